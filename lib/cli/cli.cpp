@@ -1,0 +1,128 @@
+#include "cli/cli.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+#include "artifact/artifact.hpp"
+#include "error/error.hpp"
+#include "parallel/parallel.hpp"
+
+namespace zkm31::cli {
+
+void add_io_options(CLI::App& app, IoOptions& io, bool has_input, bool has_output) {
+  if (has_input) app.add_option("-i,--input", io.input, "input file, '-' for stdin")->capture_default_str();
+  if (has_output) app.add_option("-o,--output", io.output, "output file, '-' for stdout (written atomically)")->capture_default_str();
+  app.add_flag("-q,--quiet", io.quiet, "no progress on stderr");
+  app.add_option("--threads", io.threads, "worker threads (0: ZKM31_THREADS or all cores)")->capture_default_str();
+  if (has_input) app.add_flag("--view", io.view, "print the input artifact as JSON and exit");
+}
+
+int run(CLI::App& app, int argc, char** argv, IoOptions* io, const std::function<int()>& body) {
+  const std::string name = app.get_name();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kOk : kBadInput;
+  }
+  try {
+    if (io) {
+      parallel::set_thread_count(io->threads);
+      if (io->view) {
+        auto bytes = read_all(io->input);
+        std::string json = artifact::to_json(bytes, false) + "\n";
+        std::fwrite(json.data(), 1, json.size(), stdout);
+        return kOk;
+      }
+    }
+    return body();
+  } catch (const Rejected& e) {
+    std::cerr << name << ": rejected: " << e.what() << "\n";
+    return kRejected;
+  } catch (const BadInput& e) {
+    std::cerr << name << ": error: " << e.what() << "\n";
+    return kBadInput;
+  } catch (const std::bad_alloc&) {
+    std::cerr << name << ": error: out of memory\n";
+    return kInternal;
+  } catch (const std::exception& e) {
+    std::cerr << name << ": internal error: " << e.what() << "\n";
+    return kInternal;
+  }
+}
+
+std::vector<uint8_t> read_all(const std::string& path) {
+  int fd = 0;
+  if (path != "-") {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw BadInput("cannot open '" + path + "': " + std::strerror(errno));
+  } else if (::isatty(0)) {
+    throw BadInput("no input: pipe an artifact into stdin or pass -i FILE");
+  }
+  std::vector<uint8_t> out;
+  uint8_t buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      if (fd) ::close(fd);
+      throw BadInput("cannot read '" + path + "': " + std::strerror(err));
+    }
+    if (n == 0) break;
+    out.insert(out.end(), buf, buf + n);
+  }
+  if (fd) ::close(fd);
+  return out;
+}
+
+namespace {
+void write_fd(int fd, std::span<const uint8_t> bytes, const std::string& what) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw BadInput("cannot write " + what + ": " + std::strerror(errno));
+    }
+    done += size_t(n);
+  }
+}
+}  // namespace
+
+void write_all(const std::string& path, std::span<const uint8_t> bytes, bool binary) {
+  if (path == "-") {
+    if (binary && ::isatty(1)) throw BadInput("refusing to write a binary artifact to a terminal: redirect stdout or pass -o FILE");
+    write_fd(1, bytes, "stdout");
+    return;
+  }
+  std::filesystem::path target(path);
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw BadInput("cannot create '" + tmp + "': " + std::strerror(errno));
+  try {
+    write_fd(fd, bytes, "'" + tmp + "'");
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  ::close(fd);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    throw BadInput("cannot rename to '" + path + "': " + std::strerror(err));
+  }
+}
+
+void Progress::line(const std::string& msg) const {
+  if (quiet_) return;
+  std::cerr << msg << "\n";
+}
+
+}  // namespace zkm31::cli

@@ -1,0 +1,58 @@
+#pragma once
+// What every zkm31 tool shares (DESIGN.md §1): stdin/-i input, stdout/-o atomic output,
+// exit codes, one-line errors, progress on stderr, and a JSON view of any input artifact.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace zkm31::cli {
+
+enum Exit : int { kOk = 0, kRejected = 1, kBadInput = 2, kInternal = 3 };
+
+// Common flags: -i/--input, -o/--output, -q/--quiet, --threads, --view.
+struct IoOptions {
+  std::string input = "-";
+  std::string output = "-";
+  bool quiet = false;
+  bool view = false;
+  size_t threads = 0;
+};
+void add_io_options(CLI::App& app, IoOptions& io, bool has_input = true, bool has_output = true);
+
+// Parses argv and runs body, mapping exceptions to exit codes with "tool: error: message" on stderr.
+// If --view was given, prints the input artifact as JSON instead of calling body.
+int run(CLI::App& app, int argc, char** argv, IoOptions* io, const std::function<int()>& body);
+
+// Reads a whole file ("-" is stdin). Refuses to read binary from a terminal.
+std::vector<uint8_t> read_all(const std::string& path);
+// Writes to stdout ("-") or atomically to path (temp file + rename). Refuses binary to a terminal.
+void write_all(const std::string& path, std::span<const uint8_t> bytes, bool binary = true);
+
+// Progress lines on stderr, silent when quiet.
+class Progress {
+ public:
+  explicit Progress(bool quiet) : quiet_(quiet) {}
+  void line(const std::string& msg) const;
+  bool quiet() const { return quiet_; }
+
+ private:
+  bool quiet_;
+};
+
+// Wall-clock seconds since construction.
+class Stopwatch {
+ public:
+  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace zkm31::cli
