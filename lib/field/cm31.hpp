@@ -7,7 +7,7 @@ namespace zkm31 {
 struct CM31 {
   M31 a, b;  // a + b·i
 
-  ZKM31_HD constexpr CM31() = default;
+  constexpr CM31() = default;
   ZKM31_HD constexpr CM31(M31 a_, M31 b_) : a(a_), b(b_) {}
   ZKM31_HD constexpr explicit CM31(M31 a_) : a(a_), b() {}
 
@@ -24,7 +24,7 @@ struct CM31 {
   ZKM31_HD constexpr CM31& operator+=(CM31 o) { return *this = *this + o; }
   ZKM31_HD constexpr CM31& operator-=(CM31 o) { return *this = *this - o; }
   ZKM31_HD constexpr CM31& operator*=(CM31 o) { return *this = *this * o; }
-  ZKM31_HD constexpr bool operator==(const CM31&) const = default;
+  constexpr bool operator==(const CM31&) const = default;
 
   ZKM31_HD constexpr CM31 conj() const { return {a, -b}; }
   ZKM31_HD constexpr M31 norm() const { return a * a + b * b; }

@@ -8,7 +8,7 @@ namespace zkm31 {
 struct QM31 {
   CM31 c0, c1;  // c0 + c1·u
 
-  ZKM31_HD constexpr QM31() = default;
+  constexpr QM31() = default;
   ZKM31_HD constexpr QM31(CM31 x, CM31 y) : c0(x), c1(y) {}
   ZKM31_HD constexpr explicit QM31(M31 x) : c0(x), c1() {}
   ZKM31_HD constexpr QM31(M31 a, M31 b, M31 c, M31 d) : c0(a, b), c1(c, d) {}
@@ -40,7 +40,7 @@ struct QM31 {
   ZKM31_HD constexpr QM31& operator-=(QM31 o) { return *this = *this - o; }
   ZKM31_HD constexpr QM31& operator*=(QM31 o) { return *this = *this * o; }
   ZKM31_HD constexpr QM31& operator*=(M31 s) { return *this = *this * s; }
-  ZKM31_HD constexpr bool operator==(const QM31&) const = default;
+  constexpr bool operator==(const QM31&) const = default;
 
   ZKM31_HD constexpr QM31 square() const { return *this * *this; }
   ZKM31_HD constexpr QM31 inverse() const {
