@@ -6,6 +6,8 @@ CUDA    ?= 0
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 ifeq ($(CUDA),1)
 CMAKE_FLAGS += -DZKM31_CUDA=ON
+else
+CMAKE_FLAGS += -DZKM31_CUDA=OFF
 endif
 
 .PHONY: all deps build test unit e2e bench demo install clean models
