@@ -1,0 +1,62 @@
+#pragma once
+// BLAKE2s vector commitment over 2^k rows of M31 values, with batched multi-openings.
+//
+// leaf(row)   = BLAKE2s-256 personalized "zkm31/lf" of the row's values as little-endian u32
+// node(l, r)  = BLAKE2s-256 personalized "zkm31/nd" of l || r (64 bytes: exactly one compression)
+// The personalization field of the BLAKE2s parameter block is the domain tag, so leaves and nodes
+// can never be confused and a node costs one compression. Row i is leaf i; node k of a layer has
+// children 2k and 2k+1 of the layer below.
+//
+// A multi-opening sends, layer by layer from the leaves up and by increasing node index within a
+// layer, the sibling of every node on the opened paths that the verifier cannot compute itself.
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "field/field.hpp"
+#include "hash/blake2s.hpp"
+
+namespace zkm31::merkle {
+
+using hash::Digest;
+
+struct Decommitment {
+  std::vector<Digest> siblings;  // only hashes the verifier cannot recompute, canonical order
+};
+
+Digest hash_leaf(std::span<const M31> row);
+Digest hash_node(const Digest& left, const Digest& right);
+
+class Tree {
+ public:
+  // rows.size() = n_rows·row_len with n_rows a power of two and row_len ≥ 1, else BadInput.
+  Tree(std::span<const M31> rows, size_t row_len);
+  // Rows of QM31 values, each committed as its 4 limbs [a, b, c, d]: row_len() = 4·qm31_per_row.
+  Tree(std::span<const QM31> rows, size_t qm31_per_row);
+
+  const Digest& root() const { return layers_.back()[0]; }
+  size_t n_rows() const { return size_t(1) << log_rows_; }
+  unsigned log_rows() const { return log_rows_; }
+  size_t row_len() const { return row_len_; }
+
+  // Proof for the sorted unique set of indices (any order, duplicates allowed; each < n_rows,
+  // at least one, else BadInput).
+  Decommitment open(std::span<const size_t> indices) const;
+
+ private:
+  size_t row_len_;
+  unsigned log_rows_;
+  std::vector<std::vector<Digest>> layers_;  // layers_[0] = leaf hashes ... layers_.back() = {root}
+};
+
+// rows: the values of the sorted unique indices, concatenated (row_len each). Throws
+// zkm31::Rejected("merkle", ...) on any mismatch: index ≥ 2^log_rows, no index, wrong lengths,
+// wrong sibling count, tampered leaf or sibling, wrong root.
+void verify(const Digest& root, unsigned log_rows, size_t row_len, std::span<const size_t> indices,
+            std::span<const M31> rows, const Decommitment& proof);
+// QM31 rows, committed as by Tree(span<const QM31>, qm31_per_row).
+void verify(const Digest& root, unsigned log_rows, size_t qm31_per_row, std::span<const size_t> indices,
+            std::span<const QM31> rows, const Decommitment& proof);
+
+}  // namespace zkm31::merkle
