@@ -1,0 +1,89 @@
+#pragma once
+// LogUp over GKR (DESIGN §5): every looked-up tuple (a, b) of table t is compressed to
+// a + β·b + γ·tag(t) and
+//     Σ_{witness tuples w} 1/(α − w)  −  Σ_{table rows T} m_T/(α − T)  =  0
+// is proven by GKR over fractional sums: one witness tree per instance (leaves P = 1,
+// Q = α − w; dummy columns P = 0, Q = 1) and ONE tree per table for the whole proof (leaves
+// P = −m, Q = α − T), so a table shared by many layers is paid once. One α, β, γ per proof, drawn
+// after the multiplicities (and every vector a lookup constrains) are committed. The verifier
+// checks that no root denominator is zero and that the root fractions sum to zero, rebuilds the
+// witness leaves from the claimed source values and evaluates the fixed tables itself.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "field/field.hpp"
+#include "lookup/fraction_gkr.hpp"
+#include "lookup/stream.hpp"
+#include "lookup/table.hpp"
+
+namespace zkm31::lookup {
+
+// A looked-up column: a = Σ coeff·source + a_const, b = Σ coeff·source, row by row. All sources of
+// a column have the same length; a column shorter than the instance is zero-padded (its padding
+// rows are the tuple (a_const, 0), which must be a row of its table, and are counted).
+struct Term {
+  uint32_t source;
+  int64_t coeff;
+};
+struct Column {
+  uint32_t table;  // index into the proof's table list; tag = index + 1
+  std::vector<Term> a, b;
+  int64_t a_const = 0;
+};
+struct Source {
+  std::string name;
+  unsigned log_len;
+};
+
+// All lookups that read one vector sit in one instance, so that the vector gets a single claim.
+struct Instance {
+  std::string name;
+  std::vector<Source> sources;
+  std::vector<Column> columns;
+
+  unsigned log_rows() const;
+  unsigned log_cols() const;
+  unsigned column_log_len(const Column& c) const;
+  // Refuses an instance whose columns mix lengths, name unknown sources or tables, or pad with a
+  // tuple outside the table.
+  void check(std::span<const Table> tables) const;
+};
+
+struct Challenges {
+  QM31 alpha, beta, gamma;
+  static Challenges draw(Channel& ch);
+};
+
+// Adds the instance's lookups to per-table row counts (counts[t] has tables[t].size() entries).
+// Throws BadInput naming the first tuple that is not in its table: the honest prover refuses.
+void count(std::span<const Table> tables, const Instance& inst, std::span<const std::span<const M31>> sources,
+           std::vector<std::vector<uint32_t>>& counts);
+std::vector<M31> to_field(std::span<const uint32_t> counts);
+
+// The claims a witness tree leaves on its sources: source i at row_point[:log_len_i].
+struct LeafClaims {
+  Fraction root;  // verifier side only
+  std::vector<QM31> row_point;
+  std::vector<QM31> values;
+};
+LeafClaims prove_instance(proof::Writer& w, std::span<const Table> tables, const Instance& inst,
+                          std::span<const std::span<const M31>> sources, const Challenges& ch);
+LeafClaims verify_instance(proof::Reader& r, std::span<const Table> tables, const Instance& inst,
+                           const Challenges& ch);
+
+// The claim a table tree leaves on its multiplicity vector: m(point) = value.
+struct TableClaim {
+  Fraction root;  // verifier side only
+  std::vector<QM31> point;
+  QM31 value;
+};
+TableClaim prove_table(proof::Writer& w, const Table& table, uint32_t index, std::span<const M31> mult,
+                       const Challenges& ch);
+TableClaim verify_table(proof::Reader& r, const Table& table, uint32_t index, const Challenges& ch);
+
+// No root denominator is zero, and the root fractions sum to zero.
+void check_roots(std::span<const Fraction> roots);
+
+}  // namespace zkm31::lookup

@@ -1,0 +1,102 @@
+#include "lookup/table.hpp"
+
+#include <bit>
+
+#include "error/error.hpp"
+#include "lookup/mle.hpp"
+
+namespace zkm31::lookup {
+
+namespace {
+constexpr int64_t kMaxTableRows = int64_t(1) << 20;
+}
+
+Table Table::range(int64_t lo, unsigned bits) {
+  if (bits < 1 || bits > 20) throw NotSupported("range table of " + std::to_string(bits) + " bits");
+  return Table{TableKind::Range, lo, lo + (int64_t(1) << bits) - 1, bits};
+}
+
+Table Table::relu(int64_t lo, int64_t hi) {
+  // (0, 0) pads the table, so 0 must be one of its inputs.
+  if (lo > 0 || hi < 0 || hi - lo >= kMaxTableRows) throw NotSupported("ReLU table over [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return Table{TableKind::Relu, lo, hi, 0};
+}
+
+Table Table::clamp(int64_t lo, int64_t hi, unsigned excess_bits) {
+  if (lo > 0 || hi < 0 || hi - lo >= kMaxTableRows || excess_bits < 1 || excess_bits > 16)
+    throw NotSupported("clamp table over [" + std::to_string(lo) + ", " + std::to_string(hi) + "] with " +
+                       std::to_string(excess_bits) + "-bit excess limbs");
+  return Table{TableKind::Clamp, lo, hi, excess_bits};
+}
+
+std::string Table::name() const {
+  switch (kind) {
+    case TableKind::Range: return "range[" + std::to_string(lo) + "+2^" + std::to_string(bits) + ")";
+    case TableKind::Relu: return "relu[" + std::to_string(lo) + "," + std::to_string(hi) + "]";
+    case TableKind::Clamp:
+      return "clamp[" + std::to_string(lo) + "," + std::to_string(hi) + "]/" + std::to_string(bits);
+  }
+  return "?";
+}
+
+size_t Table::natural_rows() const {
+  size_t n = size_t(hi - lo + 1);
+  if (kind == TableKind::Clamp) n += 2 * ((size_t(1) << bits) - 1);
+  return n;
+}
+
+unsigned Table::log_size() const {
+  if (kind == TableKind::Range) return bits;
+  return unsigned(std::bit_width(std::bit_ceil(std::max<size_t>(natural_rows(), 2)) - 1));
+}
+
+int64_t Table::row_of(int64_t a, int64_t b) const {
+  const int64_t n = hi - lo + 1;
+  switch (kind) {
+    case TableKind::Range:
+      return (b == 0 && a >= lo && a <= hi) ? a - lo : -1;
+    case TableKind::Relu:
+      return (a >= lo && a <= hi && b == std::max<int64_t>(a, 0)) ? a - lo : -1;
+    case TableKind::Clamp: {
+      const int64_t e = int64_t(1) << bits;
+      if (b == 0) return (a >= lo && a <= hi) ? a - lo : -1;
+      if (a == hi && b > 0 && b < e) return n + b - 1;
+      if (a == lo && b < 0 && -b < e) return n + (e - 1) + (-b - 1);
+      return -1;
+    }
+  }
+  return -1;
+}
+
+void Table::rows(std::vector<int64_t>& a, std::vector<int64_t>& b) const {
+  a.assign(size(), 0);
+  b.assign(size(), 0);  // padding rows are (0, 0), a row of every Relu / Clamp table
+  const int64_t n = hi - lo + 1;
+  for (int64_t i = 0; i < n; ++i) {
+    a[i] = lo + i;
+    if (kind == TableKind::Relu) b[i] = std::max<int64_t>(lo + i, 0);
+  }
+  if (kind == TableKind::Clamp) {
+    const int64_t e = int64_t(1) << bits;
+    for (int64_t t = 1; t < e; ++t) {
+      a[n + t - 1] = hi, b[n + t - 1] = t;
+      a[n + e - 1 + t - 1] = lo, b[n + e - 1 + t - 1] = -t;
+    }
+  }
+}
+
+std::pair<QM31, QM31> Table::eval(std::span<const QM31> point) const {
+  if (kind == TableKind::Range) {
+    // lo + index: an affine function of the index bits, so its MLE is lo + Σ 2^k τ_k.
+    QM31 acc = QM31() + mle::from_int(lo);
+    for (size_t k = 0; k < point.size(); ++k) acc += point[k] * M31(uint32_t(1) << k);
+    return {acc, QM31()};
+  }
+  std::vector<int64_t> a, b;
+  rows(a, b);
+  std::vector<M31> fa(a.size()), fb(b.size());
+  for (size_t i = 0; i < a.size(); ++i) fa[i] = mle::from_int(a[i]), fb[i] = mle::from_int(b[i]);
+  return {mle::eval(std::span<const M31>(fa), point), mle::eval(std::span<const M31>(fb), point)};
+}
+
+}  // namespace zkm31::lookup
