@@ -1,0 +1,179 @@
+#pragma once
+// The integer graph IR (DESIGN.md §4): what onnx2graph produces, graph-forward executes and
+// gkr-prove proves. Every node is one integer relation between explicit tensors.
+//
+// Conventions
+// - Tensors are dense, row-major: element (i0,…,ik) of shape (d0,…,dk) is at ((i0·d1+i1)·d2+…)·dk+ik;
+//   a matrix A[rows][cols] is at row·cols + col.
+// - Integer values v live in M31 as v mod p, with |v| ≤ (p−1)/2. Every tensor carries the proven
+//   interval [lo, hi] of its values and the signed width `bits` (lo ≥ −2^(bits−1), hi < 2^(bits−1)).
+//   Inputs are range-checked by the verifier; requant outputs are bounded by their clamp; every
+//   other bound follows from the node's inputs (the importer computes them, check_bounds re-derives).
+// - Real value of an integer tensor t: v · t.scale (dequantization; scale is not proven, reports only).
+// - Broadcasting (add, sub, mul, mul_const, masked_fill) follows numpy rules on the shapes.
+// - Float track (graph-forward's reference pass): the same nodes on real values with the original
+//   float weights; requant/mul_const use real_mult/real_offset, lookups the exact real function,
+//   masked_fill fills −inf. No rounding or clamping, so it reproduces the float model.
+//
+// Ops (inputs → outputs, op-specific Node fields)
+//   matmul       [A, B] or [A, B, bias] → [Y].  A: [..., M, K]. B: a weight [K, N] or an activation
+//                [..., K, N] with the same leading dims as A. bias (optional): int vector [N] (weight kind).
+//                Y[..., m, n] = Σ_k A[..., m, k]·B[..., k, n] + bias[n], exact. acc_bound = proven max |Y|.
+//   requant      [X] → [Y].  Y = clamp(floor((X·M_c + B_c + 2^(s−1)) / 2^s), lo, hi), c = index along the
+//                last axis when `mult` has N > 1 entries (N = last dim), else scalar. `offset` (B) may
+//                be empty (= 0). For s = 0 the rounding term 2^(s−1) is 0. Proven by
+//                X·M + B + 2^(s−1) = 2^s·(q + e) + r, 0 ≤ r < 2^s, q = Y, e the clamp excess
+//                (e > 0 ⇒ q = hi, e < 0 ⇒ q = lo). `unclamped_bound` bounds |q + e|; the importer
+//                checks |X|max·|M|max + |B|max + 2^(s−1) + (unclamped_bound+1)·2^s < p.
+//   relu         [X] → [Y = max(X, 0)].
+//   lookup       [X] → [Y = table.values[X − table.in_lo]]. X's interval lies inside the table domain
+//                [in_lo, in_lo + size). The table is rebuilt from (fn, params) by make_table (tables.hpp)
+//                with integer-only code; read_graph refuses a stored table that differs.
+//   add, sub     [A, B] → [Y = A ± B] (broadcast).   mul [A, B] → [Y = A·B] (broadcast, exact).
+//   mul_const    [X, C] → [Y = X·C]; C is a constant tensor (public integers) broadcast to X.
+//                (requant's per-channel M·X is the same elementwise product with a public vector.)
+//   masked_fill  [X, Mask] → [Y]; Mask is a constant 0/1 tensor broadcast to X: Y = fill where Mask = 1,
+//                else X (a causal mask: masked scores become a large negative value).
+//   reshape      [X] → [Y], same elements, new shape (also ONNX Flatten/Squeeze/Unsqueeze).
+//   transpose    [X] → [Y], Y axis i = X axis perm[i].
+//   im2col       [X] → [Y]. X: [C, H, W] (a leading batch of 1 is allowed: [1, C, H, W]).
+//                Y: [OH·OW, C·KH·KW], Y[oh·OW+ow][(c·KH+i)·KW+j] = X[c][oh·sh−pt+i·dh][ow·sw−pl+j·dw],
+//                0 outside the image. ints = {KH, KW, sh, sw, pt, pl, pb, pr, dh, dw}.
+//   slice        [X] → [Y]; axes/starts/ends/steps (ONNX semantics, normalized: non-negative, clamped).
+//   concat       [X1, X2, …] → [Y] along `axis`.
+//   gather       [X] → [Y]: constant indices `ints` along `axis` (Y shape: X's with axis → idx_shape).
+//   reduce_sum   [X] → [Y]: sum over the last axis, kept as a dimension of size 1.
+//   reduce_max   [X] → [Y]: max over the last axis, kept as size 1.
+//
+// Ids: tensors are numbered 0..T−1 in `tensors`; a node's inputs are produced by earlier nodes
+// (or are graph inputs, weights, constants): `nodes` is in execution order.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "field/m31.hpp"
+#include "hash/blake2s.hpp"
+
+namespace zkm31::model {
+
+using Shape = std::vector<int64_t>;
+int64_t numel(const Shape& s);
+std::string shape_str(const Shape& s);
+
+enum class TensorKind : uint8_t {
+  Input,       // public input (quantized by graph-forward from the float input)
+  Activation,  // produced by a node
+  Weight,      // int weights / int biases: bound by the model commitment, not by the digest
+  Constant,    // public integers fixed in the graph (masks, multiplier vectors): part of the digest
+};
+
+struct Tensor {
+  std::string name;
+  TensorKind kind = TensorKind::Activation;
+  Shape shape;
+  int bits = 0;          // signed width holding [lo, hi]
+  int64_t lo = 0, hi = 0;  // proven value interval
+  double scale = 1.0;    // real = int · scale (dequantization only)
+};
+
+// A weight tensor's data. Matmul weights are [K, N] row-major (W[k][n] at k·N+n) with one scale
+// per output column n; biases are [N] int32 at scale in_scale·w_scale[n].
+struct WeightData {
+  uint32_t tensor = 0;           // tensor id (kind Weight)
+  std::vector<int32_t> values;   // the integers (int8 range for matrices), row-major
+  std::vector<float> original;   // the float values they quantize (float reference track), same layout
+  std::vector<double> scales;    // per-output-channel scale (size N) or one per-tensor scale
+};
+
+// A constant tensor's data (part of the digest).
+struct ConstantData {
+  uint32_t tensor = 0;
+  std::vector<int64_t> values;
+};
+
+// Integer function tables (see tables.hpp for fn names and the meaning of params).
+struct TableSpec {
+  std::string fn;               // "sigmoid", "tanh", "gelu_tanh", "gelu_erf", "silu", "exp_neg", "rsqrt", "recip", …
+  std::vector<int64_t> params;  // integers the table is built from (scales as mult/2^shift pairs)
+  int64_t in_lo = 0;            // first input value; the domain is [in_lo, in_lo + values.size())
+  std::vector<int64_t> values;  // values[i] = f(in_lo + i)
+};
+
+enum class Op : uint8_t {
+  MatMul, Requant, Relu, Lookup, Add, Sub, Mul, MulConst, MaskedFill,
+  Reshape, Transpose, Im2col, Slice, Concat, Gather, ReduceSum, ReduceMax,
+};
+const char* op_name(Op op);
+Op op_from_name(const std::string& name);  // throws BadInput for an unknown op
+
+struct Node {
+  Op op = Op::Relu;
+  std::string name;                 // the ONNX node(s) it came from, for messages
+  std::vector<uint32_t> inputs, outputs;
+  // matmul: proven bound on |Y| (= the output tensor's bound).
+  int64_t acc_bound = 0;
+  // requant
+  std::vector<int64_t> mult, offset;
+  int shift = 0;
+  int64_t lo = 0, hi = 0;
+  int64_t unclamped_bound = 0;
+  // requant and mul_const, float track only (not proven): the real-valued meaning of the node,
+  // y_real = x_real · real_mult[c] + real_offset[c] (scalar when size 1). It is 1 for a pure change
+  // of scale, 1/d for a mean, gamma/beta for a LayerNorm affine.
+  std::vector<double> real_mult, real_offset;
+  // lookup
+  TableSpec table;
+  // masked_fill
+  int64_t fill = 0;
+  // transpose: perm. gather: indices. im2col: see above. slice: starts/ends/steps (per axis in axes).
+  std::vector<int64_t> ints, axes, starts, ends, steps;
+  Shape idx_shape;  // gather: shape of the index tensor
+  int axis = 0;     // concat / gather
+};
+
+struct Graph {
+  std::string name;
+  std::vector<Tensor> tensors;
+  std::vector<Node> nodes;
+  std::vector<uint32_t> inputs, outputs;   // tensor ids
+  std::vector<WeightData> weights;         // one per Weight tensor
+  std::vector<ConstantData> constants;     // one per Constant tensor
+  // Float reference graph in the same ids is implicit: graph-forward's float track re-runs the
+  // nodes on dequantized values with the original weights (see forward.hpp).
+  std::vector<std::string> notes;          // human-readable import notes (calibration source, …)
+
+  const WeightData& weight(uint32_t tensor) const;      // throws if absent
+  const ConstantData& constant(uint32_t tensor) const;  // throws if absent
+  size_t parameter_count() const;                       // total weight elements
+};
+
+// BLAKE2s over the canonical encoding of everything except weight values (ops, shapes, bounds,
+// quantization parameters, tables, constants, weight shapes). Domain string "zkm31/graph/v1".
+hash::Digest graph_digest(const Graph& g);
+
+// Signed width of the interval [lo, hi]: the least b with −2^(b−1) ≤ lo and hi < 2^(b−1).
+int signed_bits(int64_t lo, int64_t hi);
+
+// Numpy broadcast of two shapes; throws BadInput when they do not broadcast.
+Shape broadcast_shapes(const Shape& a, const Shape& b);
+
+// Output shape and proven value interval of a node, derived from its inputs and parameters only.
+struct Inferred {
+  Shape shape;
+  int64_t lo = 0, hi = 0;
+};
+Inferred infer(const Graph& g, const Node& n);
+
+// Structural validation (ids, shapes, op arities, table consistency, bound derivation, the no-wrap
+// and requant uniqueness bounds). Throws BadInput naming the node and the failed check.
+void validate(const Graph& g);
+
+// Graph artifact (kind "graph", version 1). The body is a msgpack map; see graph_io.cpp.
+inline constexpr uint32_t kGraphVersion = 1;
+std::vector<uint8_t> encode_graph_body(const Graph& g);
+Graph decode_graph_body(std::span<const uint8_t> body);  // validates
+std::vector<uint8_t> write_graph(const Graph& g);        // full artifact
+Graph read_graph(std::span<const uint8_t> artifact);     // checks the envelope, then decodes
+
+}  // namespace zkm31::model

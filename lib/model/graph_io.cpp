@@ -1,0 +1,296 @@
+// Graph artifact body (msgpack map, fields in this fixed order):
+//   name      str
+//   tensors   array of {name, kind: "input"|"activation"|"weight"|"constant", shape: [int], bits, lo, hi, scale: f64}
+//   nodes     array of {op, name, in: [id], out: [id], acc_bound, mult: [int], offset: [int], shift, lo, hi,
+//                       unclamped_bound, real_mult: [f64], real_offset: [f64],
+//                       table: {fn, params: [int], in_lo, values: bin M31}, fill, ints, axes, starts,
+//                       ends, steps: [int], idx_shape: [int], axis}
+//   inputs, outputs  [id]
+//   weights   array of {tensor, values: bin M31 (signed ints mod p), original: bin f32, scales: [f64]}
+//   constants array of {tensor, values: bin M31}
+//   notes     [str]
+// The digest encodes the same map with every weight's `values` and `original` left empty.
+#include <cmath>
+
+#include "artifact/artifact.hpp"
+#include "artifact/body.hpp"
+#include "error/error.hpp"
+#include "model/graph.hpp"
+
+namespace zkm31::model {
+
+namespace {
+
+using artifact::BodyWriter;
+using artifact::MapView;
+
+const char* kind_name(TensorKind k) {
+  switch (k) {
+    case TensorKind::Input: return "input";
+    case TensorKind::Activation: return "activation";
+    case TensorKind::Weight: return "weight";
+    case TensorKind::Constant: return "constant";
+  }
+  return "?";
+}
+
+TensorKind kind_from(const std::string& s, const std::string& where) {
+  if (s == "input") return TensorKind::Input;
+  if (s == "activation") return TensorKind::Activation;
+  if (s == "weight") return TensorKind::Weight;
+  if (s == "constant") return TensorKind::Constant;
+  throw BadInput(where + ": unknown tensor kind '" + s + "'");
+}
+
+template <typename T>
+std::vector<M31> to_m31(const std::vector<T>& v) {
+  std::vector<M31> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out[i] = M31::from_signed(int64_t(v[i]));
+  return out;
+}
+
+std::vector<int64_t> from_m31(const std::vector<M31>& v) {
+  std::vector<int64_t> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out[i] = v[i].to_signed();
+  return out;
+}
+
+void put_str(BodyWriter& w, const std::string& s) { w.pk.pack(s); }
+
+void put_ints(BodyWriter& w, std::string_view key, const std::vector<int64_t>& v) {
+  w.key(key);
+  w.pk.pack_array(uint32_t(v.size()));
+  for (int64_t x : v) w.pk.pack_int64(x);
+}
+
+void put_f64s(BodyWriter& w, std::string_view key, const std::vector<double>& v) {
+  w.key(key);
+  w.pk.pack_array(uint32_t(v.size()));
+  for (double x : v) w.pk.pack_double(x);
+}
+
+void put_ids(BodyWriter& w, std::string_view key, const std::vector<uint32_t>& v) {
+  w.key(key);
+  w.pk.pack_array(uint32_t(v.size()));
+  for (uint32_t x : v) w.pk.pack_uint32(x);
+}
+
+void encode(BodyWriter& w, const Graph& g, bool with_weight_values) {
+  // w was opened with 8 fields.
+  w.key("name"), put_str(w, g.name);
+  w.key("tensors");
+  w.pk.pack_array(uint32_t(g.tensors.size()));
+  for (const Tensor& t : g.tensors) {
+    w.pk.pack_map(7);
+    w.key("name"), put_str(w, t.name);
+    w.key("kind"), put_str(w, kind_name(t.kind));
+    put_ints(w, "shape", t.shape);
+    w.key("bits"), w.pk.pack_int32(t.bits);
+    w.key("lo"), w.pk.pack_int64(t.lo);
+    w.key("hi"), w.pk.pack_int64(t.hi);
+    w.key("scale"), w.pk.pack_double(t.scale);
+  }
+  w.key("nodes");
+  w.pk.pack_array(uint32_t(g.nodes.size()));
+  for (const Node& n : g.nodes) {
+    w.pk.pack_map(22);
+    w.key("op"), put_str(w, op_name(n.op));
+    w.key("name"), put_str(w, n.name);
+    put_ids(w, "in", n.inputs);
+    put_ids(w, "out", n.outputs);
+    w.key("acc_bound"), w.pk.pack_int64(n.acc_bound);
+    put_ints(w, "mult", n.mult);
+    put_ints(w, "offset", n.offset);
+    w.key("shift"), w.pk.pack_int32(n.shift);
+    w.key("lo"), w.pk.pack_int64(n.lo);
+    w.key("hi"), w.pk.pack_int64(n.hi);
+    w.key("unclamped_bound"), w.pk.pack_int64(n.unclamped_bound);
+    put_f64s(w, "real_mult", n.real_mult);
+    put_f64s(w, "real_offset", n.real_offset);
+    w.key("table");
+    w.pk.pack_map(4);
+    w.key("fn"), put_str(w, n.table.fn);
+    put_ints(w, "params", n.table.params);
+    w.key("in_lo"), w.pk.pack_int64(n.table.in_lo);
+    w.key("values"), w.m31s(to_m31(n.table.values));
+    w.key("fill"), w.pk.pack_int64(n.fill);
+    put_ints(w, "ints", n.ints);
+    put_ints(w, "axes", n.axes);
+    put_ints(w, "starts", n.starts);
+    put_ints(w, "ends", n.ends);
+    put_ints(w, "steps", n.steps);
+    put_ints(w, "idx_shape", n.idx_shape);
+    w.key("axis"), w.pk.pack_int32(n.axis);
+  }
+  put_ids(w, "inputs", g.inputs);
+  put_ids(w, "outputs", g.outputs);
+  w.key("weights");
+  w.pk.pack_array(uint32_t(g.weights.size()));
+  for (const WeightData& d : g.weights) {
+    w.pk.pack_map(4);
+    w.key("tensor"), w.pk.pack_uint32(d.tensor);
+    w.key("values"), w.m31s(with_weight_values ? to_m31(d.values) : std::vector<M31>{});
+    w.key("original"), w.f32s(with_weight_values ? std::span<const float>(d.original) : std::span<const float>{});
+    put_f64s(w, "scales", d.scales);
+  }
+  w.key("constants");
+  w.pk.pack_array(uint32_t(g.constants.size()));
+  for (const ConstantData& c : g.constants) {
+    w.pk.pack_map(2);
+    w.key("tensor"), w.pk.pack_uint32(c.tensor);
+    w.key("values"), w.m31s(to_m31(c.values));
+  }
+  w.key("notes");
+  w.pk.pack_array(uint32_t(g.notes.size()));
+  for (const auto& s : g.notes) put_str(w, s);
+}
+
+std::vector<int64_t> get_ints(const MapView& m, std::string_view key) {
+  std::vector<int64_t> out;
+  for (const auto& o : m.array(key)) {
+    if (o.type == msgpack::type::POSITIVE_INTEGER && o.via.u64 <= uint64_t(INT64_MAX)) out.push_back(int64_t(o.via.u64));
+    else if (o.type == msgpack::type::NEGATIVE_INTEGER) out.push_back(o.via.i64);
+    else throw BadInput(m.where() + "." + std::string(key) + ": expected integers");
+  }
+  return out;
+}
+
+std::vector<double> get_f64s(const MapView& m, std::string_view key) {
+  std::vector<double> out;
+  for (const auto& o : m.array(key)) {
+    // msgpack-c packs integral doubles as integers.
+    if (o.type == msgpack::type::FLOAT32 || o.type == msgpack::type::FLOAT64) out.push_back(o.via.f64);
+    else if (o.type == msgpack::type::POSITIVE_INTEGER) out.push_back(double(o.via.u64));
+    else if (o.type == msgpack::type::NEGATIVE_INTEGER) out.push_back(double(o.via.i64));
+    else throw BadInput(m.where() + "." + std::string(key) + ": expected floats");
+  }
+  return out;
+}
+
+std::vector<uint32_t> get_ids(const MapView& m, std::string_view key) {
+  std::vector<uint32_t> out;
+  for (int64_t v : get_ints(m, key)) {
+    if (v < 0 || v > int64_t(UINT32_MAX)) throw BadInput(m.where() + "." + std::string(key) + ": bad tensor id");
+    out.push_back(uint32_t(v));
+  }
+  return out;
+}
+
+int get_int(const MapView& m, std::string_view key) {
+  int64_t v = m.i64(key);
+  if (v < INT32_MIN || v > INT32_MAX) throw BadInput(m.where() + "." + std::string(key) + ": out of range");
+  return int(v);
+}
+
+uint32_t get_u32(const MapView& m, std::string_view key) {
+  uint64_t v = m.u64(key);
+  if (v > UINT32_MAX) throw BadInput(m.where() + "." + std::string(key) + ": out of range");
+  return uint32_t(v);
+}
+
+}  // namespace
+
+std::vector<uint8_t> encode_graph_body(const Graph& g) {
+  BodyWriter w(8);
+  encode(w, g, true);
+  auto b = w.bytes();
+  return {b.begin(), b.end()};
+}
+
+hash::Digest graph_digest(const Graph& g) {
+  BodyWriter w(8);
+  encode(w, g, false);
+  hash::Blake2s h;
+  h.update(std::string_view("zkm31/graph/v1"));
+  h.update(w.bytes());
+  return h.finalize();
+}
+
+Graph decode_graph_body(std::span<const uint8_t> body) {
+  auto handle = artifact::parse_body(body, "graph body");
+  MapView m(handle.get(), "graph");
+  Graph g;
+  g.name = m.str("name");
+  size_t i = 0;
+  for (const auto& o : m.array("tensors")) {
+    MapView t(o, "graph.tensors[" + std::to_string(i++) + "]");
+    Tensor x;
+    x.name = t.str("name");
+    x.kind = kind_from(t.str("kind"), t.where());
+    x.shape = get_ints(t, "shape");
+    x.bits = get_int(t, "bits");
+    x.lo = t.i64("lo");
+    x.hi = t.i64("hi");
+    x.scale = t.f64("scale");
+    g.tensors.push_back(std::move(x));
+  }
+  i = 0;
+  for (const auto& o : m.array("nodes")) {
+    MapView v(o, "graph.nodes[" + std::to_string(i++) + "]");
+    Node n;
+    n.op = op_from_name(v.str("op"));
+    n.name = v.str("name");
+    n.inputs = get_ids(v, "in");
+    n.outputs = get_ids(v, "out");
+    n.acc_bound = v.i64("acc_bound");
+    n.mult = get_ints(v, "mult");
+    n.offset = get_ints(v, "offset");
+    n.shift = get_int(v, "shift");
+    n.lo = v.i64("lo");
+    n.hi = v.i64("hi");
+    n.unclamped_bound = v.i64("unclamped_bound");
+    n.real_mult = get_f64s(v, "real_mult");
+    n.real_offset = get_f64s(v, "real_offset");
+    MapView t = v.map("table");
+    n.table.fn = t.str("fn");
+    n.table.params = get_ints(t, "params");
+    n.table.in_lo = t.i64("in_lo");
+    n.table.values = from_m31(t.m31s("values"));
+    n.fill = v.i64("fill");
+    n.ints = get_ints(v, "ints");
+    n.axes = get_ints(v, "axes");
+    n.starts = get_ints(v, "starts");
+    n.ends = get_ints(v, "ends");
+    n.steps = get_ints(v, "steps");
+    n.idx_shape = get_ints(v, "idx_shape");
+    n.axis = get_int(v, "axis");
+    g.nodes.push_back(std::move(n));
+  }
+  g.inputs = get_ids(m, "inputs");
+  g.outputs = get_ids(m, "outputs");
+  i = 0;
+  for (const auto& o : m.array("weights")) {
+    MapView v(o, "graph.weights[" + std::to_string(i++) + "]");
+    WeightData d;
+    d.tensor = get_u32(v, "tensor");
+    for (int64_t x : from_m31(v.m31s("values"))) {
+      if (x < INT32_MIN || x > INT32_MAX) throw BadInput(v.where() + ": weight value out of int32 range");
+      d.values.push_back(int32_t(x));
+    }
+    d.original = v.f32s("original");
+    d.scales = get_f64s(v, "scales");
+    g.weights.push_back(std::move(d));
+  }
+  i = 0;
+  for (const auto& o : m.array("constants")) {
+    MapView v(o, "graph.constants[" + std::to_string(i++) + "]");
+    g.constants.push_back({get_u32(v, "tensor"), from_m31(v.m31s("values"))});
+  }
+  for (const auto& o : m.array("notes")) {
+    if (o.type != msgpack::type::STR) throw BadInput("graph.notes: expected strings");
+    g.notes.emplace_back(o.via.str.ptr, o.via.str.size);
+  }
+  validate(g);
+  return g;
+}
+
+std::vector<uint8_t> write_graph(const Graph& g) {
+  return artifact::wrap("graph", kGraphVersion, encode_graph_body(g));
+}
+
+Graph read_graph(std::span<const uint8_t> bytes) {
+  auto env = artifact::unwrap(bytes, "graph", kGraphVersion);
+  return decode_graph_body(env.body);
+}
+
+}  // namespace zkm31::model

@@ -1,0 +1,162 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "artifact/artifact.hpp"
+#include "error/error.hpp"
+#include "model/graph.hpp"
+#include "model/tables.hpp"
+#include "model/trace.hpp"
+
+using namespace zkm31;
+using namespace zkm31::model;
+
+namespace {
+
+uint32_t add_tensor(Graph& g, std::string name, TensorKind kind, Shape shape, int64_t lo, int64_t hi) {
+  g.tensors.push_back({std::move(name), kind, std::move(shape), signed_bits(lo, hi), lo, hi, 1.0});
+  return uint32_t(g.tensors.size() - 1);
+}
+
+// x[1,4] (8-bit) · W[4,3] + b → requant → relu
+Graph tiny_graph() {
+  Graph g;
+  g.name = "tiny";
+  uint32_t x = add_tensor(g, "x", TensorKind::Input, {1, 4}, -127, 127);
+  uint32_t w = add_tensor(g, "w", TensorKind::Weight, {4, 3}, -127, 127);
+  uint32_t b = add_tensor(g, "b", TensorKind::Weight, {3}, -1000, 1000);
+  g.weights.push_back({w, {1, -2, 3, 4, 5, -6, 7, 8, 9, -10, 11, 12}, std::vector<float>(12, 0.5f), {0.1, 0.2, 0.3}});
+  g.weights.push_back({b, {10, -20, 30}, {1.f, 2.f, 3.f}, {0.1}});
+  g.inputs = {x};
+  Node mm;
+  mm.op = Op::MatMul, mm.name = "fc", mm.inputs = {x, w, b};
+  uint32_t acc = add_tensor(g, "acc", TensorKind::Activation, {}, 0, 0);
+  mm.outputs = {acc};
+  Inferred r = infer(g, mm);
+  g.tensors[acc].shape = r.shape, g.tensors[acc].lo = r.lo, g.tensors[acc].hi = r.hi;
+  g.tensors[acc].bits = signed_bits(r.lo, r.hi);
+  mm.acc_bound = std::max(-r.lo, r.hi);
+  g.nodes.push_back(mm);
+  Node rq;
+  rq.op = Op::Requant, rq.name = "rq", rq.inputs = {acc}, rq.mult = {3, 5, 7}, rq.shift = 8, rq.lo = -127, rq.hi = 127;
+  rq.unclamped_bound = ((int64_t(r.hi) * 7 + 128) >> 8) + 1;
+  rq.real_mult = {1.0};
+  uint32_t q = add_tensor(g, "q", TensorKind::Activation, {1, 3}, -127, 127);
+  rq.outputs = {q};
+  g.nodes.push_back(rq);
+  Node relu;
+  relu.op = Op::Relu, relu.name = "relu", relu.inputs = {q};
+  uint32_t y = add_tensor(g, "y", TensorKind::Activation, {1, 3}, 0, 127);
+  relu.outputs = {y};
+  g.nodes.push_back(relu);
+  g.outputs = {y};
+  return g;
+}
+
+}  // namespace
+
+TEST(Graph, ValidatesAndRoundTrips) {
+  Graph g = tiny_graph();
+  EXPECT_NO_THROW(validate(g));
+  EXPECT_EQ(g.nodes[0].acc_bound, 4 * 127 * 127 + 1000);
+  auto bytes = write_graph(g);
+  Graph h = read_graph(bytes);
+  EXPECT_EQ(encode_graph_body(h), encode_graph_body(g));
+  EXPECT_EQ(graph_digest(h), graph_digest(g));
+}
+
+TEST(Graph, DigestIgnoresWeightValuesOnly) {
+  Graph g = tiny_graph();
+  auto d = graph_digest(g);
+  Graph w = g;
+  w.weights[0].values[0] = -1;
+  w.weights[0].original[0] = 9.f;
+  EXPECT_EQ(graph_digest(w), d);
+  Graph s = g;
+  s.nodes[1].shift = 9;
+  EXPECT_NE(graph_digest(s), d);
+  Graph sh = g;
+  sh.tensors[1].shape = {3, 4};
+  EXPECT_NE(graph_digest(sh), d);
+}
+
+TEST(Graph, RefusesWrongBoundsAndShapes) {
+  Graph g = tiny_graph();
+  g.nodes[0].acc_bound += 1;
+  EXPECT_THROW(validate(g), BadInput);
+  g = tiny_graph();
+  g.tensors[1].lo = -(int64_t(1) << 28), g.tensors[1].hi = int64_t(1) << 28;
+  g.tensors[1].bits = signed_bits(g.tensors[1].lo, g.tensors[1].hi);
+  try {
+    infer(g, g.nodes[0]);
+    FAIL() << "wrap not detected";
+  } catch (const BadInput& e) {
+    EXPECT_NE(std::string(e.what()).find("node 'fc'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("could wrap"), std::string::npos) << e.what();
+  }
+  g = tiny_graph();
+  g.nodes[1].mult = {3, 5, 1 << 20};  // product bound breaks uniqueness / wraps
+  EXPECT_THROW(validate(g), BadInput);
+  g = tiny_graph();
+  g.tensors[3].shape = {1, 4};
+  EXPECT_THROW(validate(g), BadInput);
+  g = tiny_graph();
+  g.weights[0].values[0] = 200;  // outside the int8 interval
+  EXPECT_THROW(validate(g), BadInput);
+}
+
+TEST(Graph, ReadRefusesOtherKindsAndCorruption) {
+  Graph g = tiny_graph();
+  auto bytes = write_graph(g);
+  auto body = encode_graph_body(g);
+  EXPECT_THROW(read_graph(artifact::wrap("trace", 1, body)), BadInput);
+  bytes.resize(bytes.size() / 2);
+  EXPECT_THROW(read_graph(bytes), BadInput);
+}
+
+TEST(Trace, RoundTripAndChecks) {
+  Trace t;
+  t.graph = tiny_graph();
+  t.digest = graph_digest(t.graph);
+  t.values.resize(t.graph.tensors.size());
+  t.values[0] = {M31::from_signed(-5), M31(3), M31(0), M31(127)};
+  t.values[3] = {M31(1), M31(2), M31(3)};
+  t.values[4] = {M31::from_signed(-1), M31(2), M31(3)};
+  t.values[5] = {M31(0), M31(2), M31(3)};
+  t.float_outputs = {{0.f, 0.2f, 0.3f}};
+  Trace r = read_trace(write_trace(t));
+  EXPECT_EQ(r.digest, t.digest);
+  EXPECT_EQ(r.values[0], t.values[0]);
+  EXPECT_EQ(r.float_outputs, t.float_outputs);
+  t.values[5][0] = M31::from_signed(-1);  // relu output below its interval
+  EXPECT_THROW(read_trace(write_trace(t)), BadInput);
+  t.values[5][0] = M31(0);
+  t.digest[0] ^= 1;
+  EXPECT_THROW(read_trace(write_trace(t)), BadInput);
+}
+
+TEST(Tables, IntegerFunctionsMatchTheRealOnes) {
+  // sigmoid over x·2^-4 in [-8, 8), output at 2^-12.
+  auto t = make_table("sigmoid", {1, 4, 1, 12}, -128, 256, -4096, 4096);
+  for (int i = 0; i < 256; ++i) {
+    double want = table_fn_real("sigmoid", (i - 128) / 16.0) * 4096;
+    EXPECT_LE(std::abs(t[i] - want), 0.5 + 1e-9) << i;
+  }
+  for (std::string fn : {"tanh", "gelu_tanh", "gelu_erf", "silu"}) {
+    auto v = make_table(fn, {3, 5, 1, 10}, -300, 600, -100000, 100000);
+    for (int i = 0; i < 600; ++i) {
+      double want = table_fn_real(fn, (i - 300) * 3 / 32.0) * 1024;
+      EXPECT_LE(std::abs(v[i] - want), 0.5 + 1e-6) << fn << " " << i;
+    }
+  }
+  auto e = make_table("exp_neg", {11, 10, 1, 15}, 0, 1024, 0, 1 << 15);
+  EXPECT_EQ(e[0], 1 << 15);
+  EXPECT_EQ(e[1023], 0);
+  EXPECT_NEAR(e[100], std::exp(-100 * 11 / 1024.0) * 32768, 0.5 + 1e-9);
+  auto rs = make_table("rsqrt", {12, 1, 0}, 1, 5000, 0, 1 << 13);
+  EXPECT_EQ(rs[0], 4096);
+  EXPECT_EQ(rs[3], 2048);
+  for (int i = 0; i < 5000; ++i) EXPECT_LE(std::abs(rs[i] - 4096 / std::sqrt(i + 1.0)), 0.5 + 1e-9);
+  auto rc = make_table("recip", {20, 3, 2}, 1, 1000, 0, 1 << 21);
+  for (int i = 0; i < 1000; ++i) EXPECT_LE(std::abs(rc[i] - (1 << 20) / ((i + 1) * 0.75)), 0.5 + 1e-9);
+}
