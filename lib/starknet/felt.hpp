@@ -1,0 +1,280 @@
+#pragma once
+// felt252: integers mod P = 2^251 + 17·2^192 + 1 (Starknet's field), and the same Montgomery
+// machinery for the Stark curve's group order N (ECDSA scalars).
+//
+// Elements are 4×64-bit limbs in Montgomery form (R = 2^256). P ≡ 1 mod 2^64, so −P⁻¹ mod 2^64 = −1
+// and P's two middle limbs are zero: with the modulus as compile-time constants the compiler folds
+// the generic CIOS reduction down to one 64×64 product per round.
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+#include <x86intrin.h>
+
+#include "error/error.hpp"
+
+namespace zkm31::starknet {
+
+// A plain 256-bit unsigned integer, little-endian limbs.
+struct U256 {
+  std::array<uint64_t, 4> w{};
+
+  constexpr U256() = default;
+  constexpr U256(uint64_t v) : w{v, 0, 0, 0} {}
+  constexpr U256(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3) : w{w0, w1, w2, w3} {}
+
+  friend constexpr bool operator==(const U256&, const U256&) = default;
+  friend constexpr std::strong_ordering operator<=>(const U256& a, const U256& b) {
+    for (int i = 3; i >= 0; --i)
+      if (a.w[i] != b.w[i]) return a.w[i] <=> b.w[i];
+    return std::strong_ordering::equal;
+  }
+  bool is_zero() const { return (w[0] | w[1] | w[2] | w[3]) == 0; }
+  bool bit(unsigned i) const { return (w[i / 64] >> (i % 64)) & 1; }
+  unsigned bit_length() const;
+
+  // Accepts 0x-hex (any case, up to 64 digits) or decimal; throws BadInput naming `what`.
+  static U256 parse(std::string_view s, std::string_view what = "value");
+  static U256 from_be_bytes(std::span<const uint8_t> bytes);  // at most 32 bytes
+  std::array<uint8_t, 32> to_be_bytes() const;
+  std::string hex() const;  // lowercase 0x-hex without leading zeros ("0x0" for zero)
+  std::string dec() const;
+};
+
+// 256-bit helpers with carry/borrow out.
+uint64_t add_to(U256& a, const U256& b);  // a += b, returns carry
+uint64_t sub_from(U256& a, const U256& b);  // a -= b, returns borrow
+U256 shr(const U256& a, unsigned n);
+U256 shl(const U256& a, unsigned n);  // bits shifted past 256 are lost
+
+// Montgomery arithmetic modulo Mod::kModulus (an odd modulus < 2^255).
+template <typename Mod>
+class MontElem {
+ public:
+  static constexpr U256 kModulus = Mod::kModulus;
+
+  constexpr MontElem() = default;
+  // Throws BadInput (naming `what`) unless v < modulus: inputs are never silently reduced.
+  static MontElem from_u256(const U256& v, std::string_view what = "value");
+  // Reduces v mod modulus (for values that are defined mod the modulus, e.g. hash outputs).
+  static MontElem reduce(const U256& v);
+  static MontElem from_u64(uint64_t v) { return reduce(U256(v)); }
+  static MontElem parse(std::string_view s, std::string_view what = "value") { return from_u256(U256::parse(s, what), what); }
+  static MontElem zero() { return MontElem(); }
+  static MontElem one() { return from_u64(1); }
+
+  U256 value() const;  // canonical integer in [0, modulus)
+  std::string hex() const { return value().hex(); }
+  bool is_zero() const { return m_.is_zero(); }
+
+  MontElem operator+(const MontElem& o) const;
+  MontElem operator-(const MontElem& o) const;
+  MontElem operator-() const { return MontElem() - *this; }
+  MontElem operator*(const MontElem& o) const;
+  MontElem& operator+=(const MontElem& o) { return *this = *this + o; }
+  MontElem& operator-=(const MontElem& o) { return *this = *this - o; }
+  MontElem& operator*=(const MontElem& o) { return *this = *this * o; }
+  MontElem square() const { return *this * *this; }
+  MontElem dbl() const { return *this + *this; }
+  MontElem pow(const U256& e) const;
+  MontElem inverse() const;  // Fermat; inverse of zero is zero
+  friend bool operator==(const MontElem&, const MontElem&) = default;
+
+ private:
+  U256 m_;  // Montgomery form: value·2^256 mod modulus
+};
+
+struct FeltModulus {
+  static constexpr U256 kModulus{1, 0, 0, 0x0800000000000011ull};
+};
+// The Stark curve's (prime) group order N.
+struct OrderModulus {
+  static constexpr U256 kModulus{0x1e66a241adc64d2full, 0xb781126dcae7b232ull, 0xffffffffffffffffull, 0x0800000000000010ull};
+};
+
+using Felt = MontElem<FeltModulus>;
+using Scalar = MontElem<OrderModulus>;
+
+inline constexpr U256 kP = FeltModulus::kModulus;
+inline constexpr U256 kN = OrderModulus::kModulus;
+
+// Square root in the felt field (Tonelli–Shanks; P − 1 = 2^192·(2^59 + 17)). false if none exists.
+bool sqrt(const Felt& a, Felt& root);
+
+// Parses a list of felts, each rejected with BadInput if malformed or ≥ P.
+std::vector<Felt> parse_felts(std::span<const std::string> items, std::string_view what = "felt");
+
+// ---- inline arithmetic (hot: Poseidon and the curve live on these) ----
+namespace detail {
+
+using u128 = unsigned __int128;
+
+constexpr uint64_t addc(uint64_t a, uint64_t b, uint64_t& carry) {
+  u128 s = (u128)a + b + carry;
+  carry = (uint64_t)(s >> 64);
+  return (uint64_t)s;
+}
+constexpr uint64_t subb(uint64_t a, uint64_t b, uint64_t& borrow) {
+  u128 d = (u128)a - b - borrow;
+  borrow = (uint64_t)(d >> 127);
+  return (uint64_t)d;
+}
+// −m⁻¹ mod 2^64 by Newton iteration.
+constexpr uint64_t neg_inv64(uint64_t m) {
+  uint64_t x = 1;
+  for (int i = 0; i < 7; ++i) x *= 2 - m * x;
+  return ~x + 1;
+}
+// Compile-time a + b mod m (a, b < m < 2^255), for constants only.
+constexpr U256 add_mod_ct(const U256& a, const U256& b, const U256& m) {
+  U256 s, d;
+  uint64_t c = 0, br = 0;
+  for (int i = 0; i < 4; ++i) s.w[i] = addc(a.w[i], b.w[i], c);
+  for (int i = 0; i < 4; ++i) d.w[i] = subb(s.w[i], m.w[i], br);
+  return br ? s : d;
+}
+// 2^512 mod m, computed once at compile time by doubling.
+constexpr U256 r2_mod(const U256& m) {
+  U256 x(1);
+  for (int i = 0; i < 512; ++i) x = add_mod_ct(x, x, m);
+  return x;
+}
+
+// Returns x − m if that does not borrow, else x (branch-free). x < 2m.
+inline U256 reduce_once(const U256& x, const U256& m) {
+  unsigned long long d[4];
+  unsigned char br = 0;
+  for (int i = 0; i < 4; ++i) br = _subborrow_u64(br, x.w[i], m.w[i], &d[i]);
+  const uint64_t keep = 0 - (uint64_t)br;  // all ones when x < m
+  return U256((x.w[0] & keep) | (d[0] & ~keep), (x.w[1] & keep) | (d[1] & ~keep),
+              (x.w[2] & keep) | (d[2] & ~keep), (x.w[3] & keep) | (d[3] & ~keep));
+}
+inline U256 add_mod(const U256& a, const U256& b, const U256& m) {
+  U256 s;
+  unsigned long long o[4];
+  unsigned char c = 0;
+  for (int i = 0; i < 4; ++i) c = _addcarry_u64(c, a.w[i], b.w[i], &o[i]);
+  s = U256(o[0], o[1], o[2], o[3]);  // no carry out: a + b < 2m < 2^256
+  return reduce_once(s, m);
+}
+inline U256 sub_mod(const U256& a, const U256& b, const U256& m) {
+  unsigned long long d[4], r[4];
+  unsigned char br = 0, c = 0;
+  for (int i = 0; i < 4; ++i) br = _subborrow_u64(br, a.w[i], b.w[i], &d[i]);
+  const uint64_t mask = 0 - (uint64_t)br;
+  for (int i = 0; i < 4; ++i) c = _addcarry_u64(c, d[i], m.w[i] & mask, &r[i]);
+  return U256(r[0], r[1], r[2], r[3]);
+}
+// acc (three words c0, c1, c2) += x·y
+inline void mac(unsigned long long& c0, unsigned long long& c1, unsigned long long& c2, uint64_t x, uint64_t y) {
+  const u128 p = (u128)x * y;
+  unsigned char c = _addcarry_u64(0, c0, (uint64_t)p, &c0);
+  c = _addcarry_u64(c, c1, (uint64_t)(p >> 64), &c1);
+  c2 += c;
+}
+inline void acc_add(unsigned long long& c0, unsigned long long& c1, unsigned long long& c2, uint64_t x) {
+  unsigned char c = _addcarry_u64(0, c0, x, &c0);
+  c = _addcarry_u64(c, c1, 0, &c1);
+  c2 += c;
+}
+// Montgomery product a·b·2^−256 mod m (a, b < m < 2^254), product scanning with the reduction
+// interleaved. Limbs of the modulus equal to 0 or 1 cost no multiplication (if constexpr).
+template <typename Mod>
+inline U256 mont_mul(const U256& a, const U256& b) {
+  constexpr U256 m = Mod::kModulus;
+  constexpr uint64_t ninv = neg_inv64(m.w[0]);
+  unsigned long long c0 = 0, c1 = 0, c2 = 0;
+  uint64_t q[4], r[4];
+  auto mac_m = [&](uint64_t qj, int k) {
+    if (k > 3 || m.w[k] == 0) return;
+    if (m.w[k] == 1) acc_add(c0, c1, c2, qj);
+    else mac(c0, c1, c2, qj, m.w[k]);
+  };
+  auto shift = [&] { c0 = c1; c1 = c2; c2 = 0; };
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {
+#pragma GCC unroll 4
+    for (int j = 0; j < i; ++j) {
+      mac(c0, c1, c2, a.w[j], b.w[i - j]);
+      mac_m(q[j], i - j);
+    }
+    mac(c0, c1, c2, a.w[i], b.w[0]);
+    q[i] = c0 * ninv;
+    mac_m(q[i], 0);
+    shift();
+  }
+#pragma GCC unroll 4
+  for (int i = 4; i < 8; ++i) {
+#pragma GCC unroll 4
+    for (int j = i - 3; j < 4; ++j) {
+      mac(c0, c1, c2, a.w[j], b.w[i - j]);
+      mac_m(q[j], i - j);
+    }
+    r[i - 4] = c0;
+    shift();
+  }
+  return reduce_once(U256(r[0], r[1], r[2], r[3]), m);
+}
+
+}  // namespace detail
+
+template <typename Mod>
+inline MontElem<Mod> MontElem<Mod>::reduce(const U256& v) {
+  // v < 2^256 < 2^2·m·...: v·R² ·R⁻¹ would need v < m; fold v mod m first by the top bits.
+  U256 x = v;
+  while (x >= kModulus) {
+    unsigned shift = x.bit_length() - kModulus.bit_length();
+    U256 mm = shl(kModulus, shift);
+    if (mm > x) mm = shl(kModulus, shift - 1);
+    sub_from(x, mm);
+  }
+  MontElem r;
+  static constexpr U256 r2 = detail::r2_mod(kModulus);
+  r.m_ = detail::mont_mul<Mod>(x, r2);
+  return r;
+}
+template <typename Mod>
+inline MontElem<Mod> MontElem<Mod>::from_u256(const U256& v, std::string_view what) {
+  if (v >= kModulus) throw BadInput(std::string(what) + " " + v.hex() + " is not below the modulus " + kModulus.hex());
+  return reduce(v);
+}
+template <typename Mod>
+inline U256 MontElem<Mod>::value() const { return detail::mont_mul<Mod>(m_, U256(1)); }
+template <typename Mod>
+inline MontElem<Mod> MontElem<Mod>::operator+(const MontElem& o) const {
+  MontElem r;
+  r.m_ = detail::add_mod(m_, o.m_, kModulus);
+  return r;
+}
+template <typename Mod>
+inline MontElem<Mod> MontElem<Mod>::operator-(const MontElem& o) const {
+  MontElem r;
+  r.m_ = detail::sub_mod(m_, o.m_, kModulus);
+  return r;
+}
+template <typename Mod>
+inline MontElem<Mod> MontElem<Mod>::operator*(const MontElem& o) const {
+  MontElem r;
+  r.m_ = detail::mont_mul<Mod>(m_, o.m_);
+  return r;
+}
+template <typename Mod>
+inline MontElem<Mod> MontElem<Mod>::pow(const U256& e) const {
+  MontElem r = one();
+  for (int i = (int)e.bit_length() - 1; i >= 0; --i) {
+    r = r.square();
+    if (e.bit(i)) r = r * *this;
+  }
+  return r;
+}
+template <typename Mod>
+inline MontElem<Mod> MontElem<Mod>::inverse() const {
+  U256 e = kModulus;
+  sub_from(e, U256(2));
+  return pow(e);
+}
+
+}  // namespace zkm31::starknet
