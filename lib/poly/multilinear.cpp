@@ -1,0 +1,148 @@
+#include "poly/multilinear.hpp"
+
+#include <string>
+
+#include "error/error.hpp"
+#include "parallel/parallel.hpp"
+
+namespace zkm31::poly {
+namespace {
+
+constexpr size_t kGrain = size_t(1) << 13;
+
+template <typename F>
+std::vector<QM31> fix_low_impl(std::span<const F> v, QM31 r) {
+  if (v.size() < 2 || v.size() % 2) throw BadInput("fix_low: table length must be even and at least 2");
+  std::vector<QM31> out(v.size() / 2);
+  parallel::for_range(out.size(), kGrain, [&](size_t b, size_t e) {
+    for (size_t j = b; j < e; ++j) out[j] = r * (v[2 * j + 1] - v[2 * j]) + v[2 * j];
+  });
+  return out;
+}
+
+template <typename F>
+std::vector<QM31> fix_high_impl(std::span<const F> v, std::span<const QM31> high) {
+  unsigned n = log2_exact(v.size(), "fix_high: table length");
+  if (high.size() > n) throw BadInput("fix_high: more variables than the table has");
+  const size_t out_len = v.size() >> high.size();
+  const std::vector<QM31> w = eq_table(high);
+  std::vector<QM31> out(out_len);
+  parallel::for_range(out_len, kGrain / 4, [&](size_t b, size_t e) {
+    for (size_t t = 0; t < w.size(); ++t)
+      for (size_t j = b; j < e; ++j) out[j] += w[t] * v[j + t * out_len];
+  });
+  return out;
+}
+
+template <typename F>
+QM31 evaluate_impl(std::span<const F> v, std::span<const QM31> point) {
+  if (v.size() != (size_t(1) << point.size()))
+    throw BadInput("evaluate: table has " + std::to_string(v.size()) + " entries, point has " +
+                   std::to_string(point.size()) + " coordinates");
+  if (point.empty()) return QM31() + v[0];
+  std::vector<QM31> cur = fix_low_impl(v, point[0]);
+  for (size_t k = 1; k < point.size(); ++k) cur = fix_low_impl(std::span<const QM31>(cur), point[k]);
+  return cur[0];
+}
+
+template <typename F>
+void mobius_impl(std::span<F> v) {
+  log2_exact(v.size(), "mobius: table length");
+  for (size_t half = 1; half < v.size(); half <<= 1) {
+    // Pairs (b, b + half) with bit `half` clear in b; enumerate them by pair number.
+    parallel::for_range(v.size() / 2, kGrain, [&](size_t b, size_t e) {
+      for (size_t p = b; p < e; ++p) {
+        size_t lo = (p / half) * 2 * half + p % half;
+        v[lo + half] -= v[lo];
+      }
+    });
+  }
+}
+
+}  // namespace
+
+unsigned log2_exact(size_t n, const char* what) {
+  if (n == 0 || (n & (n - 1))) throw BadInput(std::string(what) + " must be a power of two, got " + std::to_string(n));
+  return unsigned(__builtin_ctzll(n));
+}
+
+void add_eq_table(std::span<const QM31> r, QM31 scale, std::span<QM31> acc) {
+  if (acc.size() != (size_t(1) << r.size())) throw BadInput("add_eq_table: accumulator length is not 2^|r|");
+  std::vector<QM31> t = eq_table(r, scale);
+  parallel::for_range(acc.size(), kGrain, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) acc[i] += t[i];
+  });
+}
+
+std::vector<QM31> eq_table(std::span<const QM31> r, QM31 scale) {
+  std::vector<QM31> t(size_t(1) << r.size());
+  t[0] = scale;
+  // Variable k doubles the table: entries with bit k set get ·r_k, the others ·(1 − r_k).
+  for (size_t k = 0, len = 1; k < r.size(); ++k, len <<= 1) {
+    const QM31 rk = r[k];
+    parallel::for_range(len, kGrain, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) {
+        QM31 hi = t[i] * rk;
+        t[i + len] = hi;
+        t[i] -= hi;
+      }
+    });
+  }
+  return t;
+}
+
+QM31 eq_eval(std::span<const QM31> r, std::span<const QM31> s) {
+  if (r.size() != s.size()) throw BadInput("eq_eval: points of different lengths");
+  QM31 acc = QM31::one();
+  for (size_t k = 0; k < r.size(); ++k) {
+    QM31 rs = r[k] * s[k];
+    acc *= rs + rs - r[k] - s[k] + M31::one();
+  }
+  return acc;
+}
+
+QM31 evaluate(std::span<const M31> v, std::span<const QM31> point) { return evaluate_impl(v, point); }
+QM31 evaluate(std::span<const QM31> v, std::span<const QM31> point) { return evaluate_impl(v, point); }
+std::vector<QM31> fix_low(std::span<const M31> v, QM31 r) { return fix_low_impl(v, r); }
+std::vector<QM31> fix_low(std::span<const QM31> v, QM31 r) { return fix_low_impl(v, r); }
+std::vector<QM31> fix_high(std::span<const M31> v, std::span<const QM31> high) { return fix_high_impl(v, high); }
+std::vector<QM31> fix_high(std::span<const QM31> v, std::span<const QM31> high) { return fix_high_impl(v, high); }
+void mobius(std::span<M31> v) { mobius_impl(v); }
+void mobius(std::span<QM31> v) { mobius_impl(v); }
+
+void zeta(std::span<QM31> v) {
+  log2_exact(v.size(), "zeta: table length");
+  for (size_t half = 1; half < v.size(); half <<= 1)
+    for (size_t lo = 0; lo < v.size(); lo += 2 * half)
+      for (size_t i = lo; i < lo + half; ++i) v[i + half] += v[i];
+}
+
+QM31 eval_monomial(std::span<const QM31> c, std::span<const QM31> x) {
+  if (c.size() != (size_t(1) << x.size())) throw BadInput("eval_monomial: 2^|x| coefficients expected");
+  // Fold the lowest variable first: c'[j] = c[2j] + x_0·c[2j+1].
+  std::vector<QM31> cur(c.begin(), c.end());
+  for (size_t k = 0; k < x.size(); ++k) {
+    for (size_t j = 0; j < cur.size() / 2; ++j) cur[j] = cur[2 * j] + x[k] * cur[2 * j + 1];
+    cur.resize(cur.size() / 2);
+  }
+  return cur[0];
+}
+
+QM31 eval_from_values(std::span<const QM31> values, QM31 x) {
+  if (values.empty()) throw BadInput("eval_from_values: no values");
+  const size_t n = values.size();
+  QM31 acc;
+  for (size_t i = 0; i < n; ++i) {
+    QM31 num = QM31::one();
+    int64_t den = 1;
+    for (size_t j = 0; j < n; ++j) {
+      if (j == i) continue;
+      num *= x - M31(uint32_t(j));
+      den *= int64_t(i) - int64_t(j);
+    }
+    acc += values[i] * num * M31::from_signed(den).inverse();
+  }
+  return acc;
+}
+
+}  // namespace zkm31::poly

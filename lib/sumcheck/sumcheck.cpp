@@ -1,0 +1,335 @@
+#include "sumcheck/sumcheck.hpp"
+
+#include <algorithm>
+#include <array>
+#include <mutex>
+#include <string>
+
+#include "error/error.hpp"
+#include "parallel/parallel.hpp"
+#include "poly/multilinear.hpp"
+
+namespace zkm31::sumcheck {
+namespace {
+
+constexpr size_t kGrain = size_t(1) << 12;
+
+template <typename T>
+QM31 fold(T lo, T hi, QM31 s) {
+  return s * (hi - lo) + lo;
+}
+inline QM31 lift(M31 x) { return QM31(x); }
+inline QM31 lift(QM31 x) { return x; }
+
+// Σ over j < n of body(j, acc), with per-chunk accumulators merged under a lock.
+template <size_t K, typename Body>
+std::array<QM31, K> reduce(size_t n, Body&& body) {
+  std::array<QM31, K> total{};
+  std::mutex m;
+  parallel::for_range(n, kGrain, [&](size_t b, size_t e) {
+    std::array<QM31, K> acc{};
+    for (size_t j = b; j < e; ++j) body(j, acc);
+    std::lock_guard lock(m);
+    for (size_t k = 0; k < K; ++k) total[k] += acc[k];
+  });
+  return total;
+}
+
+// a·b: values at 0 and 2 of one pair.
+template <typename A, typename B>
+void p2_terms(A a0, A a1, B b0, B b1, std::array<QM31, 2>& acc) {
+  acc[0] = acc[0] + lift(a0 * b0);
+  acc[1] = acc[1] + lift((a1 + a1 - a0) * (b1 + b1 - b0));
+}
+
+// a·b·c: values at 0, 2 and 3 of one pair.
+template <typename A, typename B, typename C>
+void p3_terms(A a0, A a1, B b0, B b1, C c0, C c1, std::array<QM31, 3>& acc) {
+  acc[0] = acc[0] + lift(a0 * b0) * c0;
+  A da = a1 - a0;
+  B db = b1 - b0;
+  C dc = c1 - c0;
+  A a2 = a1 + da;
+  B b2 = b1 + db;
+  C c2 = c1 + dc;
+  acc[1] = acc[1] + lift(a2 * b2) * c2;
+  acc[2] = acc[2] + lift((a2 + da) * (b2 + db)) * (c2 + dc);
+}
+
+template <typename A, typename B>
+std::array<QM31, 2> p2_round(std::span<const A> a, std::span<const B> b) {
+  return reduce<2>(a.size() / 2, [&](size_t j, auto& acc) { p2_terms(a[2 * j], a[2 * j + 1], b[2 * j], b[2 * j + 1], acc); });
+}
+
+template <typename A, typename B, typename C>
+std::array<QM31, 3> p3_round(std::span<const A> a, std::span<const B> b, std::span<const C> c) {
+  return reduce<3>(a.size() / 2, [&](size_t j, auto& acc) {
+    p3_terms(a[2 * j], a[2 * j + 1], b[2 * j], b[2 * j + 1], c[2 * j], c[2 * j + 1], acc);
+  });
+}
+
+// Binds a and b to s and, in the same pass, sums the next round's values (when ≥ 2 entries remain).
+template <typename A, typename B>
+std::array<QM31, 2> p2_bind(std::span<const A> a, std::span<const B> b, QM31 s, std::vector<QM31>& na,
+                            std::vector<QM31>& nb) {
+  const size_t half = a.size() / 2;
+  na.assign(half, QM31());
+  nb.assign(half, QM31());
+  if (half == 1) {
+    na[0] = fold(a[0], a[1], s);
+    nb[0] = fold(b[0], b[1], s);
+    return {};
+  }
+  return reduce<2>(half / 2, [&](size_t j, auto& acc) {
+    QM31 x0 = fold(a[4 * j], a[4 * j + 1], s), x1 = fold(a[4 * j + 2], a[4 * j + 3], s);
+    QM31 y0 = fold(b[4 * j], b[4 * j + 1], s), y1 = fold(b[4 * j + 2], b[4 * j + 3], s);
+    na[2 * j] = x0, na[2 * j + 1] = x1, nb[2 * j] = y0, nb[2 * j + 1] = y1;
+    p2_terms(x0, x1, y0, y1, acc);
+  });
+}
+
+template <typename A, typename B, typename C>
+std::array<QM31, 3> p3_bind(std::span<const A> a, std::span<const B> b, std::span<const C> c, QM31 s,
+                            std::vector<QM31>& na, std::vector<QM31>& nb, std::vector<QM31>& nc) {
+  const size_t half = a.size() / 2;
+  na.assign(half, QM31());
+  nb.assign(half, QM31());
+  nc.assign(half, QM31());
+  if (half == 1) {
+    na[0] = fold(a[0], a[1], s);
+    nb[0] = fold(b[0], b[1], s);
+    nc[0] = fold(c[0], c[1], s);
+    return {};
+  }
+  return reduce<3>(half / 2, [&](size_t j, auto& acc) {
+    QM31 x0 = fold(a[4 * j], a[4 * j + 1], s), x1 = fold(a[4 * j + 2], a[4 * j + 3], s);
+    QM31 y0 = fold(b[4 * j], b[4 * j + 1], s), y1 = fold(b[4 * j + 2], b[4 * j + 3], s);
+    QM31 z0 = fold(c[4 * j], c[4 * j + 1], s), z1 = fold(c[4 * j + 2], c[4 * j + 3], s);
+    na[2 * j] = x0, na[2 * j + 1] = x1, nb[2 * j] = y0, nb[2 * j + 1] = y1, nc[2 * j] = z0, nc[2 * j + 1] = z1;
+    p3_terms(x0, x1, y0, y1, z0, z1, acc);
+  });
+}
+
+template <typename T>
+std::vector<QM31> bind_one(std::span<const T> v, QM31 s) {
+  std::vector<QM31> out(v.size() / 2);
+  parallel::for_range(out.size(), kGrain, [&](size_t b, size_t e) {
+    for (size_t j = b; j < e; ++j) out[j] = fold(v[2 * j], v[2 * j + 1], s);
+  });
+  return out;
+}
+
+std::string where_of(std::string_view label) { return std::string(label); }
+
+}  // namespace
+
+Prover::Prover(std::span<const TableRef> tables, std::vector<Term> terms) : inputs_(tables.begin(), tables.end()), terms_(std::move(terms)) {
+  if (tables.empty()) throw BadInput("sumcheck: no tables");
+  if (terms_.empty()) throw BadInput("sumcheck: no terms");
+  size_t len = std::visit([](auto s) { return s.size(); }, tables[0]);
+  for (const auto& t : tables)
+    if (std::visit([](auto s) { return s.size(); }, t) != len) throw BadInput("sumcheck: tables of different lengths");
+  vars_left_ = poly::log2_exact(len, "sumcheck: table length");
+  for (const auto& t : terms_) {
+    for (size_t f : t.factors)
+      if (f >= tables.size()) throw BadInput("sumcheck: term refers to a missing table");
+    degree_ = std::max<unsigned>(degree_, unsigned(t.factors.size()));
+  }
+  if (degree_ == 0 || degree_ > kMaxDegree)
+    throw BadInput("sumcheck: degree " + std::to_string(degree_) + " outside 1.." + std::to_string(kMaxDegree));
+  owned_.resize(tables.size());
+  auto is = [&](std::vector<size_t> f) {
+    return terms_.size() == 1 && terms_[0].coeff == QM31::one() && terms_[0].factors == f && tables.size() == f.size();
+  };
+  shape_ = is({0, 1}) ? Shape::product2 : is({0, 1, 2}) ? Shape::product3 : Shape::generic;
+}
+
+TableRef Prover::current(size_t j) const {
+  return bound_once_ ? TableRef(std::span<const QM31>(owned_[j])) : inputs_[j];
+}
+
+std::vector<QM31> Prover::generic_round() const {
+  const size_t n_tables = owned_.size(), pts = degree_ + 1;  // t = 0, 1, …, d (index 1 dropped later)
+  std::vector<QM31> total(pts);
+  std::mutex m;
+  std::vector<TableRef> cur;
+  for (size_t j = 0; j < n_tables; ++j) cur.push_back(current(j));
+  const size_t pairs = std::visit([](auto s) { return s.size(); }, cur[0]) / 2;
+  parallel::for_range(pairs, kGrain / 4, [&](size_t b, size_t e) {
+    std::vector<QM31> ext(n_tables * pts), acc(pts);
+    for (size_t p = b; p < e; ++p) {
+      for (size_t j = 0; j < n_tables; ++j)
+        std::visit([&](auto s) {
+          QM31 lo = lift(s[2 * p]), d = lift(s[2 * p + 1]) - lo;
+          for (size_t t = 0; t < pts; ++t, lo += d) ext[j * pts + t] = lo;
+        }, cur[j]);
+      for (const auto& term : terms_)
+        for (size_t t = 0; t < pts; ++t) {
+          QM31 v = term.coeff;
+          for (size_t f : term.factors) v *= ext[f * pts + t];
+          acc[t] += v;
+        }
+    }
+    std::lock_guard lock(m);
+    for (size_t t = 0; t < pts; ++t) total[t] += acc[t];
+  });
+  total.erase(total.begin() + 1);
+  return total;
+}
+
+RoundPoly Prover::round_poly() {
+  if (vars_left_ == 0) throw BadInput("sumcheck: no variable left to prove");
+  if (have_next_) return next_;
+  auto as_vec = [](auto arr) { return RoundPoly(arr.begin(), arr.end()); };
+  switch (shape_) {
+    case Shape::product2:
+      return std::visit([&](auto a, auto b) { return as_vec(p2_round(a, b)); }, current(0), current(1));
+    case Shape::product3:
+      return std::visit([&](auto a, auto b, auto c) { return as_vec(p3_round(a, b, c)); }, current(0), current(1),
+                        current(2));
+    case Shape::generic:
+      break;
+  }
+  return generic_round();
+}
+
+void Prover::bind(QM31 s) {
+  if (vars_left_ == 0) throw BadInput("sumcheck: no variable left to bind");
+  std::vector<std::vector<QM31>> next(owned_.size());
+  auto as_vec = [](auto arr) { return RoundPoly(arr.begin(), arr.end()); };
+  switch (shape_) {
+    case Shape::product2:
+      next_ = std::visit([&](auto a, auto b) { return as_vec(p2_bind(a, b, s, next[0], next[1])); }, current(0),
+                         current(1));
+      break;
+    case Shape::product3:
+      next_ = std::visit([&](auto a, auto b, auto c) { return as_vec(p3_bind(a, b, c, s, next[0], next[1], next[2])); },
+                         current(0), current(1), current(2));
+      break;
+    case Shape::generic:
+      for (size_t j = 0; j < owned_.size(); ++j)
+        next[j] = std::visit([&](auto v) { return bind_one(v, s); }, current(j));
+      break;
+  }
+  owned_ = std::move(next);
+  bound_once_ = true;
+  --vars_left_;
+  have_next_ = shape_ != Shape::generic && vars_left_ > 0;
+}
+
+std::vector<QM31> Prover::final_evals() const {
+  if (vars_left_ != 0) throw BadInput("sumcheck: final evaluations before the last round");
+  std::vector<QM31> out;
+  for (size_t j = 0; j < owned_.size(); ++j) out.push_back(std::visit([](auto s) { return lift(s[0]); }, current(j)));
+  return out;
+}
+
+void absorb_header(Channel& channel, std::string_view label, unsigned n_vars, unsigned degree, QM31 claim) {
+  channel.absorb_u64(label, (uint64_t(n_vars) << 32) | degree);
+  channel.absorb_qm31(label, claim);
+}
+
+QM31 next_claim(QM31 claim, const RoundPoly& h, QM31 s) {
+  std::vector<QM31> vals;
+  vals.reserve(h.size() + 1);
+  vals.push_back(h[0]);
+  vals.push_back(claim - h[0]);
+  vals.insert(vals.end(), h.begin() + 1, h.end());
+  return poly::eval_from_values(vals, s);
+}
+
+ProverOutput prove(QM31 claim, std::span<const TableRef> tables, std::vector<Term> terms, Channel& channel,
+                   std::string_view label, const RoundHook& hook) {
+  Prover p(tables, std::move(terms));
+  const unsigned n = p.vars_left();
+  absorb_header(channel, label, n, p.degree(), claim);
+  ProverOutput out;
+  for (unsigned i = 0; i < n; ++i) {
+    RoundPoly h = p.round_poly();
+    channel.absorb_qm31s(label, h);
+    QM31 s = channel.draw_qm31(label);
+    p.bind(s);
+    if (hook) hook(i, s);
+    out.proof.push_back(std::move(h));
+    out.challenges.push_back(s);
+  }
+  out.final_evals = p.final_evals();
+  return out;
+}
+
+ProverOutput prove_product(QM31 claim, std::span<const TableRef> tables, Channel& channel, std::string_view label,
+                           const RoundHook& hook) {
+  Term t{QM31::one(), {}};
+  for (size_t j = 0; j < tables.size(); ++j) t.factors.push_back(j);
+  return prove(claim, tables, {t}, channel, label, hook);
+}
+
+ProverOutput prove_eq_product(QM31 claim, std::span<const QM31> r, TableRef a, TableRef b, Channel& channel,
+                              std::string_view label, const RoundHook& hook) {
+  std::vector<QM31> eq = poly::eq_table(r);
+  TableRef tables[3] = {std::span<const QM31>(eq), a, b};
+  return prove(claim, tables, {Term{QM31::one(), {0, 1, 2}}}, channel, label, hook);
+}
+
+VerifierOutput verify(QM31 claim, unsigned n_vars, unsigned degree, const Proof& proof, Channel& channel,
+                      std::string_view label, const RoundHook& hook) {
+  const std::string where = where_of(label);
+  require(degree >= 1 && degree <= kMaxDegree, where, "unsupported degree " + std::to_string(degree));
+  require(proof.size() == n_vars, where,
+          "proof has " + std::to_string(proof.size()) + " rounds, expected " + std::to_string(n_vars));
+  absorb_header(channel, label, n_vars, degree, claim);
+  VerifierOutput out;
+  for (unsigned i = 0; i < n_vars; ++i) {
+    const RoundPoly& h = proof[i];
+    require(h.size() == degree, where,
+            "round " + std::to_string(i) + " has " + std::to_string(h.size()) + " values, expected " +
+                std::to_string(degree));
+    channel.absorb_qm31s(label, h);
+    QM31 s = channel.draw_qm31(label);
+    claim = next_claim(claim, h, s);
+    if (hook) hook(i, s);
+    out.challenges.push_back(s);
+  }
+  out.final_claim = claim;
+  return out;
+}
+
+void check_final(const VerifierOutput& out, QM31 expected, std::string_view label) {
+  require(out.final_claim == expected, where_of(label), "final claim does not match the evaluations");
+}
+
+std::vector<M31> to_limbs(const Proof& proof) {
+  std::vector<M31> out;
+  for (const auto& h : proof)
+    for (const QM31& x : h)
+      for (M31 l : x.limbs()) out.push_back(l);
+  return out;
+}
+
+Proof from_limbs(std::span<const M31> limbs, unsigned n_vars, unsigned degree, std::string_view where) {
+  const size_t expect = size_t(n_vars) * degree * 4;
+  require(limbs.size() == expect, std::string(where),
+          "sumcheck proof has " + std::to_string(limbs.size()) + " limbs, expected " + std::to_string(expect));
+  Proof p(n_vars, RoundPoly(degree));
+  for (size_t i = 0, k = 0; i < n_vars; ++i)
+    for (size_t t = 0; t < degree; ++t, k += 4) p[i][t] = QM31(limbs[k], limbs[k + 1], limbs[k + 2], limbs[k + 3]);
+  return p;
+}
+
+void write(artifact::BodyWriter& w, std::string_view key, const Proof& proof) {
+  w.key(key);
+  w.m31s(to_limbs(proof));
+}
+
+Proof read(const artifact::MapView& m, std::string_view key, unsigned n_vars, unsigned degree) {
+  const std::string where = m.where() + "." + std::string(key);
+  std::vector<M31> limbs;
+  try {
+    limbs = m.m31s(key);
+  } catch (const BadInput& e) {
+    throw Rejected(where, e.what());
+  }
+  return from_limbs(limbs, n_vars, degree, where);
+}
+
+}  // namespace zkm31::sumcheck
