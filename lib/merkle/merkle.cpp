@@ -30,6 +30,11 @@ std::span<const M31> limbs_of(std::span<const QM31> xs) {
 
 // Hashes done in chunks of at least this many messages per thread.
 constexpr size_t kGrain = 1024;
+// The bottom layers are hashed in blocks of this many rows and only layer kUnstoredLayers and
+// above are kept: an opened path recomputes at most 2^kUnstoredLayers leaves per layer.
+constexpr size_t kBlockRows = 1024;
+constexpr unsigned kUnstoredLayers = 3;
+
 
 std::vector<size_t> sorted_unique(std::span<const size_t> indices) {
   std::vector<size_t> s(indices.begin(), indices.end());
@@ -60,25 +65,54 @@ Tree::Tree(std::span<const M31> rows, size_t row_len) : row_len_(row_len) {
   if (n == 0 || (n & (n - 1)) != 0)
     throw BadInput("merkle: row count " + std::to_string(n) + " is not a power of two");
   log_rows_ = unsigned(__builtin_ctzll(n));
+  stored_from_ = std::min(kUnstoredLayers, log_rows_);
 
+  // Default-initialized (not zeroed) storage: the threads below first-touch every byte in parallel.
+  rows_.reset(new uint32_t[rows.size()]);
+  for (unsigned l = stored_from_; l <= log_rows_; ++l) layers_.emplace_back(new Digest[n >> l]);
+
+  // Bottom part, block by block in two small scratch buffers that stay in cache: copy the rows,
+  // hash them, and hash up to the lowest stored layer.
   const simd::Backend backend = simd::active();
-  layers_.reserve(log_rows_ + 1);
-  layers_.emplace_back(n);
-  const uint32_t* words = words_of(rows);
-  parallel::for_range(n, kGrain, [&](size_t b, size_t e) {
-    hash::blake2s_many(leaf_state(), words + b * row_len, row_len, row_len, e - b, layers_[0].data() + b, backend);
+  const size_t block = std::min<size_t>(n, kBlockRows);
+  parallel::for_range(n / block, 1, [&](size_t b, size_t e) {
+    std::vector<Digest> cur(block), next(block);
+    for (size_t blk = b; blk < e; ++blk) {
+      const size_t first = blk * block;
+      std::copy_n(words_of(rows) + first * row_len, block * row_len, rows_.get() + first * row_len);
+      hash::blake2s_many(leaf_state(), words_of(rows.subspan(first * row_len)), row_len, row_len, block,
+                         cur.data(), backend);
+      size_t count = block;
+      for (unsigned l = 1; l <= stored_from_; ++l) {
+        count /= 2;
+        hash::blake2s_many(node_state(), words_of(cur.data()), 16, 16, count, next.data(), backend);
+        std::swap(cur, next);
+      }
+      std::copy_n(cur.data(), count, layers_[0].get() + (first >> stored_from_));
+    }
   });
-  for (unsigned l = 0; l < log_rows_; ++l) {
-    const std::vector<Digest>& below = layers_.back();
-    std::vector<Digest> above(below.size() / 2);
-    parallel::for_range(above.size(), kGrain, [&](size_t b, size_t e) {
-      hash::blake2s_many(node_state(), words_of(below.data() + 2 * b), 16, 16, e - b, above.data() + b, backend);
+  // Top part: whole stored layers.
+  for (unsigned l = stored_from_ + 1; l <= log_rows_; ++l) {
+    const Digest* below = layers_[l - 1 - stored_from_].get();
+    Digest* above = layers_[l - stored_from_].get();
+    parallel::for_range(n >> l, kGrain, [&](size_t b, size_t e) {
+      hash::blake2s_many(node_state(), words_of(below + 2 * b), 16, 16, e - b, above + b, backend);
     });
-    layers_.push_back(std::move(above));
   }
 }
 
 Tree::Tree(std::span<const QM31> rows, size_t qm31_per_row) : Tree(limbs_of(rows), 4 * qm31_per_row) {}
+
+std::span<const M31> Tree::row(size_t i) const {
+  if (i >= n_rows()) throw BadInput("merkle: row " + std::to_string(i) + " out of range");
+  return {reinterpret_cast<const M31*>(rows_.get()) + i * row_len_, row_len_};
+}
+
+Digest Tree::node(unsigned layer, size_t k) const {
+  if (layer >= stored_from_) return layers_[layer - stored_from_][k];
+  if (layer == 0) return hash_leaf(row(k));
+  return hash_node(node(layer - 1, 2 * k), node(layer - 1, 2 * k + 1));
+}
 
 Decommitment Tree::open(std::span<const size_t> indices) const {
   std::vector<size_t> known = sorted_unique(indices);
@@ -92,7 +126,7 @@ Decommitment Tree::open(std::span<const size_t> indices) const {
     for (size_t i = 0; i < known.size(); ++i) {
       size_t k = known[i];
       if (k % 2 == 0 && i + 1 < known.size() && known[i + 1] == k + 1) ++i;  // both children known
-      else proof.siblings.push_back(layers_[l][k ^ 1]);
+      else proof.siblings.push_back(node(l, k ^ 1));
       parents.push_back(k / 2);
     }
     known = std::move(parents);

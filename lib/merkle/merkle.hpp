@@ -43,11 +43,21 @@ class Tree {
   // Proof for the sorted unique set of indices (any order, duplicates allowed; each < n_rows,
   // at least one, else BadInput).
   Decommitment open(std::span<const size_t> indices) const;
+  // The committed values of row i (the tree keeps a copy of its rows).
+  std::span<const M31> row(size_t i) const;
 
  private:
+  // Digest of node k of `layer` (0 = leaves): stored, or recomputed from the rows below the
+  // lowest stored layer.
+  Digest node(unsigned layer, size_t k) const;
+
   size_t row_len_;
   unsigned log_rows_;
-  std::vector<std::vector<Digest>> layers_;  // layers_[0] = leaf hashes ... layers_.back() = {root}
+  // Layers below stored_from_ are not kept: they are cheap to recompute from the rows for the few
+  // opened paths, and not writing them makes building much faster (memory, not hashing, dominates).
+  unsigned stored_from_;
+  std::unique_ptr<uint32_t[]> rows_;  // the rows' values, as the words that were hashed
+  std::vector<std::unique_ptr<Digest[]>> layers_;  // layers_[j] = layer stored_from_ + j; last = {root}
 };
 
 // rows: the values of the sorted unique indices, concatenated (row_len each). Throws

@@ -244,3 +244,18 @@ TEST(MerkleReject, RowsInWrongOrder) {
   std::swap_ranges(f.rows.begin(), f.rows.begin() + 3, f.rows.begin() + 3);
   expect_rejected([&] { f.verify(); });
 }
+
+TEST(Merkle, KeepsACopyOfItsRows) {
+  std::vector<M31> v = random_rows(16, 3, 8);
+  Tree t(v, 3);
+  std::vector<M31> original = v;
+  v.assign(v.size(), M31());  // the caller's buffer may change or go away after building
+  for (size_t i = 0; i < 16; ++i) {
+    auto r = t.row(i);
+    ASSERT_EQ(r.size(), 3u);
+    EXPECT_TRUE(std::equal(r.begin(), r.end(), original.begin() + 3 * i));
+  }
+  EXPECT_THROW(t.row(16), BadInput);
+  std::vector<size_t> idx = {2, 3, 9};
+  merkle::verify(t.root(), 4, 3, idx, rows_at(original, 3, idx), t.open(idx));
+}
