@@ -1,6 +1,12 @@
 #include "channel/channel.hpp"
 
-#include <stdexcept>
+#include <algorithm>
+#include <cstring>
+#include <atomic>
+#include <string>
+
+#include "error/error.hpp"
+#include "parallel/parallel.hpp"
 
 namespace zkm31 {
 
@@ -56,7 +62,7 @@ QM31 Channel::draw_qm31(std::string_view label) {
       if (w != kP) limbs[filled++] = M31(w);
     }
   }
-  state_ = Blake2s().update(state_).update("ratchet").update_u64(++draws_).finalize();
+  ratchet(label);
   return QM31::from_limbs(limbs);
 }
 
@@ -68,7 +74,7 @@ std::vector<QM31> Channel::draw_qm31s(std::string_view label, size_t n) {
 }
 
 std::vector<size_t> Channel::draw_indices(std::string_view label, size_t count, unsigned log_size) {
-  if (log_size > 32) throw std::invalid_argument("draw_indices: domain larger than 2^32");
+  if (log_size > 32) throw BadInput("draw_indices: domain of 2^" + std::to_string(log_size) + " is larger than 2^32");
   std::vector<size_t> out;
   out.reserve(count);
   const uint64_t mask = log_size == 32 ? 0xffffffffull : ((1ull << log_size) - 1);
@@ -80,32 +86,86 @@ std::vector<size_t> Channel::draw_indices(std::string_view label, size_t count, 
       out.push_back(size_t(w & mask));  // power-of-two domain: masking is uniform
     }
   }
-  state_ = Blake2s().update(state_).update("ratchet").update_u64(++draws_).finalize();
+  ratchet(label);
   return out;
 }
 
-bool Channel::pow_ok(unsigned bits, uint64_t nonce) const {
-  hash::Digest d = Blake2s().update(state_).update("pow").update_u64(nonce).finalize();
+void Channel::ratchet(std::string_view label) {
+  state_ = Blake2s().update(state_).update("ratchet").update_u64(label.size()).update(label).finalize();
+}
+
+namespace {
+
+// The PoW message is state || "pow" 0 || nonce (u64 LE): 11 little-endian words, one compression.
+constexpr size_t kPowWords = 11;
+
+void pow_message(const hash::Digest& state, uint64_t nonce, uint32_t* words) {
+  std::memcpy(words, state.data(), 32);
+  std::memcpy(words + 8, "pow", 4);
+  words[9] = uint32_t(nonce);
+  words[10] = uint32_t(nonce >> 32);
+}
+
+unsigned leading_zero_bits(const hash::Digest& d) {
   unsigned zeros = 0;
   for (uint8_t byte : d) {
-    if (byte == 0) {
-      zeros += 8;
-      continue;
-    }
-    zeros += unsigned(__builtin_clz(uint32_t(byte)) - 24);
-    break;
+    if (byte != 0) return zeros + unsigned(__builtin_clz(uint32_t(byte)) - 24);
+    zeros += 8;
   }
-  return zeros >= bits;
+  return zeros;
+}
+
+void check_bits(unsigned bits) {
+  if (bits > Channel::kMaxPowBits)
+    throw BadInput("proof of work of " + std::to_string(bits) + " bits (at most " +
+                   std::to_string(Channel::kMaxPowBits) + ")");
+}
+
+}  // namespace
+
+bool Channel::pow_ok(unsigned bits, uint64_t nonce) const {
+  uint32_t words[kPowWords];
+  pow_message(state_, nonce, words);
+  hash::Digest d;
+  hash::blake2s_many(hash::blake2s_initial_state(), words, kPowWords, kPowWords, 1, &d, simd::Backend::scalar);
+  return leading_zero_bits(d) >= bits;
 }
 
 uint64_t Channel::grind(unsigned bits) {
-  uint64_t nonce = 0;
-  while (!pow_ok(bits, nonce)) ++nonce;
-  absorb_u64("pow/nonce", nonce);
-  return nonce;
+  check_bits(bits);
+  // Batches of nonces in increasing order, each searched by all threads; the smallest valid nonce
+  // of the first batch that has one is the result: the smallest valid nonce overall, whatever
+  // the thread count.
+  const hash::State h0 = hash::blake2s_initial_state();
+  constexpr size_t kBatch = size_t(1) << 16, kChunk = 1024;
+  for (uint64_t base = 0;; base += kBatch) {
+    std::atomic<uint64_t> best{UINT64_MAX};
+    parallel::for_range(kBatch / kChunk, 1, [&](size_t b, size_t e) {
+      std::vector<uint32_t> words(kChunk * kPowWords);
+      std::vector<hash::Digest> digests(kChunk);
+      for (size_t c = b; c < e; ++c) {
+        const uint64_t first = base + c * kChunk;
+        if (first >= best.load()) return;  // a smaller nonce is already known
+        for (size_t i = 0; i < kChunk; ++i) pow_message(state_, first + i, words.data() + i * kPowWords);
+        hash::blake2s_many(h0, words.data(), kPowWords, kPowWords, kChunk, digests.data());
+        for (size_t i = 0; i < kChunk; ++i) {
+          if (leading_zero_bits(digests[i]) < bits) continue;
+          uint64_t nonce = first + i, cur = best.load();
+          while (nonce < cur && !best.compare_exchange_weak(cur, nonce)) {
+          }
+          break;
+        }
+      }
+    });
+    if (best.load() != UINT64_MAX) {
+      absorb_u64("pow/nonce", best.load());
+      return best.load();
+    }
+  }
 }
 
 bool Channel::check_pow(unsigned bits, uint64_t nonce) {
+  check_bits(bits);
   if (!pow_ok(bits, nonce)) return false;
   absorb_u64("pow/nonce", nonce);
   return true;

@@ -29,8 +29,11 @@ class Channel {
   // `count` indices uniform in [0, 2^log_size) (with repetition).
   std::vector<size_t> draw_indices(std::string_view label, size_t count, unsigned log_size);
 
-  // Proof of work: a nonce such that BLAKE2s(state, "pow", nonce) has `bits` leading zero bits.
-  // grind searches (prover); check_pow tests one nonce in O(1) (verifier). Both absorb the nonce.
+  // Proof of work: a nonce such that BLAKE2s(state || "pow\0" || nonce as u64 LE) has `bits`
+  // leading zero bits (first byte first, most significant bit first). grind searches on all
+  // threads and returns the smallest such nonce (the same for any thread count); check_pow tests
+  // one nonce in O(1) (verifier). Both absorb the nonce. bits > kMaxPowBits is BadInput.
+  static constexpr unsigned kMaxPowBits = 48;
   uint64_t grind(unsigned bits);
   bool check_pow(unsigned bits, uint64_t nonce);
 
@@ -39,8 +42,9 @@ class Channel {
  private:
   hash::Digest squeeze(std::string_view label, uint64_t counter) const;
   bool pow_ok(unsigned bits, uint64_t nonce) const;
+  // After a draw: the state moves on, bound to the label drawn.
+  void ratchet(std::string_view label);
   hash::Digest state_;
-  uint64_t draws_ = 0;
 };
 
 }  // namespace zkm31
