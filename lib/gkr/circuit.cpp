@@ -1,0 +1,269 @@
+#include "gkr/circuit.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <map>
+
+#include "error/error.hpp"
+
+namespace zkm31::gkr {
+
+using model::Graph;
+using model::Node;
+using model::Op;
+using model::TensorKind;
+
+namespace {
+
+unsigned ceil_log2(int64_t n) { return n <= 1 ? 0 : unsigned(std::bit_width(uint64_t(n - 1))); }
+
+QM31 prefix_indicator(int64_t n, std::span<const QM31> c) {
+  if (c.empty()) return n >= 1 ? QM31::one() : QM31();
+  const int64_t half = int64_t(1) << (c.size() - 1);
+  const QM31 top = c.back();
+  const auto low = c.first(c.size() - 1);
+  if (n >= half) return (QM31::one() - top) + top * prefix_indicator(n - half, low);
+  return (QM31::one() - top) * prefix_indicator(n, low);
+}
+
+struct Builder {
+  const Graph& g;
+  Circuit c;
+  std::map<int64_t, uint32_t> by_tensor;
+  std::vector<int> consumers;
+
+  uint32_t add_vec(std::string name, VecKind kind, const model::Shape& dims, int64_t tensor) {
+    Vec v{std::move(name), kind, dims, {}, 0, tensor};
+    for (int64_t d : dims) {
+      v.log_dims.push_back(ceil_log2(d));
+      v.n_vars += v.log_dims.back();
+    }
+    if (v.n_vars > 30) throw NotSupported("tensor " + v.name + " with more than 2^30 padded entries");
+    c.vecs.push_back(std::move(v));
+    return uint32_t(c.vecs.size() - 1);
+  }
+
+  bool produced_by_lookup(uint32_t t) const {
+    for (const Node& n : g.nodes)
+      if (n.outputs[0] == t) return n.op == Op::Requant || n.op == Op::Relu;
+    return false;
+  }
+
+  uint32_t vec_of(uint32_t t) {
+    auto it = by_tensor.find(t);
+    if (it != by_tensor.end()) return it->second;
+    const model::Tensor& ten = g.tensors.at(t);
+    VecKind kind = VecKind::Virtual;
+    if (ten.kind == TensorKind::Input || std::count(g.outputs.begin(), g.outputs.end(), t)) kind = VecKind::Public;
+    else if (ten.kind == TensorKind::Weight) kind = VecKind::Weight;
+    else if (ten.kind == TensorKind::Constant) throw NotSupported("constant tensor " + ten.name + " in the proof walk");
+    else if (produced_by_lookup(t)) kind = VecKind::Committed;
+    uint32_t id = add_vec(ten.name, kind, ten.shape, t);
+    by_tensor[t] = id;
+    return id;
+  }
+
+  uint32_t table(const lookup::Table& t) {
+    for (size_t i = 0; i < c.tables.size(); ++i)
+      if (c.tables[i] == t) return uint32_t(i);
+    c.tables.push_back(t);
+    return uint32_t(c.tables.size() - 1);
+  }
+
+  uint32_t add_instance(lookup::Instance inst, std::vector<uint32_t> vecs) {
+    c.instances.push_back(std::move(inst));
+    c.instance_vecs.push_back(std::move(vecs));
+    return uint32_t(c.instances.size() - 1);
+  }
+
+  // Range columns proving 0 ≤ value < 2^bits (bits ≤ range_bits): the plain limb, and a copy scaled
+  // by 2^(range_bits − bits) when the limb is narrower than the table.
+  void range_columns(lookup::Instance& inst, uint32_t src, unsigned bits) {
+    const unsigned rb = c.config.range_bits;
+    const uint32_t rt = table(lookup::Table::range(0, rb));
+    inst.columns.push_back({rt, {{src, 1}}, {}, 0});
+    if (bits < rb) inst.columns.push_back({rt, {{src, int64_t(1) << (rb - bits)}}, {}, 0});
+  }
+
+  void matmul(const Node& n) {
+    const model::Tensor& a = g.tensors[n.inputs[0]];
+    const model::Tensor& b = g.tensors[n.inputs[1]];
+    if (b.kind != TensorKind::Weight) throw NotSupported("matmul of two activations (" + n.name + ")");
+    MatMulStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), vec_of(n.inputs[1]), -1, 0, 0, 0, n.name};
+    if (n.inputs.size() == 3) s.bias = vec_of(n.inputs[2]);
+    const Vec& av = c.vecs[s.a];
+    const Vec& wv = c.vecs[s.w];
+    s.k_bits = av.log_dims.back();
+    s.n_bits = wv.log_dims.back();
+    s.row_bits = av.n_vars - s.k_bits;
+    if (a.shape.size() < 2) throw NotSupported("matmul operand of rank < 2 (" + n.name + ")");
+    c.steps.push_back(s);
+  }
+
+  void requant(const Node& n) {
+    RequantStep s{vec_of(n.inputs[0]), vec_of(n.outputs[0]), n.mult, n.offset, n.shift, n.lo, n.hi, 0, 0, 0, {}, {}, 0, n.name};
+    const unsigned rb = c.config.range_bits, eb = c.config.excess_bits;
+    if (n.lo > 0 || n.hi < 0) throw NotSupported("requant clamp interval without 0 (" + n.name + ")");
+    // Clamp excess: |e| ≤ unclamped_bound − min(hi, −lo) on the saturated side.
+    const int64_t emax = std::max<int64_t>(0, n.unclamped_bound - std::min<int64_t>(n.hi, -n.lo));
+    while (s.excess_limbs * eb < 63 && (int64_t(1) << (s.excess_limbs * eb)) - 1 < emax) ++s.excess_limbs;
+    // Uniqueness of X·M + B + 2^(s−1) = 2^s·(q + e) + r mod p with the window the limbs allow.
+    const __int128 window = (__int128(1) << (s.excess_limbs * eb)) - 1 + std::max<int64_t>(n.hi, -n.lo);
+    const model::Tensor& x = g.tensors[n.inputs[0]];
+    __int128 mmax = 0, bmax = 0;
+    for (int64_t m : n.mult) mmax = std::max<__int128>(mmax, m < 0 ? -__int128(m) : m);
+    for (int64_t b : n.offset) bmax = std::max<__int128>(bmax, b < 0 ? -__int128(b) : b);
+    const __int128 xmax = std::max<__int128>(-__int128(x.lo), x.hi);
+    const __int128 top = xmax * mmax + bmax + (n.shift ? __int128(1) << (n.shift - 1) : 0);
+    if (top + (window + 1) * (__int128(1) << n.shift) >= kP)
+      throw NotSupported("requant " + n.name + ": decomposition with " + std::to_string(eb) +
+                         "-bit excess limbs is not unique mod p");
+    s.rem_limbs = (unsigned(n.shift) + rb - 1) / rb;
+    s.top_bits = n.shift - rb * (s.rem_limbs ? s.rem_limbs - 1 : 0);
+    const Vec qv = c.vecs[s.q];
+    lookup::Instance inst{"requant:" + n.name, {{qv.name, qv.n_vars}}, {}};
+    std::vector<uint32_t> srcs{s.q};
+    const uint32_t ct = table(lookup::Table::clamp(n.lo, n.hi, eb));
+    if (s.excess_limbs == 0) inst.columns.push_back({ct, {{0, 1}}, {}, 0});
+    for (unsigned j = 0; j < s.excess_limbs; ++j) {
+      s.e.push_back(add_vec(qv.name + "/excess" + std::to_string(j), VecKind::Committed, qv.dims, -1));
+      inst.sources.push_back({c.vecs[s.e.back()].name, qv.n_vars});
+      srcs.push_back(s.e.back());
+      inst.columns.push_back({ct, {{0, 1}}, {{uint32_t(srcs.size() - 1), 1}}, 0});
+    }
+    for (unsigned j = 0; j < s.rem_limbs; ++j) {
+      s.r.push_back(add_vec(qv.name + "/rem" + std::to_string(j), VecKind::Committed, qv.dims, -1));
+      inst.sources.push_back({c.vecs[s.r.back()].name, qv.n_vars});
+      srcs.push_back(s.r.back());
+      range_columns(inst, uint32_t(srcs.size() - 1), j + 1 == s.rem_limbs ? s.top_bits : rb);
+    }
+    inst.check(c.tables);
+    s.instance = add_instance(std::move(inst), std::move(srcs));
+    c.steps.push_back(s);
+  }
+
+  void relu(const Node& n) {
+    LookupStep s{vec_of(n.inputs[0]), vec_of(n.outputs[0]), 0, n.name};
+    const model::Tensor& x = g.tensors[n.inputs[0]];
+    const Vec& xv = c.vecs[s.x];
+    lookup::Instance inst{"relu:" + n.name, {{xv.name, xv.n_vars}, {c.vecs[s.y].name, xv.n_vars}}, {}};
+    inst.columns.push_back({table(lookup::Table::relu(std::min<int64_t>(x.lo, 0), std::max<int64_t>(x.hi, 0))),
+                            {{0, 1}}, {{1, 1}}, 0});
+    inst.check(c.tables);
+    s.instance = add_instance(std::move(inst), {s.x, s.y});
+    c.steps.push_back(s);
+  }
+
+  void reshape(const Node& n) {
+    const model::Tensor& x = g.tensors[n.inputs[0]];
+    const model::Tensor& y = g.tensors[n.outputs[0]];
+    auto strip = [](const model::Shape& s) {
+      model::Shape o;
+      for (int64_t d : s)
+        if (d != 1) o.push_back(d);
+      return o;
+    };
+    auto pow2 = [](const model::Shape& s) { return std::all_of(s.begin(), s.end(), [](int64_t d) { return std::has_single_bit(uint64_t(d)); }); };
+    if (strip(x.shape) != strip(y.shape) && !(pow2(x.shape) && pow2(y.shape)))
+      throw NotSupported("reshape between padded layouts " + model::shape_str(x.shape) + " → " +
+                         model::shape_str(y.shape) + " (" + n.name + ")");
+    c.steps.push_back(ReshapeStep{vec_of(n.inputs[0]), vec_of(n.outputs[0]), n.name});
+  }
+
+  // Two-sided range proof of every weight: lo ≤ w ≤ hi (the accumulator bounds rely on it).
+  void weight_instance() {
+    lookup::Instance inst{"weights", {}, {}};
+    std::vector<uint32_t> srcs;
+    for (uint32_t v : c.weights) {
+      const model::Tensor& t = g.tensors[c.vecs[v].tensor];
+      if (t.lo > 0 || t.hi < 0) throw NotSupported("weight " + t.name + " whose interval excludes 0");
+      if (ceil_log2(t.hi - t.lo + 1) > c.config.range_bits)
+        throw NotSupported("weight " + t.name + " wider than the range table");
+      inst.sources.push_back({c.vecs[v].name, c.vecs[v].n_vars});
+      srcs.push_back(v);
+      const uint32_t src = uint32_t(srcs.size() - 1);
+      // w − lo and hi − w both in [0, 2^range_bits): their sum is hi − lo < 2^range_bits, so as
+      // integers lo ≤ w ≤ hi.
+      const uint32_t rt = table(lookup::Table::range(0, c.config.range_bits));
+      inst.columns.push_back({rt, {{src, 1}}, {}, -t.lo});
+      inst.columns.push_back({rt, {{src, -1}}, {}, t.hi});
+    }
+    if (inst.columns.empty()) throw NotSupported("a graph without weights");
+    inst.check(c.tables);
+    c.weight_instance = add_instance(std::move(inst), std::move(srcs));
+  }
+};
+
+}  // namespace
+
+std::vector<std::string> Circuit::names() const {
+  std::vector<std::string> out;
+  for (const Vec& v : vecs) out.push_back(v.name);
+  return out;
+}
+
+std::vector<unsigned> Circuit::n_vars() const {
+  std::vector<unsigned> out;
+  for (const Vec& v : vecs) out.push_back(v.n_vars);
+  return out;
+}
+
+Circuit compile(const Graph& g, const Config& cfg) {
+  if (cfg.range_bits < 8 || cfg.range_bits > 20 || cfg.excess_bits < 1 || cfg.excess_bits > 12)
+    throw BadInput("gkr config: range_bits must be in [8, 20] and excess_bits in [1, 12]");
+  Builder b{g, {}, {}, std::vector<int>(g.tensors.size(), 0)};
+  b.c.config = cfg;
+  for (const Node& n : g.nodes)
+    for (uint32_t t : n.inputs) ++b.consumers[t];
+  for (uint32_t t : g.inputs) b.c.inputs.push_back(b.vec_of(t));
+  for (const Node& n : g.nodes) {
+    switch (n.op) {
+      case Op::MatMul: b.matmul(n); break;
+      case Op::Requant: b.requant(n); break;
+      case Op::Relu: b.relu(n); break;
+      case Op::Reshape: b.reshape(n); break;
+      default: throw NotSupported(std::string("op ") + model::op_name(n.op) + " in gkr-prove (" + n.name + ")");
+    }
+  }
+  for (uint32_t t : g.outputs) b.c.outputs.push_back(b.vec_of(t));
+  for (size_t t = 0; t < g.tensors.size(); ++t) {
+    auto it = b.by_tensor.find(int64_t(t));
+    if (it == b.by_tensor.end()) continue;
+    const Vec& v = b.c.vecs[it->second];
+    if (v.kind == VecKind::Virtual && b.consumers[t] != 1)
+      throw NotSupported("intermediate tensor " + v.name + " read by " + std::to_string(b.consumers[t]) + " nodes");
+  }
+  for (uint32_t i = 0; i < b.c.vecs.size(); ++i)
+    if (b.c.vecs[i].kind == VecKind::Weight) b.c.weights.push_back(i);
+  b.weight_instance();
+  for (size_t t = 0; t < b.c.tables.size(); ++t) {
+    const lookup::Table& tab = b.c.tables[t];
+    b.c.mult_vecs.push_back(b.add_vec("multiplicity/" + tab.name(), VecKind::Committed, {int64_t(tab.size())}, -1));
+  }
+  for (uint32_t i = 0; i < b.c.vecs.size(); ++i)
+    if (b.c.vecs[i].kind == VecKind::Committed) b.c.committed.push_back(i);
+  return std::move(b.c);
+}
+
+size_t padded_index(const Vec& v, size_t real_index) {
+  size_t out = 0, shift = 0;
+  for (size_t i = v.dims.size(); i-- > 0;) {
+    const size_t d = size_t(v.dims[i]);
+    out |= (real_index % d) << shift;
+    real_index /= d;
+    shift += v.log_dims[i];
+  }
+  return out;
+}
+
+QM31 real_indicator(const Vec& v, std::span<const QM31> point, size_t skip_last_dims) {
+  QM31 acc = QM31::one();
+  size_t pos = 0;
+  for (size_t i = v.dims.size() - skip_last_dims; i-- > 0;) {
+    acc *= prefix_indicator(v.dims[i], point.subspan(pos, v.log_dims[i]));
+    pos += v.log_dims[i];
+  }
+  return acc;
+}
+
+}  // namespace zkm31::gkr

@@ -1,0 +1,96 @@
+#pragma once
+// The graph compiled into the claim walk of DESIGN §5. Both prover and verifier build it from the
+// weight-free graph and the proof config, so what must be proven is fixed by them alone.
+//
+// Vectors: every tensor the walk touches, zero-padded dimension by dimension to powers of two
+// (row-major; the last dimension takes the lowest point coordinates), plus the requant auxiliaries
+// (clamp-excess and remainder limbs) and one multiplicity vector per table.
+//   Public    graph inputs and outputs: the verifier evaluates their MLEs itself
+//   Committed outputs of non-linear nodes (requant, relu), auxiliaries, multiplicities: one PCS
+//             commitment per proof, made before any challenge
+//   Weight    weights and biases: the model commitment
+//   Virtual   everything else (matmul accumulators, reshapes): exactly one claim each, reduced by
+//             the node that produced it
+// Padding: every relation also holds on padded entries, with zeros there (a requant uses M = 0,
+// offset 0 and no rounding term outside the real entries; a bias is masked to the real rows).
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "lookup/logup.hpp"
+#include "lookup/table.hpp"
+#include "model/graph.hpp"
+
+namespace zkm31::gkr {
+
+enum class VecKind : uint8_t { Public, Committed, Weight, Virtual };
+
+struct Vec {
+  std::string name;
+  VecKind kind = VecKind::Virtual;
+  model::Shape dims;               // real dimensions
+  std::vector<unsigned> log_dims;  // padded, per dimension
+  unsigned n_vars = 0;
+  int64_t tensor = -1;             // graph tensor id, −1 for auxiliaries and multiplicities
+  size_t size() const { return size_t(1) << n_vars; }
+};
+
+struct Config {
+  unsigned range_bits = 16;   // the shared range table [0, 2^range_bits)
+  unsigned excess_bits = 8;   // width of the clamp-excess limbs
+};
+
+struct MatMulStep {
+  uint32_t y, a, w;
+  int64_t bias = -1;                 // vec id or −1
+  unsigned n_bits, k_bits, row_bits;  // variables of N (output columns), K (inner), rows
+  std::string name;
+};
+struct RequantStep {
+  uint32_t x, q;
+  std::vector<int64_t> mult, offset;  // per channel (size 1 = scalar)
+  int shift;
+  int64_t lo, hi;
+  unsigned excess_limbs, rem_limbs, top_bits;
+  std::vector<uint32_t> e, r;         // vec ids
+  uint32_t instance;
+  std::string name;
+};
+struct LookupStep {  // relu: (x, y) in the ReLU table
+  uint32_t x, y;
+  uint32_t instance;
+  std::string name;
+};
+struct ReshapeStep {
+  uint32_t x, y;
+  std::string name;
+};
+using Step = std::variant<MatMulStep, RequantStep, LookupStep, ReshapeStep>;
+
+struct Circuit {
+  Config config;
+  std::vector<Vec> vecs;
+  std::vector<Step> steps;                        // forward order; the walk runs them backwards
+  std::vector<lookup::Table> tables;              // distinct tables; tag = index + 1
+  std::vector<uint32_t> mult_vecs;                // multiplicity vector of each table
+  std::vector<lookup::Instance> instances;
+  std::vector<std::vector<uint32_t>> instance_vecs;  // instance source → vec id
+  std::vector<uint32_t> inputs, outputs;          // public vec ids (graph order)
+  std::vector<uint32_t> committed, weights;       // vec ids in commitment order
+  uint32_t weight_instance = 0;
+
+  std::vector<std::string> names() const;
+  std::vector<unsigned> n_vars() const;
+};
+
+Circuit compile(const model::Graph& g, const Config& cfg);
+
+// Padded row-major index of a real row-major index.
+size_t padded_index(const Vec& v, size_t real_index);
+
+// MLE at `point` of the indicator of the real entries among the padded ones, restricted to the
+// dimensions [first_dim, dims.size()−1−skip_last) — used for row masks.
+QM31 real_indicator(const Vec& v, std::span<const QM31> point, size_t skip_last_dims);
+
+}  // namespace zkm31::gkr

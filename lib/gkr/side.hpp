@@ -1,0 +1,39 @@
+#pragma once
+// One walk, two roles: the prover computes and sends each message, the verifier receives it.
+// Writing the claim walk once against this interface keeps prover and verifier in lockstep.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lookup/stream.hpp"
+
+namespace zkm31::gkr {
+
+struct Side {
+  proof::Writer* writer = nullptr;  // set when proving
+  proof::Reader* reader = nullptr;  // set when verifying
+
+  bool proving() const { return writer != nullptr; }
+  Channel& channel() { return proving() ? writer->channel() : reader->channel(); }
+  QM31 draw(const std::string& label) { return channel().draw_qm31(label); }
+  std::vector<QM31> draws(const std::string& label, size_t n) {
+    std::vector<QM31> out;
+    for (size_t i = 0; i < n; ++i) out.push_back(draw(label + "[" + std::to_string(i) + "]"));
+    return out;
+  }
+  // Prover: compute() and send; verifier: receive n elements.
+  std::vector<QM31> message(const std::string& label, size_t n, const std::function<std::vector<QM31>()>& compute);
+};
+
+// Sumcheck of Σ_x Π_i t_i(x) over n variables (degree = number of tables), binding the lowest
+// variable first. Round messages are h(0), h(2), …, h(degree). The prover passes the tables; both
+// sides get the point and the final claim; the prover also gets the tables' values at the point.
+struct SumcheckResult {
+  std::vector<QM31> point;
+  QM31 claim;
+  std::vector<QM31> finals;  // prover only
+};
+SumcheckResult sumcheck_product(Side& side, const std::string& prefix, unsigned n, unsigned degree, QM31 claim,
+                                std::vector<std::vector<QM31>> tables);
+
+}  // namespace zkm31::gkr

@@ -1,0 +1,86 @@
+#include "gkr/walk.hpp"
+
+#include "error/error.hpp"
+#include "lookup/mle.hpp"
+
+namespace zkm31::gkr {
+
+void WalkState::claim(uint32_t vec, std::vector<QM31> point, QM31 value, const std::string& origin) {
+  const Vec& v = c.vecs[vec];
+  if (v.kind != VecKind::Public) {
+    ledger.add(vec, std::move(point), value, origin);
+    return;
+  }
+  check(mle::eval(std::span<const M31>(pub[vec]), std::span<const QM31>(point)) == value, origin,
+        "claimed MLE of public " + v.name + " is wrong");
+  ledger.consume(ledger.add(vec, std::move(point), value, origin), "verifier: MLE of public " + v.name);
+}
+
+void WalkState::check(bool cond, const std::string& where, const std::string& what) const {
+  if (!side.proving()) return require(cond, where, what);
+  if (!cond && cheat == CheatMode::None) throw BadInput("trace is inconsistent: " + where + ": " + what);
+}
+
+lookup::LeafClaims WalkState::run_instance(uint32_t k) {
+  const lookup::Instance& inst = c.instances[k];
+  lookup::LeafClaims leaf;
+  if (side.proving()) {
+    std::vector<std::span<const M31>> src;
+    for (uint32_t v : c.instance_vecs[k]) src.emplace_back(values(v));
+    leaf = lookup::prove_instance(*side.writer, c.tables, inst, src, ch);
+  } else {
+    leaf = lookup::verify_instance(*side.reader, c.tables, inst, ch);
+    roots.push_back(leaf.root);
+  }
+  for (size_t s = 0; s < inst.sources.size(); ++s) {
+    const auto& pt = leaf.row_point;
+    claim(c.instance_vecs[k][s], std::vector<QM31>(pt.begin(), pt.begin() + inst.sources[s].log_len),
+          leaf.values[s], "lookup " + inst.name);
+  }
+  return leaf;
+}
+
+Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<std::vector<M31>>& pub,
+            CheatMode cheat) {
+  WalkState st(c, side, wit, pub, cheat);
+  st.ch = lookup::Challenges::draw(side.channel());
+  // An output produced by a linear node starts the walk at a random point; the verifier
+  // evaluates the public output there itself.
+  for (uint32_t o : c.outputs) {
+    bool linear = false;
+    for (const Step& s : c.steps) {
+      if (auto* m = std::get_if<MatMulStep>(&s)) linear |= m->y == o;
+      if (auto* r = std::get_if<ReshapeStep>(&s)) linear |= r->y == o;
+    }
+    if (!linear) continue;
+    std::vector<QM31> rho = side.draws("output/" + c.vecs[o].name, c.vecs[o].n_vars);
+    QM31 v = mle::eval(std::span<const M31>(pub[o]), std::span<const QM31>(rho));
+    st.ledger.add(o, std::move(rho), v, "verifier: MLE of public output");
+  }
+  for (size_t i = c.steps.size(); i-- > 0;) {
+    std::visit(
+        [&](const auto& s) {
+          using T = std::decay_t<decltype(s)>;
+          if constexpr (std::is_same_v<T, MatMulStep>) reduce_matmul(st, s);
+          if constexpr (std::is_same_v<T, RequantStep>) reduce_requant(st, s);
+          if constexpr (std::is_same_v<T, LookupStep>) reduce_relu(st, s);
+          if constexpr (std::is_same_v<T, ReshapeStep>) reduce_reshape(st, s);
+        },
+        c.steps[i]);
+  }
+  st.run_instance(c.weight_instance);
+  for (uint32_t t = 0; t < c.tables.size(); ++t) {
+    lookup::TableClaim tc;
+    if (side.proving()) {
+      tc = lookup::prove_table(*side.writer, c.tables[t], t, st.values(c.mult_vecs[t]), st.ch);
+    } else {
+      tc = lookup::verify_table(*side.reader, c.tables[t], t, st.ch);
+      st.roots.push_back(tc.root);
+    }
+    st.ledger.add(c.mult_vecs[t], tc.point, tc.value, "table " + c.tables[t].name());
+  }
+  if (!side.proving()) lookup::check_roots(st.roots);
+  return std::move(st.ledger);
+}
+
+}  // namespace zkm31::gkr

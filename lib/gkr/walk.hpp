@@ -1,0 +1,59 @@
+#pragma once
+// The claim walk (DESIGN §5): from the outputs to the inputs, one reduction per node (matmul.cpp,
+// requant.cpp, relu.cpp, reshape.cpp), then the weights' range lookup and one GKR tree per table.
+// Before calling, the channel must hold the statement and the trace commitment; the walk draws the
+// proof's one set of LogUp challenges first. It returns the ledger, whose pending claims are all
+// on committed vectors or weights: the caller discharges them with PCS openings.
+#include <vector>
+
+#include "gkr/circuit.hpp"
+#include "gkr/ledger.hpp"
+#include "gkr/side.hpp"
+#include "gkr/witness.hpp"
+#include "lookup/logup.hpp"
+
+namespace zkm31::gkr {
+
+// Ways a lying prover cheats, one per layer type; for tests only (never set by a CLI or the
+// environment). The verifier must reject each.
+enum class CheatMode : uint8_t {
+  None,
+  SkipLookup,      // a ReLU layer sends no lookup at all
+  AlterRound,      // a matmul sumcheck round polynomial is changed after the fact
+  ReuseChallenge,  // a matmul sumcheck binds with a stale challenge
+  WrongFinal,      // a matmul claims a different operand value (opens a different vector)
+  WrongRequant,    // a requant claims a different accumulator value
+};
+
+struct WalkState {
+  const Circuit& c;
+  Side& side;
+  const Witness* wit;                           // prover only
+  const std::vector<std::vector<M31>>& pub;     // padded public vectors (index = vec id)
+  CheatMode cheat;
+  Ledger ledger;
+  lookup::Challenges ch;
+  std::vector<lookup::Fraction> roots;          // verifier only
+
+  WalkState(const Circuit& circuit, Side& s, const Witness* w, const std::vector<std::vector<M31>>& p, CheatMode m)
+      : c(circuit), side(s), wit(w), pub(p), cheat(m), ledger(circuit.names(), circuit.n_vars()) {}
+
+  const std::vector<M31>& values(uint32_t vec) const { return wit->values[vec]; }
+  // A verifier check. The honest prover runs it too and refuses an inconsistent trace (BadInput);
+  // a cheating prover skips it.
+  void check(bool cond, const std::string& where, const std::string& what) const;
+  // Records a claim; a claim on a public vector is checked and consumed on the spot.
+  void claim(uint32_t vec, std::vector<QM31> point, QM31 value, const std::string& origin);
+  lookup::LeafClaims run_instance(uint32_t instance);
+};
+
+Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<std::vector<M31>>& pub,
+            CheatMode cheat = CheatMode::None);
+
+// One reduction per node type.
+void reduce_matmul(WalkState& st, const MatMulStep& s);
+void reduce_requant(WalkState& st, const RequantStep& s);
+void reduce_relu(WalkState& st, const LookupStep& s);
+void reduce_reshape(WalkState& st, const ReshapeStep& s);
+
+}  // namespace zkm31::gkr

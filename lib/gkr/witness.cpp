@@ -1,0 +1,82 @@
+#include "gkr/witness.hpp"
+
+#include <algorithm>
+
+#include "error/error.hpp"
+
+namespace zkm31::gkr {
+
+std::vector<M31> embed(const Vec& v, std::span<const M31> real) {
+  std::vector<M31> out(v.size());
+  for (size_t i = 0; i < real.size(); ++i) out[padded_index(v, i)] = real[i];
+  return out;
+}
+
+namespace {
+
+void requant_aux(const Circuit& c, const RequantStep& s, Witness& w) {
+  const Vec& qv = c.vecs[s.q];
+  const auto& x = w.values[s.x];
+  const auto& q = w.values[s.q];
+  const int64_t C = qv.dims.empty() ? 1 : qv.dims.back();
+  const size_t real = size_t(model::numel(qv.dims));
+  const unsigned rb = c.config.range_bits, eb = c.config.excess_bits;
+  for (uint32_t v : s.e) w.values[v].assign(qv.size(), M31());
+  for (uint32_t v : s.r) w.values[v].assign(qv.size(), M31());
+  const int64_t half = s.shift ? int64_t(1) << (s.shift - 1) : 0;
+  for (size_t i = 0; i < real; ++i) {
+    const size_t ch = size_t(int64_t(i) % C);
+    const int64_t m = s.mult.size() == 1 ? s.mult[0] : s.mult[ch];
+    const int64_t b = s.offset.empty() ? 0 : (s.offset.size() == 1 ? s.offset[0] : s.offset[ch]);
+    const size_t pi = padded_index(qv, i);
+    const __int128 v = __int128(x[pi].to_signed()) * m + b + half;
+    const int64_t y = int64_t(v >> s.shift);  // floor division (arithmetic shift)
+    const int64_t r = int64_t(v - (__int128(y) << s.shift));
+    const int64_t qi = q[pi].to_signed();
+    if (qi != std::clamp<int64_t>(y, s.lo, s.hi))
+      throw BadInput("trace is inconsistent at requant " + s.name + ", element " + std::to_string(i) + ": " +
+                     std::to_string(qi) + " should be " + std::to_string(std::clamp<int64_t>(y, s.lo, s.hi)));
+    const int64_t e = y - qi, mag = e < 0 ? -e : e;
+    if (s.excess_limbs * eb < 63 && (mag >> (s.excess_limbs * eb)) != 0)
+      throw BadInput("requant " + s.name + ": clamp excess " + std::to_string(e) + " outside the proven window");
+    for (unsigned j = 0; j < s.excess_limbs; ++j) {
+      const int64_t limb = (mag >> (eb * j)) & ((int64_t(1) << eb) - 1);
+      w.values[s.e[j]][pi] = M31::from_signed(e < 0 ? -limb : limb);
+    }
+    for (unsigned j = 0; j < s.rem_limbs; ++j)
+      w.values[s.r[j]][pi] = M31(uint32_t((r >> (rb * j)) & ((int64_t(1) << rb) - 1)));
+  }
+}
+
+}  // namespace
+
+Witness build_witness(const Circuit& c, const model::Trace& t) {
+  Witness w;
+  w.values.resize(c.vecs.size());
+  for (size_t i = 0; i < c.vecs.size(); ++i) {
+    const Vec& v = c.vecs[i];
+    if (v.tensor < 0) continue;
+    const model::Tensor& ten = t.graph.tensors[size_t(v.tensor)];
+    if (ten.kind == model::TensorKind::Weight) {
+      const auto& data = t.graph.weight(uint32_t(v.tensor)).values;
+      std::vector<M31> real(data.size());
+      for (size_t k = 0; k < data.size(); ++k) real[k] = M31::from_signed(data[k]);
+      w.values[i] = embed(v, real);
+    } else {
+      w.values[i] = embed(v, t.values.at(size_t(v.tensor)));
+    }
+  }
+  for (const Step& s : c.steps)
+    if (auto* rq = std::get_if<RequantStep>(&s)) requant_aux(c, *rq, w);
+  std::vector<std::vector<uint32_t>> counts;
+  for (const lookup::Table& tab : c.tables) counts.emplace_back(tab.size(), 0);
+  for (size_t k = 0; k < c.instances.size(); ++k) {
+    std::vector<std::span<const M31>> src;
+    for (uint32_t v : c.instance_vecs[k]) src.emplace_back(w.values[v]);
+    lookup::count(c.tables, c.instances[k], src, counts);
+  }
+  for (size_t k = 0; k < c.tables.size(); ++k) w.values[c.mult_vecs[k]] = lookup::to_field(counts[k]);
+  return w;
+}
+
+}  // namespace zkm31::gkr

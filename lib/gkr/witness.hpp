@@ -1,0 +1,21 @@
+#pragma once
+// The prover's side of the circuit: every vector's padded values, from the trace and the weights,
+// plus the requant auxiliaries and the table multiplicities. The honest prover refuses a trace
+// whose non-linear relations do not hold (a tuple outside its table, a wrong requant).
+#include <vector>
+
+#include "gkr/circuit.hpp"
+#include "model/trace.hpp"
+
+namespace zkm31::gkr {
+
+struct Witness {
+  std::vector<std::vector<M31>> values;  // per vec, padded; multiplicities included
+};
+
+Witness build_witness(const Circuit& c, const model::Trace& t);
+
+// Padded values of one graph tensor (activation from the trace or weight from the graph).
+std::vector<M31> embed(const Vec& v, std::span<const M31> real);
+
+}  // namespace zkm31::gkr
