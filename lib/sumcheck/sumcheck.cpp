@@ -7,6 +7,7 @@
 
 #include "error/error.hpp"
 #include "parallel/parallel.hpp"
+#include "poly/fastmul.hpp"
 #include "poly/multilinear.hpp"
 
 namespace zkm31::sumcheck {
@@ -14,9 +15,11 @@ namespace {
 
 constexpr size_t kGrain = size_t(1) << 12;
 
+using poly::mul;
+
 template <typename T>
 QM31 fold(T lo, T hi, QM31 s) {
-  return s * (hi - lo) + lo;
+  return mul(s, hi - lo) + lo;
 }
 inline QM31 lift(M31 x) { return QM31(x); }
 inline QM31 lift(QM31 x) { return x; }
@@ -26,7 +29,7 @@ template <size_t K, typename Body>
 std::array<QM31, K> reduce(size_t n, Body&& body) {
   std::array<QM31, K> total{};
   std::mutex m;
-  parallel::for_range(n, kGrain, [&](size_t b, size_t e) {
+  parallel::for_range(n, kGrain, [&](size_t b, size_t e) __attribute__((flatten)) {
     std::array<QM31, K> acc{};
     for (size_t j = b; j < e; ++j) body(j, acc);
     std::lock_guard lock(m);
@@ -38,22 +41,22 @@ std::array<QM31, K> reduce(size_t n, Body&& body) {
 // a·b: values at 0 and 2 of one pair.
 template <typename A, typename B>
 void p2_terms(A a0, A a1, B b0, B b1, std::array<QM31, 2>& acc) {
-  acc[0] = acc[0] + lift(a0 * b0);
-  acc[1] = acc[1] + lift((a1 + a1 - a0) * (b1 + b1 - b0));
+  acc[0] = acc[0] + lift(mul(a0, b0));
+  acc[1] = acc[1] + lift(mul(a1 + a1 - a0, b1 + b1 - b0));
 }
 
 // a·b·c: values at 0, 2 and 3 of one pair.
 template <typename A, typename B, typename C>
 void p3_terms(A a0, A a1, B b0, B b1, C c0, C c1, std::array<QM31, 3>& acc) {
-  acc[0] = acc[0] + lift(a0 * b0) * c0;
+  acc[0] = acc[0] + mul(lift(mul(a0, b0)), c0);
   A da = a1 - a0;
   B db = b1 - b0;
   C dc = c1 - c0;
   A a2 = a1 + da;
   B b2 = b1 + db;
   C c2 = c1 + dc;
-  acc[1] = acc[1] + lift(a2 * b2) * c2;
-  acc[2] = acc[2] + lift((a2 + da) * (b2 + db)) * (c2 + dc);
+  acc[1] = acc[1] + mul(lift(mul(a2, b2)), c2);
+  acc[2] = acc[2] + mul(lift(mul(a2 + da, b2 + db)), c2 + dc);
 }
 
 template <typename A, typename B>
@@ -113,7 +116,7 @@ std::array<QM31, 3> p3_bind(std::span<const A> a, std::span<const B> b, std::spa
 template <typename T>
 std::vector<QM31> bind_one(std::span<const T> v, QM31 s) {
   std::vector<QM31> out(v.size() / 2);
-  parallel::for_range(out.size(), kGrain, [&](size_t b, size_t e) {
+  parallel::for_range(out.size(), kGrain, [&](size_t b, size_t e) __attribute__((flatten)) {
     for (size_t j = b; j < e; ++j) out[j] = fold(v[2 * j], v[2 * j + 1], s);
   });
   return out;

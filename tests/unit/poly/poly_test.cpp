@@ -3,6 +3,7 @@
 #include <random>
 
 #include "error/error.hpp"
+#include "poly/fastmul.hpp"
 #include "poly/multilinear.hpp"
 
 using namespace zkm31;
@@ -111,4 +112,12 @@ TEST(Poly, EvalFromValues) {
   QM31 x = rand_qm31();
   EXPECT_EQ(poly::eval_from_values(vals, x), h(x));
   EXPECT_THROW(poly::eval_from_values({}, x), BadInput);
+}
+
+TEST(Poly, FastMulMatchesFieldMul) {
+  const M31 big(kP - 1);
+  std::vector<QM31> xs = {QM31(big, big, big, big), QM31(), QM31::one(), QM31(M31(), big, M31(), big)};
+  for (int i = 0; i < 1000; ++i) xs.push_back(rand_qm31());
+  for (const auto& x : xs)
+    for (size_t j = 0; j < 8; ++j) EXPECT_EQ(poly::mul(x, xs[j * 97 % xs.size()]), x * xs[j * 97 % xs.size()]);
 }

@@ -1,0 +1,59 @@
+// Polynomial-commitment workloads: circle FFT, degree-2 sumcheck, Basefold PCS commit / open / verify.
+#include <random>
+#include <vector>
+
+#include "bench.hpp"
+#include "channel/channel.hpp"
+#include "circle/fft.hpp"
+#include "parallel/parallel.hpp"
+#include "sumcheck/sumcheck.hpp"
+
+using namespace zkm31;
+
+namespace {
+
+std::vector<M31> random_m31s(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<M31> v(n);
+  for (auto& x : v) x = M31::reduce_u32(uint32_t(rng()));
+  return v;
+}
+
+std::string threads_note() { return std::to_string(parallel::thread_count()) + " threads"; }
+
+// Evaluation of 2^20 coefficients on the size-2^20 canonic domain; throughput = points/s.
+bench::Result circle_fft_2_20() {
+  auto c = random_m31s(size_t(1) << 20, 1);
+  circle::evaluate(c, 20);  // warm the twiddle cache
+  bench::Result r;
+  r.seconds = bench::time_median(5, [&] { circle::evaluate(c, 20); });
+  r.throughput = double(size_t(1) << 20) / r.seconds;
+  r.note = threads_note();
+  return r;
+}
+
+// Σ_x a(x)·b(x) over 2^24 entries (a in M31, b in QM31, the PCS batching shape); throughput = entries/s.
+bench::Result sumcheck_deg2_2_24() {
+  const size_t n = size_t(1) << 24;
+  auto a = random_m31s(n, 2);
+  auto braw = random_m31s(n, 3);
+  std::vector<QM31> b(n);
+  for (size_t i = 0; i < n; ++i) b[i] = QM31(braw[i], a[i], braw[n - 1 - i], M31(uint32_t(i)));
+  std::vector<sumcheck::TableRef> t = {std::span<const M31>(a), std::span<const QM31>(b)};
+  bench::Result r;
+  size_t bytes = 0;
+  r.seconds = bench::time_once([&] {
+    Channel ch("bench");
+    auto out = sumcheck::prove_product(QM31(), t, ch, "bench");
+    bytes = sumcheck::to_limbs(out.proof).size() * 4;
+  });
+  r.throughput = double(n) / r.seconds;
+  r.proof_bytes = double(bytes);
+  r.note = threads_note();
+  return r;
+}
+
+}  // namespace
+
+ZKM31_BENCH("circle_fft_2^20", circle_fft_2_20);
+ZKM31_BENCH("sumcheck_deg2_2^24", sumcheck_deg2_2_24);

@@ -1,0 +1,162 @@
+#include "circle/fft.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "error/error.hpp"
+#include "parallel/parallel.hpp"
+
+namespace zkm31::circle {
+namespace {
+
+// Stages on blocks of at most 2^kLocal entries run chunk by chunk while the chunk is in cache.
+constexpr unsigned kLocal = 12;
+
+unsigned log2_of(size_t n, const char* what) {
+  if (n == 0 || (n & (n - 1))) throw BadInput(std::string(what) + ": length must be a power of two");
+  return unsigned(__builtin_ctzll(n));
+}
+
+inline uint32_t bitrev(uint32_t x, unsigned bits) {
+  if (bits == 0) return 0;
+  x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
+  x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
+  x = ((x >> 4) & 0x0f0f0f0fu) | ((x & 0x0f0f0f0fu) << 4);
+  x = __builtin_bswap32(x);
+  return x >> (32 - bits);
+}
+
+// Twiddles of the stage whose blocks have 2^{t+1} entries in a size-2^m FFT: the circle level for the
+// top stage, else the line level whose domain has 2^{t+1} points, i.e. xs(t+2).
+const M31* stage_twiddles(unsigned m, unsigned t, bool inverse) {
+  if (t + 1 == m) return (inverse ? inv_ys(m) : ys(m)).data();
+  return (inverse ? inv_xs(t + 2) : xs(t + 2)).data();
+}
+
+// Forward butterflies: (a, b) → (a + w·b, a − w·b), blocks of 2·half within [0, len).
+inline void forward_stage(M31* v, size_t len, size_t half, const M31* w) {
+  for (size_t base = 0; base < len; base += 2 * half)
+    for (size_t j = 0; j < half; ++j) {
+      M31 a = v[base + j], b = v[base + j + half] * w[j];
+      v[base + j] = a + b;
+      v[base + j + half] = a - b;
+    }
+}
+
+// Inverse butterflies without the 1/2: (a, b) → (a + b, (a − b)·w⁻¹).
+inline void inverse_stage(M31* v, size_t len, size_t half, const M31* iw) {
+  for (size_t base = 0; base < len; base += 2 * half)
+    for (size_t j = 0; j < half; ++j) {
+      M31 a = v[base + j], b = v[base + j + half];
+      v[base + j] = a + b;
+      v[base + j + half] = (a - b) * iw[j];
+    }
+}
+
+// A stage over the whole array, split by butterfly index.
+template <typename Stage>
+void global_stage(std::vector<M31>& v, unsigned t, const M31* w, Stage stage) {
+  const size_t half = size_t(1) << t, n_bfly = v.size() / 2;
+  parallel::for_range(n_bfly, size_t(1) << 14, [&](size_t b, size_t e) {
+    // Each chunk is a run of butterflies; split it at block boundaries.
+    while (b < e) {
+      size_t block = b >> t, j = b & (half - 1), run = std::min(e - b, half - j);
+      M31* base = v.data() + block * 2 * half + j;
+      for (size_t k = 0; k < run; ++k) {
+        stage(base[k], base[k + half], w[j + k]);
+      }
+      b += run;
+    }
+  });
+}
+
+}  // namespace
+
+std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned m) {
+  const unsigned n = log2_of(coeffs.size(), "circle evaluate");
+  if (n > m) throw BadInput("circle evaluate: 2^" + std::to_string(n) + " coefficients exceed the domain 2^" + std::to_string(m));
+  if (m > 30) throw BadInput("circle evaluate: domain larger than 2^30");
+  std::vector<M31> v(size_t(1) << m);
+  const unsigned shift = m - n;
+  // Coefficient bit k sits at position bit m−1−k; the low `shift` position bits replicate.
+  parallel::for_range(v.size(), size_t(1) << 14, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) v[i] = coeffs[bitrev(uint32_t(i >> shift), n)];
+  });
+  if (m == 0) return v;
+  std::vector<const M31*> tw(m);
+  for (unsigned t = shift; t < m; ++t) tw[t] = stage_twiddles(m, t, false);
+  const unsigned local_end = std::min(m, kLocal);
+  if (shift < local_end) {
+    const size_t chunk = size_t(1) << local_end;
+    parallel::for_range(v.size() / chunk, 1, [&](size_t b, size_t e) {
+      for (size_t c = b; c < e; ++c)
+        for (unsigned t = shift; t < local_end; ++t) forward_stage(v.data() + c * chunk, chunk, size_t(1) << t, tw[t]);
+    });
+  }
+  for (unsigned t = std::max(shift, local_end); t < m; ++t)
+    global_stage(v, t, tw[t], [](M31& a, M31& b, M31 w) {
+      M31 x = a, y = b * w;
+      a = x + y;
+      b = x - y;
+    });
+  return v;
+}
+
+std::vector<M31> interpolate(std::span<const M31> values) {
+  const unsigned m = log2_of(values.size(), "circle interpolate");
+  if (m > 30) throw BadInput("circle interpolate: domain larger than 2^30");
+  std::vector<M31> v(values.begin(), values.end());
+  if (m == 0) return v;
+  std::vector<const M31*> tw(m);
+  for (unsigned t = 0; t < m; ++t) tw[t] = stage_twiddles(m, t, true);
+  const unsigned local_end = std::min(m, kLocal);
+  for (unsigned t = m; t-- > local_end;)
+    global_stage(v, t, tw[t], [](M31& a, M31& b, M31 iw) {
+      M31 x = a, y = b;
+      a = x + y;
+      b = (x - y) * iw;
+    });
+  const size_t chunk = size_t(1) << local_end;
+  parallel::for_range(v.size() / chunk, 1, [&](size_t b, size_t e) {
+    for (size_t c = b; c < e; ++c)
+      for (unsigned t = local_end; t-- > 0;) inverse_stage(v.data() + c * chunk, chunk, size_t(1) << t, tw[t]);
+  });
+  // Every stage doubled the values; undo 2^m and the bit-reversed placement.
+  const M31 scale = M31(2).pow(m).inverse();
+  std::vector<M31> out(v.size());
+  parallel::for_range(v.size(), size_t(1) << 14, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) out[bitrev(uint32_t(i), m)] = v[i] * scale;
+  });
+  return out;
+}
+
+namespace {
+template <typename F>
+F eval_with_factors(std::span<const F> coeffs, std::vector<M31> factors) {
+  log2_of(coeffs.size(), "circle polynomial");
+  std::vector<F> cur(coeffs.begin(), coeffs.end());
+  for (size_t k = 0; cur.size() > 1; ++k) {
+    for (size_t j = 0; j < cur.size() / 2; ++j) cur[j] = cur[2 * j] + cur[2 * j + 1] * factors[k];
+    cur.resize(cur.size() / 2);
+  }
+  return cur[0];
+}
+
+std::vector<M31> factors_from(M31 first, M31 x, size_t n) {
+  std::vector<M31> f{first};
+  for (; f.size() < n; x = pi(x)) f.push_back(x);
+  return f;
+}
+}  // namespace
+
+M31 eval_circle_poly(std::span<const M31> coeffs, CirclePoint p) {
+  return eval_with_factors(coeffs, factors_from(p.y, p.x, 32));
+}
+QM31 eval_circle_poly(std::span<const QM31> coeffs, CirclePoint p) {
+  return eval_with_factors(coeffs, factors_from(p.y, p.x, 32));
+}
+QM31 eval_line_poly(std::span<const QM31> coeffs, M31 x) {
+  return eval_with_factors(coeffs, factors_from(x, pi(x), 32));
+}
+
+}  // namespace zkm31::circle

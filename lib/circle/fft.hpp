@@ -1,0 +1,27 @@
+#pragma once
+// Circle FFT in Stwo's circle-polynomial basis, NATURAL domain order (circle.hpp).
+//
+// Basis (reference/field_circle.json "circle_fft_basis"): coefficient c_b multiplies
+//   T_b = y^{b_0} · x^{b_1} · π(x)^{b_2} ⋯ π^{k−2}(x)^{b_{k−1}}
+// i.e. coefficient bit 0 ↔ y, bit 1 ↔ x, bit k ↔ π^{k−1}(x). The basis is prefix-consistent: padding
+// coefficients with zeros leaves the polynomial unchanged. Line polynomials use the same order without
+// the y factor: bit 0 ↔ x, bit k ↔ π^k(x).
+#include <span>
+#include <vector>
+
+#include "circle/circle.hpp"
+#include "field/field.hpp"
+
+namespace zkm31::circle {
+
+// Values of the polynomial with coeffs (2^n of them, n ≤ log_domain) at D_{log_domain}[0..2^log_domain).
+std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned log_domain);
+// The inverse: 2^m values in natural order on D_m → 2^m coefficients.
+std::vector<M31> interpolate(std::span<const M31> values);
+
+// Direct O(N) evaluation at one point (coefficients may be M31 or QM31).
+M31 eval_circle_poly(std::span<const M31> coeffs, CirclePoint p);
+QM31 eval_circle_poly(std::span<const QM31> coeffs, CirclePoint p);
+QM31 eval_line_poly(std::span<const QM31> coeffs, M31 x);
+
+}  // namespace zkm31::circle
