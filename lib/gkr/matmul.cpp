@@ -2,7 +2,7 @@
 //   = Σ_k A(k, ρ_rows)·W(ρ_n, k), a degree-2 sumcheck over the inner dimension.
 #include "error/error.hpp"
 #include "gkr/walk.hpp"
-#include "lookup/mle.hpp"
+#include "poly/multilinear.hpp"
 
 namespace zkm31::gkr {
 
@@ -11,7 +11,7 @@ namespace {
 // Σ_t eq(high, t)·v[j + t·L] for the low L = 2^low_bits entries.
 std::vector<QM31> restrict_high(std::span<const M31> v, unsigned low_bits, std::span<const QM31> high) {
   const size_t L = size_t(1) << low_bits;
-  std::vector<QM31> e = mle::eq_table(high), out(L);
+  std::vector<QM31> e = poly::eq_table(high), out(L);
   for (size_t t = 0; t < e.size(); ++t)
     for (size_t j = 0; j < L; ++j) out[j] += e[t] * v[t * L + j];
   return out;
@@ -19,7 +19,7 @@ std::vector<QM31> restrict_high(std::span<const M31> v, unsigned low_bits, std::
 
 // Σ_n eq(low, n)·v[j·2^|low| + n] for each high index j.
 std::vector<QM31> restrict_low(std::span<const M31> v, std::span<const QM31> low) {
-  std::vector<QM31> e = mle::eq_table(low), out(v.size() / e.size());
+  std::vector<QM31> e = poly::eq_table(low), out(v.size() / e.size());
   for (size_t j = 0; j < out.size(); ++j) {
     QM31 acc;
     const M31* row = v.data() + j * e.size();
@@ -38,8 +38,8 @@ void cheat(WalkState& st, SumcheckResult& sc, const std::vector<std::vector<QM31
     case CheatMode::ReuseChallenge:  // bind every variable with the first challenge
       if (sc.point.size() > 1) {
         std::vector<QM31> pt(sc.point.size(), sc.point[0]);
-        sc.finals = {mle::eval(std::span<const QM31>(tables[0]), std::span<const QM31>(pt)),
-                     mle::eval(std::span<const QM31>(tables[1]), std::span<const QM31>(pt))};
+        sc.finals = {poly::evaluate(std::span<const QM31>(tables[0]), std::span<const QM31>(pt)),
+                     poly::evaluate(std::span<const QM31>(tables[1]), std::span<const QM31>(pt))};
       }
       break;
     case CheatMode::WrongFinal: sc.finals[0] += QM31::one(); break;
@@ -60,7 +60,7 @@ void reduce_matmul(WalkState& st, const MatMulStep& s) {
   if (s.bias >= 0) {
     const uint32_t b = uint32_t(s.bias);
     QM31 bv = st.side.message(s.name + "/bias", 1, [&] {
-      return std::vector<QM31>{mle::eval(std::span<const M31>(st.values(b)), rho_n)};
+      return std::vector<QM31>{poly::evaluate(std::span<const M31>(st.values(b)), rho_n)};
     })[0];
     st.claim(b, {rho_n.begin(), rho_n.end()}, bv, where);
     target -= bv * real_indicator(st.c.vecs[s.y], rho_rows, 1);

@@ -6,7 +6,7 @@
 // the rounding term are public and zero on padded entries.
 #include "error/error.hpp"
 #include "gkr/walk.hpp"
-#include "lookup/mle.hpp"
+#include "poly/multilinear.hpp"
 
 namespace zkm31::gkr {
 
@@ -18,7 +18,7 @@ QM31 channel_mle(const Vec& v, const std::vector<int64_t>& per_channel, std::spa
   const size_t C = size_t(v.dims.back());
   std::vector<M31> vec(size_t(1) << cb);
   for (size_t i = 0; i < C; ++i) vec[i] = M31::from_signed(per_channel.size() == 1 ? per_channel[0] : per_channel[i]);
-  return mle::eval(std::span<const M31>(vec), point.first(cb)) * real_indicator(v, point.subspan(cb), 1);
+  return poly::evaluate(std::span<const M31>(vec), point.first(cb)) * real_indicator(v, point.subspan(cb), 1);
 }
 
 std::vector<QM31> channel_table(const Vec& v, const std::vector<int64_t>& per_channel) {
@@ -51,13 +51,13 @@ void reduce_requant(WalkState& st, const RequantStep& s) {
     const auto& x = st.values(s.x);
     std::vector<QM31> xs(x.size());
     for (size_t i = 0; i < x.size(); ++i) xs[i] = QM31() + x[i];
-    tables = {mle::eq_table(rho), channel_table(qv, s.mult), std::move(xs)};
+    tables = {poly::eq_table(rho), channel_table(qv, s.mult), std::move(xs)};
   }
   SumcheckResult sc = sumcheck_product(st.side, s.name + "/requant", qv.n_vars, 3, target, std::move(tables));
   QM31 xv = st.side.message(s.name + "/requant/x", 1, [&] {
     return std::vector<QM31>{sc.finals[2] + (st.cheat == CheatMode::WrongRequant ? QM31::one() : QM31())};
   })[0];
-  st.check(mle::eq_eval(rho, sc.point) * channel_mle(qv, s.mult, sc.point) * xv == sc.claim, where,
+  st.check(poly::eq_eval(rho, sc.point) * channel_mle(qv, s.mult, sc.point) * xv == sc.claim, where,
           "requant identity fails (final eq-sumcheck claim)");
   st.claim(s.x, sc.point, xv, where);
 }

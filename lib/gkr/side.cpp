@@ -1,7 +1,6 @@
 #include "gkr/side.hpp"
 
-#include "lookup/fraction_gkr.hpp"
-#include "lookup/mle.hpp"
+#include "sumcheck/sumcheck.hpp"
 
 namespace zkm31::gkr {
 
@@ -17,49 +16,28 @@ std::vector<QM31> Side::message(const std::string& label, size_t n,
 SumcheckResult sumcheck_product(Side& side, const std::string& prefix, unsigned n, unsigned degree, QM31 claim,
                                 std::vector<std::vector<QM31>> tables) {
   SumcheckResult out;
-  if (!side.proving()) {
-    for (unsigned i = 0; i < n; ++i) {
-      QM31 r;
-      claim = lookup::verify_round(*side.reader, prefix, i, claim, degree, r);
-      out.point.push_back(r);
-    }
-    out.claim = claim;
+  out.claim = claim;
+  if (n == 0) {  // nothing to sum over: the claim is the product itself
+    for (auto& t : tables) out.finals.push_back(side.proving() ? t.at(0) : QM31());
     return out;
   }
-  const size_t k = tables.size();
-  std::vector<QM31> lo(k), d(k);
-  for (unsigned round = 0; round < n; ++round) {
-    const size_t half = tables[0].size() / 2;
-    std::vector<QM31> h(degree + 1);
-    for (size_t j = 0; j < half; ++j) {
-      QM31 p0 = QM31::one();
-      for (size_t t = 0; t < k; ++t) {
-        lo[t] = tables[t][2 * j];
-        d[t] = tables[t][2 * j + 1] - lo[t];
-        p0 *= lo[t];
-      }
-      h[0] += p0;
-      for (size_t t = 0; t < k; ++t) lo[t] += d[t];  // value at 1
-      for (unsigned x = 2; x <= degree; ++x) {
-        QM31 p = QM31::one();
-        for (size_t t = 0; t < k; ++t) {
-          lo[t] += d[t];
-          p *= lo[t];
-        }
-        h[x] += p;
-      }
+  if (side.proving()) {
+    std::vector<sumcheck::TableRef> refs;
+    for (const auto& t : tables) refs.emplace_back(std::span<const QM31>(t));
+    sumcheck::ProverOutput po = sumcheck::prove_product(claim, refs, side.channel(), prefix);
+    for (size_t i = 0; i < po.proof.size(); ++i) {
+      side.writer->append(po.proof[i]);
+      out.claim = sumcheck::next_claim(out.claim, po.proof[i], po.challenges[i]);
     }
-    std::vector<QM31> msg{h[0]};
-    msg.insert(msg.end(), h.begin() + 2, h.end());
-    side.writer->send(prefix + "/round" + std::to_string(round), msg);
-    QM31 r = side.draw(prefix + "/r" + std::to_string(round));
-    h[1] = claim - h[0];
-    claim = mle::interpolate(h, r);
-    out.point.push_back(r);
-    for (auto& t : tables) t = mle::fold_low(std::span<const QM31>(t), r);
+    out.point = std::move(po.challenges);
+    out.finals = std::move(po.final_evals);
+    return out;
   }
-  out.claim = claim;
-  for (auto& t : tables) out.finals.push_back(t[0]);
+  sumcheck::Proof proof;
+  for (unsigned i = 0; i < n; ++i) proof.push_back(side.reader->take(prefix, degree));
+  sumcheck::VerifierOutput vo = sumcheck::verify(claim, n, degree, proof, side.channel(), prefix);
+  out.point = std::move(vo.challenges);
+  out.claim = vo.final_claim;
   return out;
 }
 

@@ -25,9 +25,9 @@ struct Side {
   std::vector<QM31> message(const std::string& label, size_t n, const std::function<std::vector<QM31>()>& compute);
 };
 
-// Sumcheck of Σ_x Π_i t_i(x) over n variables (degree = number of tables), binding the lowest
-// variable first. Round messages are h(0), h(2), …, h(degree). The prover passes the tables; both
-// sides get the point and the final claim; the prover also gets the tables' values at the point.
+// Sumcheck of Σ_x Π_i t_i(x) over n variables (degree = number of tables) through lib/sumcheck;
+// its round messages go into the proof stream. The prover passes the tables; both sides get the
+// point and the final claim; the prover also gets the tables' values at the point.
 struct SumcheckResult {
   std::vector<QM31> point;
   QM31 claim;

@@ -1,7 +1,7 @@
 #include "gkr/walk.hpp"
 
 #include "error/error.hpp"
-#include "lookup/mle.hpp"
+#include "poly/multilinear.hpp"
 
 namespace zkm31::gkr {
 
@@ -11,7 +11,7 @@ void WalkState::claim(uint32_t vec, std::vector<QM31> point, QM31 value, const s
     ledger.add(vec, std::move(point), value, origin);
     return;
   }
-  check(mle::eval(std::span<const M31>(pub[vec]), std::span<const QM31>(point)) == value, origin,
+  check(poly::evaluate(std::span<const M31>(pub[vec]), std::span<const QM31>(point)) == value, origin,
         "claimed MLE of public " + v.name + " is wrong");
   ledger.consume(ledger.add(vec, std::move(point), value, origin), "verifier: MLE of public " + v.name);
 }
@@ -54,7 +54,7 @@ Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<
     }
     if (!linear) continue;
     std::vector<QM31> rho = side.draws("output/" + c.vecs[o].name, c.vecs[o].n_vars);
-    QM31 v = mle::eval(std::span<const M31>(pub[o]), std::span<const QM31>(rho));
+    QM31 v = poly::evaluate(std::span<const M31>(pub[o]), std::span<const QM31>(rho));
     st.ledger.add(o, std::move(rho), v, "verifier: MLE of public output");
   }
   for (size_t i = c.steps.size(); i-- > 0;) {

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "error/error.hpp"
-#include "lookup/mle.hpp"
+#include "poly/multilinear.hpp"
 
 namespace zkm31::lookup {
 
@@ -39,9 +39,9 @@ LayerResult prove_layer(proof::Writer& w, const std::string& label, std::vector<
     w.send(label + "/round" + std::to_string(round), msg);
     QM31 r = w.draw(label + "/r" + std::to_string(round));
     QM31 evals[4] = {h0, claim - h0, h2, h3};
-    claim = mle::interpolate(evals, r);
+    claim = poly::eval_from_values(evals, r);
     out.rho.push_back(r);
-    for (auto* v : {&eq, &p0, &p1, &q0, &q1}) *v = mle::fold_low(std::span<const QM31>(*v), r);
+    for (auto* v : {&eq, &p0, &p1, &q0, &q1}) *v = poly::fix_low(std::span<const QM31>(*v), r);
   }
   out.children[0] = p0[0], out.children[1] = p1[0], out.children[2] = q0[0], out.children[3] = q1[0];
   w.send(label + "/children", out.children);
@@ -76,7 +76,7 @@ std::vector<QM31> gkr_prove(proof::Writer& w, const std::string& label, std::vec
     const std::string ll = label + "/layer" + std::to_string(k + 1);
     QM31 mu = w.draw(ll + "/mu");
     LayerResult res = prove_layer(
-        w, ll + "/sumcheck", mle::eq_table(r), std::vector<QM31>(next.p.begin(), next.p.begin() + h),
+        w, ll + "/sumcheck", poly::eq_table(r), std::vector<QM31>(next.p.begin(), next.p.begin() + h),
         std::vector<QM31>(next.p.begin() + h, next.p.end()), std::vector<QM31>(next.q.begin(), next.q.begin() + h),
         std::vector<QM31>(next.q.begin() + h, next.q.end()), mu, cp + mu * cq);
     const QM31* c = res.children;
@@ -97,7 +97,7 @@ QM31 verify_round(proof::Reader& rd, const std::string& prefix, size_t round, QM
   evals[1] = claim - msg[0];
   for (unsigned i = 2; i <= degree; ++i) evals[i] = msg[i - 1];
   challenge = rd.draw(prefix + "/r" + std::to_string(round));
-  return mle::interpolate(evals, challenge);
+  return poly::eval_from_values(evals, challenge);
 }
 
 GkrClaim gkr_verify(proof::Reader& rd, const std::string& label, unsigned n) {
@@ -119,7 +119,7 @@ GkrClaim gkr_verify(proof::Reader& rd, const std::string& label, unsigned n) {
       rho.push_back(ch);
     }
     std::vector<QM31> c = rd.recv(ll + "/sumcheck/children", 4);
-    require(mle::eq_eval(r, rho) * (c[0] * c[3] + c[1] * c[2] + mu * (c[2] * c[3])) == claim, label,
+    require(poly::eq_eval(r, rho) * (c[0] * c[3] + c[1] * c[2] + mu * (c[2] * c[3])) == claim, label,
             "GKR layer " + std::to_string(k + 1) + ": final sumcheck claim mismatch");
     lam = rd.draw(ll + "/lambda");
     rho.push_back(lam);

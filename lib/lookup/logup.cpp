@@ -4,13 +4,20 @@
 #include <bit>
 
 #include "error/error.hpp"
-#include "lookup/mle.hpp"
+#include "poly/multilinear.hpp"
 
 namespace zkm31::lookup {
 
 namespace {
 
 unsigned ceil_log2(size_t n) { return n <= 1 ? 0 : unsigned(std::bit_width(n - 1)); }
+
+// MLE of a vector zero-padded from 2^k to 2^n entries = MLE(v)(low k coords) · Π_{high} (1 − r_i).
+QM31 zero_pad_selector(std::span<const QM31> high) {
+  QM31 acc = QM31::one();
+  for (const QM31& r : high) acc *= QM31::one() - r;
+  return acc;
+}
 
 M31 tag_of(uint32_t table) { return M31(table + 1); }
 
@@ -102,13 +109,13 @@ LeafClaims prove_instance(proof::Writer& w, std::span<const Table> tables, const
     }
     const Column& col = inst.columns[c];
     const size_t len = size_t(1) << inst.column_log_len(col);
-    const M31 ac = mle::from_int(col.a_const);
+    const M31 ac = M31::from_signed(col.a_const);
     const QM31 base = ch.alpha - ch.gamma * tag_of(col.table);
     for (size_t i = 0; i < N; ++i) {
       M31 a = ac, b;
       if (i < len) {
-        for (const Term& x : col.a) a += mle::from_int(x.coeff) * sources[x.source][i];
-        for (const Term& x : col.b) b += mle::from_int(x.coeff) * sources[x.source][i];
+        for (const Term& x : col.a) a += M31::from_signed(x.coeff) * sources[x.source][i];
+        for (const Term& x : col.b) b += M31::from_signed(x.coeff) * sources[x.source][i];
       }
       p[i] = QM31::one();
       q[i] = base - ch.beta * b - a;
@@ -119,7 +126,7 @@ LeafClaims prove_instance(proof::Writer& w, std::span<const Table> tables, const
   out.row_point.assign(r.begin(), r.begin() + nr);
   for (size_t s = 0; s < inst.sources.size(); ++s)
     out.values.push_back(
-        mle::eval(sources[s], std::span<const QM31>(out.row_point.data(), inst.sources[s].log_len)));
+        poly::evaluate(sources[s], std::span<const QM31>(out.row_point.data(), inst.sources[s].log_len)));
   w.send("logup/" + inst.name + "/leaf_values", out.values);
   return out;
 }
@@ -137,9 +144,9 @@ LeafClaims verify_instance(proof::Reader& rd, std::span<const Table> tables, con
   std::vector<QM31> padded(inst.sources.size());
   for (size_t s = 0; s < padded.size(); ++s) {
     const unsigned k = inst.sources[s].log_len;
-    padded[s] = out.values[s] * mle::zero_pad_selector(std::span<const QM31>(out.row_point).subspan(k));
+    padded[s] = out.values[s] * zero_pad_selector(std::span<const QM31>(out.row_point).subspan(k));
   }
-  const std::vector<QM31> eqc = mle::eq_table(col_point);
+  const std::vector<QM31> eqc = poly::eq_table(col_point);
   QM31 p_exp, q_exp;
   for (size_t c = 0; c < eqc.size(); ++c) {
     if (c >= inst.columns.size()) {
@@ -147,9 +154,9 @@ LeafClaims verify_instance(proof::Reader& rd, std::span<const Table> tables, con
       continue;
     }
     const Column& col = inst.columns[c];
-    QM31 a = QM31() + mle::from_int(col.a_const), b;
-    for (const Term& x : col.a) a += padded[x.source] * mle::from_int(x.coeff);
-    for (const Term& x : col.b) b += padded[x.source] * mle::from_int(x.coeff);
+    QM31 a = QM31() + M31::from_signed(col.a_const), b;
+    for (const Term& x : col.a) a += padded[x.source] * M31::from_signed(x.coeff);
+    for (const Term& x : col.b) b += padded[x.source] * M31::from_signed(x.coeff);
     p_exp += eqc[c];
     q_exp += eqc[c] * compress(ch, a, b, col.table);
   }
@@ -165,11 +172,11 @@ TableClaim prove_table(proof::Writer& w, const Table& table, uint32_t index, std
   const QM31 base = ch.alpha - ch.gamma * tag_of(index);
   for (size_t i = 0; i < a.size(); ++i) {
     P[i] = QM31() - mult[i];
-    Q[i] = base - ch.beta * mle::from_int(b[i]) - mle::from_int(a[i]);
+    Q[i] = base - ch.beta * M31::from_signed(b[i]) - M31::from_signed(a[i]);
   }
   TableClaim out;
   out.point = gkr_prove(w, "logup/table/" + table.name(), std::move(P), std::move(Q));
-  out.value = mle::eval(mult, std::span<const QM31>(out.point));
+  out.value = poly::evaluate(mult, std::span<const QM31>(out.point));
   w.send("logup/table/" + table.name() + "/multiplicity", out.value);
   return out;
 }

@@ -23,6 +23,8 @@ class Writer {
     data_.insert(data_.end(), xs.begin(), xs.end());
   }
   void send(std::string_view label, QM31 x) { send(label, std::span<const QM31>(&x, 1)); }
+  // Records elements a sub-protocol (e.g. lib/sumcheck) already absorbed itself.
+  void append(std::span<const QM31> xs) { data_.insert(data_.end(), xs.begin(), xs.end()); }
   QM31 draw(std::string_view label) { return ch_.draw_qm31(label); }
   Channel& channel() { return ch_; }
   const std::vector<QM31>& data() const { return data_; }
@@ -36,10 +38,15 @@ class Reader {
  public:
   Reader(Channel& ch, std::span<const QM31> data) : ch_(ch), data_(data) {}
   std::vector<QM31> recv(std::string_view label, size_t n) {
+    std::vector<QM31> out = take(label, n);
+    ch_.absorb_qm31s(label, out);
+    return out;
+  }
+  // Reads elements that a sub-protocol absorbs itself.
+  std::vector<QM31> take(std::string_view label, size_t n) {
     require(data_.size() - pos_ >= n, std::string(label), "proof stream too short");
     std::vector<QM31> out(data_.begin() + pos_, data_.begin() + pos_ + n);
     pos_ += n;
-    ch_.absorb_qm31s(label, out);
     return out;
   }
   QM31 recv1(std::string_view label) { return recv(label, 1)[0]; }

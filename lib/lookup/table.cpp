@@ -3,7 +3,7 @@
 #include <bit>
 
 #include "error/error.hpp"
-#include "lookup/mle.hpp"
+#include "poly/multilinear.hpp"
 
 namespace zkm31::lookup {
 
@@ -88,15 +88,15 @@ void Table::rows(std::vector<int64_t>& a, std::vector<int64_t>& b) const {
 std::pair<QM31, QM31> Table::eval(std::span<const QM31> point) const {
   if (kind == TableKind::Range) {
     // lo + index: an affine function of the index bits, so its MLE is lo + Σ 2^k τ_k.
-    QM31 acc = QM31() + mle::from_int(lo);
+    QM31 acc = QM31() + M31::from_signed(lo);
     for (size_t k = 0; k < point.size(); ++k) acc += point[k] * M31(uint32_t(1) << k);
     return {acc, QM31()};
   }
   std::vector<int64_t> a, b;
   rows(a, b);
   std::vector<M31> fa(a.size()), fb(b.size());
-  for (size_t i = 0; i < a.size(); ++i) fa[i] = mle::from_int(a[i]), fb[i] = mle::from_int(b[i]);
-  return {mle::eval(std::span<const M31>(fa), point), mle::eval(std::span<const M31>(fb), point)};
+  for (size_t i = 0; i < a.size(); ++i) fa[i] = M31::from_signed(a[i]), fb[i] = M31::from_signed(b[i]);
+  return {poly::evaluate(std::span<const M31>(fa), point), poly::evaluate(std::span<const M31>(fb), point)};
 }
 
 }  // namespace zkm31::lookup

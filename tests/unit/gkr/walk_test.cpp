@@ -5,7 +5,7 @@
 
 #include "error/error.hpp"
 #include "gkr/walk.hpp"
-#include "lookup/mle.hpp"
+#include "poly/multilinear.hpp"
 #include "mlp_fixture.hpp"
 
 using namespace zkm31;
@@ -45,7 +45,7 @@ void verify(const Proved& p, const std::vector<std::vector<M31>>& oracle) {
     if (!cl.consumed_by.empty()) continue;
     const VecKind k = p.c.vecs[cl.vec].kind;
     require(k == VecKind::Committed || k == VecKind::Weight, "test", "pending claim on " + L.name(cl.vec));
-    require(mle::eval(std::span<const M31>(oracle[cl.vec]), std::span<const QM31>(cl.point)) == cl.value,
+    require(poly::evaluate(std::span<const M31>(oracle[cl.vec]), std::span<const QM31>(cl.point)) == cl.value,
             "pcs-oracle", "false claim on " + L.name(cl.vec));
     L.consume(i, "oracle");
   }

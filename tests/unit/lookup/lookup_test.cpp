@@ -5,7 +5,7 @@
 
 #include "error/error.hpp"
 #include "lookup/logup.hpp"
-#include "lookup/mle.hpp"
+#include "poly/multilinear.hpp"
 
 using namespace zkm31;
 using namespace zkm31::lookup;
@@ -83,12 +83,12 @@ void verify(const Fixture& f, const std::vector<QM31>& stream, const std::vector
   for (uint32_t t = 0; t < f.tables.size(); ++t) {
     TableClaim tc = verify_table(r, f.tables[t], t, c);
     roots.push_back(tc.root);
-    require(tc.value == mle::eval(std::span<const M31>(mults[t]), std::span<const QM31>(tc.point)), "test",
+    require(tc.value == poly::evaluate(std::span<const M31>(mults[t]), std::span<const QM31>(tc.point)), "test",
             "multiplicity claim false");
   }
   r.finish();
   for (size_t s = 0; s < f.src.size(); ++s)
-    require(leaf.values[s] == mle::eval(std::span<const M31>(f.src[s]),
+    require(leaf.values[s] == poly::evaluate(std::span<const M31>(f.src[s]),
                                         std::span<const QM31>(leaf.row_point).first(f.inst.sources[s].log_len)),
             "test", "source claim false");
   check_roots(roots);
@@ -101,14 +101,14 @@ TEST(Mle, EqAndEvalAgree) {
   std::vector<QM31> pt{rand_qm31(g), rand_qm31(g), rand_qm31(g)};
   std::vector<M31> v;
   for (int i = 0; i < 8; ++i) v.push_back(M31(uint32_t(g() % kP)));
-  auto e = mle::eq_table(pt);
+  auto e = poly::eq_table(pt);
   QM31 direct;
   for (int i = 0; i < 8; ++i) direct += e[i] * v[i];
-  EXPECT_EQ(direct, mle::eval(std::span<const M31>(v), std::span<const QM31>(pt)));
+  EXPECT_EQ(direct, poly::evaluate(std::span<const M31>(v), std::span<const QM31>(pt)));
   std::vector<QM31> pt2{rand_qm31(g), rand_qm31(g), rand_qm31(g)};
-  EXPECT_EQ(mle::eq_eval(pt, pt2), mle::eval(std::span<const QM31>(e), std::span<const QM31>(pt2)));
+  EXPECT_EQ(poly::eq_eval(pt, pt2), poly::evaluate(std::span<const QM31>(e), std::span<const QM31>(pt2)));
   const QM31 ev[4] = {QM31(M31(1)), QM31(M31(8)), QM31(M31(27)), QM31(M31(64))};  // x^3 at 1..4 shifted
-  EXPECT_EQ(mle::interpolate(ev, QM31(M31(4))), QM31(M31(125)));
+  EXPECT_EQ(poly::eval_from_values(ev, QM31(M31(4))), QM31(M31(125)));
 }
 
 TEST(Table, RowsAndClosedFormMle) {
@@ -126,8 +126,8 @@ TEST(Table, RowsAndClosedFormMle) {
     std::vector<QM31> pt;
     for (unsigned k = 0; k < t.log_size(); ++k) pt.push_back(rand_qm31(g));
     auto [ta, tb] = t.eval(pt);
-    EXPECT_EQ(ta, mle::eval(std::span<const M31>(field(a)), std::span<const QM31>(pt)));
-    EXPECT_EQ(tb, mle::eval(std::span<const M31>(field(b)), std::span<const QM31>(pt)));
+    EXPECT_EQ(ta, poly::evaluate(std::span<const M31>(field(a)), std::span<const QM31>(pt)));
+    EXPECT_EQ(tb, poly::evaluate(std::span<const M31>(field(b)), std::span<const QM31>(pt)));
   }
   EXPECT_LT(Table::relu(-8, 7).row_of(-3, -3), 0);   // no ReLU
   EXPECT_LT(Table::clamp(-8, 7, 2).row_of(5, 1), 0);  // excess without saturation
