@@ -1,0 +1,48 @@
+#include "fri/fold.hpp"
+
+#include <string>
+
+#include "circle/circle.hpp"
+#include "error/error.hpp"
+#include "parallel/parallel.hpp"
+#include "poly/fastmul.hpp"
+
+namespace zkm31::fri {
+namespace {
+
+unsigned log_len(size_t n, const char* what) {
+  if (n < 2 || (n & (n - 1))) throw BadInput(std::string(what) + ": layer length must be a power of two ≥ 2");
+  return unsigned(__builtin_ctzll(n));
+}
+
+template <typename F>
+std::vector<QM31> fold_with(std::span<const F> v, QM31 s, const std::vector<M31>& inv_tw) {
+  const size_t h = v.size() / 2;
+  std::vector<QM31> out(h);
+  parallel::for_range(h, size_t(1) << 12, [&](size_t b, size_t e) __attribute__((flatten)) {
+    for (size_t j = b; j < e; ++j) {
+      F a = v[j], c = v[j + h];
+      out[j] = poly::mul(s, (a - c) * inv_tw[j]) + (a + c);
+    }
+  });
+  return out;
+}
+
+}  // namespace
+
+std::vector<QM31> fold_circle(std::span<const M31> f, QM31 s) {
+  return fold_with(f, s, circle::inv_ys(log_len(f.size(), "fold_circle")));
+}
+std::vector<QM31> fold_circle(std::span<const QM31> f, QM31 s) {
+  return fold_with(f, s, circle::inv_ys(log_len(f.size(), "fold_circle")));
+}
+std::vector<QM31> fold_line(std::span<const QM31> g, QM31 s) {
+  return fold_with(g, s, circle::inv_xs(log_len(g.size(), "fold_line") + 1));
+}
+
+M31 twiddle(unsigned log_domain, unsigned layer, size_t pos) {
+  if (layer == 0) return circle::domain_point(log_domain, pos).y;
+  return circle::domain_point(log_domain - layer + 1, pos).x;
+}
+
+}  // namespace zkm31::fri
