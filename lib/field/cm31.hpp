@@ -26,6 +26,7 @@ struct CM31 {
   ZKM31_HD constexpr CM31& operator*=(CM31 o) { return *this = *this * o; }
   constexpr bool operator==(const CM31&) const = default;
 
+  ZKM31_HD constexpr CM31 square() const { return *this * *this; }
   ZKM31_HD constexpr CM31 conj() const { return {a, -b}; }
   ZKM31_HD constexpr M31 norm() const { return a * a + b * b; }
   ZKM31_HD constexpr CM31 inverse() const { return conj() * norm().inverse(); }

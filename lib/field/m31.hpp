@@ -15,14 +15,14 @@ struct M31 {
   ZKM31_HD constexpr explicit M31(uint32_t x) : v(x) {}
 
   ZKM31_HD static constexpr M31 reduce_u32(uint32_t x) {
-    uint32_t r = (x & kP) + (x >> 31);
-    return M31(r == kP ? 0 : r);
+    uint32_t r = (x & kP) + (x >> 31);  // ≤ p + 1
+    return M31(r >= kP ? r - kP : r);
   }
   ZKM31_HD static constexpr M31 from_u64(uint64_t x) {
-    // 2^31 ≡ 1: fold the high bits down twice, then one conditional subtraction.
+    // 2^31 ≡ 1: fold the high bits down twice (leaving r ≤ p + 5), then one conditional subtraction.
     uint64_t r = (x & kP) + (x >> 31);
     r = (r & kP) + (r >> 31);
-    return M31(static_cast<uint32_t>(r == kP ? 0 : r));
+    return M31(static_cast<uint32_t>(r >= kP ? r - kP : r));
   }
   ZKM31_HD static constexpr M31 from_signed(int64_t x) {
     int64_t r = x % static_cast<int64_t>(kP);
