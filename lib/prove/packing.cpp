@@ -1,0 +1,52 @@
+#include "prove/packing.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <numeric>
+
+namespace zkm31::prove {
+
+Packing Packing::of(const gkr::Circuit& c, std::span<const uint32_t> members) {
+  Packing p;
+  p.vecs.assign(members.begin(), members.end());
+  // Largest first keeps every offset a multiple of its member's size; ties keep circuit order.
+  std::stable_sort(p.vecs.begin(), p.vecs.end(),
+                   [&](uint32_t a, uint32_t b) { return c.vecs[a].n_vars > c.vecs[b].n_vars; });
+  size_t at = 0;
+  for (uint32_t v : p.vecs) {
+    p.offsets.push_back(at);
+    at += c.vecs[v].size();
+  }
+  const size_t total = std::max<size_t>(std::bit_ceil(std::max<size_t>(at, 1)), 2);
+  p.log_size = unsigned(std::countr_zero(total));
+  return p;
+}
+
+std::vector<M31> Packing::pack(const std::vector<std::vector<M31>>& values) const {
+  std::vector<M31> big(size_t(1) << log_size);
+  for (size_t i = 0; i < vecs.size(); ++i) std::copy(values[vecs[i]].begin(), values[vecs[i]].end(), big.begin() + offsets[i]);
+  return big;
+}
+
+std::vector<QM31> Packing::lift(uint32_t vec, std::span<const QM31> point) const {
+  const size_t i = size_t(std::find(vecs.begin(), vecs.end(), vec) - vecs.begin());
+  if (i == vecs.size()) throw std::logic_error("packing: vector not a member");
+  std::vector<QM31> out(point.begin(), point.end());
+  const size_t o = offsets[i] >> point.size();
+  for (unsigned k = unsigned(point.size()); k < log_size; ++k)
+    out.push_back((o >> (k - point.size())) & 1 ? QM31::one() : QM31());
+  return out;
+}
+
+std::vector<BigClaim> take_claims(gkr::Ledger& ledger, const Packing& p, const std::string& by) {
+  std::vector<BigClaim> out;
+  for (size_t id = 0; id < ledger.claims().size(); ++id) {
+    const gkr::Claim& c = ledger.at(id);
+    if (!c.consumed_by.empty() || std::find(p.vecs.begin(), p.vecs.end(), c.vec) == p.vecs.end()) continue;
+    out.push_back({p.lift(c.vec, c.point), c.value});
+    ledger.consume(id, by);
+  }
+  return out;
+}
+
+}  // namespace zkm31::prove

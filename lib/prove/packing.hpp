@@ -1,0 +1,38 @@
+#pragma once
+// One commitment for many vectors: they are concatenated at aligned power-of-two offsets (largest
+// first, each padded to a power of two), so a sub-vector of 2^k entries at offset o·2^k satisfies
+//   MLE_sub(r) = MLE_big(r ++ bits(o))      (bits of o over the top n − k coordinates, LSB first).
+// Every claim on a member becomes a claim on the one big vector, and all of them are discharged by a
+// single batched PCS opening. The model commitment packs the weights and biases; the per-proof
+// trace commitment packs the committed activations, requant auxiliaries and multiplicities.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "gkr/circuit.hpp"
+#include "gkr/ledger.hpp"
+
+namespace zkm31::prove {
+
+struct Packing {
+  std::vector<uint32_t> vecs;    // circuit vec ids, in placement order
+  std::vector<size_t> offsets;   // start of each member
+  unsigned log_size = 0;         // the big vector has 2^log_size entries
+
+  static Packing of(const gkr::Circuit& c, std::span<const uint32_t> members);
+  // The big vector from the members' padded values (index = vec id).
+  std::vector<M31> pack(const std::vector<std::vector<M31>>& values) const;
+  // The point on the big vector of a claim on member vec at `point`.
+  std::vector<QM31> lift(uint32_t vec, std::span<const QM31> point) const;
+};
+
+struct BigClaim {
+  std::vector<QM31> point;
+  QM31 value;
+};
+
+// Consumes every pending ledger claim on the packing's members and returns them lifted to the big
+// vector, in ledger order.
+std::vector<BigClaim> take_claims(gkr::Ledger& ledger, const Packing& p, const std::string& by);
+
+}  // namespace zkm31::prove

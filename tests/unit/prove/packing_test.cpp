@@ -1,0 +1,51 @@
+// Packing: a claim on a member, lifted, is the same claim on the big vector; after the walk every
+// pending claim is on a commitment's member, and taking them empties the ledger.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "../gkr/mlp_fixture.hpp"
+#include "gkr/walk.hpp"
+#include "poly/multilinear.hpp"
+#include "prove/packing.hpp"
+
+using namespace zkm31;
+
+TEST(Packing, LiftedClaimsHoldOnTheBigVector) {
+  auto m = fixture::make_mlp(6, 8, 3, 21);
+  auto t = fixture::forward(m);
+  gkr::Circuit c = gkr::compile(t.graph, gkr::Config{});
+  gkr::Witness w = gkr::build_witness(c, t);
+  std::mt19937 rng(3);
+  auto rnd = [&] { return QM31(M31(rng() % kP), M31(rng() % kP), M31(rng() % kP), M31(rng() % kP)); };
+  for (const auto* members : {&c.weights, &c.committed}) {
+    prove::Packing p = prove::Packing::of(c, *members);
+    std::vector<M31> big = p.pack(w.values);
+    for (uint32_t v : *members) {
+      std::vector<QM31> pt;
+      for (unsigned k = 0; k < c.vecs[v].n_vars; ++k) pt.push_back(rnd());
+      EXPECT_EQ(poly::evaluate(std::span<const M31>(w.values[v]), pt),
+                poly::evaluate(std::span<const M31>(big), p.lift(v, pt)))
+          << c.vecs[v].name;
+    }
+  }
+}
+
+TEST(Packing, WalkLeavesOnlyCommitmentClaims) {
+  auto m = fixture::make_mlp(6, 8, 3, 22);
+  auto t = fixture::forward(m);
+  gkr::Circuit c = gkr::compile(t.graph, gkr::Config{});
+  gkr::Witness w = gkr::build_witness(c, t);
+  Channel ch("test/packing");
+  proof::Writer wr(ch);
+  gkr::Side side{&wr, nullptr};
+  gkr::Ledger L = gkr::walk(c, side, &w, w.values);
+  for (const auto* members : {&c.weights, &c.committed}) {
+    prove::Packing p = prove::Packing::of(c, *members);
+    std::vector<M31> big = p.pack(w.values);
+    auto claims = prove::take_claims(L, p, "test");
+    EXPECT_FALSE(claims.empty());
+    for (const auto& cl : claims) EXPECT_EQ(poly::evaluate(std::span<const M31>(big), cl.point), cl.value);
+  }
+  EXPECT_NO_THROW(L.check_all_consumed());
+}
