@@ -6,7 +6,7 @@ packages=(
   libcli11-dev libmsgpack-cxx-dev libxxhash-dev libcurl4-openssl-dev
   libgtest-dev bats bats-support bats-assert
   libonnx-dev libprotobuf-dev protobuf-compiler
-  libb2-dev nlohmann-json3-dev
+  libb2-dev nlohmann-json3-dev libssl-dev
   python3 jq
 )
 missing=()

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <nlohmann/json.hpp>
 
 namespace zkm31::starknet {
 
@@ -158,6 +159,33 @@ std::vector<Felt> parse_felts(std::span<const std::string> items, std::string_vi
   for (size_t i = 0; i < items.size(); ++i)
     out.push_back(Felt::parse(items[i], std::string(what) + " #" + std::to_string(i)));
   return out;
+}
+
+std::vector<Felt> parse_felt_text(std::string_view text, std::string_view what) {
+  size_t first = text.find_first_not_of(" \t\r\n");
+  std::vector<std::string> items;
+  if (first != std::string_view::npos && text[first] == '[') {
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception&) {
+      throw BadInput(std::string(what) + " list: malformed JSON array");
+    }
+    for (const auto& x : j) {
+      if (!x.is_string()) throw BadInput(std::string(what) + " list: JSON array items must be strings");
+      items.push_back(x.get<std::string>());
+    }
+  } else {
+    size_t i = 0;
+    while (i < text.size()) {
+      while (i < text.size() && std::isspace((unsigned char)text[i])) ++i;
+      size_t j = i;
+      while (j < text.size() && !std::isspace((unsigned char)text[j])) ++j;
+      if (j > i) items.emplace_back(text.substr(i, j - i));
+      i = j;
+    }
+  }
+  return parse_felts(items, what);
 }
 
 }  // namespace zkm31::starknet

@@ -106,6 +106,9 @@ bool sqrt(const Felt& a, Felt& root);
 
 // Parses a list of felts, each rejected with BadInput if malformed or ≥ P.
 std::vector<Felt> parse_felts(std::span<const std::string> items, std::string_view what = "felt");
+// Felts as text: whitespace-separated numbers (0x-hex or decimal, the `calldata` hex output) or a
+// JSON array of such strings (the `--json` output).
+std::vector<Felt> parse_felt_text(std::string_view text, std::string_view what = "felt");
 
 // ---- inline arithmetic (hot: Poseidon and the curve live on these) ----
 namespace detail {

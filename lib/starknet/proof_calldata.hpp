@@ -1,0 +1,36 @@
+#pragma once
+// Proof → felt252 calldata: a generic, deterministic serialization of an artifact body (msgpack map)
+// plus the IO commitment. The layout is documented in tools/calldata/README.md:
+//   [io_commitment, artifact_version, enc(body)…]
+//   enc(map)   = [n, (key, enc(value))… in byte order of the keys]; key = short string (≤ 31 ASCII
+//                bytes) or sn_keccak(key) for longer keys
+//   enc(array) = [n, enc(item)…]
+//   enc(uint)  = [v]; enc(negative int) = [P + v]; enc(bool) = [0|1]; enc(nil) = [0]; enc(float) = [IEEE-754 f64 bits]
+//   enc(str)   = Cairo ByteArray
+//   enc(bin of 32 bytes) = [hi 128 bits, lo 128 bits]            (digests)
+//   enc(bin, length % 4 == 0) = [n_words, packed…]: u32 LE words (each < 2^31), 8 per felt as
+//                31-bit limbs, word i of a group at bits 31·i
+//   enc(other bin) = [n_bytes, 31-byte big-endian chunks…] (the last chunk holds the rest)
+// io_commitment = poseidon_hash_many([n_in, in…, n_out, out…]) over the M31 residues of the body's
+// public input and output bins ('public_input' or 'input', 'public_output' or 'output').
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "starknet/felt.hpp"
+
+namespace zkm31::starknet {
+
+struct ProofCalldata {
+  Felt io_commitment;
+  std::vector<Felt> felts;  // the whole calldata, io_commitment first
+};
+
+// `artifact` is a whole envelope of kind `proof` (any version); BadInput on malformed input.
+ProofCalldata proof_calldata(std::span<const uint8_t> artifact);
+
+// The body encoding alone (exposed for tests).
+std::vector<Felt> encode_body(std::span<const uint8_t> body);
+Felt io_commitment(std::span<const uint8_t> body);
+
+}  // namespace zkm31::starknet

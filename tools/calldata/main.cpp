@@ -1,0 +1,99 @@
+// calldata: a proof artifact → felt252 calldata (IO commitment first), and the Starknet encoding
+// utilities (selectors, Poseidon/Pedersen hashes, short strings, ByteArray, u256).
+// Output: lowercase 0x-hex, one felt per line, or a JSON array with --json / --format json.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/cli.hpp"
+#include "starknet/encoding.hpp"
+#include "starknet/keccak.hpp"
+#include "starknet/pedersen.hpp"
+#include "starknet/poseidon.hpp"
+#include "starknet/proof_calldata.hpp"
+
+using namespace zkm31;
+using namespace zkm31::starknet;
+
+namespace {
+std::string render(const std::vector<Felt>& felts, bool json) {
+  std::string out;
+  if (json) {
+    out = "[";
+    for (size_t i = 0; i < felts.size(); ++i) out += (i ? ",\"" : "\"") + felts[i].hex() + "\"";
+    return out + "]\n";
+  }
+  for (const Felt& f : felts) out += f.hex() + "\n";
+  return out;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Serialize a proof artifact into Starknet felt252 calldata (IO commitment first), or encode values.\n"
+               "Without a subcommand: reads a `proof` artifact (stdin or -i) and writes its calldata."};
+  app.name("calldata");
+  cli::IoOptions io;
+  cli::add_io_options(app, io);
+  std::string format = "hex";
+  bool json = false;
+  app.add_option("--format", format, "proof calldata output: hex (one felt per line) or json (array)")
+      ->check(CLI::IsMember({"hex", "json"}))->capture_default_str();
+  app.add_flag("--json", json, "print a JSON array of hex felts (same as --format json)");
+  app.fallthrough();
+  app.require_subcommand(0, 1);
+
+  std::vector<std::string> args;
+  std::string a, b, text;
+  auto* sel = app.add_subcommand("selector", "entry-point selectors: sn_keccak of each NAME");
+  sel->add_option("NAME", args, "function names")->required();
+  auto* hash = app.add_subcommand("hash", "Starknet hashes of felts (0x-hex or decimal, each < P)");
+  hash->require_subcommand(1);
+  auto* pos = hash->add_subcommand("poseidon", "poseidon_hash_many(FELT…) (any number, also none)");
+  pos->add_option("FELT", args, "felts");
+  auto* pos2 = hash->add_subcommand("poseidon-pair", "poseidon_hash(A, B)");
+  pos2->add_option("A", a, "first felt")->required();
+  pos2->add_option("B", b, "second felt")->required();
+  auto* ped = hash->add_subcommand("pedersen", "pedersen_hash(A, B)");
+  ped->add_option("A", a, "first felt")->required();
+  ped->add_option("B", b, "second felt")->required();
+  auto* peda = hash->add_subcommand("pedersen-array", "compute_hash_on_elements(FELT…): Pedersen chain over [0, FELT…, n]");
+  peda->add_option("FELT", args, "felts");
+  auto* ss = app.add_subcommand("short-string", "TEXT (ASCII, ≤ 31 characters) as one felt");
+  ss->add_option("TEXT", text, "the string")->required();
+  auto* ba = app.add_subcommand("byte-array", "TEXT as Cairo ByteArray calldata: n_words, words…, pending_word, pending_len");
+  ba->add_option("TEXT", text, "the string (its UTF-8 bytes)")->required();
+  auto* u2 = app.add_subcommand("u256", "VALUE (< 2^256, decimal or 0x-hex) as u256 calldata: low, high");
+  u2->add_option("VALUE", a, "the value")->required();
+
+  return cli::run(app, argc, argv, &io, [&]() -> int {
+    const bool as_json = json || format == "json";
+    std::vector<Felt> out;
+    if (sel->parsed()) {
+      for (const auto& n : args) out.push_back(selector(n));
+    } else if (pos->parsed()) {
+      out.push_back(poseidon_hash_many(parse_felts(args)));
+    } else if (pos2->parsed()) {
+      out.push_back(poseidon_hash(Felt::parse(a, "A"), Felt::parse(b, "B")));
+    } else if (ped->parsed()) {
+      out.push_back(pedersen_hash(Felt::parse(a, "A"), Felt::parse(b, "B")));
+    } else if (peda->parsed()) {
+      out.push_back(compute_hash_on_elements(parse_felts(args)));
+    } else if (ss->parsed()) {
+      out.push_back(short_string(text));
+    } else if (ba->parsed()) {
+      out = byte_array(text);
+    } else if (u2->parsed()) {
+      const auto parts = u256_split(U256::parse(a, "VALUE"));
+      out = {parts.low, parts.high};
+    } else {
+      const ProofCalldata cd = proof_calldata(cli::read_all(io.input));
+      const std::string s = render(cd.felts, as_json);
+      cli::write_all(io.output, {reinterpret_cast<const uint8_t*>(s.data()), s.size()}, false);
+      cli::Progress(io.quiet).line("calldata: " + std::to_string(cd.felts.size()) + " felts, io commitment " + cd.io_commitment.hex());
+      return cli::kOk;
+    }
+    const std::string s = render(out, as_json);
+    std::fwrite(s.data(), 1, s.size(), stdout);
+    return cli::kOk;
+  });
+}
