@@ -17,15 +17,7 @@ Backend best() {
 
 Backend from_env() {
   const char* env = std::getenv("ZKM31_SIMD");
-  if (!env || !*env) return best();
-  std::string s = env;
-  Backend b;
-  if (s == "scalar") b = Backend::scalar;
-  else if (s == "avx2") b = Backend::avx2;
-  else if (s == "avx512") b = Backend::avx512;
-  else throw BadInput("ZKM31_SIMD must be scalar, avx2 or avx512, got '" + s + "'");
-  if (!supported(b)) throw NotSupported("ZKM31_SIMD=" + s + " on a CPU without " + s);
-  return b;
+  return env && *env ? from_name(env) : best();
 }
 
 // -1: not chosen yet.
@@ -54,6 +46,16 @@ Backend active() {
 void set_backend(Backend b) {
   if (!supported(b)) throw NotSupported(std::string("SIMD backend ") + name(b) + " on this CPU");
   g_backend.store(static_cast<int>(b), std::memory_order_relaxed);
+}
+
+Backend from_name(const std::string& s) {
+  Backend b;
+  if (s == "scalar") b = Backend::scalar;
+  else if (s == "avx2") b = Backend::avx2;
+  else if (s == "avx512") b = Backend::avx512;
+  else throw BadInput("SIMD backend (ZKM31_SIMD) must be scalar, avx2 or avx512, got '" + s + "'");
+  if (!supported(b)) throw NotSupported("SIMD backend " + s + " on this CPU");
+  return b;
 }
 
 const char* name(Backend b) {

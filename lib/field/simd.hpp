@@ -2,6 +2,8 @@
 // Run-time choice of the SIMD backend for the packed kernels (field lanes, multi-lane BLAKE2s).
 // The build targets baseline x86-64; AVX2 / AVX-512 code is compiled with target attributes and
 // only called when the CPU supports it. ZKM31_SIMD=scalar|avx2|avx512 forces one backend.
+#include <string>
+
 namespace zkm31::simd {
 
 enum class Backend { scalar, avx2, avx512 };
@@ -14,5 +16,17 @@ Backend active();
 // Forces a backend for this process (tests, benches); throws NotSupported if the CPU lacks it.
 void set_backend(Backend b);
 const char* name(Backend b);
+// "scalar" | "avx2" | "avx512" (as in ZKM31_SIMD); BadInput for other names, NotSupported if the
+// CPU lacks it.
+Backend from_name(const std::string& name);
 
 }  // namespace zkm31::simd
+
+// Brackets kernel code compiled for one instruction set (include headers before them). GCC 12
+// warns about its own _mm512_undefined_* placeholders inside the intrinsics (GCC PR 105593).
+#define ZKM31_TARGET_BEGIN(isa)                                 \
+  _Pragma("GCC push_options") _Pragma(ZKM31_TARGET_STR(isa))     \
+      _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"")
+#define ZKM31_TARGET_END _Pragma("GCC diagnostic pop") _Pragma("GCC pop_options")
+#define ZKM31_TARGET_STR(isa) ZKM31_TARGET_STR2(GCC target(#isa))
+#define ZKM31_TARGET_STR2(x) #x

@@ -39,8 +39,7 @@ inline void vstore(uint32_t* dst, V x) { *dst = x; }
 #include "hash/blake2s_kernel.inc"
 }  // namespace scalar
 
-#pragma GCC push_options
-#pragma GCC target("avx2")
+ZKM31_TARGET_BEGIN(avx2)
 namespace avx2 {
 using V = __m256i;
 constexpr int kLanes = 8;
@@ -69,10 +68,9 @@ inline V vgather(const uint32_t* p, V idx) {
 inline void vstore(uint32_t* dst, V x) { _mm256_store_si256(reinterpret_cast<__m256i*>(dst), x); }
 #include "hash/blake2s_kernel.inc"
 }  // namespace avx2
-#pragma GCC pop_options
+ZKM31_TARGET_END
 
-#pragma GCC push_options
-#pragma GCC target("avx512f")
+ZKM31_TARGET_BEGIN(avx512f)
 namespace avx512 {
 using V = __m512i;
 constexpr int kLanes = 16;
@@ -80,18 +78,18 @@ inline V vset1(uint32_t x) { return _mm512_set1_epi32(int(x)); }
 inline V vadd(V a, V b) { return _mm512_add_epi32(a, b); }
 inline V vxor(V a, V b) { return _mm512_xor_si512(a, b); }
 template <int n>
-inline V vrotr(V x) { return _mm512_mask_ror_epi32(x, __mmask16(0xffff), x, n); }  // no undefined source
+inline V vrotr(V x) { return _mm512_ror_epi32(x, n); }
 inline V lane_index(size_t stride) {
   return _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                             _mm512_set1_epi32(int(stride)));
 }
 inline V vgather(const uint32_t* p, V idx) {
-  return _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), __mmask16(0xffff), idx, p, 4);
+  return _mm512_i32gather_epi32(idx, p, 4);
 }
 inline void vstore(uint32_t* dst, V x) { _mm512_store_si512(dst, x); }
 #include "hash/blake2s_kernel.inc"
 }  // namespace avx512
-#pragma GCC pop_options
+ZKM31_TARGET_END
 
 template <void (*kernel)(const State&, const uint32_t*, size_t, size_t, Digest*), int lanes>
 size_t run_batches(const State& h0, const uint32_t* words, size_t stride, size_t len_words, size_t n, Digest* out) {
