@@ -30,31 +30,21 @@ std::vector<QM31> random_qm31s(size_t n, uint32_t seed) {
 // memory bandwidth is measured), multiplied in place many times; median of 5 runs.
 constexpr size_t kVec = 4096;
 
-bench::Result m31_mul_packed() {
+// In-place packed multiply of two kVec vectors, repeated; throughput = multiplies per second.
+template <typename F>
+bench::Result packed_mul_throughput(std::vector<F> a, const std::vector<F>& b, int reps, const char* what) {
   parallel::set_thread_count(1);
-  std::vector<M31> a = random_m31s(kVec, 2), b = random_m31s(kVec, 3);
-  const int reps = 20000;
   bench::Result r;
   r.seconds = bench::time_median(5, [&] {
     for (int i = 0; i < reps; ++i) packed::mul(a, b, a);
   });
   r.throughput = double(kVec) * reps / r.seconds;
-  r.note = std::string("M31 mul/s, 1 core, ") + packed::backend_name() + ", 4096-element vectors";
+  r.note = std::string(what) + " mul/s, 1 core, packed " + packed::backend_name() + ", 4096-element vectors";
   return r;
 }
 
-bench::Result qm31_mul() {
-  parallel::set_thread_count(1);
-  std::vector<QM31> a = random_qm31s(kVec, 4), b = random_qm31s(kVec, 5);
-  const int reps = 2000;
-  bench::Result r;
-  r.seconds = bench::time_median(5, [&] {
-    for (int i = 0; i < reps; ++i) packed::mul(a, b, a);
-  });
-  r.throughput = double(kVec) * reps / r.seconds;
-  r.note = std::string("QM31 mul/s, 1 core, packed ") + packed::backend_name() + ", 4096-element vectors";
-  return r;
-}
+bench::Result m31_mul_packed() { return packed_mul_throughput(random_m31s(kVec, 2), random_m31s(kVec, 3), 20000, "M31"); }
+bench::Result qm31_mul() { return packed_mul_throughput(random_qm31s(kVec, 4), random_qm31s(kVec, 5), 2000, "QM31"); }
 
 // Seconds to build the tree over 2^24 leaves of 4 M31 (16 bytes); throughput = leaves/s.
 bench::Result merkle_2_24() {
