@@ -124,6 +124,24 @@ Shape broadcast_shapes(const Shape& a, const Shape& b) {
   return out;
 }
 
+std::vector<int64_t> broadcast_index(const Shape& out, const Shape& in) {
+  std::vector<int64_t> ist(in.size(), 1);
+  for (size_t i = in.size(); i-- > 1;) ist[i - 1] = ist[i] * in[i];
+  size_t off = out.size() - in.size();
+  std::vector<int64_t> map(size_t(numel(out)));
+  std::vector<int64_t> o(out.size(), 0);
+  for (size_t i = 0; i < map.size(); ++i) {
+    int64_t src = 0;
+    for (size_t a = 0; a < in.size(); ++a) src += (in[a] == 1 ? 0 : o[a + off]) * ist[a];
+    map[i] = src;
+    for (size_t a = out.size(); a-- > 0;) {
+      if (++o[a] < out[a]) break;
+      o[a] = 0;
+    }
+  }
+  return map;
+}
+
 Inferred infer(const Graph& g, const Node& n) {
   Inferred r;
   switch (n.op) {
@@ -377,7 +395,11 @@ void validate(const Graph& g) {
     if (!w.original.empty() && w.original.size() != w.values.size())
       throw BadInput("graph: float weights of '" + g.tensors[w.tensor].name + "' have the wrong length");
   }
-  for (const auto& c : g.constants) check_data(c.tensor, TensorKind::Constant, c.values.size(), &c.values, nullptr);
+  for (const auto& c : g.constants) {
+    check_data(c.tensor, TensorKind::Constant, c.values.size(), &c.values, nullptr);
+    if (!c.original.empty() && c.original.size() != c.values.size())
+      throw BadInput("graph: float values of constant '" + g.tensors[c.tensor].name + "' have the wrong length");
+  }
   for (size_t i = 0; i < T; ++i) {
     const Tensor& t = g.tensors[i];
     if (t.kind == TensorKind::Weight) g.weight(uint32_t(i));

@@ -90,6 +90,7 @@ struct WeightData {
 struct ConstantData {
   uint32_t tensor = 0;
   std::vector<int64_t> values;
+  std::vector<float> original;  // float track values (empty: values · scale)
 };
 
 // Integer function tables (see tables.hpp for fn names and the meaning of params).
@@ -158,6 +159,10 @@ int signed_bits(int64_t lo, int64_t hi);
 // Numpy broadcast of two shapes; throws BadInput when they do not broadcast.
 Shape broadcast_shapes(const Shape& a, const Shape& b);
 
+// For each element of `out` (row-major), the flat index of the element of `in` it reads under
+// numpy broadcasting (in must broadcast to out).
+std::vector<int64_t> broadcast_index(const Shape& out, const Shape& in);
+
 // Output shape and proven value interval of a node, derived from its inputs and parameters only.
 struct Inferred {
   Shape shape;
@@ -168,6 +173,10 @@ Inferred infer(const Graph& g, const Node& n);
 // Structural validation (ids, shapes, op arities, table consistency, bound derivation, the no-wrap
 // and requant uniqueness bounds). Throws BadInput naming the node and the failed check.
 void validate(const Graph& g);
+
+// A readable multi-line summary: inputs/outputs, ops, shapes, parameter count, bit widths,
+// accumulator bounds, requant parameters, tables (onnx2graph --inspect).
+std::string describe(const Graph& g);
 
 // Graph artifact (kind "graph", version 1). The body is a msgpack map; see graph_io.cpp.
 inline constexpr uint32_t kGraphVersion = 1;

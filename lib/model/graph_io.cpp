@@ -7,7 +7,7 @@
 //                       ends, steps: [int], idx_shape: [int], axis}
 //   inputs, outputs  [id]
 //   weights   array of {tensor, values: bin M31 (signed ints mod p), original: bin f32, scales: [f64]}
-//   constants array of {tensor, values: bin M31}
+//   constants array of {tensor, values: bin M31, original: bin f32}
 //   notes     [str]
 // The digest encodes the same map with every weight's `values` and `original` left empty.
 #include <cmath>
@@ -136,9 +136,10 @@ void encode(BodyWriter& w, const Graph& g, bool with_weight_values) {
   w.key("constants");
   w.pk.pack_array(uint32_t(g.constants.size()));
   for (const ConstantData& c : g.constants) {
-    w.pk.pack_map(2);
+    w.pk.pack_map(3);
     w.key("tensor"), w.pk.pack_uint32(c.tensor);
     w.key("values"), w.m31s(to_m31(c.values));
+    w.key("original"), w.f32s(c.original);
   }
   w.key("notes");
   w.pk.pack_array(uint32_t(g.notes.size()));
@@ -274,7 +275,7 @@ Graph decode_graph_body(std::span<const uint8_t> body) {
   i = 0;
   for (const auto& o : m.array("constants")) {
     MapView v(o, "graph.constants[" + std::to_string(i++) + "]");
-    g.constants.push_back({get_u32(v, "tensor"), from_m31(v.m31s("values"))});
+    g.constants.push_back({get_u32(v, "tensor"), from_m31(v.m31s("values")), v.f32s("original")});
   }
   for (const auto& o : m.array("notes")) {
     if (o.type != msgpack::type::STR) throw BadInput("graph.notes: expected strings");

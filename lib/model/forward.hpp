@@ -1,0 +1,57 @@
+#pragma once
+// The forward passes over a graph (DESIGN.md §4):
+//  - the integer pass: bit-exact and deterministic on every machine and thread count;
+//  - the float32 reference pass: the same nodes on real values with the original float weights
+//    (see "Float track" in graph.hpp), which reproduces the float model.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/graph.hpp"
+#include "model/trace.hpp"
+
+namespace zkm31::model {
+
+// One named float input tensor (the {"name","shape","data"} JSON of shared/models/*.input.json).
+struct InputTensor {
+  std::string name;
+  Shape shape;
+  std::vector<float> data;
+};
+
+// Parses one input object or an array of them. Throws BadInput on malformed JSON or fields.
+std::vector<InputTensor> parse_inputs_json(const std::string& text);
+
+// Orders the given inputs as g.inputs (by name, or by position when the names do not match any
+// graph input) and checks their shapes. Throws BadInput naming the input.
+std::vector<InputTensor> match_inputs(const Graph& g, std::vector<InputTensor> inputs);
+
+// Integer input: clamp(floor(x/scale + 1/2), lo, hi) for the input tensor's scale and interval.
+std::vector<int32_t> quantize_input(const Tensor& t, const std::vector<float>& x);
+
+// Integer pass: values for every tensor id (inputs, activations, constants; empty for weights).
+std::vector<std::vector<int32_t>> forward_int(const Graph& g, const std::vector<std::vector<int32_t>>& inputs);
+
+// Float pass: values for every tensor id (inputs, activations, constants; empty for weights).
+std::vector<std::vector<float>> forward_float(const Graph& g, const std::vector<std::vector<float>>& inputs);
+
+// Both passes; the trace holds the integer values (as M31) and the float outputs.
+Trace run_forward(const Graph& g, const std::vector<InputTensor>& inputs);
+
+// Re-runs the integer pass from the trace's inputs and throws BadInput at the first tensor that differs.
+void check_trace(const Trace& t);
+
+// Output comparison for reports: dequantized integer output vs float output.
+struct OutputReport {
+  std::string name;
+  Shape shape;
+  std::vector<float> float_values, quantized;  // quantized = int · scale
+  double max_abs = 0, rel_l2 = 0;              // ‖q − f‖∞ and ‖q − f‖₂ / ‖f‖₂
+};
+std::vector<OutputReport> compare_outputs(const Trace& t);
+
+// Exact integer matmul kernel used by the pass: Y[M,N] = A[M,K]·B[K,N] (+ bias[N]), int32
+// accumulation (exact because the importer proved |Y| ≤ (p−1)/2 for every partial sum's bound).
+void matmul_int(const int32_t* A, const int32_t* B, const int32_t* bias, int32_t* Y, int64_t M, int64_t K, int64_t N);
+
+}  // namespace zkm31::model

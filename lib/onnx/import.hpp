@@ -1,0 +1,43 @@
+#pragma once
+// ONNX → integer graph (DESIGN.md §4): fold constants, fuse PyTorch's decomposed patterns
+// (Linear, LayerNorm, GELU/SiLU/sigmoid/tanh regions, masked Softmax), quantize.
+//
+// Quantization
+// - Weights: symmetric int8, one scale per output channel (max|W[:,n]|/127); biases int32 at
+//   in_scale·w_scale[n], added in the matmul.
+// - Activations: signed `act_bits`-bit integers, one symmetric scale per tensor = absmax/(2^(b−1)−1)
+//   over the calibration inputs (a ReLU-fed tensor uses its positive max).
+// - Calibration: the float track of the graph is run on the calibration inputs. Default when none
+//   are given: 64 inputs of i.i.d. N(0, 1) values (fixed seed 0x5eed), the distribution of the
+//   reference inputs of gpt_block; pass --calibrate with real samples for anything else (the digits
+//   models use 64 training images, tests/data/digits_calib.json).
+// - Requant: y = clamp(floor((x·M + B + 2^(s−1))/2^s)) with M chosen as wide as the bound
+//   |x|max·M + … < 2^29 allows; when that leaves fewer than 12 bits for M, a rounding pre-shift
+//   (M = 1) first drops accumulator bits far below the output LSB (3 guard bits are kept).
+// - Tables: sigmoid/tanh/silu/gelu over the a-bit input codes; softmax: exp over 2^10 steps of
+//   [0, 16·ln2], a reciprocal over the range-reduced sum; LayerNorm: rsqrt over a calibrated
+//   16-bit variance code. All are built by integer-only code (model/tables.hpp).
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "model/forward.hpp"
+#include "model/graph.hpp"
+
+namespace zkm31::onnx_import {
+
+struct ImportOptions {
+  int act_bits = 10;                                       // activation width (2..16)
+  std::vector<std::vector<model::InputTensor>> calibration;  // each entry: one set of graph inputs
+  int default_samples = 64;                                // N(0,1) inputs when calibration is empty
+};
+
+// Imports and quantizes a model. Throws BadInput / NotSupported (exit 2) naming the node.
+model::Graph import_onnx(std::span<const uint8_t> onnx_bytes, const ImportOptions& opt);
+
+// Calibration inputs from a JSON file's text: an array of input sets; each set is one input object
+// {"name","shape","data"} or an array of them (the graph-forward input format).
+std::vector<std::vector<model::InputTensor>> parse_calibration_json(const std::string& text);
+
+}  // namespace zkm31::onnx_import

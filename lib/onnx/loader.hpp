@@ -1,0 +1,61 @@
+#pragma once
+// ONNX front end: parse (libonnx protobuf), check, infer shapes, collect initializers and fold every
+// node whose inputs are constants (shape arithmetic included) into constants.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "model/graph.hpp"
+
+namespace onnx {
+class NodeProto;
+class ModelProto;
+}  // namespace onnx
+
+namespace zkm31::onnx_import {
+
+using model::Shape;
+
+// A constant tensor (initializer, Constant node or folded value) as doubles.
+struct Const {
+  Shape shape;
+  std::vector<double> data;
+  bool integer = false;  // int/bool typed (indices, shapes, masks)
+};
+
+// A live (non-constant) node with its attributes read.
+struct LiveNode {
+  std::string op, name;
+  std::vector<std::string> inputs, outputs;  // empty string = omitted optional input
+  const onnx::NodeProto* proto = nullptr;
+};
+
+struct OnnxModel {
+  std::shared_ptr<onnx::ModelProto> proto;  // owns the NodeProtos that LiveNode points into
+  std::string name;
+  std::vector<std::pair<std::string, Shape>> inputs;  // graph inputs that are not initializers
+  std::vector<std::string> outputs;
+  std::map<std::string, Const> consts;
+  std::map<std::string, Shape> shapes;          // static shapes of every value (inputs + inferred)
+  std::vector<LiveNode> nodes;                  // topological order
+  std::map<std::string, std::vector<size_t>> consumers;  // value name → live node indices
+  std::set<std::string> graph_outputs;
+
+  const Const* constant(const std::string& name) const;
+  const Shape& shape(const std::string& name) const;  // throws BadInput when unknown
+};
+
+// Parses and prepares a model. Throws BadInput for a malformed/unparseable file, a dynamic input
+// shape, a missing initializer, and NotSupported listing every unsupported node.
+OnnxModel load_onnx(std::span<const uint8_t> bytes);
+
+// Attribute accessors (default when absent).
+int64_t attr_int(const LiveNode& n, const std::string& key, int64_t def);
+double attr_float(const LiveNode& n, const std::string& key, double def);
+std::vector<int64_t> attr_ints(const LiveNode& n, const std::string& key);
+
+}  // namespace zkm31::onnx_import
