@@ -1,0 +1,103 @@
+#pragma once
+// Multilinear PCS: Basefold over circle codes (DESIGN.md §5, reference/basefold/NOTES.md).
+//
+// commit(e), e ∈ M31^(2^n):  c = Möbius(e) (monomial coefficients, index bit k ↔ variable X_k), read
+//   as circle-FFT-basis coefficients (bit 0 ↔ y, bit k ↔ π^{k−1}(x)) and evaluated on the canonic domain
+//   D_m, m = n + log_blowup (natural order): the codeword. Merkle leaves are cosets of 2^k0 positions
+//   {j + t·2^{m−k0} : t < 2^k0} (row j), the positions that k0 folds merge into position j.
+// open(claims (r_i, v_i)):  λ_i drawn from the channel; sumcheck (degree 2, LSB first) for
+//   Σ_i λ_i v_i = Σ_x W(x)·e(x),  W = Σ_i λ_i eq(r_i, ·),
+//   for the first F = n − min(n, final_log) variables; round i's challenge s_i also folds the codeword
+//   (fold 0 circle → line, then line folds: lib/fri). Every fold_step-th folded layer is Merkle-committed
+//   (rows = cosets of 2^fold_step) and its root absorbed before the next challenge. After F rounds the
+//   prover sends the final message c^{(F)} (2^{n−F} QM31 monomial coefficients of e(s_0..s_{F−1}, ·));
+//   the verifier checks  claim_F == Σ_x W(s, x)·MLE(c^{(F)})(x)  itself, and each query checks the fold
+//   chain from layer 0 down to layer F == 2^F·Enc_line(c^{(F)}) at the queried point.
+// Transcript: root, n, config, claims → λ_i → sumcheck rounds (+ layer roots) → final message →
+//   proof of work → query indices (rows of the layer-0 tree).
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "artifact/body.hpp"
+#include "channel/channel.hpp"
+#include "field/field.hpp"
+#include "hash/blake2s.hpp"
+#include "merkle/merkle.hpp"
+#include "sumcheck/sumcheck.hpp"
+
+namespace zkm31::pcs {
+
+// Recorded in every proof. log_blowup, queries and pow_bits set the security (security_bits);
+// fold_step (folds per committed layer) and final_log (size of the message sent in clear) only trade
+// prover time against proof size. The PoW default is 20 bits (≈ 0.1 s) with 76 queries instead of the
+// design's 70 + 26 bits, which would cost seconds of BLAKE2s grinding: the same 96 conjectured bits.
+struct Config {
+  uint32_t log_blowup = 1, queries = 76, pow_bits = 20;
+  uint32_t fold_step = 4, final_log = 6;
+  bool operator==(const Config&) const = default;
+};
+
+// Conjectured security (Stwo/ethSTARK style): min(queries·log_blowup + pow_bits, field cap), with the
+// field cap = 124 − 7 = 117 bits (QM31 challenges, minus the sumcheck / batching / folding losses for
+// n ≤ 30 variables, ≤ 2^6 claims and |D| ≤ 2^31: their union is below 2^−117).
+double security_bits(const Config& c);
+// Provable (unique-decoding regime, δ = (1 − 2^−log_blowup)/2):
+// min(queries·(−log2(1 − δ)) + pow_bits, field cap). E.g. the default gives 76·0.415 + 20 ≈ 51.5.
+double provable_security_bits(const Config& c);
+// Throws Rejected("pcs", "config gives N bits < floor F") when security_bits(c) < floor_bits, and
+// Rejected("pcs", …) on parameters outside their ranges (1 ≤ log_blowup ≤ 8, 1 ≤ queries ≤ 1024,
+// pow_bits ≤ 40, 1 ≤ fold_step ≤ 8, final_log ≤ 16).
+void check_floor(const Config& c, double floor_bits = 96);
+
+struct Claim {
+  std::vector<QM31> point;  // LSB first, log_size coordinates
+  QM31 value;
+};
+
+struct OpeningProof {
+  Config config;
+  sumcheck::Proof rounds;                 // F rounds of [h(0), h(2)]
+  std::vector<hash::Digest> layer_roots;  // committed folded layers, in order
+  std::vector<QM31> final_message;        // 2^(n−F) monomial coefficients
+  uint64_t pow_nonce = 0;
+  std::vector<M31> rows0;                     // opened layer-0 rows (sorted unique indices)
+  std::vector<std::vector<QM31>> layer_rows;  // opened rows of each committed folded layer
+  std::vector<merkle::Decommitment> paths;    // layer 0 first, then one per folded layer
+
+  // Packs one msgpack map value (the caller writes its key first, if any).
+  void write(artifact::BodyWriter& w) const;
+  // Malformed content (missing fields, wrong types, residues ≥ p, bad lengths) → Rejected("pcs", …).
+  static OpeningProof read(const artifact::MapView& m);
+  size_t bytes() const;  // serialized size
+};
+
+class Committed {
+ public:
+  const hash::Digest& root() const { return tree_->root(); }
+  unsigned log_size() const { return log_size_; }
+  const Config& config() const { return config_; }
+  std::span<const M31> values() const { return values_; }
+
+ private:
+  friend struct Impl;
+  unsigned log_size_ = 0;
+  Config config_;
+  std::vector<M31> values_;
+  std::vector<M31> rows_;  // layer-0 codeword, row-major cosets (see above)
+  std::shared_ptr<merkle::Tree> tree_;
+};
+
+// values.size() must be a power of two ≤ 2^28 (else BadInput); the config is checked for ranges only.
+Committed commit(std::span<const M31> values, const Config& config = {});
+
+// One batched opening of every claim on this commitment (1 ≤ claims ≤ 64). The claimed values are
+// not checked by the prover: a wrong value gives a proof the verifier rejects.
+OpeningProof open(const Committed& committed, std::span<const Claim> claims, Channel& channel);
+
+// Throws Rejected("pcs", <the failed check>) unless the proof opens root at every claim.
+void verify(const hash::Digest& root, unsigned log_size, std::span<const Claim> claims, const OpeningProof& proof,
+            Channel& channel, double floor_bits = 96);
+
+}  // namespace zkm31::pcs

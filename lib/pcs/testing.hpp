@@ -1,0 +1,17 @@
+#pragma once
+// A cheating prover for the negative tests of lib/pcs (nothing else calls this). It corrupts every
+// `stride`-th entry of layer `layer` (0 = the codeword, at commit; else a committed folded layer) before
+// that layer is committed, and keeps folding from the corrupted values while running the honest sumcheck.
+#include "pcs/pcs.hpp"
+
+namespace zkm31::pcs::testing {
+
+struct Fault {
+  unsigned layer;
+  size_t stride;
+};
+
+Committed commit(std::span<const M31> values, const Config& config, const Fault& fault);
+OpeningProof open(const Committed& committed, std::span<const Claim> claims, Channel& channel, const Fault& fault);
+
+}  // namespace zkm31::pcs::testing
