@@ -30,7 +30,7 @@ std::span<const M31> limbs_of(std::span<const QM31> xs) {
 
 // Hashes done in chunks of at least this many messages per thread.
 constexpr size_t kGrain = 1024;
-// The bottom layers are hashed in blocks of this many rows and only layer kUnstoredLayers and
+// The bottom layers are hashed in blocks of at most this many rows and only layer kUnstoredLayers and
 // above are kept: an opened path recomputes at most 2^kUnstoredLayers leaves per layer.
 constexpr size_t kBlockRows = 1024;
 constexpr unsigned kUnstoredLayers = 3;
@@ -74,7 +74,8 @@ Tree::Tree(std::span<const M31> rows, size_t row_len) : row_len_(row_len) {
   // Bottom part, block by block in two small scratch buffers that stay in cache: copy the rows,
   // hash them, and hash up to the lowest stored layer.
   const simd::Backend backend = simd::active();
-  const size_t block = std::min<size_t>(n, kBlockRows);
+  // Blocks (powers of two, at least 2^stored_from_ rows) small enough that every thread gets some.
+  const size_t block = std::clamp<size_t>(n / 16, size_t(1) << stored_from_, kBlockRows);
   parallel::for_range(n / block, 1, [&](size_t b, size_t e) {
     std::vector<Digest> cur(block), next(block);
     for (size_t blk = b; blk < e; ++blk) {

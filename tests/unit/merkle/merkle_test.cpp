@@ -1,7 +1,9 @@
 #include "merkle/merkle.hpp"
 
+#include <blake2.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
 
 #include "error/error.hpp"
@@ -75,6 +77,45 @@ TEST(Merkle, LeafAndNodeHashesArePersonalizedBlake2s) {
   }
   EXPECT_NE(merkle::hash_leaf(words), merkle::hash_node(a, b));
   EXPECT_NE(merkle::hash_leaf(words), hash::blake2s({reinterpret_cast<const uint8_t*>(words.data()), 64}));
+}
+
+// The hash definitions spelled out with libb2, for anyone re-implementing the verifier.
+static merkle::Digest libb2_personal(const void* data, size_t len, const char (&personal)[9]) {
+  blake2s_param p{};
+  p.digest_length = 32;
+  p.fanout = 1;
+  p.depth = 1;
+  std::memcpy(p.personal, personal, 8);
+  blake2s_state s;
+  blake2s_init_param(&s, &p);
+  blake2s_update(&s, static_cast<const uint8_t*>(data), len);
+  merkle::Digest d;
+  blake2s_final(&s, d.data(), d.size());
+  return d;
+}
+
+TEST(Merkle, HashDefinitions) {
+  std::vector<M31> row = {M31(1), M31(kP - 1), M31(0x12345678)};
+  uint8_t bytes[12];
+  for (size_t i = 0; i < 3; ++i)
+    for (int k = 0; k < 4; ++k) bytes[4 * i + k] = uint8_t(row[i].v >> (8 * k));
+  EXPECT_EQ(merkle::hash_leaf(row), libb2_personal(bytes, 12, "zkm31/lf"));
+  merkle::Digest l = merkle::hash_leaf(row), r{};
+  r[5] = 9;
+  uint8_t pair[64];
+  std::memcpy(pair, l.data(), 32);
+  std::memcpy(pair + 32, r.data(), 32);
+  EXPECT_EQ(merkle::hash_node(l, r), libb2_personal(pair, 64, "zkm31/nd"));
+}
+
+TEST(Merkle, WideRowsFewRows) {
+  // Few rows of many values each: blocks shrink so that the rows are still split across threads.
+  for (unsigned log_rows : {3u, 4u, 6u}) {
+    std::vector<M31> v = random_rows(size_t(1) << log_rows, 300, log_rows);
+    Tree t(v, 300);
+    std::vector<size_t> idx = {0, (size_t(1) << log_rows) - 1};
+    merkle::verify(t.root(), log_rows, 300, idx, rows_at(v, 300, idx), t.open(idx));
+  }
 }
 
 TEST(Merkle, SingleRowTree) {
