@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -138,4 +139,21 @@ TEST(Parallel, ThreadCountOverride) {
     EXPECT_EQ(parallel::thread_count(), 5u);
   }
   EXPECT_GE(parallel::thread_count(), 1u);
+}
+
+TEST(Parallel, WorksInAForkedChild) {
+  // The bench runner forks after the parent may have started workers; the child has none of them.
+  Threads t(2);
+  expect_cover(100, 1);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::atomic<size_t> count{0};
+    parallel::for_range(1000, 1, [&](size_t b, size_t e) { count += e - b; });
+    _exit(count == 1000 ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
