@@ -30,11 +30,10 @@ std::span<const M31> limbs_of(std::span<const QM31> xs) {
 
 // Hashes done in chunks of at least this many messages per thread.
 constexpr size_t kGrain = 1024;
-// The bottom layers are hashed in blocks of at most this many rows and only layer kUnstoredLayers and
-// above are kept: an opened path recomputes at most 2^kUnstoredLayers leaves per layer.
+// The bottom layers are hashed in blocks of at most kBlockRows rows, and only layers from
+// kUnstoredLayers up are kept: a sibling below is recomputed from at most 2^kUnstoredLayers rows.
 constexpr size_t kBlockRows = 1024;
 constexpr unsigned kUnstoredLayers = 3;
-
 
 std::vector<size_t> sorted_unique(std::span<const size_t> indices) {
   std::vector<size_t> s(indices.begin(), indices.end());
