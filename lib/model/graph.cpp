@@ -35,7 +35,7 @@ i128 abs128(i128 v) { return v < 0 ? -v : v; }
 
 int64_t checked(const Node& n, i128 v, const char* what) {
   if (abs128(v) > kHalfP)
-    fail(n, std::string(what) + " bound " + std::to_string(int64_t(v < 0 ? -abs128(v) : v)) +
+    fail(n, "|" + std::string(what) + "| bound " + std::to_string(int64_t(std::min<i128>(abs128(v), INT64_MAX))) +
                 " exceeds (p-1)/2 = " + std::to_string(kHalfP) + ": the accumulator could wrap");
   return int64_t(v);
 }

@@ -64,7 +64,7 @@ i128 erf_fx(i128 z) {
   return std::min(r << (F - G), ONE);
 }
 
-i128 eval_fx(const std::string& fn, i128 x) {
+i128 eval_one(const std::string& fn, i128 x) {
   if (fn == "sigmoid") return sigmoid(x);
   if (fn == "tanh") return tanh_fx(x);
   if (fn == "silu") return mul(x, sigmoid(x));
@@ -83,6 +83,13 @@ i128 eval_fx(const std::string& fn, i128 x) {
     return round_div(x * (ONE + t), 2 * ONE);
   }
   throw BadInput("unknown table function '" + fn + "'");
+}
+
+// A chain "f>g" is g(f(x)): fused consecutive elementwise functions are one table.
+i128 eval_fx(const std::string& fn, i128 x) {
+  size_t start = 0;
+  for (size_t end; (end = fn.find('>', start)) != std::string::npos; start = end + 1) x = eval_one(fn.substr(start, end - start), x);
+  return eval_one(fn.substr(start), x);
 }
 
 // floor(sqrt(n)) for n ≥ 0.
@@ -153,6 +160,7 @@ std::pair<int64_t, int64_t> scale_to_fixed(double scale, int bits) {
 }
 
 double table_fn_real(const std::string& fn, double x) {
+  if (size_t k = fn.find('>'); k != std::string::npos) return table_fn_real(fn.substr(k + 1), table_fn_real(fn.substr(0, k), x));
   if (fn == "sigmoid") return 1.0 / (1.0 + std::exp(-x));
   if (fn == "tanh") return std::tanh(x);
   if (fn == "silu") return x / (1.0 + std::exp(-x));

@@ -316,12 +316,23 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes) {
     throw BadInput("not an ONNX model: the file does not parse as an ONNX ModelProto (truncated or another format)");
   if (!proto->has_graph() || proto->graph().node_size() == 0)
     throw BadInput("not an ONNX model: no graph or no nodes");
+  {
+    std::set<std::string> known;
+    for (const auto& t : proto->graph().initializer()) known.insert(t.name());
+    for (const auto& v : proto->graph().input()) known.insert(v.name());
+    for (const auto& np : proto->graph().node()) {
+      for (const auto& in : np.input())
+        if (!in.empty() && !known.count(in))
+          throw BadInput("node '" + np.name() + "' reads '" + in + "', which no initializer, input or earlier node provides");
+      for (const auto& out : np.output()) known.insert(out);
+    }
+  }
   try {
     onnx::checker::check_model(*proto);
     onnx::shape_inference::InferShapes(*proto);
   } catch (const std::exception& e) {
     std::string msg = e.what();
-    msg = msg.substr(0, msg.find('\n'));
+    std::replace(msg.begin(), msg.end(), '\n', ' ');
     throw BadInput("invalid ONNX model: " + msg);
   }
   const auto& g = proto->graph();
@@ -347,9 +358,6 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes) {
     if (!m.shapes.count(v.name())) m.shapes[v.name()] = static_shape(v, false);
   }
 
-  std::set<std::string> available;
-  for (const auto& [name, s] : m.inputs) available.insert(name);
-  for (const auto& [name, c] : m.consts) available.insert(name);
   Folder folder(m);
   std::vector<std::string> unsupported;
   size_t k = 0;
@@ -365,10 +373,6 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes) {
       unsupported.push_back("ONNX op '" + np.domain() + "." + n.op + "' (node '" + n.name + "')");
       continue;
     }
-    for (const auto& in : n.inputs)
-      if (!in.empty() && !available.count(in))
-        throw BadInput("node '" + n.name + "' reads '" + in + "', which no initializer, input or earlier node provides");
-    for (const auto& out : n.outputs) available.insert(out);
     if (folder.fold(n)) continue;
     if (!kLiveOps.count(n.op)) {
       unsupported.push_back("ONNX op '" + n.op + "' (node '" + n.name + "')");

@@ -572,8 +572,12 @@ class Lowerer {
       v[n.outputs[0]] = r;
     }
     const auto& y = v.at(result);
+    // Candidates: one table function, or a chain of two (consecutive activations fuse into one table).
+    std::vector<std::string> cands(std::begin(kTableFns), std::end(kTableFns));
+    for (const char* f1 : kTableFns)
+      for (const char* f2 : kTableFns) cands.push_back(std::string(f1) + ">" + f2);
     std::string fn;
-    for (const char* cand : kTableFns) {
+    for (const auto& cand : cands) {
       bool match = true;
       for (size_t p = 0; p < pts.size() && match; ++p) {
         double want = model::table_fn_real(cand, pts[p]);
@@ -662,21 +666,23 @@ class Lowerer {
     int64_t smax = (int64_t(1) << (kScoreBits - 1)) - 1;
     double ss = structural() ? 1.0 : std::max(stat(T(s).name).absmax(), 1e-8) / double(smax);
     s = requant(s, {T(s).scale}, {1.0}, {}, ss, -smax, smax, out + ":scores", nm + ":scores");
-    // 2. mask: masked scores become −2^15, so their distance to the max saturates the exp index
+    const int64_t N = int64_t(1) << kExpLog2;
+    const double range = (kExpOutBits + 1) * std::log(2.0);  // exp(−d)·2^15 rounds to 0 beyond
+    // 2. mask: masked scores become so negative that their distance to any row max exceeds the
+    //    exp range, so the exp index saturates at its last entry, which is 0
     if (mask) {
       std::vector<int64_t> mv;
       for (double v : mask->mask.data) mv.push_back(mask->where ? (v != 0) : (v <= -1e4));
       uint32_t mk = constant(out + ":mask", mask->mask.shape, std::move(mv), {}, 1.0);
       Node mf = node(Op::MaskedFill, mask->node, {s, mk});
-      mf.fill = structural() ? -1 : -(smax + 1);
+      mf.fill = structural() ? -1 : -(smax + int64_t(std::ceil(range / ss)) + 1);
       s = emit(mf, out + ":masked", ss);
     }
     // 3. d = max − s ≥ 0
     uint32_t mx = emit(node(Op::ReduceMax, nm + ":max", {s}), out + ":max", ss);
     uint32_t d = emit(node(Op::Sub, nm + ":sub", {mx, s}), out + ":d", ss);
-    // 4. exp table index: d in steps of R/N, R = (kExpOutBits+1)·ln 2 (exp·2^15 rounds to 0 beyond)
-    const int64_t N = int64_t(1) << kExpLog2;
-    double step = (kExpOutBits + 1) * std::log(2.0) / double(N);
+    // 4. exp table index: d in steps of range/N
+    double step = range / double(N);
     uint32_t idx = requant(d, {ss}, {1.0}, {}, step, 0, N - 1, out + ":idx", nm + ":exp_index");
     // 5. E = exp(−d), scale 2^−15
     Node e = node(Op::Lookup, nm + ":exp", {idx});

@@ -10,7 +10,7 @@
 using namespace zkm31;
 
 int main(int argc, char** argv) {
-  CLI::App app{"graph-forward: run a graph artifact on an input, write the trace (integer pass + float reference)"};
+  CLI::App app{"graph-forward: run a graph artifact on an input, write the trace (integer pass + float reference)", "graph-forward"};
   cli::IoOptions io;
   cli::add_io_options(app, io, false, true);
   std::string graph_path = "-", input_path, json_out;

@@ -9,7 +9,7 @@
 using namespace zkm31;
 
 int main(int argc, char** argv) {
-  CLI::App app{"onnx2graph: import an ONNX model, quantize it (int8 weights, integer activations) and write a graph artifact"};
+  CLI::App app{"onnx2graph: import an ONNX model, quantize it (int8 weights, integer activations) and write a graph artifact", "onnx2graph"};
   cli::IoOptions io;
   cli::add_io_options(app, io, false, true);
   std::string model_path;

@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""Builds the project's own small test models and data (run by `make models`; needs Debian's
+python3-torch and python3-sklearn). Writes, next to this file:
+  digits_test.json          sklearn digits test split: {"X": 450 rows of 64 pixels/16, "y": labels}
+  digits_calib_mlp.json     64 training images as graph-forward inputs, shape [1, 64]
+  digits_calib_cnn.json     the same images, shape [1, 1, 8, 8]
+  <model>.onnx, <model>.input.json, <model>.torch_output.json for:
+    mlp_sigmoid   Linear(64,32)-Sigmoid-Linear(32,32)-ReLU-Linear(32,10), trained on digits
+    conv_small    Conv2d(1,4,3,stride 2,pad 1)-ReLU-Flatten-Linear(64,10), trained on digits
+    tiny_block    LayerNorm-Linear-softmax attention (no mask)-GELU(erf)-SiLU MLP, random init, x [1,8,16]
+  bad_*.onnx / wide_linear.onnx: small hand-built graphs (onnx.helper) for the importer's refusals:
+    bad_missing_init (reads an initializer that does not exist), bad_dynamic (a dynamic batch
+    dimension), bad_unsupported (LSTM and TopK nodes), wide_linear (K = 2048: its accumulator
+    cannot be bounded below (p-1)/2 at 16-bit activations)
+The split is the one of shared/models/README.md: pixels/16, train_test_split(test_size=0.25,
+random_state=0, stratify=y). Exports use opset 14 with static shapes, like the reference models.
+"""
+import json
+import os
+import sys
+
+try:
+    import torch
+    import numpy as np
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+except ImportError:
+    if sys.executable != '/usr/bin/python3':
+        os.execv('/usr/bin/python3', ['/usr/bin/python3'] + sys.argv)
+    raise
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def dump(name, obj):
+    with open(os.path.join(HERE, name), 'w') as f:
+        json.dump(obj, f, separators=(',', ':'))
+
+
+def tensor_json(model, name, t):
+    return {'model': model, 'name': name, 'dtype': 'float32', 'shape': list(t.shape),
+            'data': [float(v) for v in t.detach().numpy().astype(np.float32).ravel()]}
+
+
+def export(model, name, x, in_name, out_name):
+    model.eval()
+    path = os.path.join(HERE, name + '.onnx')
+    torch.onnx.export(model, x, path, input_names=[in_name], output_names=[out_name], opset_version=14,
+                      do_constant_folding=True)
+    with torch.no_grad():
+        y = model(x)
+    dump(name + '.input.json', tensor_json(name, in_name, x))
+    dump(name + '.torch_output.json', tensor_json(name, out_name, y))
+
+
+def train(model, X, y, epochs, seed):
+    torch.manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=0.003)
+    X, y = torch.tensor(X, dtype=torch.float32), torch.tensor(y)
+    for _ in range(epochs):
+        perm = torch.randperm(len(X))
+        for i in range(0, len(X), 64):
+            idx = perm[i:i + 64]
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(model(X[idx]), y[idx]).backward()
+            opt.step()
+    return model
+
+
+class TinyBlock(torch.nn.Module):
+    def __init__(self, d=16, hidden=32):
+        super().__init__()
+        self.ln = torch.nn.LayerNorm(d)
+        self.qkv = torch.nn.Linear(d, 3 * d)
+        self.proj = torch.nn.Linear(d, d)
+        self.fc = torch.nn.Linear(d, hidden)
+        self.gelu = torch.nn.GELU()
+        self.out = torch.nn.Linear(hidden, d)
+        self.d = d
+
+    def forward(self, x):
+        q, k, v = self.qkv(self.ln(x)).split(self.d, dim=-1)
+        a = torch.softmax(q @ k.transpose(-1, -2) / 4.0, dim=-1) @ v
+        r = x + self.proj(a)
+        h = torch.nn.functional.silu(self.gelu(self.fc(r)))
+        return r + self.out(h)
+
+
+def hand_built():
+    import onnx
+    from onnx import helper, TensorProto, numpy_helper
+    rng = np.random.default_rng(11)
+
+    def save(name, nodes, inputs, outputs, inits, check=True):
+        g = helper.make_graph(nodes, name, inputs, outputs, inits)
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 14)])
+        m.ir_version = 7
+        if check:
+            onnx.checker.check_model(m)
+        onnx.save(m, os.path.join(HERE, name + '.onnx'))
+
+    f = TensorProto.FLOAT
+    w = numpy_helper.from_array(rng.standard_normal((16, 4)).astype(np.float32), 'w')
+    save('bad_missing_init', [helper.make_node('MatMul', ['x', 'w_missing'], ['y'], name='mm')],
+         [helper.make_tensor_value_info('x', f, [1, 16])], [helper.make_tensor_value_info('y', f, [1, 4])], [w],
+         check=False)
+    save('bad_dynamic', [helper.make_node('MatMul', ['x', 'w'], ['y'], name='mm')],
+         [helper.make_tensor_value_info('x', f, ['batch', 16])], [helper.make_tensor_value_info('y', f, ['batch', 4])], [w])
+    wi = numpy_helper.from_array(rng.standard_normal((1, 32, 16)).astype(np.float32), 'W')
+    ri = numpy_helper.from_array(rng.standard_normal((1, 32, 8)).astype(np.float32), 'R')
+    k = numpy_helper.from_array(np.array([2], dtype=np.int64), 'k')
+    save('bad_unsupported', [helper.make_node('LSTM', ['x', 'W', 'R'], ['h'], name='lstm_1', hidden_size=8),
+                             helper.make_node('Relu', ['x'], ['r'], name='relu'),
+                             helper.make_node('TopK', ['r', 'k'], ['v', 'i'], name='topk_1')],
+         [helper.make_tensor_value_info('x', f, [4, 1, 16])],
+         [helper.make_tensor_value_info('h', f, [4, 1, 1, 8]), helper.make_tensor_value_info('v', f, [4, 1, 2])],
+         [wi, ri, k])
+    ww = numpy_helper.from_array(rng.standard_normal((2048, 8)).astype(np.float32), 'w')
+    save('wide_linear', [helper.make_node('MatMul', ['x', 'w'], ['y'], name='wide_fc')],
+         [helper.make_tensor_value_info('x', f, [1, 2048])], [helper.make_tensor_value_info('y', f, [1, 8])], [ww])
+
+
+def main():
+    hand_built()
+    torch.manual_seed(0)
+    dg = load_digits()
+    X = dg.data / 16.0
+    Xtr, Xte, ytr, yte = train_test_split(X, dg.target, test_size=0.25, random_state=0, stratify=dg.target)
+    dump('digits_test.json', {'X': [[float(v) for v in row] for row in Xte], 'y': [int(v) for v in yte]})
+    dump('digits_calib_mlp.json', [{'name': 'input', 'shape': [1, 64], 'data': [float(v) for v in r]} for r in Xtr[:64]])
+    dump('digits_calib_cnn.json', [{'name': 'input', 'shape': [1, 1, 8, 8], 'data': [float(v) for v in r]} for r in Xtr[:64]])
+
+    mlp = torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.Sigmoid(), torch.nn.Linear(32, 32), torch.nn.ReLU(),
+                              torch.nn.Linear(32, 10))
+    train(mlp, Xtr, ytr, 40, 5)
+    export(mlp, 'mlp_sigmoid', torch.tensor(Xte[:1], dtype=torch.float32), 'input', 'logits')
+
+    class Conv(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c = torch.nn.Conv2d(1, 4, 3, stride=2, padding=1)
+            self.fc = torch.nn.Linear(64, 10)
+
+        def forward(self, x):
+            return self.fc(torch.relu(self.c(x.reshape(-1, 1, 8, 8))).flatten(1))
+    conv = Conv()
+    train(conv, Xtr, ytr, 30, 6)
+    export(conv, 'conv_small', torch.tensor(Xte[:1], dtype=torch.float32).reshape(1, 1, 8, 8), 'input', 'logits')
+
+    torch.manual_seed(7)
+    blk = TinyBlock()
+    export(blk, 'tiny_block', torch.randn(1, 8, 16), 'x', 'y')
+    for name, m in [('mlp_sigmoid', mlp), ('conv_small', conv)]:
+        with torch.no_grad():
+            acc = (m(torch.tensor(Xte, dtype=torch.float32)).argmax(1).numpy() == yte).mean()
+        print(f'{name}: test accuracy {acc:.4f}')
+
+
+if __name__ == '__main__':
+    main()
