@@ -100,15 +100,39 @@ struct Builder {
     c.steps.push_back(s);
   }
 
+  uint32_t aux(const Vec& like, const std::string& suffix, lookup::Instance& inst, std::vector<uint32_t>& srcs) {
+    uint32_t v = add_vec(like.name + "/" + suffix, VecKind::Committed, like.dims, -1);
+    inst.sources.push_back({c.vecs[v].name, like.n_vars});
+    srcs.push_back(v);
+    return v;
+  }
+
+  // Limbs of a value in [0, 2^bits): range_bits each, the top one narrower (looked up scaled).
+  std::vector<uint32_t> limbs(const Vec& like, const std::string& what, unsigned bits, lookup::Instance& inst,
+                              std::vector<uint32_t>& srcs) {
+    const unsigned rb = c.config.range_bits;
+    std::vector<uint32_t> out;
+    for (unsigned j = 0; j * rb < bits; ++j) {
+      out.push_back(aux(like, what + std::to_string(j), inst, srcs));
+      range_columns(inst, uint32_t(srcs.size() - 1), std::min(rb, bits - j * rb));
+    }
+    return out;
+  }
+
   void requant(const Node& n) {
-    RequantStep s{vec_of(n.inputs[0]), vec_of(n.outputs[0]), n.mult, n.offset, n.shift, n.lo, n.hi, 0, 0, 0, {}, {}, 0, n.name};
-    const unsigned rb = c.config.range_bits, eb = c.config.excess_bits;
-    if (n.lo > 0 || n.hi < 0) throw NotSupported("requant clamp interval without 0 (" + n.name + ")");
+    RequantStep s;
+    s.x = vec_of(n.inputs[0]), s.q = vec_of(n.outputs[0]);
+    s.mult = n.mult, s.offset = n.offset, s.shift = n.shift, s.lo = n.lo, s.hi = n.hi, s.name = n.name;
+    const unsigned eb = c.config.excess_bits;
+    if (n.lo > 0 || n.hi < 0 || n.lo == n.hi) throw NotSupported("requant clamp interval [" + std::to_string(n.lo) + ", " + std::to_string(n.hi) + "] (" + n.name + ")");
     // Clamp excess: |e| ≤ unclamped_bound − min(hi, −lo) on the saturated side.
     const int64_t emax = std::max<int64_t>(0, n.unclamped_bound - std::min<int64_t>(n.hi, -n.lo));
-    while (s.excess_limbs * eb < 63 && (int64_t(1) << (s.excess_limbs * eb)) - 1 < emax) ++s.excess_limbs;
+    s.excess_total_bits = std::max(1u, ceil_log2(emax + 1));
+    s.wide = ceil_log2(n.hi - n.lo + 1) > c.config.wide_log;
+    if (s.wide && s.excess_total_bits > c.config.range_bits)
+      throw NotSupported("requant " + n.name + ": clamp excess wider than the range table");
     // Uniqueness of X·M + B + 2^(s−1) = 2^s·(q + e) + r mod p with the window the limbs allow.
-    const __int128 window = (__int128(1) << (s.excess_limbs * eb)) - 1 + std::max<int64_t>(n.hi, -n.lo);
+    const __int128 window = (__int128(1) << s.excess_total_bits) - 1 + std::max<int64_t>(n.hi, -n.lo);
     const model::Tensor& x = g.tensors[n.inputs[0]];
     __int128 mmax = 0, bmax = 0;
     for (int64_t m : n.mult) mmax = std::max<__int128>(mmax, m < 0 ? -__int128(m) : m);
@@ -116,27 +140,28 @@ struct Builder {
     const __int128 xmax = std::max<__int128>(-__int128(x.lo), x.hi);
     const __int128 top = xmax * mmax + bmax + (n.shift ? __int128(1) << (n.shift - 1) : 0);
     if (top + (window + 1) * (__int128(1) << n.shift) >= kP)
-      throw NotSupported("requant " + n.name + ": decomposition with " + std::to_string(eb) +
-                         "-bit excess limbs is not unique mod p");
-    s.rem_limbs = (unsigned(n.shift) + rb - 1) / rb;
-    s.top_bits = n.shift - rb * (s.rem_limbs ? s.rem_limbs - 1 : 0);
+      throw NotSupported("requant " + n.name + ": decomposition is not unique mod p");
     const Vec qv = c.vecs[s.q];
     lookup::Instance inst{"requant:" + n.name, {{qv.name, qv.n_vars}}, {}};
     std::vector<uint32_t> srcs{s.q};
-    const uint32_t ct = table(lookup::Table::clamp(n.lo, n.hi, eb));
-    if (s.excess_limbs == 0) inst.columns.push_back({ct, {{0, 1}}, {}, 0});
-    for (unsigned j = 0; j < s.excess_limbs; ++j) {
-      s.e.push_back(add_vec(qv.name + "/excess" + std::to_string(j), VecKind::Committed, qv.dims, -1));
-      inst.sources.push_back({c.vecs[s.e.back()].name, qv.n_vars});
-      srcs.push_back(s.e.back());
-      inst.columns.push_back({ct, {{0, 1}}, {{uint32_t(srcs.size() - 1), 1}}, 0});
+    if (s.wide) {
+      s.e.push_back(aux(qv, "excess+", inst, srcs));
+      range_columns(inst, uint32_t(srcs.size() - 1), s.excess_total_bits);
+      s.e.push_back(aux(qv, "excess-", inst, srcs));
+      range_columns(inst, uint32_t(srcs.size() - 1), s.excess_total_bits);
+      s.d_bits = ceil_log2(n.hi - n.lo + 1);
+      s.dlo = limbs(qv, "above-lo", s.d_bits, inst, srcs);
+      s.dhi = limbs(qv, "below-hi", s.d_bits, inst, srcs);
+    } else {
+      const unsigned ne = (s.excess_total_bits + eb - 1) / eb;
+      for (unsigned j = 0; j < ne; ++j) {
+        const unsigned w = std::min(eb, s.excess_total_bits - j * eb);
+        s.e.push_back(aux(qv, "excess" + std::to_string(j), inst, srcs));
+        inst.columns.push_back({table(lookup::Table::clamp(n.lo, n.hi, w)), {{0, 1}}, {{uint32_t(srcs.size() - 1), 1}}, 0});
+      }
     }
-    for (unsigned j = 0; j < s.rem_limbs; ++j) {
-      s.r.push_back(add_vec(qv.name + "/rem" + std::to_string(j), VecKind::Committed, qv.dims, -1));
-      inst.sources.push_back({c.vecs[s.r.back()].name, qv.n_vars});
-      srcs.push_back(s.r.back());
-      range_columns(inst, uint32_t(srcs.size() - 1), j + 1 == s.rem_limbs ? s.top_bits : rb);
-    }
+    s.r = limbs(qv, "rem", unsigned(n.shift), inst, srcs);
+    s.top_bits = n.shift ? unsigned(n.shift) - c.config.range_bits * unsigned(s.r.size() - 1) : 0;
     inst.check(c.tables);
     s.instance = add_instance(std::move(inst), std::move(srcs));
     c.steps.push_back(s);
@@ -209,8 +234,9 @@ std::vector<unsigned> Circuit::n_vars() const {
 }
 
 Circuit compile(const Graph& g, const Config& cfg) {
-  if (cfg.range_bits < 8 || cfg.range_bits > 20 || cfg.excess_bits < 1 || cfg.excess_bits > 12)
-    throw BadInput("gkr config: range_bits must be in [8, 20] and excess_bits in [1, 12]");
+  if (cfg.range_bits < 8 || cfg.range_bits > 20 || cfg.excess_bits < 1 || cfg.excess_bits > 12 || cfg.wide_log < 4 ||
+      cfg.wide_log > 16)
+    throw BadInput("gkr config: range_bits must be in [8, 20], excess_bits in [1, 12], wide_log in [4, 16]");
   Builder b{g, {}, {}, std::vector<int>(g.tensors.size(), 0)};
   b.c.config = cfg;
   for (const Node& n : g.nodes)

@@ -39,6 +39,7 @@ struct Vec {
 struct Config {
   unsigned range_bits = 16;   // the shared range table [0, 2^range_bits)
   unsigned excess_bits = 8;   // width of the clamp-excess limbs
+  unsigned wide_log = 12;     // clamp intervals of more entries are proven without a clamp table
 };
 
 struct MatMulStep {
@@ -47,14 +48,23 @@ struct MatMulStep {
   unsigned n_bits, k_bits, row_bits;  // variables of N (output columns), K (inner), rows
   std::string name;
 };
+// Requant with clamp excess e = y − q (|e| < 2^excess_total_bits). Narrow clamp intervals use the
+// clamp tables on signed excess limbs (e[j], excess_bits each, the top one narrower); wide intervals
+// (more than 2^wide_log entries) use committed e⁺, e⁻ ≥ 0 with e⁺·(hi − q) = e⁻·(q − lo) = 0 and the
+// limbs of q − lo and hi − q (dlo, dhi) for the bound lo ≤ q ≤ hi.
 struct RequantStep {
   uint32_t x, q;
   std::vector<int64_t> mult, offset;  // per channel (size 1 = scalar)
   int shift;
   int64_t lo, hi;
-  unsigned excess_limbs, rem_limbs, top_bits;
-  std::vector<uint32_t> e, r;         // vec ids
-  uint32_t instance;
+  bool wide = false;
+  unsigned excess_total_bits = 0;
+  std::vector<uint32_t> e;            // narrow: signed limbs; wide: {e⁺, e⁻}
+  std::vector<uint32_t> dlo, dhi;     // wide only
+  unsigned d_bits = 0;
+  std::vector<uint32_t> r;            // remainder limbs
+  unsigned top_bits = 0;              // width of the top remainder limb
+  uint32_t instance = 0;
   std::string name;
 };
 struct LookupStep {  // relu: (x, y) in the ReLU table

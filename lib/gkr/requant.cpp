@@ -4,6 +4,8 @@
 // reads q, e and r, so all three get claims at its one leaf point ρ). Both sides derive
 // (M⊙X)(ρ); an eq-sumcheck Σ_x eq(ρ,x)·M(x)·X(x) (degree 3) turns it into one claim on X. M, B and
 // the rounding term are public and zero on padded entries.
+#include <algorithm>
+
 #include "error/error.hpp"
 #include "gkr/walk.hpp"
 #include "poly/multilinear.hpp"
@@ -32,17 +34,64 @@ std::vector<QM31> channel_table(const Vec& v, const std::vector<int64_t>& per_ch
 
 }  // namespace
 
+namespace {
+
+// Wide clamp: lo ≤ q ≤ hi from the limbs of q − lo and hi − q (checked at the leaf point), and
+// e⁺·(hi − q) = e⁻·(q − lo) = 0 on every entry by an eq-sumcheck at the leaf point, so a nonzero
+// excess comes only with a saturated q. Returns e = e⁺ − e⁻ at the leaf point.
+QM31 wide_clamp(WalkState& st, const RequantStep& s, const std::function<QM31(uint32_t)>& val,
+                std::span<const QM31> rho) {
+  const std::string where = "requant " + s.name;
+  const unsigned rb = st.c.config.range_bits;
+  const QM31 q = val(s.q), lo = QM31() + M31::from_signed(s.lo), hi = QM31() + M31::from_signed(s.hi);
+  QM31 dlo, dhi;
+  for (size_t j = 0; j < s.dlo.size(); ++j) {
+    dlo += val(s.dlo[j]) * M31::from_u64(uint64_t(1) << (rb * j));
+    dhi += val(s.dhi[j]) * M31::from_u64(uint64_t(1) << (rb * j));
+  }
+  st.check(q - lo == dlo && hi - q == dhi, where, "q − lo or hi − q does not match its range limbs");
+  const QM31 nu = st.side.draw(s.name + "/clamp/nu");
+  std::vector<std::vector<QM31>> tables;
+  if (st.side.proving())
+    for (uint32_t v : {s.e[0], s.e[1], s.q}) {
+      const auto& x = st.values(v);
+      std::vector<QM31> t(x.size());
+      for (size_t i = 0; i < x.size(); ++i) t[i] = QM31() + x[i];
+      tables.push_back(std::move(t));
+    }
+  if (st.side.proving()) tables.insert(tables.begin(), poly::eq_table(rho));
+  // eq·[e⁺·(hi − q) + ν·e⁻·(q − lo)]
+  std::vector<sumcheck::Term> terms{{hi, {0, 1}}, {QM31() - M31::one(), {0, 1, 3}}, {nu, {0, 2, 3}}, {QM31() - nu * lo, {0, 2}}};
+  SumcheckResult sc = sumcheck_terms(st.side, s.name + "/clamp", st.c.vecs[s.q].n_vars, 3, QM31(), std::move(tables), terms);
+  std::vector<QM31> fin = st.side.message(s.name + "/clamp/final", 3, [&] {
+    return std::vector<QM31>{sc.finals[1], sc.finals[2], sc.finals[3]};
+  });
+  st.check(poly::eq_eval(rho, sc.point) * (fin[0] * (hi - fin[2]) + nu * fin[1] * (fin[2] - lo)) == sc.claim, where,
+           "clamp excess without saturation (final sumcheck claim)");
+  st.claim(s.e[0], sc.point, fin[0], where);
+  st.claim(s.e[1], sc.point, fin[1], where);
+  st.claim(s.q, sc.point, fin[2], where);
+  return val(s.e[0]) - val(s.e[1]);
+}
+
+}  // namespace
+
 void reduce_requant(WalkState& st, const RequantStep& s) {
   const std::string where = "requant " + s.name;
   const Vec& qv = st.c.vecs[s.q];
   lookup::LeafClaims leaf = st.run_instance(s.instance);
+  const auto& srcs = st.c.instance_vecs[s.instance];
+  auto val = [&](uint32_t vec) { return leaf.values[size_t(std::find(srcs.begin(), srcs.end(), vec) - srcs.begin())]; };
   const std::span<const QM31> rho(leaf.row_point);
   const unsigned rb = st.c.config.range_bits, eb = st.c.config.excess_bits;
-  QM31 y = leaf.values[0];
-  for (unsigned j = 0; j < s.excess_limbs; ++j) y += leaf.values[1 + j] * M31::from_u64(uint64_t(1) << (eb * j));
-  QM31 target = y * M31::from_u64(uint64_t(1) << s.shift);
-  for (unsigned j = 0; j < s.rem_limbs; ++j)
-    target += leaf.values[1 + s.excess_limbs + j] * M31::from_u64(uint64_t(1) << (rb * j));
+  QM31 e;
+  if (s.wide) {
+    e = wide_clamp(st, s, val, rho);
+  } else {
+    for (size_t j = 0; j < s.e.size(); ++j) e += val(s.e[j]) * M31::from_u64(uint64_t(1) << (eb * j));
+  }
+  QM31 target = (val(s.q) + e) * M31::from_u64(uint64_t(1) << s.shift);
+  for (size_t j = 0; j < s.r.size(); ++j) target += val(s.r[j]) * M31::from_u64(uint64_t(1) << (rb * j));
   if (!s.offset.empty()) target -= channel_mle(qv, s.offset, rho);
   if (s.shift) target -= real_indicator(qv, rho, 0) * M31::from_u64(uint64_t(1) << (s.shift - 1));
   // target = (M⊙X)(ρ)
@@ -58,7 +107,7 @@ void reduce_requant(WalkState& st, const RequantStep& s) {
     return std::vector<QM31>{sc.finals[2] + (st.cheat == CheatMode::WrongRequant ? QM31::one() : QM31())};
   })[0];
   st.check(poly::eq_eval(rho, sc.point) * channel_mle(qv, s.mult, sc.point) * xv == sc.claim, where,
-          "requant identity fails (final eq-sumcheck claim)");
+           "requant identity fails (final eq-sumcheck claim)");
   st.claim(s.x, sc.point, xv, where);
 }
 

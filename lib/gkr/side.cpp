@@ -15,6 +15,13 @@ std::vector<QM31> Side::message(const std::string& label, size_t n,
 
 SumcheckResult sumcheck_product(Side& side, const std::string& prefix, unsigned n, unsigned degree, QM31 claim,
                                 std::vector<std::vector<QM31>> tables) {
+  sumcheck::Term t{QM31::one(), {}};
+  for (size_t j = 0; j < degree; ++j) t.factors.push_back(j);
+  return sumcheck_terms(side, prefix, n, degree, claim, std::move(tables), {t});
+}
+
+SumcheckResult sumcheck_terms(Side& side, const std::string& prefix, unsigned n, unsigned degree, QM31 claim,
+                              std::vector<std::vector<QM31>> tables, std::vector<sumcheck::Term> terms) {
   SumcheckResult out;
   out.claim = claim;
   if (n == 0) {  // nothing to sum over: the claim is the product itself
@@ -24,7 +31,7 @@ SumcheckResult sumcheck_product(Side& side, const std::string& prefix, unsigned 
   if (side.proving()) {
     std::vector<sumcheck::TableRef> refs;
     for (const auto& t : tables) refs.emplace_back(std::span<const QM31>(t));
-    sumcheck::ProverOutput po = sumcheck::prove_product(claim, refs, side.channel(), prefix);
+    sumcheck::ProverOutput po = sumcheck::prove(claim, refs, std::move(terms), side.channel(), prefix);
     for (size_t i = 0; i < po.proof.size(); ++i) {
       side.writer->append(po.proof[i]);
       out.claim = sumcheck::next_claim(out.claim, po.proof[i], po.challenges[i]);

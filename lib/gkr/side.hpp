@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "lookup/stream.hpp"
+#include "sumcheck/sumcheck.hpp"
 
 namespace zkm31::gkr {
 
@@ -35,5 +36,8 @@ struct SumcheckResult {
 };
 SumcheckResult sumcheck_product(Side& side, const std::string& prefix, unsigned n, unsigned degree, QM31 claim,
                                 std::vector<std::vector<QM31>> tables);
+// The same for Σ_x Σ_t coeff_t·Π_{j∈t} tables_j(x) (lib/sumcheck terms).
+SumcheckResult sumcheck_terms(Side& side, const std::string& prefix, unsigned n, unsigned degree, QM31 claim,
+                              std::vector<std::vector<QM31>> tables, std::vector<sumcheck::Term> terms);
 
 }  // namespace zkm31::gkr

@@ -41,7 +41,10 @@ lookup::LeafClaims WalkState::run_instance(uint32_t k) {
 }
 
 Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<std::vector<M31>>& pub,
-            CheatMode cheat) {
+            CheatMode cheat, const StepHook& hook) {
+  auto done = [&](const std::string& name) {
+    if (hook) hook(name);
+  };
   WalkState st(c, side, wit, pub, cheat);
   st.ch = lookup::Challenges::draw(side.channel());
   // An output produced by a linear node starts the walk at a random point; the verifier
@@ -67,8 +70,10 @@ Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<
           if constexpr (std::is_same_v<T, ReshapeStep>) reduce_reshape(st, s);
         },
         c.steps[i]);
+    std::visit([&](const auto& s) { done(s.name); }, c.steps[i]);
   }
   st.run_instance(c.weight_instance);
+  done("weights");
   for (uint32_t t = 0; t < c.tables.size(); ++t) {
     lookup::TableClaim tc;
     if (side.proving()) {
@@ -80,6 +85,7 @@ Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<
     st.ledger.add(c.mult_vecs[t], tc.point, tc.value, "table " + c.tables[t].name());
   }
   if (!side.proving()) lookup::check_roots(st.roots);
+  done("tables");
   return std::move(st.ledger);
 }
 

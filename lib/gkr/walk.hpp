@@ -47,8 +47,11 @@ struct WalkState {
   lookup::LeafClaims run_instance(uint32_t instance);
 };
 
+// Called after each part of the walk with its name (node, "weights", "tables"): progress and timing.
+using StepHook = std::function<void(const std::string&)>;
+
 Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<std::vector<M31>>& pub,
-            CheatMode cheat = CheatMode::None);
+            CheatMode cheat = CheatMode::None, const StepHook& hook = {});
 
 // One reduction per node type.
 void reduce_matmul(WalkState& st, const MatMulStep& s);

@@ -14,6 +14,11 @@ std::vector<M31> embed(const Vec& v, std::span<const M31> real) {
 
 namespace {
 
+// Writes the limbs of v (range_bits each) at position i.
+void put_limbs(Witness& w, const std::vector<uint32_t>& limbs, unsigned rb, size_t i, int64_t v) {
+  for (size_t j = 0; j < limbs.size(); ++j) w.values[limbs[j]][i] = M31(uint32_t((v >> (rb * j)) & ((int64_t(1) << rb) - 1)));
+}
+
 void requant_aux(const Circuit& c, const RequantStep& s, Witness& w) {
   const Vec& qv = c.vecs[s.q];
   const auto& x = w.values[s.x];
@@ -21,8 +26,13 @@ void requant_aux(const Circuit& c, const RequantStep& s, Witness& w) {
   const int64_t C = qv.dims.empty() ? 1 : qv.dims.back();
   const size_t real = size_t(model::numel(qv.dims));
   const unsigned rb = c.config.range_bits, eb = c.config.excess_bits;
-  for (uint32_t v : s.e) w.values[v].assign(qv.size(), M31());
-  for (uint32_t v : s.r) w.values[v].assign(qv.size(), M31());
+  for (const auto* vs : {&s.e, &s.r, &s.dlo, &s.dhi})
+    for (uint32_t v : *vs) w.values[v].assign(qv.size(), M31());
+  // Padded entries hold q = 0: their bound limbs decompose 0 − lo and hi − 0.
+  for (size_t i = 0; i < qv.size(); ++i) {
+    put_limbs(w, s.dlo, rb, i, -s.lo);
+    put_limbs(w, s.dhi, rb, i, s.hi);
+  }
   const int64_t half = s.shift ? int64_t(1) << (s.shift - 1) : 0;
   for (size_t i = 0; i < real; ++i) {
     const size_t ch = size_t(int64_t(i) % C);
@@ -37,14 +47,20 @@ void requant_aux(const Circuit& c, const RequantStep& s, Witness& w) {
       throw BadInput("trace is inconsistent at requant " + s.name + ", element " + std::to_string(i) + ": " +
                      std::to_string(qi) + " should be " + std::to_string(std::clamp<int64_t>(y, s.lo, s.hi)));
     const int64_t e = y - qi, mag = e < 0 ? -e : e;
-    if (s.excess_limbs * eb < 63 && (mag >> (s.excess_limbs * eb)) != 0)
+    if ((mag >> s.excess_total_bits) != 0)
       throw BadInput("requant " + s.name + ": clamp excess " + std::to_string(e) + " outside the proven window");
-    for (unsigned j = 0; j < s.excess_limbs; ++j) {
-      const int64_t limb = (mag >> (eb * j)) & ((int64_t(1) << eb) - 1);
-      w.values[s.e[j]][pi] = M31::from_signed(e < 0 ? -limb : limb);
+    if (s.wide) {
+      w.values[s.e[0]][pi] = M31(uint32_t(std::max<int64_t>(e, 0)));
+      w.values[s.e[1]][pi] = M31(uint32_t(std::max<int64_t>(-e, 0)));
+      put_limbs(w, s.dlo, rb, pi, qi - s.lo);
+      put_limbs(w, s.dhi, rb, pi, s.hi - qi);
+    } else {
+      for (size_t j = 0; j < s.e.size(); ++j) {
+        const int64_t limb = (mag >> (eb * j)) & ((int64_t(1) << eb) - 1);
+        w.values[s.e[j]][pi] = M31::from_signed(e < 0 ? -limb : limb);
+      }
     }
-    for (unsigned j = 0; j < s.rem_limbs; ++j)
-      w.values[s.r[j]][pi] = M31(uint32_t((r >> (rb * j)) & ((int64_t(1) << rb) - 1)));
+    put_limbs(w, s.r, rb, pi, r);
   }
 }
 

@@ -1,0 +1,78 @@
+#pragma once
+// Model-level proving (kind "proof"): the trace in, one artifact out; and its verifier.
+//
+// Statement (absorbed before the first challenge, in this order): protocol label and version, the
+// proof config (PCS and walk parameters), the graph digest, the model commitment (root and size),
+// the public input and output. Then the trace commitment — every committed activation, requant
+// auxiliary and multiplicity in ONE PCS commitment — then the claim walk (lib/gkr), then one batched
+// opening per commitment (chunks of at most 64 claims) of every claim the verifier's own ledger
+// holds; the ledger must end empty.
+//
+// Body fields: protocol, graph (weight-free graph body), graph_digest, model_commitment,
+// model_log_size, public_input, public_output (bins of LE u32 residues, graph order, concatenated),
+// config {log_blowup, queries, pow_bits, fold_step, final_log, range_bits, excess_bits},
+// trace_commitment, stream (bin of the walk's QM31 messages as LE u32 limbs), model_openings,
+// trace_openings (arrays of PCS opening proofs).
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gkr/circuit.hpp"
+#include "gkr/walk.hpp"
+#include "hash/blake2s.hpp"
+#include "model/trace.hpp"
+#include "pcs/pcs.hpp"
+
+namespace zkm31::prove {
+
+inline constexpr uint32_t kProofVersion = 1;
+inline constexpr std::string_view kProtocol = "zkm31/gkr-prove/v1";
+
+struct Options {
+  pcs::Config pcs;
+  gkr::Config gkr;
+  // Test-only lies (never set by a CLI or the environment).
+  gkr::CheatMode cheat = gkr::CheatMode::None;
+  bool drop_opening = false;  // leave the last trace claim out of the openings
+};
+
+struct Part {
+  std::string name;
+  double seconds = 0;
+  size_t bytes = 0;
+};
+
+struct ProveReport {
+  std::vector<Part> parts;
+  double seconds = 0;
+  size_t proof_bytes = 0;
+  hash::Digest model_root{}, graph_digest{};
+  double security_bits = 0;
+};
+
+std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveReport* report = nullptr,
+                           const std::function<void(const Part&)>& progress = {});
+
+// The model commitment alone (what `verify --model-commitment` pins).
+hash::Digest model_commitment(const model::Graph& g, const Options& opt);
+
+struct VerifyOptions {
+  std::optional<hash::Digest> model_root;    // expected model commitment
+  std::optional<hash::Digest> graph_digest;  // expected graph
+  double floor_bits = 96;
+};
+
+struct Verified {
+  model::Graph graph;  // weight-free
+  hash::Digest model_root{}, graph_digest{};
+  std::vector<std::vector<int64_t>> outputs;  // per graph output, real entries
+  double security_bits = 0;
+};
+
+// Malformed artifacts → BadInput; a failed check → Rejected(where, check).
+Verified verify(std::span<const uint8_t> artifact, const VerifyOptions& opt);
+
+}  // namespace zkm31::prove

@@ -1,0 +1,19 @@
+#pragma once
+// The weight-free graph that travels in a proof: the verifier needs the architecture (shapes,
+// bounds, quantization parameters) but never the weights, which the model commitment binds.
+// Its bytes are exactly what graph_digest hashes, so the verifier recomputes the digest from them.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "model/graph.hpp"
+
+namespace zkm31::prove {
+
+// The graph body with every weight's values and float originals left empty.
+std::vector<uint8_t> graph_structure(const model::Graph& g);
+// Decodes and validates a weight-free body; weights are filled with zeros (never used by the
+// verifier), so each weight interval must contain 0.
+model::Graph parse_graph_structure(std::span<const uint8_t> body);
+
+}  // namespace zkm31::prove
