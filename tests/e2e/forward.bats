@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# graph-forward end to end: trace artifact, --json-out, error report, determinism, refusals.
+
+bats_require_minimum_version 1.5.0
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+setup() {
+  ROOT=${ZKM31_ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+  DATA="$ROOT/tests/data"
+  SHARED="$ROOT/../shared/models"
+  TMP=$(mktemp -d)
+  onnx2graph "$DATA/tiny_block.onnx" -q -o "$TMP/tiny.graph"
+}
+
+teardown() { rm -rf "$TMP"; }
+
+@test "graph-forward writes a trace and reports the integer-vs-float error" {
+  run --separate-stderr graph-forward --input "$DATA/tiny_block.input.json" -o "$TMP/run.trace" --json-out "$TMP/out.json" < "$TMP/tiny.graph"
+  assert_success
+  [[ "$stderr" == *"output 'y' [1, 8, 16]: max abs error"*"relative L2 error"* ]] || fail "$stderr"
+  [ -s "$TMP/run.trace" ]
+  run jq -r '.outputs[0] | "\(.name) \(.shape) \(.float | length) \(.quantized | length)"' "$TMP/out.json"
+  assert_output "y [1,8,16] 128 128"
+  # float track vs torch
+  run jq -n --slurpfile a "$TMP/out.json" --slurpfile t "$DATA/tiny_block.torch_output.json" \
+    '[range(0; 128) as $i | ($a[0].outputs[0].float[$i] - $t[0].data[$i]) | fabs] | max < 1e-4'
+  assert_output true
+}
+
+@test "graph-forward gives the same trace bytes on every run and thread count" {
+  graph-forward -q --threads 1 --input "$DATA/tiny_block.input.json" < "$TMP/tiny.graph" > "$TMP/t1.trace"
+  graph-forward -q --threads 2 --input "$DATA/tiny_block.input.json" < "$TMP/tiny.graph" > "$TMP/t2.trace"
+  graph-forward -q --input "$DATA/tiny_block.input.json" --graph "$TMP/tiny.graph" > "$TMP/t3.trace"
+  cmp "$TMP/t1.trace" "$TMP/t2.trace"
+  cmp "$TMP/t1.trace" "$TMP/t3.trace"
+}
+
+@test "graph-forward refuses an input of the wrong shape and malformed JSON (exit 2, no output)" {
+  jq '.shape = [8, 16, 1]' "$DATA/tiny_block.input.json" > "$TMP/wrong.json"
+  run --separate-stderr graph-forward --input "$TMP/wrong.json" -o "$TMP/out.trace" < "$TMP/tiny.graph"
+  assert_failure 2
+  [[ "$stderr" == *"input 'x' has shape [8, 16, 1], the graph expects [1, 8, 16]"* ]] || fail "$stderr"
+  [ ! -e "$TMP/out.trace" ]
+  head -c 100 "$DATA/tiny_block.input.json" > "$TMP/bad.json"
+  run --separate-stderr graph-forward --input "$TMP/bad.json" -o "$TMP/out.trace" < "$TMP/tiny.graph"
+  assert_failure 2
+  [[ "$stderr" == *"malformed input JSON"* ]] || fail "$stderr"
+  [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+  [ ! -e "$TMP/out.trace" ]
+}
+
+@test "graph-forward refuses a non-graph artifact and a corrupted graph" {
+  graph-forward -q --input "$DATA/tiny_block.input.json" < "$TMP/tiny.graph" > "$TMP/run.trace"
+  run --separate-stderr graph-forward --input "$DATA/tiny_block.input.json" -o "$TMP/out.trace" < "$TMP/run.trace"
+  assert_failure 2
+  [[ "$stderr" == *"graph"* ]] || fail "$stderr"
+  head -c 5000 "$TMP/tiny.graph" > "$TMP/trunc.graph"
+  run graph-forward --input "$DATA/tiny_block.input.json" -o "$TMP/out.trace" --graph "$TMP/trunc.graph"
+  assert_failure 2
+  [ ! -e "$TMP/out.trace" ]
+}
+
+@test "graph-forward on the shared reference models: float track within 1e-4 of torch" {
+  [ -d "$SHARED" ] || skip "shared models absent"
+  for m in mlp_digits cnn_digits tiny_matmul gpt_block; do
+    onnx2graph "$SHARED/$m.onnx" -q -o "$TMP/$m.graph"
+    graph-forward -q --input "$SHARED/$m.input.json" --json-out "$TMP/$m.json" < "$TMP/$m.graph" > "$TMP/$m.trace"
+    run jq -n --slurpfile a "$TMP/$m.json" --slurpfile t "$SHARED/$m.torch_output.json" \
+      '[range(0; $t[0].data | length) as $i | ($a[0].outputs[0].float[$i] - $t[0].data[$i]) | fabs] | max < 1e-4'
+    assert_output true
+  done
+}
