@@ -271,6 +271,7 @@ class Lowerer {
       narrow_ids_.insert(y);
       return bind(n.outputs[0], y);
     }
+    if ((op == "Pow" || op == "Mul") && rms_norm(n)) return;
     if (kElementwise.count(op) && region(i)) return;
     if (op == "Add" || op == "Sub") return add_sub(n);
     if (op == "Mul") return mul(n);
@@ -527,9 +528,7 @@ class Lowerer {
         if (!ok || !touches) continue;
         nodes.push_back(i);
         for (const auto& o : n.outputs) inside.insert(o);
-        int uses = 0;
-        for (const auto& in : n.inputs) uses += inside.count(in) && !in.empty();
-        if (kNonlinear.count(n.op) || (n.op == "Mul" && uses == 2) || n.op == "Pow") nonlinear = true;
+        if (kNonlinear.count(n.op)) nonlinear = true;
         grew = true;
       }
     }
@@ -746,6 +745,7 @@ class Lowerer {
     std::string x, out, name;
     double eps = 1e-5;
     std::vector<double> gamma, beta;
+    bool center = true;  // false: RMSNorm (no mean subtraction)
   };
 
   std::optional<LnMatch> match_layer_norm(const LiveNode& mean) {
@@ -789,6 +789,54 @@ class Lowerer {
     return r;
   }
 
+  // RMSNorm: Pow(x, 2) | Mul(x, x) → ReduceMean → Add(eps) → Sqrt → Div(x, ·) | Reciprocal → Mul(x, ·)
+  // [→ Mul(γ)]. Returns false (nothing consumed) when n does not start this pattern.
+  bool rms_norm(const LiveNode& sq) {
+    const std::string& x = sq.inputs[0];
+    if (sq.op == "Pow" ? !(cst(sq.inputs[1]) && cst(sq.inputs[1])->data[0] == 2.0) : sq.inputs[1] != x) return false;
+    const LiveNode* mean = sole_consumer(sq.outputs[0], "ReduceMean");
+    if (!mean) return false;
+    auto axes = attr_ints(*mean, "axes");
+    int64_t rank = int64_t(m_.shape(x).size());
+    if (axes.size() != 1 || (axes[0] != -1 && axes[0] != rank - 1) || attr_int(*mean, "keepdims", 1) != 1) return false;
+    const LiveNode* add = sole_consumer(mean->outputs[0], "Add");
+    if (!add) return false;
+    const Const* eps = cst(add->inputs[1] == mean->outputs[0] ? add->inputs[0] : add->inputs[1]);
+    const LiveNode* sqrt = sole_consumer(add->outputs[0], "Sqrt");
+    if (!eps || numel(eps->shape) != 1 || !sqrt) return false;
+    std::vector<const LiveNode*> used = {&sq, mean, add, sqrt};
+    std::string out;
+    double k = 1.0;  // a constant numerator k/sqrt(·) (torch.rsqrt exports as Div(1, Sqrt))
+    const LiveNode* div = sole_consumer(sqrt->outputs[0], "Div");
+    const LiveNode* rec = div ? nullptr : sole_consumer(sqrt->outputs[0], "Reciprocal");
+    if (div && div->inputs[0] != x) {
+      const Const* kc = cst(div->inputs[0]);
+      if (!kc || numel(kc->shape) != 1) return false;
+      k = kc->data[0], rec = div, div = nullptr;
+    }
+    if (div) {
+      used.push_back(div), out = div->outputs[0];
+    } else if (rec) {
+      const LiveNode* mul = sole_consumer(rec->outputs[0], "Mul");
+      const std::string& o = mul ? (mul->inputs[0] == rec->outputs[0] ? mul->inputs[1] : mul->inputs[0]) : "";
+      if (!mul || o != x) return false;
+      used.push_back(rec), used.push_back(mul), out = mul->outputs[0];
+    } else {
+      return false;
+    }
+    LnMatch r{x, out, sq.name, eps->data[0], {k}, {}, false};
+    if (const LiveNode* mg = sole_consumer(out, "Mul")) {
+      const Const* g = cst(mg->inputs[0] == out ? mg->inputs[1] : mg->inputs[0]);
+      if (g && numel(g->shape) == m_.shape(x).back()) {
+        r.gamma = g->data, r.out = mg->outputs[0], used.push_back(mg);
+        for (double& v : r.gamma) v *= k;
+      }
+    }
+    for (const LiveNode* u : used) done_.insert(index_of(u));
+    layer_norm(r);
+    return true;
+  }
+
   void layer_norm_op(const LiveNode& n) {
     int64_t axis = attr_int(n, "axis", -1);
     const auto& xs = m_.shape(n.inputs[0]);
@@ -810,9 +858,12 @@ class Lowerer {
     uint32_t x = narrow(tid(ln.x), nm);
     double sx = T(x).scale;
     int64_t d = T(x).shape.back();
-    uint32_t sum = emit(node(Op::ReduceSum, nm + ":sum", {x}), out + ":sum", sx);
-    uint32_t mean = requant(sum, {sx}, {1.0 / double(d)}, {}, sx, T(x).lo, T(x).hi, out + ":mean", nm + ":mean");
-    uint32_t c = emit(node(Op::Sub, nm + ":center", {x, mean}), out + ":c", sx);
+    uint32_t c = x;
+    if (ln.center) {
+      uint32_t sum = emit(node(Op::ReduceSum, nm + ":sum", {x}), out + ":sum", sx);
+      uint32_t mean = requant(sum, {sx}, {1.0 / double(d)}, {}, sx, T(x).lo, T(x).hi, out + ":mean", nm + ":mean");
+      c = emit(node(Op::Sub, nm + ":center", {x, mean}), out + ":c", sx);
+    }
     uint32_t c2 = emit(node(Op::Mul, nm + ":square", {c, c}), out + ":c2", sx * sx);
     uint32_t V = emit(node(Op::ReduceSum, nm + ":sumsq", {c2}), out + ":sumsq", sx * sx);
     // variance code v ∈ [1, 2^16): var_real = V·sx²/d + eps at the calibrated scale sv

@@ -8,6 +8,7 @@ python3-torch and python3-sklearn). Writes, next to this file:
     mlp_sigmoid   Linear(64,32)-Sigmoid-Linear(32,32)-ReLU-Linear(32,10), trained on digits
     conv_small    Conv2d(1,4,3,stride 2,pad 1)-ReLU-Flatten-Linear(64,10), trained on digits
     tiny_block    LayerNorm-Linear-softmax attention (no mask)-GELU(erf)-SiLU MLP, random init, x [1,8,16]
+    tiny_llama    RMSNorm-causal attention (additive -1e9 mask)-RMSNorm-SwiGLU MLP, random init, x [1,8,16]
   bad_*.onnx / wide_linear.onnx: small hand-built graphs (onnx.helper) for the importer's refusals:
     bad_missing_init (reads an initializer that does not exist), bad_dynamic (a dynamic batch
     dimension), bad_unsupported (LSTM and TopK nodes), wide_linear (K = 2048: its accumulator
@@ -120,6 +121,36 @@ def hand_built():
          [helper.make_tensor_value_info('x', f, [1, 2048])], [helper.make_tensor_value_info('y', f, [1, 8])], [ww])
 
 
+class RMSNorm(torch.nn.Module):
+    def __init__(self, d, eps=1e-6):
+        super().__init__()
+        self.weight = torch.nn.Parameter(1 + 0.1 * torch.randn(d))
+        self.eps = eps
+
+    def forward(self, x):
+        return self.weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps))
+
+
+class TinyLlama(torch.nn.Module):
+    def __init__(self, d=16, t=8, hidden=32):
+        super().__init__()
+        self.n1, self.n2 = RMSNorm(d), RMSNorm(d)
+        self.qkv = torch.nn.Linear(d, 3 * d, bias=False)
+        self.proj = torch.nn.Linear(d, d, bias=False)
+        self.w1 = torch.nn.Linear(d, hidden, bias=False)
+        self.w3 = torch.nn.Linear(d, hidden, bias=False)
+        self.w2 = torch.nn.Linear(hidden, d, bias=False)
+        self.register_buffer('mask', torch.triu(torch.full((t, t), -1e9), diagonal=1))
+        self.d = d
+
+    def forward(self, x):
+        q, k, v = self.qkv(self.n1(x)).split(self.d, dim=-1)
+        a = torch.softmax(q @ k.transpose(-1, -2) / 4.0 + self.mask, dim=-1) @ v
+        r = x + self.proj(a)
+        h = self.n2(r)
+        return r + self.w2(torch.nn.functional.silu(self.w1(h)) * self.w3(h))
+
+
 def main():
     hand_built()
     torch.manual_seed(0)
@@ -150,6 +181,9 @@ def main():
     torch.manual_seed(7)
     blk = TinyBlock()
     export(blk, 'tiny_block', torch.randn(1, 8, 16), 'x', 'y')
+    torch.manual_seed(8)
+    llama = TinyLlama()
+    export(llama, 'tiny_llama', torch.randn(1, 8, 16), 'x', 'y')
     for name, m in [('mlp_sigmoid', mlp), ('conv_small', conv)]:
         with torch.no_grad():
             acc = (m(torch.tensor(Xte, dtype=torch.float32)).argmax(1).numpy() == yte).mean()

@@ -93,6 +93,7 @@ TEST(FloatTrack, OwnModelsMatchTorch) {
   EXPECT_LE(float_track_error(kData, "mlp_sigmoid", kData + "digits_calib_mlp.json"), 1e-4);
   EXPECT_LE(float_track_error(kData, "conv_small", kData + "digits_calib_cnn.json"), 1e-4);
   EXPECT_LE(float_track_error(kData, "tiny_block"), 1e-4);
+  EXPECT_LE(float_track_error(kData, "tiny_llama"), 1e-4);
 }
 
 TEST(FloatTrack, SharedModelsMatchTorch) {
@@ -125,10 +126,27 @@ TEST(IntegerTrack, GptBlockRelativeErrorAtDefaults) {
   EXPECT_NO_THROW(model::check_trace(t));
 }
 
-TEST(IntegerTrack, TinyBlockRelativeError) {
-  model::Graph g = import(kData + "tiny_block.onnx");
-  auto t = model::run_forward(g, model::parse_inputs_json(slurp(kData + "tiny_block.input.json")));
-  EXPECT_LE(model::compare_outputs(t).at(0).rel_l2, 0.02);
+TEST(IntegerTrack, TinyBlocksRelativeError) {
+  for (const char* m : {"tiny_block", "tiny_llama"}) {
+    model::Graph g = import(kData + m + ".onnx");
+    auto t = model::run_forward(g, model::parse_inputs_json(slurp(kData + m + ".input.json")));
+    EXPECT_LE(model::compare_outputs(t).at(0).rel_l2, 0.02) << m;
+  }
+}
+
+TEST(Import, RmsNormCausalMaskAndSwiGlu) {
+  model::Graph g = import(kData + "tiny_llama.onnx");
+  std::map<std::string, int> tables;
+  int masks = 0, subs = 0;
+  for (const auto& n : g.nodes) {
+    if (n.op == model::Op::Lookup) tables[n.table.fn]++;
+    masks += n.op == model::Op::MaskedFill;
+    subs += n.op == model::Op::Sub;
+  }
+  EXPECT_EQ(tables["rsqrt"], 2);  // two RMSNorms
+  EXPECT_EQ(tables["silu"], 1);
+  EXPECT_EQ(masks, 1);             // the additive -1e9 mask became a masked_fill
+  EXPECT_EQ(subs, 1);              // only softmax's max − s: RMSNorm subtracts no mean
 }
 
 TEST(Trace, SameBytesOnEveryRunAndThreadCount) {
