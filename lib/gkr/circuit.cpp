@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <functional>
 #include <map>
 
 #include "error/error.hpp"
@@ -179,6 +180,22 @@ struct Builder {
     c.steps.push_back(s);
   }
 
+  // Real row-major index → (padded index of y, padded index of x) for every y entry with a source.
+  void index_map(const Node& n, const std::function<int64_t(const std::vector<int64_t>&)>& src_of) {
+    IndexMapStep st{vec_of(n.inputs[0]), vec_of(n.outputs[0]), {}, n.name};
+    const Vec& xv = c.vecs[st.x];
+    const Vec& yv = c.vecs[st.y];
+    const int64_t total = model::numel(yv.dims);
+    std::vector<int64_t> idx(yv.dims.size());
+    for (int64_t i = 0; i < total; ++i) {
+      int64_t r = i;
+      for (size_t d = yv.dims.size(); d-- > 0;) idx[d] = r % yv.dims[d], r /= yv.dims[d];
+      const int64_t src = src_of(idx);
+      if (src >= 0) st.pairs.push_back({uint32_t(padded_index(yv, size_t(i))), uint32_t(padded_index(xv, size_t(src)))});
+    }
+    c.steps.push_back(std::move(st));
+  }
+
   void reshape(const Node& n) {
     const model::Tensor& x = g.tensors[n.inputs[0]];
     const model::Tensor& y = g.tensors[n.outputs[0]];
@@ -189,10 +206,46 @@ struct Builder {
       return o;
     };
     auto pow2 = [](const model::Shape& s) { return std::all_of(s.begin(), s.end(), [](int64_t d) { return std::has_single_bit(uint64_t(d)); }); };
-    if (strip(x.shape) != strip(y.shape) && !(pow2(x.shape) && pow2(y.shape)))
-      throw NotSupported("reshape between padded layouts " + model::shape_str(x.shape) + " → " +
-                         model::shape_str(y.shape) + " (" + n.name + ")");
-    c.steps.push_back(ReshapeStep{vec_of(n.inputs[0]), vec_of(n.outputs[0]), n.name});
+    if (strip(x.shape) == strip(y.shape) || (pow2(x.shape) && pow2(y.shape))) {
+      c.steps.push_back(ReshapeStep{vec_of(n.inputs[0]), vec_of(n.outputs[0]), n.name});
+      return;
+    }
+    const model::Shape ys = y.shape;
+    index_map(n, [ys](const std::vector<int64_t>& idx) {
+      int64_t flat = 0;
+      for (size_t d = 0; d < ys.size(); ++d) flat = flat * ys[d] + idx[d];
+      return flat;  // same row-major element
+    });
+  }
+
+  void transpose(const Node& n) {
+    const model::Shape xs = g.tensors[n.inputs[0]].shape;
+    const std::vector<int64_t> perm = n.ints;
+    index_map(n, [xs, perm](const std::vector<int64_t>& yi) {
+      std::vector<int64_t> xi(xs.size());
+      for (size_t i = 0; i < perm.size(); ++i) xi[size_t(perm[i])] = yi[i];
+      int64_t flat = 0;
+      for (size_t d = 0; d < xs.size(); ++d) flat = flat * xs[d] + xi[d];
+      return flat;
+    });
+  }
+
+  void im2col(const Node& n) {
+    const model::Shape xs = g.tensors[n.inputs[0]].shape;
+    const model::Shape ys = g.tensors[n.outputs[0]].shape;
+    if (n.ints.size() != 10 || xs.size() < 3 || ys.size() != 2) throw NotSupported("im2col parameters (" + n.name + ")");
+    const int64_t C = xs[xs.size() - 3], H = xs[xs.size() - 2], W = xs[xs.size() - 1];
+    const int64_t KH = n.ints[0], KW = n.ints[1], sh = n.ints[2], sw = n.ints[3], pt = n.ints[4], pl = n.ints[5];
+    const int64_t pr = n.ints[7], dh = n.ints[8], dw = n.ints[9];
+    const int64_t OW = (W + pl + pr - dw * (KW - 1) - 1) / sw + 1;
+    if (ys[1] != C * KH * KW || OW <= 0 || ys[0] % OW) throw NotSupported("im2col shapes (" + n.name + ")");
+    index_map(n, [=](const std::vector<int64_t>& yi) -> int64_t {
+      const int64_t oh = yi[0] / OW, ow = yi[0] % OW;
+      const int64_t c = yi[1] / (KH * KW), i = yi[1] / KW % KH, j = yi[1] % KW;
+      const int64_t h = oh * sh - pt + i * dh, w = ow * sw - pl + j * dw;
+      if (h < 0 || h >= H || w < 0 || w >= W) return -1;
+      return (c * H + h) * W + w;
+    });
   }
 
   // Two-sided range proof of every weight: lo ≤ w ≤ hi (the accumulator bounds rely on it).
@@ -248,6 +301,8 @@ Circuit compile(const Graph& g, const Config& cfg) {
       case Op::Requant: b.requant(n); break;
       case Op::Relu: b.relu(n); break;
       case Op::Reshape: b.reshape(n); break;
+      case Op::Transpose: b.transpose(n); break;
+      case Op::Im2col: b.im2col(n); break;
       default: throw NotSupported(std::string("op ") + model::op_name(n.op) + " in gkr-prove (" + n.name + ")");
     }
   }

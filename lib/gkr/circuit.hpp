@@ -76,7 +76,15 @@ struct ReshapeStep {
   uint32_t x, y;
   std::string name;
 };
-using Step = std::variant<MatMulStep, RequantStep, LookupStep, ReshapeStep>;
+// Y[y] = X[src(y)] or 0 (transpose, im2col, reshapes between different padded layouts):
+// Y(ρ) = Σ_x X(x)·w(x) with w(x) = Σ_{src(y) = x} eq(ρ, y), a degree-2 sumcheck over X; the verifier
+// evaluates w at the final point itself from the map.
+struct IndexMapStep {
+  uint32_t x, y;
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;  // (padded y index, padded x index)
+  std::string name;
+};
+using Step = std::variant<MatMulStep, RequantStep, LookupStep, ReshapeStep, IndexMapStep>;
 
 struct Circuit {
   Config config;

@@ -54,6 +54,7 @@ Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<
     for (const Step& s : c.steps) {
       if (auto* m = std::get_if<MatMulStep>(&s)) linear |= m->y == o;
       if (auto* r = std::get_if<ReshapeStep>(&s)) linear |= r->y == o;
+      if (auto* r = std::get_if<IndexMapStep>(&s)) linear |= r->y == o;
     }
     if (!linear) continue;
     std::vector<QM31> rho = side.draws("output/" + c.vecs[o].name, c.vecs[o].n_vars);
@@ -68,6 +69,7 @@ Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<
           if constexpr (std::is_same_v<T, RequantStep>) reduce_requant(st, s);
           if constexpr (std::is_same_v<T, LookupStep>) reduce_relu(st, s);
           if constexpr (std::is_same_v<T, ReshapeStep>) reduce_reshape(st, s);
+          if constexpr (std::is_same_v<T, IndexMapStep>) reduce_index_map(st, s);
         },
         c.steps[i]);
     std::visit([&](const auto& s) { done(s.name); }, c.steps[i]);

@@ -58,5 +58,6 @@ void reduce_matmul(WalkState& st, const MatMulStep& s);
 void reduce_requant(WalkState& st, const RequantStep& s);
 void reduce_relu(WalkState& st, const LookupStep& s);
 void reduce_reshape(WalkState& st, const ReshapeStep& s);
+void reduce_index_map(WalkState& st, const IndexMapStep& s);
 
 }  // namespace zkm31::gkr

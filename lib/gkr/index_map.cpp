@@ -1,0 +1,35 @@
+// Index maps (transpose, im2col, reshapes across padded layouts): Y(ρ) = Σ_x X(x)·w(x) with
+// w(x) = Σ_{y → x} eq(ρ, y); a degree-2 sumcheck over X ends at one claim on X, and the verifier
+// evaluates w at the final point from the map in O(|Y|).
+#include "gkr/walk.hpp"
+#include "poly/multilinear.hpp"
+
+namespace zkm31::gkr {
+
+void reduce_index_map(WalkState& st, const IndexMapStep& s) {
+  const std::string where = "index map " + s.name;
+  const size_t id = st.ledger.only_pending(s.y, where);
+  const Claim cl = st.ledger.at(id);
+  st.ledger.consume(id, where);
+  const std::vector<QM31> eq_y = poly::eq_table(cl.point);
+  const Vec& xv = st.c.vecs[s.x];
+  std::vector<std::vector<QM31>> tables;
+  if (st.side.proving()) {
+    std::vector<QM31> w(xv.size()), x(xv.size());
+    for (const auto& [y, xi] : s.pairs) w[xi] += eq_y[y];
+    const auto& xs = st.values(s.x);
+    for (size_t i = 0; i < xs.size(); ++i) x[i] = QM31() + xs[i];
+    tables = {std::move(x), std::move(w)};
+  }
+  SumcheckResult sc = sumcheck_product(st.side, s.name + "/wiring", xv.n_vars, 2, cl.value, std::move(tables));
+  QM31 xv_at = st.side.message(s.name + "/wiring/x", 1, [&] { return std::vector<QM31>{sc.finals[0]}; })[0];
+  if (!st.side.proving()) {
+    const std::vector<QM31> eq_x = poly::eq_table(sc.point);
+    QM31 w;
+    for (const auto& [y, xi] : s.pairs) w += eq_y[y] * eq_x[xi];
+    st.check(xv_at * w == sc.claim, where, "final wiring claim != X(.)·w(.)");
+  }
+  st.claim(s.x, sc.point, xv_at, where);
+}
+
+}  // namespace zkm31::gkr
