@@ -6,6 +6,8 @@
 #include "channel/channel.hpp"
 #include "circle/fft.hpp"
 #include "parallel/parallel.hpp"
+#include "pcs/pcs.hpp"
+#include "poly/multilinear.hpp"
 #include "sumcheck/sumcheck.hpp"
 
 using namespace zkm31;
@@ -53,7 +55,75 @@ bench::Result sumcheck_deg2_2_24() {
   return r;
 }
 
+// Commit / open (4 claims, batched) / verify over 2^log M31 at the default (96-bit) config.
+struct PcsSetup {
+  std::vector<M31> values;
+  std::vector<pcs::Claim> claims;
+  explicit PcsSetup(unsigned log) : values(random_m31s(size_t(1) << log, 4)) {
+    std::mt19937_64 rng(5);
+    for (int i = 0; i < 4; ++i) {
+      pcs::Claim c;
+      for (unsigned k = 0; k < log; ++k)
+        c.point.push_back(QM31(M31::reduce_u32(uint32_t(rng())), M31::reduce_u32(uint32_t(rng())),
+                               M31::reduce_u32(uint32_t(rng())), M31::reduce_u32(uint32_t(rng()))));
+      c.value = poly::evaluate(values, c.point);
+      claims.push_back(std::move(c));
+    }
+  }
+};
+
+std::string config_note() {
+  const pcs::Config c;
+  return "blowup 2^" + std::to_string(c.log_blowup) + ", " + std::to_string(c.queries) + " queries, pow " +
+         std::to_string(c.pow_bits) + ", " + threads_note();
+}
+
+bench::Result pcs_commit(unsigned log) {
+  auto v = random_m31s(size_t(1) << log, 4);
+  bench::Result r;
+  r.seconds = bench::time_once([&] { pcs::commit(v); });
+  r.throughput = double(v.size()) / r.seconds;
+  r.note = config_note();
+  return r;
+}
+
+bench::Result pcs_open(unsigned log) {
+  PcsSetup s(log);
+  auto com = pcs::commit(s.values);
+  bench::Result r;
+  pcs::OpeningProof proof;
+  r.seconds = bench::time_once([&] {
+    Channel ch("bench");
+    proof = pcs::open(com, s.claims, ch);
+  });
+  r.throughput = double(s.values.size()) / r.seconds;
+  r.proof_bytes = double(proof.bytes());
+  r.note = "4 claims, " + config_note();
+  return r;
+}
+
+bench::Result pcs_verify(unsigned log) {
+  PcsSetup s(log);
+  auto com = pcs::commit(s.values);
+  Channel pc("bench");
+  const auto proof = pcs::open(com, s.claims, pc);
+  bench::Result r;
+  r.seconds = bench::time_median(5, [&] {
+    Channel ch("bench");
+    pcs::verify(com.root(), log, s.claims, proof, ch);
+  });
+  r.proof_bytes = double(proof.bytes());
+  r.note = "4 claims, " + config_note();
+  return r;
+}
+
 }  // namespace
 
+ZKM31_BENCH("pcs_commit_2^20", [] { return pcs_commit(20); });
+ZKM31_BENCH("pcs_open_2^20", [] { return pcs_open(20); });
+ZKM31_BENCH("pcs_verify_2^20", [] { return pcs_verify(20); });
+ZKM31_BENCH("pcs_commit_2^24", [] { return pcs_commit(24); });
+ZKM31_BENCH("pcs_open_2^24", [] { return pcs_open(24); });
+ZKM31_BENCH("pcs_verify_2^24", [] { return pcs_verify(24); });
 ZKM31_BENCH("circle_fft_2^20", circle_fft_2_20);
 ZKM31_BENCH("sumcheck_deg2_2^24", sumcheck_deg2_2_24);

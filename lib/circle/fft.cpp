@@ -26,6 +26,30 @@ inline uint32_t bitrev(uint32_t x, unsigned bits) {
   return x >> (32 - bits);
 }
 
+// out[bitrev(i)] = in[i], tiled so that reads and writes both run along cache lines: with
+// i = (a, b, c) split into h, n−2h and h bits, bitrev(i) = (rev c, rev b, rev a).
+std::vector<M31> bitrev_permute(std::span<const M31> in) {
+  const unsigned n = unsigned(__builtin_ctzll(in.size()));
+  std::vector<M31> out(in.size());
+  constexpr unsigned h = 4;
+  if (n < 2 * h + 1) {
+    for (size_t i = 0; i < in.size(); ++i) out[bitrev(uint32_t(i), n)] = in[i];
+    return out;
+  }
+  const unsigned mid = n - 2 * h;
+  parallel::for_range(size_t(1) << mid, 1 << 6, [&](size_t b0, size_t e0) {
+    for (size_t b = b0; b < e0; ++b) {
+      const size_t rb = size_t(bitrev(uint32_t(b), mid)) << h;
+      for (size_t a = 0; a < (1u << h); ++a) {
+        const M31* src = in.data() + (a << (n - h)) + (b << h);
+        const size_t ra = bitrev(uint32_t(a), h);
+        for (size_t c = 0; c < (1u << h); ++c) out[(size_t(bitrev(uint32_t(c), h)) << (n - h)) + rb + ra] = src[c];
+      }
+    }
+  });
+  return out;
+}
+
 // Twiddles of the stage whose blocks have 2^{t+1} entries in a size-2^m FFT: the circle level for the
 // top stage, else the line level whose domain has 2^{t+1} points, i.e. xs(t+2).
 const M31* stage_twiddles(unsigned m, unsigned t, bool inverse) {
@@ -79,8 +103,9 @@ std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned m) {
   std::vector<M31> v(size_t(1) << m);
   const unsigned shift = m - n;
   // Coefficient bit k sits at position bit m−1−k; the low `shift` position bits replicate.
-  parallel::for_range(v.size(), size_t(1) << 14, [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) v[i] = coeffs[bitrev(uint32_t(i >> shift), n)];
+  const std::vector<M31> rev = bitrev_permute(coeffs);
+  parallel::for_range(rev.size(), size_t(1) << 12, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) std::fill_n(v.begin() + (i << shift), size_t(1) << shift, rev[i]);
   });
   if (m == 0) return v;
   std::vector<const M31*> tw(m);
@@ -123,11 +148,10 @@ std::vector<M31> interpolate(std::span<const M31> values) {
   });
   // Every stage doubled the values; undo 2^m and the bit-reversed placement.
   const M31 scale = M31(2).pow(m).inverse();
-  std::vector<M31> out(v.size());
   parallel::for_range(v.size(), size_t(1) << 14, [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) out[bitrev(uint32_t(i), m)] = v[i] * scale;
+    for (size_t i = b; i < e; ++i) v[i] *= scale;
   });
-  return out;
+  return bitrev_permute(v);
 }
 
 namespace {

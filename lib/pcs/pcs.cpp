@@ -179,12 +179,13 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
   absorb_statement(ch, com.root(), n, cfg, claims);
   const std::vector<QM31> lambda = batching_coefficients(ch, claims.size());
 
-  std::vector<QM31> w = poly::eq_table(claims[0].point, lambda[0]);
-  QM31 claim = lambda[0] * claims[0].value;
-  for (size_t i = 1; i < claims.size(); ++i) {
-    poly::add_eq_table(claims[i].point, lambda[i], w);
+  std::vector<std::vector<QM31>> points;
+  QM31 claim;
+  for (size_t i = 0; i < claims.size(); ++i) {
+    points.push_back(claims[i].point);
     claim += lambda[i] * claims[i].value;
   }
+  const std::vector<QM31> w = poly::eq_combination(points, lambda);
   const sumcheck::TableRef tables[2] = {com.values(), std::span<const QM31>(w)};
   sumcheck::Prover prover(tables, {sumcheck::Term{QM31::one(), {0, 1}}});
   sumcheck::absorb_header(ch, kSumcheckLabel, s.folds, 2, claim);

@@ -1,9 +1,11 @@
 #include "poly/multilinear.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "error/error.hpp"
 #include "parallel/parallel.hpp"
+#include "poly/fastmul.hpp"
 
 namespace zkm31::poly {
 namespace {
@@ -45,15 +47,30 @@ QM31 evaluate_impl(std::span<const F> v, std::span<const QM31> point) {
   return cur[0];
 }
 
+// Pairs (b, b + half) for every b with bit `half` clear, over blocks of 2·half within [0, len).
+template <typename F>
+void mobius_level(F* v, size_t len, size_t half) {
+  for (size_t lo = 0; lo < len; lo += 2 * half)
+    for (size_t i = lo; i < lo + half; ++i) v[i + half] -= v[i];
+}
+
 template <typename F>
 void mobius_impl(std::span<F> v) {
   log2_exact(v.size(), "mobius: table length");
-  for (size_t half = 1; half < v.size(); half <<= 1) {
-    // Pairs (b, b + half) with bit `half` clear in b; enumerate them by pair number.
+  // Levels inside a chunk run chunk by chunk while it is in cache; larger levels split their pairs.
+  const size_t chunk = std::min(v.size(), size_t(1) << 13);
+  parallel::for_range(v.size() / chunk, 1, [&](size_t b, size_t e) {
+    for (size_t c = b; c < e; ++c)
+      for (size_t half = 1; half < chunk; half <<= 1) mobius_level(v.data() + c * chunk, chunk, half);
+  });
+  for (size_t half = chunk; half < v.size(); half <<= 1) {
+    const unsigned lg = unsigned(__builtin_ctzll(half));
     parallel::for_range(v.size() / 2, kGrain, [&](size_t b, size_t e) {
-      for (size_t p = b; p < e; ++p) {
-        size_t lo = (p / half) * 2 * half + p % half;
-        v[lo + half] -= v[lo];
+      while (b < e) {  // runs of consecutive pairs within one block
+        const size_t block = b >> lg, j = b & (half - 1), run = std::min(e - b, half - j);
+        F* lo = v.data() + block * 2 * half + j;
+        for (size_t k = 0; k < run; ++k) lo[k + half] -= lo[k];
+        b += run;
       }
     });
   }
@@ -80,15 +97,40 @@ std::vector<QM31> eq_table(std::span<const QM31> r, QM31 scale) {
   // Variable k doubles the table: entries with bit k set get ·r_k, the others ·(1 − r_k).
   for (size_t k = 0, len = 1; k < r.size(); ++k, len <<= 1) {
     const QM31 rk = r[k];
-    parallel::for_range(len, kGrain, [&](size_t b, size_t e) {
+    parallel::for_range(len, kGrain, [&](size_t b, size_t e) __attribute__((flatten)) {
       for (size_t i = b; i < e; ++i) {
-        QM31 hi = t[i] * rk;
+        QM31 hi = mul(t[i], rk);
         t[i + len] = hi;
         t[i] -= hi;
       }
     });
   }
   return t;
+}
+
+std::vector<QM31> eq_combination(std::span<const std::vector<QM31>> points, std::span<const QM31> coeffs) {
+  if (points.empty() || points.size() != coeffs.size()) throw BadInput("eq_combination: one coefficient per point");
+  const size_t n = points[0].size(), n_lo = n / 2;
+  std::vector<std::vector<QM31>> lo, hi;
+  for (size_t i = 0; i < points.size(); ++i) {
+    if (points[i].size() != n) throw BadInput("eq_combination: points of different lengths");
+    std::span<const QM31> r(points[i]);
+    lo.push_back(eq_table(r.first(n_lo), coeffs[i]));
+    hi.push_back(eq_table(r.subspan(n_lo)));
+  }
+  const size_t lo_len = size_t(1) << n_lo, hi_len = size_t(1) << (n - n_lo);
+  std::vector<QM31> out(lo_len * hi_len);
+  parallel::for_range(hi_len, std::max<size_t>(1, kGrain >> n_lo), [&](size_t b, size_t e) __attribute__((flatten)) {
+    for (size_t x = b; x < e; ++x) {
+      QM31* row = out.data() + x * lo_len;
+      for (size_t i = 0; i < lo.size(); ++i) {
+        const QM31 h = hi[i][x];
+        const QM31* l = lo[i].data();
+        for (size_t y = 0; y < lo_len; ++y) row[y] += mul(l[y], h);
+      }
+    }
+  });
+  return out;
 }
 
 QM31 eq_eval(std::span<const QM31> r, std::span<const QM31> s) {

@@ -16,6 +16,9 @@ namespace zkm31::poly {
 std::vector<QM31> eq_table(std::span<const QM31> r, QM31 scale = QM31::one());
 // Adds scale·eq(r, ·) into acc (acc.size() = 2^r.size()).
 void add_eq_table(std::span<const QM31> r, QM31 scale, std::span<QM31> acc);
+// Σ_i coeffs[i]·eq(points[i], ·) in one pass without per-point temporaries: each eq table is the
+// outer product of its low-half and high-half tables. All points have the same length (else BadInput).
+std::vector<QM31> eq_combination(std::span<const std::vector<QM31>> points, std::span<const QM31> coeffs);
 // eq(r, s) = Π_k (r_k·s_k + (1 − r_k)(1 − s_k)); r and s have the same length.
 QM31 eq_eval(std::span<const QM31> r, std::span<const QM31> s);
 

@@ -121,3 +121,32 @@ TEST(Poly, FastMulMatchesFieldMul) {
   for (const auto& x : xs)
     for (size_t j = 0; j < 8; ++j) EXPECT_EQ(poly::mul(x, xs[j * 97 % xs.size()]), x * xs[j * 97 % xs.size()]);
 }
+
+TEST(Poly, MobiusLargeUsesBlockedLevels) {
+  const size_t n = 15;
+  std::vector<M31> v(size_t(1) << n);
+  for (auto& x : v) x = rand_m31();
+  std::vector<M31> c = v;
+  poly::mobius(c);
+  std::vector<QM31> cq(c.size());
+  for (size_t i = 0; i < c.size(); ++i) cq[i] = QM31(c[i]);
+  auto r = rand_point(n);
+  EXPECT_EQ(poly::eval_monomial(cq, r), poly::evaluate(v, r));
+}
+
+TEST(Poly, EqCombination) {
+  for (size_t n : {0, 1, 5, 10}) {
+    std::vector<std::vector<QM31>> pts = {rand_point(n), rand_point(n), rand_point(n)};
+    std::vector<QM31> k = {rand_qm31(), rand_qm31(), rand_qm31()};
+    auto w = poly::eq_combination(pts, k);
+    ASSERT_EQ(w.size(), size_t(1) << n);
+    for (size_t x : {size_t(0), w.size() - 1, w.size() / 3}) {
+      QM31 expect;
+      for (size_t i = 0; i < 3; ++i) expect += k[i] * poly::eq_table(pts[i])[x];
+      EXPECT_EQ(w[x], expect);
+    }
+  }
+  std::vector<std::vector<QM31>> bad = {rand_point(2), rand_point(3)};
+  std::vector<QM31> k2 = {QM31(), QM31()};
+  EXPECT_THROW(poly::eq_combination(bad, k2), BadInput);
+}
