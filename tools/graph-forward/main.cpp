@@ -2,7 +2,9 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "artifact/artifact.hpp"
 #include "cli/cli.hpp"
+#include "error/error.hpp"
 #include "model/forward.hpp"
 #include "model/graph.hpp"
 #include "model/trace.hpp"
@@ -15,11 +17,19 @@ int main(int argc, char** argv) {
   cli::add_io_options(app, io, false, true);
   std::string graph_path = "-", input_path, json_out;
   app.add_option("--graph", graph_path, "graph artifact ('-' for stdin)")->capture_default_str();
-  app.add_option("--input", input_path, "input JSON: {\"name\",\"shape\",\"data\"} or an array of them")->required();
+  auto* input_opt = app.add_option("--input", input_path, "input JSON: {\"name\",\"shape\",\"data\"} or an array of them");
   app.add_option("--json-out", json_out, "also write {outputs:[{name,shape,float,quantized}]} to this file");
+  bool view = false;
+  app.add_flag("--view", view, "print the graph artifact as JSON and exit");
   return cli::run(app, argc, argv, &io, [&] {
     cli::Progress progress(io.quiet);
     cli::Stopwatch watch;
+    if (view) {
+      std::string json = artifact::to_json(cli::read_all(graph_path), false) + "\n";
+      std::fwrite(json.data(), 1, json.size(), stdout);
+      return cli::kOk;
+    }
+    if (!*input_opt) throw BadInput("--input is required");
     auto text = cli::read_all(input_path);
     auto inputs = model::parse_inputs_json(std::string(text.begin(), text.end()));
     model::Graph g = model::read_graph(cli::read_all(graph_path));
