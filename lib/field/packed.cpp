@@ -31,6 +31,7 @@ inline void store_q(uint32_t* p, const Q& q) {
   p[3] = q.d;
 }
 #include "field/packed_kernel.inc"
+inline Q qm31_mul(const Q& x, const Q& y) { return qm31_mul_karatsuba(x, y); }
 }  // namespace scalar
 
 ZKM31_TARGET_BEGIN(avx2)
@@ -84,6 +85,7 @@ inline void store_q(uint32_t* p, const Q& q) {
   vstore(p + 24, _mm256_permutevar8x32_epi32(_mm256_unpackhi_epi64(t2, t3), ungroup));
 }
 #include "field/packed_kernel.inc"
+inline Q qm31_mul(const Q& x, const Q& y) { return qm31_mul_karatsuba(x, y); }
 }  // namespace avx2
 ZKM31_TARGET_END
 
@@ -146,6 +148,37 @@ inline void store_q(uint32_t* p, const Q& q) {
   vstore(p + 48, _mm512_permutex2var_epi64(ab_hi, second, cd_hi));
 }
 #include "field/packed_kernel.inc"
+
+// QM31 product with one reduction per limb: each limb is a sum of four products of 31-bit values
+// (< 4·2^62 < 2^64), accumulated in 64-bit lanes, separately for the even and the odd 32-bit lanes.
+// With x = (a + bi) + (c + di)u, y = (e + fi) + (g + hi)u and (g + hi)(2 + i) = g2 + h2·i:
+//   r0 = ae − bf + c·g2 − d·h2    r1 = af + be + c·h2 + d·g2
+//   r2 = ag − bh + ce − df        r3 = ah + bg + cf + de
+// Negative terms use p − y ∈ [1, p].
+inline V p64() { return _mm512_set1_epi64(kP); }
+inline V reduce64(V s) {  // s < 2^64 → s mod p
+  s = _mm512_add_epi64(_mm512_and_si512(s, p64()), _mm512_srli_epi64(s, 31));  // < 2^33 + 2^31
+  s = _mm512_add_epi64(_mm512_and_si512(s, p64()), _mm512_srli_epi64(s, 31));  // ≤ p + 4
+  return _mm512_min_epu64(s, _mm512_sub_epi64(s, p64()));
+}
+inline V odd(V x) { return _mm512_srli_epi64(x, 32); }
+inline V dot4(V x0, V y0, V x1, V y1, V x2, V y2, V x3, V y3) {
+  return _mm512_add_epi64(_mm512_add_epi64(_mm512_mul_epu32(x0, y0), _mm512_mul_epu32(x1, y1)),
+                          _mm512_add_epi64(_mm512_mul_epu32(x2, y2), _mm512_mul_epu32(x3, y3)));
+}
+// x0·y0 + x1·y1 + x2·y2 + x3·y3 mod p in every 32-bit lane.
+inline V dot4_mod_p(V x0, V y0, V x1, V y1, V x2, V y2, V x3, V y3) {
+  V ev = reduce64(dot4(x0, y0, x1, y1, x2, y2, x3, y3));
+  V od = reduce64(dot4(odd(x0), odd(y0), odd(x1), odd(y1), odd(x2), odd(y2), odd(x3), odd(y3)));
+  return i(_mm512_mask_moveldup_ps(f(ev), __mmask16(0xAAAA), f(od)));
+}
+inline Q qm31_mul(const Q& x, const Q& y) {
+  const V e = y.a, fv = y.b, g = y.c, h = y.d;
+  const V g2 = vsub(vadd(g, g), h), h2 = vadd(vadd(h, h), g);
+  const V nf = _mm512_sub_epi32(vp(), fv), nh = _mm512_sub_epi32(vp(), h), nh2 = _mm512_sub_epi32(vp(), h2);
+  return {dot4_mod_p(x.a, e, x.b, nf, x.c, g2, x.d, nh2), dot4_mod_p(x.a, fv, x.b, e, x.c, h2, x.d, g2),
+          dot4_mod_p(x.a, g, x.b, nh, x.c, e, x.d, nf), dot4_mod_p(x.a, h, x.b, g, x.c, fv, x.d, e)};
+}
 }  // namespace avx512
 ZKM31_TARGET_END
 
