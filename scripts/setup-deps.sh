@@ -7,7 +7,7 @@ packages=(
   libgtest-dev bats bats-support bats-assert
   libonnx-dev libprotobuf-dev protobuf-compiler
   libb2-dev nlohmann-json3-dev libssl-dev
-  python3 jq
+  python3 jq python3-msgpack python3-xxhash
 )
 missing=()
 for p in "${packages[@]}"; do

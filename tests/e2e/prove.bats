@@ -1,0 +1,126 @@
+#!/usr/bin/env bats
+# gkr-prove | verify end to end: the shell pipeline on the shared and bundled models, pinned model
+# commitment and graph, tampered traces, forged proof fields (checksum fixed), malformed input.
+
+bats_require_minimum_version 1.5.0
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+setup() {
+  ROOT=${ZKM31_ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+  DATA="$ROOT/tests/data"
+  SHARED="$ROOT/../shared/models"
+  EDIT="/usr/bin/python3 $BATS_TEST_DIRNAME/prove_edit.py"
+  TMP=$(mktemp -d)
+}
+
+teardown() { rm -rf "$TMP"; }
+
+# prove MODEL.onnx INPUT.json: graph, trace and proof in $TMP
+prove() {
+  onnx2graph -q "$1" -o "$TMP/m.graph"
+  graph-forward -q --input "$2" --graph "$TMP/m.graph" -o "$TMP/run.trace"
+  gkr-prove -q -i "$TMP/run.trace" -o "$TMP/run.proof"
+}
+
+shared_model() {
+  [ -f "$SHARED/$1.onnx" ] || skip "shared model $1 not present"
+}
+
+@test "tiny_matmul: the shell pipeline proves and verify accepts" {
+  shared_model tiny_matmul
+  run --separate-stderr bash -c "onnx2graph -q '$SHARED/tiny_matmul.onnx' | graph-forward -q --input '$SHARED/tiny_matmul.input.json' | gkr-prove -q | verify"
+  assert_success
+  [[ "$output" == *"output y [4, 128]:"* ]] || fail "$output"
+  [[ "$stderr" == *"verify: VALID"* ]] || fail "$stderr"
+}
+
+@test "mlp_digits: verify prints the verified class and commitment, pinned to the model and graph" {
+  shared_model mlp_digits
+  prove "$SHARED/mlp_digits.onnx" "$SHARED/mlp_digits.input.json"
+  run --separate-stderr verify -i "$TMP/run.proof" --graph "$TMP/m.graph" --json
+  assert_success
+  run jq -r '.outputs[0].values | to_entries | max_by(.value) | .key' <<<"$output"
+  assert_output 2
+  commitment=$(verify -q -i "$TMP/run.proof" --json | jq -r .model_commitment)
+  run verify -q -i "$TMP/run.proof" --model-commitment "$commitment"
+  assert_success
+  [ "$(stat -c %s "$TMP/run.proof")" -le 204800 ]
+}
+
+@test "cnn_digits: convolutions (im2col, transposes) prove and verify" {
+  shared_model cnn_digits
+  prove "$SHARED/cnn_digits.onnx" "$SHARED/cnn_digits.input.json"
+  run verify -i "$TMP/run.proof"
+  assert_success
+  [[ "$output" == *"(argmax 2)"* ]] || fail "$output"
+}
+
+@test "the project's own conv_small model proves and verifies" {
+  prove "$DATA/conv_small.onnx" "$DATA/conv_small.input.json"
+  run verify -q -i "$TMP/run.proof"
+  assert_success
+}
+
+@test "gkr-prove --json reports per-part seconds and bytes" {
+  shared_model mlp_digits
+  onnx2graph -q "$SHARED/mlp_digits.onnx" | graph-forward -q --input "$SHARED/mlp_digits.input.json" > "$TMP/run.trace"
+  run --separate-stderr gkr-prove -q --json -i "$TMP/run.trace" -o "$TMP/run.proof"
+  assert_success
+  run jq -r '[.proof_bytes > 0, (.parts | map(.name) | index("/1/Relu") != null), .security_bits >= 96] | all' <<<"$output"
+  assert_output true
+}
+
+@test "a tampered intermediate tensor: gkr-prove refuses or verify rejects" {
+  shared_model mlp_digits
+  prove "$SHARED/mlp_digits.onnx" "$SHARED/mlp_digits.input.json"
+  for tensor in "/0/Gemm_output_0:acc" "/0/Gemm_output_0:pre" "/0/Gemm_output_0" "/1/Relu_output_0" "logits:acc" "logits"; do
+    $EDIT trace "$TMP/run.trace" "$TMP/bad.trace" "$tensor" 5
+    if gkr-prove -q -i "$TMP/bad.trace" -o "$TMP/bad.proof" 2>"$TMP/err"; then
+      run verify -q -i "$TMP/bad.proof"
+      assert_failure 1
+    else
+      [ $? -eq 2 ] || fail "gkr-prove crashed on $tensor: $(cat "$TMP/err")"
+      [ ! -e "$TMP/bad.proof" ] || fail "gkr-prove left a proof behind"
+    fi
+  done
+}
+
+@test "forged proof fields (checksum fixed) are rejected with exit 1" {
+  shared_model mlp_digits
+  prove "$SHARED/mlp_digits.onnx" "$SHARED/mlp_digits.input.json"
+  for field in public_output public_input model_commitment graph_digest trace_commitment queries; do
+    $EDIT proof "$TMP/run.proof" "$TMP/forged.proof" "$field"
+    run --separate-stderr verify -i "$TMP/forged.proof"
+    assert_failure 1
+    [[ "$stderr" == *"rejected"* ]] || fail "$field: $stderr"
+  done
+}
+
+@test "verify pins: another model commitment or graph is rejected" {
+  shared_model mlp_digits
+  prove "$SHARED/mlp_digits.onnx" "$SHARED/mlp_digits.input.json"
+  run --separate-stderr verify -i "$TMP/run.proof" --model-commitment "$(printf '0%.0s' {1..64})"
+  assert_failure 1
+  [[ "$stderr" == *"another model commitment"* ]] || fail "$stderr"
+  onnx2graph -q "$DATA/conv_small.onnx" -o "$TMP/other.graph"
+  run --separate-stderr verify -i "$TMP/run.proof" --graph "$TMP/other.graph"
+  assert_failure 1
+  [[ "$stderr" == *"another graph"* ]] || fail "$stderr"
+}
+
+@test "a config below the security floor is refused; malformed input exits 2" {
+  shared_model mlp_digits
+  onnx2graph -q "$SHARED/mlp_digits.onnx" | graph-forward -q --input "$SHARED/mlp_digits.input.json" > "$TMP/run.trace"
+  gkr-prove -q --queries 20 --pow-bits 0 -i "$TMP/run.trace" -o "$TMP/weak.proof"
+  run --separate-stderr verify -i "$TMP/weak.proof"
+  assert_failure 1
+  [[ "$stderr" == *"floor"* ]] || fail "$stderr"
+  run verify -q -i "$TMP/weak.proof" --floor 20
+  assert_success
+  head -c 100 "$TMP/weak.proof" > "$TMP/cut.proof"
+  run verify -i "$TMP/cut.proof"
+  assert_failure 2
+  run gkr-prove -i "$TMP/cut.proof"
+  assert_failure 2
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/python3
+"""Edits one field of a zkm31 artifact and fixes its checksum (the checksum is integrity, not
+security): what a forger can always do. Used by prove.bats.
+
+  prove_edit.py trace IN OUT TENSOR_NAME INDEX     add 1 to one element of a traced tensor
+  prove_edit.py proof IN OUT FIELD                  change one proof field:
+      public_output | public_input   add 1 to the first element
+      model_commitment | graph_digest | trace_commitment   flip a bit
+      queries                                        one query more in the config
+"""
+import sys
+
+import msgpack
+import xxhash
+
+P = (1 << 31) - 1
+
+
+def load(path):
+    env = msgpack.unpackb(open(path, "rb").read(), raw=False)
+    return env, msgpack.unpackb(env["body"], raw=False, strict_map_key=False)
+
+
+def save(path, env, body):
+    env["body"] = msgpack.packb(body, use_bin_type=True)
+    env["checksum"] = xxhash.xxh3_128_digest(env["body"])
+    open(path, "wb").write(msgpack.packb(env, use_bin_type=True))
+
+
+def bump_u32(b, index):
+    v = (int.from_bytes(b[4 * index:4 * index + 4], "little") + 1) % P
+    return b[:4 * index] + v.to_bytes(4, "little") + b[4 * index + 4:]
+
+
+def main():
+    what, src, dst = sys.argv[1:4]
+    env, body = load(src)
+    if what == "trace":
+        name, index = sys.argv[4], int(sys.argv[5])
+        graph = msgpack.unpackb(body["graph"], raw=False, strict_map_key=False)
+        tid = [t["name"] for t in graph["tensors"]].index(name)
+        body["values"][tid] = bump_u32(body["values"][tid], index)
+    else:
+        field = sys.argv[4]
+        if field in ("public_output", "public_input"):
+            body[field] = bump_u32(body[field], 0)
+        elif field in ("model_commitment", "graph_digest", "trace_commitment"):
+            body[field] = bytes([body[field][0] ^ 1]) + body[field][1:]
+        elif field == "queries":
+            body["config"]["queries"] += 1
+        else:
+            sys.exit("unknown field " + field)
+    save(dst, env, body)
+
+
+main()
