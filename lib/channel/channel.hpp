@@ -26,13 +26,14 @@ class Channel {
   // Uniform QM31 by rejection sampling of 31-bit limbs.
   QM31 draw_qm31(std::string_view label);
   std::vector<QM31> draw_qm31s(std::string_view label, size_t n);
-  // `count` indices uniform in [0, 2^log_size) (with repetition).
+  // `count` indices uniform in [0, 2^log_size) (with repetition); log_size > 32 is BadInput.
   std::vector<size_t> draw_indices(std::string_view label, size_t count, unsigned log_size);
 
   // Proof of work: a nonce such that BLAKE2s(state || "pow\0" || nonce as u64 LE) has `bits`
   // leading zero bits (first byte first, most significant bit first). grind searches on all
   // threads and returns the smallest such nonce (the same for any thread count); check_pow tests
-  // one nonce in O(1) (verifier). Both absorb the nonce. bits > kMaxPowBits is BadInput.
+  // one nonce in O(1) (verifier). Both absorb a valid nonce; a wrong one leaves the state as it
+  // was. bits > kMaxPowBits is BadInput.
   static constexpr unsigned kMaxPowBits = 48;
   uint64_t grind(unsigned bits);
   bool check_pow(unsigned bits, uint64_t nonce);
