@@ -115,7 +115,7 @@ std::vector<int64_t> make_table(const std::string& fn, const std::vector<int64_t
   if (fn == "rsqrt" || fn == "recip") {
     need(params.size() == 3, fn);
     int64_t ns = params[0], im = params[1], is = params[2];
-    need(ns >= 0 && ns <= 40 && im > 0 && im < (int64_t(1) << 32) && is >= 0 && is <= 40, fn);
+    need(ns >= 0 && ns <= 40 && im > 0 && im < (int64_t(1) << 32) && is >= 0 && is <= 62 && ns + is <= 100, fn);
     need(in_lo >= 1, fn);
     for (int64_t i = 0; i < size; ++i) {
       i128 d = i128(in_lo + i) * im;

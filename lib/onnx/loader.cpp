@@ -329,7 +329,9 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes) {
   }
   try {
     onnx::checker::check_model(*proto);
-    onnx::shape_inference::InferShapes(*proto);
+    // Data propagation resolves shapes computed by Shape/Gather/Concat arithmetic.
+    onnx::ShapeInferenceOptions options{false, 0, true};
+    onnx::shape_inference::InferShapes(*proto, onnx::OpSchemaRegistry::Instance(), options);
   } catch (const std::exception& e) {
     std::string msg = e.what();
     std::replace(msg.begin(), msg.end(), '\n', ' ');

@@ -8,6 +8,8 @@ python3-torch and python3-sklearn). Writes, next to this file:
     mlp_sigmoid   Linear(64,32)-Sigmoid-Linear(32,32)-ReLU-Linear(32,10), trained on digits
     conv_small    Conv2d(1,4,3,stride 2,pad 1)-ReLU-Flatten-Linear(64,10), trained on digits
     tiny_block    LayerNorm-Linear-softmax attention (no mask)-GELU(erf)-SiLU MLP, random init, x [1,8,16]
+    shape_ops     Conv-ReLU-view(x.shape[0], -1)-Linear-GELU(tanh)-LayerNorm-tanh-slice, exported WITHOUT
+                  constant folding (Shape/Gather/Unsqueeze/Concat shape arithmetic), x [1,1,8,8]
     tiny_llama    RMSNorm-causal attention (additive -1e9 mask)-RMSNorm-SwiGLU MLP, random init, x [1,8,16]
   bad_*.onnx / wide_linear.onnx: small hand-built graphs (onnx.helper) for the importer's refusals:
     bad_missing_init (reads an initializer that does not exist), bad_dynamic (a dynamic batch
@@ -43,11 +45,11 @@ def tensor_json(model, name, t):
             'data': [float(v) for v in t.detach().numpy().astype(np.float32).ravel()]}
 
 
-def export(model, name, x, in_name, out_name):
+def export(model, name, x, in_name, out_name, fold=True):
     model.eval()
     path = os.path.join(HERE, name + '.onnx')
     torch.onnx.export(model, x, path, input_names=[in_name], output_names=[out_name], opset_version=14,
-                      do_constant_folding=True)
+                      do_constant_folding=fold)
     with torch.no_grad():
         y = model(x)
     dump(name + '.input.json', tensor_json(name, in_name, x))
@@ -121,6 +123,20 @@ def hand_built():
          [helper.make_tensor_value_info('x', f, [1, 2048])], [helper.make_tensor_value_info('y', f, [1, 8])], [ww])
 
 
+class ShapeOps(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = torch.nn.Conv2d(1, 2, 3, padding=1)
+        self.l = torch.nn.Linear(128, 4)
+        self.ln = torch.nn.LayerNorm(4)
+
+    def forward(self, x):
+        y = torch.relu(self.c(x))
+        y = self.l(y.view(y.shape[0], -1))
+        y = torch.nn.functional.gelu(y, approximate='tanh')
+        return torch.tanh(self.ln(y))[:, 1:3].unsqueeze(0).squeeze(0)
+
+
 class RMSNorm(torch.nn.Module):
     def __init__(self, d, eps=1e-6):
         super().__init__()
@@ -181,6 +197,8 @@ def main():
     torch.manual_seed(7)
     blk = TinyBlock()
     export(blk, 'tiny_block', torch.randn(1, 8, 16), 'x', 'y')
+    torch.manual_seed(9)
+    export(ShapeOps(), 'shape_ops', torch.randn(1, 1, 8, 8), 'x', 'y', fold=False)
     torch.manual_seed(8)
     llama = TinyLlama()
     export(llama, 'tiny_llama', torch.randn(1, 8, 16), 'x', 'y')

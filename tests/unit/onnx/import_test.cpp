@@ -94,6 +94,7 @@ TEST(FloatTrack, OwnModelsMatchTorch) {
   EXPECT_LE(float_track_error(kData, "conv_small", kData + "digits_calib_cnn.json"), 1e-4);
   EXPECT_LE(float_track_error(kData, "tiny_block"), 1e-4);
   EXPECT_LE(float_track_error(kData, "tiny_llama"), 1e-4);
+  EXPECT_LE(float_track_error(kData, "shape_ops"), 1e-4);  // unfolded shape arithmetic
 }
 
 TEST(FloatTrack, SharedModelsMatchTorch) {
