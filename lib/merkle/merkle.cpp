@@ -1,6 +1,7 @@
 #include "merkle/merkle.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "error/error.hpp"
@@ -57,7 +58,14 @@ Digest hash_node(const Digest& left, const Digest& right) {
   return d;
 }
 
-Tree::Tree(std::span<const M31> rows, size_t row_len) : row_len_(row_len) {
+Tree::Tree(std::span<const M31> rows, size_t row_len) { build(rows, row_len, true); }
+
+Tree::Tree(std::vector<M31>&& rows, size_t row_len) : owned_rows_(std::move(rows)) {
+  build(owned_rows_, row_len, false);
+}
+
+void Tree::build(std::span<const M31> rows, size_t row_len, bool copy) {
+  row_len_ = row_len;
   if (row_len == 0) throw BadInput("merkle: row length must be at least 1");
   if (rows.size() % row_len != 0) throw BadInput("merkle: value count is not a multiple of the row length");
   const size_t n = rows.size() / row_len;
@@ -66,8 +74,9 @@ Tree::Tree(std::span<const M31> rows, size_t row_len) : row_len_(row_len) {
   log_rows_ = unsigned(__builtin_ctzll(n));
   stored_from_ = std::min(kUnstoredLayers, log_rows_);
 
-  // Default-initialized (not zeroed) storage: the threads below first-touch every byte in parallel.
-  rows_.reset(new uint32_t[rows.size()]);
+  // The copy is not zeroed first: the threads below first-touch every byte in parallel as they copy.
+  if (copy) copied_rows_.reset(new uint32_t[rows.size()]);
+  rows_ = copy ? reinterpret_cast<const M31*>(copied_rows_.get()) : owned_rows_.data();
   for (unsigned l = stored_from_; l <= log_rows_; ++l) layers_.emplace_back(new Digest[n >> l]);
 
   // Bottom part, block by block in two small scratch buffers that stay in cache: copy the rows,
@@ -79,7 +88,7 @@ Tree::Tree(std::span<const M31> rows, size_t row_len) : row_len_(row_len) {
     std::vector<Digest> cur(block), next(block);
     for (size_t blk = b; blk < e; ++blk) {
       const size_t first = blk * block;
-      std::copy_n(words_of(rows) + first * row_len, block * row_len, rows_.get() + first * row_len);
+      if (copy) std::memcpy(copied_rows_.get() + first * row_len, rows.data() + first * row_len, 4 * block * row_len);
       hash::blake2s_many(leaf_state(), words_of(rows.subspan(first * row_len)), row_len, row_len, block,
                          cur.data(), backend);
       size_t count = block;
@@ -105,7 +114,7 @@ Tree::Tree(std::span<const QM31> rows, size_t qm31_per_row) : Tree(limbs_of(rows
 
 std::span<const M31> Tree::row(size_t i) const {
   if (i >= n_rows()) throw BadInput("merkle: row " + std::to_string(i) + " out of range");
-  return {reinterpret_cast<const M31*>(rows_.get()) + i * row_len_, row_len_};
+  return {rows_ + i * row_len_, row_len_};
 }
 
 Digest Tree::node(unsigned layer, size_t k) const {

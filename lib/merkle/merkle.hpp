@@ -32,6 +32,8 @@ class Tree {
  public:
   // rows.size() = n_rows·row_len with n_rows a power of two and row_len ≥ 1, else BadInput.
   Tree(std::span<const M31> rows, size_t row_len);
+  // Takes the rows over without copying them (same commitment as the span constructor).
+  Tree(std::vector<M31>&& rows, size_t row_len);
   // Rows of QM31 values, each committed as its 4 limbs [a, b, c, d]: row_len() = 4·qm31_per_row.
   Tree(std::span<const QM31> rows, size_t qm31_per_row);
 
@@ -47,6 +49,8 @@ class Tree {
   std::span<const M31> row(size_t i) const;
 
  private:
+  // Checks the shape and hashes everything, copying `rows` into copied_rows_ if asked.
+  void build(std::span<const M31> rows, size_t row_len, bool copy);
   // Digest of node k of `layer` (0 = leaves): stored, or recomputed from the rows below the
   // lowest stored layer.
   Digest node(unsigned layer, size_t k) const;
@@ -56,7 +60,9 @@ class Tree {
   // Layers below stored_from_ are not kept: they are cheap to recompute from the rows for the few
   // opened paths, and not writing them makes building much faster (memory, not hashing, dominates).
   unsigned stored_from_;
-  std::unique_ptr<uint32_t[]> rows_;  // the rows' values, as the words that were hashed
+  std::vector<M31> owned_rows_;              // rows moved in, or
+  std::unique_ptr<uint32_t[]> copied_rows_;  // a copy of the rows' words (raw: M31() would zero it)
+  const M31* rows_ = nullptr;                // whichever of the two holds them
   std::vector<std::unique_ptr<Digest[]>> layers_;  // layers_[j] = layer stored_from_ + j; last = {root}
 };
 

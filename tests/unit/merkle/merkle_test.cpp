@@ -300,3 +300,17 @@ TEST(Merkle, KeepsACopyOfItsRows) {
   std::vector<size_t> idx = {2, 3, 9};
   merkle::verify(t.root(), 4, 3, idx, rows_at(original, 3, idx), t.open(idx));
 }
+
+TEST(Merkle, MovedRowsGiveTheSameCommitment) {
+  std::vector<M31> v = random_rows(64, 5, 12);
+  std::vector<M31> moved = v;
+  const M31* storage = moved.data();
+  Tree copied(v, 5), owner(std::move(moved), 5);
+  EXPECT_EQ(owner.root(), copied.root());
+  EXPECT_EQ(owner.row(7).data(), storage + 35);  // no copy was made
+  std::vector<size_t> idx = {7, 8, 63};
+  EXPECT_EQ(owner.open(idx).siblings, copied.open(idx).siblings);
+  Tree relocated = std::move(owner);  // moving the tree keeps its rows valid
+  merkle::verify(relocated.root(), 6, 5, idx, rows_at(v, 5, idx), relocated.open(idx));
+  EXPECT_THROW(Tree(std::vector<M31>(6), 1), BadInput);
+}
