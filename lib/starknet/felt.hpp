@@ -4,7 +4,7 @@
 //
 // Elements are 4×64-bit limbs in Montgomery form (R = 2^256). P ≡ 1 mod 2^64, so −P⁻¹ mod 2^64 = −1
 // and P's two middle limbs are zero: with the modulus as compile-time constants the compiler folds
-// the generic CIOS reduction down to one 64×64 product per round.
+// the word-by-word reduction down to one 64×64 product per word.
 #include <array>
 #include <compare>
 #include <cstdint>
@@ -77,11 +77,19 @@ class MontElem {
   MontElem& operator+=(const MontElem& o) { return *this = *this + o; }
   MontElem& operator-=(const MontElem& o) { return *this = *this - o; }
   MontElem& operator*=(const MontElem& o) { return *this = *this * o; }
-  MontElem square() const { return *this * *this; }
+  MontElem square() const;
   MontElem dbl() const { return *this + *this; }
   MontElem pow(const U256& e) const;
   MontElem inverse() const;  // Fermat; inverse of zero is zero
   friend bool operator==(const MontElem&, const MontElem&) = default;
+
+  // The raw Montgomery representation, for kernels (Poseidon) that delay reductions themselves.
+  const U256& mont() const { return m_; }
+  static MontElem from_mont(const U256& m) {
+    MontElem r;
+    r.m_ = m;
+    return r;
+  }
 
  private:
   U256 m_;  // Montgomery form: value·2^256 mod modulus
@@ -171,55 +179,94 @@ inline U256 sub_mod(const U256& a, const U256& b, const U256& m) {
   for (int i = 0; i < 4; ++i) c = _addcarry_u64(c, d[i], m.w[i] & mask, &r[i]);
   return U256(r[0], r[1], r[2], r[3]);
 }
-// acc (three words c0, c1, c2) += x·y
-inline void mac(unsigned long long& c0, unsigned long long& c1, unsigned long long& c2, uint64_t x, uint64_t y) {
-  const u128 p = (u128)x * y;
-  unsigned char c = _addcarry_u64(0, c0, (uint64_t)p, &c0);
-  c = _addcarry_u64(c, c1, (uint64_t)(p >> 64), &c1);
-  c2 += c;
-}
-inline void acc_add(unsigned long long& c0, unsigned long long& c1, unsigned long long& c2, uint64_t x) {
-  unsigned char c = _addcarry_u64(0, c0, x, &c0);
-  c = _addcarry_u64(c, c1, 0, &c1);
-  c2 += c;
-}
-// Montgomery product a·b·2^−256 mod m (a, b < m < 2^254), product scanning with the reduction
-// interleaved. Limbs of the modulus equal to 0 or 1 cost no multiplication (if constexpr).
+// Montgomery reduction of a 512-bit t (< m·2^256): t·2^−256 mod m, word by word. Zero limbs of the
+// modulus cost no multiplication, and a limb equal to 1 folds to an addition.
 template <typename Mod>
-inline U256 mont_mul(const U256& a, const U256& b) {
+inline U256 mont_reduce(uint64_t t[8]) {
   constexpr U256 m = Mod::kModulus;
   constexpr uint64_t ninv = neg_inv64(m.w[0]);
-  unsigned long long c0 = 0, c1 = 0, c2 = 0;
-  uint64_t q[4], r[4];
-  auto mac_m = [&](uint64_t qj, int k) {
-    if (k > 3 || m.w[k] == 0) return;
-    if (m.w[k] == 1) acc_add(c0, c1, c2, qj);
-    else mac(c0, c1, c2, qj, m.w[k]);
-  };
-  auto shift = [&] { c0 = c1; c1 = c2; c2 = 0; };
+  uint64_t top = 0;  // carry into t[i + 5]
 #pragma GCC unroll 4
   for (int i = 0; i < 4; ++i) {
+    const uint64_t q = t[i] * ninv;
+    uint64_t c = 0;
 #pragma GCC unroll 4
-    for (int j = 0; j < i; ++j) {
-      mac(c0, c1, c2, a.w[j], b.w[i - j]);
-      mac_m(q[j], i - j);
+    for (int j = 0; j < 4; ++j) {
+      u128 p = (m.w[j] == 0 ? (u128)0 : (u128)q * m.w[j]) + t[i + j] + c;
+      t[i + j] = (uint64_t)p;
+      c = (uint64_t)(p >> 64);
     }
-    mac(c0, c1, c2, a.w[i], b.w[0]);
-    q[i] = c0 * ninv;
-    mac_m(q[i], 0);
-    shift();
+    u128 s = (u128)t[i + 4] + c + top;
+    t[i + 4] = (uint64_t)s;
+    top = (uint64_t)(s >> 64);
+  }
+  return reduce_once(U256(t[4], t[5], t[6], t[7]), m);
+}
+// Montgomery square: 6 cross products doubled plus 4 squares, then the reduction.
+template <typename Mod>
+inline U256 mont_sqr(const U256& a) {
+  uint64_t r[8];
+  u128 x;
+  x = (u128)a.w[0] * a.w[1];
+  r[1] = (uint64_t)x;
+  x = (u128)a.w[0] * a.w[2] + (uint64_t)(x >> 64);
+  r[2] = (uint64_t)x;
+  x = (u128)a.w[0] * a.w[3] + (uint64_t)(x >> 64);
+  r[3] = (uint64_t)x;
+  r[4] = (uint64_t)(x >> 64);
+  x = (u128)a.w[1] * a.w[2] + r[3];
+  r[3] = (uint64_t)x;
+  x = (u128)a.w[1] * a.w[3] + r[4] + (uint64_t)(x >> 64);
+  r[4] = (uint64_t)x;
+  r[5] = (uint64_t)(x >> 64);
+  x = (u128)a.w[2] * a.w[3] + r[5];
+  r[5] = (uint64_t)x;
+  r[6] = (uint64_t)(x >> 64);
+  r[7] = r[6] >> 63;
+  for (int i = 6; i > 1; --i) r[i] = (r[i] << 1) | (r[i - 1] >> 63);
+  r[1] <<= 1;
+  unsigned long long o[8];
+  unsigned char c = 0;
+  const u128 s0 = (u128)a.w[0] * a.w[0], s1 = (u128)a.w[1] * a.w[1], s2 = (u128)a.w[2] * a.w[2], s3 = (u128)a.w[3] * a.w[3];
+  o[0] = (uint64_t)s0;
+  c = _addcarry_u64(0, r[1], (uint64_t)(s0 >> 64), &o[1]);
+  c = _addcarry_u64(c, r[2], (uint64_t)s1, &o[2]);
+  c = _addcarry_u64(c, r[3], (uint64_t)(s1 >> 64), &o[3]);
+  c = _addcarry_u64(c, r[4], (uint64_t)s2, &o[4]);
+  c = _addcarry_u64(c, r[5], (uint64_t)(s2 >> 64), &o[5]);
+  c = _addcarry_u64(c, r[6], (uint64_t)s3, &o[6]);
+  _addcarry_u64(c, r[7], (uint64_t)(s3 >> 64), &o[7]);
+  uint64_t t[8];
+  for (int i = 0; i < 8; ++i) t[i] = o[i];
+  return mont_reduce<Mod>(t);
+}
+
+// Montgomery product: schoolbook 4×4 limbs (operand scanning), then the reduction.
+template <typename Mod>
+inline U256 mont_mul(const U256& a, const U256& b) {
+  uint64_t t[8];
+  {
+    uint64_t c = 0;
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) {
+      u128 p = (u128)a.w[j] * b.w[0] + c;
+      t[j] = (uint64_t)p;
+      c = (uint64_t)(p >> 64);
+    }
+    t[4] = c;
   }
 #pragma GCC unroll 4
-  for (int i = 4; i < 8; ++i) {
+  for (int i = 1; i < 4; ++i) {
+    uint64_t c = 0;
 #pragma GCC unroll 4
-    for (int j = i - 3; j < 4; ++j) {
-      mac(c0, c1, c2, a.w[j], b.w[i - j]);
-      mac_m(q[j], i - j);
+    for (int j = 0; j < 4; ++j) {
+      u128 p = (u128)a.w[j] * b.w[i] + t[i + j] + c;
+      t[i + j] = (uint64_t)p;
+      c = (uint64_t)(p >> 64);
     }
-    r[i - 4] = c0;
-    shift();
+    t[i + 4] = c;
   }
-  return reduce_once(U256(r[0], r[1], r[2], r[3]), m);
+  return mont_reduce<Mod>(t);
 }
 
 }  // namespace detail
@@ -262,6 +309,12 @@ template <typename Mod>
 inline MontElem<Mod> MontElem<Mod>::operator*(const MontElem& o) const {
   MontElem r;
   r.m_ = detail::mont_mul<Mod>(m_, o.m_);
+  return r;
+}
+template <typename Mod>
+inline MontElem<Mod> MontElem<Mod>::square() const {
+  MontElem r;
+  r.m_ = detail::mont_sqr<Mod>(m_);
   return r;
 }
 template <typename Mod>
