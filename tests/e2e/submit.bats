@@ -157,3 +157,12 @@ tx_hash_of_body() {  # the INVOKE object of a request body + chain id → its ha
   run bash -c "echo '{\"sender_address\": \"0x1\"}' | submit tx-hash --chain-id SN_MAIN"
   assert_failure 2
 }
+
+@test "submit: calldata output pipes into submit (hex lines and --json)" {
+  run bash -c "calldata u256 0x100000000000000000000000000000005 | submit invoke --rpc http://127.0.0.1:9/ $(invoke_args) $(explicit_args) --dry-run -q"
+  assert_success
+  [ "$(jq -c '.params.invoke_transaction.calldata' <<<"$output")" = '["0x1","0x7e5","0x821b8b00fd9e4b2b57538b4571c0227e80f5dbdbfef0628722b3f06f3188","0x2","0x5","0x1"]' ]
+  run bash -c "calldata byte-array hi --json | submit invoke --rpc http://127.0.0.1:9/ $(invoke_args) $(explicit_args) --dry-run -q"
+  assert_success
+  [ "$(jq -c '.params.invoke_transaction.calldata[3:]' <<<"$output")" = '["0x3","0x0","0x6869","0x2"]' ]
+}
