@@ -370,8 +370,12 @@ void validate(const Graph& g) {
   };
   for (size_t i = 0; i < T; ++i) {
     const Tensor& t = g.tensors[i];
-    for (int64_t d : t.shape)
-      if (d < 1) throw BadInput("graph: tensor '" + t.name + "' has a non-positive dimension");
+    int64_t elems = 1;
+    for (int64_t d : t.shape) {
+      if (d < 1 || d > (int64_t(1) << 31)) throw BadInput("graph: tensor '" + t.name + "' has a dimension out of range");
+      elems *= d;
+      if (elems > (int64_t(1) << 32)) throw BadInput("graph: tensor '" + t.name + "' has more than 2^32 elements");
+    }
     if (t.lo > t.hi || std::max(-t.lo, t.hi) > kHalfP) throw BadInput("graph: tensor '" + t.name + "' has a bad interval");
     if (t.bits != signed_bits(t.lo, t.hi)) throw BadInput("graph: tensor '" + t.name + "' declares the wrong bit width");
     if (t.kind != TensorKind::Activation) ready[i] = true;

@@ -74,7 +74,7 @@ struct Tensor {
   Shape shape;
   int bits = 0;          // signed width holding [lo, hi]
   int64_t lo = 0, hi = 0;  // proven value interval
-  double scale = 1.0;    // real = int · scale (dequantization only)
+  double scale = 1.0;    // real = int · scale (dequantization only); 0 when the scale is per channel
 };
 
 // A weight tensor's data. Matmul weights are [K, N] row-major (W[k][n] at k·N+n) with one scale

@@ -17,6 +17,9 @@ using model::shape_str;
 
 namespace {
 
+// Largest tensor the importer materializes (its calibration runs the float track in memory).
+constexpr int64_t kMaxElements = int64_t(1) << 28;
+
 // Ops the lowering handles when their inputs are not all constant.
 const std::set<std::string> kLiveOps = {
     "MatMul", "Gemm", "Conv", "Relu", "Sigmoid", "Tanh", "Erf", "Add", "Sub", "Mul", "Div", "Pow", "Sqrt",
@@ -270,6 +273,7 @@ Shape static_shape(const onnx::ValueInfoProto& v, bool is_input) {
     if (is_input) throw BadInput("input '" + v.name() + "' has no static shape (unresolved dynamic shape)");
     return {};
   }
+  int64_t elems = 1;
   for (const auto& d : tt.shape().dim()) {
     if (!d.has_dim_value() || d.dim_value() < 1) {
       std::string label = d.has_dim_param() ? "'" + d.dim_param() + "'" : "?";
@@ -277,6 +281,8 @@ Shape static_shape(const onnx::ValueInfoProto& v, bool is_input) {
                      " (unresolved dynamic shape): export with static shapes");
     }
     s.push_back(d.dim_value());
+    elems *= std::min<int64_t>(d.dim_value(), kMaxElements + 1);
+    if (elems > kMaxElements) throw NotSupported("value '" + v.name() + "' has more than 2^28 elements");
   }
   return s;
 }

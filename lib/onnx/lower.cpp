@@ -256,6 +256,11 @@ class Lowerer {
     return &m_.nodes[c[0]];
   }
   size_t index_of(const LiveNode* n) const { return size_t(n - m_.nodes.data()); }
+  // An axis in [-rank, rank) normalized to [0, rank); BadInput naming the node otherwise.
+  static int64_t axis_in(const LiveNode& n, int64_t axis, size_t rank) {
+    if (axis < -int64_t(rank) || axis >= int64_t(rank)) throw BadInput("node '" + n.name + "': axis " + std::to_string(axis) + " out of range");
+    return axis < 0 ? axis + int64_t(rank) : axis;
+  }
   void bind(const std::string& onnx_name, uint32_t id) { val_[onnx_name] = id; }
 
   // ---- dispatch -----------------------------------------------------------------------------
@@ -940,10 +945,12 @@ class Lowerer {
       return c->data;
     };
     auto starts = ints(1), ends = ints(2), axes = ints(3), steps = ints(4);
+    if (ends.size() != starts.size() || (!axes.empty() && axes.size() != starts.size()) ||
+        (!steps.empty() && steps.size() != starts.size()))
+      throw BadInput("node '" + n.name + "': Slice starts/ends/axes/steps differ in length");
     Node s = node(Op::Slice, n.name, {x});
     for (size_t k = 0; k < starts.size(); ++k) {
-      int64_t ax = axes.empty() ? int64_t(k) : int64_t(axes[k]);
-      if (ax < 0) ax += int64_t(xs.size());
+      int64_t ax = axis_in(n, axes.empty() ? int64_t(k) : int64_t(axes[k]), xs.size());
       int64_t len = xs.at(size_t(ax)), step = steps.empty() ? 1 : int64_t(steps[k]);
       if (step < 1) throw NotSupported("node '" + n.name + "': Slice with a negative step");
       auto norm = [&](double v) {
@@ -961,11 +968,12 @@ class Lowerer {
   void split(const LiveNode& n) {
     uint32_t x = tid(n.inputs[0]);
     const auto& xs = T(x).shape;
-    int64_t axis = attr_int(n, "axis", 0);
-    if (axis < 0) axis += int64_t(xs.size());
+    int64_t axis = axis_in(n, attr_int(n, "axis", 0), xs.size());
     int64_t start = 0;
     for (const auto& o : n.outputs) {
-      int64_t len = m_.shape(o).at(size_t(axis));
+      const auto& os = m_.shape(o);
+      if (os.size() != xs.size()) throw BadInput("node '" + n.name + "': Split output rank differs from the input");
+      int64_t len = os[size_t(axis)];
       slice_axis(x, axis, start, start + len, 1, o, n.name);
       start += len;
     }
@@ -982,8 +990,7 @@ class Lowerer {
     for (uint32_t& t : ins)
       if (!structural() && T(t).scale != s) t = requant(t, {T(t).scale}, {1.0}, {}, s, -qmax_, qmax_, T(t).name + ":common", n.name);
     Node c = node(Op::Concat, n.name, ins);
-    int64_t axis = attr_int(n, "axis", 0);
-    if (axis < 0) axis += int64_t(T(ins[0]).shape.size());
+    int64_t axis = axis_in(n, attr_int(n, "axis", 0), T(ins[0]).shape.size());
     c.axis = int(axis);
     uint32_t y = emit(c, n.outputs[0], s);
     narrow_ids_.insert(y);
@@ -994,8 +1001,7 @@ class Lowerer {
     const Const* idx = cst(n.inputs[1]);
     if (!idx || cst(n.inputs[0])) throw NotSupported("node '" + n.name + "': Gather needs activation data and constant indices");
     uint32_t x = tid(n.inputs[0]);
-    int64_t axis = attr_int(n, "axis", 0);
-    if (axis < 0) axis += int64_t(T(x).shape.size());
+    int64_t axis = axis_in(n, attr_int(n, "axis", 0), T(x).shape.size());
     Node gn = node(Op::Gather, n.name, {x});
     gn.axis = int(axis);
     gn.idx_shape = idx->shape;
