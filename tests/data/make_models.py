@@ -14,7 +14,9 @@ python3-torch and python3-sklearn). Writes, next to this file:
   bad_*.onnx / wide_linear.onnx: small hand-built graphs (onnx.helper) for the importer's refusals:
     bad_missing_init (reads an initializer that does not exist), bad_dynamic (a dynamic batch
     dimension), bad_unsupported (LSTM and TopK nodes), wide_linear (K = 2048: its accumulator
-    cannot be bounded below (p-1)/2 at 16-bit activations)
+    cannot be bounded below (p-1)/2 at 16-bit activations), index_ops (Gather, Concat, Mul/Div/Sub/Neg
+    of activations, Transpose, Sigmoid on x [2, 8]; its reference output is computed with numpy:
+    index_ops.reference_output.json)
 The split is the one of shared/models/README.md: pixels/16, train_test_split(test_size=0.25,
 random_state=0, stratify=y). Exports use opset 14 with static shapes, like the reference models.
 """
@@ -118,6 +120,22 @@ def hand_built():
          [helper.make_tensor_value_info('x', f, [4, 1, 16])],
          [helper.make_tensor_value_info('h', f, [4, 1, 1, 8]), helper.make_tensor_value_info('v', f, [4, 1, 2])],
          [wi, ri, k])
+    idx = numpy_helper.from_array(np.array([7, 0, 3], dtype=np.int64), 'idx')
+    four = numpy_helper.from_array(np.array(4.0, dtype=np.float32), 'four')
+    save('index_ops', [helper.make_node('Gather', ['x', 'idx'], ['g'], name='gather', axis=1),
+                       helper.make_node('Concat', ['g', 'x'], ['c'], name='concat', axis=1),
+                       helper.make_node('Mul', ['c', 'c'], ['m'], name='square'),
+                       helper.make_node('Div', ['m', 'four'], ['d'], name='quarter'),
+                       helper.make_node('Sub', ['d', 'c'], ['s'], name='sub'),
+                       helper.make_node('Neg', ['s'], ['n'], name='neg'),
+                       helper.make_node('Transpose', ['n'], ['t'], name='transpose', perm=[1, 0]),
+                       helper.make_node('Sigmoid', ['t'], ['y'], name='sigmoid')],
+         [helper.make_tensor_value_info('x', f, [2, 8])], [helper.make_tensor_value_info('y', f, [11, 2])], [idx, four])
+    x = rng.standard_normal((2, 8)).astype(np.float32)
+    c = np.concatenate([x[:, [7, 0, 3]], x], axis=1).astype(np.float64)
+    y = 1 / (1 + np.exp(-(-(c * c / 4.0 - c)).T))
+    dump('index_ops.input.json', {'name': 'x', 'shape': [2, 8], 'data': [float(v) for v in x.ravel()]})
+    dump('index_ops.reference_output.json', {'name': 'y', 'shape': [11, 2], 'data': [float(v) for v in y.ravel()]})
     ww = numpy_helper.from_array(rng.standard_normal((2048, 8)).astype(np.float32), 'w')
     save('wide_linear', [helper.make_node('MatMul', ['x', 'w'], ['y'], name='wide_fc')],
          [helper.make_tensor_value_info('x', f, [1, 2048])], [helper.make_tensor_value_info('y', f, [1, 8])], [ww])

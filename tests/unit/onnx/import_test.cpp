@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "error/error.hpp"
@@ -48,10 +49,11 @@ std::vector<float> torch_output(const std::string& path) {
 }
 
 // Float track of the graph vs the torch output of the same input.
-double float_track_error(const std::string& dir, const std::string& name, const std::string& calib = "") {
+double float_track_error(const std::string& dir, const std::string& name, const std::string& calib = "",
+                         const std::string& reference = ".torch_output.json") {
   model::Graph g = import(dir + name + ".onnx", calib);
   auto t = model::run_forward(g, model::parse_inputs_json(slurp(dir + name + ".input.json")));
-  auto want = torch_output(dir + name + ".torch_output.json");
+  auto want = torch_output(dir + name + reference);
   EXPECT_EQ(t.float_outputs.at(0).size(), want.size());
   double err = 0;
   for (size_t i = 0; i < want.size(); ++i) err = std::max(err, double(std::abs(t.float_outputs[0][i] - want[i])));
@@ -95,6 +97,17 @@ TEST(FloatTrack, OwnModelsMatchTorch) {
   EXPECT_LE(float_track_error(kData, "tiny_block"), 1e-4);
   EXPECT_LE(float_track_error(kData, "tiny_llama"), 1e-4);
   EXPECT_LE(float_track_error(kData, "shape_ops"), 1e-4);  // unfolded shape arithmetic
+  EXPECT_LE(float_track_error(kData, "index_ops", "", ".reference_output.json"), 1e-4);
+}
+
+TEST(IntegerTrack, IndexAndElementwiseOps) {
+  model::Graph g = import(kData + "index_ops.onnx");
+  auto t = model::run_forward(g, model::parse_inputs_json(slurp(kData + "index_ops.input.json")));
+  EXPECT_LE(model::compare_outputs(t).at(0).rel_l2, 0.02);
+  std::set<model::Op> ops;
+  for (const auto& n : g.nodes) ops.insert(n.op);
+  for (auto op : {model::Op::Gather, model::Op::Concat, model::Op::Mul, model::Op::Sub, model::Op::Transpose, model::Op::Lookup})
+    EXPECT_TRUE(ops.count(op)) << model::op_name(op);
 }
 
 TEST(FloatTrack, SharedModelsMatchTorch) {
