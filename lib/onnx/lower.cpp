@@ -143,8 +143,11 @@ class Lowerer {
       std::fill(values.begin(), values.end(), 0);
       lo = -1, hi = 1;
     } else if (!values.empty()) {
+      // The declared interval is the whole signed range of the width, which is what a range
+      // proof of the committed weights establishes (int8 matrices: [−128, 127]).
       auto [a, b] = std::minmax_element(values.begin(), values.end());
-      lo = std::min<int64_t>(*a, 0), hi = std::max<int64_t>(*b, 0);
+      int bits = model::signed_bits(std::min<int64_t>(*a, 0), std::max<int64_t>(*b, 0));
+      lo = -(int64_t(1) << (bits - 1)), hi = (int64_t(1) << (bits - 1)) - 1;
     }
     uint32_t id = add_tensor(name, TensorKind::Weight, shape, lo, hi, scales.size() == 1 ? scales[0] : 0.0);
     g_.weights.push_back({id, std::move(values), std::move(original), std::move(scales)});

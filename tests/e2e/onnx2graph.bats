@@ -63,7 +63,7 @@ refuses() {
 }
 
 @test "onnx2graph refuses an accumulator that could wrap, naming the layer and the bound" {
-  refuses "$DATA/wide_linear.onnx" "node 'wide_fc' (matmul): |accumulator| bound 8522565632 exceeds (p-1)/2" --bits 16
+  refuses "$DATA/wide_linear.onnx" "node 'wide_fc' (matmul): |accumulator| bound 8589672448 exceeds (p-1)/2" --bits 16
   run onnx2graph "$DATA/wide_linear.onnx" -o "$TMP/ok.graph" -q
   assert_success
 }
