@@ -51,26 +51,6 @@ void check_ranges(const Config& c) {
   require(c.final_log <= 16, kWhere, "final_log " + std::to_string(c.final_log) + " above 16");
 }
 
-// Inverse twiddle of pair `pos` when folding layer `layer` (prover side, cached tables).
-const M31* inv_twiddles(unsigned m, unsigned layer) {
-  return layer == 0 ? circle::inv_ys(m).data() : circle::inv_xs(m - layer + 1).data();
-}
-
-// Folds every row (rows × w, position of (j, t) = j + t·rows) once: width w → w/2.
-template <typename F>
-std::vector<QM31> fold_rows(std::span<const F> x, size_t rows, size_t w, QM31 s, const M31* itw) {
-  const size_t hw = w / 2;
-  std::vector<QM31> out(rows * hw);
-  parallel::for_range(rows, std::max<size_t>(1, (size_t(1) << 12) / w), [&](size_t b, size_t e) __attribute__((flatten)) {
-    for (size_t j = b; j < e; ++j)
-      for (size_t t = 0; t < hw; ++t) {
-        F a = x[j * w + t], c = x[j * w + t + hw];
-        out[j * hw + t] = poly::mul(s, (a - c) * itw[j + t * rows]) + (a + c);
-      }
-  });
-  return out;
-}
-
 // Natural-order layer → rows of width w: rows[j·w + t] = layer[j + t·(size/w)].
 template <typename F>
 std::vector<F> to_rows(std::span<const F> layer, size_t w) {
@@ -194,29 +174,25 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
   proof.config = cfg;
   std::vector<std::vector<QM31>> layer_rows;  // committed rows of trees 1..
   std::vector<std::shared_ptr<merkle::Tree>> trees = {com.tree_};
-  std::vector<QM31> cur;  // rows of the layer being folded (QM31 after the first fold)
-  size_t g = 0;
-  size_t width = s.width(0);
+  std::vector<QM31> chals;
   for (unsigned i = 0; i < s.folds; ++i) {
     sumcheck::RoundPoly h = prover.round_poly();
     ch.absorb_qm31s(kSumcheckLabel, h);
-    const QM31 chal = ch.draw_qm31(kSumcheckLabel);
-    prover.bind(chal);
+    chals.push_back(ch.draw_qm31(kSumcheckLabel));
+    prover.bind(chals.back());
     proof.rounds.push_back(std::move(h));
-    const size_t rows = size_t(1) << s.log_rows(g);
-    cur = i == 0 ? fold_rows<M31>(com.rows_, rows, width, chal, inv_twiddles(s.m, i))
-                 : fold_rows<QM31>(cur, rows, width, chal, inv_twiddles(s.m, i));
-    width /= 2;
-    if (width == 1 && i + 1 < s.folds) {  // the next group starts: commit its layer
-      ++g;
-      corrupt(cur, fault, i + 1);
-      std::vector<QM31> r = to_rows<QM31>(cur, s.width(g));
-      trees.push_back(std::make_shared<merkle::Tree>(std::span<const QM31>(r), s.width(g)));
+    // When a group's challenges are all known, fold its rows into the next committed layer (the layer
+    // after the last group is never needed: the final message replaces it).
+    const size_t g = trees.size() - 1;
+    if (i + 1 == s.start[g] + s.k[g] && i + 1 < s.folds) {
+      std::span<const QM31> cg = std::span<const QM31>(chals).subspan(s.start[g], s.k[g]);
+      std::vector<QM31> layer = g == 0 ? fri::fold_rows(com.rows_, s.log_rows(0), s.m, 0, cg)
+                                       : fri::fold_rows(layer_rows.back(), s.log_rows(g), s.m, s.start[g], cg);
+      corrupt(layer, fault, i + 1);
+      layer_rows.push_back(to_rows<QM31>(layer, s.width(g + 1)));
+      trees.push_back(std::make_shared<merkle::Tree>(std::span<const QM31>(layer_rows.back()), s.width(g + 1)));
       ch.absorb_digest("pcs/layer", trees.back()->root());
       proof.layer_roots.push_back(trees.back()->root());
-      cur = std::move(r);
-      layer_rows.push_back(cur);
-      width = s.width(g);
     }
   }
 
@@ -331,18 +307,13 @@ void verify(const hash::Digest& root, unsigned n, std::span<const Claim> claims,
       const unsigned log_rows = s.log_rows(t);
       const size_t j = q & ((size_t(1) << log_rows) - 1);
       const size_t at = size_t(std::lower_bound(idx[t].begin(), idx[t].end(), j) - idx[t].begin());
-      size_t w = s.width(t);
+      const size_t w = s.width(t);
       std::vector<QM31> row(rows[t].begin() + at * w, rows[t].begin() + (at + 1) * w);
       if (t > 0) {
         const size_t col = (q & ((size_t(1) << (s.m - s.start[t])) - 1)) >> log_rows;
         require(row[col] == carried, kWhere, "fold consistency at layer " + std::to_string(s.start[t]));
       }
-      for (unsigned a = s.start[t]; w > 1; ++a, w /= 2)
-        for (size_t c = 0; c < w / 2; ++c) {
-          const M31 inv = fri::twiddle(s.m, a, j + (c << log_rows)).inverse();
-          row[c] = fri::fold_pair(row[c], row[c + w / 2], chal[a], inv);
-        }
-      carried = row[0];
+      carried = fri::fold_row(row, j, log_rows, s.m, s.start[t], std::span<const QM31>(chal).subspan(s.start[t], s.k[t]));
     }
     // Layer F at position p must be 2^F·Enc(final message).
     const size_t p = q & ((size_t(1) << (s.m - s.folds)) - 1);

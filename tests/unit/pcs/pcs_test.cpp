@@ -87,8 +87,12 @@ TEST(Pcs, HonestOpeningsVerify) {
 }
 
 TEST(Pcs, DefaultConfigAndSerialization) {
-  Fixture f(10, Config{});
+  // 96 bits through queries rather than a long proof of work, to keep the test fast.
+  Fixture f(10, Config{1, 90, 6});
   EXPECT_DOUBLE_EQ(pcs::security_bits(Config{}), 96);
+  EXPECT_DOUBLE_EQ(pcs::security_bits(Config{1, 90, 6}), 96);
+  EXPECT_NEAR(pcs::provable_security_bits(Config{}), 70 * 0.415 + 26, 0.1);
+  EXPECT_DOUBLE_EQ(pcs::security_bits(Config{3, 200, 26}), 117);  // capped by the field
   EXPECT_NO_THROW(f.verify(f.proof, 96));
   artifact::BodyWriter w(1);
   w.key("opening");
@@ -101,7 +105,7 @@ TEST(Pcs, DefaultConfigAndSerialization) {
   // The prover's and verifier's transcripts end in the same state.
   Channel pc("pcs-test"), vc("pcs-test");
   auto p2 = pcs::open(f.com, f.claims, pc);
-  pcs::verify(f.com.root(), 10, f.claims, p2, vc);
+  pcs::verify(f.com.root(), 10, f.claims, p2, vc, 96);
   EXPECT_EQ(pc.state(), vc.state());
 }
 
