@@ -77,3 +77,34 @@ TEST(Fold, EveryLayerIsScaledEncodingOfFoldedMessage) {
       }
     }
 }
+
+// Folding coset rows k levels at once equals k single folds of the natural-order layer.
+TEST(Fold, RowsEqualRepeatedFolds) {
+  const unsigned m = 9;
+  std::vector<M31> cw(size_t(1) << m);
+  for (auto& x : cw) x = rand_m31();
+  std::vector<QM31> s(5);
+  for (auto& x : s) x = rand_qm31();
+  std::vector<std::vector<QM31>> layers = {fri::fold_circle(cw, s[0])};
+  for (size_t i = 1; i < s.size(); ++i) layers.push_back(fri::fold_line(layers.back(), s[i]));
+  auto rows_of = [](auto layer, unsigned k) {
+    using F = typename decltype(layer)::value_type;
+    const size_t w = size_t(1) << k, rows = layer.size() / w;
+    std::vector<F> r(layer.size());
+    for (size_t j = 0; j < rows; ++j)
+      for (size_t t = 0; t < w; ++t) r[j * w + t] = layer[j + t * rows];
+    return r;
+  };
+  // Layer 0 → layer 3, then layer 3 → layer 5.
+  auto r0 = rows_of(cw, 3);
+  auto l3 = fri::fold_rows(r0, m - 3, m, 0, std::span(s).first(3));
+  EXPECT_EQ(l3, layers[2]);
+  auto r3 = rows_of(l3, 2);
+  auto l5 = fri::fold_rows(r3, m - 5, m, 3, std::span(s).subspan(3, 2));
+  EXPECT_EQ(l5, layers[4]);
+  for (size_t j : {size_t(0), size_t(5), size_t((1 << (m - 5)) - 1)}) {
+    std::vector<QM31> row(r3.begin() + j * 4, r3.begin() + j * 4 + 4);
+    EXPECT_EQ(fri::fold_row(row, j, m - 5, m, 3, std::span(s).subspan(3, 2)), layers[4][j]);
+  }
+  EXPECT_THROW(fri::fold_rows(r3, m - 4, m, 3, std::span(s).subspan(3, 2)), BadInput);
+}
