@@ -314,3 +314,13 @@ TEST(Merkle, MovedRowsGiveTheSameCommitment) {
   merkle::verify(relocated.root(), 6, 5, idx, rows_at(v, 5, idx), relocated.open(idx));
   EXPECT_THROW(Tree(std::vector<M31>(6), 1), BadInput);
 }
+
+TEST(MerkleReject, ZeroRowLength) {
+  Fixture f;
+  try {
+    merkle::verify(f.tree.root(), f.log_rows, 0, f.idx, std::vector<M31>(), f.proof);
+    ADD_FAILURE() << "verify accepted";
+  } catch (const Rejected& e) {
+    EXPECT_EQ(e.check(), "row length is zero");
+  }
+}
