@@ -151,6 +151,15 @@ void matmul_any(const T* A, const T* B, const T* bias, T* Y, int64_t M, int64_t 
   });
 }
 
+// body(i) for every i in [0, n), split across the pool for large tensors (elementwise: the
+// result does not depend on the split).
+template <typename F>
+void each(size_t n, F&& body) {
+  parallel::for_range(n, size_t(1) << 14, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) body(i);
+  });
+}
+
 // Channel index (last axis) for per-channel parameters of size 1 or C.
 inline size_t channel(size_t i, int64_t C, size_t n_params) { return n_params == 1 ? 0 : size_t(int64_t(i) % C); }
 
@@ -163,7 +172,7 @@ std::vector<T> elementwise(const Graph& g, const Node& n, const std::vector<std:
   auto ma = broadcast_index(os, g.tensors[n.inputs[0]].shape);
   auto mb = broadcast_index(os, g.tensors[n.inputs[1]].shape);
   std::vector<T> out(ma.size());
-  for (size_t i = 0; i < out.size(); ++i) out[i] = f(a[size_t(ma[i])], b[size_t(mb[i])]);
+  each(out.size(), [&](size_t i) { out[i] = f(a[size_t(ma[i])], b[size_t(mb[i])]); });
   return out;
 }
 
@@ -215,30 +224,30 @@ std::vector<std::vector<T>> run_pass(const Graph& g, const std::vector<std::vect
         y.resize(x.size());
         if constexpr (kInt) {
           int64_t half = n.shift ? int64_t(1) << (n.shift - 1) : 0;
-          for (size_t i = 0; i < x.size(); ++i) {
+          each(x.size(), [&](size_t i) {
             int64_t v = int64_t(x[i]) * n.mult[channel(i, C, n.mult.size())] + half;
             if (!n.offset.empty()) v += n.offset[channel(i, C, n.offset.size())];
             y[i] = int32_t(std::clamp<int64_t>(v >> n.shift, n.lo, n.hi));  // >> is floor division (C++20)
-          }
+          });
         } else {
-          for (size_t i = 0; i < x.size(); ++i) {
+          each(x.size(), [&](size_t i) {
             double v = double(x[i]) * n.real_mult[channel(i, C, n.real_mult.size())];
             if (!n.real_offset.empty()) v += n.real_offset[channel(i, C, n.real_offset.size())];
             y[i] = float(v);
-          }
+          });
         }
         break;
       }
       case Op::Relu:
         y.resize(x.size());
-        for (size_t i = 0; i < x.size(); ++i) y[i] = std::max(x[i], T(0));
+        each(x.size(), [&](size_t i) { y[i] = std::max(x[i], T(0)); });
         break;
       case Op::Lookup:
         y.resize(x.size());
-        for (size_t i = 0; i < x.size(); ++i) {
+        each(x.size(), [&](size_t i) {
           if constexpr (kInt) y[i] = int32_t(n.table.values[size_t(x[i] - n.table.in_lo)]);
           else y[i] = float(table_fn_real(n.table.fn, double(x[i])));
-        }
+        });
         break;
       case Op::Add:
         y = elementwise<T>(g, n, vals, [](T a, T b) { return T(a + b); });
@@ -254,10 +263,10 @@ std::vector<std::vector<T>> run_pass(const Graph& g, const std::vector<std::vect
         if constexpr (kInt) {
           const auto& c = g.constant(n.inputs[1]).values;
           auto m = broadcast_index(xs, g.tensors[n.inputs[1]].shape);
-          for (size_t i = 0; i < x.size(); ++i) y[i] = int32_t(int64_t(x[i]) * c[size_t(m[i])]);
+          each(x.size(), [&](size_t i) { y[i] = int32_t(int64_t(x[i]) * c[size_t(m[i])]); });
         } else {
           int64_t C = xs.back();
-          for (size_t i = 0; i < x.size(); ++i) y[i] = float(double(x[i]) * n.real_mult[channel(i, C, n.real_mult.size())]);
+          each(x.size(), [&](size_t i) { y[i] = float(double(x[i]) * n.real_mult[channel(i, C, n.real_mult.size())]); });
         }
         break;
       }
@@ -268,7 +277,7 @@ std::vector<std::vector<T>> run_pass(const Graph& g, const std::vector<std::vect
         if constexpr (kInt) fill = int32_t(n.fill);
         else fill = -std::numeric_limits<float>::infinity();
         y.resize(x.size());
-        for (size_t i = 0; i < x.size(); ++i) y[i] = mask[size_t(m[i])] ? fill : x[i];
+        each(x.size(), [&](size_t i) { y[i] = mask[size_t(m[i])] ? fill : x[i]; });
         break;
       }
       case Op::Reshape:
@@ -280,7 +289,7 @@ std::vector<std::vector<T>> run_pass(const Graph& g, const std::vector<std::vect
       case Op::Gather: {
         auto map = index_map(g, n);
         y.resize(map.size());
-        for (size_t i = 0; i < map.size(); ++i) y[i] = map[i] < 0 ? T(0) : x[size_t(map[i])];
+        each(map.size(), [&](size_t i) { y[i] = map[i] < 0 ? T(0) : x[size_t(map[i])]; });
         break;
       }
       case Op::Concat:
