@@ -22,10 +22,15 @@ Felt key_felt(std::string_view k) {
   return sn_keccak({reinterpret_cast<const uint8_t*>(k.data()), k.size()});
 }
 
-void encode_bin(std::span<const uint8_t> b, const std::string& where, std::vector<Felt>& out) {
-  if (b.size() == 32) {
-    out.push_back(Felt::from_u256(U256::from_be_bytes(b.subspan(0, 16))));
-    out.push_back(Felt::from_u256(U256::from_be_bytes(b.subspan(16, 16))));
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+void encode_bin(std::span<const uint8_t> b, std::string_view key, const std::string& where, std::vector<Felt>& out) {
+  if (is_digest_key(key)) {
+    if (b.size() % 32) throw BadInput(where + ": " + std::to_string(b.size()) + " bytes is not a whole number of 32-byte digests");
+    out.push_back(Felt::from_u64(b.size() / 32));
+    for (size_t off = 0; off < b.size(); off += 16) out.push_back(Felt::from_u256(U256::from_be_bytes(b.subspan(off, 16))));
     return;
   }
   if (b.size() % 4 == 0) {
@@ -49,7 +54,8 @@ void encode_bin(std::span<const uint8_t> b, const std::string& where, std::vecto
     out.push_back(Felt::from_u256(U256::from_be_bytes(b.subspan(off, std::min<size_t>(31, b.size() - off)))));
 }
 
-void encode(const msgpack::object& o, const std::string& where, int depth, std::vector<Felt>& out) {
+// `key`: the nearest enclosing map key (array items inherit it), which types bins as digests.
+void encode(const msgpack::object& o, std::string_view key, const std::string& where, int depth, std::vector<Felt>& out) {
   if (depth > kMaxDepth) throw BadInput(where + ": nested more than " + std::to_string(kMaxDepth) + " levels");
   switch (o.type) {
     case msgpack::type::NIL: out.push_back(Felt::zero()); return;
@@ -73,11 +79,11 @@ void encode(const msgpack::object& o, const std::string& where, int depth, std::
       return;
     }
     case msgpack::type::BIN:
-      encode_bin({reinterpret_cast<const uint8_t*>(o.via.bin.ptr), o.via.bin.size}, where, out);
+      encode_bin({reinterpret_cast<const uint8_t*>(o.via.bin.ptr), o.via.bin.size}, key, where, out);
       return;
     case msgpack::type::ARRAY:
       out.push_back(Felt::from_u64(o.via.array.size));
-      for (uint32_t i = 0; i < o.via.array.size; ++i) encode(o.via.array.ptr[i], where + "[" + std::to_string(i) + "]", depth + 1, out);
+      for (uint32_t i = 0; i < o.via.array.size; ++i) encode(o.via.array.ptr[i], key, where + "[" + std::to_string(i) + "]", depth + 1, out);
       return;
     case msgpack::type::MAP: {
       std::vector<std::pair<std::string_view, const msgpack::object*>> entries;
@@ -92,7 +98,7 @@ void encode(const msgpack::object& o, const std::string& where, int depth, std::
       out.push_back(Felt::from_u64(entries.size()));
       for (const auto& [k, v] : entries) {
         out.push_back(key_felt(k));
-        encode(*v, where + "." + std::string(k), depth + 1, out);
+        encode(*v, k, where + "." + std::string(k), depth + 1, out);
       }
       return;
     }
@@ -110,11 +116,19 @@ std::vector<uint32_t> io_field(const artifact::MapView& body, const char* primar
 }
 }  // namespace
 
+bool is_digest_key(std::string_view key) {
+  for (std::string_view exact : {"digest", "commitment", "root", "roots", "paths"})
+    if (key == exact) return true;
+  for (std::string_view suffix : {"_digest", "_digests", "_commitment", "_commitments", "_root", "_roots"})
+    if (ends_with(key, suffix)) return true;
+  return false;
+}
+
 std::vector<Felt> encode_body(std::span<const uint8_t> body) {
   auto handle = artifact::parse_body(body, "proof body");
   if (handle.get().type != msgpack::type::MAP) throw BadInput("proof body is not a msgpack map");
   std::vector<Felt> out;
-  encode(handle.get(), "body", 0, out);
+  encode(handle.get(), "", "body", 0, out);
   return out;
 }
 

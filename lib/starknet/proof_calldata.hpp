@@ -7,14 +7,17 @@
 //   enc(array) = [n, enc(item)…]
 //   enc(uint)  = [v]; enc(negative int) = [P + v]; enc(bool) = [0|1]; enc(nil) = [0]; enc(float) = [IEEE-754 f64 bits]
 //   enc(str)   = Cairo ByteArray
-//   enc(bin of 32 bytes) = [hi 128 bits, lo 128 bits]            (digests)
-//   enc(bin, length % 4 == 0) = [n_words, packed…]: u32 LE words (each < 2^31), 8 per felt as
-//                31-bit limbs, word i of a group at bits 31·i
+//   enc(digest bin) = [n_digests, (hi 128 bits, lo 128 bits)…] for bins under a digest key
+//                (is_digest_key: digest/commitment/root/roots/paths, or *_digest(s), *_commitment(s),
+//                *_root(s)), 32 bytes each
+//   enc(other bin, length % 4 == 0) = [n_words, packed…]: u32 LE words (each < 2^31: M31 data),
+//                8 per felt as 31-bit limbs, word i of a group at bits 31·i
 //   enc(other bin) = [n_bytes, 31-byte big-endian chunks…] (the last chunk holds the rest)
 // io_commitment = poseidon_hash_many([n_in, in…, n_out, out…]) over the M31 residues of the body's
 // public input and output bins ('public_input' or 'input', 'public_output' or 'output').
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "starknet/felt.hpp"
@@ -28,6 +31,9 @@ struct ProofCalldata {
 
 // `artifact` is a whole envelope of kind `proof` (any version); BadInput on malformed input.
 ProofCalldata proof_calldata(std::span<const uint8_t> artifact);
+
+// Whether a bin under this map key holds 32-byte digests (the proof schema's naming convention).
+bool is_digest_key(std::string_view key);
 
 // The body encoding alone (exposed for tests).
 std::vector<Felt> encode_body(std::span<const uint8_t> body);

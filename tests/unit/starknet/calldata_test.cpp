@@ -40,7 +40,7 @@ TEST(ProofCalldata, LayoutIsDocumentedAndKeyOrderIndependent) {
   const auto felts = encode_body(body(false));
   EXPECT_EQ(hexes(felts), hexes(encode_body(body(true))));
   std::vector<Felt> want{Felt::from_u64(4),
-                         short_string("commitment"), Felt::parse("0x000102030405060708090a0b0c0d0e0f"),
+                         short_string("commitment"), Felt::from_u64(1), Felt::parse("0x000102030405060708090a0b0c0d0e0f"),
                          Felt::parse("0x101112131415161718191a1b1c1d1e1f"),
                          short_string("meta"), Felt::from_u64(3), -Felt::from_u64(5)};
   for (const Felt& f : byte_array("ab")) want.push_back(f);
