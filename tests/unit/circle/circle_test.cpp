@@ -8,6 +8,7 @@
 #include "circle/circle.hpp"
 #include "circle/fft.hpp"
 #include "error/error.hpp"
+#include "field/simd.hpp"
 
 using namespace zkm31;
 using namespace zkm31::circle;
@@ -127,4 +128,16 @@ TEST(CircleFft, LargeRoundTrip) {
   EXPECT_EQ(eval_circle_poly(c, d[12345]), v[12345]);
   EXPECT_THROW(evaluate(c, 14), BadInput);
   EXPECT_THROW(interpolate(std::vector<M31>(3)), BadInput);
+}
+
+TEST(CircleFft, SimdBackendsAgree) {
+  std::vector<M31> c(size_t(1) << 14);
+  for (auto& x : c) x = rand_m31();
+  simd::set_backend(simd::Backend::scalar);
+  auto scalar = evaluate(c, 15);
+  for (auto b : {simd::Backend::avx2, simd::Backend::avx512})
+    if (simd::supported(b)) {
+      simd::set_backend(b);
+      EXPECT_EQ(evaluate(c, 15), scalar) << simd::name(b);
+    }
 }
