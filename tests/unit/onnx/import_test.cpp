@@ -116,21 +116,20 @@ TEST(FloatTrack, SharedModelsMatchTorch) {
     EXPECT_LE(float_track_error(kShared, m), 1e-4) << m;
 }
 
-TEST(IntegerTrack, OwnDigitsModelsAgreeWithFloat) {
-  double mlp = digits_agreement(import(kData + "mlp_sigmoid.onnx", kData + "digits_calib_mlp.json"));
-  double conv = digits_agreement(import(kData + "conv_small.onnx", kData + "digits_calib_cnn.json"));
-  EXPECT_GE(mlp, 0.98);
-  EXPECT_GE(conv, 0.98);
-  std::cout << "argmax agreement: mlp_sigmoid " << mlp << ", conv_small " << conv << "\n";
+// An MLP (input [1,64]) and a conv net (input [1,1,8,8]) each agree with their float model on ≥ 98%.
+void expect_digits_agreement(const std::string& dir, const std::string& mlp, const std::string& cnn) {
+  double a = digits_agreement(import(dir + mlp + ".onnx", kData + "digits_calib_mlp.json"));
+  double b = digits_agreement(import(dir + cnn + ".onnx", kData + "digits_calib_cnn.json"));
+  EXPECT_GE(a, 0.98) << mlp;
+  EXPECT_GE(b, 0.98) << cnn;
+  std::cout << "argmax agreement: " << mlp << " " << a << ", " << cnn << " " << b << "\n";
 }
+
+TEST(IntegerTrack, OwnDigitsModelsAgreeWithFloat) { expect_digits_agreement(kData, "mlp_sigmoid", "conv_small"); }
 
 TEST(IntegerTrack, SharedDigitsModelsAgreeWithFloat) {
   NEED_SHARED();
-  double mlp = digits_agreement(import(kShared + "mlp_digits.onnx", kData + "digits_calib_mlp.json"));
-  double cnn = digits_agreement(import(kShared + "cnn_digits.onnx", kData + "digits_calib_cnn.json"));
-  EXPECT_GE(mlp, 0.98);
-  EXPECT_GE(cnn, 0.98);
-  std::cout << "argmax agreement: mlp_digits " << mlp << ", cnn_digits " << cnn << "\n";
+  expect_digits_agreement(kShared, "mlp_digits", "cnn_digits");
 }
 
 TEST(IntegerTrack, GptBlockRelativeErrorAtDefaults) {
