@@ -180,8 +180,9 @@ inline U256 sub_mod(const U256& a, const U256& b, const U256& m) {
   return U256(r[0], r[1], r[2], r[3]);
 }
 // Montgomery reduction of a 512-bit t (< m·2^256): t·2^−256 mod m, word by word. Zero limbs of the
-// modulus cost no multiplication, and a limb equal to 1 folds to an addition.
-template <typename Mod>
+// modulus cost no multiplication, and a limb equal to 1 folds to an addition. With Canonical = false
+// the final subtraction is skipped: the result is below t/2^256 + m (< 2m for inputs below 2m).
+template <typename Mod, bool Canonical = true>
 inline U256 mont_reduce(uint64_t t[8]) {
   constexpr U256 m = Mod::kModulus;
   constexpr uint64_t ninv = neg_inv64(m.w[0]);
@@ -200,10 +201,11 @@ inline U256 mont_reduce(uint64_t t[8]) {
     t[i + 4] = (uint64_t)s;
     top = (uint64_t)(s >> 64);
   }
+  if constexpr (!Canonical) return U256(t[4], t[5], t[6], t[7]);
   return reduce_once(U256(t[4], t[5], t[6], t[7]), m);
 }
 // Montgomery square: 6 cross products doubled plus 4 squares, then the reduction.
-template <typename Mod>
+template <typename Mod, bool Canonical = true>
 inline U256 mont_sqr(const U256& a) {
   uint64_t r[8];
   u128 x;
@@ -238,11 +240,11 @@ inline U256 mont_sqr(const U256& a) {
   _addcarry_u64(c, r[7], (uint64_t)(s3 >> 64), &o[7]);
   uint64_t t[8];
   for (int i = 0; i < 8; ++i) t[i] = o[i];
-  return mont_reduce<Mod>(t);
+  return mont_reduce<Mod, Canonical>(t);
 }
 
 // Montgomery product: schoolbook 4×4 limbs (operand scanning), then the reduction.
-template <typename Mod>
+template <typename Mod, bool Canonical = true>
 inline U256 mont_mul(const U256& a, const U256& b) {
   uint64_t t[8];
   {
@@ -266,7 +268,7 @@ inline U256 mont_mul(const U256& a, const U256& b) {
     }
     t[i + 4] = c;
   }
-  return mont_reduce<Mod>(t);
+  return mont_reduce<Mod, Canonical>(t);
 }
 
 }  // namespace detail

@@ -9,9 +9,9 @@ namespace zkm31::starknet {
 namespace {
 constexpr int kFullHalf = 4, kPartial = 83, kRounds = 2 * kFullHalf + kPartial;
 
-// The permutation works on raw Montgomery representations with delayed reductions: Montgomery
-// products accept inputs below 5P and return canonical values, so constant additions feed the
-// S-boxes unreduced, and the MDS layer reduces each output once from below 6P.
+// The permutation works on raw Montgomery representations with delayed reductions: S-box inputs
+// (state + constant) stay below 2P, Montgomery products of inputs below 2P are kept below 2P
+// without their final subtraction, and the MDS layer reduces each output once from below 12P.
 using detail::mont_mul;
 using detail::mont_sqr;
 
@@ -27,8 +27,8 @@ inline U256 rsub(const U256& a, const U256& b) {  // a ≥ b
   for (int i = 0; i < 4; ++i) c = _subborrow_u64(c, a.w[i], b.w[i], &o[i]);
   return U256(o[0], o[1], o[2], o[3]);
 }
-// x < 8P → x mod P: subtract k·P with k = ⌊x / 2^251⌋ (k·P = k + (k·(2^59 + 17))·2^192), then add P
-// back if that went below zero (x − k·2^251 < 2^251 and k·(P − 2^251) < P bound the error).
+// x < 16P → x mod P: subtract k·P with k = ⌊x / 2^251⌋ ≤ 16 (k·P = k + (k·(2^59 + 17))·2^192, no
+// overflow), then add P back if that went below zero (x − k·2^251 < 2^251 and k·(P − 2^251) < P).
 inline U256 reduce_small(const U256& x) {
   const uint64_t k = x.w[3] >> 59;
   unsigned long long o[4], r[4];
@@ -43,19 +43,20 @@ inline U256 reduce_small(const U256& x) {
   _addcarry_u64(c, o[3], kP.w[3] & mask, &r[3]);
   return U256(r[0], r[1], r[2], r[3]);
 }
-const U256 k2P = radd(kP, kP), k3P = radd(k2P, kP);
+const U256 k4P = radd(radd(kP, kP), radd(kP, kP)), k6P = radd(k4P, radd(kP, kP));
 
-// MDS (t + 2s0, t − 2s1, t − 3s2), t = s0 + s1 + s2, on canonical inputs.
+// MDS (t + 2s0, t − 2s1, t − 3s2), t = s0 + s1 + s2, on inputs below 2P; canonical outputs.
 inline void mds(U256 s[3]) {
-  const U256 t = radd(radd(s[0], s[1]), s[2]);                                 // < 3P
-  const U256 y0 = radd(t, radd(s[0], s[0]));                                   // < 5P
-  const U256 y1 = rsub(radd(t, k2P), radd(s[1], s[1]));                        // < 5P
-  const U256 y2 = rsub(radd(t, k3P), radd(radd(s[2], s[2]), s[2]));            // < 6P
+  const U256 t = radd(radd(s[0], s[1]), s[2]);                                 // < 6P
+  const U256 y0 = radd(t, radd(s[0], s[0]));                                   // < 10P
+  const U256 y1 = rsub(radd(t, k4P), radd(s[1], s[1]));                        // < 10P
+  const U256 y2 = rsub(radd(t, k6P), radd(radd(s[2], s[2]), s[2]));            // < 12P
   s[0] = reduce_small(y0);
   s[1] = reduce_small(y1);
   s[2] = reduce_small(y2);
 }
-inline U256 cube(const U256& x) { return mont_mul<FeltModulus>(mont_sqr<FeltModulus>(x), x); }  // x < 2P
+// x³ for x < 2P, below 2P.
+inline U256 cube(const U256& x) { return mont_mul<FeltModulus, false>(mont_sqr<FeltModulus, false>(x), x); }
 
 // Round constants rearranged for the fast permutation: in the partial rounds only state[2] is
 // non-linear, so the constants of state[0] and state[1] are carried through the MDS layer as a
