@@ -35,7 +35,7 @@ struct Stats {
 using StatsMap = std::map<std::string, Stats>;
 
 constexpr int64_t kProductBudget = int64_t(1) << 29;  // |x|max·M + … stays below this (< p/4)
-constexpr int kMinMultBits = 12, kGuardBits = 3, kMaxMultBits = 24;
+constexpr int kMinMultBits = 12, kSatMultBits = 8, kGuardBits = 3, kMaxMultBits = 24;
 constexpr int kExpLog2 = 10;      // exp table entries (softmax)
 constexpr int kExpOutBits = 15;   // exp values in [0, 2^15]
 constexpr int kRecipShift = 14;   // reciprocal values ≤ 2^14
@@ -189,25 +189,34 @@ class Lowerer {
       rmax = std::max(rmax, std::abs(r[c])), omax = std::max(omax, std::abs(o[c]));
     }
     if (rmax == 0) rmax = 1e-30;
-    auto xmax = [&] { return double(std::max(-T(x).lo, T(x).hi)); };
-    auto shift_for = [&] {
-      double room = double(kProductBudget) / (xmax() * rmax + omax + 1.0);
-      int s = int(std::floor(std::log2(room)));
-      return std::min({s, kMaxMultBits - 1 - int(std::floor(std::log2(rmax))), 40});
+    double rmin = rmax;
+    for (double v : r)
+      if (v != 0) rmin = std::min(rmin, std::abs(v));
+    const double xfull = double(std::max(-T(x).lo, T(x).hi));
+    // Inputs beyond ±xsat saturate the output whatever their value (pre-multiply saturation).
+    const double xsat_all = std::ceil((double(std::max(-lo, hi)) + omax + 1.0) / rmin) + 1.0;
+    double xsat = std::numeric_limits<double>::infinity();
+    auto shift_for = [&](double scale) {  // the main shift when the input is pre-shifted by `scale`
+      double xm = std::min(std::ceil(xfull / scale) + 1.0, xsat / scale + 1.0), rm = rmax * scale;
+      double room = double(kProductBudget) / (xm * rm + omax + 1.0);
+      return std::min({int(std::floor(std::log2(room))), kMaxMultBits - 1 - int(std::floor(std::log2(rm))), 40});
     };
-    int s = shift_for();
-    if (std::log2(rmax) + s < kMinMultBits) {
-      int s1 = std::max(0, int(std::floor(-std::log2(rmax))) - kGuardBits);
-      if (s1 > 0) {
-        Node p = node(Op::Requant, node_name + ":preshift", {x});
-        p.mult = {1}, p.shift = s1, p.real_mult = {1.0};
-        int64_t half = int64_t(1) << (s1 - 1);
-        p.lo = (T(x).lo + half) >> s1, p.hi = (T(x).hi + half) >> s1;
-        x = emit(p, out_name + ":pre", 0.0);
-        for (double& v : r) v *= std::ldexp(1.0, s1);
-        rmax *= std::ldexp(1.0, s1);
-        s = shift_for();
-      }
+    int s = shift_for(1.0);
+    // A pre-step (M = 1) that drops accumulator bits far below the output LSB when M would be too
+    // narrow; if M is still very narrow after it, the pre-step also clamps to the saturation range
+    // (only then: the clamp excess of that step is wide, which costs the prover range limbs).
+    int s1 = std::log2(rmax) + s < kMinMultBits ? std::max(0, int(std::floor(-std::log2(rmax))) - kGuardBits) : 0;
+    if (s1 > 0 && std::log2(rmax) + s1 + shift_for(std::ldexp(1.0, s1)) < kSatMultBits && xsat_all < xfull) xsat = xsat_all;
+    if (s1 > 0 || xsat < xfull) {
+      Node p = node(Op::Requant, node_name + ":preshift", {x});
+      p.mult = {1}, p.shift = s1, p.real_mult = {1.0};
+      int64_t half = s1 ? int64_t(1) << (s1 - 1) : 0;
+      int64_t sat = xsat < xfull ? int64_t(std::ceil(xsat / std::ldexp(1.0, s1))) + 1 : INT64_MAX;
+      p.lo = std::max((T(x).lo + half) >> s1, -sat), p.hi = std::min((T(x).hi + half) >> s1, sat);
+      x = emit(p, out_name + ":pre", 0.0);
+      s = shift_for(std::ldexp(1.0, s1));
+      for (double& v : r) v *= std::ldexp(1.0, s1);
+      rmax *= std::ldexp(1.0, s1);
     }
     if (s < 0) throw NotSupported("node '" + node_name + "': requant ratio too large for the field (" +
                                   std::to_string(rmax) + ")");
