@@ -101,8 +101,9 @@ struct Builder {
     c.steps.push_back(s);
   }
 
-  uint32_t aux(const Vec& like, const std::string& suffix, lookup::Instance& inst, std::vector<uint32_t>& srcs) {
-    uint32_t v = add_vec(like.name + "/" + suffix, VecKind::Committed, like.dims, -1);
+  uint32_t aux(const Vec& like, const std::string& suffix, lookup::Instance& inst, std::vector<uint32_t>& srcs,
+               VecKind kind = VecKind::Committed) {
+    uint32_t v = add_vec(like.name + "/" + suffix, kind, like.dims, -1);
     inst.sources.push_back({c.vecs[v].name, like.n_vars});
     srcs.push_back(v);
     return v;
@@ -110,11 +111,11 @@ struct Builder {
 
   // Limbs of a value in [0, 2^bits): range_bits each, the top one narrower (looked up scaled).
   std::vector<uint32_t> limbs(const Vec& like, const std::string& what, unsigned bits, lookup::Instance& inst,
-                              std::vector<uint32_t>& srcs) {
+                              std::vector<uint32_t>& srcs, VecKind kind = VecKind::Committed) {
     const unsigned rb = c.config.range_bits;
     std::vector<uint32_t> out;
     for (unsigned j = 0; j * rb < bits; ++j) {
-      out.push_back(aux(like, what + std::to_string(j), inst, srcs));
+      out.push_back(aux(like, what + std::to_string(j), inst, srcs, kind));
       range_columns(inst, uint32_t(srcs.size() - 1), std::min(rb, bits - j * rb));
     }
     return out;
@@ -130,8 +131,6 @@ struct Builder {
     const int64_t emax = std::max<int64_t>(0, n.unclamped_bound - std::min<int64_t>(n.hi, -n.lo));
     s.excess_total_bits = std::max(1u, ceil_log2(emax + 1));
     s.wide = ceil_log2(n.hi - n.lo + 1) > c.config.wide_log;
-    if (s.wide && s.excess_total_bits > c.config.range_bits)
-      throw NotSupported("requant " + n.name + ": clamp excess wider than the range table");
     // Uniqueness of X·M + B + 2^(s−1) = 2^s·(q + e) + r mod p with the window the limbs allow.
     const __int128 window = (__int128(1) << s.excess_total_bits) - 1 + std::max<int64_t>(n.hi, -n.lo);
     const model::Tensor& x = g.tensors[n.inputs[0]];
@@ -146,10 +145,8 @@ struct Builder {
     lookup::Instance inst{"requant:" + n.name, {{qv.name, qv.n_vars}}, {}};
     std::vector<uint32_t> srcs{s.q};
     if (s.wide) {
-      s.e.push_back(aux(qv, "excess+", inst, srcs));
-      range_columns(inst, uint32_t(srcs.size() - 1), s.excess_total_bits);
-      s.e.push_back(aux(qv, "excess-", inst, srcs));
-      range_columns(inst, uint32_t(srcs.size() - 1), s.excess_total_bits);
+      s.ep = limbs(qv, "excess+", s.excess_total_bits, inst, srcs);
+      s.en = limbs(qv, "excess-", s.excess_total_bits, inst, srcs);
       s.d_bits = ceil_log2(n.hi - n.lo + 1);
       s.dlo = limbs(qv, "above-lo", s.d_bits, inst, srcs);
       s.dhi = limbs(qv, "below-hi", s.d_bits, inst, srcs);
@@ -248,27 +245,30 @@ struct Builder {
     });
   }
 
-  // Two-sided range proof of every weight: lo ≤ w ≤ hi (the accumulator bounds rely on it).
-  void weight_instance() {
-    lookup::Instance inst{"weights", {}, {}};
-    std::vector<uint32_t> srcs;
-    for (uint32_t v : c.weights) {
+  // Every weight proven inside its declared interval [lo, hi] (the accumulator bounds rely on it),
+  // one instance per tensor so that no tensor is padded to another's size.
+  void weight_instances() {
+    const std::vector<uint32_t> tensors = c.weights;
+    if (tensors.empty()) throw NotSupported("a graph without weights");
+    for (uint32_t v : tensors) {
       const model::Tensor& t = g.tensors[c.vecs[v].tensor];
       if (t.lo > 0 || t.hi < 0) throw NotSupported("weight " + t.name + " whose interval excludes 0");
-      if (ceil_log2(t.hi - t.lo + 1) > c.config.range_bits)
-        throw NotSupported("weight " + t.name + " wider than the range table");
-      inst.sources.push_back({c.vecs[v].name, c.vecs[v].n_vars});
-      srcs.push_back(v);
-      const uint32_t src = uint32_t(srcs.size() - 1);
-      // w − lo and hi − w both in [0, 2^range_bits): their sum is hi − lo < 2^range_bits, so as
-      // integers lo ≤ w ≤ hi.
-      const uint32_t rt = table(lookup::Table::range(0, c.config.range_bits));
-      inst.columns.push_back({rt, {{src, 1}}, {}, -t.lo});
-      inst.columns.push_back({rt, {{src, -1}}, {}, t.hi});
+      const Vec wv = c.vecs[v];
+      lookup::Instance inst{"weights:" + t.name, {{wv.name, wv.n_vars}}, {}};
+      std::vector<uint32_t> srcs{v};
+      Circuit::WeightBound wb{v, t.lo, t.hi, {}, {}, 0};
+      const unsigned bits = ceil_log2(t.hi - t.lo + 1);
+      if (bits <= c.config.wide_log) {
+        inst.columns.push_back({table(lookup::Table::interval(t.lo, t.hi)), {{0, 1}}, {}, 0});
+      } else {
+        wb.dlo = limbs(wv, "above-lo", bits, inst, srcs, VecKind::Weight);
+        wb.dhi = limbs(wv, "below-hi", bits, inst, srcs, VecKind::Weight);
+        for (const auto* l : {&wb.dlo, &wb.dhi}) c.weights.insert(c.weights.end(), l->begin(), l->end());
+      }
+      inst.check(c.tables);
+      wb.instance = add_instance(std::move(inst), std::move(srcs));
+      c.weight_bounds.push_back(std::move(wb));
     }
-    if (inst.columns.empty()) throw NotSupported("a graph without weights");
-    inst.check(c.tables);
-    c.weight_instance = add_instance(std::move(inst), std::move(srcs));
   }
 };
 
@@ -316,7 +316,7 @@ Circuit compile(const Graph& g, const Config& cfg) {
   }
   for (uint32_t i = 0; i < b.c.vecs.size(); ++i)
     if (b.c.vecs[i].kind == VecKind::Weight) b.c.weights.push_back(i);
-  b.weight_instance();
+  b.weight_instances();
   for (size_t t = 0; t < b.c.tables.size(); ++t) {
     const lookup::Table& tab = b.c.tables[t];
     b.c.mult_vecs.push_back(b.add_vec("multiplicity/" + tab.name(), VecKind::Committed, {int64_t(tab.size())}, -1));

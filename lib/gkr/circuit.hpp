@@ -37,7 +37,7 @@ struct Vec {
 };
 
 struct Config {
-  unsigned range_bits = 16;   // the shared range table [0, 2^range_bits)
+  unsigned range_bits = 12;   // the shared range table [0, 2^range_bits)
   unsigned excess_bits = 8;   // width of the clamp-excess limbs
   unsigned wide_log = 12;     // clamp intervals of more entries are proven without a clamp table
 };
@@ -50,7 +50,7 @@ struct MatMulStep {
 };
 // Requant with clamp excess e = y − q (|e| < 2^excess_total_bits). Narrow clamp intervals use the
 // clamp tables on signed excess limbs (e[j], excess_bits each, the top one narrower); wide intervals
-// (more than 2^wide_log entries) use committed e⁺, e⁻ ≥ 0 with e⁺·(hi − q) = e⁻·(q − lo) = 0 and the
+// (more than 2^wide_log entries) use e⁺, e⁻ ≥ 0 (committed range limbs) with e⁺·(hi − q) = e⁻·(q − lo) = 0 and the
 // limbs of q − lo and hi − q (dlo, dhi) for the bound lo ≤ q ≤ hi.
 struct RequantStep {
   uint32_t x, q;
@@ -59,7 +59,8 @@ struct RequantStep {
   int64_t lo, hi;
   bool wide = false;
   unsigned excess_total_bits = 0;
-  std::vector<uint32_t> e;            // narrow: signed limbs; wide: {e⁺, e⁻}
+  std::vector<uint32_t> e;            // narrow: signed limbs
+  std::vector<uint32_t> ep, en;       // wide: range limbs of e⁺ and e⁻
   std::vector<uint32_t> dlo, dhi;     // wide only
   unsigned d_bits = 0;
   std::vector<uint32_t> r;            // remainder limbs
@@ -96,7 +97,16 @@ struct Circuit {
   std::vector<std::vector<uint32_t>> instance_vecs;  // instance source → vec id
   std::vector<uint32_t> inputs, outputs;          // public vec ids (graph order)
   std::vector<uint32_t> committed, weights;       // vec ids in commitment order
-  uint32_t weight_instance = 0;
+  // Each weight tensor proven inside [lo, hi]: a one-column interval lookup for small intervals;
+  // otherwise range limbs of w − lo and hi − w (weight-kind vectors in the model commitment,
+  // derived from the weights), checked against w at the instance's leaf point.
+  struct WeightBound {
+    uint32_t w;
+    int64_t lo, hi;
+    std::vector<uint32_t> dlo, dhi;
+    uint32_t instance;
+  };
+  std::vector<WeightBound> weight_bounds;
 
   std::vector<std::string> names() const;
   std::vector<unsigned> n_vars() const;

@@ -39,39 +39,48 @@ namespace {
 // Wide clamp: lo ≤ q ≤ hi from the limbs of q − lo and hi − q (checked at the leaf point), and
 // e⁺·(hi − q) = e⁻·(q − lo) = 0 on every entry by an eq-sumcheck at the leaf point, so a nonzero
 // excess comes only with a saturated q. Returns e = e⁺ − e⁻ at the leaf point.
-QM31 wide_clamp(WalkState& st, const RequantStep& s, const std::function<QM31(uint32_t)>& val,
-                std::span<const QM31> rho) {
+QM31 wide_clamp(WalkState& st, const RequantStep& s, const lookup::LeafClaims& leaf,
+                const std::function<QM31(uint32_t)>& val, std::span<const QM31> rho) {
   const std::string where = "requant " + s.name;
-  const unsigned rb = st.c.config.range_bits;
   const QM31 q = val(s.q), lo = QM31() + M31::from_signed(s.lo), hi = QM31() + M31::from_signed(s.hi);
-  QM31 dlo, dhi;
-  for (size_t j = 0; j < s.dlo.size(); ++j) {
-    dlo += val(s.dlo[j]) * M31::from_u64(uint64_t(1) << (rb * j));
-    dhi += val(s.dhi[j]) * M31::from_u64(uint64_t(1) << (rb * j));
-  }
-  st.check(q - lo == dlo && hi - q == dhi, where, "q − lo or hi − q does not match its range limbs");
+  st.check_bound_limbs(where, leaf, s.instance, s.q, s.lo, s.hi, s.dlo, s.dhi);
   const QM31 nu = st.side.draw(s.name + "/clamp/nu");
+  const unsigned rb = st.c.config.range_bits;
+  auto combine = [&](const std::vector<uint32_t>& limbs, auto&& get) {
+    QM31 acc;
+    for (size_t j = 0; j < limbs.size(); ++j) acc += get(j) * M31::from_u64(uint64_t(1) << (rb * j));
+    return acc;
+  };
   std::vector<std::vector<QM31>> tables;
-  if (st.side.proving())
-    for (uint32_t v : {s.e[0], s.e[1], s.q}) {
-      const auto& x = st.values(v);
-      std::vector<QM31> t(x.size());
-      for (size_t i = 0; i < x.size(); ++i) t[i] = QM31() + x[i];
-      tables.push_back(std::move(t));
+  if (st.side.proving()) {
+    const size_t n = st.c.vecs[s.q].size();
+    tables.assign(4, std::vector<QM31>(n));
+    tables[0] = poly::eq_table(rho);
+    for (size_t i = 0; i < n; ++i) {
+      tables[1][i] = combine(s.ep, [&](size_t j) { return QM31() + st.values(s.ep[j])[i]; });
+      tables[2][i] = combine(s.en, [&](size_t j) { return QM31() + st.values(s.en[j])[i]; });
+      tables[3][i] = QM31() + st.values(s.q)[i];
     }
-  if (st.side.proving()) tables.insert(tables.begin(), poly::eq_table(rho));
+  }
   // eq·[e⁺·(hi − q) + ν·e⁻·(q − lo)]
   std::vector<sumcheck::Term> terms{{hi, {0, 1}}, {QM31() - M31::one(), {0, 1, 3}}, {nu, {0, 2, 3}}, {QM31() - nu * lo, {0, 2}}};
   SumcheckResult sc = sumcheck_terms(st.side, s.name + "/clamp", st.c.vecs[s.q].n_vars, 3, QM31(), std::move(tables), terms);
-  std::vector<QM31> fin = st.side.message(s.name + "/clamp/final", 3, [&] {
-    return std::vector<QM31>{sc.finals[1], sc.finals[2], sc.finals[3]};
+  // The limbs at the final point, and q there.
+  std::vector<uint32_t> vecs(s.ep);
+  vecs.insert(vecs.end(), s.en.begin(), s.en.end());
+  vecs.push_back(s.q);
+  std::vector<QM31> fin = st.side.message(s.name + "/clamp/final", vecs.size(), [&] {
+    std::vector<QM31> out;
+    for (uint32_t v : vecs) out.push_back(poly::evaluate(std::span<const M31>(st.values(v)), std::span<const QM31>(sc.point)));
+    return out;
   });
-  st.check(poly::eq_eval(rho, sc.point) * (fin[0] * (hi - fin[2]) + nu * fin[1] * (fin[2] - lo)) == sc.claim, where,
+  const QM31 ep = combine(s.ep, [&](size_t j) { return fin[j]; });
+  const QM31 en = combine(s.en, [&](size_t j) { return fin[s.ep.size() + j]; });
+  const QM31 qs = fin.back();
+  st.check(poly::eq_eval(rho, sc.point) * (ep * (hi - qs) + nu * en * (qs - lo)) == sc.claim, where,
            "clamp excess without saturation (final sumcheck claim)");
-  st.claim(s.e[0], sc.point, fin[0], where);
-  st.claim(s.e[1], sc.point, fin[1], where);
-  st.claim(s.q, sc.point, fin[2], where);
-  return val(s.e[0]) - val(s.e[1]);
+  for (size_t i = 0; i < vecs.size(); ++i) st.claim(vecs[i], sc.point, fin[i], where);
+  return combine(s.ep, [&](size_t j) { return val(s.ep[j]); }) - combine(s.en, [&](size_t j) { return val(s.en[j]); });
 }
 
 }  // namespace
@@ -86,7 +95,7 @@ void reduce_requant(WalkState& st, const RequantStep& s) {
   const unsigned rb = st.c.config.range_bits, eb = st.c.config.excess_bits;
   QM31 e;
   if (s.wide) {
-    e = wide_clamp(st, s, val, rho);
+    e = wide_clamp(st, s, leaf, val, rho);
   } else {
     for (size_t j = 0; j < s.e.size(); ++j) e += val(s.e[j]) * M31::from_u64(uint64_t(1) << (eb * j));
   }

@@ -1,5 +1,7 @@
 #include "gkr/walk.hpp"
 
+#include <algorithm>
+
 #include "error/error.hpp"
 #include "poly/multilinear.hpp"
 
@@ -40,6 +42,21 @@ lookup::LeafClaims WalkState::run_instance(uint32_t k) {
   return leaf;
 }
 
+void WalkState::check_bound_limbs(const std::string& where, const lookup::LeafClaims& leaf, uint32_t k, uint32_t x,
+                                  int64_t lo, int64_t hi, const std::vector<uint32_t>& dlo,
+                                  const std::vector<uint32_t>& dhi) {
+  const auto& srcs = c.instance_vecs[k];
+  auto val = [&](uint32_t vec) { return leaf.values[size_t(std::find(srcs.begin(), srcs.end(), vec) - srcs.begin())]; };
+  QM31 a, b;
+  for (size_t j = 0; j < dlo.size(); ++j) {
+    a += val(dlo[j]) * M31::from_u64(uint64_t(1) << (c.config.range_bits * j));
+    b += val(dhi[j]) * M31::from_u64(uint64_t(1) << (c.config.range_bits * j));
+  }
+  const QM31 v = val(x);
+  check(v - M31::from_signed(lo) == a && QM31() + M31::from_signed(hi) - v == b, where,
+        "x − lo or hi − x does not match its range limbs");
+}
+
 Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<std::vector<M31>>& pub,
             CheatMode cheat, const StepHook& hook) {
   auto done = [&](const std::string& name) {
@@ -74,7 +91,11 @@ Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<
         c.steps[i]);
     std::visit([&](const auto& s) { done(s.name); }, c.steps[i]);
   }
-  st.run_instance(c.weight_instance);
+  for (const auto& wb : c.weight_bounds) {
+    lookup::LeafClaims leaf = st.run_instance(wb.instance);
+    if (!wb.dlo.empty())
+      st.check_bound_limbs("weights " + c.vecs[wb.w].name, leaf, wb.instance, wb.w, wb.lo, wb.hi, wb.dlo, wb.dhi);
+  }
   done("weights");
   for (uint32_t t = 0; t < c.tables.size(); ++t) {
     lookup::TableClaim tc;

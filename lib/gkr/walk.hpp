@@ -23,6 +23,7 @@ enum class CheatMode : uint8_t {
   ReuseChallenge,  // a matmul sumcheck binds with a stale challenge
   WrongFinal,      // a matmul claims a different operand value (opens a different vector)
   WrongRequant,    // a requant claims a different accumulator value
+  ForgedWitness,   // proves a forged witness as is (no lie in the protocol, no self-checks)
 };
 
 struct WalkState {
@@ -45,6 +46,9 @@ struct WalkState {
   // Records a claim; a claim on a public vector is checked and consumed on the spot.
   void claim(uint32_t vec, std::vector<QM31> point, QM31 value, const std::string& origin);
   lookup::LeafClaims run_instance(uint32_t instance);
+  // x − lo and hi − x equal their range limbs at the leaf point (so lo ≤ x ≤ hi entrywise).
+  void check_bound_limbs(const std::string& where, const lookup::LeafClaims& leaf, uint32_t instance, uint32_t x,
+                         int64_t lo, int64_t hi, const std::vector<uint32_t>& dlo, const std::vector<uint32_t>& dhi);
 };
 
 // Called after each part of the walk with its name (node, "weights", "tables"): progress and timing.

@@ -15,8 +15,9 @@ std::vector<M31> embed(const Vec& v, std::span<const M31> real) {
 namespace {
 
 // Writes the limbs of v (range_bits each) at position i.
-void put_limbs(Witness& w, const std::vector<uint32_t>& limbs, unsigned rb, size_t i, int64_t v) {
-  for (size_t j = 0; j < limbs.size(); ++j) w.values[limbs[j]][i] = M31(uint32_t((v >> (rb * j)) & ((int64_t(1) << rb) - 1)));
+void put_limbs(std::vector<std::vector<M31>>& values, const std::vector<uint32_t>& limbs, unsigned rb, size_t i,
+               int64_t v) {
+  for (size_t j = 0; j < limbs.size(); ++j) values[limbs[j]][i] = M31(uint32_t((v >> (rb * j)) & ((int64_t(1) << rb) - 1)));
 }
 
 void requant_aux(const Circuit& c, const RequantStep& s, Witness& w) {
@@ -26,12 +27,12 @@ void requant_aux(const Circuit& c, const RequantStep& s, Witness& w) {
   const int64_t C = qv.dims.empty() ? 1 : qv.dims.back();
   const size_t real = size_t(model::numel(qv.dims));
   const unsigned rb = c.config.range_bits, eb = c.config.excess_bits;
-  for (const auto* vs : {&s.e, &s.r, &s.dlo, &s.dhi})
+  for (const auto* vs : {&s.e, &s.ep, &s.en, &s.r, &s.dlo, &s.dhi})
     for (uint32_t v : *vs) w.values[v].assign(qv.size(), M31());
   // Padded entries hold q = 0: their bound limbs decompose 0 − lo and hi − 0.
   for (size_t i = 0; i < qv.size(); ++i) {
-    put_limbs(w, s.dlo, rb, i, -s.lo);
-    put_limbs(w, s.dhi, rb, i, s.hi);
+    put_limbs(w.values, s.dlo, rb, i, -s.lo);
+    put_limbs(w.values, s.dhi, rb, i, s.hi);
   }
   const int64_t half = s.shift ? int64_t(1) << (s.shift - 1) : 0;
   for (size_t i = 0; i < real; ++i) {
@@ -50,49 +51,65 @@ void requant_aux(const Circuit& c, const RequantStep& s, Witness& w) {
     if ((mag >> s.excess_total_bits) != 0)
       throw BadInput("requant " + s.name + ": clamp excess " + std::to_string(e) + " outside the proven window");
     if (s.wide) {
-      w.values[s.e[0]][pi] = M31(uint32_t(std::max<int64_t>(e, 0)));
-      w.values[s.e[1]][pi] = M31(uint32_t(std::max<int64_t>(-e, 0)));
-      put_limbs(w, s.dlo, rb, pi, qi - s.lo);
-      put_limbs(w, s.dhi, rb, pi, s.hi - qi);
+      put_limbs(w.values, s.ep, rb, pi, std::max<int64_t>(e, 0));
+      put_limbs(w.values, s.en, rb, pi, std::max<int64_t>(-e, 0));
+      put_limbs(w.values, s.dlo, rb, pi, qi - s.lo);
+      put_limbs(w.values, s.dhi, rb, pi, s.hi - qi);
     } else {
       for (size_t j = 0; j < s.e.size(); ++j) {
         const int64_t limb = (mag >> (eb * j)) & ((int64_t(1) << eb) - 1);
         w.values[s.e[j]][pi] = M31::from_signed(e < 0 ? -limb : limb);
       }
     }
-    put_limbs(w, s.r, rb, pi, r);
+    put_limbs(w.values, s.r, rb, pi, r);
   }
 }
 
 }  // namespace
 
-Witness build_witness(const Circuit& c, const model::Trace& t) {
+std::vector<std::vector<M31>> weight_values(const Circuit& c, const model::Graph& g) {
+  std::vector<std::vector<M31>> values(c.vecs.size());
+  const unsigned rb = c.config.range_bits;
+  for (const auto& wb : c.weight_bounds) {
+    const Vec& v = c.vecs[wb.w];
+    const auto& data = g.weight(uint32_t(v.tensor)).values;
+    std::vector<M31> real(data.size());
+    for (size_t k = 0; k < data.size(); ++k) real[k] = M31::from_signed(data[k]);
+    values[wb.w] = embed(v, real);
+    for (const auto* l : {&wb.dlo, &wb.dhi})
+      for (uint32_t x : *l) values[x].assign(v.size(), M31());
+    for (size_t i = 0; i < v.size(); ++i) {
+      const int64_t x = values[wb.w][i].to_signed();
+      put_limbs(values, wb.dlo, rb, i, x - wb.lo);
+      put_limbs(values, wb.dhi, rb, i, wb.hi - x);
+    }
+  }
+  return values;
+}
+
+Witness build_witness(const Circuit& c, const model::Trace& t, bool strict) {
   Witness w;
-  w.values.resize(c.vecs.size());
+  w.values = weight_values(c, t.graph);
   for (size_t i = 0; i < c.vecs.size(); ++i) {
     const Vec& v = c.vecs[i];
-    if (v.tensor < 0) continue;
-    const model::Tensor& ten = t.graph.tensors[size_t(v.tensor)];
-    if (ten.kind == model::TensorKind::Weight) {
-      const auto& data = t.graph.weight(uint32_t(v.tensor)).values;
-      std::vector<M31> real(data.size());
-      for (size_t k = 0; k < data.size(); ++k) real[k] = M31::from_signed(data[k]);
-      w.values[i] = embed(v, real);
-    } else {
-      w.values[i] = embed(v, t.values.at(size_t(v.tensor)));
-    }
+    if (v.tensor < 0 || v.kind == VecKind::Weight) continue;
+    w.values[i] = embed(v, t.values.at(size_t(v.tensor)));
   }
   for (const Step& s : c.steps)
     if (auto* rq = std::get_if<RequantStep>(&s)) requant_aux(c, *rq, w);
+  count_multiplicities(c, w, strict);
+  return w;
+}
+
+void count_multiplicities(const Circuit& c, Witness& w, bool strict) {
   std::vector<std::vector<uint32_t>> counts;
   for (const lookup::Table& tab : c.tables) counts.emplace_back(tab.size(), 0);
   for (size_t k = 0; k < c.instances.size(); ++k) {
     std::vector<std::span<const M31>> src;
     for (uint32_t v : c.instance_vecs[k]) src.emplace_back(w.values[v]);
-    lookup::count(c.tables, c.instances[k], src, counts);
+    lookup::count(c.tables, c.instances[k], src, counts, strict);
   }
   for (size_t k = 0; k < c.tables.size(); ++k) w.values[c.mult_vecs[k]] = lookup::to_field(counts[k]);
-  return w;
 }
 
 }  // namespace zkm31::gkr

@@ -13,7 +13,15 @@ struct Witness {
   std::vector<std::vector<M31>> values;  // per vec, padded; multiplicities included
 };
 
-Witness build_witness(const Circuit& c, const model::Trace& t);
+// strict = false only for tests that forge witnesses: tuples outside a table are left uncounted.
+Witness build_witness(const Circuit& c, const model::Trace& t, bool strict = true);
+
+// (Re)computes the multiplicity vectors from the other vectors.
+void count_multiplicities(const Circuit& c, Witness& w, bool strict = true);
+
+// The weight-kind vectors alone (weights, biases and their bound limbs), index = vec id: what the
+// model commitment packs.
+std::vector<std::vector<M31>> weight_values(const Circuit& c, const model::Graph& g);
 
 // Padded values of one graph tensor (activation from the trace or weight from the graph).
 std::vector<M31> embed(const Vec& v, std::span<const M31> real);

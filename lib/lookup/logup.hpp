@@ -57,9 +57,10 @@ struct Challenges {
 };
 
 // Adds the instance's lookups to per-table row counts (counts[t] has tables[t].size() entries).
-// Throws BadInput naming the first tuple that is not in its table: the honest prover refuses.
+// Throws BadInput naming the first tuple that is not in its table: the honest prover refuses
+// (strict); otherwise such a tuple is left uncounted, as a forger would.
 void count(std::span<const Table> tables, const Instance& inst, std::span<const std::span<const M31>> sources,
-           std::vector<std::vector<uint32_t>>& counts);
+           std::vector<std::vector<uint32_t>>& counts, bool strict = true);
 std::vector<M31> to_field(std::span<const uint32_t> counts);
 
 // The claims a witness tree leaves on its sources: source i at row_point[:log_len_i].

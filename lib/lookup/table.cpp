@@ -29,10 +29,17 @@ Table Table::clamp(int64_t lo, int64_t hi, unsigned excess_bits) {
   return Table{TableKind::Clamp, lo, hi, excess_bits};
 }
 
+Table Table::interval(int64_t lo, int64_t hi) {
+  if (lo > 0 || hi < 0 || hi - lo >= kMaxTableRows)
+    throw NotSupported("interval table [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return Table{TableKind::Interval, lo, hi, 0};
+}
+
 std::string Table::name() const {
   switch (kind) {
     case TableKind::Range: return "range[" + std::to_string(lo) + "+2^" + std::to_string(bits) + ")";
     case TableKind::Relu: return "relu[" + std::to_string(lo) + "," + std::to_string(hi) + "]";
+    case TableKind::Interval: return "interval[" + std::to_string(lo) + "," + std::to_string(hi) + "]";
     case TableKind::Clamp:
       return "clamp[" + std::to_string(lo) + "," + std::to_string(hi) + "]/" + std::to_string(bits);
   }
@@ -57,6 +64,8 @@ int64_t Table::row_of(int64_t a, int64_t b) const {
       return (b == 0 && a >= lo && a <= hi) ? a - lo : -1;
     case TableKind::Relu:
       return (a >= lo && a <= hi && b == std::max<int64_t>(a, 0)) ? a - lo : -1;
+    case TableKind::Interval:
+      return (a >= lo && a <= hi && b == 0) ? a - lo : -1;
     case TableKind::Clamp: {
       const int64_t e = int64_t(1) << bits;
       if (b == 0) return (a >= lo && a <= hi) ? a - lo : -1;

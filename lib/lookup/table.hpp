@@ -16,6 +16,7 @@ enum class TableKind : uint8_t {
   Range,  // (lo + t, 0) for t in [0, 2^bits)
   Relu,   // (v, max(v, 0)) for v in [lo, hi]
   Clamp,  // (v, 0) for v in [lo, hi]; (hi, t) and (lo, −t) for t in [1, 2^bits): sign-tied clamp excess
+  Interval,  // (v, 0) for v in [lo, hi] (a one-column bound for a small interval)
 };
 
 struct Table {
@@ -26,6 +27,7 @@ struct Table {
   static Table range(int64_t lo, unsigned bits);
   static Table relu(int64_t lo, int64_t hi);
   static Table clamp(int64_t lo, int64_t hi, unsigned excess_bits);
+  static Table interval(int64_t lo, int64_t hi);
 
   std::string name() const;
   unsigned log_size() const;

@@ -26,7 +26,7 @@ void absorb_statement(Channel& ch, const pcs::Config& pc, const gkr::Config& gc,
                       std::span<const M31> out) {
   ch.absorb_u64("version", kProofVersion);
   for (uint64_t v : {uint64_t(pc.log_blowup), uint64_t(pc.queries), uint64_t(pc.pow_bits), uint64_t(pc.fold_step),
-                     uint64_t(pc.final_log), uint64_t(gc.range_bits), uint64_t(gc.excess_bits)})
+                     uint64_t(pc.final_log), uint64_t(gc.range_bits), uint64_t(gc.excess_bits), uint64_t(gc.wide_log)})
     ch.absorb_u64("config", v);
   ch.absorb_digest("graph_digest", graph_digest);
   ch.absorb_digest("model_commitment", model_root);
@@ -98,15 +98,7 @@ void place_public(const gkr::Circuit& c, const model::Graph& g, const std::vecto
 
 hash::Digest model_commitment(const model::Graph& g, const Options& opt) {
   gkr::Circuit c = gkr::compile(g, opt.gkr);
-  Packing mp = Packing::of(c, c.weights);
-  std::vector<std::vector<M31>> vals(c.vecs.size());
-  for (uint32_t v : c.weights) {
-    const auto& data = g.weight(uint32_t(c.vecs[v].tensor)).values;
-    std::vector<M31> real(data.size());
-    for (size_t i = 0; i < data.size(); ++i) real[i] = M31::from_signed(data[i]);
-    vals[v] = gkr::embed(c.vecs[v], real);
-  }
-  return pcs::commit(mp.pack(vals), opt.pcs).root();
+  return pcs::commit(Packing::of(c, c.weights).pack(gkr::weight_values(c, g)), opt.pcs).root();
 }
 
 std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveReport* report,
@@ -164,7 +156,7 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
   b.key("public_input"), b.m31s(in);
   b.key("public_output"), b.m31s(out);
   b.key("config");
-  b.pk.pack_map(7);
+  b.pk.pack_map(8);
   b.key("log_blowup"), b.pk.pack_uint32(opt.pcs.log_blowup);
   b.key("queries"), b.pk.pack_uint32(opt.pcs.queries);
   b.key("pow_bits"), b.pk.pack_uint32(opt.pcs.pow_bits);
@@ -172,6 +164,7 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
   b.key("final_log"), b.pk.pack_uint32(opt.pcs.final_log);
   b.key("range_bits"), b.pk.pack_uint32(opt.gkr.range_bits);
   b.key("excess_bits"), b.pk.pack_uint32(opt.gkr.excess_bits);
+  b.key("wide_log"), b.pk.pack_uint32(opt.gkr.wide_log);
   b.key("trace_commitment"), b.bin(trace.root());
   b.key("stream"), b.m31s(to_limbs(wr.data()));
   write_openings(b, "model_openings", model_open);
@@ -206,6 +199,7 @@ Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
   o.pcs.final_log = uint32_t(cfg.u64("final_log"));
   o.gkr.range_bits = unsigned(cfg.u64("range_bits"));
   o.gkr.excess_bits = unsigned(cfg.u64("excess_bits"));
+  o.gkr.wide_log = unsigned(cfg.u64("wide_log"));
   pcs::check_floor(o.pcs, opt.floor_bits);
   out.security_bits = pcs::security_bits(o.pcs);
   gkr::Circuit c = gkr::compile(out.graph, o.gkr);

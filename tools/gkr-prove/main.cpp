@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   app.add_option("--final-log", opt.pcs.final_log, "log2 size of the PCS final message")->capture_default_str();
   app.add_option("--range-bits", opt.gkr.range_bits, "width of the shared range table")->capture_default_str();
   app.add_option("--excess-bits", opt.gkr.excess_bits, "width of the clamp-excess limbs")->capture_default_str();
+  app.add_option("--wide-log", opt.gkr.wide_log, "log2 of the largest interval proven by a table")->capture_default_str();
   app.add_flag("--json", json, "print a JSON summary (per-part seconds and bytes) on stdout when -o is a file");
   return cli::run(app, argc, argv, &io, [&] {
     cli::Progress progress(io.quiet);

@@ -55,7 +55,10 @@ struct Mlp {
 };
 
 // Row 0 of W1 saturates low and row 1 high against an all-127 input (both clamps are exercised).
-inline Mlp make_mlp(int64_t d, int64_t h, int64_t o, uint32_t seed, bool per_channel = true) {
+// wide: the output clamp [−2500, 2500] and the first bias ±3000 exceed 2^12 entries, so they are
+// proven without tables (requant e⁺/e⁻ products, weight bound limbs).
+inline Mlp make_mlp(int64_t d, int64_t h, int64_t o, uint32_t seed, bool per_channel = true, bool wide = false) {
+  const int64_t bmax = wide ? 3000 : 1000, zmax = wide ? 2500 : 127;
   Mlp m{d, h, o, {}, {}};
   model::Graph& g = m.g;
   g.name = "test-mlp";
@@ -63,19 +66,19 @@ inline Mlp make_mlp(int64_t d, int64_t h, int64_t o, uint32_t seed, bool per_cha
   auto rnd = [&](int lo, int hi) { return int32_t(std::uniform_int_distribution<int>(lo, hi)(rng)); };
   uint32_t x = add_tensor(g, "x", model::TensorKind::Input, {1, d}, -128, 127);
   uint32_t w1 = add_tensor(g, "W1", model::TensorKind::Weight, {d, h}, -127, 127);
-  uint32_t b1 = add_tensor(g, "b1", model::TensorKind::Weight, {h}, -1000, 1000);
+  uint32_t b1 = add_tensor(g, "b1", model::TensorKind::Weight, {h}, -bmax, bmax);
   uint32_t w2 = add_tensor(g, "W2", model::TensorKind::Weight, {h, o}, -127, 127);
   uint32_t b2 = add_tensor(g, "b2", model::TensorKind::Weight, {o}, -1000, 1000);
   uint32_t a1 = add_tensor(g, "a1", model::TensorKind::Activation, {1, h}, 0, 0);
   uint32_t q1 = add_tensor(g, "q1", model::TensorKind::Activation, {1, h}, -128, 127);
   uint32_t h1 = add_tensor(g, "h1", model::TensorKind::Activation, {1, h}, 0, 127);
   uint32_t a2 = add_tensor(g, "a2", model::TensorKind::Activation, {1, o}, 0, 0);
-  uint32_t z = add_tensor(g, "z", model::TensorKind::Activation, {1, o}, -128, 127);
+  uint32_t z = add_tensor(g, "z", model::TensorKind::Activation, {1, o}, -zmax - 1, zmax);
   g.inputs = {x};
   g.outputs = {z};
   model::WeightData W1{w1, {}, {}, {1.0}}, B1{b1, {}, {}, {1.0}}, W2{w2, {}, {}, {1.0}}, B2{b2, {}, {}, {1.0}};
   for (int64_t i = 0; i < d * h; ++i) W1.values.push_back(rnd(-127, 127));
-  for (int64_t i = 0; i < h; ++i) B1.values.push_back(rnd(-1000, 1000));
+  for (int64_t i = 0; i < h; ++i) B1.values.push_back(rnd(-int(bmax), int(bmax)));
   for (int64_t i = 0; i < h * o; ++i) W2.values.push_back(rnd(-127, 127));
   for (int64_t i = 0; i < o; ++i) B2.values.push_back(rnd(-1000, 1000));
   for (int64_t k = 0; k < d; ++k) W1.values[size_t(k * h)] = -127, W1.values[size_t(k * h + 1)] = 127;
@@ -89,7 +92,7 @@ inline Mlp make_mlp(int64_t d, int64_t h, int64_t o, uint32_t seed, bool per_cha
   r.op = model::Op::Relu, r.name = "relu1", r.inputs = {q1}, r.outputs = {h1};
   g.nodes.push_back(r);
   g.nodes.push_back(matmul_node(g, "fc2", h1, w2, b2, a2));
-  g.nodes.push_back(requant_node(g, "rq2", a2, z, {91}, {}, 11, -128, 127));
+  g.nodes.push_back(requant_node(g, "rq2", a2, z, {91}, {}, wide ? 6 : 11, -zmax - 1, zmax));
   m.x.assign(size_t(d), 127);
   for (int64_t k = 2; k < d; ++k) m.x[size_t(k)] = rnd(-128, 127);
   model::validate(g);

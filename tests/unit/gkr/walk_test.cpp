@@ -19,14 +19,18 @@ struct Proved {
   std::vector<QM31> stream;
 };
 
-Proved prove(const model::Trace& t, CheatMode cheat = CheatMode::None) {
-  Proved p{compile(t.graph, Config{}), {}, {}};
-  p.w = build_witness(p.c, t);
+void prove_witness(Proved& p, CheatMode cheat = CheatMode::None) {
   Channel ch("test/walk");
   proof::Writer wr(ch);
   Side side{&wr, nullptr};
   walk(p.c, side, &p.w, p.w.values, cheat);
   p.stream = wr.data();
+}
+
+Proved prove(const model::Trace& t, CheatMode cheat = CheatMode::None) {
+  Proved p{compile(t.graph, Config{}), {}, {}};
+  p.w = build_witness(p.c, t);
+  prove_witness(p, cheat);
   return p;
 }
 
@@ -113,5 +117,56 @@ TEST(Walk, StreamMutationsRejected) {
     size_t at = rng() % q.stream.size();
     q.stream[at] += QM31(M31(1 + rng() % 1000), M31(rng() % 7), M31(0), M31(0));
     EXPECT_THROW(verify(q, p.w.values), Rejected) << at;
+  }
+}
+
+TEST(Walk, WideClampAndWeightLimbsVerify) {
+  auto m = fixture::make_mlp(6, 8, 3, 41, true, true);
+  Proved p = prove(fixture::forward(m));
+  const auto* rq2 = std::get_if<RequantStep>(&p.c.steps.back());
+  ASSERT_TRUE(rq2 && rq2->wide);
+  ASSERT_FALSE(p.c.weight_bounds[1].dlo.empty());
+  EXPECT_NO_THROW(verify(p, p.w.values));
+}
+
+TEST(Walk, WideClampExcessWithoutSaturationRejected) {
+  // Publish z − 1 for an unsaturated entry and move the difference into e⁺: the requant identity
+  // and every range still hold, only e⁺·(hi − q) = 0 fails.
+  auto m = fixture::make_mlp(6, 8, 3, 42, true, true);
+  Proved p = prove(fixture::forward(m));
+  const auto& rq2 = std::get<RequantStep>(p.c.steps.back());
+  size_t i = 0;
+  while (i < 3 && !(p.w.values[rq2.q][i].to_signed() > rq2.lo && p.w.values[rq2.q][i].to_signed() < rq2.hi)) ++i;
+  ASSERT_LT(i, 3u) << "no unsaturated output";
+  p.w.values[rq2.q][i] -= M31(1);
+  p.w.values[rq2.ep[0]][i] += M31(1);
+  const int64_t q = p.w.values[rq2.q][i].to_signed();
+  auto set_limbs = [&](const std::vector<uint32_t>& limbs, int64_t v) {  // the bound limbs follow q
+    for (size_t j = 0; j < limbs.size(); ++j) p.w.values[limbs[j]][i] = M31(uint32_t((v >> (12 * j)) & 4095));
+  };
+  set_limbs(rq2.dlo, q - rq2.lo);
+  set_limbs(rq2.dhi, rq2.hi - q);
+  count_multiplicities(p.c, p.w);
+  prove_witness(p, CheatMode::ForgedWitness);
+  try {
+    verify(p, p.w.values);
+    FAIL() << "accepted";
+  } catch (const Rejected& e) {
+    EXPECT_NE(std::string(e.what()).find("clamp excess without saturation"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Walk, WeightOutsideItsIntervalRejected) {
+  auto m = fixture::make_mlp(6, 8, 3, 43, true, true);
+  m.g.weights[1].values[0] = 3005;  // b1 declared in [−3000, 3000]; the forward pass uses it
+  auto t = fixture::forward(m);
+  Proved p{compile(t.graph, Config{}), {}, {}};
+  p.w = build_witness(p.c, t, false);
+  prove_witness(p, CheatMode::ForgedWitness);
+  try {
+    verify(p, p.w.values);
+    FAIL() << "accepted";
+  } catch (const Rejected& e) {
+    EXPECT_NE(std::string(e.what()).find("b1"), std::string::npos) << e.what();
   }
 }

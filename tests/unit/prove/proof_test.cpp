@@ -125,14 +125,16 @@ TEST(Proof, ChangedStatementRejected) {
   // A config change (one more query) breaks the transcript; a config below the floor is refused.
   auto config = [&](uint32_t queries, uint32_t pow) {
     return with_field(honest(), "config", [&](artifact::BodyWriter& w) {
-      w.pk.pack_map(7);
+      const gkr::Config g;
+      w.pk.pack_map(8);
       w.key("log_blowup"), w.pk.pack_uint32(1);
       w.key("queries"), w.pk.pack_uint32(queries);
       w.key("pow_bits"), w.pk.pack_uint32(pow);
       w.key("fold_step"), w.pk.pack_uint32(4);
       w.key("final_log"), w.pk.pack_uint32(6);
-      w.key("range_bits"), w.pk.pack_uint32(16);
-      w.key("excess_bits"), w.pk.pack_uint32(8);
+      w.key("range_bits"), w.pk.pack_uint32(g.range_bits);
+      w.key("excess_bits"), w.pk.pack_uint32(g.excess_bits);
+      w.key("wide_log"), w.pk.pack_uint32(g.wide_log);
     });
   };
   EXPECT_NO_THROW(prove::verify(config(12, 0), lenient()));
