@@ -881,8 +881,23 @@ class Lowerer {
       uint32_t mean = requant(sum, {sx}, {1.0 / double(d)}, {}, sx, T(x).lo, T(x).hi, out + ":mean", nm + ":mean");
       c = emit(node(Op::Sub, nm + ":center", {x, mean}), out + ":c", sx);
     }
-    uint32_t c2 = emit(node(Op::Mul, nm + ":square", {c, c}), out + ":c2", sx * sx);
-    uint32_t V = emit(node(Op::ReduceSum, nm + ":sumsq", {c2}), out + ":sumsq", sx * sx);
+    // Σc² must stay within (p−1)/2: wide activations square a rounded c·2^−t instead.
+    uint32_t cs = c;
+    int t = 0;
+    if (!structural()) {
+      const __int128 cmax = std::max(-T(c).lo, T(c).hi), limit = (int64_t(kP) - 1) / 2;
+      while (__int128(d) * ((cmax >> t) + 1) * ((cmax >> t) + 1) > limit) ++t;
+    }
+    if (t > 0) {
+      Node sh = node(Op::Requant, nm + ":square_shift", {c});
+      sh.mult = {1}, sh.shift = t, sh.real_mult = {1.0};
+      int64_t half = int64_t(1) << (t - 1);
+      sh.lo = (T(c).lo + half) >> t, sh.hi = (T(c).hi + half) >> t;
+      cs = emit(sh, out + ":c_shift", std::ldexp(sx, t));
+    }
+    double sc = T(cs).scale;
+    uint32_t c2 = emit(node(Op::Mul, nm + ":square", {cs, cs}), out + ":c2", sc * sc);
+    uint32_t V = emit(node(Op::ReduceSum, nm + ":sumsq", {c2}), out + ":sumsq", sc * sc);
     // variance code v ∈ [1, 2^16): var_real = V·sx²/d + eps at the calibrated scale sv
     int64_t vmax = (int64_t(1) << kVarBits) - 1;
     double sv = 1.0;
@@ -890,7 +905,7 @@ class Lowerer {
       double top = stat(out + ":var").hi;
       sv = std::max(top, ln.eps) / double(vmax);
     }
-    uint32_t var = requant(V, {sx * sx}, {1.0 / double(d)}, {ln.eps}, sv, 1, vmax, out + ":var", nm + ":variance");
+    uint32_t var = requant(V, {sc * sc}, {1.0 / double(d)}, {ln.eps}, sv, 1, vmax, out + ":var", nm + ":variance");
     // r = 2^ns / sqrt(var_real), with c·r below the product budget
     Node rs = node(Op::Lookup, nm + ":rsqrt", {var});
     rs.table.fn = "rsqrt";

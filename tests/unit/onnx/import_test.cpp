@@ -202,7 +202,9 @@ TEST(Import, GraphRecordsOpsBoundsAndTables) {
   bool fused = false;
   for (const auto& n : g.nodes) {
     if (n.op == model::Op::Lookup && n.table.fn == "gelu_erf>silu") fused = true;
-    if (n.op == model::Op::MatMul) EXPECT_LE(n.acc_bound, (int64_t(kP) - 1) / 2);
+    if (n.op == model::Op::MatMul) {
+      EXPECT_LE(n.acc_bound, (int64_t(kP) - 1) / 2);
+    }
   }
   EXPECT_TRUE(fused);
   for (const auto& t : g.tensors) EXPECT_LE(t.bits, 31);
@@ -220,6 +222,20 @@ TEST(Import, RefusesMalformedModels) {
   std::string unsupported = error_of([&] { import(kData + "bad_unsupported.onnx"); });
   EXPECT_NE(unsupported.find("not supported: ONNX op 'LSTM' (node 'lstm_1')"), std::string::npos) << unsupported;
   EXPECT_NE(unsupported.find("ONNX op 'TopK' (node 'topk_1')"), std::string::npos) << unsupported;
+}
+
+TEST(Import, WideActivationsPreShiftTheLayerNormSquares) {
+  NEED_SHARED();
+  // At 14 bits Σc² over 64 channels could exceed (p−1)/2: c is rounded by 2^t before squaring.
+  model::Graph g = import(kShared + "gpt_block.onnx", "", 14);
+  int shifts = 0;
+  for (const auto& n : g.nodes) shifts += n.name.find(":square_shift") != std::string::npos;
+  EXPECT_EQ(shifts, 2);
+  auto r = model::compare_outputs(model::run_forward(g, model::parse_inputs_json(slurp(kShared + "gpt_block.input.json"))));
+  EXPECT_LE(r.at(0).rel_l2, 0.004);
+  // At 16 bits Q·K^T itself could wrap: refused, naming the layer.
+  std::string e = error_of([&] { import(kShared + "gpt_block.onnx", "", 16); });
+  EXPECT_NE(e.find("node '/attn/MatMul' (matmul)"), std::string::npos) << e;
 }
 
 TEST(Import, RefusesAnAccumulatorThatCouldWrap) {
