@@ -124,3 +124,16 @@ shared_model() {
   run gkr-prove -i "$TMP/cut.proof"
   assert_failure 2
 }
+
+@test "pipeline/prove.sh and pipeline/demo.sh run the whole chain" {
+  shared_model mlp_digits
+  run --separate-stderr "$ROOT/pipeline/prove.sh" "$SHARED/mlp_digits.onnx" "$SHARED/mlp_digits.input.json" "$TMP/p.proof"
+  assert_success
+  [[ "$output" == *"(argmax 2)"* ]] || fail "$output"
+  run "$ROOT/pipeline/prove.sh" "$TMP/missing.onnx" "$SHARED/mlp_digits.input.json"
+  assert_failure 2
+  run --separate-stderr "$ROOT/pipeline/demo.sh"
+  assert_success
+  [[ "$output" == *"verified class:    2 (label 2)"* ]] || fail "$output"
+  [[ "$output" == *"model commitment:"* ]] || fail "$output"
+}
