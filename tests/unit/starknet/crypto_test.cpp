@@ -104,6 +104,12 @@ TEST(Ecdsa, RejectsTamperedSignatures) {
   Point off = pub;
   off.y += Felt::one();
   EXPECT_FALSE(verify(msg, sig, off));  // not on the curve
+  // Range checks. msg + N ≡ msg (mod N) would verify without the 2^251 bound on the hash.
+  U256 msg_wrapped = msg;
+  add_to(msg_wrapped, kN);
+  EXPECT_FALSE(verify(msg_wrapped, sig, pub));
+  EXPECT_FALSE(verify(msg, {Felt::from_u256(U256(0, 0, 0, 1ull << 59)), sig.s}, pub));  // r = 2^251
+  EXPECT_FALSE(verify(msg, {sig.r, Felt::from_u256(kN)}, pub));                        // s = N
 }
 
 TEST(Ecdsa, RejectsBadInputs) {
