@@ -4,6 +4,7 @@
 #include <string>
 
 #include "error/error.hpp"
+#include "field/packed.hpp"
 #include "parallel/parallel.hpp"
 #include "poly/fastmul.hpp"
 
@@ -122,12 +123,8 @@ std::vector<QM31> eq_combination(std::span<const std::vector<QM31>> points, std:
   std::vector<QM31> out(lo_len * hi_len);
   parallel::for_range(hi_len, std::max<size_t>(1, kGrain >> n_lo), [&](size_t b, size_t e) __attribute__((flatten)) {
     for (size_t x = b; x < e; ++x) {
-      QM31* row = out.data() + x * lo_len;
-      for (size_t i = 0; i < lo.size(); ++i) {
-        const QM31 h = hi[i][x];
-        const QM31* l = lo[i].data();
-        for (size_t y = 0; y < lo_len; ++y) row[y] += mul(l[y], h);
-      }
+      std::span<QM31> row(out.data() + x * lo_len, lo_len);
+      for (size_t i = 0; i < lo.size(); ++i) packed::mul_add_scalar(lo[i], hi[i][x], row);
     }
   });
   return out;
