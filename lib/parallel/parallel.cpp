@@ -23,6 +23,7 @@ size_t default_threads() {
 }
 
 std::atomic<size_t> g_override{0};
+constexpr size_t kChunksPerThread = 4;
 
 // True while this thread runs a chunk: a nested for_range then runs inline instead of waiting
 // for workers that are all busy with the outer loop.
@@ -146,8 +147,10 @@ void for_range(size_t n, size_t grain, const std::function<void(size_t, size_t)>
     body(0, n);
     return;
   }
-  // Contiguous equal chunks, one per thread: a deterministic split.
-  Job job(body, n, threads);
+  // Contiguous equal chunks, a few per thread so that a thread slowed down by other processes
+  // on the machine leaves its share to the others; the split itself is deterministic.
+  const size_t chunks = std::min(threads * kChunksPerThread, (n + grain - 1) / grain);
+  Job job(body, n, chunks);
   p.run(job, threads);
   if (job.error) std::rethrow_exception(job.error);
 }
