@@ -102,9 +102,10 @@ double security_bits(const Config& c) {
   return std::min(kFieldCap, double(c.queries) * c.log_blowup + c.pow_bits);
 }
 
-double provable_security_bits(const Config& c) {
+double provable_security_bits(const Config& c, unsigned n) {
   const double delta = (1 - std::ldexp(1.0, -int(c.log_blowup))) / 2;
-  return std::min(kFieldCap, double(c.queries) * -std::log2(1 - delta) + c.pow_bits);
+  const double cap = 124 - std::log2(double(n) * std::ldexp(1.0, int(n + c.log_blowup)) + 2.0 * n + 64);
+  return std::min(cap, double(c.queries) * -std::log2(1 - delta) + c.pow_bits);
 }
 
 void check_floor(const Config& c, double floor_bits) {

@@ -40,13 +40,14 @@ struct Config {
   bool operator==(const Config&) const = default;
 };
 
-// Conjectured security (Stwo/ethSTARK style): min(queries·log_blowup + pow_bits, field cap), with the
-// field cap = 124 − 7 = 117 bits (QM31 challenges, minus the sumcheck / batching / folding losses for
-// n ≤ 30 variables, ≤ 2^6 claims and |D| ≤ 2^31: their union is below 2^−117).
+// Conjectured security (the ethSTARK / Stwo convention): min(queries·log_blowup + pow_bits, 117), where
+// 117 = 124 (|QM31| ≈ 2^124) − 7 covers the batching (≤ 64 claims) and sumcheck (≤ 2·30 per round)
+// soundness errors; like Stwo it leaves the folding's proximity-gap term to the conjecture.
 double security_bits(const Config& c);
-// Provable (unique-decoding regime, δ = (1 − 2^−log_blowup)/2):
-// min(queries·(−log2(1 − δ)) + pow_bits, field cap). E.g. the default gives 70·0.415 + 26 ≈ 55.
-double provable_security_bits(const Config& c);
+// Provable figure (unique-decoding regime, δ = (1 − 2^−log_blowup)/2, BCIKS20 proximity gaps):
+//   min(queries·(−log2(1 − δ)) + pow_bits, 124 − log2(n·2^(n+log_blowup) + 2n + 64)),  n = log_size.
+// The default config gives 70·0.415 + 26 ≈ 55 bits.
+double provable_security_bits(const Config& c, unsigned log_size);
 // Throws Rejected("pcs", "config gives N bits < floor F") when security_bits(c) < floor_bits, and
 // Rejected("pcs", …) on parameters outside their ranges (1 ≤ log_blowup ≤ 8, 1 ≤ queries ≤ 1024,
 // pow_bits ≤ 40, 1 ≤ fold_step ≤ 8, final_log ≤ 16).

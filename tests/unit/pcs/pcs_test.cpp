@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -91,7 +92,8 @@ TEST(Pcs, DefaultConfigAndSerialization) {
   Fixture f(10, Config{1, 90, 6});
   EXPECT_DOUBLE_EQ(pcs::security_bits(Config{}), 96);
   EXPECT_DOUBLE_EQ(pcs::security_bits(Config{1, 90, 6}), 96);
-  EXPECT_NEAR(pcs::provable_security_bits(Config{}), 70 * 0.415 + 26, 0.1);
+  EXPECT_NEAR(pcs::provable_security_bits(Config{}, 20), 70 * 0.415 + 26, 0.1);
+  EXPECT_NEAR(pcs::provable_security_bits(Config{1, 400, 26}, 24), 124 - std::log2(24.0 * (1 << 25) + 48 + 64), 1e-9);
   EXPECT_DOUBLE_EQ(pcs::security_bits(Config{3, 200, 26}), 117);  // capped by the field
   EXPECT_NO_THROW(f.verify(f.proof, 96));
   artifact::BodyWriter w(1);
