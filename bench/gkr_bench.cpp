@@ -1,0 +1,162 @@
+// gkr-prove workloads: one committed 16×4096×4096 layer (its claim-walk reduction and the opening
+// of its weight claim, beside the integer forward pass of the same layer), the weight commitment,
+// and whole proofs / verifications of the shared digits models.
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+#include "bench.hpp"
+#include "gkr/walk.hpp"
+#include "model/forward.hpp"
+#include "onnx/import.hpp"
+#include "pcs/pcs.hpp"
+#include "poly/multilinear.hpp"
+#include "prove/packing.hpp"
+#include "prove/proof.hpp"
+
+using namespace zkm31;
+
+namespace {
+
+constexpr int64_t kM = 16, kK = 4096, kN = 4096;
+
+struct Layer {
+  model::Graph g;
+  std::vector<int32_t> x;
+};
+
+Layer big_layer() {
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int32_t> i8(-127, 127);
+  Layer l;
+  model::Graph& g = l.g;
+  g.name = "matmul_16x4096x4096";
+  g.tensors.push_back({"x", model::TensorKind::Input, {kM, kK}, 8, -127, 127, 1.0});
+  g.tensors.push_back({"W", model::TensorKind::Weight, {kK, kN}, 8, -127, 127, 1.0});
+  g.tensors.push_back({"y", model::TensorKind::Activation, {kM, kN}, 0, 0, 0, 1.0});
+  model::WeightData w{1, std::vector<int32_t>(size_t(kK * kN)), {}, {1.0}};
+  for (auto& v : w.values) v = i8(rng);
+  g.weights.push_back(std::move(w));
+  model::Node n;
+  n.op = model::Op::MatMul, n.name = "fc", n.inputs = {0, 1}, n.outputs = {2};
+  auto r = model::infer(g, n);
+  g.tensors[2].lo = r.lo, g.tensors[2].hi = r.hi, g.tensors[2].bits = model::signed_bits(r.lo, r.hi);
+  n.acc_bound = std::max(-r.lo, r.hi);
+  g.nodes.push_back(n);
+  g.inputs = {0}, g.outputs = {2};
+  model::validate(g);
+  l.x.resize(size_t(kM * kK));
+  for (auto& v : l.x) v = i8(rng);
+  return l;
+}
+
+std::vector<M31> field(const std::vector<int32_t>& v) {
+  std::vector<M31> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out[i] = M31::from_signed(v[i]);
+  return out;
+}
+
+// The per-proof work of one committed layer: the output claim, the matmul reduction (row
+// restriction + inner sumcheck) and the batched opening of the weight claim against the model
+// commitment made beforehand. The weights' int8 bound is per model, not per proof.
+bench::Result prove_matmul() {
+  Layer l = big_layer();
+  gkr::Circuit c = gkr::compile(l.g, gkr::Config{});
+  gkr::Witness w;
+  w.values = gkr::weight_values(c, l.g);
+  auto y = model::forward_int(l.g, {l.x});
+  const auto& step = std::get<gkr::MatMulStep>(c.steps[0]);
+  w.values[step.a] = gkr::embed(c.vecs[step.a], field(l.x));
+  w.values[step.y] = gkr::embed(c.vecs[step.y], field(y[2]));
+  prove::Options opt;
+  prove::Packing mp = prove::Packing::of(c, c.weights);
+  pcs::Committed model = pcs::commit(mp.pack(w.values), opt.pcs);
+  double forward = bench::time_median(3, [&] { y = model::forward_int(l.g, {l.x}); });
+  double secs = bench::time_median(3, [&] {
+    Channel ch("bench/matmul");
+    proof::Writer wr(ch);
+    gkr::Side side{&wr, nullptr};
+    gkr::WalkState st(c, side, &w, w.values, gkr::CheatMode::None);
+    std::vector<QM31> rho = side.draws("output", c.vecs[step.y].n_vars);
+    st.ledger.add(step.y, rho, poly::evaluate(std::span<const M31>(w.values[step.y]), rho), "output");
+    gkr::reduce_matmul(st, step);
+    std::vector<pcs::Claim> claims;
+    for (const auto& b : prove::take_claims(st.ledger, mp, "bench")) claims.push_back({b.point, b.value});
+    pcs::open(model, claims, ch);
+  });
+  bench::Result r;
+  r.seconds = secs;
+  r.ratio = secs / forward;
+  r.note = "walk step + weight opening; forward " + std::to_string(forward * 1e3).substr(0, 6) + " ms";
+  return r;
+}
+
+bench::Result commit_weights() {
+  Layer l = big_layer();
+  gkr::Circuit c = gkr::compile(l.g, gkr::Config{});
+  std::vector<M31> packed = prove::Packing::of(c, c.weights).pack(gkr::weight_values(c, l.g));
+  prove::Options opt;
+  double secs = bench::time_median(3, [&] { pcs::commit(packed, opt.pcs); });
+  bench::Result r;
+  r.seconds = secs;
+  r.throughput = double(kK * kN) / secs;
+  r.note = "weights/s into the model commitment";
+  return r;
+}
+
+std::string shared(const std::string& file) {
+  return (std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "shared" / "models" / file).string();
+}
+
+std::vector<uint8_t> slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("missing " + path);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+model::Trace digits_trace(const std::string& name) {
+  auto bytes = slurp(shared(name + ".onnx"));
+  model::Graph g = onnx_import::import_onnx(bytes, onnx_import::ImportOptions{});
+  auto text = slurp(shared(name + ".input.json"));
+  return model::run_forward(g, model::parse_inputs_json(std::string(text.begin(), text.end())));
+}
+
+bench::Result e2e(const std::string& name) {
+  model::Trace t = digits_trace(name);
+  std::vector<std::vector<int32_t>> in;
+  for (uint32_t id : t.graph.inputs) {
+    std::vector<int32_t> v;
+    for (M31 x : t.values[id]) v.push_back(int32_t(x.to_signed()));
+    in.push_back(std::move(v));
+  }
+  double forward = bench::time_median(5, [&] { model::forward_int(t.graph, in); });
+  std::vector<uint8_t> proof;
+  prove::Options opt;
+  double secs = bench::time_median(3, [&] { proof = prove::prove(t, opt); });
+  bench::Result r;
+  r.seconds = secs;
+  r.ratio = secs / forward;
+  r.proof_bytes = double(proof.size());
+  r.note = "gkr-prove from the trace; ratio vs the integer forward pass";
+  return r;
+}
+
+bench::Result verify_digits(const std::string& name) {
+  std::vector<uint8_t> proof = prove::prove(digits_trace(name), prove::Options{});
+  double secs = bench::time_median(5, [&] { prove::verify(proof, prove::VerifyOptions{}); });
+  bench::Result r;
+  r.seconds = secs;
+  r.proof_bytes = double(proof.size());
+  r.note = "96-bit floor";
+  return r;
+}
+
+}  // namespace
+
+ZKM31_BENCH("prove_matmul_16x4096x4096", prove_matmul);
+ZKM31_BENCH("commit_weights_4096x4096", commit_weights);
+ZKM31_BENCH("e2e_mlp_digits", [] { return e2e("mlp_digits"); });
+ZKM31_BENCH("e2e_cnn_digits", [] { return e2e("cnn_digits"); });
+ZKM31_BENCH("verify_mlp_digits", [] { return verify_digits("mlp_digits"); });
+ZKM31_BENCH("verify_cnn_digits", [] { return verify_digits("cnn_digits"); });
