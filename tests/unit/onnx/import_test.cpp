@@ -249,8 +249,8 @@ TEST(Forward, RefusesBadInputs) {
   model::Graph g = import(kData + "mlp_sigmoid.onnx", kData + "digits_calib_mlp.json");
   EXPECT_THROW(model::parse_inputs_json("{\"name\": \"input\", \"shape\": [1, 64], \"data\": [1, 2"), BadInput);
   EXPECT_THROW(model::parse_inputs_json("{\"name\": \"input\", \"shape\": [1, 64], \"data\": [1, 2]}"), BadInput);
-  std::string data;
-  for (int i = 0; i < 64; ++i) data += (i ? "," : "") + std::string("0.5");
+  std::string data = "0.5";
+  for (int i = 1; i < 64; ++i) data += ",0.5";
   auto in = model::parse_inputs_json("{\"name\": \"input\", \"shape\": [2, 32], \"data\": [" + data + "]}");
   EXPECT_NE(error_of([&] { model::run_forward(g, in); }).find("has shape [2, 32]"), std::string::npos);
 }
