@@ -7,8 +7,10 @@
 //   a matrix A[rows][cols] is at row·cols + col.
 // - Integer values v live in M31 as v mod p, with |v| ≤ (p−1)/2. Every tensor carries the proven
 //   interval [lo, hi] of its values and the signed width `bits` (lo ≥ −2^(bits−1), hi < 2^(bits−1)).
-//   Inputs are range-checked by the verifier; requant outputs are bounded by their clamp; every
-//   other bound follows from the node's inputs (the importer computes them, check_bounds re-derives).
+//   Inputs are range-checked by the verifier; weights declare the full signed range of their width
+//   (what their range proof establishes: int8 matrices [−128, 127]); requant outputs are bounded by
+//   their clamp; every other bound follows from the node's inputs (`infer` derives it, `validate`
+//   re-derives and compares).
 // - Real value of an integer tensor t: v · t.scale (dequantization; scale is not proven, reports only).
 // - Broadcasting (add, sub, mul, mul_const, masked_fill) follows numpy rules on the shapes.
 // - Float track (graph-forward's reference pass): the same nodes on real values with the original
@@ -34,8 +36,8 @@
 //                (requant's per-channel M·X is the same elementwise product with a public vector.)
 //   masked_fill  [X, Mask] → [Y]; Mask is a constant 0/1 tensor broadcast to X: Y = fill where Mask = 1,
 //                else X (a causal mask: masked scores become a large negative value).
-//   reshape      [X] → [Y], same elements, new shape (also ONNX Flatten/Squeeze/Unsqueeze).
-//   transpose    [X] → [Y], Y axis i = X axis perm[i].
+//   reshape      [X] → [Y], same elements, new shape `ints` (also ONNX Flatten/Squeeze/Unsqueeze).
+//   transpose    [X] → [Y], Y axis i = X axis ints[i] (ints = the permutation).
 //   im2col       [X] → [Y]. X: [C, H, W] (a leading batch of 1 is allowed: [1, C, H, W]).
 //                Y: [OH·OW, C·KH·KW], Y[oh·OW+ow][(c·KH+i)·KW+j] = X[c][oh·sh−pt+i·dh][ow·sw−pl+j·dw],
 //                0 outside the image. ints = {KH, KW, sh, sw, pt, pl, pb, pr, dh, dw}.
