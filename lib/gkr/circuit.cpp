@@ -46,7 +46,7 @@ struct Builder {
 
   bool produced_by_lookup(uint32_t t) const {
     for (const Node& n : g.nodes)
-      if (n.outputs[0] == t) return n.op == Op::Requant || n.op == Op::Relu;
+      if (n.outputs[0] == t) return n.op == Op::Requant || n.op == Op::Relu || n.op == Op::Lookup;
     return false;
   }
 
@@ -165,13 +165,19 @@ struct Builder {
     c.steps.push_back(s);
   }
 
-  void relu(const Node& n) {
+  // relu and function lookups: every (x, y) pair is a row of the node's table.
+  void lookup_node(const Node& n) {
     LookupStep s{vec_of(n.inputs[0]), vec_of(n.outputs[0]), 0, n.name};
     const model::Tensor& x = g.tensors[n.inputs[0]];
     const Vec& xv = c.vecs[s.x];
-    lookup::Instance inst{"relu:" + n.name, {{xv.name, xv.n_vars}, {c.vecs[s.y].name, xv.n_vars}}, {}};
-    inst.columns.push_back({table(lookup::Table::relu(std::min<int64_t>(x.lo, 0), std::max<int64_t>(x.hi, 0))),
-                            {{0, 1}}, {{1, 1}}, 0});
+    lookup::Table t = n.op == Op::Relu
+                          ? lookup::Table::relu(std::min<int64_t>(x.lo, 0), std::max<int64_t>(x.hi, 0))
+                          : lookup::Table::function(n.table.in_lo, n.table.values);
+    // Padded entries hold x = y = 0, which must then be a row of the table.
+    if (model::numel(xv.dims) < int64_t(xv.size()) && t.row_of(0, 0) < 0)
+      throw NotSupported("lookup " + n.name + " on a padded tensor whose table has no (0, 0) row");
+    lookup::Instance inst{"lookup:" + n.name, {{xv.name, xv.n_vars}, {c.vecs[s.y].name, xv.n_vars}}, {}};
+    inst.columns.push_back({table(t), {{0, 1}}, {{1, 1}}, 0});
     inst.check(c.tables);
     s.instance = add_instance(std::move(inst), {s.x, s.y});
     c.steps.push_back(s);
@@ -299,7 +305,8 @@ Circuit compile(const Graph& g, const Config& cfg) {
     switch (n.op) {
       case Op::MatMul: b.matmul(n); break;
       case Op::Requant: b.requant(n); break;
-      case Op::Relu: b.relu(n); break;
+      case Op::Relu:
+      case Op::Lookup: b.lookup_node(n); break;
       case Op::Reshape: b.reshape(n); break;
       case Op::Transpose: b.transpose(n); break;
       case Op::Im2col: b.im2col(n); break;

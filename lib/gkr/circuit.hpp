@@ -68,7 +68,7 @@ struct RequantStep {
   uint32_t instance = 0;
   std::string name;
 };
-struct LookupStep {  // relu: (x, y) in the ReLU table
+struct LookupStep {  // relu or a function table: every (x, y) is a row of the node's table
   uint32_t x, y;
   uint32_t instance;
   std::string name;

@@ -35,11 +35,23 @@ Table Table::interval(int64_t lo, int64_t hi) {
   return Table{TableKind::Interval, lo, hi, 0};
 }
 
+Table Table::function(int64_t in_lo, std::vector<int64_t> values) {
+  if (values.empty() || int64_t(values.size()) > kMaxTableRows) throw NotSupported("function table of " + std::to_string(values.size()) + " rows");
+  const int64_t hi = in_lo + int64_t(values.size()) - 1;
+  return Table{TableKind::Function, in_lo, hi, 0, std::move(values)};
+}
+
 std::string Table::name() const {
   switch (kind) {
     case TableKind::Range: return "range[" + std::to_string(lo) + "+2^" + std::to_string(bits) + ")";
     case TableKind::Relu: return "relu[" + std::to_string(lo) + "," + std::to_string(hi) + "]";
     case TableKind::Interval: return "interval[" + std::to_string(lo) + "," + std::to_string(hi) + "]";
+    case TableKind::Function: {
+      // Named by its domain and a digest-free fingerprint of its values (tables differ by values).
+      uint64_t h = 1469598103934665603ull;
+      for (int64_t v : values) h = (h ^ uint64_t(v)) * 1099511628211ull;
+      return "fn[" + std::to_string(lo) + "," + std::to_string(hi) + "]#" + std::to_string(h % 100000);
+    }
     case TableKind::Clamp:
       return "clamp[" + std::to_string(lo) + "," + std::to_string(hi) + "]/" + std::to_string(bits);
   }
@@ -66,6 +78,8 @@ int64_t Table::row_of(int64_t a, int64_t b) const {
       return (a >= lo && a <= hi && b == std::max<int64_t>(a, 0)) ? a - lo : -1;
     case TableKind::Interval:
       return (a >= lo && a <= hi && b == 0) ? a - lo : -1;
+    case TableKind::Function:
+      return (a >= lo && a <= hi && b == values[size_t(a - lo)]) ? a - lo : -1;
     case TableKind::Clamp: {
       const int64_t e = int64_t(1) << bits;
       if (b == 0) return (a >= lo && a <= hi) ? a - lo : -1;
@@ -79,8 +93,15 @@ int64_t Table::row_of(int64_t a, int64_t b) const {
 
 void Table::rows(std::vector<int64_t>& a, std::vector<int64_t>& b) const {
   a.assign(size(), 0);
-  b.assign(size(), 0);  // padding rows are (0, 0), a row of every Relu / Clamp table
+  b.assign(size(), 0);  // padding rows are (0, 0), a row of every Relu / Clamp / Interval table
   const int64_t n = hi - lo + 1;
+  if (kind == TableKind::Function) {  // padded with its first row
+    for (size_t i = 0; i < a.size(); ++i) {
+      const size_t k = i < size_t(n) ? i : 0;
+      a[i] = lo + int64_t(k), b[i] = values[k];
+    }
+    return;
+  }
   for (int64_t i = 0; i < n; ++i) {
     a[i] = lo + i;
     if (kind == TableKind::Relu) b[i] = std::max<int64_t>(lo + i, 0);

@@ -17,17 +17,21 @@ enum class TableKind : uint8_t {
   Relu,   // (v, max(v, 0)) for v in [lo, hi]
   Clamp,  // (v, 0) for v in [lo, hi]; (hi, t) and (lo, −t) for t in [1, 2^bits): sign-tied clamp excess
   Interval,  // (v, 0) for v in [lo, hi] (a one-column bound for a small interval)
+  Function,  // (lo + i, values[i]): an integer function table (sigmoid, tanh, …) from the graph
 };
 
 struct Table {
   TableKind kind = TableKind::Range;
   int64_t lo = 0, hi = 0;
   unsigned bits = 0;
+  std::vector<int64_t> values;  // Function only
 
   static Table range(int64_t lo, unsigned bits);
   static Table relu(int64_t lo, int64_t hi);
   static Table clamp(int64_t lo, int64_t hi, unsigned excess_bits);
   static Table interval(int64_t lo, int64_t hi);
+  // Padded with copies of its first row.
+  static Table function(int64_t in_lo, std::vector<int64_t> values);
 
   std::string name() const;
   unsigned log_size() const;

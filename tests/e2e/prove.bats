@@ -56,10 +56,15 @@ shared_model() {
   [[ "$output" == *"(argmax 2)"* ]] || fail "$output"
 }
 
-@test "the project's own conv_small model proves and verifies" {
-  prove "$DATA/conv_small.onnx" "$DATA/conv_small.input.json"
-  run verify -q -i "$TMP/run.proof"
-  assert_success
+@test "the project's own models (conv_small, mlp_sigmoid with a sigmoid table) prove and verify" {
+  for m in conv_small mlp_sigmoid; do
+    prove "$DATA/$m.onnx" "$DATA/$m.input.json"
+    run verify -q -i "$TMP/run.proof" --json
+    assert_success
+    torch=$(jq '.data | to_entries | max_by(.value) | .key' "$DATA/$m.torch_output.json")
+    run jq '.outputs[0].values | to_entries | max_by(.value) | .key' <<<"$output"
+    assert_output "$torch"
+  done
 }
 
 @test "gkr-prove --json reports per-part seconds and bytes" {

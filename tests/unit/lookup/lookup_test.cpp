@@ -113,7 +113,8 @@ TEST(Mle, EqAndEvalAgree) {
 
 TEST(Table, RowsAndClosedFormMle) {
   std::mt19937 g(2);
-  for (Table t : {Table::range(0, 6), Table::range(-128, 8), Table::relu(-8, 7), Table::clamp(-8, 7, 3)}) {
+  for (Table t : {Table::range(0, 6), Table::range(-128, 8), Table::relu(-8, 7), Table::clamp(-8, 7, 3),
+                  Table::interval(-5, 9), Table::function(-3, {4, -2, 7, 7, 1})}) {
     std::vector<int64_t> a, b;
     t.rows(a, b);
     ASSERT_EQ(a.size(), t.size());
@@ -132,6 +133,8 @@ TEST(Table, RowsAndClosedFormMle) {
   EXPECT_LT(Table::relu(-8, 7).row_of(-3, -3), 0);   // no ReLU
   EXPECT_LT(Table::clamp(-8, 7, 2).row_of(5, 1), 0);  // excess without saturation
   EXPECT_LT(Table::range(0, 4).row_of(16, 0), 0);
+  EXPECT_LT(Table::function(-3, {4, -2, 7}).row_of(-2, 4), 0);  // f(−2) = −2
+  EXPECT_LT(Table::interval(-5, 9).row_of(10, 0), 0);
 }
 
 TEST(LogUp, HonestInstanceVerifies) {
