@@ -8,6 +8,7 @@
 #include "error/error.hpp"
 #include "field/simd.hpp"
 #include "parallel/parallel.hpp"
+#include "poly/bitrev.hpp"
 
 namespace zkm31::circle {
 namespace {
@@ -18,39 +19,6 @@ constexpr unsigned kLocal = 12;
 unsigned log2_of(size_t n, const char* what) {
   if (n == 0 || (n & (n - 1))) throw BadInput(std::string(what) + ": length must be a power of two");
   return unsigned(__builtin_ctzll(n));
-}
-
-inline uint32_t bitrev(uint32_t x, unsigned bits) {
-  if (bits == 0) return 0;
-  x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
-  x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
-  x = ((x >> 4) & 0x0f0f0f0fu) | ((x & 0x0f0f0f0fu) << 4);
-  x = __builtin_bswap32(x);
-  return x >> (32 - bits);
-}
-
-// out[bitrev(i)] = in[i], tiled so that reads and writes both run along cache lines: with
-// i = (a, b, c) split into h, n−2h and h bits, bitrev(i) = (rev c, rev b, rev a).
-std::vector<M31> bitrev_permute(std::span<const M31> in) {
-  const unsigned n = unsigned(__builtin_ctzll(in.size()));
-  std::vector<M31> out(in.size());
-  constexpr unsigned h = 4;
-  if (n < 2 * h + 1) {
-    for (size_t i = 0; i < in.size(); ++i) out[bitrev(uint32_t(i), n)] = in[i];
-    return out;
-  }
-  const unsigned mid = n - 2 * h;
-  parallel::for_range(size_t(1) << mid, 1 << 6, [&](size_t b0, size_t e0) {
-    for (size_t b = b0; b < e0; ++b) {
-      const size_t rb = size_t(bitrev(uint32_t(b), mid)) << h;
-      for (size_t a = 0; a < (1u << h); ++a) {
-        const M31* src = in.data() + (a << (n - h)) + (b << h);
-        const size_t ra = bitrev(uint32_t(a), h);
-        for (size_t c = 0; c < (1u << h); ++c) out[(size_t(bitrev(uint32_t(c), h)) << (n - h)) + rb + ra] = src[c];
-      }
-    }
-  });
-  return out;
 }
 
 // Twiddles of the stage whose blocks have 2^{t+1} entries in a size-2^m FFT: the circle level for the
@@ -137,7 +105,7 @@ std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned m) {
   std::vector<M31> v(size_t(1) << m);
   const unsigned shift = m - n;
   // Coefficient bit k sits at position bit m−1−k; the low `shift` position bits replicate.
-  const std::vector<M31> rev = bitrev_permute(coeffs);
+  const std::vector<M31> rev = poly::bitrev_permute(coeffs);
   parallel::for_range(rev.size(), size_t(1) << 12, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) std::fill_n(v.begin() + (i << shift), size_t(1) << shift, rev[i]);
   });
@@ -192,7 +160,7 @@ std::vector<M31> interpolate(std::span<const M31> values) {
   parallel::for_range(v.size(), size_t(1) << 14, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) v[i] *= scale;
   });
-  return bitrev_permute(v);
+  return poly::bitrev_permute<M31>(v);
 }
 
 namespace {

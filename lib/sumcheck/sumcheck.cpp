@@ -7,6 +7,8 @@
 
 #include "error/error.hpp"
 #include "parallel/parallel.hpp"
+#include "field/packed.hpp"
+#include "poly/bitrev.hpp"
 #include "poly/fastmul.hpp"
 #include "poly/multilinear.hpp"
 
@@ -113,6 +115,62 @@ std::array<QM31, 3> p3_bind(std::span<const A> a, std::span<const B> b, std::spa
   });
 }
 
+// QM31 spans seen as their M31 limbs, for the limb-wise packed add / sub.
+std::span<const M31> limbs(std::span<const QM31> x) { return {reinterpret_cast<const M31*>(x.data()), 4 * x.size()}; }
+std::span<M31> limbs(std::span<QM31> x) { return {reinterpret_cast<M31*>(x.data()), 4 * x.size()}; }
+
+// dst[0..len) = src[0..len) + s·(src[half..half+len) − src[0..len)) on packed lanes; tmp has ≥ len entries.
+void bind_packed(const QM31* src, size_t half, size_t len, QM31 s, QM31* dst, std::vector<QM31>& tmp) {
+  std::span<QM31> t(tmp.data(), len);
+  packed::sub(limbs(std::span<const QM31>(src + half, len)), limbs(std::span<const QM31>(src, len)), limbs(t));
+  std::copy_n(src, len, dst);
+  packed::mul_add_scalar(t, s, std::span<QM31>(dst, len));
+}
+
+// a·b on tables stored BIT-REVERSED, where the lowest variable's pairs are the two halves (j, j + N/2):
+// binds both halves to s (packed lanes) and sums the next round's values over the bound tables.
+std::array<QM31, 2> p2_bind_rev(std::span<const QM31> a, std::span<const QM31> b, QM31 s, std::vector<QM31>& na,
+                                std::vector<QM31>& nb) {
+  const size_t half = a.size() / 2, q = half / 2;
+  na.resize(half);
+  nb.resize(half);
+  if (half == 1) {
+    na[0] = fold(a[0], a[1], s);
+    nb[0] = fold(b[0], b[1], s);
+    return {};
+  }
+  constexpr size_t kChunk = 512;
+  std::array<QM31, 2> total{};
+  std::mutex m;
+  parallel::for_range(q, kChunk, [&](size_t b0, size_t e0) {
+    std::vector<QM31> tmp(kChunk), da(kChunk), db(kChunk), acc0(kChunk), acc2(kChunk);
+    for (size_t c = b0; c < e0; c += kChunk) {
+      const size_t len = std::min(kChunk, e0 - c);
+      // The bound tables' low halves [c, c+len) and high halves [q+c, q+c+len).
+      bind_packed(a.data() + c, half, len, s, na.data() + c, tmp);
+      bind_packed(a.data() + q + c, half, len, s, na.data() + q + c, tmp);
+      bind_packed(b.data() + c, half, len, s, nb.data() + c, tmp);
+      bind_packed(b.data() + q + c, half, len, s, nb.data() + q + c, tmp);
+      std::span<const QM31> lo_a(na.data() + c, len), hi_a(na.data() + q + c, len);
+      std::span<const QM31> lo_b(nb.data() + c, len), hi_b(nb.data() + q + c, len);
+      std::span<QM31> sa(da.data(), len), sb(db.data(), len);
+      // Value at 2 of each table: 2·hi − lo.
+      packed::add(limbs(hi_a), limbs(hi_a), limbs(sa));
+      packed::sub(limbs(std::span<const QM31>(sa)), limbs(lo_a), limbs(sa));
+      packed::add(limbs(hi_b), limbs(hi_b), limbs(sb));
+      packed::sub(limbs(std::span<const QM31>(sb)), limbs(lo_b), limbs(sb));
+      packed::mul_add(lo_a, lo_b, std::span<QM31>(acc0.data(), len));
+      packed::mul_add(sa, sb, std::span<QM31>(acc2.data(), len));
+    }
+    std::array<QM31, 2> local{};
+    for (size_t i = 0; i < kChunk; ++i) local[0] += acc0[i], local[1] += acc2[i];
+    std::lock_guard lock(m);
+    total[0] += local[0];
+    total[1] += local[1];
+  });
+  return total;
+}
+
 template <typename T>
 std::vector<QM31> bind_one(std::span<const T> v, QM31 s) {
   std::vector<QM31> out(v.size() / 2);
@@ -211,8 +269,12 @@ void Prover::bind(QM31 s) {
   auto as_vec = [](auto arr) { return RoundPoly(arr.begin(), arr.end()); };
   switch (shape_) {
     case Shape::product2:
-      next_ = std::visit([&](auto a, auto b) { return as_vec(p2_bind(a, b, s, next[0], next[1])); }, current(0),
-                         current(1));
+      if (reversed_) {
+        next_ = as_vec(p2_bind_rev(owned_[0], owned_[1], s, next[0], next[1]));
+      } else {
+        next_ = std::visit([&](auto a, auto b) { return as_vec(p2_bind(a, b, s, next[0], next[1])); }, current(0),
+                           current(1));
+      }
       break;
     case Shape::product3:
       next_ = std::visit([&](auto a, auto b, auto c) { return as_vec(p3_bind(a, b, c, s, next[0], next[1], next[2])); },
@@ -226,7 +288,18 @@ void Prover::bind(QM31 s) {
   owned_ = std::move(next);
   bound_once_ = true;
   --vars_left_;
+  // From here on a product of two tables is kept bit-reversed, so that every later round works on
+  // contiguous halves with packed lanes.
+  if (shape_ == Shape::product2 && !reversed_ && vars_left_ >= 2) {
+    for (auto& t : owned_) t = poly::bitrev_permute<QM31>(t);
+    reversed_ = true;
+  }
   have_next_ = shape_ != Shape::generic && vars_left_ > 0;
+}
+
+std::vector<QM31> Prover::bound_table(size_t j) const {
+  if (!bound_once_) throw BadInput("sumcheck: no table bound yet");
+  return reversed_ ? poly::bitrev_permute<QM31>(owned_.at(j)) : owned_.at(j);
 }
 
 std::vector<QM31> Prover::final_evals() const {

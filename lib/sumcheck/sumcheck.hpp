@@ -64,8 +64,8 @@ class Prover {
   RoundPoly round_poly();
   // Binds the current lowest variable to s.
   void bind(QM31 s);
-  // Table j after the binds so far (QM31; only after at least one bind).
-  const std::vector<QM31>& bound_table(size_t j) const { return owned_.at(j); }
+  // Table j after the binds so far, natural order (only after at least one bind).
+  std::vector<QM31> bound_table(size_t j) const;
   // f_j at the bound point (vars_left() == 0).
   std::vector<QM31> final_evals() const;
 
@@ -79,6 +79,7 @@ class Prover {
   Shape shape_;
   unsigned degree_ = 0, vars_left_ = 0;
   bool bound_once_ = false, have_next_ = false;
+  bool reversed_ = false;  // product2 tables stored bit-reversed (after the first bind)
   RoundPoly next_;
 };
 

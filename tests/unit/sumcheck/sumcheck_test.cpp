@@ -192,3 +192,21 @@ TEST(Sumcheck, BadInputs) {
   std::vector<TableRef> nine(9, std::span<const QM31>(a));
   EXPECT_THROW(sumcheck::prove_product(QM31(), nine, ch, "sc"), BadInput);
 }
+
+TEST(Sumcheck, BoundTablesAreRestrictions) {
+  auto a = rand_m31s(64);
+  auto b = rand_qm31s(64);
+  std::vector<TableRef> t = {std::span<const M31>(a), std::span<const QM31>(b)};
+  sumcheck::Prover p(t, {sumcheck::Term{QM31::one(), {0, 1}}});
+  std::vector<QM31> fa(a.begin(), a.end()), fb = b;
+  for (size_t i = 0; i < a.size(); ++i) fa[i] = QM31(a[i]);
+  for (int r = 0; r < 4; ++r) {
+    QM31 s = rand_qm31();
+    p.round_poly();
+    p.bind(s);
+    fa = poly::fix_low(std::span<const QM31>(fa), s);
+    fb = poly::fix_low(std::span<const QM31>(fb), s);
+    EXPECT_EQ(p.bound_table(0), fa) << r;
+    EXPECT_EQ(p.bound_table(1), fb) << r;
+  }
+}
