@@ -127,46 +127,65 @@ void bind_packed(const QM31* src, size_t half, size_t len, QM31 s, QM31* dst, st
   packed::mul_add_scalar(t, s, std::span<QM31>(dst, len));
 }
 
-// a·b on tables stored BIT-REVERSED, where the lowest variable's pairs are the two halves (j, j + N/2):
-// binds both halves to s (packed lanes) and sums the next round's values over the bound tables.
-std::array<QM31, 2> p2_bind_rev(std::span<const QM31> a, std::span<const QM31> b, QM31 s, std::vector<QM31>& na,
-                                std::vector<QM31>& nb) {
-  const size_t half = a.size() / 2, q = half / 2;
-  na.resize(half);
-  nb.resize(half);
+// Π of K = 2 or 3 tables stored BIT-REVERSED, where the lowest variable's pairs are the two halves
+// (j, j + N/2): binds every table to s (packed lanes) and sums the next round's values at 0, 2(, 3) of
+// the product over the bound tables.
+template <size_t K>
+std::array<QM31, K> bind_rev(const std::array<const std::vector<QM31>*, K>& in, QM31 s,
+                             std::array<std::vector<QM31>*, K> out) {
+  const size_t half = in[0]->size() / 2, q = half / 2;
+  for (size_t k = 0; k < K; ++k) out[k]->resize(half);
   if (half == 1) {
-    na[0] = fold(a[0], a[1], s);
-    nb[0] = fold(b[0], b[1], s);
+    for (size_t k = 0; k < K; ++k) (*out[k])[0] = fold((*in[k])[0], (*in[k])[1], s);
     return {};
   }
   constexpr size_t kChunk = 512;
-  std::array<QM31, 2> total{};
+  std::array<QM31, K> total{};
   std::mutex m;
   parallel::for_range(q, kChunk, [&](size_t b0, size_t e0) {
-    std::vector<QM31> tmp(kChunk), da(kChunk), db(kChunk), acc0(kChunk), acc2(kChunk);
+    // ext[k][p]: table k at point t_p of the next round (t = 0 is the bound table's low half itself).
+    std::vector<QM31> tmp(kChunk), prod(kChunk);
+    std::array<std::array<std::vector<QM31>, K>, K> ext;
+    std::array<std::vector<QM31>, K> acc;
+    for (size_t k = 0; k < K; ++k) {
+      acc[k].assign(kChunk, QM31());
+      for (size_t p = 1; p < K; ++p) ext[k][p].resize(kChunk);
+    }
     for (size_t c = b0; c < e0; c += kChunk) {
       const size_t len = std::min(kChunk, e0 - c);
-      // The bound tables' low halves [c, c+len) and high halves [q+c, q+c+len).
-      bind_packed(a.data() + c, half, len, s, na.data() + c, tmp);
-      bind_packed(a.data() + q + c, half, len, s, na.data() + q + c, tmp);
-      bind_packed(b.data() + c, half, len, s, nb.data() + c, tmp);
-      bind_packed(b.data() + q + c, half, len, s, nb.data() + q + c, tmp);
-      std::span<const QM31> lo_a(na.data() + c, len), hi_a(na.data() + q + c, len);
-      std::span<const QM31> lo_b(nb.data() + c, len), hi_b(nb.data() + q + c, len);
-      std::span<QM31> sa(da.data(), len), sb(db.data(), len);
-      // Value at 2 of each table: 2·hi − lo.
-      packed::add(limbs(hi_a), limbs(hi_a), limbs(sa));
-      packed::sub(limbs(std::span<const QM31>(sa)), limbs(lo_a), limbs(sa));
-      packed::add(limbs(hi_b), limbs(hi_b), limbs(sb));
-      packed::sub(limbs(std::span<const QM31>(sb)), limbs(lo_b), limbs(sb));
-      packed::mul_add(lo_a, lo_b, std::span<QM31>(acc0.data(), len));
-      packed::mul_add(sa, sb, std::span<QM31>(acc2.data(), len));
+      std::array<std::array<std::span<const QM31>, K>, K> at;  // at[p][k]
+      for (size_t k = 0; k < K; ++k) {
+        QM31* dst = out[k]->data();
+        bind_packed(in[k]->data() + c, half, len, s, dst + c, tmp);
+        bind_packed(in[k]->data() + q + c, half, len, s, dst + q + c, tmp);
+        std::span<const QM31> lo(dst + c, len), hi(dst + q + c, len);
+        std::span<QM31> e2(ext[k][1].data(), len), d(tmp.data(), len);
+        packed::sub(limbs(hi), limbs(lo), limbs(d));           // hi − lo
+        packed::add(limbs(hi), limbs(std::span<const QM31>(d)), limbs(e2));  // value at 2
+        at[0][k] = lo;
+        at[1][k] = e2;
+        if constexpr (K == 3) {
+          std::span<QM31> e3(ext[k][2].data(), len);
+          packed::add(limbs(std::span<const QM31>(e2)), limbs(std::span<const QM31>(d)), limbs(e3));  // value at 3
+          at[2][k] = e3;
+        }
+      }
+      for (size_t p = 0; p < K; ++p) {
+        std::span<QM31> acc_p(acc[p].data(), len);
+        if constexpr (K == 2) {
+          packed::mul_add(at[p][0], at[p][1], acc_p);
+        } else {
+          std::span<QM31> pr(prod.data(), len);
+          packed::mul(at[p][0], at[p][1], pr);
+          packed::mul_add(std::span<const QM31>(pr), at[p][K - 1], acc_p);
+        }
+      }
     }
-    std::array<QM31, 2> local{};
-    for (size_t i = 0; i < kChunk; ++i) local[0] += acc0[i], local[1] += acc2[i];
+    std::array<QM31, K> local{};
+    for (size_t p = 0; p < K; ++p)
+      for (const QM31& x : acc[p]) local[p] += x;
     std::lock_guard lock(m);
-    total[0] += local[0];
-    total[1] += local[1];
+    for (size_t p = 0; p < K; ++p) total[p] += local[p];
   });
   return total;
 }
@@ -270,15 +289,20 @@ void Prover::bind(QM31 s) {
   switch (shape_) {
     case Shape::product2:
       if (reversed_) {
-        next_ = as_vec(p2_bind_rev(owned_[0], owned_[1], s, next[0], next[1]));
+        next_ = as_vec(bind_rev<2>({&owned_[0], &owned_[1]}, s, {&next[0], &next[1]}));
       } else {
         next_ = std::visit([&](auto a, auto b) { return as_vec(p2_bind(a, b, s, next[0], next[1])); }, current(0),
                            current(1));
       }
       break;
     case Shape::product3:
-      next_ = std::visit([&](auto a, auto b, auto c) { return as_vec(p3_bind(a, b, c, s, next[0], next[1], next[2])); },
-                         current(0), current(1), current(2));
+      if (reversed_) {
+        next_ = as_vec(bind_rev<3>({&owned_[0], &owned_[1], &owned_[2]}, s, {&next[0], &next[1], &next[2]}));
+      } else {
+        next_ = std::visit(
+            [&](auto a, auto b, auto c) { return as_vec(p3_bind(a, b, c, s, next[0], next[1], next[2])); },
+            current(0), current(1), current(2));
+      }
       break;
     case Shape::generic:
       for (size_t j = 0; j < owned_.size(); ++j)
@@ -288,9 +312,9 @@ void Prover::bind(QM31 s) {
   owned_ = std::move(next);
   bound_once_ = true;
   --vars_left_;
-  // From here on a product of two tables is kept bit-reversed, so that every later round works on
-  // contiguous halves with packed lanes.
-  if (shape_ == Shape::product2 && !reversed_ && vars_left_ >= 2) {
+  // From here on a product of two or three tables is kept bit-reversed, so that every later round
+  // works on contiguous halves with packed lanes.
+  if (shape_ != Shape::generic && !reversed_ && vars_left_ >= 2) {
     for (auto& t : owned_) t = poly::bitrev_permute<QM31>(t);
     reversed_ = true;
   }

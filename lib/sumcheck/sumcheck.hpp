@@ -79,7 +79,7 @@ class Prover {
   Shape shape_;
   unsigned degree_ = 0, vars_left_ = 0;
   bool bound_once_ = false, have_next_ = false;
-  bool reversed_ = false;  // product2 tables stored bit-reversed (after the first bind)
+  bool reversed_ = false;  // product tables stored bit-reversed (after the first bind)
   RoundPoly next_;
 };
 
