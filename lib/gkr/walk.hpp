@@ -21,7 +21,7 @@ enum class CheatMode : uint8_t {
   SkipLookup,      // a ReLU layer sends no lookup at all
   AlterRound,      // a matmul sumcheck round polynomial is changed after the fact
   ReuseChallenge,  // a matmul sumcheck binds with a stale challenge
-  WrongFinal,      // a matmul claims a different operand value (opens a different vector)
+  WrongFinal,      // the first matmul walked claims a wrong operand value (opens a different vector)
   WrongRequant,    // a requant claims a different accumulator value
   ForgedWitness,   // proves a forged witness as is (no lie in the protocol, no self-checks)
 };
@@ -35,6 +35,7 @@ struct WalkState {
   Ledger ledger;
   lookup::Challenges ch;
   std::vector<lookup::Fraction> roots;          // verifier only
+  bool lied = false;                            // a one-shot cheat was used
 
   WalkState(const Circuit& circuit, Side& s, const Witness* w, const std::vector<std::vector<M31>>& p, CheatMode m)
       : c(circuit), side(s), wit(w), pub(p), cheat(m), ledger(circuit.names(), circuit.n_vars()) {}

@@ -6,6 +6,7 @@
 #include "artifact/body.hpp"
 #include "error/error.hpp"
 #include "prove/packing.hpp"
+#include "poly/multilinear.hpp"
 #include "prove/structure.hpp"
 
 namespace zkm31::prove {
@@ -43,6 +44,31 @@ std::vector<std::vector<pcs::Claim>> chunks(const std::vector<BigClaim>& claims)
       out.back().push_back({claims[j].point, claims[j].value});
   }
   return out;
+}
+
+// More claims on one commitment than one opening takes are first batched into a single claim by a
+// sumcheck of Σ_x (Σ_i λ_i eq(r_i, x))·f(x) = Σ_i λ_i v_i (degree 2); its messages go into the stream.
+std::vector<BigClaim> batch_claims(gkr::Side& side, const std::string& label, std::vector<BigClaim> claims,
+                                   unsigned n, const std::vector<M31>* big) {
+  if (claims.size() <= kMaxClaimsPerOpening) return claims;
+  const std::vector<QM31> lam = side.draws(label + "/lambda", claims.size());
+  QM31 total;
+  for (size_t i = 0; i < claims.size(); ++i) total += lam[i] * claims[i].value;
+  std::vector<std::vector<QM31>> tables;
+  if (side.proving()) {
+    std::vector<QM31> w(size_t(1) << n), f(size_t(1) << n);
+    for (size_t i = 0; i < claims.size(); ++i) poly::add_eq_table(claims[i].point, lam[i], w);
+    for (size_t i = 0; i < f.size(); ++i) f[i] = QM31() + (*big)[i];
+    tables = {std::move(w), std::move(f)};
+  }
+  gkr::SumcheckResult sc = gkr::sumcheck_product(side, label + "/batch", n, 2, total, std::move(tables));
+  const QM31 fv = side.message(label + "/batch/value", 1, [&] { return std::vector<QM31>{sc.finals[1]}; })[0];
+  if (!side.proving()) {
+    QM31 w;
+    for (size_t i = 0; i < claims.size(); ++i) w += lam[i] * poly::eq_eval(claims[i].point, sc.point);
+    require(w * fv == sc.claim, label, "batched claims do not hold (final sumcheck claim)");
+  }
+  return {{sc.point, fv}};
 }
 
 std::vector<M31> concat(const model::Trace& t, const std::vector<uint32_t>& ids) {
@@ -124,7 +150,9 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
   Packing mp = Packing::of(c, c.weights), tp = Packing::of(c, c.committed);
   pcs::Committed model = pcs::commit(mp.pack(w.values), opt.pcs);
   part("model commitment");
-  pcs::Committed trace = pcs::commit(tp.pack(w.values), opt.pcs);
+  std::vector<M31> trace_big = tp.pack(w.values);
+  if (opt.commit_different) trace_big[0] += M31(1);
+  pcs::Committed trace = pcs::commit(trace_big, opt.pcs);
   part("trace commitment");
 
   const std::vector<M31> in = concat(t, g.inputs), out = concat(t, g.outputs);
@@ -139,11 +167,13 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
   gkr::Ledger ledger = gkr::walk(c, side, &w, w.values, opt.cheat, part);
 
   std::vector<pcs::OpeningProof> model_open, trace_open;
-  for (const auto& chunk : chunks(take_claims(ledger, mp, "model opening")))
-    model_open.push_back(pcs::open(model, chunk, ch));
+  const std::vector<M31> model_big = mp.pack(w.values);
+  auto mc = batch_claims(side, "model", take_claims(ledger, mp, "model opening"), mp.log_size, &model_big);
+  for (const auto& chunk : chunks(mc)) model_open.push_back(pcs::open(model, chunk, ch));
   part("model opening");
   std::vector<BigClaim> tc = take_claims(ledger, tp, "trace opening");
   if (opt.drop_opening && !tc.empty()) tc.pop_back();
+  tc = batch_claims(side, "trace", std::move(tc), tp.log_size, &trace_big);
   for (const auto& chunk : chunks(tc)) trace_open.push_back(pcs::open(trace, chunk, ch));
   part("trace opening");
 
@@ -223,10 +253,10 @@ Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
   proof::Reader rd(ch, stream);
   gkr::Side side{nullptr, &rd};
   gkr::Ledger ledger = gkr::walk(c, side, nullptr, pub);
-  rd.finish();
 
-  auto check_openings = [&](const Packing& p, const hash::Digest& root, std::string_view key, const std::string& what) {
-    const auto cs = chunks(take_claims(ledger, p, what));
+  auto check_openings = [&](const Packing& p, const hash::Digest& root, std::string_view key, const std::string& what,
+                            const std::string& label) {
+    const auto cs = chunks(batch_claims(side, label, take_claims(ledger, p, what), p.log_size, nullptr));
     const std::vector<msgpack::object> proofs = m.array(key);
     require(proofs.size() == cs.size(), what, "expected " + std::to_string(cs.size()) + " openings, found " +
                                                   std::to_string(proofs.size()));
@@ -236,8 +266,9 @@ Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
       pcs::verify(root, p.log_size, cs[i], op, ch, opt.floor_bits);
     }
   };
-  check_openings(mp, out.model_root, "model_openings", "model opening");
-  check_openings(tp, trace_root, "trace_openings", "trace opening");
+  check_openings(mp, out.model_root, "model_openings", "model opening", "model");
+  check_openings(tp, trace_root, "trace_openings", "trace opening", "trace");
+  rd.finish();
   ledger.check_all_consumed();
 
   size_t at = 0;

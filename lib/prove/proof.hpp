@@ -38,7 +38,8 @@ struct Options {
   gkr::Config gkr;
   // Test-only lies (never set by a CLI or the environment).
   gkr::CheatMode cheat = gkr::CheatMode::None;
-  bool drop_opening = false;  // leave the last trace claim out of the openings
+  bool drop_opening = false;      // leave the last trace claim out of the openings
+  bool commit_different = false;  // commit a trace that differs in one entry from the one walked
 };
 
 struct Part {

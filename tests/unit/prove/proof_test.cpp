@@ -105,6 +105,9 @@ TEST(Proof, LyingProverRejected) {
   prove::Options o = fast();
   o.drop_opening = true;
   expect_rejected(prove::prove(trace(), o), "dropped opening");
+  o = fast();
+  o.commit_different = true;
+  expect_rejected(prove::prove(trace(), o), "committed a different trace");
 }
 
 TEST(Proof, ChangedStatementRejected) {
