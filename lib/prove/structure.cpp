@@ -40,6 +40,14 @@ model::Graph parse_graph_structure(std::span<const uint8_t> body) {
       continue;
     }
     std::vector<msgpack::object> ws = top.array("weights");
+    // A hostile proof must not make the verifier allocate without bound.
+    int64_t total = 0;
+    for (const auto& wo : ws) {
+      const uint64_t t = MapView(wo, "proof.graph.weights").u64("tensor");
+      if (t >= numels.size()) throw BadInput("proof.graph: weight of an unknown tensor");
+      total += numels[t];
+    }
+    if (total > (int64_t(1) << 28)) throw NotSupported("proof graph with more than 2^28 weights");
     w.pk.pack_array(uint32_t(ws.size()));
     for (const auto& wo : ws) {
       MapView wv(wo, "proof.graph.weights");
