@@ -23,6 +23,7 @@ enum class CheatMode : uint8_t {
   ReuseChallenge,  // a matmul sumcheck binds with a stale challenge
   WrongFinal,      // the first matmul walked claims a wrong operand value (opens a different vector)
   WrongRequant,    // a requant claims a different accumulator value
+  WrongWiring,     // an index map (transpose, im2col) claims a different input value
   ForgedWitness,   // proves a forged witness as is (no lie in the protocol, no self-checks)
 };
 

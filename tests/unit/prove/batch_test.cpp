@@ -1,5 +1,6 @@
-// A model with more committed claims than one PCS opening takes (cnn_digits): the claims are batched
-// by a sumcheck first; a lying prover's wrong claim is caught there (the opening alone would pass).
+// cnn_digits: more committed claims than one PCS opening takes, batched by a sumcheck first — a
+// prover that walks one trace and commits another is caught there (the opening alone would pass);
+// a lie in an index map (im2col, transpose) is rejected.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -37,6 +38,9 @@ TEST(Batch, ManyClaimsBatchedAndLiesCaught) {
   auto env = artifact::unwrap(proof, "proof", prove::kProofVersion);
   auto h = artifact::parse_body(env.body, "proof");
   EXPECT_EQ(artifact::MapView(h.get(), "proof").array("trace_openings").size(), 1u);
+  o.cheat = gkr::CheatMode::WrongWiring;  // the convolutions' im2col and transposes
+  EXPECT_THROW(prove::verify(prove::prove(t, o), v), Rejected);
+  o.cheat = gkr::CheatMode::None;
   o.commit_different = true;  // every walk check passes; only the batched openings can tell
   try {
     prove::verify(prove::prove(t, o), v);
