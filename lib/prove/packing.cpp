@@ -43,7 +43,8 @@ std::vector<BigClaim> take_claims(gkr::Ledger& ledger, const Packing& p, const s
   for (size_t id = 0; id < ledger.claims().size(); ++id) {
     const gkr::Claim& c = ledger.at(id);
     if (!c.consumed_by.empty() || std::find(p.vecs.begin(), p.vecs.end(), c.vec) == p.vecs.end()) continue;
-    out.push_back({p.lift(c.vec, c.point), c.value});
+    const size_t i = size_t(std::find(p.vecs.begin(), p.vecs.end(), c.vec) - p.vecs.begin());
+    out.push_back({p.lift(c.vec, c.point), c.value, p.offsets[i], unsigned(c.point.size())});
     ledger.consume(id, by);
   }
   return out;

@@ -29,6 +29,8 @@ struct Packing {
 struct BigClaim {
   std::vector<QM31> point;
   QM31 value;
+  size_t offset = 0;         // the member's slot: eq(point, ·) vanishes outside it
+  unsigned member_vars = 0;  // the member's own coordinates are point[0, member_vars)
 };
 
 // Consumes every pending ledger claim on the packing's members and returns them lifted to the big

@@ -57,7 +57,12 @@ std::vector<BigClaim> batch_claims(gkr::Side& side, const std::string& label, st
   std::vector<std::vector<QM31>> tables;
   if (side.proving()) {
     std::vector<QM31> w(size_t(1) << n), f(size_t(1) << n);
-    for (size_t i = 0; i < claims.size(); ++i) poly::add_eq_table(claims[i].point, lam[i], w);
+    // The high coordinates of a member's claim are the bits of its slot: its eq table lives there.
+    for (size_t i = 0; i < claims.size(); ++i) {
+      const auto& c = claims[i];
+      poly::add_eq_table(std::span<const QM31>(c.point).first(c.member_vars), lam[i],
+                         std::span<QM31>(w).subspan(c.offset, size_t(1) << c.member_vars));
+    }
     for (size_t i = 0; i < f.size(); ++i) f[i] = QM31() + (*big)[i];
     tables = {std::move(w), std::move(f)};
   }
