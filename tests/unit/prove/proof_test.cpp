@@ -10,6 +10,7 @@
 #include "artifact/body.hpp"
 #include "error/error.hpp"
 #include "prove/proof.hpp"
+#include "prove/structure.hpp"
 
 using namespace zkm31;
 
@@ -167,4 +168,37 @@ TEST(Proof, RandomMutationsNeverAccepted) {
     }
   }
   EXPECT_EQ(accepted, 0);
+}
+
+TEST(Proof, ShapeOfTheProofChecked) {
+  // The model commitment's size must be the one the graph implies.
+  expect_rejected(with_field(honest(), "model_log_size", [](auto& w) { w.pk.pack_uint32(3); }), "model size");
+  // One opening per commitment, as the verifier's own ledger implies.
+  auto env = artifact::unwrap(honest(), "proof", prove::kProofVersion);
+  auto h = artifact::parse_body(env.body, "proof");
+  auto openings = artifact::MapView(h.get(), "proof").array("trace_openings");
+  expect_rejected(with_field(honest(), "trace_openings", [&](artifact::BodyWriter& w) {
+                    w.pk.pack_array(2);
+                    w.pk.pack(openings[0]);
+                    w.pk.pack(openings[0]);
+                  }),
+                  "extra opening");
+  expect_rejected(with_field(honest(), "model_openings", [&](artifact::BodyWriter& w) { w.pk.pack_array(0); }),
+                  "missing opening");
+  // Trailing stream data.
+  auto stream = field_bytes(honest(), "stream");
+  stream.insert(stream.end(), 16, 0);
+  expect_rejected(with_field(honest(), "stream", [&](auto& w) { w.bin(stream); }), "extra stream data");
+}
+
+TEST(Proof, EmbeddedGraphCarriesNoWeights) {
+  const auto& g = trace().graph;
+  auto body = prove::graph_structure(g);
+  model::Graph back = prove::parse_graph_structure(body);
+  EXPECT_EQ(model::graph_digest(back), model::graph_digest(g));
+  EXPECT_THROW(prove::parse_graph_structure(model::encode_graph_body(g)), BadInput);  // weights inside
+  EXPECT_THROW(prove::verify(with_field(honest(), "graph", [&](auto& w) { w.bin(model::encode_graph_body(g)); }), lenient()),
+               BadInput);
+  EXPECT_THROW(prove::verify(with_field(honest(), "protocol", [](auto& w) { w.pk.pack(std::string("other")); }), lenient()),
+               BadInput);
 }
