@@ -189,6 +189,8 @@ struct Builder {
     const Vec& xv = c.vecs[st.x];
     const Vec& yv = c.vecs[st.y];
     const int64_t total = model::numel(yv.dims);
+    // The verifier walks the map itself: keep it bounded.
+    if (total > (int64_t(1) << 26)) throw NotSupported("index map " + n.name + " over more than 2^26 entries");
     std::vector<int64_t> idx(yv.dims.size());
     for (int64_t i = 0; i < total; ++i) {
       int64_t r = i;
