@@ -5,6 +5,7 @@
 
 #include "artifact/artifact.hpp"
 #include "cli/cli.hpp"
+#include "model/graph.hpp"
 #include "model/trace.hpp"
 #include "prove/proof.hpp"
 
@@ -24,7 +25,7 @@ int main(int argc, char** argv) {
   cli::IoOptions io;
   cli::add_io_options(app, io);
   prove::Options opt;
-  bool json = false;
+  bool json = false, commit_model = false;
   app.add_option("--log-blowup", opt.pcs.log_blowup, "PCS code rate 2^-log_blowup")->capture_default_str();
   app.add_option("--queries", opt.pcs.queries, "PCS queries")->capture_default_str();
   app.add_option("--pow-bits", opt.pcs.pow_bits, "proof-of-work bits before the queries")->capture_default_str();
@@ -33,9 +34,16 @@ int main(int argc, char** argv) {
   app.add_option("--range-bits", opt.gkr.range_bits, "width of the shared range table")->capture_default_str();
   app.add_option("--excess-bits", opt.gkr.excess_bits, "width of the clamp-excess limbs")->capture_default_str();
   app.add_option("--wide-log", opt.gkr.wide_log, "log2 of the largest interval proven by a table")->capture_default_str();
+  app.add_flag("--commit-model", commit_model,
+               "read a graph artifact instead and print its model commitment (what verify --model-commitment pins)");
   app.add_flag("--json", json, "print a JSON summary (per-part seconds and bytes) on stdout when -o is a file");
   return cli::run(app, argc, argv, &io, [&] {
     cli::Progress progress(io.quiet);
+    if (commit_model) {
+      const std::string hex = artifact::hex(prove::model_commitment(model::read_graph(cli::read_all(io.input)), opt)) + "\n";
+      cli::write_all(io.output, {reinterpret_cast<const uint8_t*>(hex.data()), hex.size()}, false);
+      return cli::kOk;
+    }
     model::Trace t = model::read_trace(cli::read_all(io.input));
     prove::ProveReport rep;
     auto bytes = prove::prove(t, opt, &rep, [&](const prove::Part& p) {
