@@ -22,7 +22,7 @@ $(BUILD)/Makefile: CMakeLists.txt
 
 build: deps $(BUILD)/Makefile
 	@cmake $(CMAKE_FLAGS) $(BUILD) >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 test: build
 	@scripts/run-tests.sh $(BUILD)
