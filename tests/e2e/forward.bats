@@ -1,14 +1,9 @@
 #!/usr/bin/env bats
 # graph-forward end to end: trace artifact, --json-out, error report, determinism, refusals.
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load common
 
 setup() {
-  ROOT=${ZKM31_ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
-  DATA="$ROOT/tests/data"
-  SHARED="$ROOT/../shared/models"
   TMP=$(mktemp -d)
   onnx2graph "$DATA/tiny_block.onnx" -q -o "$TMP/tiny.graph"
 }

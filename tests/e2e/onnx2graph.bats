@@ -1,14 +1,9 @@
 #!/usr/bin/env bats
 # onnx2graph end to end: artifacts, --inspect, and one-line refusals (exit 2, no output file).
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load common
 
 setup() {
-  ROOT=${ZKM31_ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
-  DATA="$ROOT/tests/data"
-  SHARED="$ROOT/../shared/models"
   TMP=$(mktemp -d)
   OUT="$TMP/out"
   mkdir -p "$OUT"

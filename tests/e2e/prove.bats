@@ -2,14 +2,9 @@
 # gkr-prove | verify end to end: the shell pipeline on the shared and bundled models, pinned model
 # commitment and graph, tampered traces, forged proof fields (checksum fixed), malformed input.
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load common
 
 setup() {
-  ROOT=${ZKM31_ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
-  DATA="$ROOT/tests/data"
-  SHARED="$ROOT/../shared/models"
   EDIT="/usr/bin/python3 $BATS_TEST_DIRNAME/prove_edit.py"
   TMP=$(mktemp -d)
 }

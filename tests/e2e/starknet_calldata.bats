@@ -1,11 +1,9 @@
 #!/usr/bin/env bats
 # calldata utilities end to end against the starknet.js vectors in tests/starknet/vectors.json.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load common
 
 setup() {
-  ROOT=${ZKM31_ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
   VEC="$ROOT/tests/starknet/vectors.json"
 }
 

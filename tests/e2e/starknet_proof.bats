@@ -2,12 +2,9 @@
 # calldata on a real proof (onnx2graph | graph-forward | gkr-prove on the shared tiny_matmul model):
 # the documented layout (tools/calldata/README.md) and the IO commitment.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load common
 
 setup() {
-  ROOT=${ZKM31_ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
-  SHARED="$ROOT/../shared/models"
   [ -f "$SHARED/tiny_matmul.onnx" ] || skip "shared model tiny_matmul not present"
   onnx2graph -q "$SHARED/tiny_matmul.onnx" -o "$BATS_TEST_TMPDIR/m.graph"
   graph-forward -q --input "$SHARED/tiny_matmul.input.json" --graph "$BATS_TEST_TMPDIR/m.graph" -o "$BATS_TEST_TMPDIR/run.trace"

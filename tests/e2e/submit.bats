@@ -2,11 +2,9 @@
 # submit end to end against tests/starknet/rpc_server.py (a local JSON-RPC stand-in on 127.0.0.1)
 # and the request bodies starknet.js sent in tests/starknet/vectors.json.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load common
 
 setup() {
-  ROOT=${ZKM31_ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
   VEC="$ROOT/tests/starknet/vectors.json"
   jq -r '.rpc_explicit.private_key' "$VEC" > "$BATS_TEST_TMPDIR/key"
   SERVER_PID=

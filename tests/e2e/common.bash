@@ -1,0 +1,7 @@
+# Loaded by every bats file: assertions and the repository paths the tests use.
+bats_require_minimum_version 1.5.0
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+ROOT=${ZKM31_ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+DATA="$ROOT/tests/data"
+SHARED="$ROOT/../shared/models"
