@@ -7,6 +7,7 @@
 
 #include "circle/circle.hpp"
 #include "circle/fft.hpp"
+#include "artifact/artifact.hpp"
 #include "error/error.hpp"
 #include "fri/fold.hpp"
 #include "parallel/parallel.hpp"
@@ -21,6 +22,7 @@ constexpr const char* kSumcheckLabel = "pcs/sumcheck";
 constexpr double kFieldCap = 117;  // see security_bits
 constexpr unsigned kMaxLogSize = 28, kMaxLogDomain = 30;
 constexpr size_t kMaxClaims = 64;
+constexpr const char* kCommitmentKind = "pcs-commitment";
 
 // The layers a proof commits: tree g holds layer start[g] as rows of 2^k[g] positions
 // {j + t·rows : t < 2^k[g]}; k0 = 0 (one value per row) when nothing is folded.
@@ -127,6 +129,8 @@ void corrupt(std::vector<F>& v, const testing::Fault* fault, unsigned layer) {
 struct Impl {
   static Committed commit(std::span<const M31> values, const Config& config, const testing::Fault* fault);
   static OpeningProof open(const Committed& com, std::span<const Claim> claims, Channel& ch, const testing::Fault* fault);
+  static std::vector<uint8_t> save(const Committed& c);
+  static Committed load(std::span<const uint8_t> bytes, std::span<const M31> values, const Config& config);
 };
 
 Committed Impl::commit(std::span<const M31> values, const Config& config, const testing::Fault* fault) {
@@ -222,6 +226,54 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
     proof.paths.push_back(trees[t]->open(idx));
   }
   return proof;
+}
+
+std::array<uint8_t, 16> values_digest(std::span<const M31> values) {
+  static_assert(sizeof(M31) == 4);
+  return artifact::checksum({reinterpret_cast<const uint8_t*>(values.data()), values.size() * 4});
+}
+
+std::vector<uint8_t> save(const Committed& c) { return Impl::save(c); }
+
+std::vector<uint8_t> Impl::save(const Committed& c) {
+  artifact::BodyWriter b(5);
+  const Config& k = c.config();
+  b.key("log_size"), b.pk.pack_uint32(c.log_size());
+  b.key("config"), b.u32s(std::vector<uint32_t>{k.log_blowup, k.queries, k.pow_bits, k.fold_step, k.final_log});
+  b.key("values_xxh3"), b.bin(values_digest(c.values()));
+  b.key("root"), b.bin(c.root());
+  b.key("rows"), b.m31s(c.rows_);
+  return artifact::wrap(kCommitmentKind, 1, b.bytes());
+}
+
+Committed Impl::load(std::span<const uint8_t> bytes, std::span<const M31> values, const Config& config) {
+  const artifact::Envelope env = artifact::unwrap(bytes, kCommitmentKind, 1);
+  const auto h = artifact::parse_body(env.body, kCommitmentKind);
+  const artifact::MapView m(h.get(), kCommitmentKind);
+  const std::vector<uint32_t> k = m.u32s("config");
+  const Config stored = k.size() == 5 ? Config{k[0], k[1], k[2], k[3], k[4]} : Config{0, 0, 0, 0, 0};
+  if (!(stored == config)) throw BadInput("pcs-commitment: made with another PCS config");
+  const std::array<uint8_t, 16> key = values_digest(values);
+  const auto digest = m.bin("values_xxh3");
+  if (m.u64("log_size") != poly::log2_exact(values.size(), "pcs load: vector length") ||
+      !std::equal(digest.begin(), digest.end(), key.begin(), key.end()))
+    throw BadInput("pcs-commitment: commits to other values");
+  Committed out;
+  out.log_size_ = unsigned(m.u64("log_size"));
+  out.config_ = config;
+  const Shape s = shape_of(out.log_size_, config);
+  out.rows_ = m.m31s("rows");
+  if (out.rows_.size() != size_t(1) << s.m) throw BadInput("pcs-commitment: codeword has the wrong length");
+  out.tree_ = std::make_shared<merkle::Tree>(std::span<const M31>(out.rows_), s.width(0));
+  const auto root = m.bin("root");
+  if (!std::equal(root.begin(), root.end(), out.root().begin(), out.root().end()))
+    throw BadInput("pcs-commitment: the codeword does not hash to the stored root");
+  out.values_.assign(values.begin(), values.end());
+  return out;
+}
+
+Committed load(std::span<const uint8_t> bytes, std::span<const M31> values, const Config& config) {
+  return Impl::load(bytes, values, config);
 }
 
 Committed commit(std::span<const M31> values, const Config& config) { return Impl::commit(values, config, nullptr); }

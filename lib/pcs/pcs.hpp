@@ -15,6 +15,7 @@
 //   chain from layer 0 down to layer F == 2^F·Enc_line(c^{(F)}) at the queried point.
 // Transcript: root, n, config, claims → λ_i → sumcheck rounds (+ layer roots) → final message →
 //   proof of work → query indices (rows of the layer-0 tree).
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -97,6 +98,19 @@ Committed commit(std::span<const M31> values, const Config& config = {});
 // One batched opening of every claim on this commitment (1 ≤ claims ≤ 64). The claimed values are
 // not checked by the prover: a wrong value gives a proof the verifier rejects.
 OpeningProof open(const Committed& committed, std::span<const Claim> claims, Channel& channel);
+
+// A commitment's stored form: artifact kind "pcs-commitment" {log_size, config, values_xxh3 (XXH3-128
+// of the values as LE u32), root, rows (the layer-0 codeword)}. Reloading skips the Möbius transform and
+// the circle FFT; the Merkle tree is rebuilt from the rows (hashing is a fraction of the commit) and
+// must reproduce the stored root. The values are not stored: the caller has them.
+std::vector<uint8_t> save(const Committed& committed);
+// The commitment of `values` under `config` from save()'s bytes. Throws BadInput naming the problem if
+// the bytes are truncated or corrupt (envelope checksum), for other values or another config, or if the
+// rebuilt root differs. The rows are not re-derived from the values (that is the FFT the cache saves),
+// so a deliberately forged file with a valid checksum is trusted: keep such files in private storage.
+Committed load(std::span<const uint8_t> bytes, std::span<const M31> values, const Config& config);
+// XXH3-128 of the values' little-endian u32 bytes (the key load() checks).
+std::array<uint8_t, 16> values_digest(std::span<const M31> values);
 
 // Throws Rejected("pcs", <the failed check>) unless the proof opens root at every claim.
 void verify(const hash::Digest& root, unsigned log_size, std::span<const Claim> claims, const OpeningProof& proof,

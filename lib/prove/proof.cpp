@@ -5,6 +5,7 @@
 #include "artifact/artifact.hpp"
 #include "artifact/body.hpp"
 #include "error/error.hpp"
+#include "prove/cache.hpp"
 #include "prove/packing.hpp"
 #include "poly/multilinear.hpp"
 #include "prove/structure.hpp"
@@ -129,7 +130,7 @@ void place_public(const gkr::Circuit& c, const model::Graph& g, const std::vecto
 
 hash::Digest model_commitment(const model::Graph& g, const Options& opt) {
   gkr::Circuit c = gkr::compile(g, opt.gkr);
-  return pcs::commit(Packing::of(c, c.weights).pack(gkr::weight_values(c, g)), opt.pcs).root();
+  return commit_cached(Packing::of(c, c.weights).pack(gkr::weight_values(c, g)), opt.pcs, opt.cache_dir).root();
 }
 
 std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveReport* report,
@@ -153,8 +154,8 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
   gkr::Witness w = gkr::build_witness(c, t);
   part("witness");
   Packing mp = Packing::of(c, c.weights), tp = Packing::of(c, c.committed);
-  pcs::Committed model = pcs::commit(mp.pack(w.values), opt.pcs);
-  part("model commitment");
+  pcs::Committed model = commit_cached(mp.pack(w.values), opt.pcs, opt.cache_dir, &rep.model_cached);
+  part(rep.model_cached ? "model commitment: cached" : "model commitment: computed");
   std::vector<M31> trace_big = tp.pack(w.values);
   if (opt.commit_different) trace_big[0] += M31(1);
   pcs::Committed trace = pcs::commit(trace_big, opt.pcs);

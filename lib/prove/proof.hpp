@@ -36,6 +36,7 @@ inline constexpr std::string_view kProtocol = "zkm31/gkr-prove/v1";
 struct Options {
   pcs::Config pcs{1, 88, 8, 4, 6};
   gkr::Config gkr;
+  std::string cache_dir;  // model-commitment cache (prove/cache.hpp); empty: commit every time
   // Test-only lies (never set by a CLI or the environment).
   gkr::CheatMode cheat = gkr::CheatMode::None;
   bool drop_opening = false;      // leave the last trace claim out of the openings
@@ -54,8 +55,10 @@ struct ProveReport {
   size_t proof_bytes = 0;
   hash::Digest model_root{}, graph_digest{};
   double security_bits = 0;
+  bool model_cached = false;  // the model commitment was reloaded from the cache
 };
 
+// The model commitment's part is named "model commitment: cached" or "model commitment: computed".
 std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveReport* report = nullptr,
                            const std::function<void(const Part&)>& progress = {});
 

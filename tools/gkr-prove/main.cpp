@@ -7,6 +7,7 @@
 #include "cli/cli.hpp"
 #include "model/graph.hpp"
 #include "model/trace.hpp"
+#include "prove/cache.hpp"
 #include "prove/proof.hpp"
 
 using namespace zkm31;
@@ -25,7 +26,8 @@ int main(int argc, char** argv) {
   cli::IoOptions io;
   cli::add_io_options(app, io);
   prove::Options opt;
-  bool json = false, commit_model = false;
+  bool json = false, commit_model = false, no_cache = false;
+  opt.cache_dir = prove::default_cache_dir();
   app.add_option("--log-blowup", opt.pcs.log_blowup, "PCS code rate 2^-log_blowup")->capture_default_str();
   app.add_option("--queries", opt.pcs.queries, "PCS queries")->capture_default_str();
   app.add_option("--pow-bits", opt.pcs.pow_bits, "proof-of-work bits before the queries")->capture_default_str();
@@ -36,9 +38,12 @@ int main(int argc, char** argv) {
   app.add_option("--wide-log", opt.gkr.wide_log, "log2 of the largest interval proven by a table")->capture_default_str();
   app.add_flag("--commit-model", commit_model,
                "read a graph artifact instead and print its model commitment (what verify --model-commitment pins)");
+  app.add_option("--cache-dir", opt.cache_dir, "model-commitment cache (default $XDG_CACHE_HOME/zkm31 else ~/.cache/zkm31)");
+  app.add_flag("--no-cache", no_cache, "commit the model without reading or writing the cache");
   app.add_flag("--json", json, "print a JSON summary (per-part seconds and bytes) on stdout when -o is a file");
   return cli::run(app, argc, argv, &io, [&] {
     cli::Progress progress(io.quiet);
+    if (no_cache) opt.cache_dir.clear();
     if (commit_model) {
       const std::string hex = artifact::hex(prove::model_commitment(model::read_graph(cli::read_all(io.input)), opt)) + "\n";
       cli::write_all(io.output, {reinterpret_cast<const uint8_t*>(hex.data()), hex.size()}, false);
@@ -63,6 +68,7 @@ int main(int argc, char** argv) {
       j["security_bits"] = rep.security_bits;
       j["model_commitment"] = artifact::hex(rep.model_root);
       j["graph_digest"] = artifact::hex(rep.graph_digest);
+      j["model_cached"] = rep.model_cached;
       j["parts"] = nlohmann::json::array();
       for (const auto& p : rep.parts) j["parts"].push_back({{"name", p.name}, {"seconds", p.seconds}, {"bytes", p.bytes}});
       std::string s = j.dump(2) + "\n";

@@ -1,0 +1,115 @@
+#include "prove/cache.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "artifact/artifact.hpp"
+
+namespace zkm31::prove {
+namespace fs = std::filesystem;
+
+namespace {
+
+void warn(const std::string& msg) { std::fprintf(stderr, "warning: model-commitment cache: %s\n", msg.c_str()); }
+
+// The file mapped read-only: the page cache is used in place, sparing a copy of ~8 bytes per value.
+struct Mapped {
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  explicit Mapped(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st{};
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+      void* p = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p != MAP_FAILED) data = static_cast<const uint8_t*>(p), size = size_t(st.st_size);
+    }
+    ::close(fd);
+  }
+  ~Mapped() {
+    if (data) ::munmap(const_cast<uint8_t*>(data), size);
+  }
+  Mapped(const Mapped&) = delete;
+  Mapped& operator=(const Mapped&) = delete;
+};
+
+// Creates dir and its missing parents with mode 0700 (the cache is private); an existing dir is kept.
+void make_private_dir(const fs::path& dir) {
+  if (dir.empty() || fs::is_directory(dir)) return;
+  make_private_dir(dir.parent_path());
+  if (::mkdir(dir.c_str(), 0700) != 0 && !fs::is_directory(dir))
+    throw std::runtime_error("cannot create " + dir.string());
+}
+
+void write_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    f.close();
+    if (!f) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      throw std::runtime_error("cannot write " + tmp);
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw std::runtime_error("cannot rename into " + path);
+  }
+}
+
+}  // namespace
+
+std::string default_cache_dir() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  if (xdg && *xdg) return (fs::path(xdg) / "zkm31").string();
+  const char* home = std::getenv("HOME");
+  if (home && *home) return (fs::path(home) / ".cache" / "zkm31").string();
+  return "";
+}
+
+std::string cache_path(const std::string& dir, std::span<const M31> values, const pcs::Config& c) {
+  // Key = XXH3-128 of (XXH3-128 of the values, config words): one pass over the values.
+  const auto v = pcs::values_digest(values);
+  std::vector<uint8_t> key(v.begin(), v.end());
+  for (uint32_t w : {c.log_blowup, c.queries, c.pow_bits, c.fold_step, c.final_log})
+    for (int i = 0; i < 4; ++i) key.push_back(uint8_t(w >> (8 * i)));
+  return (fs::path(dir) / (artifact::hex(artifact::checksum(key)) + ".commitment")).string();
+}
+
+pcs::Committed commit_cached(std::span<const M31> values, const pcs::Config& config, const std::string& dir, bool* hit) {
+  if (hit) *hit = false;
+  if (dir.empty()) return pcs::commit(values, config);
+  const std::string path = cache_path(dir, values, config);
+  if (fs::exists(path)) {
+    try {
+      const Mapped file(path);
+      pcs::Committed c = pcs::load({file.data, file.size}, values, config);
+      if (hit) *hit = true;
+      return c;
+    } catch (const std::exception& e) {
+      warn("ignoring " + path + " (" + e.what() + "); recomputing");
+    }
+  }
+  pcs::Committed c = pcs::commit(values, config);
+  try {
+    make_private_dir(dir);
+    write_atomic(path, pcs::save(c));
+  } catch (const std::exception& e) {
+    warn(std::string("not saved: ") + e.what());
+  }
+  return c;
+}
+
+}  // namespace zkm31::prove

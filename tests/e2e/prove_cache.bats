@@ -1,0 +1,63 @@
+#!/usr/bin/env bats
+# gkr-prove's model-commitment cache: the second proof reloads the commitment, proofs are byte-identical
+# with, without and from the cache, and a damaged cache file is ignored (one warning), recomputed and
+# rewritten.
+
+load common
+
+setup() {
+  TMP=$(mktemp -d)
+  export XDG_CACHE_HOME="$TMP/xdg"
+  onnx2graph -q "$SHARED/mlp_digits.onnx" -o "$TMP/m.graph" 2>/dev/null || skip "shared model mlp_digits not present"
+  graph-forward -q --input "$SHARED/mlp_digits.input.json" --graph "$TMP/m.graph" -o "$TMP/run.trace"
+}
+
+teardown() { rm -rf "$TMP"; }
+
+@test "second run is cached, proofs identical with and without the cache" {
+  run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/a.proof"
+  assert_success
+  [[ "$stderr" == *"model commitment: computed"* ]] || fail "$stderr"
+  [ "$(stat -c %a "$XDG_CACHE_HOME/zkm31")" = 700 ] || fail "cache dir mode $(stat -c %a "$XDG_CACHE_HOME/zkm31")"
+  run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/b.proof"
+  assert_success
+  [[ "$stderr" == *"model commitment: cached"* ]] || fail "$stderr"
+  run --separate-stderr gkr-prove --no-cache -i "$TMP/run.trace" -o "$TMP/c.proof"
+  [[ "$stderr" == *"model commitment: computed"* ]] || fail "$stderr"
+  cmp "$TMP/a.proof" "$TMP/b.proof"
+  cmp "$TMP/a.proof" "$TMP/c.proof"
+  run --separate-stderr verify -i "$TMP/b.proof"
+  assert_success
+}
+
+@test "--cache-dir is used instead of XDG_CACHE_HOME; --commit-model shares the cache" {
+  gkr-prove -q --cache-dir "$TMP/own" -i "$TMP/run.trace" -o "$TMP/a.proof"
+  [ -n "$(ls "$TMP/own"/*.commitment)" ]
+  [ ! -e "$XDG_CACHE_HOME/zkm31" ]
+  run --separate-stderr gkr-prove --cache-dir "$TMP/own" --commit-model -i "$TMP/m.graph"
+  assert_success
+  [ "$output" = "$(gkr-prove --no-cache --commit-model -i "$TMP/m.graph")" ]
+}
+
+@test "a corrupted or truncated cache file is ignored with a warning and still gives a valid proof" {
+  gkr-prove -q -i "$TMP/run.trace" -o "$TMP/a.proof"
+  file=$(ls "$XDG_CACHE_HOME"/zkm31/*.commitment)
+  cp "$file" "$TMP/good"
+  printf '\xff\xff\xff\xff' | dd of="$file" bs=1 seek=30000 conv=notrunc status=none
+  run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/b.proof"
+  assert_success
+  [[ "$stderr" == *"warning: model-commitment cache: ignoring"* ]] || fail "$stderr"
+  [[ "$stderr" == *"model commitment: computed"* ]] || fail "$stderr"
+  cmp "$TMP/a.proof" "$TMP/b.proof"
+  cmp "$file" "$TMP/good"
+  run --separate-stderr verify -i "$TMP/b.proof"
+  assert_success
+  head -c 1000 "$TMP/good" >"$file"
+  run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/c.proof"
+  assert_success
+  [[ "$stderr" == *"ignoring"* ]] || fail "$stderr"
+  cmp "$TMP/a.proof" "$TMP/c.proof"
+  run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/d.proof"
+  [[ "$stderr" == *"model commitment: cached"* ]] || fail "$stderr"
+  [[ "$stderr" != *"warning"* ]] || fail "$stderr"
+}
