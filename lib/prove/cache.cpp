@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <vector>
 
 #include "artifact/artifact.hpp"
@@ -49,23 +48,24 @@ void make_private_dir(const fs::path& dir) {
     throw std::runtime_error("cannot create " + dir.string());
 }
 
+// Owner-only file (0600) written beside the target, then renamed over it: readers see the old file or
+// the whole new one, never a partial write.
 void write_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-    f.close();
-    if (!f) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw std::runtime_error("cannot write " + tmp);
-    }
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot create " + tmp);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n <= 0) break;
+    done += size_t(n);
   }
+  const bool ok = ::close(fd) == 0 && done == bytes.size();
   std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
+  if (ok) fs::rename(tmp, path, ec);
+  if (!ok || ec) {
     fs::remove(tmp, ec);
-    throw std::runtime_error("cannot rename into " + path);
+    throw std::runtime_error("cannot write " + path);
   }
 }
 

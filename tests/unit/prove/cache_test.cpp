@@ -113,6 +113,8 @@ TEST(ModelCache, SecondCommitIsCachedAndDamagedFilesAreRecomputed) {
   struct stat st{};
   ASSERT_EQ(::stat(d.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat(prove::cache_path(d, v, kConfig).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_EQ(prove::commit_cached(v, kConfig, d, &hit).root(), root);
   EXPECT_TRUE(hit);
 
@@ -143,5 +145,16 @@ TEST(ModelCache, EmptyDirMeansNoCache) {
   const auto v = random_values(6, 6);
   bool hit = true;
   EXPECT_EQ(prove::commit_cached(v, kConfig, "", &hit).root(), pcs::commit(v, kConfig).root());
+  EXPECT_FALSE(hit);
+}
+
+TEST(ModelCache, UnwritableDirOnlyWarns) {
+  TempDir dir;
+  fs::create_directories(dir.path);
+  std::ofstream(dir.path / "file") << "x";  // a file where the cache directory should go
+  const auto v = random_values(6, 7);
+  bool hit = true;
+  EXPECT_EQ(prove::commit_cached(v, kConfig, (dir.path / "file" / "zkm31").string(), &hit).root(),
+            pcs::commit(v, kConfig).root());
   EXPECT_FALSE(hit);
 }
