@@ -182,9 +182,36 @@ inline U256 sub_mod(const U256& a, const U256& b, const U256& m) {
 // Montgomery reduction of a 512-bit t (< m·2^256): t·2^−256 mod m, word by word. Zero limbs of the
 // modulus cost no multiplication, and a limb equal to 1 folds to an addition. With Canonical = false
 // the final subtraction is skipped: the result is below t/2^256 + m (< 2m for inputs below 2m).
+// Montgomery reduction for a sparse modulus m = 1 + c·2^192 (the felt prime), all 256 bits at once:
+// −m⁻¹ ≡ c·2^192 − 1 mod 2^256, so q = k·2^192 − t_lo with k = c·t0 mod 2^64, and q·m = q + q·c·2^192
+// costs one 4×1-limb product. (t + q·m)/2^256 = t_hi + borrow(q) + [t0 ≠ 0] + ⌊q·c / 2^64⌋ (the
+// low limb of q·c + k is zero, carrying out exactly when t0 ≠ 0). Result below t/2^256 + m.
+template <bool Canonical>
+inline U256 mont_reduce_sparse(const uint64_t t[8], const U256& m) {
+  const uint64_t c = m.w[3];
+  unsigned long long q[4], o[4];
+  unsigned char br = _subborrow_u64(0, 0, t[0], &q[0]);
+  br = _subborrow_u64(br, 0, t[1], &q[1]);
+  br = _subborrow_u64(br, 0, t[2], &q[2]);
+  br = _subborrow_u64(br, t[0] * c, t[3], &q[3]);
+  const u128 p0 = (u128)q[0] * c, p1 = (u128)q[1] * c, p2 = (u128)q[2] * c, p3 = (u128)q[3] * c;
+  unsigned char cy = _addcarry_u64(br, t[4], (uint64_t)(p0 >> 64), &o[0]);
+  cy = _addcarry_u64(cy, t[5], (uint64_t)(p1 >> 64), &o[1]);
+  cy = _addcarry_u64(cy, t[6], (uint64_t)(p2 >> 64), &o[2]);
+  _addcarry_u64(cy, t[7], (uint64_t)(p3 >> 64), &o[3]);
+  cy = _addcarry_u64(t[0] != 0, o[0], (uint64_t)p1, &o[0]);
+  cy = _addcarry_u64(cy, o[1], (uint64_t)p2, &o[1]);
+  cy = _addcarry_u64(cy, o[2], (uint64_t)p3, &o[2]);
+  _addcarry_u64(cy, o[3], 0, &o[3]);
+  const U256 r(o[0], o[1], o[2], o[3]);
+  if constexpr (!Canonical) return r;
+  return reduce_once(r, m);
+}
+
 template <typename Mod, bool Canonical = true>
 inline U256 mont_reduce(uint64_t t[8]) {
   constexpr U256 m = Mod::kModulus;
+  if constexpr (m.w[0] == 1 && m.w[1] == 0 && m.w[2] == 0) return mont_reduce_sparse<Canonical>(t, m);
   constexpr uint64_t ninv = neg_inv64(m.w[0]);
   uint64_t top = 0;  // carry into t[i + 5]
 #pragma GCC unroll 4
