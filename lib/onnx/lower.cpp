@@ -1,5 +1,5 @@
 // Lowering of the folded ONNX graph to the integer graph. The lowering runs twice: a structural
-// pass (placeholder integer parameters, exact float semantics) whose float track calibrates every
+// pass (provisional integer parameters, exact float semantics) whose float track calibrates every
 // tensor, then the real pass that quantizes with those statistics. Tensor names are deterministic,
 // so the real pass looks statistics up by name.
 #include <algorithm>
