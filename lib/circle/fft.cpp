@@ -96,24 +96,24 @@ void global_stage(std::vector<M31>& v, unsigned t, const M31* w, Stage stage) {
   });
 }
 
-}  // namespace
-
-std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned m) {
+// Coefficients → bit-reversed positions of a 2^log_len array, each replicated 2^(log_len − n) times
+// (coefficient bit k sits at position bit log_len−1−k); then the forward stages t ≥ that shift,
+// with the twiddles of the size-2^m circle FFT (for log_len < m only its line stages run).
+std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned m) {
   const unsigned n = log2_of(coeffs.size(), "circle evaluate");
-  if (n > m) throw BadInput("circle evaluate: 2^" + std::to_string(n) + " coefficients exceed the domain 2^" + std::to_string(m));
+  if (n > log_len) throw BadInput("circle evaluate: 2^" + std::to_string(n) + " coefficients exceed the domain 2^" + std::to_string(log_len));
   if (m > 30) throw BadInput("circle evaluate: domain larger than 2^30");
-  std::vector<M31> v(size_t(1) << m);
-  const unsigned shift = m - n;
-  // Coefficient bit k sits at position bit m−1−k; the low `shift` position bits replicate.
+  std::vector<M31> v(size_t(1) << log_len);
+  const unsigned shift = log_len - n;
   const std::vector<M31> rev = poly::bitrev_permute(coeffs);
   parallel::for_range(rev.size(), size_t(1) << 12, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) std::fill_n(v.begin() + (i << shift), size_t(1) << shift, rev[i]);
   });
-  if (m == 0) return v;
-  std::vector<const M31*> tw(m);
-  for (unsigned t = shift; t < m; ++t) tw[t] = stage_twiddles(m, t, false);
+  if (log_len == 0) return v;
+  std::vector<const M31*> tw(log_len);
+  for (unsigned t = shift; t < log_len; ++t) tw[t] = stage_twiddles(m, t, false);
   const bool avx512 = simd::active() == simd::Backend::avx512;
-  const unsigned local_end = std::min(m, kLocal);
+  const unsigned local_end = std::min(log_len, kLocal);
   if (shift < local_end) {
     const size_t chunk = size_t(1) << local_end;
     parallel::for_range(v.size() / chunk, 1, [&](size_t b, size_t e) {
@@ -122,7 +122,7 @@ std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned m) {
           forward_stage(v.data() + c * chunk, chunk, size_t(1) << t, tw[t], avx512);
     });
   }
-  for (unsigned t = std::max(shift, local_end); t < m; ++t) {
+  for (unsigned t = std::max(shift, local_end); t < log_len; ++t) {
     const size_t half = size_t(1) << t;
     parallel::for_range(v.size() / 2, size_t(1) << 14, [&](size_t b, size_t e) {
       while (b < e) {  // runs of consecutive butterflies within one block
@@ -134,6 +134,16 @@ std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned m) {
     });
   }
   return v;
+}
+
+}  // namespace
+
+std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned m) { return forward(coeffs, m, m); }
+
+// A line polynomial is a circle polynomial without y terms: on D_{m+1} its top (y) stage only copies
+// the first half into the second, so the line stages of that FFT alone give the first half.
+std::vector<M31> evaluate_line(std::span<const M31> coeffs, unsigned log_points) {
+  return forward(coeffs, log_points, log_points + 1);
 }
 
 std::vector<M31> interpolate(std::span<const M31> values) {

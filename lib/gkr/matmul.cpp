@@ -8,27 +8,6 @@ namespace zkm31::gkr {
 
 namespace {
 
-// Σ_t eq(high, t)·v[j + t·L] for the low L = 2^low_bits entries.
-std::vector<QM31> restrict_high(std::span<const M31> v, unsigned low_bits, std::span<const QM31> high) {
-  const size_t L = size_t(1) << low_bits;
-  std::vector<QM31> e = poly::eq_table(high), out(L);
-  for (size_t t = 0; t < e.size(); ++t)
-    for (size_t j = 0; j < L; ++j) out[j] += e[t] * v[t * L + j];
-  return out;
-}
-
-// Σ_n eq(low, n)·v[j·2^|low| + n] for each high index j.
-std::vector<QM31> restrict_low(std::span<const M31> v, std::span<const QM31> low) {
-  std::vector<QM31> e = poly::eq_table(low), out(v.size() / e.size());
-  for (size_t j = 0; j < out.size(); ++j) {
-    QM31 acc;
-    const M31* row = v.data() + j * e.size();
-    for (size_t n = 0; n < e.size(); ++n) acc += e[n] * row[n];
-    out[j] = acc;
-  }
-  return out;
-}
-
 // Test-only lies of a dishonest prover (CheatMode); the verifier must catch each.
 void cheat(WalkState& st, SumcheckResult& sc, const std::vector<std::vector<QM31>>& tables) {
   switch (st.cheat) {
@@ -70,8 +49,8 @@ void reduce_matmul(WalkState& st, const MatMulStep& s) {
   }
   std::vector<std::vector<QM31>> tables;
   if (st.side.proving()) {
-    tables.push_back(restrict_high(st.values(s.a), s.k_bits, rho_rows));
-    tables.push_back(restrict_low(st.values(s.w), rho_n));
+    tables.push_back(poly::fix_high(std::span<const M31>(st.values(s.a)), rho_rows));
+    tables.push_back(poly::weighted_rows(st.values(s.w), poly::eq_table(rho_n)));
   }
   SumcheckResult sc = sumcheck_product(st.side, s.name + "/sumcheck", s.k_bits, 2, target, tables);
   if (st.side.proving()) cheat(st, sc, tables);

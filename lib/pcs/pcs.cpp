@@ -96,6 +96,24 @@ std::vector<size_t> rows_of(std::span<const size_t> queries, unsigned log_rows) 
   return idx;
 }
 
+// 2^i·Enc_i(Möbius(bound)) on the 2^log_points points of layer i ≥ 1, natural order.
+std::vector<QM31> encode_layer(std::span<const QM31> bound, unsigned log_points, unsigned i) {
+  std::vector<QM31> coeffs(bound.begin(), bound.end());
+  poly::mobius(std::span<QM31>(coeffs));
+  std::array<std::vector<M31>, 4> limbs;
+  for (size_t q = 0; q < 4; ++q) {
+    std::vector<M31> c(coeffs.size());
+    for (size_t j = 0; j < c.size(); ++j) c[j] = coeffs[j].limbs()[q];
+    limbs[q] = circle::evaluate_line(c, log_points);
+  }
+  const M31 scale = M31::from_u64(uint64_t(1) << i);
+  std::vector<QM31> layer(size_t(1) << log_points);
+  parallel::for_range(layer.size(), size_t(1) << 12, [&](size_t b, size_t e) {
+    for (size_t j = b; j < e; ++j) layer[j] = QM31(limbs[0][j], limbs[1][j], limbs[2][j], limbs[3][j]) * CM31(scale);
+  });
+  return layer;
+}
+
 std::vector<QM31> batching_coefficients(Channel& ch, size_t n) { return ch.draw_qm31s("pcs/batch", n); }
 
 }  // namespace
@@ -164,15 +182,8 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
   absorb_statement(ch, com.root(), n, cfg, claims);
   const std::vector<QM31> lambda = batching_coefficients(ch, claims.size());
 
-  std::vector<std::vector<QM31>> points;
   QM31 claim;
-  for (size_t i = 0; i < claims.size(); ++i) {
-    points.push_back(claims[i].point);
-    claim += lambda[i] * claims[i].value;
-  }
-  const std::vector<QM31> w = poly::eq_combination(points, lambda);
-  const sumcheck::TableRef tables[2] = {com.values(), std::span<const QM31>(w)};
-  sumcheck::Prover prover(tables, {sumcheck::Term{QM31::one(), {0, 1}}});
+  for (size_t i = 0; i < claims.size(); ++i) claim += lambda[i] * claims[i].value;
   sumcheck::absorb_header(ch, kSumcheckLabel, s.folds, 2, claim);
 
   OpeningProof proof;
@@ -180,24 +191,86 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
   std::vector<std::vector<QM31>> layer_rows;  // committed rows of trees 1..
   std::vector<std::shared_ptr<merkle::Tree>> trees = {com.tree_};
   std::vector<QM31> chals;
-  for (unsigned i = 0; i < s.folds; ++i) {
-    sumcheck::RoundPoly h = prover.round_poly();
+  auto round = [&](sumcheck::RoundPoly h) {
     ch.absorb_qm31s(kSumcheckLabel, h);
     chals.push_back(ch.draw_qm31(kSumcheckLabel));
-    prover.bind(chals.back());
     proof.rounds.push_back(std::move(h));
-    // When a group's challenges are all known, fold its rows into the next committed layer (the layer
-    // after the last group is never needed: the final message replaces it).
-    const size_t g = trees.size() - 1;
-    if (i + 1 == s.start[g] + s.k[g] && i + 1 < s.folds) {
-      std::span<const QM31> cg = std::span<const QM31>(chals).subspan(s.start[g], s.k[g]);
-      std::vector<QM31> layer = g == 0 ? fri::fold_rows(com.rows_, s.log_rows(0), s.m, 0, cg)
-                                       : fri::fold_rows(layer_rows.back(), s.log_rows(g), s.m, s.start[g], cg);
-      corrupt(layer, fault, i + 1);
-      layer_rows.push_back(to_rows<QM31>(layer, s.width(g + 1)));
-      trees.push_back(std::make_shared<merkle::Tree>(std::span<const QM31>(layer_rows.back()), s.width(g + 1)));
-      ch.absorb_digest("pcs/layer", trees.back()->root());
-      proof.layer_roots.push_back(trees.back()->root());
+  };
+  // After i binds, layer i of the folded codeword is 2^i·Enc_i(Möbius(bound table)) (lib/fri): it is
+  // encoded from the small bound table instead of folding the large layer before it, so layer 0
+  // is only read for the queries. Every group's last layer is committed (the layer after the last
+  // group is never needed: the final message replaces it).
+  auto commit_if_due = [&](std::span<const QM31> bound) {
+    const size_t i = chals.size(), g = trees.size() - 1;
+    if (i != s.start[g] + s.k[g] || i >= s.folds) return;
+    std::vector<QM31> layer = encode_layer(bound, s.m - unsigned(i), unsigned(i));
+    corrupt(layer, fault, unsigned(i));
+    layer_rows.push_back(to_rows<QM31>(layer, s.width(g + 1)));
+    trees.push_back(std::make_shared<merkle::Tree>(std::span<const QM31>(layer_rows.back()), s.width(g + 1)));
+    ch.absorb_digest("pcs/layer", trees.back()->root());
+    proof.layer_roots.push_back(trees.back()->root());
+  };
+
+  // The first k0 rounds never materialise W = Σ_i λ_i eq(r_i, ·): with r_i = (lo_i, hi_i) split at k0,
+  //   Σ_x W(x)·e(x) = Σ_i λ_i Σ_{t < 2^k0} eq(lo_i, t)·A_i(t),   A_i(t) = Σ_j eq(hi_i, j)·e(t + j·2^k0),
+  // so those rounds are small sumchecks of eq(lo_i, ·)·A_i, combined with the λ_i (same messages).
+  // A_i sums only the rows where eq(hi_i, ·) can be non-zero: a claim lifted from a packed member has
+  // boolean top coordinates (its slot).
+  std::vector<QM31> final_table;
+  if (s.folds > 0) {
+    const unsigned k0 = s.k[0];
+    const size_t L = size_t(1) << k0;
+    struct Part {
+      size_t first_row, rows;     // the support of eq(hi_i, ·)
+      std::vector<QM31> hi_free;  // hi_i without its boolean suffix
+      QM31 scale;                 // λ_i
+      std::unique_ptr<sumcheck::Prover> small;
+      std::vector<QM31> lo_eq, a;
+    };
+    std::vector<Part> parts(claims.size());
+    for (size_t i = 0; i < claims.size(); ++i) {
+      const std::vector<QM31>& r = claims[i].point;
+      size_t free = n;
+      while (free > k0 && (r[free - 1] == QM31() || r[free - 1] == QM31::one())) --free;
+      size_t block = 0;
+      for (size_t c = n; c-- > free;) block = 2 * block + (r[c] == QM31::one() ? 1 : 0);
+      Part& p = parts[i];
+      p.hi_free.assign(r.begin() + k0, r.begin() + free);
+      p.rows = size_t(1) << (free - k0);
+      p.first_row = block * p.rows;
+      p.scale = lambda[i];
+      p.lo_eq = poly::eq_table(std::span<const QM31>(r).first(k0));
+      p.a = poly::weighted_columns(com.values().subspan(p.first_row * L, p.rows * L), poly::eq_table(p.hi_free));
+      const sumcheck::TableRef t[2] = {std::span<const QM31>(p.lo_eq), std::span<const QM31>(p.a)};
+      p.small = std::make_unique<sumcheck::Prover>(t, std::vector<sumcheck::Term>{{QM31::one(), {0, 1}}});
+    }
+    for (unsigned i = 0; i < k0; ++i) {
+      sumcheck::RoundPoly h(2);
+      for (Part& p : parts) {
+        const sumcheck::RoundPoly hp = p.small->round_poly();
+        for (size_t d = 0; d < h.size(); ++d) h[d] += p.scale * hp[d];
+      }
+      round(std::move(h));
+      for (Part& p : parts) p.small->bind(chals.back());
+    }
+    // The tables after k0 binds: e bound at s_0..s_{k0−1}, and W's rows scaled by eq(lo_i, s).
+    std::vector<QM31> e1 = poly::weighted_rows(com.values(), poly::eq_table(chals));
+    commit_if_due(e1);
+    std::vector<QM31> w1(e1.size());
+    for (const Part& p : parts)
+      poly::add_eq_table(p.hi_free, p.scale * p.small->final_evals()[0],
+                         std::span<QM31>(w1).subspan(p.first_row, p.rows));
+    if (k0 == s.folds) {
+      final_table = std::move(e1);
+    } else {
+      const sumcheck::TableRef tables[2] = {std::span<const QM31>(e1), std::span<const QM31>(w1)};
+      sumcheck::Prover prover(tables, {sumcheck::Term{QM31::one(), {0, 1}}});
+      for (unsigned i = k0; i < s.folds; ++i) {
+        round(prover.round_poly());
+        prover.bind(chals.back());
+        commit_if_due(prover.bound_table(0));
+      }
+      final_table = prover.bound_table(0);
     }
   }
 
@@ -205,7 +278,7 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
     proof.final_message.resize(com.values().size());
     for (size_t i = 0; i < com.values().size(); ++i) proof.final_message[i] = QM31(com.values()[i]);
   } else {
-    proof.final_message = prover.bound_table(0);
+    proof.final_message = std::move(final_table);
   }
   poly::mobius(std::span<QM31>(proof.final_message));
   ch.absorb_qm31s("pcs/final", proof.final_message);
