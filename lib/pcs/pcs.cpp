@@ -96,22 +96,28 @@ std::vector<size_t> rows_of(std::span<const size_t> queries, unsigned log_rows) 
   return idx;
 }
 
-// 2^i·Enc_i(Möbius(bound)) on the 2^log_points points of layer i ≥ 1, natural order.
-std::vector<QM31> encode_layer(std::span<const QM31> bound, unsigned log_points, unsigned i) {
+// Layer i ≥ 1 (2^log_points points) as coset rows of `width` (see to_rows): 2^i·Enc_i(Möbius(bound)),
+// with the 2^i applied to the coefficients.
+std::vector<QM31> encode_layer_rows(std::span<const QM31> bound, unsigned log_points, unsigned i, size_t width) {
   std::vector<QM31> coeffs(bound.begin(), bound.end());
   poly::mobius(std::span<QM31>(coeffs));
+  const M31 scale = M31::from_u64(uint64_t(1) << i);
   std::array<std::vector<M31>, 4> limbs;
   for (size_t q = 0; q < 4; ++q) {
     std::vector<M31> c(coeffs.size());
-    for (size_t j = 0; j < c.size(); ++j) c[j] = coeffs[j].limbs()[q];
+    for (size_t j = 0; j < c.size(); ++j) c[j] = coeffs[j].limbs()[q] * scale;
     limbs[q] = circle::evaluate_line(c, log_points);
   }
-  const M31 scale = M31::from_u64(uint64_t(1) << i);
-  std::vector<QM31> layer(size_t(1) << log_points);
-  parallel::for_range(layer.size(), size_t(1) << 12, [&](size_t b, size_t e) {
-    for (size_t j = b; j < e; ++j) layer[j] = QM31(limbs[0][j], limbs[1][j], limbs[2][j], limbs[3][j]) * CM31(scale);
+  const size_t rows = (size_t(1) << log_points) / width;
+  std::vector<QM31> out(size_t(1) << log_points);
+  parallel::for_range(rows, std::max<size_t>(1, size_t(1) << 12 >> __builtin_ctzll(width)), [&](size_t b, size_t e) {
+    for (size_t j = b; j < e; ++j)
+      for (size_t t = 0; t < width; ++t) {
+        const size_t at = j + t * rows;
+        out[j * width + t] = QM31(limbs[0][at], limbs[1][at], limbs[2][at], limbs[3][at]);
+      }
   });
-  return layer;
+  return out;
 }
 
 std::vector<QM31> batching_coefficients(Channel& ch, size_t n) { return ch.draw_qm31s("pcs/batch", n); }
@@ -200,13 +206,16 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
   // encoded from the small bound table instead of folding the large layer before it, so layer 0
   // is only read for the queries. Every group's last layer is committed (the layer after the last
   // group is never needed: the final message replaces it).
-  auto commit_if_due = [&](std::span<const QM31> bound) {
+  auto layer_due = [&] {
     const size_t i = chals.size(), g = trees.size() - 1;
-    if (i != s.start[g] + s.k[g] || i >= s.folds) return;
-    std::vector<QM31> layer = encode_layer(bound, s.m - unsigned(i), unsigned(i));
-    corrupt(layer, fault, unsigned(i));
-    layer_rows.push_back(to_rows<QM31>(layer, s.width(g + 1)));
-    trees.push_back(std::make_shared<merkle::Tree>(std::span<const QM31>(layer_rows.back()), s.width(g + 1)));
+    return i == s.start[g] + s.k[g] && i < s.folds;
+  };
+  auto commit_layer = [&](std::span<const QM31> bound) {
+    const unsigned i = unsigned(chals.size());
+    const size_t width = s.width(trees.size());
+    layer_rows.push_back(encode_layer_rows(bound, s.m - i, i, width));
+    corrupt(layer_rows.back(), fault, i);
+    trees.push_back(std::make_shared<merkle::Tree>(std::span<const QM31>(layer_rows.back()), width));
     ch.absorb_digest("pcs/layer", trees.back()->root());
     proof.layer_roots.push_back(trees.back()->root());
   };
@@ -255,7 +264,7 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
     }
     // The tables after k0 binds: e bound at s_0..s_{k0−1}, and W's rows scaled by eq(lo_i, s).
     std::vector<QM31> e1 = poly::weighted_rows(com.values(), poly::eq_table(chals));
-    commit_if_due(e1);
+    if (layer_due()) commit_layer(e1);
     std::vector<QM31> w1(e1.size());
     for (const Part& p : parts)
       poly::add_eq_table(p.hi_free, p.scale * p.small->final_evals()[0],
@@ -268,7 +277,7 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
       for (unsigned i = k0; i < s.folds; ++i) {
         round(prover.round_poly());
         prover.bind(chals.back());
-        commit_if_due(prover.bound_table(0));
+        if (layer_due()) commit_layer(prover.bound_table(0));
       }
       final_table = prover.bound_table(0);
     }
