@@ -52,6 +52,27 @@ __attribute__((target("avx512f"))) size_t butterflies_avx512(M31* lo, M31* hi, c
   }
   return j;
 }
+// A stage with half < 16 inside each 16-lane vector: lane i pairs with lane i ^ half; the pair's first
+// lane gets a + w·b, the second a − w·b, with w = twiddles[i mod half] (the same in every block).
+__attribute__((target("avx512f"))) void small_stage_avx512(M31* v, size_t len, size_t half, const M31* w) {
+  const __m512i p = _mm512_set1_epi32(int(kP));
+  alignas(64) uint32_t partner[16], tw[16];
+  __mmask16 second = 0;
+  for (uint32_t i = 0; i < 16; ++i) {
+    partner[i] = i ^ uint32_t(half);
+    tw[i] = w[i & (half - 1)].v;
+    if (i & half) second |= __mmask16(1u << i);
+  }
+  const __m512i idx = _mm512_load_si512(partner), wv = _mm512_load_si512(tw);
+  for (size_t j = 0; j < len; j += 16) {
+    const __m512i x = _mm512_loadu_si512(v + j), y = _mm512_permutexvar_epi32(idx, x);
+    const __m512i a = _mm512_mask_blend_epi32(second, x, y), b = _mm512_mask_blend_epi32(second, y, x);
+    const __m512i t = mul_avx512(b, wv);
+    const __m512i s = _mm512_add_epi32(a, t), d = _mm512_sub_epi32(a, t);
+    const __m512i sum = _mm512_min_epu32(s, _mm512_sub_epi32(s, p)), diff = _mm512_min_epu32(d, _mm512_add_epi32(d, p));
+    _mm512_storeu_si512(v + j, _mm512_mask_blend_epi32(second, sum, diff));
+  }
+}
 #pragma GCC diagnostic pop
 
 // Forward butterflies (lo, hi) → (lo + w·hi, lo − w·hi) for `count` consecutive pairs.
@@ -66,6 +87,7 @@ inline void butterflies(M31* lo, M31* hi, const M31* w, size_t count, bool avx51
 
 // Forward butterflies on blocks of 2·half within [0, len).
 inline void forward_stage(M31* v, size_t len, size_t half, const M31* w, bool avx512) {
+  if (avx512 && half < 16 && len % 16 == 0) return small_stage_avx512(v, len, half, w);
   for (size_t base = 0; base < len; base += 2 * half) butterflies(v + base, v + base + half, w, half, avx512);
 }
 

@@ -147,15 +147,15 @@ void add_eq_table(std::span<const QM31> r, QM31 scale, std::span<QM31> acc) {
 std::vector<QM31> eq_table(std::span<const QM31> r, QM31 scale) {
   std::vector<QM31> t(size_t(1) << r.size());
   t[0] = scale;
-  // Variable k doubles the table: entries with bit k set get ·r_k, the others ·(1 − r_k).
+  // Variable k doubles the table: entries with bit k set get ·r_k, the others ·(1 − r_k), i.e.
+  // t[i + len] = r_k·t[i] (onto zeros) and t[i] −= t[i + len], on packed lanes.
   for (size_t k = 0, len = 1; k < r.size(); ++k, len <<= 1) {
     const QM31 rk = r[k];
-    parallel::for_range(len, kGrain, [&](size_t b, size_t e) __attribute__((flatten)) {
-      for (size_t i = b; i < e; ++i) {
-        QM31 hi = mul(t[i], rk);
-        t[i + len] = hi;
-        t[i] -= hi;
-      }
+    parallel::for_range(len, kGrain, [&](size_t b, size_t e) {
+      const std::span<QM31> lo = std::span(t).subspan(b, e - b), hi = std::span(t).subspan(len + b, e - b);
+      packed::mul_add_scalar(lo, rk, hi);
+      const std::span<M31> lo_limbs(reinterpret_cast<M31*>(lo.data()), 4 * lo.size());
+      packed::sub(lo_limbs, std::span<const M31>(reinterpret_cast<const M31*>(hi.data()), 4 * hi.size()), lo_limbs);
     });
   }
   return t;
