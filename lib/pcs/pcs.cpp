@@ -97,15 +97,16 @@ std::vector<size_t> rows_of(std::span<const size_t> queries, unsigned log_rows) 
 }
 
 // Layer i ≥ 1 (2^log_points points) as coset rows of `width` (see to_rows): 2^i·Enc_i(Möbius(bound)),
-// with the 2^i applied to the coefficients.
+// limb by limb (Möbius and the encoding are M31-linear), with the 2^i applied to the coefficients.
 std::vector<QM31> encode_layer_rows(std::span<const QM31> bound, unsigned log_points, unsigned i, size_t width) {
-  std::vector<QM31> coeffs(bound.begin(), bound.end());
-  poly::mobius(std::span<QM31>(coeffs));
   const M31 scale = M31::from_u64(uint64_t(1) << i);
   std::array<std::vector<M31>, 4> limbs;
   for (size_t q = 0; q < 4; ++q) {
-    std::vector<M31> c(coeffs.size());
-    for (size_t j = 0; j < c.size(); ++j) c[j] = coeffs[j].limbs()[q] * scale;
+    std::vector<M31> c(bound.size());
+    parallel::for_range(c.size(), size_t(1) << 14, [&](size_t b, size_t e) {
+      for (size_t j = b; j < e; ++j) c[j] = bound[j].limbs()[q] * scale;
+    });
+    poly::mobius(c);
     limbs[q] = circle::evaluate_line(c, log_points);
   }
   const size_t rows = (size_t(1) << log_points) / width;

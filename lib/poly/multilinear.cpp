@@ -100,11 +100,24 @@ QM31 evaluate_impl(std::span<const F> v, std::span<const QM31> point) {
   return cur[0];
 }
 
+// hi[k] −= lo[k] over residues (an M31 table, or a QM31 table's limbs).
+ZKM31_VECTOR_CLONES
+void subtract_words(uint32_t* hi, const uint32_t* lo, size_t n) {
+  for (size_t k = 0; k < n; ++k) hi[k] = hi[k] >= lo[k] ? hi[k] - lo[k] : hi[k] + kP - lo[k];
+}
+
+// v[i + half] −= v[i] for a run of n entries starting at v (M31 or QM31, limb by limb).
+template <typename F>
+void subtract_run(F* v, size_t half, size_t n) {
+  static_assert(sizeof(F) % 4 == 0);
+  constexpr size_t words = sizeof(F) / 4;
+  subtract_words(reinterpret_cast<uint32_t*>(v + half), reinterpret_cast<const uint32_t*>(v), n * words);
+}
+
 // Pairs (b, b + half) for every b with bit `half` clear, over blocks of 2·half within [0, len).
 template <typename F>
 void mobius_level(F* v, size_t len, size_t half) {
-  for (size_t lo = 0; lo < len; lo += 2 * half)
-    for (size_t i = lo; i < lo + half; ++i) v[i + half] -= v[i];
+  for (size_t lo = 0; lo < len; lo += 2 * half) subtract_run(v + lo, half, half);
 }
 
 template <typename F>
@@ -121,8 +134,7 @@ void mobius_impl(std::span<F> v) {
     parallel::for_range(v.size() / 2, kGrain, [&](size_t b, size_t e) {
       while (b < e) {  // runs of consecutive pairs within one block
         const size_t block = b >> lg, j = b & (half - 1), run = std::min(e - b, half - j);
-        F* lo = v.data() + block * 2 * half + j;
-        for (size_t k = 0; k < run; ++k) lo[k + half] -= lo[k];
+        subtract_run(v.data() + block * 2 * half + j, half, run);
         b += run;
       }
     });
