@@ -36,9 +36,9 @@ struct Shape {
 
 Shape shape_of(unsigned n, const Config& c) {
   Shape s{n, n + c.log_blowup, n - std::min(n, c.final_log), {}, {}};
-  for (unsigned a = 0; a < s.folds; a += c.fold_step) {
+  for (unsigned a = 0; a < s.folds; a += s.k.back()) {
     s.start.push_back(a);
-    s.k.push_back(std::min(c.fold_step, s.folds - a));
+    s.k.push_back(std::min(a == 0 && c.first_fold ? c.first_fold : c.fold_step, s.folds - a));
   }
   if (s.start.empty()) s.start = {0}, s.k = {0};
   return s;
@@ -51,6 +51,7 @@ void check_ranges(const Config& c) {
   require(c.pow_bits <= 40, kWhere, "pow_bits " + std::to_string(c.pow_bits) + " above 40");
   require(in(c.fold_step, 1, 8), kWhere, "fold_step " + std::to_string(c.fold_step) + " outside 1..8");
   require(c.final_log <= 16, kWhere, "final_log " + std::to_string(c.final_log) + " above 16");
+  require(c.first_fold <= 10, kWhere, "first_fold " + std::to_string(c.first_fold) + " above 10");
 }
 
 // Natural-order layer → rows of width w: rows[j·w + t] = layer[j + t·(size/w)].
@@ -68,7 +69,8 @@ std::vector<F> to_rows(std::span<const F> layer, size_t w) {
 void absorb_statement(Channel& ch, const hash::Digest& root, unsigned n, const Config& c, std::span<const Claim> claims) {
   ch.absorb_digest("pcs/root", root);
   ch.absorb_u64("pcs/log_size", n);
-  const M31 cfg[5] = {M31(c.log_blowup), M31(c.queries), M31(c.pow_bits), M31(c.fold_step), M31(c.final_log)};
+  const M31 cfg[6] = {M31(c.log_blowup), M31(c.queries),   M31(c.pow_bits),
+                      M31(c.fold_step),  M31(c.final_log), M31(c.first_fold)};
   ch.absorb_m31s("pcs/config", cfg);
   ch.absorb_u64("pcs/claims", claims.size());
   for (const auto& cl : claims) {
@@ -322,7 +324,7 @@ std::vector<uint8_t> Impl::save(const Committed& c) {
   artifact::BodyWriter b(5);
   const Config& k = c.config();
   b.key("log_size"), b.pk.pack_uint32(c.log_size());
-  b.key("config"), b.u32s(std::vector<uint32_t>{k.log_blowup, k.queries, k.pow_bits, k.fold_step, k.final_log});
+  b.key("config"), b.u32s(std::vector<uint32_t>{k.log_blowup, k.queries, k.pow_bits, k.fold_step, k.final_log, k.first_fold});
   b.key("values_xxh3"), b.bin(values_digest(c.values()));
   b.key("root"), b.bin(c.root());
   b.key("rows"), b.m31s(c.rows_);
@@ -334,7 +336,7 @@ Committed Impl::load(std::span<const uint8_t> bytes, std::span<const M31> values
   const auto h = artifact::parse_body(env.body, kCommitmentKind);
   const artifact::MapView m(h.get(), kCommitmentKind);
   const std::vector<uint32_t> k = m.u32s("config");
-  const Config stored = k.size() == 5 ? Config{k[0], k[1], k[2], k[3], k[4]} : Config{0, 0, 0, 0, 0};
+  const Config stored = k.size() == 6 ? Config{k[0], k[1], k[2], k[3], k[4], k[5]} : Config{0, 0, 0, 0, 0, 0};
   if (!(stored == config)) throw BadInput("pcs-commitment: made with another PCS config");
   const std::array<uint8_t, 16> key = values_digest(values);
   const auto digest = m.bin("values_xxh3");
@@ -463,7 +465,8 @@ void verify(const hash::Digest& root, unsigned n, std::span<const Claim> claims,
 void OpeningProof::write(artifact::BodyWriter& w) const {
   w.pk.pack_map(8);
   w.key("config");
-  const uint32_t cfg[5] = {config.log_blowup, config.queries, config.pow_bits, config.fold_step, config.final_log};
+  const uint32_t cfg[6] = {config.log_blowup, config.queries,   config.pow_bits,
+                           config.fold_step,  config.final_log, config.first_fold};
   w.u32s(cfg);
   sumcheck::write(w, "rounds", rounds);
   auto digests = [&](const std::vector<hash::Digest>& ds) {
@@ -515,8 +518,8 @@ OpeningProof OpeningProof::read(const artifact::MapView& m) {
             "opening proof must be a map of exactly 8 fields");
     OpeningProof p;
     const auto cfg = m.u32s("config");
-    require(cfg.size() == 5, kWhere, "config must have 5 entries");
-    p.config = Config{cfg[0], cfg[1], cfg[2], cfg[3], cfg[4]};
+    require(cfg.size() == 6, kWhere, "config must have 6 entries");
+    p.config = Config{cfg[0], cfg[1], cfg[2], cfg[3], cfg[4], cfg[5]};
     const auto r = m.m31s("rounds");
     require(r.size() % 8 == 0, kWhere, "rounds: not a whole number of degree-2 rounds");
     p.rounds = sumcheck::from_limbs(r, unsigned(r.size() / 8), 2, kWhere);

@@ -1,6 +1,7 @@
 #pragma once
 // A cheating prover for the negative tests of lib/pcs (nothing else calls this). It corrupts every
-// `stride`-th entry of layer `layer` (0 = the codeword, at commit; else a committed folded layer) before
+// `stride`-th entry of layer `layer` (0 = the codeword, at commit; else a committed folded layer, in its
+// coset-row layout) before
 // that layer is committed, while running the honest sumcheck and encoding the other layers honestly.
 #include "pcs/pcs.hpp"
 

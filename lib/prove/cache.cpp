@@ -83,7 +83,7 @@ std::string cache_path(const std::string& dir, std::span<const M31> values, cons
   // Key = XXH3-128 of (XXH3-128 of the values, config words): one pass over the values.
   const auto v = pcs::values_digest(values);
   std::vector<uint8_t> key(v.begin(), v.end());
-  for (uint32_t w : {c.log_blowup, c.queries, c.pow_bits, c.fold_step, c.final_log})
+  for (uint32_t w : {c.log_blowup, c.queries, c.pow_bits, c.fold_step, c.final_log, c.first_fold})
     for (int i = 0; i < 4; ++i) key.push_back(uint8_t(w >> (8 * i)));
   return (fs::path(dir) / (artifact::hex(artifact::checksum(key)) + ".commitment")).string();
 }

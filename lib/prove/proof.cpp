@@ -28,7 +28,8 @@ void absorb_statement(Channel& ch, const pcs::Config& pc, const gkr::Config& gc,
                       std::span<const M31> out) {
   ch.absorb_u64("version", kProofVersion);
   for (uint64_t v : {uint64_t(pc.log_blowup), uint64_t(pc.queries), uint64_t(pc.pow_bits), uint64_t(pc.fold_step),
-                     uint64_t(pc.final_log), uint64_t(gc.range_bits), uint64_t(gc.excess_bits), uint64_t(gc.wide_log)})
+                     uint64_t(pc.final_log), uint64_t(pc.first_fold), uint64_t(gc.range_bits), uint64_t(gc.excess_bits),
+                     uint64_t(gc.wide_log)})
     ch.absorb_u64("config", v);
   ch.absorb_digest("graph_digest", graph_digest);
   ch.absorb_digest("model_commitment", model_root);
@@ -192,12 +193,13 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
   b.key("public_input"), b.m31s(in);
   b.key("public_output"), b.m31s(out);
   b.key("config");
-  b.pk.pack_map(8);
+  b.pk.pack_map(9);
   b.key("log_blowup"), b.pk.pack_uint32(opt.pcs.log_blowup);
   b.key("queries"), b.pk.pack_uint32(opt.pcs.queries);
   b.key("pow_bits"), b.pk.pack_uint32(opt.pcs.pow_bits);
   b.key("fold_step"), b.pk.pack_uint32(opt.pcs.fold_step);
   b.key("final_log"), b.pk.pack_uint32(opt.pcs.final_log);
+  b.key("first_fold"), b.pk.pack_uint32(opt.pcs.first_fold);
   b.key("range_bits"), b.pk.pack_uint32(opt.gkr.range_bits);
   b.key("excess_bits"), b.pk.pack_uint32(opt.gkr.excess_bits);
   b.key("wide_log"), b.pk.pack_uint32(opt.gkr.wide_log);
@@ -233,6 +235,7 @@ Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
   o.pcs.pow_bits = uint32_t(cfg.u64("pow_bits"));
   o.pcs.fold_step = uint32_t(cfg.u64("fold_step"));
   o.pcs.final_log = uint32_t(cfg.u64("final_log"));
+  o.pcs.first_fold = uint32_t(cfg.u64("first_fold"));
   o.gkr.range_bits = unsigned(cfg.u64("range_bits"));
   o.gkr.excess_bits = unsigned(cfg.u64("excess_bits"));
   o.gkr.wide_log = unsigned(cfg.u64("wide_log"));
