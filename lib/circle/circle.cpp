@@ -1,5 +1,6 @@
 #include "circle/circle.hpp"
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -47,20 +48,23 @@ std::vector<M31> inverted(const std::vector<M31>& v) {
   return out;
 }
 
-void fill(unsigned m, Cache& c) {
-  if (c.ys.count(m)) return;
-  check_log(m);
-  if (m == 0) throw BadInput("a size-1 circle domain has no twiddles");
-  auto pts = half_domain(m);
-  std::vector<M31> y(pts.size()), x(pts.size() / 2);
-  parallel::for_range(pts.size(), 1 << 14, [&](size_t b, size_t e) {
-    for (size_t j = b; j < e; ++j) {
-      y[j] = pts[j].y;
-      if (j < x.size()) x[j] = pts[j].x;
-    }
+// One coordinate of D_m[j] for j < count, walking the points chunk by chunk (no point array).
+std::vector<M31> coordinates(unsigned m, size_t count, bool want_y) {
+  std::vector<M31> out(count);
+  const CirclePoint start = subgroup_gen(m + 1), step = subgroup_gen(m + 1).mul(4);
+  parallel::for_range(count, 1 << 12, [&](size_t b, size_t e) {
+    CirclePoint p = start + step.mul(b);
+    for (size_t j = b; j < e; ++j, p = p + step) out[j] = want_y ? p.y : p.x;
   });
-  c.ys[m] = std::move(y);
-  c.xs[m] = std::move(x);
+  return out;
+}
+
+const std::vector<M31>& cached(std::map<unsigned, std::vector<M31>>& table, unsigned m,
+                               const std::function<std::vector<M31>()>& make) {
+  check_log(m);
+  auto it = table.find(m);
+  if (it == table.end()) it = table.emplace(m, make()).first;
+  return it->second;
 }
 
 }  // namespace
@@ -97,34 +101,33 @@ std::vector<CirclePoint> canonic_domain(unsigned log_size) {
   return pts;
 }
 
+// Only the arrays asked for are built: a line FFT needs xs alone, a circle FFT one ys besides.
 const std::vector<M31>& ys(unsigned m) {
   auto& c = cache();
   std::lock_guard lock(c.m);
-  fill(m, c);
-  return c.ys[m];
+  if (m == 0) throw BadInput("a size-1 circle domain has no twiddles");
+  return cached(c.ys, m, [&] { return coordinates(m, size_t(1) << (m - 1), true); });
 }
 
 const std::vector<M31>& xs(unsigned m) {
   auto& c = cache();
   std::lock_guard lock(c.m);
-  fill(m, c);
-  return c.xs[m];
+  if (m == 0) throw BadInput("a size-1 circle domain has no twiddles");
+  return cached(c.xs, m, [&] { return coordinates(m, m >= 2 ? size_t(1) << (m - 2) : 0, false); });
 }
 
 const std::vector<M31>& inv_ys(unsigned m) {
+  const std::vector<M31>& y = ys(m);
   auto& c = cache();
   std::lock_guard lock(c.m);
-  fill(m, c);
-  if (!c.inv_ys.count(m)) c.inv_ys[m] = inverted(c.ys[m]);
-  return c.inv_ys[m];
+  return cached(c.inv_ys, m, [&] { return inverted(y); });
 }
 
 const std::vector<M31>& inv_xs(unsigned m) {
+  const std::vector<M31>& x = xs(m);
   auto& c = cache();
   std::lock_guard lock(c.m);
-  fill(m, c);
-  if (!c.inv_xs.count(m)) c.inv_xs[m] = inverted(c.xs[m]);
-  return c.inv_xs[m];
+  return cached(c.inv_xs, m, [&] { return inverted(x); });
 }
 
 }  // namespace zkm31::circle

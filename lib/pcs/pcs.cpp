@@ -154,13 +154,13 @@ void corrupt(std::vector<F>& v, const testing::Fault* fault, unsigned layer) {
 }
 
 struct Impl {
-  static Committed commit(std::span<const M31> values, const Config& config, const testing::Fault* fault);
+  static Committed commit(std::vector<M31>&& values, const Config& config, const testing::Fault* fault);
   static OpeningProof open(const Committed& com, std::span<const Claim> claims, Channel& ch, const testing::Fault* fault);
   static std::vector<uint8_t> save(const Committed& c);
-  static Committed load(std::span<const uint8_t> bytes, std::span<const M31> values, const Config& config);
+  static Committed load(std::span<const uint8_t> bytes, std::vector<M31>&& values, const Config& config);
 };
 
-Committed Impl::commit(std::span<const M31> values, const Config& config, const testing::Fault* fault) {
+Committed Impl::commit(std::vector<M31>&& values, const Config& config, const testing::Fault* fault) {
   const unsigned n = poly::log2_exact(values.size(), "pcs commit: vector length");
   if (n > kMaxLogSize) throw BadInput("pcs commit: vectors above 2^28 entries are not supported");
   try {
@@ -173,12 +173,17 @@ Committed Impl::commit(std::span<const M31> values, const Config& config, const 
   Committed out;
   out.log_size_ = n;
   out.config_ = config;
-  out.values_.assign(values.begin(), values.end());
-  std::vector<M31> coeffs = out.values_;
-  poly::mobius(coeffs);
-  std::vector<M31> codeword = circle::evaluate(coeffs, s.m);
-  corrupt(codeword, fault, 0);
-  out.rows_ = to_rows<M31>(codeword, s.width(0));
+  out.values_ = std::move(values);
+  {  // the coefficients and the natural-order codeword are gone before the tree is built
+    std::vector<M31> codeword;
+    {
+      std::vector<M31> coeffs = out.values_;
+      poly::mobius(coeffs);
+      codeword = circle::evaluate(coeffs, s.m);
+    }
+    corrupt(codeword, fault, 0);
+    out.rows_ = to_rows<M31>(codeword, s.width(0));
+  }
   out.tree_ = std::make_shared<merkle::Tree>(std::span<const M31>(out.rows_), s.width(0));
   return out;
 }
@@ -331,7 +336,7 @@ std::vector<uint8_t> Impl::save(const Committed& c) {
   return artifact::wrap(kCommitmentKind, 1, b.bytes());
 }
 
-Committed Impl::load(std::span<const uint8_t> bytes, std::span<const M31> values, const Config& config) {
+Committed Impl::load(std::span<const uint8_t> bytes, std::vector<M31>&& values, const Config& config) {
   const artifact::Envelope env = artifact::unwrap(bytes, kCommitmentKind, 1);
   const auto h = artifact::parse_body(env.body, kCommitmentKind);
   const artifact::MapView m(h.get(), kCommitmentKind);
@@ -353,18 +358,24 @@ Committed Impl::load(std::span<const uint8_t> bytes, std::span<const M31> values
   const auto root = m.bin("root");
   if (!std::equal(root.begin(), root.end(), out.root().begin(), out.root().end()))
     throw BadInput("pcs-commitment: the codeword does not hash to the stored root");
-  out.values_.assign(values.begin(), values.end());
+  out.values_ = std::move(values);
   return out;
 }
 
 Committed load(std::span<const uint8_t> bytes, std::span<const M31> values, const Config& config) {
-  return Impl::load(bytes, values, config);
+  return Impl::load(bytes, std::vector<M31>(values.begin(), values.end()), config);
+}
+Committed load(std::span<const uint8_t> bytes, std::vector<M31>&& values, const Config& config) {
+  return Impl::load(bytes, std::move(values), config);
 }
 
-Committed commit(std::span<const M31> values, const Config& config) { return Impl::commit(values, config, nullptr); }
+Committed commit(std::span<const M31> values, const Config& config) {
+  return Impl::commit(std::vector<M31>(values.begin(), values.end()), config, nullptr);
+}
+Committed commit(std::vector<M31>&& values, const Config& config) { return Impl::commit(std::move(values), config, nullptr); }
 OpeningProof open(const Committed& com, std::span<const Claim> claims, Channel& ch) { return Impl::open(com, claims, ch, nullptr); }
-Committed testing::commit(std::span<const M31> values, const Config& config, const Fault& fault) {
-  return Impl::commit(values, config, &fault);
+Committed testing::commit(std::vector<M31> values, const Config& config, const Fault& fault) {
+  return Impl::commit(std::move(values), config, &fault);
 }
 OpeningProof testing::open(const Committed& com, std::span<const Claim> claims, Channel& ch, const Fault& fault) {
   return Impl::open(com, claims, ch, &fault);

@@ -95,7 +95,9 @@ class Committed {
 };
 
 // values.size() must be a power of two ≤ 2^28 (else BadInput); the config is checked for ranges only.
+// The commitment keeps the values: pass them as an rvalue to spare a copy.
 Committed commit(std::span<const M31> values, const Config& config = {});
+Committed commit(std::vector<M31>&& values, const Config& config = {});
 
 // One batched opening of every claim on this commitment (1 ≤ claims ≤ 64). The claimed values are
 // not checked by the prover: a wrong value gives a proof the verifier rejects.
@@ -111,6 +113,8 @@ std::vector<uint8_t> save(const Committed& committed);
 // rebuilt root differs. The rows are not re-derived from the values (that is the FFT the cache saves),
 // so a deliberately forged file with a valid checksum is trusted: keep such files in private storage.
 Committed load(std::span<const uint8_t> bytes, std::span<const M31> values, const Config& config);
+// The same taking the values over; they are only moved from when the load succeeds.
+Committed load(std::span<const uint8_t> bytes, std::vector<M31>&& values, const Config& config);
 // XXH3-128 of the values' little-endian u32 bytes (the key load() checks).
 std::array<uint8_t, 16> values_digest(std::span<const M31> values);
 

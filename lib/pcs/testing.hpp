@@ -12,7 +12,7 @@ struct Fault {
   size_t stride;
 };
 
-Committed commit(std::span<const M31> values, const Config& config, const Fault& fault);
+Committed commit(std::vector<M31> values, const Config& config, const Fault& fault);
 OpeningProof open(const Committed& committed, std::span<const Claim> claims, Channel& channel, const Fault& fault);
 
 }  // namespace zkm31::pcs::testing

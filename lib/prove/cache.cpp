@@ -88,21 +88,21 @@ std::string cache_path(const std::string& dir, std::span<const M31> values, cons
   return (fs::path(dir) / (artifact::hex(artifact::checksum(key)) + ".commitment")).string();
 }
 
-pcs::Committed commit_cached(std::span<const M31> values, const pcs::Config& config, const std::string& dir, bool* hit) {
+pcs::Committed commit_cached(std::vector<M31> values, const pcs::Config& config, const std::string& dir, bool* hit) {
   if (hit) *hit = false;
-  if (dir.empty()) return pcs::commit(values, config);
+  if (dir.empty()) return pcs::commit(std::move(values), config);
   const std::string path = cache_path(dir, values, config);
   if (fs::exists(path)) {
     try {
       const Mapped file(path);
-      pcs::Committed c = pcs::load({file.data, file.size}, values, config);
+      pcs::Committed c = pcs::load({file.data, file.size}, std::move(values), config);
       if (hit) *hit = true;
       return c;
     } catch (const std::exception& e) {
       warn("ignoring " + path + " (" + e.what() + "); recomputing");
     }
   }
-  pcs::Committed c = pcs::commit(values, config);
+  pcs::Committed c = pcs::commit(std::move(values), config);
   try {
     make_private_dir(dir);
     write_atomic(path, pcs::save(c));

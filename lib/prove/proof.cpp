@@ -51,7 +51,7 @@ std::vector<std::vector<pcs::Claim>> chunks(const std::vector<BigClaim>& claims)
 // More claims on one commitment than one opening takes are first batched into a single claim by a
 // sumcheck of Σ_x (Σ_i λ_i eq(r_i, x))·f(x) = Σ_i λ_i v_i (degree 2); its messages go into the stream.
 std::vector<BigClaim> batch_claims(gkr::Side& side, const std::string& label, std::vector<BigClaim> claims,
-                                   unsigned n, const std::vector<M31>* big) {
+                                   unsigned n, std::span<const M31> big) {
   if (claims.size() <= kMaxClaimsPerOpening) return claims;
   const std::vector<QM31> lam = side.draws(label + "/lambda", claims.size());
   QM31 total;
@@ -65,7 +65,7 @@ std::vector<BigClaim> batch_claims(gkr::Side& side, const std::string& label, st
       poly::add_eq_table(std::span<const QM31>(c.point).first(c.member_vars), lam[i],
                          std::span<QM31>(w).subspan(c.offset, size_t(1) << c.member_vars));
     }
-    for (size_t i = 0; i < f.size(); ++i) f[i] = QM31() + (*big)[i];
+    for (size_t i = 0; i < f.size(); ++i) f[i] = QM31() + big[i];
     tables = {std::move(w), std::move(f)};
   }
   gkr::SumcheckResult sc = gkr::sumcheck_product(side, label + "/batch", n, 2, total, std::move(tables));
@@ -159,7 +159,7 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
   part(rep.model_cached ? "model commitment: cached" : "model commitment: computed");
   std::vector<M31> trace_big = tp.pack(w.values);
   if (opt.commit_different) trace_big[0] += M31(1);
-  pcs::Committed trace = pcs::commit(trace_big, opt.pcs);
+  pcs::Committed trace = pcs::commit(std::move(trace_big), opt.pcs);
   part("trace commitment");
 
   const std::vector<M31> in = concat(t, g.inputs), out = concat(t, g.outputs);
@@ -174,13 +174,12 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
   gkr::Ledger ledger = gkr::walk(c, side, &w, w.values, opt.cheat, part);
 
   std::vector<pcs::OpeningProof> model_open, trace_open;
-  const std::vector<M31> model_big = mp.pack(w.values);
-  auto mc = batch_claims(side, "model", take_claims(ledger, mp, "model opening"), mp.log_size, &model_big);
+  auto mc = batch_claims(side, "model", take_claims(ledger, mp, "model opening"), mp.log_size, model.values());
   for (const auto& chunk : chunks(mc)) model_open.push_back(pcs::open(model, chunk, ch));
   part("model opening");
   std::vector<BigClaim> tc = take_claims(ledger, tp, "trace opening");
   if (opt.drop_opening && !tc.empty()) tc.pop_back();
-  tc = batch_claims(side, "trace", std::move(tc), tp.log_size, &trace_big);
+  tc = batch_claims(side, "trace", std::move(tc), tp.log_size, trace.values());
   for (const auto& chunk : chunks(tc)) trace_open.push_back(pcs::open(trace, chunk, ch));
   part("trace opening");
 
@@ -265,7 +264,7 @@ Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
 
   auto check_openings = [&](const Packing& p, const hash::Digest& root, std::string_view key, const std::string& what,
                             const std::string& label) {
-    const auto cs = chunks(batch_claims(side, label, take_claims(ledger, p, what), p.log_size, nullptr));
+    const auto cs = chunks(batch_claims(side, label, take_claims(ledger, p, what), p.log_size, {}));
     const std::vector<msgpack::object> proofs = m.array(key);
     require(proofs.size() == cs.size(), what, "expected " + std::to_string(cs.size()) + " openings, found " +
                                                   std::to_string(proofs.size()));
