@@ -48,13 +48,11 @@ std::vector<M31> inverted(const std::vector<M31>& v) {
   return out;
 }
 
-// One coordinate of D_m[j] for j < count, walking the points chunk by chunk (no point array).
+// One coordinate of D_m[j] for j < count, chunk by chunk.
 std::vector<M31> coordinates(unsigned m, size_t count, bool want_y) {
   std::vector<M31> out(count);
-  const CirclePoint start = subgroup_gen(m + 1), step = subgroup_gen(m + 1).mul(4);
   parallel::for_range(count, 1 << 12, [&](size_t b, size_t e) {
-    CirclePoint p = start + step.mul(b);
-    for (size_t j = b; j < e; ++j, p = p + step) out[j] = want_y ? p.y : p.x;
+    domain_coordinates(m, b, std::span(out).subspan(b, e - b), want_y);
   });
   return out;
 }
@@ -70,6 +68,15 @@ const std::vector<M31>& cached(std::map<unsigned, std::vector<M31>>& table, unsi
 }  // namespace
 
 CirclePoint generator() { return {M31(2), M31(1268011823)}; }
+
+// D_m[j] = G_{2^{m+1}} + j·4·G_{2^{m+1}} for j < 2^{m−1}: walked by additions from the first point.
+void domain_coordinates(unsigned m, size_t first, std::span<M31> out, bool want_y) {
+  check_log(m);
+  if (m == 0 || first + out.size() > (size_t(1) << (m - 1))) throw BadInput("domain_coordinates: outside the half domain");
+  const CirclePoint step = subgroup_gen(m + 1).mul(4);
+  CirclePoint p = subgroup_gen(m + 1) + step.mul(first);
+  for (size_t i = 0; i < out.size(); ++i, p = p + step) out[i] = want_y ? p.y : p.x;
+}
 
 CirclePoint subgroup_gen(unsigned log_order) {
   if (log_order > 31) throw BadInput("no circle subgroup of order 2^" + std::to_string(log_order));

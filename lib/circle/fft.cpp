@@ -127,15 +127,19 @@ std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned
   if (m > 30) throw BadInput("circle evaluate: domain larger than 2^30");
   std::vector<M31> v(size_t(1) << log_len);
   const unsigned shift = log_len - n;
-  const std::vector<M31> rev = poly::bitrev_permute(coeffs);
-  parallel::for_range(rev.size(), size_t(1) << 12, [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) std::fill_n(v.begin() + (i << shift), size_t(1) << shift, rev[i]);
-  });
+  poly::bitrev_permute_into(coeffs, std::span<M31>(v), shift);
+  if (shift > 0)
+    parallel::for_range(coeffs.size(), size_t(1) << 12, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) std::fill_n(v.begin() + (i << shift) + 1, (size_t(1) << shift) - 1, v[i << shift]);
+    });
   if (log_len == 0) return v;
-  std::vector<const M31*> tw(log_len);
-  for (unsigned t = shift; t < log_len; ++t) tw[t] = stage_twiddles(m, t, false);
   const bool avx512 = simd::active() == simd::Backend::avx512;
   const unsigned local_end = std::min(log_len, kLocal);
+  // The circle level (y of D_m, each twiddle used once) computes its twiddles per run instead of
+  // keeping an array half the codeword's size; line stages reuse theirs across blocks.
+  std::vector<const M31*> tw(log_len);
+  for (unsigned t = shift; t < log_len; ++t)
+    if (t + 1 != m || t < local_end) tw[t] = stage_twiddles(m, t, false);
   if (shift < local_end) {
     const size_t chunk = size_t(1) << local_end;
     parallel::for_range(v.size() / chunk, 1, [&](size_t b, size_t e) {
@@ -147,10 +151,19 @@ std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned
   for (unsigned t = std::max(shift, local_end); t < log_len; ++t) {
     const size_t half = size_t(1) << t;
     parallel::for_range(v.size() / 2, size_t(1) << 14, [&](size_t b, size_t e) {
+      std::vector<M31> own;
       while (b < e) {  // runs of consecutive butterflies within one block
         const size_t block = b >> t, j = b & (half - 1), run = std::min(e - b, half - j);
+        const M31* w = tw[t];
+        if (w) {
+          w += j;
+        } else {
+          own.resize(run);
+          domain_coordinates(m, j, own, true);
+          w = own.data();
+        }
         M31* lo = v.data() + block * 2 * half + j;
-        butterflies(lo, lo + half, tw[t] + j, run, avx512);
+        butterflies(lo, lo + half, w, run, avx512);
         b += run;
       }
     });
