@@ -22,8 +22,10 @@ struct LayerResult {
   QM31 children[4];  // P0, P1, Q0, Q1 at ρ
 };
 
-// The layer sumcheck's tables: eq(r, ·), P0, P1, Q0, Q1.
+// The layer sumcheck's tables: eq(r, ·), P0, P1, Q0, Q1 — read through spans (the first round reads
+// the layer in place), bound into owned buffers that are reused round after round.
 constexpr size_t kTables = 5;
+using Views = std::array<std::span<const QM31>, kTables>;
 using Tables = std::array<std::vector<QM31>, kTables>;
 using Entry = std::array<QM31, kTables>;
 using RoundSums = std::array<QM31, 3>;  // h(0), h(2), h(3)
@@ -48,52 +50,61 @@ inline void add_pair(const Entry& lo, const Entry& hi, QM31 mu, RoundSums& acc) 
 
 constexpr size_t kGrain = size_t(1) << 11;
 
-// Sums of the first round over pairs (2j, 2j+1).
-RoundSums round_sums(const Tables& t, QM31 mu) {
+// Runs body(b, e, acc) over [0, n) in parallel and adds up the per-chunk sums.
+template <typename Body>
+RoundSums parallel_sums(size_t n, const Body& body) {
   RoundSums total{};
   std::mutex m;
-  parallel::for_range(t[0].size() / 2, kGrain, [&](size_t b, size_t e) {
+  parallel::for_range(n, kGrain, [&](size_t b, size_t e) {
     RoundSums acc{};
+    body(b, e, acc);
+    std::lock_guard lock(m);
+    for (size_t i = 0; i < 3; ++i) total[i] += acc[i];
+  });
+  return total;
+}
+
+// Sums of the first round over pairs (2j, 2j+1).
+RoundSums round_sums(const Views& t, QM31 mu) {
+  return parallel_sums(t[0].size() / 2, [&](size_t b, size_t e, RoundSums& acc) {
     for (size_t j = b; j < e; ++j) {
       Entry lo, hi;
       for (size_t k = 0; k < kTables; ++k) lo[k] = t[k][2 * j], hi[k] = t[k][2 * j + 1];
       add_pair(lo, hi, mu, acc);
     }
-    std::lock_guard lock(m);
-    for (size_t i = 0; i < 3; ++i) total[i] += acc[i];
   });
-  return total;
 }
 
-// Binds the lowest variable to r and, in the same pass, sums the next round (≥ 2 entries left).
-RoundSums bind_and_sum(Tables& t, QM31 r, QM31 mu) {
+// out = t with the lowest variable bound to r and, in the same pass, the next round's sums (≥ 4
+// entries in t). out may hold t's own storage only if it is a different buffer set.
+RoundSums bind_and_sum(const Views& t, QM31 r, QM31 mu, Tables& out) {
   const size_t half = t[0].size() / 2;
-  Tables next;
-  for (auto& v : next) v.resize(half);
-  RoundSums total{};
-  std::mutex m;
+  for (auto& v : out) v.resize(half);
   auto fold = [&](size_t k, size_t i) { return t[k][2 * i] + poly::mul(r, t[k][2 * i + 1] - t[k][2 * i]); };
-  parallel::for_range(half / 2, kGrain, [&](size_t b, size_t e) {
-    RoundSums acc{};
+  return parallel_sums(half / 2, [&](size_t b, size_t e, RoundSums& acc) {
     for (size_t j = b; j < e; ++j) {
       Entry lo, hi;
       for (size_t k = 0; k < kTables; ++k) {
-        lo[k] = next[k][2 * j] = fold(k, 2 * j);
-        hi[k] = next[k][2 * j + 1] = fold(k, 2 * j + 1);
+        lo[k] = out[k][2 * j] = fold(k, 2 * j);
+        hi[k] = out[k][2 * j + 1] = fold(k, 2 * j + 1);
       }
       add_pair(lo, hi, mu, acc);
     }
-    std::lock_guard lock(m);
-    for (size_t i = 0; i < 3; ++i) total[i] += acc[i];
   });
-  t = std::move(next);
-  return total;
+}
+
+Views views(const Tables& t) {
+  Views v;
+  for (size_t k = 0; k < kTables; ++k) v[k] = t[k];
+  return v;
 }
 
 // One layer's sumcheck: Σ_x eq(r,x)·[P0Q1 + P1Q0 + μ·Q0Q1]; returns ρ and the children at ρ.
-LayerResult prove_layer(proof::Writer& w, const std::string& label, Tables t, QM31 mu, QM31 claim) {
+LayerResult prove_layer(proof::Writer& w, const std::string& label, Views t, QM31 mu, QM31 claim) {
   LayerResult out;
+  Tables bufs[2];  // ping-pong: round i binds into bufs[i % 2]
   RoundSums sums = round_sums(t, mu);
+  Entry last{};
   for (size_t round = 0; t[0].size() > 1; ++round) {
     const QM31 msg[3] = {sums[0], sums[1], sums[2]};
     w.send(label + "/round" + std::to_string(round), msg);
@@ -102,12 +113,15 @@ LayerResult prove_layer(proof::Writer& w, const std::string& label, Tables t, QM
     claim = poly::eval_from_values(evals, r);
     out.rho.push_back(r);
     if (t[0].size() > 2) {
-      sums = bind_and_sum(t, r, mu);
+      Tables& dst = bufs[round % 2];
+      sums = bind_and_sum(t, r, mu, dst);
+      t = views(dst);
     } else {
-      for (auto& v : t) v = {v[0] + poly::mul(r, v[1] - v[0])};
+      for (size_t k = 0; k < kTables; ++k) last[k] = t[k][0] + poly::mul(r, t[k][1] - t[k][0]);
+      break;
     }
   }
-  out.children[0] = t[1][0], out.children[1] = t[2][0], out.children[2] = t[3][0], out.children[3] = t[4][0];
+  out.children[0] = last[1], out.children[1] = last[2], out.children[2] = last[3], out.children[3] = last[4];
   w.send(label + "/children", out.children);
   return out;
 }
@@ -141,10 +155,10 @@ std::vector<QM31> gkr_prove(proof::Writer& w, const std::string& label, std::vec
     const size_t h = next.p.size() / 2;
     const std::string ll = label + "/layer" + std::to_string(k + 1);
     QM31 mu = w.draw(ll + "/mu");
-    Tables t{poly::eq_table(r), std::vector<QM31>(next.p.begin(), next.p.begin() + h),
-             std::vector<QM31>(next.p.begin() + h, next.p.end()), std::vector<QM31>(next.q.begin(), next.q.begin() + h),
-             std::vector<QM31>(next.q.begin() + h, next.q.end())};
-    LayerResult res = prove_layer(w, ll + "/sumcheck", std::move(t), mu, cp + mu * cq);
+    const std::vector<QM31> eq = poly::eq_table(r);
+    const std::span<const QM31> p(next.p), q(next.q);
+    LayerResult res = prove_layer(w, ll + "/sumcheck", {eq, p.first(h), p.subspan(h), q.first(h), q.subspan(h)}, mu,
+                                  cp + mu * cq);
     const QM31* c = res.children;
     lam = w.draw(ll + "/lambda");
     res.rho.push_back(lam);
