@@ -33,7 +33,8 @@ std::vector<M31> field(const std::vector<int32_t>& v) {
 
 // The per-proof work of one committed layer: the output claim, the matmul reduction (row
 // restriction + inner sumcheck) and the batched opening of the weight claim against the model
-// commitment made beforehand. The weights' int8 bound is per model, not per proof.
+// commitment made beforehand. The weights' int8 bound is per model, not per proof: the weight
+// certificate (prove/certificate.hpp), cached beside the model commitment.
 bench::Result prove_matmul() {
   bench::LinearLayer l = bench::linear_layer(7);
   gkr::Circuit c = gkr::compile(l.graph, gkr::Config{}).proof;
