@@ -33,10 +33,11 @@ std::vector<M31> field(const std::vector<int32_t>& v) {
 
 // The per-proof work of one committed layer: the output claim, the matmul reduction (row
 // restriction + inner sumcheck) and the batched opening of the weight claim against the model
-// commitment made beforehand. The weights' int8 bound is per model, not per proof.
+// commitment made beforehand. The weights' int8 bound is per model, not per proof: the weight
+// certificate (prove/certificate.hpp), cached beside the model commitment.
 bench::Result prove_matmul() {
   bench::LinearLayer l = bench::linear_layer(7);
-  gkr::Circuit c = gkr::compile(l.graph, gkr::Config{});
+  gkr::Circuit c = gkr::compile(l.graph, gkr::Config{}).proof;
   gkr::Witness w;
   w.values = gkr::weight_values(c, l.graph);
   auto y = model::forward_int(l.graph, {l.x});
@@ -68,7 +69,7 @@ bench::Result prove_matmul() {
 
 bench::Result commit_weights() {
   bench::LinearLayer l = bench::linear_layer(7);
-  gkr::Circuit c = gkr::compile(l.graph, gkr::Config{});
+  gkr::Circuit c = gkr::compile(l.graph, gkr::Config{}).proof;
   std::vector<M31> packed = prove::Packing::of(c, c.weights).pack(gkr::weight_values(c, l.graph));
   prove::Options opt;
   double secs = bench::time_median(3, [&] { pcs::commit(packed, opt.pcs); });

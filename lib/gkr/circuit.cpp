@@ -32,6 +32,8 @@ struct Builder {
   Circuit c;
   std::map<int64_t, uint32_t> by_tensor;
   std::vector<int> consumers;
+  Circuit cert;
+  Circuit* lookups = &c;  // the circuit that receives new tables and instances
 
   uint32_t add_vec(std::string name, VecKind kind, const model::Shape& dims, int64_t tensor) {
     Vec v{std::move(name), kind, dims, {}, 0, tensor};
@@ -65,16 +67,17 @@ struct Builder {
   }
 
   uint32_t table(const lookup::Table& t) {
-    for (size_t i = 0; i < c.tables.size(); ++i)
-      if (c.tables[i] == t) return uint32_t(i);
-    c.tables.push_back(t);
-    return uint32_t(c.tables.size() - 1);
+    std::vector<lookup::Table>& tables = lookups->tables;
+    for (size_t i = 0; i < tables.size(); ++i)
+      if (tables[i] == t) return uint32_t(i);
+    tables.push_back(t);
+    return uint32_t(tables.size() - 1);
   }
 
   uint32_t add_instance(lookup::Instance inst, std::vector<uint32_t> vecs) {
-    c.instances.push_back(std::move(inst));
-    c.instance_vecs.push_back(std::move(vecs));
-    return uint32_t(c.instances.size() - 1);
+    lookups->instances.push_back(std::move(inst));
+    lookups->instance_vecs.push_back(std::move(vecs));
+    return uint32_t(lookups->instances.size() - 1);
   }
 
   // Range columns proving 0 ≤ value < 2^bits (bits ≤ range_bits): the plain limb, and a copy scaled
@@ -253,12 +256,14 @@ struct Builder {
     });
   }
 
-  // Every weight proven inside its declared interval [lo, hi] (the accumulator bounds rely on it),
-  // one instance per tensor so that no tensor is padded to another's size.
+  // The weight certificate: every weight proven inside its declared interval [lo, hi] (the
+  // accumulator bounds rely on it), one instance per tensor so that no tensor is padded to another's
+  // size. Its tables and instances are its own, so the proof's tables count activations only.
   void weight_instances() {
-    const std::vector<uint32_t> tensors = c.weights;
-    if (tensors.empty()) throw NotSupported("a graph without weights");
-    for (uint32_t v : tensors) {
+    if (c.weights.empty()) throw NotSupported("a graph without weights");
+    cert.config = c.config;
+    lookups = &cert;
+    for (uint32_t v : c.weights) {
       const model::Tensor& t = g.tensors[c.vecs[v].tensor];
       if (t.lo > 0 || t.hi < 0) throw NotSupported("weight " + t.name + " whose interval excludes 0");
       const Vec wv = c.vecs[v];
@@ -269,14 +274,19 @@ struct Builder {
       if (bits <= c.config.wide_log) {
         inst.columns.push_back({table(lookup::Table::interval(t.lo, t.hi)), {{0, 1}}, {}, 0});
       } else {
-        wb.dlo = limbs(wv, "above-lo", bits, inst, srcs, VecKind::Weight);
-        wb.dhi = limbs(wv, "below-hi", bits, inst, srcs, VecKind::Weight);
-        for (const auto* l : {&wb.dlo, &wb.dhi}) c.weights.insert(c.weights.end(), l->begin(), l->end());
+        wb.dlo = limbs(wv, "above-lo", bits, inst, srcs, VecKind::Certificate);
+        wb.dhi = limbs(wv, "below-hi", bits, inst, srcs, VecKind::Certificate);
       }
-      inst.check(c.tables);
+      inst.check(cert.tables);
       wb.instance = add_instance(std::move(inst), std::move(srcs));
-      c.weight_bounds.push_back(std::move(wb));
+      cert.weight_bounds.push_back(std::move(wb));
     }
+    lookups = &c;
+  }
+
+  void multiplicities(Circuit& into, VecKind kind, const std::string& prefix) {
+    for (const lookup::Table& tab : into.tables)
+      into.mult_vecs.push_back(add_vec(prefix + tab.name(), kind, {int64_t(tab.size())}, -1));
   }
 };
 
@@ -294,11 +304,11 @@ std::vector<unsigned> Circuit::n_vars() const {
   return out;
 }
 
-Circuit compile(const Graph& g, const Config& cfg) {
+Compiled compile(const Graph& g, const Config& cfg) {
   if (cfg.range_bits < 8 || cfg.range_bits > 20 || cfg.excess_bits < 1 || cfg.excess_bits > 12 || cfg.wide_log < 4 ||
       cfg.wide_log > 16)
     throw BadInput("gkr config: range_bits must be in [8, 20], excess_bits in [1, 12], wide_log in [4, 16]");
-  Builder b{g, {}, {}, std::vector<int>(g.tensors.size(), 0)};
+  Builder b{g, {}, {}, std::vector<int>(g.tensors.size(), 0), {}};
   b.c.config = cfg;
   for (const Node& n : g.nodes)
     for (uint32_t t : n.inputs) ++b.consumers[t];
@@ -326,13 +336,15 @@ Circuit compile(const Graph& g, const Config& cfg) {
   for (uint32_t i = 0; i < b.c.vecs.size(); ++i)
     if (b.c.vecs[i].kind == VecKind::Weight) b.c.weights.push_back(i);
   b.weight_instances();
-  for (size_t t = 0; t < b.c.tables.size(); ++t) {
-    const lookup::Table& tab = b.c.tables[t];
-    b.c.mult_vecs.push_back(b.add_vec("multiplicity/" + tab.name(), VecKind::Committed, {int64_t(tab.size())}, -1));
-  }
-  for (uint32_t i = 0; i < b.c.vecs.size(); ++i)
+  b.multiplicities(b.c, VecKind::Committed, "multiplicity/");
+  b.multiplicities(b.cert, VecKind::Certificate, "certificate multiplicity/");
+  for (uint32_t i = 0; i < b.c.vecs.size(); ++i) {
     if (b.c.vecs[i].kind == VecKind::Committed) b.c.committed.push_back(i);
-  return std::move(b.c);
+    if (b.c.vecs[i].kind == VecKind::Certificate) b.cert.committed.push_back(i);
+  }
+  b.cert.vecs = b.c.vecs;
+  b.cert.weights = b.c.weights;
+  return {std::move(b.c), std::move(b.cert)};
 }
 
 size_t padded_index(const Vec& v, size_t real_index) {

@@ -5,12 +5,14 @@
 // Vectors: every tensor the walk touches, zero-padded dimension by dimension to powers of two
 // (row-major; the last dimension takes the lowest point coordinates), plus the requant auxiliaries
 // (clamp-excess and remainder limbs) and one multiplicity vector per table.
-//   Public    graph inputs and outputs: the verifier evaluates their MLEs itself
-//   Committed outputs of non-linear nodes (requant, relu), auxiliaries, multiplicities: one PCS
-//             commitment per proof, made before any challenge
-//   Weight    weights and biases: the model commitment
-//   Virtual   everything else (matmul accumulators, reshapes): exactly one claim each, reduced by
-//             the node that produced it
+//   Public      graph inputs and outputs: the verifier evaluates their MLEs itself
+//   Committed   outputs of non-linear nodes (requant, relu), auxiliaries, multiplicities: one PCS
+//               commitment per proof, made before any challenge
+//   Weight      weights and biases: the model commitment
+//   Certificate the weights' bound limbs and the weight certificate's multiplicities: the
+//               certificate's own commitment, made once per model
+//   Virtual     everything else (matmul accumulators, reshapes): exactly one claim each, reduced by
+//               the node that produced it
 // Padding: every relation also holds on padded entries, with zeros there (a requant uses M = 0,
 // offset 0 and no rounding term outside the real entries; a bias is masked to the real rows).
 #include <cstdint>
@@ -24,7 +26,7 @@
 
 namespace zkm31::gkr {
 
-enum class VecKind : uint8_t { Public, Committed, Weight, Virtual };
+enum class VecKind : uint8_t { Public, Committed, Weight, Certificate, Virtual };
 
 struct Vec {
   std::string name;
@@ -87,6 +89,7 @@ struct IndexMapStep {
 };
 using Step = std::variant<MatMulStep, RequantStep, LookupStep, ReshapeStep, IndexMapStep>;
 
+// The per-proof circuit or the weight certificate's (see Compiled).
 struct Circuit {
   Config config;
   std::vector<Vec> vecs;
@@ -96,10 +99,11 @@ struct Circuit {
   std::vector<lookup::Instance> instances;
   std::vector<std::vector<uint32_t>> instance_vecs;  // instance source → vec id
   std::vector<uint32_t> inputs, outputs;          // public vec ids (graph order)
-  std::vector<uint32_t> committed, weights;       // vec ids in commitment order
-  // Each weight tensor proven inside [lo, hi]: a one-column interval lookup for small intervals;
-  // otherwise range limbs of w − lo and hi − w (weight-kind vectors in the model commitment,
-  // derived from the weights), checked against w at the instance's leaf point.
+  std::vector<uint32_t> committed;                // the circuit's own commitment, in commitment order
+  std::vector<uint32_t> weights;                  // the model commitment, in commitment order
+  // Certificate only: each weight tensor proven inside [lo, hi] by a one-column interval lookup for
+  // small intervals; otherwise by range limbs of w − lo and hi − w (certificate vectors derived from
+  // the weights), checked against w at the instance's leaf point.
   struct WeightBound {
     uint32_t w;
     int64_t lo, hi;
@@ -112,7 +116,18 @@ struct Circuit {
   std::vector<unsigned> n_vars() const;
 };
 
-Circuit compile(const model::Graph& g, const Config& cfg);
+// A graph compiles to two circuits over ONE vector list (one id space, so both lay out the model
+// commitment alike):
+//   proof        the per-inference claim walk of every node; its tables and multiplicities serve
+//                the activations only
+//   certificate  the weight certificate: every weight and bias inside its declared interval, with its
+//                own tables and multiplicities. It depends on the model alone, so it is proven once
+//                per (model, config) and carried by every proof.
+struct Compiled {
+  Circuit proof;
+  Circuit certificate;
+};
+Compiled compile(const model::Graph& g, const Config& cfg);
 
 // Padded row-major index of a real row-major index.
 size_t padded_index(const Vec& v, size_t real_index);

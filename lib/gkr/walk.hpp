@@ -1,9 +1,10 @@
 #pragma once
 // The claim walk (DESIGN §5): from the outputs to the inputs, one reduction per node (matmul.cpp,
-// requant.cpp, relu.cpp, reshape.cpp), then the weights' range lookup and one GKR tree per table.
-// Before calling, the channel must hold the statement and the trace commitment; the walk draws the
-// proof's one set of LogUp challenges first. It returns the ledger, whose pending claims are all
-// on committed vectors or weights: the caller discharges them with PCS openings.
+// requant.cpp, relu.cpp, reshape.cpp), then the weights' bound lookups (the weight certificate's
+// circuit has only these) and one GKR tree per table. Before calling, the channel must hold the
+// statement and every commitment the lookups read; the walk draws the circuit's one set of LogUp
+// challenges first. It returns the ledger, whose pending claims are all on committed, certificate
+// or weight vectors: the caller discharges them with PCS openings.
 #include <vector>
 
 #include "gkr/circuit.hpp"

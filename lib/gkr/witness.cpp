@@ -69,22 +69,31 @@ void requant_aux(const Circuit& c, const RequantStep& s, Witness& w) {
 
 std::vector<std::vector<M31>> weight_values(const Circuit& c, const model::Graph& g) {
   std::vector<std::vector<M31>> values(c.vecs.size());
-  const unsigned rb = c.config.range_bits;
-  for (const auto& wb : c.weight_bounds) {
-    const Vec& v = c.vecs[wb.w];
-    const auto& data = g.weight(uint32_t(v.tensor)).values;
+  for (uint32_t id : c.weights) {
+    const auto& data = g.weight(uint32_t(c.vecs[id].tensor)).values;
     std::vector<M31> real(data.size());
     for (size_t k = 0; k < data.size(); ++k) real[k] = M31::from_signed(data[k]);
-    values[wb.w] = embed(v, real);
-    for (const auto* l : {&wb.dlo, &wb.dhi})
-      for (uint32_t x : *l) values[x].assign(v.size(), M31());
-    for (size_t i = 0; i < v.size(); ++i) {
-      const int64_t x = values[wb.w][i].to_signed();
-      put_limbs(values, wb.dlo, rb, i, x - wb.lo);
-      put_limbs(values, wb.dhi, rb, i, wb.hi - x);
-    }
+    values[id] = embed(c.vecs[id], real);
   }
   return values;
+}
+
+void add_certificate_values(const Circuit& cert, Witness& w, bool strict) {
+  const unsigned rb = cert.config.range_bits;
+  for (const auto& wb : cert.weight_bounds) {
+    const Vec& v = cert.vecs[wb.w];
+    for (const auto* l : {&wb.dlo, &wb.dhi})
+      for (uint32_t x : *l) w.values[x].assign(v.size(), M31());
+    for (size_t i = 0; i < v.size(); ++i) {
+      const int64_t x = w.values[wb.w][i].to_signed();
+      if (strict && (x < wb.lo || x > wb.hi))
+        throw BadInput("weight " + v.name + " holds " + std::to_string(x) + ", outside its declared interval [" +
+                       std::to_string(wb.lo) + ", " + std::to_string(wb.hi) + "]");
+      put_limbs(w.values, wb.dlo, rb, i, x - wb.lo);
+      put_limbs(w.values, wb.dhi, rb, i, wb.hi - x);
+    }
+  }
+  count_multiplicities(cert, w, strict);
 }
 
 Witness build_witness(const Circuit& c, const model::Trace& t, bool strict) {

@@ -1,7 +1,8 @@
 #pragma once
-// The prover's side of the circuit: every vector's padded values, from the trace and the weights,
-// plus the requant auxiliaries and the table multiplicities. The honest prover refuses a trace
-// whose non-linear relations do not hold (a tuple outside its table, a wrong requant).
+// The prover's side of the circuits: every vector's padded values, from the trace and the weights,
+// plus the requant auxiliaries and the table multiplicities (the weight certificate's: its bound
+// limbs and multiplicities). The honest prover refuses a trace whose non-linear relations do not hold
+// (a tuple outside its table, a wrong requant) and weights outside their declared intervals.
 #include <vector>
 
 #include "gkr/circuit.hpp"
@@ -13,15 +14,20 @@ struct Witness {
   std::vector<std::vector<M31>> values;  // per vec, padded; multiplicities included
 };
 
-// strict = false only for tests that forge witnesses: tuples outside a table are left uncounted.
+// The per-proof circuit's witness (weights and biases included). strict = false only for tests that
+// forge witnesses: tuples outside a table are left uncounted.
 Witness build_witness(const Circuit& c, const model::Trace& t, bool strict = true);
 
-// (Re)computes the multiplicity vectors from the other vectors.
+// (Re)computes the circuit's multiplicity vectors from the other vectors.
 void count_multiplicities(const Circuit& c, Witness& w, bool strict = true);
 
-// The weight-kind vectors alone (weights, biases and their bound limbs), index = vec id: what the
-// model commitment packs.
+// The weight-kind vectors alone (weights and biases), index = vec id: what the model commitment packs.
 std::vector<std::vector<M31>> weight_values(const Circuit& c, const model::Graph& g);
+
+// Adds the weight certificate's own vectors to w, which holds the weights (weight_values): their bound
+// limbs and the certificate's multiplicities. Refuses a weight outside its declared interval (BadInput)
+// unless !strict (tests forging a certificate).
+void add_certificate_values(const Circuit& certificate, Witness& w, bool strict = true);
 
 // Padded values of one graph tensor (activation from the trace or weight from the graph).
 std::vector<M31> embed(const Vec& v, std::span<const M31> real);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "artifact/artifact.hpp"
@@ -17,7 +18,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void warn(const std::string& msg) { std::fprintf(stderr, "warning: model-commitment cache: %s\n", msg.c_str()); }
+constexpr const char* kModelCommitment = "model-commitment";
+
+void warn(const std::string& what, const std::string& msg) {
+  std::fprintf(stderr, "warning: %s cache: %s\n", what.c_str(), msg.c_str());
+}
 
 // The file mapped read-only: the page cache is used in place, sparing a copy of ~8 bytes per value.
 struct Mapped {
@@ -50,7 +55,7 @@ void make_private_dir(const fs::path& dir) {
 
 // Owner-only file (0600) written beside the target, then renamed over it: readers see the old file or
 // the whole new one, never a partial write.
-void write_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
+void write_atomic(const std::string& path, std::span<const uint8_t> bytes) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) throw std::runtime_error("cannot create " + tmp);
@@ -79,37 +84,54 @@ std::string default_cache_dir() {
   return "";
 }
 
+std::string cache_file(const std::string& dir, std::span<const uint8_t> key, std::string_view suffix) {
+  return (fs::path(dir) / (artifact::hex(artifact::checksum(key)) + std::string(suffix))).string();
+}
+
 std::string cache_path(const std::string& dir, std::span<const M31> values, const pcs::Config& c) {
   // Key = XXH3-128 of (XXH3-128 of the values, config words): one pass over the values.
   const auto v = pcs::values_digest(values);
   std::vector<uint8_t> key(v.begin(), v.end());
   for (uint32_t w : {c.log_blowup, c.queries, c.pow_bits, c.fold_step, c.final_log, c.first_fold})
     for (int i = 0; i < 4; ++i) key.push_back(uint8_t(w >> (8 * i)));
-  return (fs::path(dir) / (artifact::hex(artifact::checksum(key)) + ".commitment")).string();
+  return cache_file(dir, key, ".commitment");
+}
+
+bool read_cached(const std::string& path, const std::string& what,
+                 const std::function<void(std::span<const uint8_t>)>& use) {
+  if (!fs::exists(path)) return false;
+  try {
+    const Mapped file(path);
+    use({file.data, file.size});
+    return true;
+  } catch (const std::exception& e) {
+    warn(what, "ignoring " + path + " (" + e.what() + "); recomputing");
+    return false;
+  }
+}
+
+void write_cached(const std::string& path, const std::string& what, std::span<const uint8_t> bytes) {
+  try {
+    make_private_dir(fs::path(path).parent_path());
+    write_atomic(path, bytes);
+  } catch (const std::exception& e) {
+    warn(what, std::string("not saved: ") + e.what());
+  }
 }
 
 pcs::Committed commit_cached(std::vector<M31> values, const pcs::Config& config, const std::string& dir, bool* hit) {
   if (hit) *hit = false;
   if (dir.empty()) return pcs::commit(std::move(values), config);
   const std::string path = cache_path(dir, values, config);
-  if (fs::exists(path)) {
-    try {
-      const Mapped file(path);
-      pcs::Committed c = pcs::load({file.data, file.size}, std::move(values), config);
-      if (hit) *hit = true;
-      return c;
-    } catch (const std::exception& e) {
-      warn("ignoring " + path + " (" + e.what() + "); recomputing");
-    }
+  std::optional<pcs::Committed> c;
+  if (read_cached(path, kModelCommitment,
+                  [&](std::span<const uint8_t> bytes) { c = pcs::load(bytes, std::move(values), config); })) {
+    if (hit) *hit = true;
+    return std::move(*c);
   }
-  pcs::Committed c = pcs::commit(std::move(values), config);
-  try {
-    make_private_dir(dir);
-    write_atomic(path, pcs::save(c));
-  } catch (const std::exception& e) {
-    warn(std::string("not saved: ") + e.what());
-  }
-  return c;
+  c = pcs::commit(std::move(values), config);
+  write_cached(path, kModelCommitment, pcs::save(*c));
+  return std::move(*c);
 }
 
 }  // namespace zkm31::prove

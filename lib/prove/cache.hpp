@@ -1,11 +1,15 @@
 #pragma once
-// The on-disk model-commitment cache: the model is committed once per (weights, PCS config) and
-// reloaded afterwards (pcs::save / pcs::load), skipping the circle FFT. File: DIR/<XXH3-128 of the
-// packed model bytes and the config, hex>.commitment. A file that fails to load (truncated, corrupt,
-// for other values or config) is never used: one warning line on stderr, then the commitment is
-// recomputed and the file rewritten atomically (temp + rename). DIR is created owner-only (0700).
+// The on-disk cache of what is computed once per model: the model commitment, committed once per
+// (weights, PCS config) and reloaded afterwards (pcs::save / pcs::load), skipping the circle FFT
+// (file DIR/<XXH3-128 of the packed model bytes and the config, hex>.commitment), and the weight
+// certificate (prove/certificate.hpp, its own key and suffix). A file that fails to load (truncated,
+// corrupt, for other values or config) is never used: one warning line on stderr, then the result is
+// recomputed and the file rewritten atomically (temp + rename), owner-only (0600). DIR is created
+// owner-only (0700).
+#include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "field/field.hpp"
 #include "pcs/pcs.hpp"
@@ -15,8 +19,18 @@ namespace zkm31::prove {
 // $XDG_CACHE_HOME/zkm31, else $HOME/.cache/zkm31, else "" (no cache).
 std::string default_cache_dir();
 
-// The cache file of these values under this config, inside dir.
+// DIR/<XXH3-128 of key, hex><suffix>.
+std::string cache_file(const std::string& dir, std::span<const uint8_t> key, std::string_view suffix);
+
+// The model-commitment cache file of these values under this config, inside dir.
 std::string cache_path(const std::string& dir, std::span<const M31> values, const pcs::Config& config);
+
+// Calls use() on the bytes of the cache file at path and returns true; false if there is no such file,
+// or (after one warning naming `what`) if use() throws on them.
+bool read_cached(const std::string& path, const std::string& what,
+                 const std::function<void(std::span<const uint8_t>)>& use);
+// Writes the file atomically, creating its directory owner-only; a failure only warns.
+void write_cached(const std::string& path, const std::string& what, std::span<const uint8_t> bytes);
 
 // pcs::commit(values, config), through the cache in dir (empty: no cache). *hit tells whether the
 // commitment was reloaded. A cache directory or file that cannot be written only warns.

@@ -4,7 +4,8 @@
 //   MLE_sub(r) = MLE_big(r ++ bits(o))      (bits of o over the top n − k coordinates, LSB first).
 // Every claim on a member becomes a claim on the one big vector, and all of them are discharged by a
 // single batched PCS opening. The model commitment packs the weights and biases; the per-proof
-// trace commitment packs the committed activations, requant auxiliaries and multiplicities.
+// trace commitment packs the committed activations, requant auxiliaries and multiplicities; the
+// weight certificate's commitment packs the weights' bound limbs and its own multiplicities.
 #include <cstdint>
 #include <span>
 #include <vector>

@@ -6,8 +6,9 @@
 #include "artifact/body.hpp"
 #include "error/error.hpp"
 #include "prove/cache.hpp"
+#include "prove/certificate.hpp"
+#include "prove/opening.hpp"
 #include "prove/packing.hpp"
-#include "poly/multilinear.hpp"
 #include "prove/structure.hpp"
 
 namespace zkm31::prove {
@@ -17,8 +18,6 @@ using artifact::MapView;
 
 namespace {
 
-constexpr size_t kMaxClaimsPerOpening = 64;
-
 double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -27,10 +26,7 @@ void absorb_statement(Channel& ch, const pcs::Config& pc, const gkr::Config& gc,
                       const hash::Digest& model_root, unsigned model_log, std::span<const M31> in,
                       std::span<const M31> out) {
   ch.absorb_u64("version", kProofVersion);
-  for (uint64_t v : {uint64_t(pc.log_blowup), uint64_t(pc.queries), uint64_t(pc.pow_bits), uint64_t(pc.fold_step),
-                     uint64_t(pc.final_log), uint64_t(pc.first_fold), uint64_t(gc.range_bits), uint64_t(gc.excess_bits),
-                     uint64_t(gc.wide_log)})
-    ch.absorb_u64("config", v);
+  absorb_config(ch, pc, gc);
   ch.absorb_digest("graph_digest", graph_digest);
   ch.absorb_digest("model_commitment", model_root);
   ch.absorb_u64("model_log_size", model_log);
@@ -38,72 +34,10 @@ void absorb_statement(Channel& ch, const pcs::Config& pc, const gkr::Config& gc,
   ch.absorb_m31s("public_output", out);
 }
 
-std::vector<std::vector<pcs::Claim>> chunks(const std::vector<BigClaim>& claims) {
-  std::vector<std::vector<pcs::Claim>> out;
-  for (size_t i = 0; i < claims.size(); i += kMaxClaimsPerOpening) {
-    out.emplace_back();
-    for (size_t j = i; j < std::min(claims.size(), i + kMaxClaimsPerOpening); ++j)
-      out.back().push_back({claims[j].point, claims[j].value});
-  }
-  return out;
-}
-
-// More claims on one commitment than one opening takes are first batched into a single claim by a
-// sumcheck of Σ_x (Σ_i λ_i eq(r_i, x))·f(x) = Σ_i λ_i v_i (degree 2); its messages go into the stream.
-std::vector<BigClaim> batch_claims(gkr::Side& side, const std::string& label, std::vector<BigClaim> claims,
-                                   unsigned n, std::span<const M31> big) {
-  if (claims.size() <= kMaxClaimsPerOpening) return claims;
-  const std::vector<QM31> lam = side.draws(label + "/lambda", claims.size());
-  QM31 total;
-  for (size_t i = 0; i < claims.size(); ++i) total += lam[i] * claims[i].value;
-  std::vector<std::vector<QM31>> tables;
-  if (side.proving()) {
-    std::vector<QM31> w(size_t(1) << n), f(size_t(1) << n);
-    // The high coordinates of a member's claim are the bits of its slot: its eq table lives there.
-    for (size_t i = 0; i < claims.size(); ++i) {
-      const auto& c = claims[i];
-      poly::add_eq_table(std::span<const QM31>(c.point).first(c.member_vars), lam[i],
-                         std::span<QM31>(w).subspan(c.offset, size_t(1) << c.member_vars));
-    }
-    for (size_t i = 0; i < f.size(); ++i) f[i] = QM31() + big[i];
-    tables = {std::move(w), std::move(f)};
-  }
-  gkr::SumcheckResult sc = gkr::sumcheck_product(side, label + "/batch", n, 2, total, std::move(tables));
-  const QM31 fv = side.message(label + "/batch/value", 1, [&] { return std::vector<QM31>{sc.finals[1]}; })[0];
-  if (!side.proving()) {
-    QM31 w;
-    for (size_t i = 0; i < claims.size(); ++i) w += lam[i] * poly::eq_eval(claims[i].point, sc.point);
-    require(w * fv == sc.claim, label, "batched claims do not hold (final sumcheck claim)");
-  }
-  return {{sc.point, fv}};
-}
-
 std::vector<M31> concat(const model::Trace& t, const std::vector<uint32_t>& ids) {
   std::vector<M31> out;
   for (uint32_t id : ids) out.insert(out.end(), t.values.at(id).begin(), t.values.at(id).end());
   return out;
-}
-
-std::vector<M31> to_limbs(std::span<const QM31> xs) {
-  std::vector<M31> out;
-  out.reserve(xs.size() * 4);
-  for (const QM31& x : xs)
-    for (M31 l : x.limbs()) out.push_back(l);
-  return out;
-}
-
-hash::Digest digest_field(const MapView& m, std::string_view key) {
-  auto b = m.bin(key);
-  if (b.size() != 32) throw BadInput(m.where() + "." + std::string(key) + ": expected 32 bytes");
-  hash::Digest d;
-  std::copy(b.begin(), b.end(), d.begin());
-  return d;
-}
-
-void write_openings(BodyWriter& w, std::string_view key, const std::vector<pcs::OpeningProof>& ps) {
-  w.key(key);
-  w.pk.pack_array(uint32_t(ps.size()));
-  for (const auto& p : ps) p.write(w);
 }
 
 // The public vectors padded as the circuit lays them out, and their real entries checked against
@@ -130,7 +64,7 @@ void place_public(const gkr::Circuit& c, const model::Graph& g, const std::vecto
 }  // namespace
 
 hash::Digest model_commitment(const model::Graph& g, const Options& opt) {
-  gkr::Circuit c = gkr::compile(g, opt.gkr);
+  const gkr::Circuit c = gkr::compile(g, opt.gkr).proof;
   return commit_cached(Packing::of(c, c.weights).pack(gkr::weight_values(c, g)), opt.pcs, opt.cache_dir).root();
 }
 
@@ -141,54 +75,58 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
   size_t mark_bytes = 0;
   ProveReport rep;
   proof::Writer* writer = nullptr;
-  auto part = [&](const std::string& name) {
+  auto part = [&](const std::string& name, size_t extra_bytes = 0) {
     const double tn = now();
     const size_t b = writer ? writer->data().size() * 16 : 0;
-    Part p{name, tn - mark, b - mark_bytes};
+    Part p{name, tn - mark, b - mark_bytes + extra_bytes};
     mark = tn, mark_bytes = b;
     rep.parts.push_back(p);
     if (progress) progress(p);
   };
   pcs::check_floor(opt.pcs, 0);  // parameter ranges
   const model::Graph& g = t.graph;
-  gkr::Circuit c = gkr::compile(g, opt.gkr);
+  const gkr::Compiled cc = gkr::compile(g, opt.gkr);
+  const gkr::Circuit& c = cc.proof;
   gkr::Witness w = gkr::build_witness(c, t);
   part("witness");
   Packing mp = Packing::of(c, c.weights), tp = Packing::of(c, c.committed);
   pcs::Committed model = commit_cached(mp.pack(w.values), opt.pcs, opt.cache_dir, &rep.model_cached);
   part(rep.model_cached ? "model commitment: cached" : "model commitment: computed");
+  rep.graph_digest = model::graph_digest(g);
+  rep.model_root = model.root();
+  const CertificateStatement cs{cc.certificate, rep.graph_digest, model.root(), opt.pcs};
+  const std::vector<uint8_t> certificate =
+      opt.forge_certificate ? prove_certificate(cs, w, model, true)
+                            : certificate_cached(cs, w, model, opt.cache_dir, &rep.certificate_cached);
+  part(rep.certificate_cached ? "weight certificate: cached" : "weight certificate: computed", certificate.size());
   std::vector<M31> trace_big = tp.pack(w.values);
   if (opt.commit_different) trace_big[0] += M31(1);
   pcs::Committed trace = pcs::commit(std::move(trace_big), opt.pcs);
   part("trace commitment");
 
   const std::vector<M31> in = concat(t, g.inputs), out = concat(t, g.outputs);
-  rep.graph_digest = model::graph_digest(g);
-  rep.model_root = model.root();
   Channel ch(kProtocol);
   absorb_statement(ch, opt.pcs, opt.gkr, rep.graph_digest, model.root(), mp.log_size, in, out);
   ch.absorb_digest("trace_commitment", trace.root());
   proof::Writer wr(ch);
   writer = &wr;
   gkr::Side side{&wr, nullptr};
-  gkr::Ledger ledger = gkr::walk(c, side, &w, w.values, opt.cheat, part);
+  gkr::Ledger ledger = gkr::walk(c, side, &w, w.values, opt.cheat, [&](const std::string& name) { part(name); });
 
-  std::vector<pcs::OpeningProof> model_open, trace_open;
-  auto mc = batch_claims(side, "model", take_claims(ledger, mp, "model opening"), mp.log_size, model.values());
-  for (const auto& chunk : chunks(mc)) model_open.push_back(pcs::open(model, chunk, ch));
+  const auto model_open = open_claims(side, "model", take_claims(ledger, mp, "model opening"), model);
   part("model opening");
   std::vector<BigClaim> tc = take_claims(ledger, tp, "trace opening");
   if (opt.drop_opening && !tc.empty()) tc.pop_back();
-  tc = batch_claims(side, "trace", std::move(tc), tp.log_size, trace.values());
-  for (const auto& chunk : chunks(tc)) trace_open.push_back(pcs::open(trace, chunk, ch));
+  const auto trace_open = open_claims(side, "trace", std::move(tc), trace);
   part("trace opening");
 
-  BodyWriter b(12);
+  BodyWriter b(13);
   b.key("protocol"), b.pk.pack(std::string(kProtocol));
   b.key("graph"), b.bin(graph_structure(g));
   b.key("graph_digest"), b.bin(rep.graph_digest);
   b.key("model_commitment"), b.bin(model.root());
   b.key("model_log_size"), b.pk.pack_uint32(mp.log_size);
+  b.key("weight_certificate"), b.bin(certificate);
   b.key("public_input"), b.m31s(in);
   b.key("public_output"), b.m31s(out);
   b.key("config");
@@ -203,7 +141,7 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
   b.key("excess_bits"), b.pk.pack_uint32(opt.gkr.excess_bits);
   b.key("wide_log"), b.pk.pack_uint32(opt.gkr.wide_log);
   b.key("trace_commitment"), b.bin(trace.root());
-  b.key("stream"), b.m31s(to_limbs(wr.data()));
+  b.key("stream"), b.m31s(stream_limbs(wr.data()));
   write_openings(b, "model_openings", model_open);
   write_openings(b, "trace_openings", trace_open);
   std::vector<uint8_t> bytes = artifact::wrap("proof", kProofVersion, b.bytes());
@@ -240,7 +178,8 @@ Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
   o.gkr.wide_log = unsigned(cfg.u64("wide_log"));
   pcs::check_floor(o.pcs, opt.floor_bits);
   out.security_bits = pcs::security_bits(o.pcs);
-  gkr::Circuit c = gkr::compile(out.graph, o.gkr);
+  const gkr::Compiled cc = gkr::compile(out.graph, o.gkr);
+  const gkr::Circuit& c = cc.proof;
 
   const std::vector<M31> in = m.m31s("public_input"), outv = m.m31s("public_output");
   std::vector<std::vector<M31>> pub(c.vecs.size());
@@ -248,34 +187,19 @@ Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
   place_public(c, out.graph, c.outputs, outv, "public output", pub);
   Packing mp = Packing::of(c, c.weights), tp = Packing::of(c, c.committed);
   require(m.u64("model_log_size") == mp.log_size, "statement", "model commitment size does not match the graph");
+  verify_certificate(m.bin("weight_certificate"), {cc.certificate, out.graph_digest, out.model_root, o.pcs},
+                     opt.floor_bits);
 
   Channel ch(kProtocol);
   absorb_statement(ch, o.pcs, o.gkr, out.graph_digest, out.model_root, mp.log_size, in, outv);
   const hash::Digest trace_root = digest_field(m, "trace_commitment");
   ch.absorb_digest("trace_commitment", trace_root);
-  const std::vector<M31> limbs = m.m31s("stream");
-  if (limbs.size() % 4) throw BadInput("proof.stream: not a whole number of QM31 elements");
-  std::vector<QM31> stream(limbs.size() / 4);
-  for (size_t i = 0; i < stream.size(); ++i)
-    stream[i] = QM31::from_limbs({limbs[4 * i], limbs[4 * i + 1], limbs[4 * i + 2], limbs[4 * i + 3]});
+  const std::vector<QM31> stream = read_stream(m, "stream");
   proof::Reader rd(ch, stream);
   gkr::Side side{nullptr, &rd};
   gkr::Ledger ledger = gkr::walk(c, side, nullptr, pub);
-
-  auto check_openings = [&](const Packing& p, const hash::Digest& root, std::string_view key, const std::string& what,
-                            const std::string& label) {
-    const auto cs = chunks(batch_claims(side, label, take_claims(ledger, p, what), p.log_size, {}));
-    const std::vector<msgpack::object> proofs = m.array(key);
-    require(proofs.size() == cs.size(), what, "expected " + std::to_string(cs.size()) + " openings, found " +
-                                                  std::to_string(proofs.size()));
-    for (size_t i = 0; i < cs.size(); ++i) {
-      pcs::OpeningProof op = pcs::OpeningProof::read(MapView(proofs[i], "proof." + std::string(key)));
-      require(op.config == o.pcs, what, "opening config differs from the proof config");
-      pcs::verify(root, p.log_size, cs[i], op, ch, opt.floor_bits);
-    }
-  };
-  check_openings(mp, out.model_root, "model_openings", "model opening", "model");
-  check_openings(tp, trace_root, "trace_openings", "trace opening", "trace");
+  verify_openings(side, "model", ledger, mp, out.model_root, m, "model_openings", o.pcs, opt.floor_bits, "model opening");
+  verify_openings(side, "trace", ledger, tp, trace_root, m, "trace_openings", o.pcs, opt.floor_bits, "trace opening");
   rd.finish();
   ledger.check_all_consumed();
 

@@ -8,12 +8,17 @@
 // opening per commitment (chunks of at most 64 claims) of every claim the verifier's own ledger
 // holds; the ledger must end empty.
 //
+// The weights' declared intervals are not proven here but by the model's weight certificate
+// (prove/certificate.hpp): proven once per (model, config), cached beside the model commitment and
+// carried verbatim in every proof; the verifier checks it first, on its own channel, against this
+// proof's graph digest, model commitment and config. The proof's tables serve the activations only.
+//
 // Body fields: protocol, graph (weight-free graph body), graph_digest, model_commitment,
-// model_log_size, public_input, public_output (bins of LE u32 residues, graph order, concatenated),
-// config {log_blowup, queries, pow_bits, fold_step, final_log, first_fold, range_bits, excess_bits,
-// wide_log},
-// trace_commitment, stream (bin of the walk's QM31 messages as LE u32 limbs), model_openings,
-// trace_openings (arrays of PCS opening proofs).
+// model_log_size, weight_certificate (bin: the whole weight-certificate artifact), public_input,
+// public_output (bins of LE u32 residues, graph order, concatenated), config {log_blowup, queries,
+// pow_bits, fold_step, final_log, first_fold, range_bits, excess_bits, wide_log}, trace_commitment,
+// stream (bin of the walk's QM31 messages as LE u32 limbs), model_openings, trace_openings (arrays of
+// PCS opening proofs).
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -29,7 +34,7 @@
 
 namespace zkm31::prove {
 
-inline constexpr uint32_t kProofVersion = 1;
+inline constexpr uint32_t kProofVersion = 2;
 inline constexpr std::string_view kProtocol = "zkm31/gkr-prove/v1";
 
 // Default PCS parameters: 88 queries at rate 1/2 plus 8 bits of grinding give the 96 conjectured
@@ -39,11 +44,12 @@ inline constexpr std::string_view kProtocol = "zkm31/gkr-prove/v1";
 struct Options {
   pcs::Config pcs{1, 88, 8, 4, 6, 6};
   gkr::Config gkr;
-  std::string cache_dir;  // model-commitment cache (prove/cache.hpp); empty: commit every time
+  std::string cache_dir;  // model commitment and weight certificate cache (prove/cache.hpp); empty: none
   // Test-only lies (never set by a CLI or the environment).
   gkr::CheatMode cheat = gkr::CheatMode::None;
-  bool drop_opening = false;      // leave the last trace claim out of the openings
-  bool commit_different = false;  // commit a trace that differs in one entry from the one walked
+  bool drop_opening = false;       // leave the last trace claim out of the openings
+  bool commit_different = false;   // commit a trace that differs in one entry from the one walked
+  bool forge_certificate = false;  // certify weights outside their intervals as they are (no cache)
 };
 
 struct Part {
@@ -58,10 +64,13 @@ struct ProveReport {
   size_t proof_bytes = 0;
   hash::Digest model_root{}, graph_digest{};
   double security_bits = 0;
-  bool model_cached = false;  // the model commitment was reloaded from the cache
+  bool model_cached = false;        // the model commitment was reloaded from the cache
+  bool certificate_cached = false;  // the weight certificate was reloaded from the cache
 };
 
-// The model commitment's part is named "model commitment: cached" or "model commitment: computed".
+// The model commitment's part is named "model commitment: cached" or "model commitment: computed", the
+// weight certificate's "weight certificate: cached" or "weight certificate: computed" (its bytes: the
+// certificate's size).
 std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveReport* report = nullptr,
                            const std::function<void(const Part&)>& progress = {});
 

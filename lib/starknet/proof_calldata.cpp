@@ -33,7 +33,7 @@ void encode_bin(std::span<const uint8_t> b, std::string_view key, const std::str
     for (size_t off = 0; off < b.size(); off += 16) out.push_back(Felt::from_u256(U256::from_be_bytes(b.subspan(off, 16))));
     return;
   }
-  if (b.size() % 4 == 0) {
+  if (b.size() % 4 == 0 && !is_bytes_key(key)) {
     const size_t n = b.size() / 4;
     out.push_back(Felt::from_u64(n));
     for (size_t g = 0; g < n; g += 8) {
@@ -115,6 +115,8 @@ std::vector<uint32_t> io_field(const artifact::MapView& body, const char* primar
   return out;
 }
 }  // namespace
+
+bool is_bytes_key(std::string_view key) { return key == "graph" || ends_with(key, "_certificate"); }
 
 bool is_digest_key(std::string_view key) {
   for (std::string_view exact : {"digest", "commitment", "root", "roots", "paths"})

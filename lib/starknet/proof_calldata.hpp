@@ -10,6 +10,8 @@
 //   enc(digest bin) = [n_digests, (hi 128 bits, lo 128 bits)…] for bins under a digest key
 //                (is_digest_key: digest/commitment/root/roots/paths, or *_digest(s), *_commitment(s),
 //                *_root(s)), 32 bytes each
+//   enc(bytes bin) = [n_bytes, 31-byte big-endian chunks…] for bins under a bytes key (is_bytes_key:
+//                graph, *_certificate: an encoded graph body, a nested artifact), whatever their length
 //   enc(other bin, length % 4 == 0) = [n_words, packed…]: u32 LE words (each < 2^31: M31 data),
 //                8 per felt as 31-bit limbs, word i of a group at bits 31·i
 //   enc(other bin) = [n_bytes, 31-byte big-endian chunks…] (the last chunk holds the rest)
@@ -34,6 +36,8 @@ ProofCalldata proof_calldata(std::span<const uint8_t> artifact);
 
 // Whether a bin under this map key holds 32-byte digests (the proof schema's naming convention).
 bool is_digest_key(std::string_view key);
+// Whether a bin under this map key holds opaque bytes (msgpack: the graph body, nested artifacts).
+bool is_bytes_key(std::string_view key);
 
 // The body encoding alone (exposed for tests).
 std::vector<Felt> encode_body(std::span<const uint8_t> body);

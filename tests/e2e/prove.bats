@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # gkr-prove | verify end to end: the shell pipeline on the shared and bundled models, pinned model
-# commitment and graph, tampered traces, forged proof fields (checksum fixed), malformed input.
+# commitment and graph, tampered traces, forged proof fields (checksum fixed), forged or spliced
+# weight certificates, weights outside their intervals, malformed input.
 
 load common
 
@@ -68,7 +69,10 @@ shared_model() {
   onnx2graph -q "$SHARED/mlp_digits.onnx" | graph-forward -q --input "$SHARED/mlp_digits.input.json" > "$TMP/run.trace"
   run --separate-stderr gkr-prove -q --json -i "$TMP/run.trace" -o "$TMP/run.proof"
   assert_success
-  run jq -r '[.proof_bytes > 0, (.parts | map(.name) | index("/1/Relu") != null), .security_bits >= 96] | all' <<<"$output"
+  run jq -r '[.proof_bytes > 0, (.parts | map(.name) | index("/1/Relu") != null), .security_bits >= 96,
+              (.parts | map(.name) | map(startswith("weight certificate: ")) | any),
+              (.parts | map(select(.name | startswith("weight certificate"))) | .[0].bytes > 1000),
+              (.certificate_cached | type == "boolean")] | all' <<<"$output"
   assert_output true
 }
 
@@ -96,6 +100,46 @@ shared_model() {
     assert_failure 1
     [[ "$stderr" == *"rejected"* ]] || fail "$field: $stderr"
   done
+}
+
+@test "weight certificate: forged, of another model or of another graph is rejected naming it" {
+  shared_model mlp_digits
+  shared_model cnn_digits
+  prove "$SHARED/mlp_digits.onnx" "$SHARED/mlp_digits.input.json"
+  $EDIT proof "$TMP/run.proof" "$TMP/forged.proof" certificate_stream
+  run --separate-stderr verify -i "$TMP/forged.proof"
+  assert_failure 1
+  [[ "$stderr" == *"weight certificate: "* ]] || fail "$stderr"
+  # Another model of the same graph: one weight changed inside its interval, run and proven again.
+  cp "$TMP/run.proof" "$TMP/mlp.proof"
+  $EDIT weight "$TMP/m.graph" "$TMP/other.graph" 0 0 5
+  graph-forward -q --input "$SHARED/mlp_digits.input.json" --graph "$TMP/other.graph" -o "$TMP/other.trace"
+  gkr-prove -q -i "$TMP/other.trace" -o "$TMP/other.proof"
+  verify -q -i "$TMP/other.proof" >/dev/null
+  $EDIT splice "$TMP/mlp.proof" "$TMP/spliced.proof" "$TMP/other.proof"
+  run --separate-stderr verify -i "$TMP/spliced.proof"
+  assert_failure 1
+  [[ "$stderr" == *"weight certificate: made for another model commitment"* ]] || fail "$stderr"
+  $EDIT splice "$TMP/mlp.proof" "$TMP/spliced.proof" "$TMP/other.proof" relabel
+  run --separate-stderr verify -i "$TMP/spliced.proof"
+  assert_failure 1
+  [[ "$stderr" == *"weight certificate: "* ]] || fail "$stderr"
+  prove "$SHARED/cnn_digits.onnx" "$SHARED/cnn_digits.input.json"
+  $EDIT splice "$TMP/mlp.proof" "$TMP/spliced.proof" "$TMP/run.proof"
+  run --separate-stderr verify -i "$TMP/spliced.proof"
+  assert_failure 1
+  [[ "$stderr" == *"weight certificate: made for another graph"* ]] || fail "$stderr"
+}
+
+@test "a weight outside its declared interval is refused by gkr-prove (exit 2, one line)" {
+  shared_model mlp_digits
+  onnx2graph -q "$SHARED/mlp_digits.onnx" | graph-forward -q --input "$SHARED/mlp_digits.input.json" > "$TMP/run.trace"
+  $EDIT weight "$TMP/run.trace" "$TMP/bad.trace" 0 0 200
+  run --separate-stderr gkr-prove -q -i "$TMP/bad.trace" -o "$TMP/bad.proof"
+  assert_failure 2
+  [[ "$stderr" == *"outside its declared interval"* ]] || fail "$stderr"
+  [ "$(wc -l <<<"$stderr")" -eq 1 ] || fail "$stderr"
+  [ ! -e "$TMP/bad.proof" ]
 }
 
 @test "verify pins: another model commitment or graph is rejected" {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
-# gkr-prove's model-commitment cache: the second proof reloads the commitment, proofs are byte-identical
-# with, without and from the cache, and a damaged cache file is ignored (one warning), recomputed and
-# rewritten.
+# gkr-prove's cache of model commitments and weight certificates: the second proof reloads both,
+# proofs are byte-identical with, without and from the cache, and a damaged cache file is ignored (one
+# warning), recomputed and rewritten.
 
 load common
 
@@ -60,4 +60,31 @@ teardown() { rm -rf "$TMP"; }
   run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/d.proof"
   [[ "$stderr" == *"model commitment: cached"* ]] || fail "$stderr"
   [[ "$stderr" != *"warning"* ]] || fail "$stderr"
+}
+
+@test "the weight certificate is cached beside the model commitment; a damaged one is recomputed" {
+  run --separate-stderr gkr-prove --json -i "$TMP/run.trace" -o "$TMP/a.proof"
+  assert_success
+  [ "$(jq .certificate_cached <<<"$output")" = false ] || fail "$output"
+  [[ "$stderr" == *"weight certificate: computed"* ]] || fail "$stderr"
+  file=$(ls "$XDG_CACHE_HOME"/zkm31/*.certificate)
+  [ "$(stat -c %a "$file")" = 600 ] || fail "mode $(stat -c %a "$file")"
+  cp "$file" "$TMP/good"
+  run --separate-stderr gkr-prove --json -i "$TMP/run.trace" -o "$TMP/b.proof"
+  [ "$(jq .certificate_cached <<<"$output")" = true ] || fail "$output"
+  [[ "$stderr" == *"weight certificate: cached"* ]] || fail "$stderr"
+  cmp "$TMP/a.proof" "$TMP/b.proof"
+  printf '\x00\x11\x22\x33' | dd of="$file" bs=1 seek=5000 conv=notrunc status=none
+  run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/c.proof"
+  assert_success
+  [[ "$stderr" == *"warning: weight-certificate cache: ignoring"* ]] || fail "$stderr"
+  [ "$(grep -c warning <<<"$stderr")" -eq 1 ] || fail "$stderr"
+  [[ "$stderr" == *"weight certificate: computed"* ]] || fail "$stderr"
+  cmp "$TMP/a.proof" "$TMP/c.proof"
+  cmp "$file" "$TMP/good"
+  run --separate-stderr verify -i "$TMP/c.proof"
+  assert_success
+  run --separate-stderr gkr-prove --no-cache -i "$TMP/run.trace" -o "$TMP/d.proof"
+  [[ "$stderr" == *"weight certificate: computed"* ]] || fail "$stderr"
+  cmp "$TMP/a.proof" "$TMP/d.proof"
 }

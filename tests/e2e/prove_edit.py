@@ -3,10 +3,16 @@
 security): what a forger can always do. Used by prove.bats.
 
   prove_edit.py trace IN OUT TENSOR_NAME INDEX     add 1 to one element of a traced tensor
+  prove_edit.py weight IN OUT K INDEX VALUE        set element INDEX of the K-th weight tensor of a
+                                                   graph or trace artifact to VALUE
   prove_edit.py proof IN OUT FIELD                  change one proof field:
       public_output | public_input   add 1 to the first element
       model_commitment | graph_digest | trace_commitment   flip a bit
       queries                                        one query more in the config
+      certificate_stream                             add 1 to one element of the weight certificate's
+                                                     stream (its own checksum fixed too)
+  prove_edit.py splice IN OUT FROM [relabel]       put FROM's weight certificate into proof IN;
+                                                   relabel: with IN's graph digest and model commitment
 """
 import sys
 
@@ -16,15 +22,23 @@ import xxhash
 P = (1 << 31) - 1
 
 
-def load(path):
-    env = msgpack.unpackb(open(path, "rb").read(), raw=False)
+def unpack(data):
+    env = msgpack.unpackb(data, raw=False)
     return env, msgpack.unpackb(env["body"], raw=False, strict_map_key=False)
 
 
-def save(path, env, body):
+def pack(env, body):
     env["body"] = msgpack.packb(body, use_bin_type=True)
     env["checksum"] = xxhash.xxh3_128_digest(env["body"])
-    open(path, "wb").write(msgpack.packb(env, use_bin_type=True))
+    return msgpack.packb(env, use_bin_type=True)
+
+
+def load(path):
+    return unpack(open(path, "rb").read())
+
+
+def save(path, env, body):
+    open(path, "wb").write(pack(env, body))
 
 
 def bump_u32(b, index):
@@ -40,6 +54,20 @@ def main():
         graph = msgpack.unpackb(body["graph"], raw=False, strict_map_key=False)
         tid = [t["name"] for t in graph["tensors"]].index(name)
         body["values"][tid] = bump_u32(body["values"][tid], index)
+    elif what == "weight":
+        k, index, value = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+        nested = env["kind"] == "trace"
+        graph = msgpack.unpackb(body["graph"], raw=False, strict_map_key=False) if nested else body
+        vals = graph["weights"][k]["values"]
+        graph["weights"][k]["values"] = vals[:4 * index] + (value % P).to_bytes(4, "little") + vals[4 * index + 4:]
+        if nested:
+            body["graph"] = msgpack.packb(graph, use_bin_type=True)
+    elif what == "splice":
+        _, other = load(sys.argv[4])
+        cert_env, cert = unpack(other["weight_certificate"])
+        if sys.argv[5:] == ["relabel"]:
+            cert["graph_digest"], cert["model_commitment"] = body["graph_digest"], body["model_commitment"]
+        body["weight_certificate"] = pack(cert_env, cert)
     else:
         field = sys.argv[4]
         if field in ("public_output", "public_input"):
@@ -48,6 +76,10 @@ def main():
             body[field] = bytes([body[field][0] ^ 1]) + body[field][1:]
         elif field == "queries":
             body["config"]["queries"] += 1
+        elif field == "certificate_stream":
+            cert_env, cert = unpack(body["weight_certificate"])
+            cert["stream"] = bump_u32(cert["stream"], 40)
+            body["weight_certificate"] = pack(cert_env, cert)
         else:
             sys.exit("unknown field " + field)
     save(dst, env, body)

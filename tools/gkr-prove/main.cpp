@@ -1,5 +1,6 @@
 // gkr-prove: a trace artifact in (stdin or -i), a proof artifact out: GKR claim walk over every
-// layer, LogUp lookups, one trace commitment and the model commitment opened by Basefold.
+// layer, LogUp lookups, one trace commitment and the model commitment opened by Basefold, plus the
+// model's weight certificate (its weights' bounds, proven once per model and cached).
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -40,8 +41,10 @@ int main(int argc, char** argv) {
   app.add_option("--wide-log", opt.gkr.wide_log, "log2 of the largest interval proven by a table")->capture_default_str();
   app.add_flag("--commit-model", commit_model,
                "read a graph artifact instead and print its model commitment (what verify --model-commitment pins)");
-  app.add_option("--cache-dir", opt.cache_dir, "model-commitment cache (default $XDG_CACHE_HOME/zkm31 else ~/.cache/zkm31)");
-  app.add_flag("--no-cache", no_cache, "commit the model without reading or writing the cache");
+  app.add_option("--cache-dir", opt.cache_dir,
+                 "cache of model commitments and weight certificates (default $XDG_CACHE_HOME/zkm31 else ~/.cache/zkm31)");
+  app.add_flag("--no-cache", no_cache,
+               "compute the model commitment and weight certificate without reading or writing the cache");
   app.add_flag("--json", json, "print a JSON summary (per-part seconds and bytes) on stdout when -o is a file");
   return cli::run(app, argc, argv, &io, [&] {
     cli::Progress progress(io.quiet);
@@ -71,6 +74,7 @@ int main(int argc, char** argv) {
       j["model_commitment"] = artifact::hex(rep.model_root);
       j["graph_digest"] = artifact::hex(rep.graph_digest);
       j["model_cached"] = rep.model_cached;
+      j["certificate_cached"] = rep.certificate_cached;
       j["parts"] = nlohmann::json::array();
       for (const auto& p : rep.parts) j["parts"].push_back({{"name", p.name}, {"seconds", p.seconds}, {"bytes", p.bytes}});
       std::string s = j.dump(2) + "\n";

@@ -1,6 +1,7 @@
 // The claim walk on a small MLP: an honest run verifies with an empty ledger once the committed
 // vectors' claims are checked (here by direct evaluation, standing in for the PCS); each lie of a
-// dishonest prover and each tampered trace element is rejected.
+// dishonest prover and each tampered trace element is rejected. The weight certificate's walk proves
+// the weights' bounds alone and rejects a weight outside its interval.
 #include <gtest/gtest.h>
 
 #include "error/error.hpp"
@@ -28,7 +29,7 @@ void prove_witness(Proved& p, CheatMode cheat = CheatMode::None) {
 }
 
 Proved prove(const model::Trace& t, CheatMode cheat = CheatMode::None) {
-  Proved p{compile(t.graph, Config{}), {}, {}};
+  Proved p{compile(t.graph, Config{}).proof, {}, {}};
   p.w = build_witness(p.c, t);
   prove_witness(p, cheat);
   return p;
@@ -48,12 +49,22 @@ void verify(const Proved& p, const std::vector<std::vector<M31>>& oracle) {
     const Claim& cl = L.at(i);
     if (!cl.consumed_by.empty()) continue;
     const VecKind k = p.c.vecs[cl.vec].kind;
-    require(k == VecKind::Committed || k == VecKind::Weight, "test", "pending claim on " + L.name(cl.vec));
+    require(k == VecKind::Committed || k == VecKind::Weight || k == VecKind::Certificate, "test",
+            "pending claim on " + L.name(cl.vec));
     require(poly::evaluate(std::span<const M31>(oracle[cl.vec]), std::span<const QM31>(cl.point)) == cl.value,
             "pcs-oracle", "false claim on " + L.name(cl.vec));
     L.consume(i, "oracle");
   }
   L.check_all_consumed();
+}
+
+// The weight certificate's walk; forge: weights outside their intervals are proven as they are.
+Proved certify(const model::Trace& t, bool forge = false) {
+  Proved p{compile(t.graph, Config{}).certificate, {}, {}};
+  p.w.values = weight_values(p.c, t.graph);
+  add_certificate_values(p.c, p.w, !forge);
+  prove_witness(p, forge ? CheatMode::ForgedWitness : CheatMode::None);
+  return p;
 }
 
 }  // namespace
@@ -120,13 +131,38 @@ TEST(Walk, StreamMutationsRejected) {
   }
 }
 
-TEST(Walk, WideClampAndWeightLimbsVerify) {
+TEST(Walk, WideClampVerifies) {
   auto m = fixture::make_mlp(6, 8, 3, 41, true, true);
   Proved p = prove(fixture::forward(m));
   const auto* rq2 = std::get_if<RequantStep>(&p.c.steps.back());
   ASSERT_TRUE(rq2 && rq2->wide);
-  ASSERT_FALSE(p.c.weight_bounds[1].dlo.empty());
   EXPECT_NO_THROW(verify(p, p.w.values));
+}
+
+TEST(Walk, WeightBoundsLiveInTheCertificateOnly) {
+  auto m = fixture::make_mlp(6, 8, 3, 41, true, true);
+  const Compiled cc = compile(m.g, Config{});
+  EXPECT_TRUE(cc.proof.weight_bounds.empty());
+  for (const auto& inst : cc.proof.instances) EXPECT_EQ(inst.name.rfind("weights:", 0), std::string::npos) << inst.name;
+  for (const auto& t : cc.proof.tables) EXPECT_NE(t.kind, lookup::TableKind::Interval) << t.name();
+  ASSERT_EQ(cc.certificate.weight_bounds.size(), 4u);  // W1, b1, W2, b2
+  EXPECT_TRUE(cc.certificate.steps.empty());
+  EXPECT_EQ(cc.certificate.weights, cc.proof.weights);  // one model commitment layout
+  for (uint32_t v : cc.proof.weights) EXPECT_EQ(cc.proof.vecs[v].kind, VecKind::Weight);
+  // Bound limbs and multiplicities are the certificate's own commitment, never the proof's.
+  ASSERT_FALSE(cc.certificate.weight_bounds[1].dlo.empty());  // b1 ±3000: limbs
+  for (uint32_t v : cc.certificate.committed) {
+    EXPECT_EQ(cc.certificate.vecs[v].kind, VecKind::Certificate);
+    EXPECT_EQ(std::count(cc.proof.committed.begin(), cc.proof.committed.end(), v), 0);
+  }
+  EXPECT_EQ(cc.certificate.committed.size(), 2 * cc.certificate.weight_bounds[1].dlo.size() + cc.certificate.tables.size());
+}
+
+TEST(Walk, WeightCertificateVerifies) {
+  for (bool wide : {false, true}) {
+    Proved p = certify(fixture::forward(fixture::make_mlp(6, 8, 3, 44, true, wide)));
+    EXPECT_NO_THROW(verify(p, p.w.values)) << wide;
+  }
 }
 
 TEST(Walk, WideClampExcessWithoutSaturationRejected) {
@@ -156,17 +192,28 @@ TEST(Walk, WideClampExcessWithoutSaturationRejected) {
   }
 }
 
-TEST(Walk, WeightOutsideItsIntervalRejected) {
-  auto m = fixture::make_mlp(6, 8, 3, 43, true, true);
-  m.g.weights[1].values[0] = 3005;  // b1 declared in [−3000, 3000]; the forward pass uses it
-  auto t = fixture::forward(m);
-  Proved p{compile(t.graph, Config{}), {}, {}};
-  p.w = build_witness(p.c, t, false);
-  prove_witness(p, CheatMode::ForgedWitness);
-  try {
-    verify(p, p.w.values);
-    FAIL() << "accepted";
-  } catch (const Rejected& e) {
-    EXPECT_NE(std::string(e.what()).find("b1"), std::string::npos) << e.what();
+TEST(Walk, WeightOutsideItsIntervalRefusedOrRejected) {
+  // b1 declared in [−3000, 3000] (range limbs), W2 in [−127, 127] (interval table); the forward pass
+  // uses the out-of-interval value, so the per-proof walk alone cannot tell.
+  for (auto [tensor, value] : {std::pair<size_t, int32_t>{1, 3005}, {2, 200}}) {
+    auto m = fixture::make_mlp(6, 8, 3, 43, true, true);
+    m.g.weights[tensor].values[0] = value;
+    const std::string name = m.g.tensors[m.g.weights[tensor].tensor].name;
+    auto t = fixture::forward(m);
+    try {
+      certify(t);
+      ADD_FAILURE() << name << ": the honest prover certified it";
+    } catch (const BadInput& e) {
+      EXPECT_NE(std::string(e.what()).find("outside its declared interval"), std::string::npos) << e.what();
+    }
+    Proved p = certify(t, true);
+    try {
+      verify(p, p.w.values);
+      ADD_FAILURE() << name << ": accepted";
+    } catch (const Rejected& e) {
+      // Limbs are checked per tensor; a table lookup fails the LogUp sum of the whole certificate.
+      const std::string expected = tensor == 1 ? "weights " + name : "LogUp sum is not zero";
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
   }
 }

@@ -14,7 +14,7 @@ using namespace zkm31;
 TEST(Packing, LiftedClaimsHoldOnTheBigVector) {
   auto m = fixture::make_mlp(6, 8, 3, 21);
   auto t = fixture::forward(m);
-  gkr::Circuit c = gkr::compile(t.graph, gkr::Config{});
+  gkr::Circuit c = gkr::compile(t.graph, gkr::Config{}).proof;
   gkr::Witness w = gkr::build_witness(c, t);
   std::mt19937 rng(3);
   auto rnd = [&] { return QM31(M31(rng() % kP), M31(rng() % kP), M31(rng() % kP), M31(rng() % kP)); };
@@ -34,7 +34,7 @@ TEST(Packing, LiftedClaimsHoldOnTheBigVector) {
 TEST(Packing, WalkLeavesOnlyCommitmentClaims) {
   auto m = fixture::make_mlp(6, 8, 3, 22);
   auto t = fixture::forward(m);
-  gkr::Circuit c = gkr::compile(t.graph, gkr::Config{});
+  gkr::Circuit c = gkr::compile(t.graph, gkr::Config{}).proof;
   gkr::Witness w = gkr::build_witness(c, t);
   Channel ch("test/packing");
   proof::Writer wr(ch);

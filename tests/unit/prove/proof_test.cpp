@@ -6,29 +6,14 @@
 #include <random>
 
 #include "../gkr/mlp_fixture.hpp"
-#include "artifact/artifact.hpp"
-#include "artifact/body.hpp"
+#include "edit.hpp"
 #include "error/error.hpp"
-#include "prove/proof.hpp"
 #include "prove/structure.hpp"
 
 using namespace zkm31;
+using test::fast, test::lenient, test::with_field, test::field_bytes;
 
 namespace {
-
-// A fast config for tests: few queries, no grinding (the floor is lowered to match).
-prove::Options fast() {
-  prove::Options o;
-  o.pcs.queries = 12;
-  o.pcs.pow_bits = 0;
-  return o;
-}
-
-prove::VerifyOptions lenient() {
-  prove::VerifyOptions v;
-  v.floor_bits = 0;
-  return v;
-}
 
 const model::Trace& trace() {
   static const model::Trace t = fixture::forward(fixture::make_mlp(6, 8, 3, 31));
@@ -38,30 +23,6 @@ const model::Trace& trace() {
 const std::vector<uint8_t>& honest() {
   static const std::vector<uint8_t> p = prove::prove(trace(), fast());
   return p;
-}
-
-// The artifact with one body field replaced by `value` (packed by the callback), checksum fixed.
-std::vector<uint8_t> with_field(const std::vector<uint8_t>& proof, std::string_view key,
-                                const std::function<void(artifact::BodyWriter&)>& value) {
-  auto env = artifact::unwrap(proof, "proof", prove::kProofVersion);
-  auto h = artifact::parse_body(env.body, "proof");
-  const msgpack::object& o = h.get();
-  artifact::BodyWriter w(o.via.map.size);
-  for (uint32_t i = 0; i < o.via.map.size; ++i) {
-    const auto& kv = o.via.map.ptr[i];
-    w.pk.pack(kv.key);
-    if (std::string_view(kv.key.via.str.ptr, kv.key.via.str.size) == key) value(w);
-    else w.pk.pack(kv.val);
-  }
-  return artifact::wrap("proof", prove::kProofVersion, w.bytes());
-}
-
-std::vector<uint8_t> field_bytes(const std::vector<uint8_t>& proof, std::string_view key) {
-  auto env = artifact::unwrap(proof, "proof", prove::kProofVersion);
-  auto h = artifact::parse_body(env.body, "proof");
-  artifact::MapView m(h.get(), "proof");
-  auto b = m.bin(key);
-  return {b.begin(), b.end()};
 }
 
 void expect_rejected(const std::vector<uint8_t>& proof, const std::string& what) {

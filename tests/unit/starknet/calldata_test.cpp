@@ -68,6 +68,22 @@ TEST(ProofCalldata, PacksEightWordsPerFelt) {
   EXPECT_EQ(felts[4].value(), U256(in[8].v));
 }
 
+// An encoded graph or a nested artifact is bytes even when its length is a multiple of 4.
+TEST(ProofCalldata, GraphAndCertificateBinsAreBytes) {
+  const std::vector<uint8_t> opaque = {0xff, 0xff, 0xff, 0xff, 0x01, 0x02, 0x03, 0x04};
+  for (const char* key : {"graph", "weight_certificate"}) {
+    artifact::BodyWriter w(1);
+    w.key(key), w.bin(opaque);
+    auto s = w.bytes();
+    const auto felts = encode_body({s.begin(), s.end()});
+    ASSERT_EQ(felts.size(), 4u) << key;  // n, key, n_bytes, one chunk
+    EXPECT_EQ(felts[2], Felt::from_u64(8)) << key;
+    EXPECT_EQ(felts[3].value(), U256::from_be_bytes(opaque)) << key;
+  }
+  EXPECT_TRUE(is_bytes_key("weight_certificate"));
+  EXPECT_FALSE(is_bytes_key("stream"));
+}
+
 TEST(ProofCalldata, IoCommitmentHashesLengthsAndValues) {
   const auto b = body(false);
   std::vector<Felt> io{Felt::from_u64(3), Felt::from_u64(1), Felt::from_u64(2), Felt::from_u64(3), Felt::from_u64(1), Felt::from_u64(0x7ffffffe)};

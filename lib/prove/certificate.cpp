@@ -1,0 +1,124 @@
+#include "prove/certificate.hpp"
+
+#include "artifact/artifact.hpp"
+#include "artifact/body.hpp"
+#include "error/error.hpp"
+#include "gkr/walk.hpp"
+#include "prove/cache.hpp"
+#include "prove/opening.hpp"
+#include "prove/packing.hpp"
+
+namespace zkm31::prove {
+
+using artifact::BodyWriter;
+using artifact::MapView;
+
+namespace {
+
+constexpr std::string_view kKind = "weight-certificate";
+constexpr const char* kWhere = "weight certificate";
+
+void absorb_statement(Channel& ch, const CertificateStatement& s, unsigned model_log, const hash::Digest& own_root,
+                      unsigned own_log) {
+  ch.absorb_u64("version", kCertificateVersion);
+  absorb_config(ch, s.pcs, s.circuit.config);
+  ch.absorb_digest("graph_digest", s.graph_digest);
+  ch.absorb_digest("model_commitment", s.model_root);
+  ch.absorb_u64("model_log_size", model_log);
+  ch.absorb_digest("certificate_commitment", own_root);
+  ch.absorb_u64("certificate_log_size", own_log);
+}
+
+}  // namespace
+
+std::vector<uint8_t> prove_certificate(const CertificateStatement& s, gkr::Witness& w, const pcs::Committed& model,
+                                       bool forge) {
+  const gkr::Circuit& c = s.circuit;
+  gkr::add_certificate_values(c, w, !forge);
+  const Packing mp = Packing::of(c, c.weights), cp = Packing::of(c, c.committed);
+  if (mp.log_size != model.log_size()) throw std::logic_error("weight certificate: model commitment of another size");
+  const pcs::Committed own = pcs::commit(cp.pack(w.values), s.pcs);
+  Channel ch(kCertificateProtocol);
+  absorb_statement(ch, s, mp.log_size, own.root(), cp.log_size);
+  proof::Writer wr(ch);
+  gkr::Side side{&wr, nullptr};
+  gkr::Ledger ledger = gkr::walk(c, side, &w, w.values, forge ? gkr::CheatMode::ForgedWitness : gkr::CheatMode::None);
+  const auto model_open = open_claims(side, "model", take_claims(ledger, mp, "model opening"), model);
+  const auto own_open = open_claims(side, "certificate", take_claims(ledger, cp, "certificate opening"), own);
+
+  BodyWriter b(7);
+  b.key("protocol"), b.pk.pack(std::string(kCertificateProtocol));
+  b.key("graph_digest"), b.bin(s.graph_digest);
+  b.key("model_commitment"), b.bin(s.model_root);
+  b.key("certificate_commitment"), b.bin(own.root());
+  b.key("stream"), b.m31s(stream_limbs(wr.data()));
+  write_openings(b, "model_openings", model_open);
+  write_openings(b, "certificate_openings", own_open);
+  return artifact::wrap(kKind, kCertificateVersion, b.bytes());
+}
+
+void verify_certificate(std::span<const uint8_t> bytes, const CertificateStatement& s, double floor_bits) {
+  try {
+    artifact::Envelope env = artifact::unwrap(bytes, kKind, kCertificateVersion);
+    auto handle = artifact::parse_body(env.body, kWhere);
+    MapView m(handle.get(), "weight_certificate");
+    if (m.str("protocol") != kCertificateProtocol) throw BadInput("unknown protocol " + m.str("protocol"));
+    require(digest_field(m, "graph_digest") == s.graph_digest, kWhere, "made for another graph");
+    require(digest_field(m, "model_commitment") == s.model_root, kWhere, "made for another model commitment");
+    const hash::Digest own_root = digest_field(m, "certificate_commitment");
+    const gkr::Circuit& c = s.circuit;
+    const Packing mp = Packing::of(c, c.weights), cp = Packing::of(c, c.committed);
+    Channel ch(kCertificateProtocol);
+    absorb_statement(ch, s, mp.log_size, own_root, cp.log_size);
+    const std::vector<QM31> stream = read_stream(m, "stream");
+    proof::Reader rd(ch, stream);
+    gkr::Side side{nullptr, &rd};
+    const std::vector<std::vector<M31>> no_public(c.vecs.size());
+    try {
+      gkr::Ledger ledger = gkr::walk(c, side, nullptr, no_public);
+      verify_openings(side, "model", ledger, mp, s.model_root, m, "model_openings", s.pcs, floor_bits, "model opening");
+      verify_openings(side, "certificate", ledger, cp, own_root, m, "certificate_openings", s.pcs, floor_bits,
+                      "certificate opening");
+      rd.finish();
+      ledger.check_all_consumed();
+    } catch (const Rejected& e) {
+      throw Rejected(std::string(kWhere) + ": " + e.where(), e.check());
+    }
+  } catch (const Rejected&) {
+    throw;
+  } catch (const BadInput& e) {
+    throw BadInput(std::string(kWhere) + ": " + e.what());
+  }
+}
+
+std::string certificate_path(const std::string& dir, const CertificateStatement& s) {
+  // The model root binds the weights and the PCS config; the graph digest and walk config complete
+  // the statement.
+  std::vector<uint8_t> key(s.model_root.begin(), s.model_root.end());
+  key.insert(key.end(), s.graph_digest.begin(), s.graph_digest.end());
+  const gkr::Config& g = s.circuit.config;
+  for (uint32_t w : {s.pcs.log_blowup, s.pcs.queries, s.pcs.pow_bits, s.pcs.fold_step, s.pcs.final_log,
+                     s.pcs.first_fold, uint32_t(g.range_bits), uint32_t(g.excess_bits), uint32_t(g.wide_log)})
+    for (int i = 0; i < 4; ++i) key.push_back(uint8_t(w >> (8 * i)));
+  return cache_file(dir, key, ".certificate");
+}
+
+std::vector<uint8_t> certificate_cached(const CertificateStatement& s, gkr::Witness& w, const pcs::Committed& model,
+                                        const std::string& dir, bool* hit) {
+  if (hit) *hit = false;
+  if (dir.empty()) return prove_certificate(s, w, model);
+  const std::string path = certificate_path(dir, s);
+  std::vector<uint8_t> bytes;
+  if (read_cached(path, "weight-certificate", [&](std::span<const uint8_t> file) {
+        verify_certificate(file, s, 0);
+        bytes.assign(file.begin(), file.end());
+      })) {
+    if (hit) *hit = true;
+    return bytes;
+  }
+  bytes = prove_certificate(s, w, model);
+  write_cached(path, "weight-certificate", bytes);
+  return bytes;
+}
+
+}  // namespace zkm31::prove

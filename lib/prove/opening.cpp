@@ -1,0 +1,110 @@
+#include "prove/opening.hpp"
+
+#include "error/error.hpp"
+#include "poly/multilinear.hpp"
+
+namespace zkm31::prove {
+
+namespace {
+
+std::vector<std::vector<pcs::Claim>> chunks(const std::vector<BigClaim>& claims) {
+  std::vector<std::vector<pcs::Claim>> out;
+  for (size_t i = 0; i < claims.size(); i += kMaxClaimsPerOpening) {
+    out.emplace_back();
+    for (size_t j = i; j < std::min(claims.size(), i + kMaxClaimsPerOpening); ++j)
+      out.back().push_back({claims[j].point, claims[j].value});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<BigClaim> batch_claims(gkr::Side& side, const std::string& label, std::vector<BigClaim> claims,
+                                   unsigned n, std::span<const M31> big) {
+  if (claims.size() <= kMaxClaimsPerOpening) return claims;
+  const std::vector<QM31> lam = side.draws(label + "/lambda", claims.size());
+  QM31 total;
+  for (size_t i = 0; i < claims.size(); ++i) total += lam[i] * claims[i].value;
+  std::vector<std::vector<QM31>> tables;
+  if (side.proving()) {
+    std::vector<QM31> w(size_t(1) << n), f(size_t(1) << n);
+    // The high coordinates of a member's claim are the bits of its slot: its eq table lives there.
+    for (size_t i = 0; i < claims.size(); ++i) {
+      const auto& c = claims[i];
+      poly::add_eq_table(std::span<const QM31>(c.point).first(c.member_vars), lam[i],
+                         std::span<QM31>(w).subspan(c.offset, size_t(1) << c.member_vars));
+    }
+    for (size_t i = 0; i < f.size(); ++i) f[i] = QM31() + big[i];
+    tables = {std::move(w), std::move(f)};
+  }
+  gkr::SumcheckResult sc = gkr::sumcheck_product(side, label + "/batch", n, 2, total, std::move(tables));
+  const QM31 fv = side.message(label + "/batch/value", 1, [&] { return std::vector<QM31>{sc.finals[1]}; })[0];
+  if (!side.proving()) {
+    QM31 w;
+    for (size_t i = 0; i < claims.size(); ++i) w += lam[i] * poly::eq_eval(claims[i].point, sc.point);
+    require(w * fv == sc.claim, label, "batched claims do not hold (final sumcheck claim)");
+  }
+  return {{sc.point, fv}};
+}
+
+std::vector<pcs::OpeningProof> open_claims(gkr::Side& side, const std::string& label, std::vector<BigClaim> claims,
+                                           const pcs::Committed& committed) {
+  std::vector<pcs::OpeningProof> out;
+  for (const auto& chunk : chunks(batch_claims(side, label, std::move(claims), committed.log_size(), committed.values())))
+    out.push_back(pcs::open(committed, chunk, side.channel()));
+  return out;
+}
+
+void verify_openings(gkr::Side& side, const std::string& label, gkr::Ledger& ledger, const Packing& p,
+                     const hash::Digest& root, const artifact::MapView& body, std::string_view key,
+                     const pcs::Config& config, double floor_bits, const std::string& what) {
+  const auto cs = chunks(batch_claims(side, label, take_claims(ledger, p, what), p.log_size, {}));
+  const std::vector<msgpack::object> proofs = body.array(key);
+  require(proofs.size() == cs.size(), what, "expected " + std::to_string(cs.size()) + " openings, found " +
+                                                std::to_string(proofs.size()));
+  for (size_t i = 0; i < cs.size(); ++i) {
+    pcs::OpeningProof op = pcs::OpeningProof::read(artifact::MapView(proofs[i], body.where() + "." + std::string(key)));
+    require(op.config == config, what, "opening config differs from the proof config");
+    pcs::verify(root, p.log_size, cs[i], op, side.channel(), floor_bits);
+  }
+}
+
+void write_openings(artifact::BodyWriter& w, std::string_view key, const std::vector<pcs::OpeningProof>& ps) {
+  w.key(key);
+  w.pk.pack_array(uint32_t(ps.size()));
+  for (const auto& p : ps) p.write(w);
+}
+
+void absorb_config(Channel& ch, const pcs::Config& pc, const gkr::Config& gc) {
+  for (uint64_t v : {uint64_t(pc.log_blowup), uint64_t(pc.queries), uint64_t(pc.pow_bits), uint64_t(pc.fold_step),
+                     uint64_t(pc.final_log), uint64_t(pc.first_fold), uint64_t(gc.range_bits), uint64_t(gc.excess_bits),
+                     uint64_t(gc.wide_log)})
+    ch.absorb_u64("config", v);
+}
+
+std::vector<M31> stream_limbs(std::span<const QM31> xs) {
+  std::vector<M31> out;
+  out.reserve(xs.size() * 4);
+  for (const QM31& x : xs)
+    for (M31 l : x.limbs()) out.push_back(l);
+  return out;
+}
+
+std::vector<QM31> read_stream(const artifact::MapView& body, std::string_view key) {
+  const std::vector<M31> limbs = body.m31s(key);
+  if (limbs.size() % 4) throw BadInput(body.where() + "." + std::string(key) + ": not a whole number of QM31 elements");
+  std::vector<QM31> out(limbs.size() / 4);
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = QM31::from_limbs({limbs[4 * i], limbs[4 * i + 1], limbs[4 * i + 2], limbs[4 * i + 3]});
+  return out;
+}
+
+hash::Digest digest_field(const artifact::MapView& body, std::string_view key) {
+  auto b = body.bin(key);
+  if (b.size() != 32) throw BadInput(body.where() + "." + std::string(key) + ": expected 32 bytes");
+  hash::Digest d;
+  std::copy(b.begin(), b.end(), d.begin());
+  return d;
+}
+
+}  // namespace zkm31::prove

@@ -1,0 +1,48 @@
+#pragma once
+// Discharging a ledger's claims on one commitment by PCS openings, and the body encoding the proof
+// and the weight certificate share. More claims than one opening takes are first batched into a single
+// claim by a sumcheck whose messages go into the stream; the claims left are opened in chunks of at
+// most kMaxClaimsPerOpening.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "artifact/body.hpp"
+#include "gkr/circuit.hpp"
+#include "gkr/ledger.hpp"
+#include "gkr/side.hpp"
+#include "pcs/pcs.hpp"
+#include "prove/packing.hpp"
+
+namespace zkm31::prove {
+
+inline constexpr size_t kMaxClaimsPerOpening = 64;
+
+// Σ_x (Σ_i λ_i eq(r_i, x))·f(x) = Σ_i λ_i v_i (degree 2) when there are more claims than one opening
+// takes; big is the committed vector of 2^n entries (prover only, empty when verifying).
+std::vector<BigClaim> batch_claims(gkr::Side& side, const std::string& label, std::vector<BigClaim> claims,
+                                   unsigned n, std::span<const M31> big);
+
+// Prover: the openings of `claims` (batched first when needed) against `committed`, on side's channel.
+std::vector<pcs::OpeningProof> open_claims(gkr::Side& side, const std::string& label, std::vector<BigClaim> claims,
+                                           const pcs::Committed& committed);
+
+// Verifier: takes every pending ledger claim on p's members and checks that the body's array `key`
+// opens them against root (one opening per chunk, each with `config`). Rejected(what, …) otherwise.
+void verify_openings(gkr::Side& side, const std::string& label, gkr::Ledger& ledger, const Packing& p,
+                     const hash::Digest& root, const artifact::MapView& body, std::string_view key,
+                     const pcs::Config& config, double floor_bits, const std::string& what);
+
+void write_openings(artifact::BodyWriter& w, std::string_view key, const std::vector<pcs::OpeningProof>& ps);
+
+// The transcript's config words (PCS then walk parameters), absorbed by every statement.
+void absorb_config(Channel& ch, const pcs::Config& pc, const gkr::Config& gc);
+
+// The message stream as a body bin of LE u32 limbs (4 per QM31), and back (BadInput on a partial element).
+std::vector<M31> stream_limbs(std::span<const QM31> xs);
+std::vector<QM31> read_stream(const artifact::MapView& body, std::string_view key);
+
+// A 32-byte digest field (BadInput otherwise).
+hash::Digest digest_field(const artifact::MapView& body, std::string_view key);
+
+}  // namespace zkm31::prove
