@@ -45,8 +45,10 @@ class Tree {
   // Proof for the sorted unique set of indices (any order, duplicates allowed; each < n_rows,
   // at least one, else BadInput).
   Decommitment open(std::span<const size_t> indices) const;
-  // The committed values of row i (the tree keeps a copy of its rows).
+  // The committed values of row i (the tree keeps a copy of its rows, or the rows moved in).
   std::span<const M31> row(size_t i) const;
+  // All rows, concatenated.
+  std::span<const M31> rows() const { return {rows_, n_rows() * row_len_}; }
 
  private:
   // Checks the shape and hashes everything, copying `rows` into copied_rows_ if asked.

@@ -174,6 +174,7 @@ Committed Impl::commit(std::vector<M31>&& values, const Config& config, const te
   out.log_size_ = n;
   out.config_ = config;
   out.values_ = std::move(values);
+  std::vector<M31> rows;
   {  // the coefficients and the natural-order codeword are gone before the tree is built
     std::vector<M31> codeword;
     {
@@ -182,9 +183,9 @@ Committed Impl::commit(std::vector<M31>&& values, const Config& config, const te
       codeword = circle::evaluate(coeffs, s.m);
     }
     corrupt(codeword, fault, 0);
-    out.rows_ = to_rows<M31>(codeword, s.width(0));
+    rows = to_rows<M31>(codeword, s.width(0));
   }
-  out.tree_ = std::make_shared<merkle::Tree>(std::span<const M31>(out.rows_), s.width(0));
+  out.tree_ = std::make_shared<merkle::Tree>(std::move(rows), s.width(0));
   return out;
 }
 
@@ -306,7 +307,10 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
     const std::vector<size_t> idx = rows_of(queries, s.log_rows(t));
     const size_t wdt = s.width(t);
     if (t == 0) {
-      for (size_t j : idx) proof.rows0.insert(proof.rows0.end(), com.rows_.begin() + j * wdt, com.rows_.begin() + (j + 1) * wdt);
+      for (size_t j : idx) {
+        const std::span<const M31> row = com.tree_->row(j);
+        proof.rows0.insert(proof.rows0.end(), row.begin(), row.end());
+      }
     } else {
       std::vector<QM31> opened;
       const auto& src = layer_rows[t - 1];
@@ -332,7 +336,7 @@ std::vector<uint8_t> Impl::save(const Committed& c) {
   b.key("config"), b.u32s(std::vector<uint32_t>{k.log_blowup, k.queries, k.pow_bits, k.fold_step, k.final_log, k.first_fold});
   b.key("values_xxh3"), b.bin(values_digest(c.values()));
   b.key("root"), b.bin(c.root());
-  b.key("rows"), b.m31s(c.rows_);
+  b.key("rows"), b.m31s(c.tree_->rows());
   return artifact::wrap(kCommitmentKind, 1, b.bytes());
 }
 
@@ -352,9 +356,9 @@ Committed Impl::load(std::span<const uint8_t> bytes, std::vector<M31>&& values, 
   out.log_size_ = unsigned(m.u64("log_size"));
   out.config_ = config;
   const Shape s = shape_of(out.log_size_, config);
-  out.rows_ = m.m31s("rows");
-  if (out.rows_.size() != size_t(1) << s.m) throw BadInput("pcs-commitment: codeword has the wrong length");
-  out.tree_ = std::make_shared<merkle::Tree>(std::span<const M31>(out.rows_), s.width(0));
+  std::vector<M31> rows = m.m31s("rows");
+  if (rows.size() != size_t(1) << s.m) throw BadInput("pcs-commitment: codeword has the wrong length");
+  out.tree_ = std::make_shared<merkle::Tree>(std::move(rows), s.width(0));
   const auto root = m.bin("root");
   if (!std::equal(root.begin(), root.end(), out.root().begin(), out.root().end()))
     throw BadInput("pcs-commitment: the codeword does not hash to the stored root");

@@ -90,8 +90,7 @@ class Committed {
   unsigned log_size_ = 0;
   Config config_;
   std::vector<M31> values_;
-  std::vector<M31> rows_;  // layer-0 codeword, row-major cosets (see above)
-  std::shared_ptr<merkle::Tree> tree_;
+  std::shared_ptr<merkle::Tree> tree_;  // over the layer-0 codeword as row-major cosets (see above), which it holds
 };
 
 // values.size() must be a power of two ≤ 2^28 (else BadInput); the config is checked for ranges only.
