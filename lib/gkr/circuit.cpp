@@ -89,8 +89,7 @@ struct Builder {
   void matmul(const Node& n) {
     const model::Tensor& a = g.tensors[n.inputs[0]];
     const model::Tensor& b = g.tensors[n.inputs[1]];
-    if (b.kind != TensorKind::Weight) throw NotSupported("matmul of two activations (" + n.name + ")");
-    MatMulStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), vec_of(n.inputs[1]), -1, 0, 0, 0, n.name};
+    MatMulStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), vec_of(n.inputs[1]), -1, 0, 0, 0, 0, n.name};
     if (n.inputs.size() == 3) s.bias = vec_of(n.inputs[2]);
     const Vec& av = c.vecs[s.a];
     const Vec& wv = c.vecs[s.w];
@@ -98,6 +97,9 @@ struct Builder {
     s.n_bits = wv.log_dims.back();
     s.row_bits = av.n_vars - s.k_bits;
     if (a.shape.size() < 2) throw NotSupported("matmul operand of rank < 2 (" + n.name + ")");
+    // An activation W [..., K, N] shares A's leading dims (graph validation): the top variables of
+    // A's rows are W's top variables.
+    if (b.kind != TensorKind::Weight) s.batch_bits = wv.n_vars - s.n_bits - s.k_bits;
     c.steps.push_back(s);
   }
 
@@ -185,20 +187,69 @@ struct Builder {
 
   // Real row-major index → (padded index of y, padded index of x) for every y entry with a source.
   void index_map(const Node& n, const std::function<int64_t(const std::vector<int64_t>&)>& src_of) {
+    const model::Shape& ys = g.tensors[n.outputs[0]].shape;
+    const int64_t total = model::numel(ys);
+    // The verifier walks the map itself: keep it bounded.
+    if (total > (int64_t(1) << 26)) throw NotSupported("index map " + n.name + " over more than 2^26 entries");
+    std::vector<int64_t> idx(ys.size()), map(static_cast<size_t>(total));
+    for (int64_t i = 0; i < total; ++i) {
+      int64_t r = i;
+      for (size_t d = ys.size(); d-- > 0;) idx[d] = r % ys[d], r /= ys[d];
+      map[size_t(i)] = src_of(idx);
+    }
+    flat_index_map(n, map);
+  }
+
+  // map[i]: real source index of y's real entry i, −1 for none.
+  void flat_index_map(const Node& n, const std::vector<int64_t>& map) {
     IndexMapStep st{vec_of(n.inputs[0]), vec_of(n.outputs[0]), {}, n.name};
     const Vec& xv = c.vecs[st.x];
     const Vec& yv = c.vecs[st.y];
-    const int64_t total = model::numel(yv.dims);
-    // The verifier walks the map itself: keep it bounded.
-    if (total > (int64_t(1) << 26)) throw NotSupported("index map " + n.name + " over more than 2^26 entries");
-    std::vector<int64_t> idx(yv.dims.size());
-    for (int64_t i = 0; i < total; ++i) {
-      int64_t r = i;
-      for (size_t d = yv.dims.size(); d-- > 0;) idx[d] = r % yv.dims[d], r /= yv.dims[d];
-      const int64_t src = src_of(idx);
-      if (src >= 0) st.pairs.push_back({uint32_t(padded_index(yv, size_t(i))), uint32_t(padded_index(xv, size_t(src)))});
-    }
+    if (map.size() > (size_t(1) << 26)) throw NotSupported("index map " + n.name + " over more than 2^26 entries");
+    for (size_t i = 0; i < map.size(); ++i)
+      if (map[i] >= 0) st.pairs.push_back({uint32_t(padded_index(yv, i)), uint32_t(padded_index(xv, size_t(map[i])))});
     c.steps.push_back(std::move(st));
+  }
+
+  void add(const Node& n) {
+    AddStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), vec_of(n.inputs[1]), {}, {}, n.op == Op::Sub, n.name};
+    s.ba = broadcast_to(c.vecs[s.y], c.vecs[s.a].dims);
+    s.bb = broadcast_to(c.vecs[s.y], c.vecs[s.b].dims);
+    c.steps.push_back(std::move(s));
+  }
+
+  void mul(const Node& n) {
+    MulStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), vec_of(n.inputs[1]), {}, {}, n.name};
+    s.ba = broadcast_to(c.vecs[s.y], c.vecs[s.a].dims);
+    s.bb = broadcast_to(c.vecs[s.y], c.vecs[s.b].dims);
+    c.steps.push_back(std::move(s));
+  }
+
+  // mul_const (Y = C·X) and masked_fill (Y = X where the mask is 0, fill where it is 1), the
+  // constant broadcast to X's padded layout.
+  void scale(const Node& n) {
+    ScaleStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), {}, {}, false, n.name};
+    const Vec& xv = c.vecs[s.x];
+    if (xv.n_vars > 26) throw NotSupported(std::string(model::op_name(n.op)) + " " + n.name + " over more than 2^26 entries");
+    const auto& cv = g.constant(n.inputs[1]).values;
+    const std::vector<int64_t> map = model::broadcast_index(xv.dims, g.tensors[n.inputs[1]].shape);
+    const bool fill = n.op == Op::MaskedFill;
+    s.scale.assign(xv.size(), M31());
+    if (fill) s.offset.assign(xv.size(), M31());
+    for (size_t i = 0; i < map.size(); ++i) {
+      const int64_t v = cv[size_t(map[i])];
+      const size_t pi = padded_index(xv, i);
+      s.scale[pi] = fill ? M31(v ? 0 : 1) : M31::from_signed(v);
+      if (fill && v) s.offset[pi] = M31::from_signed(n.fill);
+    }
+    s.scalar = !fill && std::all_of(cv.begin(), cv.end(), [&](int64_t v) { return v == cv[0]; });
+    c.steps.push_back(std::move(s));
+  }
+
+  void reduce_sum(const Node& n) {
+    ReduceSumStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), 0, n.name};
+    s.len_bits = c.vecs[s.x].log_dims.back();
+    c.steps.push_back(std::move(s));
   }
 
   void reshape(const Node& n) {
@@ -312,6 +363,14 @@ Circuit compile(const Graph& g, const Config& cfg) {
       case Op::Reshape: b.reshape(n); break;
       case Op::Transpose: b.transpose(n); break;
       case Op::Im2col: b.im2col(n); break;
+      case Op::Slice:
+      case Op::Gather: b.flat_index_map(n, model::index_map(g, n)); break;
+      case Op::Add:
+      case Op::Sub: b.add(n); break;
+      case Op::Mul: b.mul(n); break;
+      case Op::MulConst:
+      case Op::MaskedFill: b.scale(n); break;
+      case Op::ReduceSum: b.reduce_sum(n); break;
       default: throw NotSupported(std::string("op ") + model::op_name(n.op) + " in gkr-prove (" + n.name + ")");
     }
   }
@@ -320,8 +379,8 @@ Circuit compile(const Graph& g, const Config& cfg) {
     auto it = b.by_tensor.find(int64_t(t));
     if (it == b.by_tensor.end()) continue;
     const Vec& v = b.c.vecs[it->second];
-    if (v.kind == VecKind::Virtual && b.consumers[t] != 1)
-      throw NotSupported("intermediate tensor " + v.name + " read by " + std::to_string(b.consumers[t]) + " nodes");
+    if (v.kind == VecKind::Virtual && b.consumers[t] == 0)
+      throw NotSupported("intermediate tensor " + v.name + " that no node reads");
   }
   for (uint32_t i = 0; i < b.c.vecs.size(); ++i)
     if (b.c.vecs[i].kind == VecKind::Weight) b.c.weights.push_back(i);
@@ -342,6 +401,51 @@ size_t padded_index(const Vec& v, size_t real_index) {
     out |= (real_index % d) << shift;
     real_index /= d;
     shift += v.log_dims[i];
+  }
+  return out;
+}
+
+Broadcast broadcast_to(const Vec& out, const model::Shape& operand) {
+  if (operand.size() > out.dims.size()) throw NotSupported("operand of higher rank than its broadcast output " + out.name);
+  Broadcast b;
+  const size_t off = out.dims.size() - operand.size();
+  unsigned pos = 0;
+  for (size_t i = out.dims.size(); i-- > 0;) {
+    const unsigned l = out.log_dims[i];
+    const int64_t d = i >= off ? operand[i - off] : 1;
+    if (d == out.dims[i]) {
+      for (unsigned k = 0; k < l; ++k) b.kept.push_back(pos + k);
+    } else if (d == 1) {
+      if (l) b.masked.push_back({pos, l, out.dims[i]});
+    } else {
+      throw NotSupported("operand shape " + model::shape_str(operand) + " does not broadcast to " + out.name);
+    }
+    pos += l;
+  }
+  return b;
+}
+
+std::vector<QM31> Broadcast::project(std::span<const QM31> point) const {
+  std::vector<QM31> out;
+  for (unsigned k : kept) out.push_back(point[k]);
+  return out;
+}
+
+QM31 Broadcast::mask(std::span<const QM31> point) const {
+  QM31 acc = QM31::one();
+  for (const Dim& d : masked) acc *= prefix_indicator(d.size, point.subspan(d.first, d.count));
+  return acc;
+}
+
+std::vector<QM31> Broadcast::expand(std::span<const M31> x, unsigned out_vars) const {
+  std::vector<QM31> out(size_t(1) << out_vars);
+  for (size_t i = 0; i < out.size(); ++i) {
+    bool real = true;
+    for (const Dim& d : masked) real &= int64_t((i >> d.first) & ((size_t(1) << d.count) - 1)) < d.size;
+    if (!real) continue;
+    size_t src = 0;
+    for (size_t k = 0; k < kept.size(); ++k) src |= ((i >> kept[k]) & 1) << k;
+    out[i] = QM31() + x[src];
   }
   return out;
 }

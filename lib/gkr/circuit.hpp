@@ -9,11 +9,13 @@
 //   Committed outputs of non-linear nodes (requant, relu), auxiliaries, multiplicities: one PCS
 //             commitment per proof, made before any challenge
 //   Weight    weights and biases: the model commitment
-//   Virtual   everything else (matmul accumulators, reshapes): exactly one claim each, reduced by
-//             the node that produced it
+//   Virtual   everything else (matmul accumulators, sums, products, reshapes): reduced by the node
+//             that produced it; several claims on one (a tensor read by several nodes) are merged
+//             into one first (merge.hpp)
 // Padding: every relation also holds on padded entries, with zeros there (a requant uses M = 0,
 // offset 0 and no rounding term outside the real entries; a bias is masked to the real rows).
 #include <cstdint>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -42,10 +44,12 @@ struct Config {
   unsigned wide_log = 12;     // clamp intervals of more entries are proven without a clamp table
 };
 
+// Y = A·W (+ bias): W a weight [K, N] or an activation [..., K, N] with A's leading (batch) dims.
 struct MatMulStep {
   uint32_t y, a, w;
   int64_t bias = -1;                 // vec id or −1
-  unsigned n_bits, k_bits, row_bits;  // variables of N (output columns), K (inner), rows
+  unsigned n_bits, k_bits, row_bits;  // variables of N (output columns), K (inner), rows of A
+  unsigned batch_bits = 0;            // the top row variables that also index W (activation W only)
   std::string name;
 };
 // Requant with clamp excess e = y − q (|e| < 2^excess_total_bits). Narrow clamp intervals use the
@@ -85,7 +89,53 @@ struct IndexMapStep {
   std::vector<std::pair<uint32_t, uint32_t>> pairs;  // (padded y index, padded x index)
   std::string name;
 };
-using Step = std::variant<MatMulStep, RequantStep, LookupStep, ReshapeStep, IndexMapStep>;
+// An operand broadcast (numpy rules) to an output's padded layout: its broadcast MLE at ρ is
+// X(project(ρ))·mask(ρ), mask the indicator of the real entries along the broadcast dimensions (so
+// the broadcast operand is zero on the output's padding, like every vector).
+struct Broadcast {
+  std::vector<unsigned> kept;  // output coordinates that are the operand's own, lowest first
+  struct Dim {
+    unsigned first, count;
+    int64_t size;
+  };
+  std::vector<Dim> masked;     // output dimensions the operand is repeated along
+  std::vector<QM31> project(std::span<const QM31> point) const;
+  QM31 mask(std::span<const QM31> point) const;
+  // The operand's padded values laid out over the output's 2^out_vars entries.
+  std::vector<QM31> expand(std::span<const M31> x, unsigned out_vars) const;
+};
+Broadcast broadcast_to(const Vec& out, const model::Shape& operand);
+
+// Y = A + B or A − B, both broadcast to Y: Y(ρ) = A'(ρ) ± B'(ρ), no sumcheck.
+struct AddStep {
+  uint32_t y, a, b;
+  Broadcast ba, bb;
+  bool sub = false;
+  std::string name;
+};
+// Y = A ⊙ B, both broadcast to Y: Y(ρ) = Σ_x eq(ρ, x)·A'(x)·B'(x), a degree-3 sumcheck.
+struct MulStep {
+  uint32_t y, a, b;
+  Broadcast ba, bb;
+  std::string name;
+};
+// Y = C ⊙ X + D with public C, D laid out over X's padded entries (mul_const: D = 0; masked_fill:
+// C = 1 − mask, D = fill·mask): Y(ρ) − D(ρ) = Σ_x eq(ρ, x)·C(x)·X(x), or c·X(ρ) for one scalar c.
+struct ScaleStep {
+  uint32_t y, x;
+  std::vector<M31> scale, offset;  // padded; offset empty when zero
+  bool scalar = false;             // every real entry of C is scale[0]: no sumcheck
+  std::string name;
+};
+// Y[..., 0] = Σ_j X[..., j] (reduce_sum over the last axis): Y(ρ) = Σ_j X(j, ρ), a degree-1 sumcheck
+// over the 2^len_bits padded j (X is zero on its padding).
+struct ReduceSumStep {
+  uint32_t y, x;
+  unsigned len_bits;
+  std::string name;
+};
+using Step = std::variant<MatMulStep, RequantStep, LookupStep, ReshapeStep, IndexMapStep, AddStep, MulStep, ScaleStep,
+                          ReduceSumStep>;
 
 struct Circuit {
   Config config;

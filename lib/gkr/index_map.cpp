@@ -8,9 +8,7 @@ namespace zkm31::gkr {
 
 void reduce_index_map(WalkState& st, const IndexMapStep& s) {
   const std::string where = "index map " + s.name;
-  const size_t id = st.ledger.only_pending(s.y, where);
-  const Claim cl = st.ledger.at(id);
-  st.ledger.consume(id, where);
+  const Claim cl = st.take(s.y, where);
   const std::vector<QM31> eq_y = poly::eq_table(cl.point);
   const Vec& xv = st.c.vecs[s.x];
   std::vector<std::vector<QM31>> tables;

@@ -1,33 +1,16 @@
 // MatMul Y = A·W + bias (W a weight [K, N]): Y(ρ_n, ρ_rows) − bias(ρ_n)·rows(ρ_rows)
 //   = Σ_k A(k, ρ_rows)·W(ρ_n, k), a degree-2 sumcheck over the inner dimension.
+// W may be an activation [batch, K, N] beside A [batch, M, K] (attention's Q·Kᵀ, P·V): then
+// Y(ρ_n, ρ_m, ρ_b) = Σ_k A(k, ρ_m, ρ_b)·W(ρ_n, k, ρ_b), both tables from the witness. The
+// accumulator bound the requant after it relies on comes from both operands' proven intervals.
 #include "error/error.hpp"
+#include "gkr/restrict.hpp"
 #include "gkr/walk.hpp"
 #include "poly/multilinear.hpp"
 
 namespace zkm31::gkr {
 
 namespace {
-
-// Σ_t eq(high, t)·v[j + t·L] for the low L = 2^low_bits entries.
-std::vector<QM31> restrict_high(std::span<const M31> v, unsigned low_bits, std::span<const QM31> high) {
-  const size_t L = size_t(1) << low_bits;
-  std::vector<QM31> e = poly::eq_table(high), out(L);
-  for (size_t t = 0; t < e.size(); ++t)
-    for (size_t j = 0; j < L; ++j) out[j] += e[t] * v[t * L + j];
-  return out;
-}
-
-// Σ_n eq(low, n)·v[j·2^|low| + n] for each high index j.
-std::vector<QM31> restrict_low(std::span<const M31> v, std::span<const QM31> low) {
-  std::vector<QM31> e = poly::eq_table(low), out(v.size() / e.size());
-  for (size_t j = 0; j < out.size(); ++j) {
-    QM31 acc;
-    const M31* row = v.data() + j * e.size();
-    for (size_t n = 0; n < e.size(); ++n) acc += e[n] * row[n];
-    out[j] = acc;
-  }
-  return out;
-}
 
 // Test-only lies of a dishonest prover (CheatMode); the verifier must catch each.
 void cheat(WalkState& st, SumcheckResult& sc, const std::vector<std::vector<QM31>>& tables) {
@@ -54,9 +37,7 @@ void cheat(WalkState& st, SumcheckResult& sc, const std::vector<std::vector<QM31
 
 void reduce_matmul(WalkState& st, const MatMulStep& s) {
   const std::string where = "matmul " + s.name;
-  const size_t id = st.ledger.only_pending(s.y, where);
-  const Claim cl = st.ledger.at(id);
-  st.ledger.consume(id, where);
+  const Claim cl = st.take(s.y, where);
   const std::span<const QM31> rho(cl.point);
   const auto rho_n = rho.first(s.n_bits), rho_rows = rho.subspan(s.n_bits);
   QM31 target = cl.value;
@@ -69,9 +50,15 @@ void reduce_matmul(WalkState& st, const MatMulStep& s) {
     target -= bv * real_indicator(st.c.vecs[s.y], rho_rows, 1);
   }
   std::vector<std::vector<QM31>> tables;
+  // An activation W [batch, K, N] is restricted to A's batch coordinates first.
+  const auto rho_batch = rho_rows.last(s.batch_bits);
   if (st.side.proving()) {
-    tables.push_back(restrict_high(st.values(s.a), s.k_bits, rho_rows));
-    tables.push_back(restrict_low(st.values(s.w), rho_n));
+    const std::span<const M31> a(st.values(s.a)), w(st.values(s.w));
+    tables.push_back(restrict_high(a, s.k_bits, rho_rows));
+    if (s.batch_bits)
+      tables.push_back(restrict_low(std::span<const QM31>(restrict_high(w, s.k_bits + s.n_bits, rho_batch)), rho_n));
+    else
+      tables.push_back(restrict_low(w, rho_n));
   }
   SumcheckResult sc = sumcheck_product(st.side, s.name + "/sumcheck", s.k_bits, 2, target, tables);
   if (st.side.proving()) cheat(st, sc, tables);
@@ -80,6 +67,7 @@ void reduce_matmul(WalkState& st, const MatMulStep& s) {
   std::vector<QM31> pa(sc.point), pw(rho_n.begin(), rho_n.end());
   pa.insert(pa.end(), rho_rows.begin(), rho_rows.end());
   pw.insert(pw.end(), sc.point.begin(), sc.point.end());
+  pw.insert(pw.end(), rho_batch.begin(), rho_batch.end());
   st.claim(s.a, std::move(pa), fin[0], where);
   st.claim(s.w, std::move(pw), fin[1], where);
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The claim walk (DESIGN §5): from the outputs to the inputs, one reduction per node (matmul.cpp,
-// requant.cpp, relu.cpp, reshape.cpp), then the weights' range lookup and one GKR tree per table.
+// requant.cpp, relu.cpp, index_map.cpp, add.cpp, mul.cpp, scale.cpp, reduce_sum.cpp; claims on a
+// vector read by several nodes merged first, merge.hpp), then the weights' range lookup and one GKR tree per table.
 // Before calling, the channel must hold the statement and the trace commitment; the walk draws the
 // proof's one set of LogUp challenges first. It returns the ledger, whose pending claims are all
 // on committed vectors or weights: the caller discharges them with PCS openings.
@@ -25,6 +26,12 @@ enum class CheatMode : uint8_t {
   WrongRequant,    // a requant claims a different accumulator value
   WrongWiring,     // an index map (transpose, im2col) claims a different input value
   ForgedWitness,   // proves a forged witness as is (no lie in the protocol, no self-checks)
+  ShiftOperands,   // the first add/sub walked moves δ from one operand's claimed value to the other's
+  WrongProduct,    // the first mul walked claims a wrong operand value at the end of its sumcheck
+  WrongScale,      // the first mul_const/masked_fill walked claims a wrong input value
+  WrongSum,        // the first reduce_sum walked alters its last round polynomial
+  MergeDrop,       // the first merge of several claims leaves the last claim out of its sumcheck
+  MergeWrongValue, // the first merge states a wrong value for the merged claim
 };
 
 struct WalkState {
@@ -45,6 +52,8 @@ struct WalkState {
   // A verifier check. The honest prover runs it too and refuses an inconsistent trace (BadInput);
   // a cheating prover skips it.
   void check(bool cond, const std::string& where, const std::string& what) const;
+  // The one pending claim on a step's output, consumed by `where`.
+  Claim take(uint32_t vec, const std::string& where);
   // Records a claim; a claim on a public vector is checked and consumed on the spot.
   void claim(uint32_t vec, std::vector<QM31> point, QM31 value, const std::string& origin);
   lookup::LeafClaims run_instance(uint32_t instance);
@@ -65,5 +74,11 @@ void reduce_requant(WalkState& st, const RequantStep& s);
 void reduce_relu(WalkState& st, const LookupStep& s);
 void reduce_reshape(WalkState& st, const ReshapeStep& s);
 void reduce_index_map(WalkState& st, const IndexMapStep& s);
+void reduce_add(WalkState& st, const AddStep& s);
+void reduce_mul(WalkState& st, const MulStep& s);
+void reduce_scale(WalkState& st, const ScaleStep& s);
+void reduce_sum(WalkState& st, const ReduceSumStep& s);
+// Several pending claims on a virtual vector become one (merge.hpp) before its producer reduces it.
+void merge_pending(WalkState& st, uint32_t vec);
 
 }  // namespace zkm31::gkr

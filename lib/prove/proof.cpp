@@ -5,6 +5,7 @@
 #include "artifact/artifact.hpp"
 #include "artifact/body.hpp"
 #include "error/error.hpp"
+#include "gkr/merge.hpp"
 #include "prove/cache.hpp"
 #include "prove/packing.hpp"
 #include "poly/multilinear.hpp"
@@ -47,34 +48,12 @@ std::vector<std::vector<pcs::Claim>> chunks(const std::vector<BigClaim>& claims)
   return out;
 }
 
-// More claims on one commitment than one opening takes are first batched into a single claim by a
-// sumcheck of Σ_x (Σ_i λ_i eq(r_i, x))·f(x) = Σ_i λ_i v_i (degree 2); its messages go into the stream.
+// More claims on one commitment than one opening takes are first merged into a single claim.
 std::vector<BigClaim> batch_claims(gkr::Side& side, const std::string& label, std::vector<BigClaim> claims,
                                    unsigned n, const std::vector<M31>* big) {
   if (claims.size() <= kMaxClaimsPerOpening) return claims;
-  const std::vector<QM31> lam = side.draws(label + "/lambda", claims.size());
-  QM31 total;
-  for (size_t i = 0; i < claims.size(); ++i) total += lam[i] * claims[i].value;
-  std::vector<std::vector<QM31>> tables;
-  if (side.proving()) {
-    std::vector<QM31> w(size_t(1) << n), f(size_t(1) << n);
-    // The high coordinates of a member's claim are the bits of its slot: its eq table lives there.
-    for (size_t i = 0; i < claims.size(); ++i) {
-      const auto& c = claims[i];
-      poly::add_eq_table(std::span<const QM31>(c.point).first(c.member_vars), lam[i],
-                         std::span<QM31>(w).subspan(c.offset, size_t(1) << c.member_vars));
-    }
-    for (size_t i = 0; i < f.size(); ++i) f[i] = QM31() + (*big)[i];
-    tables = {std::move(w), std::move(f)};
-  }
-  gkr::SumcheckResult sc = gkr::sumcheck_product(side, label + "/batch", n, 2, total, std::move(tables));
-  const QM31 fv = side.message(label + "/batch/value", 1, [&] { return std::vector<QM31>{sc.finals[1]}; })[0];
-  if (!side.proving()) {
-    QM31 w;
-    for (size_t i = 0; i < claims.size(); ++i) w += lam[i] * poly::eq_eval(claims[i].point, sc.point);
-    require(w * fv == sc.claim, label, "batched claims do not hold (final sumcheck claim)");
-  }
-  return {{sc.point, fv}};
+  gkr::Merged m = gkr::merge_claims(side, label, claims, n, big ? std::span<const M31>(*big) : std::span<const M31>());
+  return {{std::move(m.point), m.value}};
 }
 
 std::vector<M31> concat(const model::Trace& t, const std::vector<uint32_t>& ids) {
