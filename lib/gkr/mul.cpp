@@ -18,7 +18,7 @@ void reduce_mul(WalkState& st, const MulStep& s) {
   const std::vector<QM31> v = st.side.message(s.name + "/product/operands", 2, [&] {
     std::vector<QM31> out{poly::evaluate(std::span<const M31>(st.values(s.a)), std::span<const QM31>(pa)),
                           poly::evaluate(std::span<const M31>(st.values(s.b)), std::span<const QM31>(pb))};
-    if (st.cheat == CheatMode::WrongProduct && !st.lied) out[0] += QM31::one(), st.lied = true;
+    if (st.cheat == CheatMode::WrongProduct && !st.lied) out[0] += QM31::one(), out[1] += QM31::one(), st.lied = true;
     return out;
   });
   st.check(poly::eq_eval(cl.point, sc.point) * s.ba.mask(sc.point) * v[0] * s.bb.mask(sc.point) * v[1] == sc.claim,

@@ -27,7 +27,7 @@ enum class CheatMode : uint8_t {
   WrongWiring,     // an index map (transpose, im2col) claims a different input value
   ForgedWitness,   // proves a forged witness as is (no lie in the protocol, no self-checks)
   ShiftOperands,   // the first add/sub walked moves δ from one operand's claimed value to the other's
-  WrongProduct,    // the first mul walked claims a wrong operand value at the end of its sumcheck
+  WrongProduct,    // the first mul walked claims wrong operand values at the end of its sumcheck
   WrongScale,      // the first mul_const/masked_fill walked claims a wrong input value
   WrongSum,        // the first reduce_sum walked alters its last round polynomial
   MergeDrop,       // the first merge of several claims leaves the last claim out of its sumcheck
