@@ -128,11 +128,13 @@ struct Builder {
     s.x = vec_of(n.inputs[0]), s.q = vec_of(n.outputs[0]);
     s.mult = n.mult, s.offset = n.offset, s.shift = n.shift, s.lo = n.lo, s.hi = n.hi, s.name = n.name;
     const unsigned eb = c.config.excess_bits;
-    if (n.lo > 0 || n.hi < 0 || n.lo == n.hi) throw NotSupported("requant clamp interval [" + std::to_string(n.lo) + ", " + std::to_string(n.hi) + "] (" + n.name + ")");
     // Clamp excess: |e| ≤ unclamped_bound − min(hi, −lo) on the saturated side.
     const int64_t emax = std::max<int64_t>(0, n.unclamped_bound - std::min<int64_t>(n.hi, -n.lo));
     s.excess_total_bits = std::max(1u, ceil_log2(emax + 1));
     s.wide = ceil_log2(n.hi - n.lo + 1) > c.config.wide_log;
+    // Padded entries hold q = 0: a clamp table must have that row; the wide bound limbs mask it.
+    if (n.lo == n.hi || (!s.wide && (n.lo > 0 || n.hi < 0)))
+      throw NotSupported("requant clamp interval [" + std::to_string(n.lo) + ", " + std::to_string(n.hi) + "] (" + n.name + ")");
     // Uniqueness of X·M + B + 2^(s−1) = 2^s·(q + e) + r mod p with the window the limbs allow.
     const __int128 window = (__int128(1) << s.excess_total_bits) - 1 + std::max<int64_t>(n.hi, -n.lo);
     const model::Tensor& x = g.tensors[n.inputs[0]];

@@ -83,7 +83,7 @@ lookup::LeafClaims WalkState::run_instance(uint32_t k) {
 
 void WalkState::check_bound_limbs(const std::string& where, const lookup::LeafClaims& leaf, uint32_t k, uint32_t x,
                                   int64_t lo, int64_t hi, const std::vector<uint32_t>& dlo,
-                                  const std::vector<uint32_t>& dhi) {
+                                  const std::vector<uint32_t>& dhi, QM31 real) {
   const auto& srcs = c.instance_vecs[k];
   auto val = [&](uint32_t vec) { return leaf.values[size_t(std::find(srcs.begin(), srcs.end(), vec) - srcs.begin())]; };
   QM31 a, b;
@@ -92,7 +92,7 @@ void WalkState::check_bound_limbs(const std::string& where, const lookup::LeafCl
     b += val(dhi[j]) * M31::from_u64(uint64_t(1) << (c.config.range_bits * j));
   }
   const QM31 v = val(x);
-  check(v - M31::from_signed(lo) == a && QM31() + M31::from_signed(hi) - v == b, where,
+  check(v - real * M31::from_signed(lo) == a && real * M31::from_signed(hi) - v == b, where,
         "x − lo or hi − x does not match its range limbs");
 }
 

@@ -57,9 +57,11 @@ struct WalkState {
   // Records a claim; a claim on a public vector is checked and consumed on the spot.
   void claim(uint32_t vec, std::vector<QM31> point, QM31 value, const std::string& origin);
   lookup::LeafClaims run_instance(uint32_t instance);
-  // x − lo and hi − x equal their range limbs at the leaf point (so lo ≤ x ≤ hi entrywise).
+  // x − lo·real and hi·real − x equal their range limbs at the leaf point (so lo ≤ x ≤ hi on the
+  // entries where the indicator `real` is 1, and limbs of 0 where it is 0).
   void check_bound_limbs(const std::string& where, const lookup::LeafClaims& leaf, uint32_t instance, uint32_t x,
-                         int64_t lo, int64_t hi, const std::vector<uint32_t>& dlo, const std::vector<uint32_t>& dhi);
+                         int64_t lo, int64_t hi, const std::vector<uint32_t>& dlo, const std::vector<uint32_t>& dhi,
+                         QM31 real = QM31::one());
 };
 
 // Called after each part of the walk with its name (node, "weights", "tables"): progress and timing.

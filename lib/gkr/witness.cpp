@@ -29,11 +29,7 @@ void requant_aux(const Circuit& c, const RequantStep& s, Witness& w) {
   const unsigned rb = c.config.range_bits, eb = c.config.excess_bits;
   for (const auto* vs : {&s.e, &s.ep, &s.en, &s.r, &s.dlo, &s.dhi})
     for (uint32_t v : *vs) w.values[v].assign(qv.size(), M31());
-  // Padded entries hold q = 0: their bound limbs decompose 0 − lo and hi − 0.
-  for (size_t i = 0; i < qv.size(); ++i) {
-    put_limbs(w.values, s.dlo, rb, i, -s.lo);
-    put_limbs(w.values, s.dhi, rb, i, s.hi);
-  }
+  // Padded entries hold q = 0 and bound limbs 0 (the bound is checked on real entries only).
   const int64_t half = s.shift ? int64_t(1) << (s.shift - 1) : 0;
   for (size_t i = 0; i < real; ++i) {
     const size_t ch = size_t(int64_t(i) % C);

@@ -63,6 +63,41 @@ shared_model() {
   done
 }
 
+@test "tiny_gated: Q·Kᵀ of two activations, residual adds and a gated product prove and verify" {
+  prove "$DATA/tiny_gated.onnx" "$DATA/tiny_gated.input.json"
+  run --separate-stderr verify -i "$TMP/run.proof"
+  assert_success
+  [[ "$output" == *"output y [1, 8, 16]:"* ]] || fail "$output"
+  [[ "$stderr" == *"verify: VALID"* ]] || fail "$stderr"
+  for tensor in "/MatMul_output_0" "/Split_output_1" "/Transpose_output_0" "/Add_output_0:a" "/Add_output_0:sum" "/Mul_output_0" "y:sum"; do
+    $EDIT trace "$TMP/run.trace" "$TMP/bad.trace" "$tensor" 3
+    if gkr-prove -q -i "$TMP/bad.trace" -o "$TMP/bad.proof" 2>"$TMP/err"; then
+      run verify -q -i "$TMP/bad.proof"
+      assert_failure 1
+    else
+      [ $? -eq 2 ] || fail "gkr-prove crashed on $tensor: $(cat "$TMP/err")"
+      grep -q "inconsistent" "$TMP/err" || fail "$tensor: $(cat "$TMP/err")"
+    fi
+  done
+}
+
+@test "shape_ops: a LayerNorm (reduce_sum, broadcast sub and mul) and a slice prove and verify" {
+  prove "$DATA/shape_ops.onnx" "$DATA/shape_ops.input.json"
+  run verify -q -i "$TMP/run.proof" --json
+  assert_success
+  torch=$(jq '.data | to_entries | max_by(.value) | .key' "$DATA/shape_ops.torch_output.json")
+  run jq '.outputs[0].values | to_entries | max_by(.value) | .key' <<<"$output"
+  assert_output "$torch"
+}
+
+@test "a model whose softmax needs reduce_max is refused with exit 2 naming the op" {
+  onnx2graph -q "$DATA/tiny_block.onnx" | graph-forward -q --input "$DATA/tiny_block.input.json" > "$TMP/run.trace"
+  run --separate-stderr gkr-prove -q -i "$TMP/run.trace" -o "$TMP/run.proof"
+  assert_failure 2
+  [[ "$stderr" == *"not supported: op reduce_max"* ]] || fail "$stderr"
+  [ ! -e "$TMP/run.proof" ] || fail "gkr-prove left a proof behind"
+}
+
 @test "gkr-prove --json reports per-part seconds and bytes" {
   shared_model mlp_digits
   onnx2graph -q "$SHARED/mlp_digits.onnx" | graph-forward -q --input "$SHARED/mlp_digits.input.json" > "$TMP/run.trace"

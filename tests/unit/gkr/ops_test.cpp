@@ -181,3 +181,29 @@ TEST(Ops, ReduceMaxStillRefused) {
   o.g.outputs.push_back(uint32_t(o.g.tensors.size() - 1));
   EXPECT_THROW(compile(o.g, Config{}), NotSupported);
 }
+
+TEST(Ops, WideClampAbovePositiveLowerBoundOnPaddedTensor) {
+  // A requant into [1, 5000] (a variance before an rsqrt table): q = 0 on the padding is outside the
+  // interval, so the bound limbs are checked on the real entries only.
+  model::Graph g;
+  g.name = "test-positive-clamp";
+  const uint32_t x = fixture::add_tensor(g, "x", TensorKind::Input, {3, 5}, -128, 127);
+  const uint32_t w = fixture::add_tensor(g, "W", TensorKind::Weight, {5, 6}, -127, 127);
+  g.weights = {{w, {}, {}, {1.0}}};
+  for (int i = 0; i < 30; ++i) g.weights[0].values.push_back(int32_t(i * 37 % 255) - 127);
+  g.inputs = {x};
+  const uint32_t a = node(g, Op::MatMul, "a", {x, w});
+  const uint32_t q = fixture::add_tensor(g, "q", TensorKind::Activation, {3, 6}, 1, 5000);
+  g.nodes.push_back(fixture::requant_node(g, "q", a, q, {3}, {}, 4, 1, 5000));
+  g.outputs = {q};
+  model::validate(g);
+  Ops o{g, {}, {}};
+  for (int i = 0; i < 15; ++i) o.x.push_back(int32_t(i * 53 % 256) - 128);
+  const auto t = forward(o);
+  Proved p = prove(t);
+  ASSERT_TRUE(std::get<RequantStep>(p.c.steps.back()).wide);
+  EXPECT_NO_THROW(verify(p, p.w.values));
+  bool clamped_low = false;
+  for (const M31& v : t.values[q]) clamped_low |= v.to_signed() == 1;
+  EXPECT_TRUE(clamped_low);
+}
