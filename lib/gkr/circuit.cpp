@@ -46,7 +46,7 @@ struct Builder {
 
   bool produced_by_lookup(uint32_t t) const {
     for (const Node& n : g.nodes)
-      if (n.outputs[0] == t) return n.op == Op::Requant || n.op == Op::Relu || n.op == Op::Lookup;
+      if (n.outputs[0] == t) return n.op == Op::Requant || n.op == Op::Relu || n.op == Op::Lookup || n.op == Op::ReduceMax;
     return false;
   }
 
@@ -128,8 +128,19 @@ struct Builder {
     s.x = vec_of(n.inputs[0]), s.q = vec_of(n.outputs[0]);
     s.mult = n.mult, s.offset = n.offset, s.shift = n.shift, s.lo = n.lo, s.hi = n.hi, s.name = n.name;
     const unsigned eb = c.config.excess_bits;
-    // Clamp excess: |e| ≤ unclamped_bound − min(hi, −lo) on the saturated side.
-    const int64_t emax = std::max<int64_t>(0, n.unclamped_bound - std::min<int64_t>(n.hi, -n.lo));
+    // Clamp excess e = y − q: y = floor((x·M + B + 2^(s−1)) / 2^s) over x's proven interval, per channel.
+    const model::Tensor& x = g.tensors[n.inputs[0]];
+    const __int128 half = n.shift ? __int128(1) << (n.shift - 1) : 0;
+    __int128 ylo = 0, yhi = 0;
+    for (size_t ch = 0; ch < std::max(n.mult.size(), n.offset.size()); ++ch) {
+      const __int128 m = n.mult[n.mult.size() == 1 ? 0 : ch];
+      const __int128 b = n.offset.empty() ? 0 : n.offset[n.offset.size() == 1 ? 0 : ch];
+      for (const int64_t xv : {x.lo, x.hi}) {
+        const __int128 y = (xv * m + b + half) >> n.shift;  // floor division (arithmetic shift)
+        ylo = ch == 0 && xv == x.lo ? y : std::min(ylo, y), yhi = ch == 0 && xv == x.lo ? y : std::max(yhi, y);
+      }
+    }
+    const int64_t emax = int64_t(std::max<__int128>({0, yhi - n.hi, n.lo - ylo}));
     s.excess_total_bits = std::max(1u, ceil_log2(emax + 1));
     s.wide = ceil_log2(n.hi - n.lo + 1) > c.config.wide_log;
     // Padded entries hold q = 0: a clamp table must have that row; the wide bound limbs mask it.
@@ -137,12 +148,11 @@ struct Builder {
       throw NotSupported("requant clamp interval [" + std::to_string(n.lo) + ", " + std::to_string(n.hi) + "] (" + n.name + ")");
     // Uniqueness of X·M + B + 2^(s−1) = 2^s·(q + e) + r mod p with the window the limbs allow.
     const __int128 window = (__int128(1) << s.excess_total_bits) - 1 + std::max<int64_t>(n.hi, -n.lo);
-    const model::Tensor& x = g.tensors[n.inputs[0]];
     __int128 mmax = 0, bmax = 0;
     for (int64_t m : n.mult) mmax = std::max<__int128>(mmax, m < 0 ? -__int128(m) : m);
     for (int64_t b : n.offset) bmax = std::max<__int128>(bmax, b < 0 ? -__int128(b) : b);
     const __int128 xmax = std::max<__int128>(-__int128(x.lo), x.hi);
-    const __int128 top = xmax * mmax + bmax + (n.shift ? __int128(1) << (n.shift - 1) : 0);
+    const __int128 top = xmax * mmax + bmax + half;
     if (top + (window + 1) * (__int128(1) << n.shift) >= kP)
       throw NotSupported("requant " + n.name + ": decomposition is not unique mod p");
     const Vec qv = c.vecs[s.q];
@@ -245,6 +255,22 @@ struct Builder {
       if (fill && v) s.offset[pi] = M31::from_signed(n.fill);
     }
     s.scalar = !fill && std::all_of(cv.begin(), cv.end(), [&](int64_t v) { return v == cv[0]; });
+    c.steps.push_back(std::move(s));
+  }
+
+  void reduce_max(const Node& n) {
+    ReduceMaxStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), {}, 0, {}, 0, 0, n.name};
+    const Vec xv = c.vecs[s.x];
+    const model::Tensor& x = g.tensors[n.inputs[0]];
+    s.by = broadcast_to(xv, c.vecs[s.y].dims);
+    s.len_bits = xv.log_dims.back();
+    lookup::Instance inst{"reduce_max:" + n.name, {}, {}};
+    std::vector<uint32_t> srcs;
+    s.sel = aux(xv, "argmax", inst, srcs);
+    range_columns(inst, 0, 1);
+    s.d = limbs(xv, "below-max", std::max(1u, ceil_log2(x.hi - x.lo + 1)), inst, srcs);
+    inst.check(c.tables);
+    s.instance = add_instance(std::move(inst), std::move(srcs));
     c.steps.push_back(std::move(s));
   }
 
@@ -373,6 +399,7 @@ Circuit compile(const Graph& g, const Config& cfg) {
       case Op::MulConst:
       case Op::MaskedFill: b.scale(n); break;
       case Op::ReduceSum: b.reduce_sum(n); break;
+      case Op::ReduceMax: b.reduce_max(n); break;
       default: throw NotSupported(std::string("op ") + model::op_name(n.op) + " in gkr-prove (" + n.name + ")");
     }
   }

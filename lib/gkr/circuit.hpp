@@ -6,7 +6,7 @@
 // (row-major; the last dimension takes the lowest point coordinates), plus the requant auxiliaries
 // (clamp-excess and remainder limbs) and one multiplicity vector per table.
 //   Public    graph inputs and outputs: the verifier evaluates their MLEs itself
-//   Committed outputs of non-linear nodes (requant, relu), auxiliaries, multiplicities: one PCS
+//   Committed outputs of non-linear nodes (requant, relu, reduce_max), auxiliaries, multiplicities: one PCS
 //             commitment per proof, made before any challenge
 //   Weight    weights and biases: the model commitment
 //   Virtual   everything else (matmul accumulators, sums, products, reshapes): reduced by the node
@@ -134,8 +134,23 @@ struct ReduceSumStep {
   unsigned len_bits;
   std::string name;
 };
+// Y[..., 0] = max_j X[..., j] (reduce_max over the last axis), Y committed. With D = Y' − X (Y'
+// the broadcast of Y over X's layout, zero on padding) and a committed one-hot selector S:
+// D ≥ 0 (range limbs) and S ∈ {0, 1} (one lookup instance reads S and the limbs); at the leaf point
+// ρ, D(ρ) = Y'(ρ) − X(ρ) ties the limbs to Y and X; Σ_x eq(ρ, x)·S(x)·D(x) = 0 (degree 3) makes S
+// select only entries equal to the max; Σ_j S(j, ρ_rows) = real(ρ_rows) (degree 1) gives each real
+// row exactly one selected entry, so Y is attained.
+struct ReduceMaxStep {
+  uint32_t y, x;
+  Broadcast by;                // Y over X's layout
+  uint32_t sel;                // S
+  std::vector<uint32_t> d;     // limbs of D
+  unsigned len_bits;
+  uint32_t instance;
+  std::string name;
+};
 using Step = std::variant<MatMulStep, RequantStep, LookupStep, ReshapeStep, IndexMapStep, AddStep, MulStep, ScaleStep,
-                          ReduceSumStep>;
+                          ReduceSumStep, ReduceMaxStep>;
 
 struct Circuit {
   Config config;

@@ -1,7 +1,8 @@
 // MatMul Y = A·W + bias (W a weight [K, N]): Y(ρ_n, ρ_rows) − bias(ρ_n)·rows(ρ_rows)
 //   = Σ_k A(k, ρ_rows)·W(ρ_n, k), a degree-2 sumcheck over the inner dimension.
 // W may be an activation [batch, K, N] beside A [batch, M, K] (attention's Q·Kᵀ, P·V): then
-// Y(ρ_n, ρ_m, ρ_b) = Σ_k A(k, ρ_m, ρ_b)·W(ρ_n, k, ρ_b), both tables from the witness. The
+// Y(ρ_n, ρ_m, ρ_b) = Σ_{k,b} eq(ρ_b, b)·A(k, ρ_m, b)·W(ρ_n, k, b), a degree-3 sumcheck over k and the
+// batch variables (degree 2 without batch), both tables from the witness. The
 // accumulator bound the requant after it relies on comes from both operands' proven intervals.
 #include "error/error.hpp"
 #include "gkr/restrict.hpp"
@@ -49,25 +50,35 @@ void reduce_matmul(WalkState& st, const MatMulStep& s) {
     st.claim(b, {rho_n.begin(), rho_n.end()}, bv, where);
     target -= bv * real_indicator(st.c.vecs[s.y], rho_rows, 1);
   }
+  // An activation W [batch, K, N] shares A's batch variables: they are summed over beside k.
+  const auto rho_m = rho_rows.first(s.row_bits - s.batch_bits), rho_b = rho_rows.last(s.batch_bits);
   std::vector<std::vector<QM31>> tables;
-  // An activation W [batch, K, N] is restricted to A's batch coordinates first.
-  const auto rho_batch = rho_rows.last(s.batch_bits);
   if (st.side.proving()) {
     const std::span<const M31> a(st.values(s.a)), w(st.values(s.w));
-    tables.push_back(restrict_high(a, s.k_bits, rho_rows));
-    if (s.batch_bits)
-      tables.push_back(restrict_low(std::span<const QM31>(restrict_high(w, s.k_bits + s.n_bits, rho_batch)), rho_n));
-    else
-      tables.push_back(restrict_low(w, rho_n));
+    if (s.batch_bits == 0) {
+      tables = {restrict_high(a, s.k_bits, rho_rows), restrict_low(w, rho_n)};
+    } else {
+      // index b·2^k_bits + k: A restricted to ρ_m per batch, W restricted to ρ_n, eq(ρ_b, b)
+      const size_t K = size_t(1) << s.k_bits, block = a.size() >> s.batch_bits;
+      std::vector<QM31> ta, eq(w.size() >> s.n_bits), eb = poly::eq_table(rho_b);
+      for (size_t b = 0; b < eb.size(); ++b) {
+        std::vector<QM31> t = restrict_high(a.subspan(b * block, block), s.k_bits, rho_m);
+        ta.insert(ta.end(), t.begin(), t.end());
+        std::fill(eq.begin() + b * K, eq.begin() + (b + 1) * K, eb[b]);
+      }
+      tables = {std::move(ta), restrict_low(w, rho_n), std::move(eq)};
+    }
   }
-  SumcheckResult sc = sumcheck_product(st.side, s.name + "/sumcheck", s.k_bits, 2, target, tables);
+  const unsigned degree = s.batch_bits ? 3 : 2;
+  SumcheckResult sc = sumcheck_product(st.side, s.name + "/sumcheck", s.k_bits + s.batch_bits, degree, target, tables);
   if (st.side.proving()) cheat(st, sc, tables);
-  std::vector<QM31> fin = st.side.message(s.name + "/final", 2, [&] { return sc.finals; });
-  st.check(fin[0] * fin[1] == sc.claim, where, "final sumcheck claim != A(.)·W(.)");
-  std::vector<QM31> pa(sc.point), pw(rho_n.begin(), rho_n.end());
-  pa.insert(pa.end(), rho_rows.begin(), rho_rows.end());
+  std::vector<QM31> fin = st.side.message(s.name + "/final", 2, [&] { return std::vector<QM31>{sc.finals[0], sc.finals[1]}; });
+  const auto s_k = std::span<const QM31>(sc.point).first(s.k_bits), s_b = std::span<const QM31>(sc.point).subspan(s.k_bits);
+  st.check(fin[0] * fin[1] * poly::eq_eval(rho_b, s_b) == sc.claim, where, "final sumcheck claim != A(.)·W(.)");
+  std::vector<QM31> pa(s_k.begin(), s_k.end()), pw(rho_n.begin(), rho_n.end());
+  pa.insert(pa.end(), rho_m.begin(), rho_m.end());
+  pa.insert(pa.end(), s_b.begin(), s_b.end());
   pw.insert(pw.end(), sc.point.begin(), sc.point.end());
-  pw.insert(pw.end(), rho_batch.begin(), rho_batch.end());
   st.claim(s.a, std::move(pa), fin[0], where);
   st.claim(s.w, std::move(pw), fin[1], where);
 }

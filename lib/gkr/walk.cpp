@@ -10,9 +10,11 @@ namespace zkm31::gkr {
 
 namespace {
 
-// Steps that reduce a claim on their output `y` (requant and lookups start from their lookup).
+// Steps that reduce a claim on their output `y` (requant, lookups and reduce_max, whose outputs are
+// committed, start from their lookup).
 template <class T>
-constexpr bool reduces_output = !std::is_same_v<T, RequantStep> && !std::is_same_v<T, LookupStep>;
+constexpr bool reduces_output =
+    !std::is_same_v<T, RequantStep> && !std::is_same_v<T, LookupStep> && !std::is_same_v<T, ReduceMaxStep>;
 
 }  // namespace
 
@@ -133,6 +135,7 @@ Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<
           if constexpr (std::is_same_v<T, MulStep>) reduce_mul(st, s);
           if constexpr (std::is_same_v<T, ScaleStep>) reduce_scale(st, s);
           if constexpr (std::is_same_v<T, ReduceSumStep>) reduce_sum(st, s);
+          if constexpr (std::is_same_v<T, ReduceMaxStep>) reduce_max(st, s);
         },
         c.steps[i]);
     std::visit([&](const auto& s) { done(s.name); }, c.steps[i]);

@@ -1,6 +1,6 @@
 #pragma once
 // The claim walk (DESIGN §5): from the outputs to the inputs, one reduction per node (matmul.cpp,
-// requant.cpp, relu.cpp, index_map.cpp, add.cpp, mul.cpp, scale.cpp, reduce_sum.cpp; claims on a
+// requant.cpp, relu.cpp, index_map.cpp, add.cpp, mul.cpp, scale.cpp, reduce_sum.cpp, reduce_max.cpp; claims on a
 // vector read by several nodes merged first, merge.hpp), then the weights' range lookup and one GKR tree per table.
 // Before calling, the channel must hold the statement and the trace commitment; the walk draws the
 // proof's one set of LogUp challenges first. It returns the ledger, whose pending claims are all
@@ -80,6 +80,7 @@ void reduce_add(WalkState& st, const AddStep& s);
 void reduce_mul(WalkState& st, const MulStep& s);
 void reduce_scale(WalkState& st, const ScaleStep& s);
 void reduce_sum(WalkState& st, const ReduceSumStep& s);
+void reduce_max(WalkState& st, const ReduceMaxStep& s);
 // Several pending claims on a virtual vector become one (merge.hpp) before its producer reduces it.
 void merge_pending(WalkState& st, uint32_t vec);
 

@@ -61,6 +61,32 @@ void requant_aux(const Circuit& c, const RequantStep& s, Witness& w) {
   }
 }
 
+// S one-hot at the first maximum of each real row, D = max − x on real entries (0 on padding).
+void reduce_max_aux(const Circuit& c, const ReduceMaxStep& s, Witness& w) {
+  const Vec& xv = c.vecs[s.x];
+  const auto& x = w.values[s.x];
+  const auto& y = w.values[s.y];
+  const int64_t L = xv.dims.back();
+  const size_t rows = size_t(model::numel(xv.dims) / L);
+  w.values[s.sel].assign(xv.size(), M31());
+  for (uint32_t v : s.d) w.values[v].assign(xv.size(), M31());
+  for (size_t r = 0; r < rows; ++r) {
+    const int64_t m = y[padded_index(c.vecs[s.y], r)].to_signed();
+    bool selected = false;
+    for (int64_t j = 0; j < L; ++j) {
+      const size_t pi = padded_index(xv, r * size_t(L) + size_t(j));
+      const int64_t d = m - x[pi].to_signed();
+      if (d < 0) throw BadInput("trace is inconsistent at reduce_max " + s.name + ", row " + std::to_string(r) + ": " +
+                                std::to_string(m) + " is below an entry");
+      put_limbs(w.values, s.d, c.config.range_bits, pi, d);
+      if (d == 0 && !selected) w.values[s.sel][pi] = M31(1), selected = true;
+    }
+    if (!selected)
+      throw BadInput("trace is inconsistent at reduce_max " + s.name + ", row " + std::to_string(r) + ": " +
+                     std::to_string(m) + " is no entry of the row");
+  }
+}
+
 }  // namespace
 
 std::vector<std::vector<M31>> weight_values(const Circuit& c, const model::Graph& g) {
@@ -93,6 +119,7 @@ Witness build_witness(const Circuit& c, const model::Trace& t, bool strict) {
   }
   for (const Step& s : c.steps)
     if (auto* rq = std::get_if<RequantStep>(&s)) requant_aux(c, *rq, w);
+    else if (auto* rm = std::get_if<ReduceMaxStep>(&s)) reduce_max_aux(c, *rm, w);
   count_multiplicities(c, w, strict);
   return w;
 }

@@ -175,11 +175,31 @@ TEST(Ops, StreamMutationsRejected) {
   }
 }
 
-TEST(Ops, ReduceMaxStillRefused) {
-  Ops o = make_ops(8);
-  node(o.g, Op::ReduceMax, "mx", {o.t.at("q")});
-  o.g.outputs.push_back(uint32_t(o.g.tensors.size() - 1));
-  EXPECT_THROW(compile(o.g, Config{}), NotSupported);
+TEST(Ops, BatchedAttentionVerifies) {
+  // Heads as a batch dimension: S = Q·Kᵀ [1, 2, 4, 4] per head, then S·V, transposed back.
+  model::Graph g;
+  g.name = "test-heads";
+  const uint32_t in = fixture::add_tensor(g, "in", TensorKind::Input, {1, 2, 4, 3}, -128, 127);
+  const uint32_t w = fixture::add_tensor(g, "W", TensorKind::Weight, {3, 3}, -127, 127);
+  g.weights = {{w, {}, {}, {1.0}}};
+  for (int i = 0; i < 9; ++i) g.weights[0].values.push_back(int32_t(i * 29 % 255) - 127);
+  g.inputs = {in};
+  const uint32_t x = requant(g, "x", node(g, Op::MatMul, "xw", {in, w}), 6);
+  model::Node tr;
+  tr.ints = {0, 1, 3, 2};
+  const uint32_t xt = node(g, Op::Transpose, "xT", {x}, tr);
+  const uint32_t s = node(g, Op::MatMul, "S", {x, xt});
+  const uint32_t p = requant(g, "p", s, 9);
+  const uint32_t o = node(g, Op::MatMul, "O", {p, x});
+  model::Node back;
+  back.ints = {0, 2, 1, 3};
+  const uint32_t ob = node(g, Op::Transpose, "Ot", {o}, back);
+  g.outputs = {requant(g, "z", ob, 10)};
+  model::validate(g);
+  Ops ops{g, {}, {}};
+  for (int i = 0; i < 24; ++i) ops.x.push_back(int32_t(i * 71 % 256) - 128);
+  Proved pr = prove(forward(ops));
+  EXPECT_NO_THROW(verify(pr, pr.w.values));
 }
 
 TEST(Ops, WideClampAbovePositiveLowerBoundOnPaddedTensor) {

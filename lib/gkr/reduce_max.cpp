@@ -1,0 +1,69 @@
+// reduce_max over the last axis (see ReduceMaxStep): Y is attained and above every entry.
+//   lookup      S ∈ {0, 1}, the limbs of D in range          → claims on S, D at the leaf point ρ
+//   tie         D(ρ) = Y(ρ_y)·mask(ρ) − X(ρ)                  → claims on Y (committed) and X
+//   selection   Σ_x eq(ρ, x)·S(x)·D(x) = 0 (degree 3)          → S selects only entries equal to Y
+//   one-hot     Σ_j S(j, ρ_rows) = real(ρ_rows) (degree 1)     → one selected entry per real row
+#include <algorithm>
+
+#include "gkr/restrict.hpp"
+#include "gkr/walk.hpp"
+#include "poly/multilinear.hpp"
+
+namespace zkm31::gkr {
+
+void reduce_max(WalkState& st, const ReduceMaxStep& s) {
+  const std::string where = "reduce_max " + s.name;
+  const Vec& xv = st.c.vecs[s.x];
+  const lookup::LeafClaims leaf = st.run_instance(s.instance);
+  const auto& srcs = st.c.instance_vecs[s.instance];
+  auto val = [&](uint32_t vec) { return leaf.values[size_t(std::find(srcs.begin(), srcs.end(), vec) - srcs.begin())]; };
+  const std::vector<QM31> rho(leaf.row_point.begin(), leaf.row_point.begin() + xv.n_vars);
+  const unsigned rb = st.c.config.range_bits;
+  auto combine = [&](auto&& limb) {
+    QM31 acc;
+    for (size_t j = 0; j < s.d.size(); ++j) acc += limb(j) * M31::from_u64(uint64_t(1) << (rb * j));
+    return acc;
+  };
+  // tie the limbs to Y and X at ρ
+  const std::vector<QM31> rho_y = s.by.project(rho);
+  const std::vector<QM31> yx = st.side.message(s.name + "/max/tie", 2, [&] {
+    return std::vector<QM31>{poly::evaluate(std::span<const M31>(st.values(s.y)), std::span<const QM31>(rho_y)),
+                             poly::evaluate(std::span<const M31>(st.values(s.x)), std::span<const QM31>(rho))};
+  });
+  st.check(s.by.mask(rho) * yx[0] - yx[1] == combine([&](size_t j) { return val(s.d[j]); }), where,
+           "max − x does not match its range limbs");
+  st.claim(s.y, rho_y, yx[0], where);
+  st.claim(s.x, rho, yx[1], where);
+  // selection: S·D = 0 entrywise
+  std::vector<std::vector<QM31>> tables;
+  if (st.side.proving()) {
+    std::vector<QM31> sel(xv.size()), d(xv.size());
+    for (size_t i = 0; i < xv.size(); ++i) {
+      sel[i] = QM31() + st.values(s.sel)[i];
+      d[i] = combine([&](size_t j) { return QM31() + st.values(s.d[j])[i]; });
+    }
+    tables = {poly::eq_table(rho), std::move(sel), std::move(d)};
+  }
+  SumcheckResult sc = sumcheck_product(st.side, s.name + "/max/select", xv.n_vars, 3, QM31(), std::move(tables));
+  std::vector<uint32_t> vecs{s.sel};
+  vecs.insert(vecs.end(), s.d.begin(), s.d.end());
+  const std::vector<QM31> fin = st.side.message(s.name + "/max/select/final", vecs.size(), [&] {
+    std::vector<QM31> out;
+    for (uint32_t v : vecs) out.push_back(poly::evaluate(std::span<const M31>(st.values(v)), std::span<const QM31>(sc.point)));
+    return out;
+  });
+  st.check(poly::eq_eval(rho, sc.point) * fin[0] * combine([&](size_t j) { return fin[1 + j]; }) == sc.claim, where,
+           "the selector picks an entry below the max (final sumcheck claim)");
+  for (size_t i = 0; i < vecs.size(); ++i) st.claim(vecs[i], sc.point, fin[i], where);
+  // one-hot: every real row selects exactly one entry (S is 0/1 by the lookup)
+  const std::span<const QM31> rows = std::span<const QM31>(rho).subspan(s.len_bits);
+  std::vector<std::vector<QM31>> sum_table;
+  if (st.side.proving()) sum_table = {restrict_high(std::span<const M31>(st.values(s.sel)), s.len_bits, rows)};
+  SumcheckResult one = sumcheck_product(st.side, s.name + "/max/one-hot", s.len_bits, 1,
+                                        real_indicator(st.c.vecs[s.y], rows, 0), std::move(sum_table));
+  std::vector<QM31> ps(one.point);
+  ps.insert(ps.end(), rows.begin(), rows.end());
+  st.claim(s.sel, std::move(ps), one.claim, where);
+}
+
+}  // namespace zkm31::gkr
