@@ -138,8 +138,8 @@ struct ReduceSumStep {
 // the broadcast of Y over X's layout, zero on padding) and a committed one-hot selector S:
 // D ≥ 0 (range limbs) and S ∈ {0, 1} (one lookup instance reads S and the limbs); at the leaf point
 // ρ, D(ρ) = Y'(ρ) − X(ρ) ties the limbs to Y and X; Σ_x eq(ρ, x)·S(x)·D(x) = 0 (degree 3) makes S
-// select only entries equal to the max; Σ_j S(j, ρ_rows) = real(ρ_rows) (degree 1) gives each real
-// row exactly one selected entry, so Y is attained.
+// select only entries equal to the max; Σ_j S(j, ρ_rows)·real(j) = 1 (degree 2) gives every row
+// exactly one selected real column, so Y is attained (and 0 on padded rows, where X is 0).
 struct ReduceMaxStep {
   uint32_t y, x;
   Broadcast by;                // Y over X's layout

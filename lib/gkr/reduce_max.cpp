@@ -2,7 +2,7 @@
 //   lookup      S ∈ {0, 1}, the limbs of D in range          → claims on S, D at the leaf point ρ
 //   tie         D(ρ) = Y(ρ_y)·mask(ρ) − X(ρ)                  → claims on Y (committed) and X
 //   selection   Σ_x eq(ρ, x)·S(x)·D(x) = 0 (degree 3)          → S selects only entries equal to Y
-//   one-hot     Σ_j S(j, ρ_rows) = real(ρ_rows) (degree 1)     → one selected entry per real row
+//   one-hot     Σ_j S(j, ρ_rows)·real(j) = 1 (degree 2)        → one selected real entry per row
 #include <algorithm>
 
 #include "gkr/restrict.hpp"
@@ -55,15 +55,23 @@ void reduce_max(WalkState& st, const ReduceMaxStep& s) {
   st.check(poly::eq_eval(rho, sc.point) * fin[0] * combine([&](size_t j) { return fin[1 + j]; }) == sc.claim, where,
            "the selector picks an entry below the max (final sumcheck claim)");
   for (size_t i = 0; i < vecs.size(); ++i) st.claim(vecs[i], sc.point, fin[i], where);
-  // one-hot: every real row selects exactly one entry (S is 0/1 by the lookup)
+  // one-hot: every row, padded ones included, selects exactly one real column (S is 0/1 by the
+  // lookup). On a padded row X is 0, so the selected D = 0 forces Y = 0 there.
   const std::span<const QM31> rows = std::span<const QM31>(rho).subspan(s.len_bits);
-  std::vector<std::vector<QM31>> sum_table;
-  if (st.side.proving()) sum_table = {restrict_high(std::span<const M31>(st.values(s.sel)), s.len_bits, rows)};
-  SumcheckResult one = sumcheck_product(st.side, s.name + "/max/one-hot", s.len_bits, 1,
-                                        real_indicator(st.c.vecs[s.y], rows, 0), std::move(sum_table));
+  const Vec columns{"", VecKind::Virtual, {xv.dims.back()}, {s.len_bits}, s.len_bits, -1};
+  std::vector<std::vector<QM31>> sum_tables;
+  if (st.side.proving()) {
+    std::vector<QM31> real(columns.size());
+    std::fill(real.begin(), real.begin() + xv.dims.back(), QM31::one());
+    sum_tables = {restrict_high(std::span<const M31>(st.values(s.sel)), s.len_bits, rows), std::move(real)};
+  }
+  SumcheckResult one = sumcheck_product(st.side, s.name + "/max/one-hot", s.len_bits, 2, QM31::one(), std::move(sum_tables));
+  const QM31 sel_at = st.side.message(s.name + "/max/one-hot/final", 1, [&] { return std::vector<QM31>{one.finals[0]}; })[0];
+  st.check(sel_at * real_indicator(columns, one.point, 0) == one.claim, where,
+           "a row does not select exactly one entry (final sumcheck claim)");
   std::vector<QM31> ps(one.point);
   ps.insert(ps.end(), rows.begin(), rows.end());
-  st.claim(s.sel, std::move(ps), one.claim, where);
+  st.claim(s.sel, std::move(ps), sel_at, where);
 }
 
 }  // namespace zkm31::gkr

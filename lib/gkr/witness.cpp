@@ -61,7 +61,8 @@ void requant_aux(const Circuit& c, const RequantStep& s, Witness& w) {
   }
 }
 
-// S one-hot at the first maximum of each real row, D = max − x on real entries (0 on padding).
+// S one-hot at the first maximum of each real row and at column 0 of each padded row; D = max − x on
+// real entries, 0 on padding.
 void reduce_max_aux(const Circuit& c, const ReduceMaxStep& s, Witness& w) {
   const Vec& xv = c.vecs[s.x];
   const auto& x = w.values[s.x];
@@ -85,6 +86,11 @@ void reduce_max_aux(const Circuit& c, const ReduceMaxStep& s, Witness& w) {
       throw BadInput("trace is inconsistent at reduce_max " + s.name + ", row " + std::to_string(r) + ": " +
                      std::to_string(m) + " is no entry of the row");
   }
+  const size_t row_len = size_t(1) << xv.log_dims.back();
+  std::vector<bool> real_row(xv.size() / row_len, false);
+  for (size_t r = 0; r < rows; ++r) real_row[padded_index(xv, r * size_t(L)) / row_len] = true;
+  for (size_t pr = 0; pr < real_row.size(); ++pr)
+    if (!real_row[pr]) w.values[s.sel][pr * row_len] = M31(1);
 }
 
 }  // namespace

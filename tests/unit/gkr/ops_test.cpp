@@ -227,3 +227,105 @@ TEST(Ops, WideClampAbovePositiveLowerBoundOnPaddedTensor) {
   for (const M31& v : t.values[q]) clamped_low |= v.to_signed() == 1;
   EXPECT_TRUE(clamped_low);
 }
+
+namespace {
+
+// x [3, 5] → q = requant(x·W) → y = reduce_max(q) [3, 1] (the output): rows and columns padded.
+struct MaxRun {
+  Ops o;
+  Proved p;
+  ReduceMaxStep step;
+};
+
+MaxRun prove_max(uint32_t seed) {
+  model::Graph g;
+  g.name = "test-max";
+  std::mt19937 rng(seed);
+  const uint32_t x = fixture::add_tensor(g, "x", TensorKind::Input, {3, 5}, -128, 127);
+  const uint32_t w = fixture::add_tensor(g, "W", TensorKind::Weight, {5, 5}, -127, 127);
+  g.weights = {{w, {}, {}, {1.0}}};
+  for (int i = 0; i < 25; ++i) g.weights[0].values.push_back(int32_t(rng() % 255) - 127);
+  g.inputs = {x};
+  const uint32_t q = requant(g, "q", node(g, Op::MatMul, "a", {x, w}), 7);
+  g.outputs = {node(g, Op::ReduceMax, "y", {q})};
+  model::validate(g);
+  MaxRun m{{g, {}, {}}, {}, {}};
+  for (int i = 0; i < 15; ++i) m.o.x.push_back(int32_t(rng() % 256) - 128);
+  m.p = prove(forward(m.o));
+  m.step = std::get<ReduceMaxStep>(m.p.c.steps.back());
+  return m;
+}
+
+// Rewrites D = y' − q from the (forged) y and S, recounts and proves the forged witness as is.
+void reprove_forged(MaxRun& m) {
+  const Circuit& c = m.p.c;
+  auto& v = m.p.w.values;
+  for (size_t i = 0; i < v[m.step.x].size(); ++i) {
+    const size_t row = i >> 3, col = i & 7;
+    const int64_t d = col < 5 ? v[m.step.y][row].to_signed() - v[m.step.x][i].to_signed() : 0;
+    for (size_t j = 0; j < m.step.d.size(); ++j)
+      v[m.step.d[j]][i] = M31(uint32_t((d >> (c.config.range_bits * j)) & ((1 << c.config.range_bits) - 1)));
+  }
+  count_multiplicities(c, m.p.w, false);
+  prove_witness(m.p, CheatMode::ForgedWitness);
+}
+
+}  // namespace
+
+TEST(Ops, ReduceMaxVerifies) {
+  for (uint32_t seed : {11u, 12u, 13u}) {
+    MaxRun m = prove_max(seed);
+    EXPECT_NO_THROW(verify(m.p, m.p.w.values)) << seed;
+  }
+}
+
+TEST(Ops, ReduceMaxAboveTheMaxRejected) {
+  // y[0] raised by 1: every gap stays ≥ 0, and S moves to a padded column where D = 0.
+  MaxRun m = prove_max(14);
+  auto& v = m.p.w.values;
+  v[m.step.y][0] += M31(1);
+  for (size_t col = 0; col < 8; ++col) v[m.step.sel][col] = M31(col == 6);
+  reprove_forged(m);
+  try {
+    verify(m.p, m.p.w.values);
+    FAIL() << "accepted";
+  } catch (const Rejected& e) {
+    EXPECT_NE(std::string(e.what()).find("does not select exactly one entry"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Ops, ReduceMaxBelowTheMaxRefusedOrRejected) {
+  MaxRun m = prove_max(15);
+  auto t = forward(m.o);
+  t.values[size_t(m.p.c.vecs[m.step.y].tensor)][1] -= M31(1);
+  EXPECT_THROW(build_witness(m.p.c, t), BadInput);
+  // Forged: the gap of the max entry becomes −1 (outside the range limbs' window).
+  m.p.w.values[m.step.y][1] -= M31(1);
+  reprove_forged(m);
+  try {
+    verify(m.p, m.p.w.values);
+    FAIL() << "accepted";
+  } catch (const Rejected& e) {  // −1 has no decomposition into the range limbs
+    EXPECT_NE(std::string(e.what()).find("does not match its range limbs"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Ops, ReduceMaxNonzeroPaddedRowRejected) {
+  // y on its padded row 3 set to 5 with S still selecting column 0 there (D = 5 ≠ 0), or moved to a
+  // padded column (not a real column): both rejected.
+  for (size_t col : {0u, 7u}) {
+    MaxRun m = prove_max(16);
+    auto& v = m.p.w.values;
+    v[m.step.y][3] = M31(5);
+    for (size_t j = 0; j < 8; ++j) v[m.step.sel][3 * 8 + j] = M31(j == col);
+    reprove_forged(m);
+    try {
+      verify(m.p, m.p.w.values);
+      ADD_FAILURE() << "accepted " << col;
+    } catch (const Rejected& e) {
+      EXPECT_NE(std::string(e.what()).find(col ? "does not select exactly one entry" : "picks an entry below the max"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
