@@ -212,14 +212,36 @@ struct Builder {
     flat_index_map(n, map);
   }
 
-  // map[i]: real source index of y's real entry i, −1 for none.
-  void flat_index_map(const Node& n, const std::vector<int64_t>& map) {
-    IndexMapStep st{vec_of(n.inputs[0]), vec_of(n.outputs[0]), {}, n.name};
+  // map[i]: real source index in input `in` of y's real entry i, −1 for none.
+  IndexMapStep map_step(const Node& n, size_t in, const std::vector<int64_t>& map) {
+    IndexMapStep st{vec_of(n.inputs[in]), vec_of(n.outputs[0]), {}, n.name};
     const Vec& xv = c.vecs[st.x];
     const Vec& yv = c.vecs[st.y];
     if (map.size() > (size_t(1) << 26)) throw NotSupported("index map " + n.name + " over more than 2^26 entries");
     for (size_t i = 0; i < map.size(); ++i)
       if (map[i] >= 0) st.pairs.push_back({uint32_t(padded_index(yv, i)), uint32_t(padded_index(xv, size_t(map[i])))});
+    return st;
+  }
+
+  void flat_index_map(const Node& n, const std::vector<int64_t>& map) { c.steps.push_back(map_step(n, 0, map)); }
+
+  void concat(const Node& n) {
+    const model::Shape& ys = g.tensors[n.outputs[0]].shape;
+    const size_t axis = size_t(n.axis);
+    int64_t outer = 1, inner = 1;
+    for (size_t a = 0; a < axis; ++a) outer *= ys[a];
+    for (size_t a = axis + 1; a < ys.size(); ++a) inner *= ys[a];
+    ConcatStep st{vec_of(n.outputs[0]), {}, n.name};
+    int64_t at = 0;  // first index along the axis of the current input
+    for (size_t in = 0; in < n.inputs.size(); ++in) {
+      const int64_t len = g.tensors[n.inputs[in]].shape[axis];
+      std::vector<int64_t> map(size_t(model::numel(ys)), -1);
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t k = 0; k < len * inner; ++k) map[size_t((o * ys[axis] + at) * inner + k)] = o * len * inner + k;
+      st.parts.push_back(map_step(n, in, map));
+      st.parts.back().name += "#" + std::to_string(in);
+      at += len;
+    }
     c.steps.push_back(std::move(st));
   }
 
@@ -400,6 +422,7 @@ Circuit compile(const Graph& g, const Config& cfg) {
       case Op::MaskedFill: b.scale(n); break;
       case Op::ReduceSum: b.reduce_sum(n); break;
       case Op::ReduceMax: b.reduce_max(n); break;
+      case Op::Concat: b.concat(n); break;
       default: throw NotSupported(std::string("op ") + model::op_name(n.op) + " in gkr-prove (" + n.name + ")");
     }
   }

@@ -149,8 +149,16 @@ struct ReduceMaxStep {
   uint32_t instance;
   std::string name;
 };
+// Y = concat(X_1, …, X_k): each part an index map from its input; the prover states each part's
+// share Y_i(ρ) = Σ_x X_i(x)·w_i(x), the verifier checks Σ_i Y_i(ρ) = Y(ρ) and each share by its
+// wiring sumcheck.
+struct ConcatStep {
+  uint32_t y;
+  std::vector<IndexMapStep> parts;
+  std::string name;
+};
 using Step = std::variant<MatMulStep, RequantStep, LookupStep, ReshapeStep, IndexMapStep, AddStep, MulStep, ScaleStep,
-                          ReduceSumStep, ReduceMaxStep>;
+                          ReduceSumStep, ReduceMaxStep, ConcatStep>;
 
 struct Circuit {
   Config config;

@@ -76,6 +76,7 @@ void reduce_requant(WalkState& st, const RequantStep& s);
 void reduce_relu(WalkState& st, const LookupStep& s);
 void reduce_reshape(WalkState& st, const ReshapeStep& s);
 void reduce_index_map(WalkState& st, const IndexMapStep& s);
+void reduce_concat(WalkState& st, const ConcatStep& s);
 void reduce_add(WalkState& st, const AddStep& s);
 void reduce_mul(WalkState& st, const MulStep& s);
 void reduce_scale(WalkState& st, const ScaleStep& s);

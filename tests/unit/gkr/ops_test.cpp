@@ -329,3 +329,38 @@ TEST(Ops, ReduceMaxNonzeroPaddedRowRejected) {
     }
   }
 }
+
+TEST(Ops, ConcatVerifiesAndLiesRejected) {
+  // c1 = concat(q, x) along the columns (a public part), c2 = concat(q, q) along the rows.
+  model::Graph g;
+  g.name = "test-concat";
+  const uint32_t x = fixture::add_tensor(g, "x", TensorKind::Input, {3, 5}, -128, 127);
+  const uint32_t w = fixture::add_tensor(g, "W", TensorKind::Weight, {5, 6}, -127, 127);
+  g.weights = {{w, {}, {}, {1.0}}};
+  for (int i = 0; i < 30; ++i) g.weights[0].values.push_back(int32_t(i * 41 % 255) - 127);
+  g.inputs = {x};
+  const uint32_t q = requant(g, "q", node(g, Op::MatMul, "a", {x, w}), 7);
+  model::Node cols, rows;
+  cols.axis = 1, rows.axis = 0;
+  const uint32_t c1 = node(g, Op::Concat, "c1", {q, x}, cols);
+  const uint32_t c2 = node(g, Op::Concat, "c2", {q, q}, rows);
+  g.outputs = {requant(g, "z1", c1, 2), requant(g, "z2", c2, 2)};
+  model::validate(g);
+  Ops o{g, {}, {}};
+  for (int i = 0; i < 15; ++i) o.x.push_back(int32_t(i * 67 % 256) - 128);
+  const auto t = forward(o);
+  const Proved honest = prove(t);
+  EXPECT_NO_THROW(verify(honest, honest.w.values));
+  EXPECT_THROW(verify(prove(t, CheatMode::WrongWiring), honest.w.values), Rejected);
+  for (uint32_t tensor : {c1, c2}) {
+    auto bad = t;
+    bad.values[tensor][4] += M31(1);
+    EXPECT_THROW(prove(bad), BadInput) << tensor;
+  }
+  std::mt19937 rng(5);
+  for (int i = 0; i < 100; ++i) {
+    Proved p = honest;
+    p.stream[rng() % p.stream.size()] += QM31::one();
+    EXPECT_THROW(verify(p, honest.w.values), Rejected);
+  }
+}
