@@ -90,11 +90,21 @@ shared_model() {
   assert_output "$torch"
 }
 
-@test "a model whose softmax needs reduce_max is refused with exit 2 naming the op" {
-  onnx2graph -q "$DATA/tiny_block.onnx" | graph-forward -q --input "$DATA/tiny_block.input.json" > "$TMP/run.trace"
+@test "transformer blocks (norms, softmax with reduce_max, causal mask, heads) prove and verify" {
+  for m in "$DATA/tiny_block" "$DATA/tiny_llama" "$SHARED/gpt_block"; do
+    [ -f "$m.onnx" ] || continue
+    prove "$m.onnx" "$m.input.json"
+    run --separate-stderr verify -i "$TMP/run.proof"
+    assert_success
+    [[ "$stderr" == *"verify: VALID"* ]] || fail "$m: $stderr"
+  done
+}
+
+@test "a lookup whose table has f(0) != 0 on a padded tensor is refused with exit 2" {
+  onnx2graph -q "$DATA/index_ops.onnx" | graph-forward -q --input "$DATA/index_ops.input.json" > "$TMP/run.trace"
   run --separate-stderr gkr-prove -q -i "$TMP/run.trace" -o "$TMP/run.proof"
   assert_failure 2
-  [[ "$stderr" == *"not supported: op reduce_max"* ]] || fail "$stderr"
+  [[ "$stderr" == *"not supported: lookup sigmoid on a padded tensor"* ]] || fail "$stderr"
   [ ! -e "$TMP/run.proof" ] || fail "gkr-prove left a proof behind"
 }
 
