@@ -330,8 +330,9 @@ TEST(Ops, ReduceMaxNonzeroPaddedRowRejected) {
   }
 }
 
-TEST(Ops, ConcatVerifiesAndLiesRejected) {
-  // c1 = concat(q, x) along the columns (a public part), c2 = concat(q, q) along the rows.
+TEST(Ops, ConcatAndGatherVerifyAndLiesRejected) {
+  // c1 = concat(q, x) along the columns (a public part), c2 = concat(q, q) along the rows,
+  // c3 = gather(q, columns 5, 0, 0, 2).
   model::Graph g;
   g.name = "test-concat";
   const uint32_t x = fixture::add_tensor(g, "x", TensorKind::Input, {3, 5}, -128, 127);
@@ -344,7 +345,10 @@ TEST(Ops, ConcatVerifiesAndLiesRejected) {
   cols.axis = 1, rows.axis = 0;
   const uint32_t c1 = node(g, Op::Concat, "c1", {q, x}, cols);
   const uint32_t c2 = node(g, Op::Concat, "c2", {q, q}, rows);
-  g.outputs = {requant(g, "z1", c1, 2), requant(g, "z2", c2, 2)};
+  model::Node gather;
+  gather.axis = 1, gather.ints = {5, 0, 0, 2}, gather.idx_shape = {4};
+  const uint32_t c3 = node(g, Op::Gather, "c3", {q}, gather);
+  g.outputs = {requant(g, "z1", c1, 2), requant(g, "z2", c2, 2), requant(g, "z3", c3, 1)};
   model::validate(g);
   Ops o{g, {}, {}};
   for (int i = 0; i < 15; ++i) o.x.push_back(int32_t(i * 67 % 256) - 128);
@@ -352,7 +356,7 @@ TEST(Ops, ConcatVerifiesAndLiesRejected) {
   const Proved honest = prove(t);
   EXPECT_NO_THROW(verify(honest, honest.w.values));
   EXPECT_THROW(verify(prove(t, CheatMode::WrongWiring), honest.w.values), Rejected);
-  for (uint32_t tensor : {c1, c2}) {
+  for (uint32_t tensor : {c1, c2, c3}) {
     auto bad = t;
     bad.values[tensor][4] += M31(1);
     EXPECT_THROW(prove(bad), BadInput) << tensor;
