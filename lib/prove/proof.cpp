@@ -8,7 +8,6 @@
 #include "gkr/merge.hpp"
 #include "prove/cache.hpp"
 #include "prove/packing.hpp"
-#include "poly/multilinear.hpp"
 #include "prove/structure.hpp"
 
 namespace zkm31::prove {
