@@ -201,15 +201,20 @@ struct Builder {
   void index_map(const Node& n, const std::function<int64_t(const std::vector<int64_t>&)>& src_of) {
     const model::Shape& ys = g.tensors[n.outputs[0]].shape;
     const int64_t total = model::numel(ys);
-    // The verifier walks the map itself: keep it bounded.
-    if (total > (int64_t(1) << 26)) throw NotSupported("index map " + n.name + " over more than 2^26 entries");
+    check_map_size(n);
     std::vector<int64_t> idx(ys.size()), map(static_cast<size_t>(total));
     for (int64_t i = 0; i < total; ++i) {
       int64_t r = i;
       for (size_t d = ys.size(); d-- > 0;) idx[d] = r % ys[d], r /= ys[d];
       map[size_t(i)] = src_of(idx);
     }
-    flat_index_map(n, map);
+    c.steps.push_back(map_step(n, 0, map));
+  }
+
+  // The verifier walks every map itself: keep them bounded (checked before building one).
+  void check_map_size(const Node& n) const {
+    if (model::numel(g.tensors[n.outputs[0]].shape) > (int64_t(1) << 26))
+      throw NotSupported("index map " + n.name + " over more than 2^26 entries");
   }
 
   // map[i]: real source index in input `in` of y's real entry i, −1 for none.
@@ -217,15 +222,19 @@ struct Builder {
     IndexMapStep st{vec_of(n.inputs[in]), vec_of(n.outputs[0]), {}, n.name};
     const Vec& xv = c.vecs[st.x];
     const Vec& yv = c.vecs[st.y];
-    if (map.size() > (size_t(1) << 26)) throw NotSupported("index map " + n.name + " over more than 2^26 entries");
     for (size_t i = 0; i < map.size(); ++i)
       if (map[i] >= 0) st.pairs.push_back({uint32_t(padded_index(yv, i)), uint32_t(padded_index(xv, size_t(map[i])))});
     return st;
   }
 
-  void flat_index_map(const Node& n, const std::vector<int64_t>& map) { c.steps.push_back(map_step(n, 0, map)); }
+  void model_index_map(const Node& n) {
+    check_map_size(n);
+    c.steps.push_back(map_step(n, 0, model::index_map(g, n)));
+  }
 
   void concat(const Node& n) {
+    check_map_size(n);
+    if (n.inputs.size() > 64) throw NotSupported("concat of more than 64 tensors (" + n.name + ")");
     const model::Shape& ys = g.tensors[n.outputs[0]].shape;
     const size_t axis = size_t(n.axis);
     int64_t outer = 1, inner = 1;
@@ -414,7 +423,7 @@ Circuit compile(const Graph& g, const Config& cfg) {
       case Op::Transpose: b.transpose(n); break;
       case Op::Im2col: b.im2col(n); break;
       case Op::Slice:
-      case Op::Gather: b.flat_index_map(n, model::index_map(g, n)); break;
+      case Op::Gather: b.model_index_map(n); break;
       case Op::Add:
       case Op::Sub: b.add(n); break;
       case Op::Mul: b.mul(n); break;
