@@ -183,17 +183,27 @@ struct Builder {
   void lookup_node(const Node& n) {
     LookupStep s{vec_of(n.inputs[0]), vec_of(n.outputs[0]), 0, n.name};
     const model::Tensor& x = g.tensors[n.inputs[0]];
-    const Vec& xv = c.vecs[s.x];
+    const Vec xv = c.vecs[s.x];
     lookup::Table t = n.op == Op::Relu
                           ? lookup::Table::relu(std::min<int64_t>(x.lo, 0), std::max<int64_t>(x.hi, 0))
                           : lookup::Table::function(n.table.in_lo, n.table.values);
-    // Padded entries hold x = y = 0, which must then be a row of the table.
-    if (model::numel(xv.dims) < int64_t(xv.size()) && t.row_of(0, 0) < 0)
-      throw NotSupported("lookup " + n.name + " on a padded tensor whose table has no (0, 0) row");
     lookup::Instance inst{"lookup:" + n.name, {{xv.name, xv.n_vars}, {c.vecs[s.y].name, xv.n_vars}}, {}};
-    inst.columns.push_back({table(t), {{0, 1}}, {{1, 1}}, 0});
+    std::vector<uint32_t> srcs{s.x, s.y};
+    lookup::Column col{table(t), {{0, 1}}, {{1, 1}}, 0};
+    // Padded entries hold x = y = 0. A table without the row (0, 0) (f(0) ≠ 0: sigmoid, exp) looks up
+    // (x, y + f(0)·pad) instead, pad the public indicator of the padded entries.
+    if (model::numel(xv.dims) < int64_t(xv.size()) && t.row_of(0, 0) < 0) {
+      const int64_t at = -n.table.in_lo;
+      if (n.op == Op::Relu || at < 0 || at >= int64_t(n.table.values.size()))
+        throw NotSupported("lookup " + n.name + " on a padded tensor whose table has no row for 0");
+      const uint32_t pad = add_vec(xv.name + "/padding", VecKind::Padding, xv.dims, -1);
+      inst.sources.push_back({c.vecs[pad].name, xv.n_vars});
+      srcs.push_back(pad);
+      col.b.push_back({2, n.table.values[size_t(at)]});
+    }
+    inst.columns.push_back(std::move(col));
     inst.check(c.tables);
-    s.instance = add_instance(std::move(inst), {s.x, s.y});
+    s.instance = add_instance(std::move(inst), std::move(srcs));
     c.steps.push_back(s);
   }
 

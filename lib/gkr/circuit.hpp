@@ -9,6 +9,8 @@
 //   Committed outputs of non-linear nodes (requant, relu, reduce_max), auxiliaries, multiplicities: one PCS
 //             commitment per proof, made before any challenge
 //   Weight    weights and biases: the model commitment
+//   Padding   1 on the padded entries of a layout, 0 on the real ones (a lookup source for tables
+//             with f(0) ≠ 0): the verifier evaluates its MLE, 1 − real_indicator, itself
 //   Virtual   everything else (matmul accumulators, sums, products, reshapes): reduced by the node
 //             that produced it; several claims on one (a tensor read by several nodes) are merged
 //             into one first (merge.hpp)
@@ -26,7 +28,7 @@
 
 namespace zkm31::gkr {
 
-enum class VecKind : uint8_t { Public, Committed, Weight, Virtual };
+enum class VecKind : uint8_t { Public, Committed, Weight, Virtual, Padding };
 
 struct Vec {
   std::string name;

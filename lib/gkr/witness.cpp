@@ -120,6 +120,10 @@ Witness build_witness(const Circuit& c, const model::Trace& t, bool strict) {
   w.values = weight_values(c, t.graph);
   for (size_t i = 0; i < c.vecs.size(); ++i) {
     const Vec& v = c.vecs[i];
+    if (v.kind == VecKind::Padding) {
+      w.values[i] = embed(v, std::vector<M31>(size_t(model::numel(v.dims)), M31(1)));
+      for (M31& x : w.values[i]) x = M31(1) - x;
+    }
     if (v.tensor < 0 || v.kind == VecKind::Weight) continue;
     w.values[i] = embed(v, t.values.at(size_t(v.tensor)));
   }

@@ -100,14 +100,6 @@ shared_model() {
   done
 }
 
-@test "a lookup whose table has f(0) != 0 on a padded tensor is refused with exit 2" {
-  onnx2graph -q "$DATA/index_ops.onnx" | graph-forward -q --input "$DATA/index_ops.input.json" > "$TMP/run.trace"
-  run --separate-stderr gkr-prove -q -i "$TMP/run.trace" -o "$TMP/run.proof"
-  assert_failure 2
-  [[ "$stderr" == *"not supported: lookup sigmoid on a padded tensor"* ]] || fail "$stderr"
-  [ ! -e "$TMP/run.proof" ] || fail "gkr-prove left a proof behind"
-}
-
 @test "gkr-prove --json reports per-part seconds and bytes" {
   shared_model mlp_digits
   onnx2graph -q "$SHARED/mlp_digits.onnx" | graph-forward -q --input "$SHARED/mlp_digits.input.json" > "$TMP/run.trace"

@@ -8,6 +8,7 @@
 
 #include "mlp_fixture.hpp"
 #include "model/forward.hpp"
+#include "model/tables.hpp"
 #include "walk_fixture.hpp"
 
 using namespace zkm31;
@@ -366,5 +367,64 @@ TEST(Ops, ConcatAndGatherVerifyAndLiesRejected) {
     Proved p = honest;
     p.stream[rng() % p.stream.size()] += QM31::one();
     EXPECT_THROW(verify(p, honest.w.values), Rejected);
+  }
+}
+
+namespace {
+
+// x [3, 5] → q = requant(x·W) [3, 6] in [lo, hi] → y = fn(q) (a table lookup on a padded tensor).
+struct LookupRun {
+  Ops o;
+  uint32_t y;
+};
+
+LookupRun lookup_graph(const std::string& fn, std::vector<int64_t> params, int64_t lo, int64_t hi, int64_t out_hi) {
+  model::Graph g;
+  g.name = "test-lookup";
+  const uint32_t x = fixture::add_tensor(g, "x", TensorKind::Input, {3, 5}, -128, 127);
+  const uint32_t w = fixture::add_tensor(g, "W", TensorKind::Weight, {5, 6}, -127, 127);
+  g.weights = {{w, {}, {}, {1.0}}};
+  for (int i = 0; i < 30; ++i) g.weights[0].values.push_back(int32_t(i * 53 % 255) - 127);
+  g.inputs = {x};
+  const uint32_t a = node(g, Op::MatMul, "a", {x, w});
+  const uint32_t q = fixture::add_tensor(g, "q", TensorKind::Activation, {3, 6}, lo, hi);
+  g.nodes.push_back(fixture::requant_node(g, "q", a, q, {1}, {}, 7, lo, hi));
+  model::Node l;
+  l.table = {fn, params, lo, model::make_table(fn, params, lo, hi - lo + 1, 0, out_hi)};
+  const uint32_t y = node(g, Op::Lookup, "y", {q}, l);
+  g.outputs = {y};
+  model::validate(g);
+  LookupRun r{{g, {}, {}}, y};
+  for (int i = 0; i < 15; ++i) r.o.x.push_back(int32_t(i * 89 % 256) - 128);
+  return r;
+}
+
+}  // namespace
+
+TEST(Ops, LookupWithNonzeroAtZeroOnPaddingVerifies) {
+  // sigmoid(0) = 64 here: the padded entries are looked up as (0, y + 64·pad) = (0, 64).
+  LookupRun r = lookup_graph("sigmoid", {1, 5, 1, 7}, -128, 127, 128);
+  const auto t = forward(r.o);
+  Proved p = prove(t);
+  bool padding = false;
+  for (const Vec& v : p.c.vecs) padding |= v.kind == VecKind::Padding;
+  ASSERT_TRUE(padding);
+  EXPECT_NO_THROW(verify(p, p.w.values));
+  // A nonzero padded output entry (y = 1 at a padded column) is no row of the table.
+  const uint32_t yv = std::get<LookupStep>(p.c.steps.back()).y;
+  p.w.values[yv][7] = M31(1);
+  count_multiplicities(p.c, p.w, false);
+  prove_witness(p, CheatMode::ForgedWitness);
+  EXPECT_THROW(verify(p, p.w.values), Rejected);
+}
+
+TEST(Ops, LookupWithoutARowForZeroOnPaddingRefused) {
+  // rsqrt's domain starts at 1: the padded 0 has no row at all.
+  LookupRun r = lookup_graph("rsqrt", {12, 1, 0}, 1, 5000, 4096);
+  try {
+    compile(r.o.g, Config{});
+    FAIL() << "compiled";
+  } catch (const NotSupported& e) {
+    EXPECT_NE(std::string(e.what()).find("no row for 0"), std::string::npos) << e.what();
   }
 }
