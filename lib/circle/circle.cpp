@@ -1,5 +1,6 @@
 #include "circle/circle.hpp"
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -47,25 +48,35 @@ std::vector<M31> inverted(const std::vector<M31>& v) {
   return out;
 }
 
-void fill(unsigned m, Cache& c) {
-  if (c.ys.count(m)) return;
-  check_log(m);
-  if (m == 0) throw BadInput("a size-1 circle domain has no twiddles");
-  auto pts = half_domain(m);
-  std::vector<M31> y(pts.size()), x(pts.size() / 2);
-  parallel::for_range(pts.size(), 1 << 14, [&](size_t b, size_t e) {
-    for (size_t j = b; j < e; ++j) {
-      y[j] = pts[j].y;
-      if (j < x.size()) x[j] = pts[j].x;
-    }
+// One coordinate of D_m[j] for j < count, chunk by chunk.
+std::vector<M31> coordinates(unsigned m, size_t count, bool want_y) {
+  std::vector<M31> out(count);
+  parallel::for_range(count, 1 << 12, [&](size_t b, size_t e) {
+    domain_coordinates(m, b, std::span(out).subspan(b, e - b), want_y);
   });
-  c.ys[m] = std::move(y);
-  c.xs[m] = std::move(x);
+  return out;
+}
+
+const std::vector<M31>& cached(std::map<unsigned, std::vector<M31>>& table, unsigned m,
+                               const std::function<std::vector<M31>()>& make) {
+  check_log(m);
+  auto it = table.find(m);
+  if (it == table.end()) it = table.emplace(m, make()).first;
+  return it->second;
 }
 
 }  // namespace
 
 CirclePoint generator() { return {M31(2), M31(1268011823)}; }
+
+// D_m[j] = G_{2^{m+1}} + j·4·G_{2^{m+1}} for j < 2^{m−1}: walked by additions from the first point.
+void domain_coordinates(unsigned m, size_t first, std::span<M31> out, bool want_y) {
+  check_log(m);
+  if (m == 0 || first + out.size() > (size_t(1) << (m - 1))) throw BadInput("domain_coordinates: outside the half domain");
+  const CirclePoint step = subgroup_gen(m + 1).mul(4);
+  CirclePoint p = subgroup_gen(m + 1) + step.mul(first);
+  for (size_t i = 0; i < out.size(); ++i, p = p + step) out[i] = want_y ? p.y : p.x;
+}
 
 CirclePoint subgroup_gen(unsigned log_order) {
   if (log_order > 31) throw BadInput("no circle subgroup of order 2^" + std::to_string(log_order));
@@ -97,34 +108,33 @@ std::vector<CirclePoint> canonic_domain(unsigned log_size) {
   return pts;
 }
 
+// Only the arrays asked for are built: a line FFT needs xs alone, a circle FFT one ys besides.
 const std::vector<M31>& ys(unsigned m) {
   auto& c = cache();
   std::lock_guard lock(c.m);
-  fill(m, c);
-  return c.ys[m];
+  if (m == 0) throw BadInput("a size-1 circle domain has no twiddles");
+  return cached(c.ys, m, [&] { return coordinates(m, size_t(1) << (m - 1), true); });
 }
 
 const std::vector<M31>& xs(unsigned m) {
   auto& c = cache();
   std::lock_guard lock(c.m);
-  fill(m, c);
-  return c.xs[m];
+  if (m == 0) throw BadInput("a size-1 circle domain has no twiddles");
+  return cached(c.xs, m, [&] { return coordinates(m, m >= 2 ? size_t(1) << (m - 2) : 0, false); });
 }
 
 const std::vector<M31>& inv_ys(unsigned m) {
+  const std::vector<M31>& y = ys(m);
   auto& c = cache();
   std::lock_guard lock(c.m);
-  fill(m, c);
-  if (!c.inv_ys.count(m)) c.inv_ys[m] = inverted(c.ys[m]);
-  return c.inv_ys[m];
+  return cached(c.inv_ys, m, [&] { return inverted(y); });
 }
 
 const std::vector<M31>& inv_xs(unsigned m) {
+  const std::vector<M31>& x = xs(m);
   auto& c = cache();
   std::lock_guard lock(c.m);
-  fill(m, c);
-  if (!c.inv_xs.count(m)) c.inv_xs[m] = inverted(c.xs[m]);
-  return c.inv_xs[m];
+  return cached(c.inv_xs, m, [&] { return inverted(x); });
 }
 
 }  // namespace zkm31::circle

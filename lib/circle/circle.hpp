@@ -64,6 +64,9 @@ std::vector<CirclePoint> canonic_domain(unsigned log_size);
 //   ys(m)[j] = y(D_m[j]) for j < 2^{m−1}  — the circle-level twiddles of a size-2^m domain;
 //   xs(m)[j] = x(D_m[j]) for j < 2^{m−2} — the line twiddles: after the circle fold and k line folds of
 //   a size-2^m codeword the pair (j, j + half) sits at ±xs(m−k)[j]. inv_* are their inverses.
+// The same coordinates computed afresh, y or x of D_m[first + i] for i < out.size() (passes that use a
+// twiddle once need no cached array).
+void domain_coordinates(unsigned log_size, size_t first, std::span<M31> out, bool want_y);
 const std::vector<M31>& ys(unsigned log_size);
 const std::vector<M31>& xs(unsigned log_size);
 const std::vector<M31>& inv_ys(unsigned log_size);

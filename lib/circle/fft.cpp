@@ -52,6 +52,27 @@ __attribute__((target("avx512f"))) size_t butterflies_avx512(M31* lo, M31* hi, c
   }
   return j;
 }
+// A stage with half < 16 inside each 16-lane vector: lane i pairs with lane i ^ half; the pair's first
+// lane gets a + w·b, the second a − w·b, with w = twiddles[i mod half] (the same in every block).
+__attribute__((target("avx512f"))) void small_stage_avx512(M31* v, size_t len, size_t half, const M31* w) {
+  const __m512i p = _mm512_set1_epi32(int(kP));
+  alignas(64) uint32_t partner[16], tw[16];
+  __mmask16 second = 0;
+  for (uint32_t i = 0; i < 16; ++i) {
+    partner[i] = i ^ uint32_t(half);
+    tw[i] = w[i & (half - 1)].v;
+    if (i & half) second |= __mmask16(1u << i);
+  }
+  const __m512i idx = _mm512_load_si512(partner), wv = _mm512_load_si512(tw);
+  for (size_t j = 0; j < len; j += 16) {
+    const __m512i x = _mm512_loadu_si512(v + j), y = _mm512_permutexvar_epi32(idx, x);
+    const __m512i a = _mm512_mask_blend_epi32(second, x, y), b = _mm512_mask_blend_epi32(second, y, x);
+    const __m512i t = mul_avx512(b, wv);
+    const __m512i s = _mm512_add_epi32(a, t), d = _mm512_sub_epi32(a, t);
+    const __m512i sum = _mm512_min_epu32(s, _mm512_sub_epi32(s, p)), diff = _mm512_min_epu32(d, _mm512_add_epi32(d, p));
+    _mm512_storeu_si512(v + j, _mm512_mask_blend_epi32(second, sum, diff));
+  }
+}
 #pragma GCC diagnostic pop
 
 // Forward butterflies (lo, hi) → (lo + w·hi, lo − w·hi) for `count` consecutive pairs.
@@ -66,6 +87,7 @@ inline void butterflies(M31* lo, M31* hi, const M31* w, size_t count, bool avx51
 
 // Forward butterflies on blocks of 2·half within [0, len).
 inline void forward_stage(M31* v, size_t len, size_t half, const M31* w, bool avx512) {
+  if (avx512 && half < 16 && len % 16 == 0) return small_stage_avx512(v, len, half, w);
   for (size_t base = 0; base < len; base += 2 * half) butterflies(v + base, v + base + half, w, half, avx512);
 }
 
@@ -96,24 +118,28 @@ void global_stage(std::vector<M31>& v, unsigned t, const M31* w, Stage stage) {
   });
 }
 
-}  // namespace
-
-std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned m) {
+// Coefficients → bit-reversed positions of a 2^log_len array, each replicated 2^(log_len − n) times
+// (coefficient bit k sits at position bit log_len−1−k); then the forward stages t ≥ that shift,
+// with the twiddles of the size-2^m circle FFT (for log_len < m only its line stages run).
+std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned m) {
   const unsigned n = log2_of(coeffs.size(), "circle evaluate");
-  if (n > m) throw BadInput("circle evaluate: 2^" + std::to_string(n) + " coefficients exceed the domain 2^" + std::to_string(m));
+  if (n > log_len) throw BadInput("circle evaluate: 2^" + std::to_string(n) + " coefficients exceed the domain 2^" + std::to_string(log_len));
   if (m > 30) throw BadInput("circle evaluate: domain larger than 2^30");
-  std::vector<M31> v(size_t(1) << m);
-  const unsigned shift = m - n;
-  // Coefficient bit k sits at position bit m−1−k; the low `shift` position bits replicate.
-  const std::vector<M31> rev = poly::bitrev_permute(coeffs);
-  parallel::for_range(rev.size(), size_t(1) << 12, [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) std::fill_n(v.begin() + (i << shift), size_t(1) << shift, rev[i]);
-  });
-  if (m == 0) return v;
-  std::vector<const M31*> tw(m);
-  for (unsigned t = shift; t < m; ++t) tw[t] = stage_twiddles(m, t, false);
+  std::vector<M31> v(size_t(1) << log_len);
+  const unsigned shift = log_len - n;
+  poly::bitrev_permute_into(coeffs, std::span<M31>(v), shift);
+  if (shift > 0)
+    parallel::for_range(coeffs.size(), size_t(1) << 12, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) std::fill_n(v.begin() + (i << shift) + 1, (size_t(1) << shift) - 1, v[i << shift]);
+    });
+  if (log_len == 0) return v;
   const bool avx512 = simd::active() == simd::Backend::avx512;
-  const unsigned local_end = std::min(m, kLocal);
+  const unsigned local_end = std::min(log_len, kLocal);
+  // The circle level (y of D_m, each twiddle used once) computes its twiddles per run instead of
+  // keeping an array half the codeword's size; line stages reuse theirs across blocks.
+  std::vector<const M31*> tw(log_len);
+  for (unsigned t = shift; t < log_len; ++t)
+    if (t + 1 != m || t < local_end) tw[t] = stage_twiddles(m, t, false);
   if (shift < local_end) {
     const size_t chunk = size_t(1) << local_end;
     parallel::for_range(v.size() / chunk, 1, [&](size_t b, size_t e) {
@@ -122,18 +148,37 @@ std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned m) {
           forward_stage(v.data() + c * chunk, chunk, size_t(1) << t, tw[t], avx512);
     });
   }
-  for (unsigned t = std::max(shift, local_end); t < m; ++t) {
+  for (unsigned t = std::max(shift, local_end); t < log_len; ++t) {
     const size_t half = size_t(1) << t;
     parallel::for_range(v.size() / 2, size_t(1) << 14, [&](size_t b, size_t e) {
+      std::vector<M31> own;
       while (b < e) {  // runs of consecutive butterflies within one block
         const size_t block = b >> t, j = b & (half - 1), run = std::min(e - b, half - j);
+        const M31* w = tw[t];
+        if (w) {
+          w += j;
+        } else {
+          own.resize(run);
+          domain_coordinates(m, j, own, true);
+          w = own.data();
+        }
         M31* lo = v.data() + block * 2 * half + j;
-        butterflies(lo, lo + half, tw[t] + j, run, avx512);
+        butterflies(lo, lo + half, w, run, avx512);
         b += run;
       }
     });
   }
   return v;
+}
+
+}  // namespace
+
+std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned m) { return forward(coeffs, m, m); }
+
+// A line polynomial is a circle polynomial without y terms: on D_{m+1} its top (y) stage only copies
+// the first half into the second, so the line stages of that FFT alone give the first half.
+std::vector<M31> evaluate_line(std::span<const M31> coeffs, unsigned log_points) {
+  return forward(coeffs, log_points, log_points + 1);
 }
 
 std::vector<M31> interpolate(std::span<const M31> values) {

@@ -16,6 +16,9 @@ namespace zkm31::circle {
 
 // Values of the polynomial with coeffs (2^n of them, n ≤ log_domain) at D_{log_domain}[0..2^log_domain).
 std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned log_domain);
+// Values of the line polynomial with coeffs (bit 0 ↔ x, bit k ↔ π^k(x); 2^n of them, n ≤ log_points)
+// at x(D_{log_points+1}[j]) for j < 2^log_points — the domain of a folded Basefold/FRI layer.
+std::vector<M31> evaluate_line(std::span<const M31> coeffs, unsigned log_points);
 // The inverse: 2^m values in natural order on D_m → 2^m coefficients.
 std::vector<M31> interpolate(std::span<const M31> values);
 

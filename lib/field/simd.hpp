@@ -30,3 +30,7 @@ Backend from_name(const std::string& name);
 #define ZKM31_TARGET_END _Pragma("GCC diagnostic pop") _Pragma("GCC pop_options")
 #define ZKM31_TARGET_STR(isa) ZKM31_TARGET_STR2(GCC target(#isa))
 #define ZKM31_TARGET_STR2(x) #x
+
+// Plain loops that the compiler vectorises well get AVX-512 / AVX2 clones, picked once at load time
+// (results are identical on every clone; ZKM31_SIMD does not apply to them).
+#define ZKM31_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))

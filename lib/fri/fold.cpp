@@ -28,51 +28,7 @@ std::vector<QM31> fold_with(std::span<const F> v, QM31 s, const std::vector<M31>
   return out;
 }
 
-// Inverse twiddles of layer `layer` of a codeword on D_m, indexed by pair position.
-const M31* inv_twiddles(unsigned m, unsigned layer) {
-  return layer == 0 ? circle::inv_ys(m).data() : circle::inv_xs(m - layer + 1).data();
-}
-
-template <typename F>
-std::vector<QM31> fold_rows_impl(std::span<const F> x, unsigned log_rows, unsigned m, unsigned first,
-                                 std::span<const QM31> chal) {
-  const size_t rows = size_t(1) << log_rows, w = size_t(1) << chal.size();
-  if (chal.empty() || chal.size() > 10 || x.size() != rows * w) throw BadInput("fold_rows: rows do not match 2^k challenges");
-  std::vector<const M31*> itw;
-  for (size_t l = 0; l < chal.size(); ++l) itw.push_back(inv_twiddles(m, first + unsigned(l)));
-  std::vector<QM31> out(rows);
-  parallel::for_range(rows, std::max<size_t>(1, (size_t(1) << 12) >> chal.size()), [&](size_t b, size_t e) __attribute__((flatten)) {
-    std::vector<QM31> buf(w / 2);
-    for (size_t j = b; j < e; ++j) {
-      const F* in = x.data() + j * w;
-      size_t hw = w / 2;
-      for (size_t t = 0; t < hw; ++t) {  // the first fold reads the row in its own field
-        F a = in[t], c = in[t + hw];
-        buf[t] = poly::mul(chal[0], (a - c) * itw[0][j + (t << log_rows)]) + (a + c);
-      }
-      for (size_t l = 1; l < chal.size(); ++l) {
-        hw /= 2;
-        for (size_t t = 0; t < hw; ++t) {
-          QM31 a = buf[t], c = buf[t + hw];
-          buf[t] = poly::mul(chal[l], (a - c) * itw[l][j + (t << log_rows)]) + (a + c);
-        }
-      }
-      out[j] = buf[0];
-    }
-  });
-  return out;
-}
-
 }  // namespace
-
-std::vector<QM31> fold_rows(std::span<const M31> rows, unsigned log_rows, unsigned log_domain, unsigned first_layer,
-                            std::span<const QM31> challenges) {
-  return fold_rows_impl(rows, log_rows, log_domain, first_layer, challenges);
-}
-std::vector<QM31> fold_rows(std::span<const QM31> rows, unsigned log_rows, unsigned log_domain, unsigned first_layer,
-                            std::span<const QM31> challenges) {
-  return fold_rows_impl(rows, log_rows, log_domain, first_layer, challenges);
-}
 
 QM31 fold_row(std::span<QM31> row, size_t j, unsigned log_rows, unsigned log_domain, unsigned first_layer,
               std::span<const QM31> challenges) {

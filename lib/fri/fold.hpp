@@ -26,15 +26,10 @@ inline QM31 fold_pair(QM31 a, QM31 b, QM31 s, M31 inv_twiddle) { return (a + b) 
 // points: y(D_m[pos]) for layer 0, x(D_{m−layer+1}[pos]) after (pos < half the layer's size).
 M31 twiddle(unsigned log_domain, unsigned layer, size_t pos);
 
-// Several folds at once on a layer stored as coset rows (the Merkle rows of lib/pcs): row j of width
-// 2^k holds the positions {j + t·rows : t < 2^k} of layer `first_layer` (size rows·2^k) of a codeword on
-// D_{log_domain}; k folds with challenges[0..k) merge them into position j of layer first_layer + k.
-// fold_rows returns that natural-order layer (prover, cached twiddles, parallel); fold_row folds one
-// row in place and returns the value (verifier, twiddles computed from the domain).
-std::vector<QM31> fold_rows(std::span<const M31> rows, unsigned log_rows, unsigned log_domain, unsigned first_layer,
-                            std::span<const QM31> challenges);
-std::vector<QM31> fold_rows(std::span<const QM31> rows, unsigned log_rows, unsigned log_domain, unsigned first_layer,
-                            std::span<const QM31> challenges);
+// k folds at once of one row of a layer stored as coset rows (the Merkle rows of lib/pcs): row j of
+// width 2^k holds the positions {j + t·2^log_rows : t < 2^k} of layer `first_layer` of a codeword on
+// D_{log_domain}; folding with challenges[0..k) merges them into position j of layer first_layer + k.
+// Folds the row in place and returns that value (the verifier's query check).
 QM31 fold_row(std::span<QM31> row, size_t j, unsigned log_rows, unsigned log_domain, unsigned first_layer,
               std::span<const QM31> challenges);
 

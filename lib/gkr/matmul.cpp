@@ -5,7 +5,6 @@
 // batch variables (degree 2 without batch), both tables from the witness. The
 // accumulator bound the requant after it relies on comes from both operands' proven intervals.
 #include "error/error.hpp"
-#include "gkr/restrict.hpp"
 #include "gkr/walk.hpp"
 #include "poly/multilinear.hpp"
 
@@ -54,19 +53,21 @@ void reduce_matmul(WalkState& st, const MatMulStep& s) {
   const auto rho_m = rho_rows.first(s.row_bits - s.batch_bits), rho_b = rho_rows.last(s.batch_bits);
   std::vector<std::vector<QM31>> tables;
   if (st.side.proving()) {
-    const std::span<const M31> a(st.values(s.a)), w(st.values(s.w));
+    const std::span<const M31> a(st.values(s.a));
+    // W restricted to ρ_n: over (k, batch), index b·2^k_bits + k
+    std::vector<QM31> tw = poly::weighted_rows(st.values(s.w), poly::eq_table(rho_n));
     if (s.batch_bits == 0) {
-      tables = {restrict_high(a, s.k_bits, rho_rows), restrict_low(w, rho_n)};
+      tables = {poly::fix_high(a, rho_rows), std::move(tw)};
     } else {
-      // index b·2^k_bits + k: A restricted to ρ_m per batch, W restricted to ρ_n, eq(ρ_b, b)
+      // A restricted to ρ_m per batch, and eq(ρ_b, b), on the same index
       const size_t K = size_t(1) << s.k_bits, block = a.size() >> s.batch_bits;
-      std::vector<QM31> ta, eq(w.size() >> s.n_bits), eb = poly::eq_table(rho_b);
+      std::vector<QM31> ta, eq(tw.size()), eb = poly::eq_table(rho_b);
       for (size_t b = 0; b < eb.size(); ++b) {
-        std::vector<QM31> t = restrict_high(a.subspan(b * block, block), s.k_bits, rho_m);
+        std::vector<QM31> t = poly::fix_high(a.subspan(b * block, block), rho_m);
         ta.insert(ta.end(), t.begin(), t.end());
         std::fill(eq.begin() + b * K, eq.begin() + (b + 1) * K, eb[b]);
       }
-      tables = {std::move(ta), restrict_low(w, rho_n), std::move(eq)};
+      tables = {std::move(ta), std::move(tw), std::move(eq)};
     }
   }
   const unsigned degree = s.batch_bits ? 3 : 2;

@@ -5,7 +5,6 @@
 //   one-hot     Σ_j S(j, ρ_rows)·real(j) = 1 (degree 2)        → one selected real entry per row
 #include <algorithm>
 
-#include "gkr/restrict.hpp"
 #include "gkr/walk.hpp"
 #include "poly/multilinear.hpp"
 
@@ -63,7 +62,7 @@ void reduce_max(WalkState& st, const ReduceMaxStep& s) {
   if (st.side.proving()) {
     std::vector<QM31> real(columns.size());
     std::fill(real.begin(), real.begin() + xv.dims.back(), QM31::one());
-    sum_tables = {restrict_high(std::span<const M31>(st.values(s.sel)), s.len_bits, rows), std::move(real)};
+    sum_tables = {poly::fix_high(std::span<const M31>(st.values(s.sel)), rows), std::move(real)};
   }
   SumcheckResult one = sumcheck_product(st.side, s.name + "/max/one-hot", s.len_bits, 2, QM31::one(), std::move(sum_tables));
   const QM31 sel_at = st.side.message(s.name + "/max/one-hot/final", 1, [&] { return std::vector<QM31>{one.finals[0]}; })[0];

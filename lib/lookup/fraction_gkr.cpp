@@ -1,8 +1,12 @@
 #include "lookup/fraction_gkr.hpp"
 
 #include <algorithm>
+#include <array>
+#include <mutex>
 
 #include "error/error.hpp"
+#include "parallel/parallel.hpp"
+#include "poly/fastmul.hpp"
 #include "poly/multilinear.hpp"
 
 namespace zkm31::lookup {
@@ -18,32 +22,106 @@ struct LayerResult {
   QM31 children[4];  // P0, P1, Q0, Q1 at ρ
 };
 
-// One layer's sumcheck: Σ_x eq(r,x)·[P0Q1 + P1Q0 + μ·Q0Q1]; returns ρ and the children at ρ.
-LayerResult prove_layer(proof::Writer& w, const std::string& label, std::vector<QM31> eq,
-                              std::vector<QM31> p0, std::vector<QM31> p1, std::vector<QM31> q0,
-                              std::vector<QM31> q1, QM31 mu, QM31 claim) {
-  LayerResult out;
-  for (size_t len = eq.size(), round = 0; len > 1; len /= 2, ++round) {
-    QM31 h0, h2, h3;
-    const size_t half = len / 2;
-    for (size_t j = 0; j < half; ++j) {
-      const size_t a = 2 * j, b = a + 1;
-      h0 += eq[a] * (p0[a] * q1[a] + p1[a] * q0[a] + mu * (q0[a] * q1[a]));
-      QM31 de = eq[b] - eq[a], dp0 = p0[b] - p0[a], dp1 = p1[b] - p1[a], dq0 = q0[b] - q0[a], dq1 = q1[b] - q1[a];
-      QM31 e2 = eq[b] + de, a2 = p0[b] + dp0, b2 = p1[b] + dp1, c2 = q0[b] + dq0, d2 = q1[b] + dq1;
-      h2 += e2 * (a2 * d2 + b2 * c2 + mu * (c2 * d2));
-      QM31 e3 = e2 + de, a3 = a2 + dp0, b3 = b2 + dp1, c3 = c2 + dq0, d3 = d2 + dq1;
-      h3 += e3 * (a3 * d3 + b3 * c3 + mu * (c3 * d3));
+// The layer sumcheck's tables: eq(r, ·), P0, P1, Q0, Q1 — read through spans (the first round reads
+// the layer in place), bound into owned buffers that are reused round after round.
+constexpr size_t kTables = 5;
+using Views = std::array<std::span<const QM31>, kTables>;
+using Tables = std::array<std::vector<QM31>, kTables>;
+using Entry = std::array<QM31, kTables>;
+using RoundSums = std::array<QM31, 3>;  // h(0), h(2), h(3)
+
+// eq·(P0·Q1 + P1·Q0 + μ·Q0·Q1) = eq·(P0·Q1 + Q0·(P1 + μ·Q1)) at one point.
+inline QM31 summand(const Entry& v, QM31 mu) {
+  return poly::mul(v[0], poly::mul(v[1], v[4]) + poly::mul(v[3], v[2] + poly::mul(mu, v[4])));
+}
+
+// Adds the pair (lo, hi)'s summand at X = 0, 2, 3 to acc.
+inline void add_pair(const Entry& lo, const Entry& hi, QM31 mu, RoundSums& acc) {
+  Entry d, at2, at3;
+  for (size_t k = 0; k < kTables; ++k) {
+    d[k] = hi[k] - lo[k];
+    at2[k] = hi[k] + d[k];
+    at3[k] = at2[k] + d[k];
+  }
+  acc[0] += summand(lo, mu);
+  acc[1] += summand(at2, mu);
+  acc[2] += summand(at3, mu);
+}
+
+constexpr size_t kGrain = size_t(1) << 11;
+
+// Runs body(b, e, acc) over [0, n) in parallel and adds up the per-chunk sums.
+template <typename Body>
+RoundSums parallel_sums(size_t n, const Body& body) {
+  RoundSums total{};
+  std::mutex m;
+  parallel::for_range(n, kGrain, [&](size_t b, size_t e) {
+    RoundSums acc{};
+    body(b, e, acc);
+    std::lock_guard lock(m);
+    for (size_t i = 0; i < 3; ++i) total[i] += acc[i];
+  });
+  return total;
+}
+
+// Sums of the first round over pairs (2j, 2j+1).
+RoundSums round_sums(const Views& t, QM31 mu) {
+  return parallel_sums(t[0].size() / 2, [&](size_t b, size_t e, RoundSums& acc) {
+    for (size_t j = b; j < e; ++j) {
+      Entry lo, hi;
+      for (size_t k = 0; k < kTables; ++k) lo[k] = t[k][2 * j], hi[k] = t[k][2 * j + 1];
+      add_pair(lo, hi, mu, acc);
     }
-    const QM31 msg[3] = {h0, h2, h3};
+  });
+}
+
+// out = t with the lowest variable bound to r and, in the same pass, the next round's sums (≥ 4
+// entries in t). out may hold t's own storage only if it is a different buffer set.
+RoundSums bind_and_sum(const Views& t, QM31 r, QM31 mu, Tables& out) {
+  const size_t half = t[0].size() / 2;
+  for (auto& v : out) v.resize(half);
+  auto fold = [&](size_t k, size_t i) { return t[k][2 * i] + poly::mul(r, t[k][2 * i + 1] - t[k][2 * i]); };
+  return parallel_sums(half / 2, [&](size_t b, size_t e, RoundSums& acc) {
+    for (size_t j = b; j < e; ++j) {
+      Entry lo, hi;
+      for (size_t k = 0; k < kTables; ++k) {
+        lo[k] = out[k][2 * j] = fold(k, 2 * j);
+        hi[k] = out[k][2 * j + 1] = fold(k, 2 * j + 1);
+      }
+      add_pair(lo, hi, mu, acc);
+    }
+  });
+}
+
+Views views(const Tables& t) {
+  Views v;
+  for (size_t k = 0; k < kTables; ++k) v[k] = t[k];
+  return v;
+}
+
+// One layer's sumcheck: Σ_x eq(r,x)·[P0Q1 + P1Q0 + μ·Q0Q1]; returns ρ and the children at ρ.
+LayerResult prove_layer(proof::Writer& w, const std::string& label, Views t, QM31 mu, QM31 claim) {
+  LayerResult out;
+  Tables bufs[2];  // ping-pong: round i binds into bufs[i % 2]
+  RoundSums sums = round_sums(t, mu);
+  Entry last{};
+  for (size_t round = 0; t[0].size() > 1; ++round) {
+    const QM31 msg[3] = {sums[0], sums[1], sums[2]};
     w.send(label + "/round" + std::to_string(round), msg);
-    QM31 r = w.draw(label + "/r" + std::to_string(round));
-    QM31 evals[4] = {h0, claim - h0, h2, h3};
+    const QM31 r = w.draw(label + "/r" + std::to_string(round));
+    const QM31 evals[4] = {sums[0], claim - sums[0], sums[1], sums[2]};
     claim = poly::eval_from_values(evals, r);
     out.rho.push_back(r);
-    for (auto* v : {&eq, &p0, &p1, &q0, &q1}) *v = poly::fix_low(std::span<const QM31>(*v), r);
+    if (t[0].size() > 2) {
+      Tables& dst = bufs[round % 2];
+      sums = bind_and_sum(t, r, mu, dst);
+      t = views(dst);
+    } else {
+      for (size_t k = 0; k < kTables; ++k) last[k] = t[k][0] + poly::mul(r, t[k][1] - t[k][0]);
+      break;
+    }
   }
-  out.children[0] = p0[0], out.children[1] = p1[0], out.children[2] = q0[0], out.children[3] = q1[0];
+  out.children[0] = last[1], out.children[1] = last[2], out.children[2] = last[3], out.children[3] = last[4];
   w.send(label + "/children", out.children);
   return out;
 }
@@ -57,10 +135,12 @@ std::vector<QM31> gkr_prove(proof::Writer& w, const std::string& label, std::vec
     const Layer& c = layers.back();
     const size_t h = c.p.size() / 2;
     Layer up{std::vector<QM31>(h), std::vector<QM31>(h)};
-    for (size_t i = 0; i < h; ++i) {
-      up.p[i] = c.p[i] * c.q[i + h] + c.p[i + h] * c.q[i];
-      up.q[i] = c.q[i] * c.q[i + h];
-    }
+    parallel::for_range(h, kGrain, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) {
+        up.p[i] = poly::mul(c.p[i], c.q[i + h]) + poly::mul(c.p[i + h], c.q[i]);
+        up.q[i] = poly::mul(c.q[i], c.q[i + h]);
+      }
+    });
     layers.push_back(std::move(up));
   }
   std::reverse(layers.begin(), layers.end());
@@ -75,10 +155,10 @@ std::vector<QM31> gkr_prove(proof::Writer& w, const std::string& label, std::vec
     const size_t h = next.p.size() / 2;
     const std::string ll = label + "/layer" + std::to_string(k + 1);
     QM31 mu = w.draw(ll + "/mu");
-    LayerResult res = prove_layer(
-        w, ll + "/sumcheck", poly::eq_table(r), std::vector<QM31>(next.p.begin(), next.p.begin() + h),
-        std::vector<QM31>(next.p.begin() + h, next.p.end()), std::vector<QM31>(next.q.begin(), next.q.begin() + h),
-        std::vector<QM31>(next.q.begin() + h, next.q.end()), mu, cp + mu * cq);
+    const std::vector<QM31> eq = poly::eq_table(r);
+    const std::span<const QM31> p(next.p), q(next.q);
+    LayerResult res = prove_layer(w, ll + "/sumcheck", {eq, p.first(h), p.subspan(h), q.first(h), q.subspan(h)}, mu,
+                                  cp + mu * cq);
     const QM31* c = res.children;
     lam = w.draw(ll + "/lambda");
     res.rho.push_back(lam);

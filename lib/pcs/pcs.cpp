@@ -36,9 +36,9 @@ struct Shape {
 
 Shape shape_of(unsigned n, const Config& c) {
   Shape s{n, n + c.log_blowup, n - std::min(n, c.final_log), {}, {}};
-  for (unsigned a = 0; a < s.folds; a += c.fold_step) {
+  for (unsigned a = 0; a < s.folds; a += s.k.back()) {
     s.start.push_back(a);
-    s.k.push_back(std::min(c.fold_step, s.folds - a));
+    s.k.push_back(std::min(a == 0 && c.first_fold ? c.first_fold : c.fold_step, s.folds - a));
   }
   if (s.start.empty()) s.start = {0}, s.k = {0};
   return s;
@@ -51,6 +51,7 @@ void check_ranges(const Config& c) {
   require(c.pow_bits <= 40, kWhere, "pow_bits " + std::to_string(c.pow_bits) + " above 40");
   require(in(c.fold_step, 1, 8), kWhere, "fold_step " + std::to_string(c.fold_step) + " outside 1..8");
   require(c.final_log <= 16, kWhere, "final_log " + std::to_string(c.final_log) + " above 16");
+  require(c.first_fold <= 10, kWhere, "first_fold " + std::to_string(c.first_fold) + " above 10");
 }
 
 // Natural-order layer → rows of width w: rows[j·w + t] = layer[j + t·(size/w)].
@@ -68,7 +69,8 @@ std::vector<F> to_rows(std::span<const F> layer, size_t w) {
 void absorb_statement(Channel& ch, const hash::Digest& root, unsigned n, const Config& c, std::span<const Claim> claims) {
   ch.absorb_digest("pcs/root", root);
   ch.absorb_u64("pcs/log_size", n);
-  const M31 cfg[5] = {M31(c.log_blowup), M31(c.queries), M31(c.pow_bits), M31(c.fold_step), M31(c.final_log)};
+  const M31 cfg[6] = {M31(c.log_blowup), M31(c.queries),   M31(c.pow_bits),
+                      M31(c.fold_step),  M31(c.final_log), M31(c.first_fold)};
   ch.absorb_m31s("pcs/config", cfg);
   ch.absorb_u64("pcs/claims", claims.size());
   for (const auto& cl : claims) {
@@ -94,6 +96,31 @@ std::vector<size_t> rows_of(std::span<const size_t> queries, unsigned log_rows) 
   std::sort(idx.begin(), idx.end());
   idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
   return idx;
+}
+
+// Layer i ≥ 1 (2^log_points points) as coset rows of `width` (see to_rows): 2^i·Enc_i(Möbius(bound)),
+// limb by limb (Möbius and the encoding are M31-linear), with the 2^i applied to the coefficients.
+std::vector<QM31> encode_layer_rows(std::span<const QM31> bound, unsigned log_points, unsigned i, size_t width) {
+  const M31 scale = M31::from_u64(uint64_t(1) << i);
+  std::array<std::vector<M31>, 4> limbs;
+  for (size_t q = 0; q < 4; ++q) {
+    std::vector<M31> c(bound.size());
+    parallel::for_range(c.size(), size_t(1) << 14, [&](size_t b, size_t e) {
+      for (size_t j = b; j < e; ++j) c[j] = bound[j].limbs()[q] * scale;
+    });
+    poly::mobius(c);
+    limbs[q] = circle::evaluate_line(c, log_points);
+  }
+  const size_t rows = (size_t(1) << log_points) / width;
+  std::vector<QM31> out(size_t(1) << log_points);
+  parallel::for_range(rows, std::max<size_t>(1, size_t(1) << 12 >> __builtin_ctzll(width)), [&](size_t b, size_t e) {
+    for (size_t j = b; j < e; ++j)
+      for (size_t t = 0; t < width; ++t) {
+        const size_t at = j + t * rows;
+        out[j * width + t] = QM31(limbs[0][at], limbs[1][at], limbs[2][at], limbs[3][at]);
+      }
+  });
+  return out;
 }
 
 std::vector<QM31> batching_coefficients(Channel& ch, size_t n) { return ch.draw_qm31s("pcs/batch", n); }
@@ -127,13 +154,13 @@ void corrupt(std::vector<F>& v, const testing::Fault* fault, unsigned layer) {
 }
 
 struct Impl {
-  static Committed commit(std::span<const M31> values, const Config& config, const testing::Fault* fault);
+  static Committed commit(std::vector<M31>&& values, const Config& config, const testing::Fault* fault);
   static OpeningProof open(const Committed& com, std::span<const Claim> claims, Channel& ch, const testing::Fault* fault);
   static std::vector<uint8_t> save(const Committed& c);
-  static Committed load(std::span<const uint8_t> bytes, std::span<const M31> values, const Config& config);
+  static Committed load(std::span<const uint8_t> bytes, std::vector<M31>&& values, const Config& config);
 };
 
-Committed Impl::commit(std::span<const M31> values, const Config& config, const testing::Fault* fault) {
+Committed Impl::commit(std::vector<M31>&& values, const Config& config, const testing::Fault* fault) {
   const unsigned n = poly::log2_exact(values.size(), "pcs commit: vector length");
   if (n > kMaxLogSize) throw BadInput("pcs commit: vectors above 2^28 entries are not supported");
   try {
@@ -146,12 +173,17 @@ Committed Impl::commit(std::span<const M31> values, const Config& config, const 
   Committed out;
   out.log_size_ = n;
   out.config_ = config;
-  out.values_.assign(values.begin(), values.end());
-  std::vector<M31> coeffs = out.values_;
-  poly::mobius(coeffs);
-  std::vector<M31> codeword = circle::evaluate(coeffs, s.m);
-  corrupt(codeword, fault, 0);
-  out.rows_ = to_rows<M31>(codeword, s.width(0));
+  out.values_ = std::move(values);
+  {  // the coefficients and the natural-order codeword are gone before the tree is built
+    std::vector<M31> codeword;
+    {
+      std::vector<M31> coeffs = out.values_;
+      poly::mobius(coeffs);
+      codeword = circle::evaluate(coeffs, s.m);
+    }
+    corrupt(codeword, fault, 0);
+    out.rows_ = to_rows<M31>(codeword, s.width(0));
+  }
   out.tree_ = std::make_shared<merkle::Tree>(std::span<const M31>(out.rows_), s.width(0));
   return out;
 }
@@ -164,15 +196,8 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
   absorb_statement(ch, com.root(), n, cfg, claims);
   const std::vector<QM31> lambda = batching_coefficients(ch, claims.size());
 
-  std::vector<std::vector<QM31>> points;
   QM31 claim;
-  for (size_t i = 0; i < claims.size(); ++i) {
-    points.push_back(claims[i].point);
-    claim += lambda[i] * claims[i].value;
-  }
-  const std::vector<QM31> w = poly::eq_combination(points, lambda);
-  const sumcheck::TableRef tables[2] = {com.values(), std::span<const QM31>(w)};
-  sumcheck::Prover prover(tables, {sumcheck::Term{QM31::one(), {0, 1}}});
+  for (size_t i = 0; i < claims.size(); ++i) claim += lambda[i] * claims[i].value;
   sumcheck::absorb_header(ch, kSumcheckLabel, s.folds, 2, claim);
 
   OpeningProof proof;
@@ -180,24 +205,89 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
   std::vector<std::vector<QM31>> layer_rows;  // committed rows of trees 1..
   std::vector<std::shared_ptr<merkle::Tree>> trees = {com.tree_};
   std::vector<QM31> chals;
-  for (unsigned i = 0; i < s.folds; ++i) {
-    sumcheck::RoundPoly h = prover.round_poly();
+  auto round = [&](sumcheck::RoundPoly h) {
     ch.absorb_qm31s(kSumcheckLabel, h);
     chals.push_back(ch.draw_qm31(kSumcheckLabel));
-    prover.bind(chals.back());
     proof.rounds.push_back(std::move(h));
-    // When a group's challenges are all known, fold its rows into the next committed layer (the layer
-    // after the last group is never needed: the final message replaces it).
-    const size_t g = trees.size() - 1;
-    if (i + 1 == s.start[g] + s.k[g] && i + 1 < s.folds) {
-      std::span<const QM31> cg = std::span<const QM31>(chals).subspan(s.start[g], s.k[g]);
-      std::vector<QM31> layer = g == 0 ? fri::fold_rows(com.rows_, s.log_rows(0), s.m, 0, cg)
-                                       : fri::fold_rows(layer_rows.back(), s.log_rows(g), s.m, s.start[g], cg);
-      corrupt(layer, fault, i + 1);
-      layer_rows.push_back(to_rows<QM31>(layer, s.width(g + 1)));
-      trees.push_back(std::make_shared<merkle::Tree>(std::span<const QM31>(layer_rows.back()), s.width(g + 1)));
-      ch.absorb_digest("pcs/layer", trees.back()->root());
-      proof.layer_roots.push_back(trees.back()->root());
+  };
+  // After i binds, layer i of the folded codeword is 2^i·Enc_i(Möbius(bound table)) (lib/fri): it is
+  // encoded from the small bound table instead of folding the large layer before it, so layer 0
+  // is only read for the queries. Every group's last layer is committed (the layer after the last
+  // group is never needed: the final message replaces it).
+  auto layer_due = [&] {
+    const size_t i = chals.size(), g = trees.size() - 1;
+    return i == s.start[g] + s.k[g] && i < s.folds;
+  };
+  auto commit_layer = [&](std::span<const QM31> bound) {
+    const unsigned i = unsigned(chals.size());
+    const size_t width = s.width(trees.size());
+    layer_rows.push_back(encode_layer_rows(bound, s.m - i, i, width));
+    corrupt(layer_rows.back(), fault, i);
+    trees.push_back(std::make_shared<merkle::Tree>(std::span<const QM31>(layer_rows.back()), width));
+    ch.absorb_digest("pcs/layer", trees.back()->root());
+    proof.layer_roots.push_back(trees.back()->root());
+  };
+
+  // The first k0 rounds never materialise W = Σ_i λ_i eq(r_i, ·): with r_i = (lo_i, hi_i) split at k0,
+  //   Σ_x W(x)·e(x) = Σ_i λ_i Σ_{t < 2^k0} eq(lo_i, t)·A_i(t),   A_i(t) = Σ_j eq(hi_i, j)·e(t + j·2^k0),
+  // so those rounds are small sumchecks of eq(lo_i, ·)·A_i, combined with the λ_i (same messages).
+  // A_i sums only the rows where eq(hi_i, ·) can be non-zero: a claim lifted from a packed member has
+  // boolean top coordinates (its slot).
+  std::vector<QM31> final_table;
+  if (s.folds > 0) {
+    const unsigned k0 = s.k[0];
+    const size_t L = size_t(1) << k0;
+    struct Part {
+      size_t first_row, rows;     // the support of eq(hi_i, ·)
+      std::vector<QM31> hi_free;  // hi_i without its boolean suffix
+      QM31 scale;                 // λ_i
+      std::unique_ptr<sumcheck::Prover> small;
+      std::vector<QM31> lo_eq, a;
+    };
+    std::vector<Part> parts(claims.size());
+    for (size_t i = 0; i < claims.size(); ++i) {
+      const std::vector<QM31>& r = claims[i].point;
+      size_t free = n;
+      while (free > k0 && (r[free - 1] == QM31() || r[free - 1] == QM31::one())) --free;
+      size_t block = 0;
+      for (size_t c = n; c-- > free;) block = 2 * block + (r[c] == QM31::one() ? 1 : 0);
+      Part& p = parts[i];
+      p.hi_free.assign(r.begin() + k0, r.begin() + free);
+      p.rows = size_t(1) << (free - k0);
+      p.first_row = block * p.rows;
+      p.scale = lambda[i];
+      p.lo_eq = poly::eq_table(std::span<const QM31>(r).first(k0));
+      p.a = poly::weighted_columns(com.values().subspan(p.first_row * L, p.rows * L), poly::eq_table(p.hi_free));
+      const sumcheck::TableRef t[2] = {std::span<const QM31>(p.lo_eq), std::span<const QM31>(p.a)};
+      p.small = std::make_unique<sumcheck::Prover>(t, std::vector<sumcheck::Term>{{QM31::one(), {0, 1}}});
+    }
+    for (unsigned i = 0; i < k0; ++i) {
+      sumcheck::RoundPoly h(2);
+      for (Part& p : parts) {
+        const sumcheck::RoundPoly hp = p.small->round_poly();
+        for (size_t d = 0; d < h.size(); ++d) h[d] += p.scale * hp[d];
+      }
+      round(std::move(h));
+      for (Part& p : parts) p.small->bind(chals.back());
+    }
+    // The tables after k0 binds: e bound at s_0..s_{k0−1}, and W's rows scaled by eq(lo_i, s).
+    std::vector<QM31> e1 = poly::weighted_rows(com.values(), poly::eq_table(chals));
+    if (layer_due()) commit_layer(e1);
+    std::vector<QM31> w1(e1.size());
+    for (const Part& p : parts)
+      poly::add_eq_table(p.hi_free, p.scale * p.small->final_evals()[0],
+                         std::span<QM31>(w1).subspan(p.first_row, p.rows));
+    if (k0 == s.folds) {
+      final_table = std::move(e1);
+    } else {
+      const sumcheck::TableRef tables[2] = {std::span<const QM31>(e1), std::span<const QM31>(w1)};
+      sumcheck::Prover prover(tables, {sumcheck::Term{QM31::one(), {0, 1}}});
+      for (unsigned i = k0; i < s.folds; ++i) {
+        round(prover.round_poly());
+        prover.bind(chals.back());
+        if (layer_due()) commit_layer(prover.bound_table(0));
+      }
+      final_table = prover.bound_table(0);
     }
   }
 
@@ -205,7 +295,7 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
     proof.final_message.resize(com.values().size());
     for (size_t i = 0; i < com.values().size(); ++i) proof.final_message[i] = QM31(com.values()[i]);
   } else {
-    proof.final_message = prover.bound_table(0);
+    proof.final_message = std::move(final_table);
   }
   poly::mobius(std::span<QM31>(proof.final_message));
   ch.absorb_qm31s("pcs/final", proof.final_message);
@@ -239,19 +329,19 @@ std::vector<uint8_t> Impl::save(const Committed& c) {
   artifact::BodyWriter b(5);
   const Config& k = c.config();
   b.key("log_size"), b.pk.pack_uint32(c.log_size());
-  b.key("config"), b.u32s(std::vector<uint32_t>{k.log_blowup, k.queries, k.pow_bits, k.fold_step, k.final_log});
+  b.key("config"), b.u32s(std::vector<uint32_t>{k.log_blowup, k.queries, k.pow_bits, k.fold_step, k.final_log, k.first_fold});
   b.key("values_xxh3"), b.bin(values_digest(c.values()));
   b.key("root"), b.bin(c.root());
   b.key("rows"), b.m31s(c.rows_);
   return artifact::wrap(kCommitmentKind, 1, b.bytes());
 }
 
-Committed Impl::load(std::span<const uint8_t> bytes, std::span<const M31> values, const Config& config) {
+Committed Impl::load(std::span<const uint8_t> bytes, std::vector<M31>&& values, const Config& config) {
   const artifact::Envelope env = artifact::unwrap(bytes, kCommitmentKind, 1);
   const auto h = artifact::parse_body(env.body, kCommitmentKind);
   const artifact::MapView m(h.get(), kCommitmentKind);
   const std::vector<uint32_t> k = m.u32s("config");
-  const Config stored = k.size() == 5 ? Config{k[0], k[1], k[2], k[3], k[4]} : Config{0, 0, 0, 0, 0};
+  const Config stored = k.size() == 6 ? Config{k[0], k[1], k[2], k[3], k[4], k[5]} : Config{0, 0, 0, 0, 0, 0};
   if (!(stored == config)) throw BadInput("pcs-commitment: made with another PCS config");
   const std::array<uint8_t, 16> key = values_digest(values);
   const auto digest = m.bin("values_xxh3");
@@ -268,18 +358,24 @@ Committed Impl::load(std::span<const uint8_t> bytes, std::span<const M31> values
   const auto root = m.bin("root");
   if (!std::equal(root.begin(), root.end(), out.root().begin(), out.root().end()))
     throw BadInput("pcs-commitment: the codeword does not hash to the stored root");
-  out.values_.assign(values.begin(), values.end());
+  out.values_ = std::move(values);
   return out;
 }
 
 Committed load(std::span<const uint8_t> bytes, std::span<const M31> values, const Config& config) {
-  return Impl::load(bytes, values, config);
+  return Impl::load(bytes, std::vector<M31>(values.begin(), values.end()), config);
+}
+Committed load(std::span<const uint8_t> bytes, std::vector<M31>&& values, const Config& config) {
+  return Impl::load(bytes, std::move(values), config);
 }
 
-Committed commit(std::span<const M31> values, const Config& config) { return Impl::commit(values, config, nullptr); }
+Committed commit(std::span<const M31> values, const Config& config) {
+  return Impl::commit(std::vector<M31>(values.begin(), values.end()), config, nullptr);
+}
+Committed commit(std::vector<M31>&& values, const Config& config) { return Impl::commit(std::move(values), config, nullptr); }
 OpeningProof open(const Committed& com, std::span<const Claim> claims, Channel& ch) { return Impl::open(com, claims, ch, nullptr); }
-Committed testing::commit(std::span<const M31> values, const Config& config, const Fault& fault) {
-  return Impl::commit(values, config, &fault);
+Committed testing::commit(std::vector<M31> values, const Config& config, const Fault& fault) {
+  return Impl::commit(std::move(values), config, &fault);
 }
 OpeningProof testing::open(const Committed& com, std::span<const Claim> claims, Channel& ch, const Fault& fault) {
   return Impl::open(com, claims, ch, &fault);
@@ -380,7 +476,8 @@ void verify(const hash::Digest& root, unsigned n, std::span<const Claim> claims,
 void OpeningProof::write(artifact::BodyWriter& w) const {
   w.pk.pack_map(8);
   w.key("config");
-  const uint32_t cfg[5] = {config.log_blowup, config.queries, config.pow_bits, config.fold_step, config.final_log};
+  const uint32_t cfg[6] = {config.log_blowup, config.queries,   config.pow_bits,
+                           config.fold_step,  config.final_log, config.first_fold};
   w.u32s(cfg);
   sumcheck::write(w, "rounds", rounds);
   auto digests = [&](const std::vector<hash::Digest>& ds) {
@@ -432,8 +529,8 @@ OpeningProof OpeningProof::read(const artifact::MapView& m) {
             "opening proof must be a map of exactly 8 fields");
     OpeningProof p;
     const auto cfg = m.u32s("config");
-    require(cfg.size() == 5, kWhere, "config must have 5 entries");
-    p.config = Config{cfg[0], cfg[1], cfg[2], cfg[3], cfg[4]};
+    require(cfg.size() == 6, kWhere, "config must have 6 entries");
+    p.config = Config{cfg[0], cfg[1], cfg[2], cfg[3], cfg[4], cfg[5]};
     const auto r = m.m31s("rounds");
     require(r.size() % 8 == 0, kWhere, "rounds: not a whole number of degree-2 rounds");
     p.rounds = sumcheck::from_limbs(r, unsigned(r.size() / 8), 2, kWhere);

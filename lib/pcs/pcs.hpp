@@ -35,9 +35,11 @@ namespace zkm31::pcs {
 // 2^26 BLAKE2s ≈ 1.7 CPU-seconds of grinding per opening; e.g. {1, 76, 20} gives the same 96 bits for
 // 6 more queries and ≈ 0.03 s). fold_step (folds per committed layer: queries open cosets of 2^fold_step)
 // and final_log (the final message has 2^final_log coefficients) only trade prover time against size.
+// first_fold (0: fold_step) is the first group's size: layer-0 rows hold 2^first_fold positions, so a
+// larger value makes the first committed layer — encoded and hashed per opening — that much smaller.
 struct Config {
   uint32_t log_blowup = 1, queries = 70, pow_bits = 26;
-  uint32_t fold_step = 4, final_log = 6;
+  uint32_t fold_step = 4, final_log = 6, first_fold = 0;
   bool operator==(const Config&) const = default;
 };
 
@@ -51,7 +53,7 @@ double security_bits(const Config& c);
 double provable_security_bits(const Config& c, unsigned log_size);
 // Throws Rejected("pcs", "config gives N bits < floor F") when security_bits(c) < floor_bits, and
 // Rejected("pcs", …) on parameters outside their ranges (1 ≤ log_blowup ≤ 8, 1 ≤ queries ≤ 1024,
-// pow_bits ≤ 40, 1 ≤ fold_step ≤ 8, final_log ≤ 16).
+// pow_bits ≤ 40, 1 ≤ fold_step ≤ 8, final_log ≤ 16, first_fold ≤ 10).
 void check_floor(const Config& c, double floor_bits = 96);
 
 struct Claim {
@@ -93,7 +95,9 @@ class Committed {
 };
 
 // values.size() must be a power of two ≤ 2^28 (else BadInput); the config is checked for ranges only.
+// The commitment keeps the values: pass them as an rvalue to spare a copy.
 Committed commit(std::span<const M31> values, const Config& config = {});
+Committed commit(std::vector<M31>&& values, const Config& config = {});
 
 // One batched opening of every claim on this commitment (1 ≤ claims ≤ 64). The claimed values are
 // not checked by the prover: a wrong value gives a proof the verifier rejects.
@@ -109,6 +113,8 @@ std::vector<uint8_t> save(const Committed& committed);
 // rebuilt root differs. The rows are not re-derived from the values (that is the FFT the cache saves),
 // so a deliberately forged file with a valid checksum is trusted: keep such files in private storage.
 Committed load(std::span<const uint8_t> bytes, std::span<const M31> values, const Config& config);
+// The same taking the values over; they are only moved from when the load succeeds.
+Committed load(std::span<const uint8_t> bytes, std::vector<M31>&& values, const Config& config);
 // XXH3-128 of the values' little-endian u32 bytes (the key load() checks).
 std::array<uint8_t, 16> values_digest(std::span<const M31> values);
 

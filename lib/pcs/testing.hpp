@@ -1,7 +1,8 @@
 #pragma once
 // A cheating prover for the negative tests of lib/pcs (nothing else calls this). It corrupts every
-// `stride`-th entry of layer `layer` (0 = the codeword, at commit; else a committed folded layer) before
-// that layer is committed, and keeps folding from the corrupted values while running the honest sumcheck.
+// `stride`-th entry of layer `layer` (0 = the codeword, at commit; else a committed folded layer, in its
+// coset-row layout) before
+// that layer is committed, while running the honest sumcheck and encoding the other layers honestly.
 #include "pcs/pcs.hpp"
 
 namespace zkm31::pcs::testing {
@@ -11,7 +12,7 @@ struct Fault {
   size_t stride;
 };
 
-Committed commit(std::span<const M31> values, const Config& config, const Fault& fault);
+Committed commit(std::vector<M31> values, const Config& config, const Fault& fault);
 OpeningProof open(const Committed& committed, std::span<const Claim> claims, Channel& channel, const Fault& fault);
 
 }  // namespace zkm31::pcs::testing

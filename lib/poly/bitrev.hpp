@@ -18,16 +18,16 @@ inline uint32_t bitrev(uint32_t x, unsigned bits) {
   return x >> (32 - bits);
 }
 
-// out[bitrev(i)] = in[i] (in.size() a power of two ≤ 2^32), tiled so that reads and writes both run
-// along cache lines: with i = (a, b, c) split into h, n−2h and h bits, bitrev(i) = (rev c, rev b, rev a).
+// out[bitrev(i) << shift] = in[i] (in.size() a power of two ≤ 2^32, out.size() = in.size() << shift; the
+// other entries are left alone), tiled so that reads and writes both run along cache lines: with
+// i = (a, b, c) split into h, n−2h and h bits, bitrev(i) = (rev c, rev b, rev a).
 template <typename T>
-std::vector<T> bitrev_permute(std::span<const T> in) {
+void bitrev_permute_into(std::span<const T> in, std::span<T> out, unsigned shift) {
   const unsigned n = unsigned(__builtin_ctzll(in.size()));
-  std::vector<T> out(in.size());
   constexpr unsigned h = 4;
   if (n < 2 * h + 1) {
-    for (size_t i = 0; i < in.size(); ++i) out[bitrev(uint32_t(i), n)] = in[i];
-    return out;
+    for (size_t i = 0; i < in.size(); ++i) out[size_t(bitrev(uint32_t(i), n)) << shift] = in[i];
+    return;
   }
   const unsigned mid = n - 2 * h;
   parallel::for_range(size_t(1) << mid, 1 << 6, [&](size_t b0, size_t e0) {
@@ -36,10 +36,18 @@ std::vector<T> bitrev_permute(std::span<const T> in) {
       for (size_t a = 0; a < (1u << h); ++a) {
         const T* src = in.data() + (a << (n - h)) + (b << h);
         const size_t ra = bitrev(uint32_t(a), h);
-        for (size_t c = 0; c < (1u << h); ++c) out[(size_t(bitrev(uint32_t(c), h)) << (n - h)) + rb + ra] = src[c];
+        for (size_t c = 0; c < (1u << h); ++c)
+          out[((size_t(bitrev(uint32_t(c), h)) << (n - h)) + rb + ra) << shift] = src[c];
       }
     }
   });
+}
+
+// out[bitrev(i)] = in[i].
+template <typename T>
+std::vector<T> bitrev_permute(std::span<const T> in) {
+  std::vector<T> out(in.size());
+  bitrev_permute_into(in, std::span<T>(out), 0);
   return out;
 }
 

@@ -1,10 +1,13 @@
 #include "poly/multilinear.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <string>
 
 #include "error/error.hpp"
 #include "field/packed.hpp"
+#include "field/simd.hpp"
 #include "parallel/parallel.hpp"
 #include "poly/fastmul.hpp"
 
@@ -37,6 +40,55 @@ std::vector<QM31> fix_high_impl(std::span<const F> v, std::span<const QM31> high
   return out;
 }
 
+// A product of two residues folded once (2^31 ≡ 1): < 2^32, so 2^31 of them fit a u64 sum.
+inline uint64_t folded_product(uint32_t a, uint32_t b) {
+  const uint64_t p = uint64_t(a) * b;
+  return (p & kP) + (p >> 31);
+}
+
+QM31 reduce_limbs(const uint64_t acc[4]) {
+  return QM31::from_limbs({M31::from_u64(acc[0]), M31::from_u64(acc[1]), M31::from_u64(acc[2]), M31::from_u64(acc[3])});
+}
+
+// acc[q] = Σ_t w[q][t]·row[t] (folded products).
+ZKM31_VECTOR_CLONES
+void dot_limbs(const uint32_t* const* w, const M31* row, size_t L, uint64_t* acc) {
+  for (size_t q = 0; q < 4; ++q) {
+    const uint32_t* wq = w[q];
+    uint64_t a = 0;
+    for (size_t t = 0; t < L; ++t) a += folded_product(wq[t], row[t].v);
+    acc[q] = a;
+  }
+}
+
+// acc[q·width + t] += Σ_{j ∈ [j0, j1)} w[q][j]·v[j·L + t0 + t] (folded products), t < width.
+ZKM31_VECTOR_CLONES
+void accumulate_columns(const uint32_t* const* w, const M31* v, size_t L, size_t j0, size_t j1, size_t t0, size_t width,
+                        uint64_t* acc) {
+  for (size_t j = j0; j < j1; ++j) {
+    const M31* row = v + j * L + t0;
+    for (size_t q = 0; q < 4; ++q) {
+      const uint64_t s = w[q][j];
+      uint64_t* a = acc + q * width;
+      for (size_t t = 0; t < width; ++t) {
+        const uint64_t p = s * row[t].v;
+        a[t] += (p & kP) + (p >> 31);
+      }
+    }
+  }
+}
+
+// The weights limb by limb (structure of arrays), so the inner loops vectorize.
+std::array<std::vector<uint32_t>, 4> split_limbs(std::span<const QM31> w) {
+  std::array<std::vector<uint32_t>, 4> out;
+  for (auto& l : out) l.resize(w.size());
+  for (size_t i = 0; i < w.size(); ++i) {
+    const auto l = w[i].limbs();
+    for (size_t k = 0; k < 4; ++k) out[k][i] = l[k].v;
+  }
+  return out;
+}
+
 template <typename F>
 QM31 evaluate_impl(std::span<const F> v, std::span<const QM31> point) {
   if (v.size() != (size_t(1) << point.size()))
@@ -48,11 +100,24 @@ QM31 evaluate_impl(std::span<const F> v, std::span<const QM31> point) {
   return cur[0];
 }
 
+// hi[k] −= lo[k] over residues (an M31 table, or a QM31 table's limbs).
+ZKM31_VECTOR_CLONES
+void subtract_words(uint32_t* hi, const uint32_t* lo, size_t n) {
+  for (size_t k = 0; k < n; ++k) hi[k] = hi[k] >= lo[k] ? hi[k] - lo[k] : hi[k] + kP - lo[k];
+}
+
+// v[i + half] −= v[i] for a run of n entries starting at v (M31 or QM31, limb by limb).
+template <typename F>
+void subtract_run(F* v, size_t half, size_t n) {
+  static_assert(sizeof(F) % 4 == 0);
+  constexpr size_t words = sizeof(F) / 4;
+  subtract_words(reinterpret_cast<uint32_t*>(v + half), reinterpret_cast<const uint32_t*>(v), n * words);
+}
+
 // Pairs (b, b + half) for every b with bit `half` clear, over blocks of 2·half within [0, len).
 template <typename F>
 void mobius_level(F* v, size_t len, size_t half) {
-  for (size_t lo = 0; lo < len; lo += 2 * half)
-    for (size_t i = lo; i < lo + half; ++i) v[i + half] -= v[i];
+  for (size_t lo = 0; lo < len; lo += 2 * half) subtract_run(v + lo, half, half);
 }
 
 template <typename F>
@@ -69,8 +134,7 @@ void mobius_impl(std::span<F> v) {
     parallel::for_range(v.size() / 2, kGrain, [&](size_t b, size_t e) {
       while (b < e) {  // runs of consecutive pairs within one block
         const size_t block = b >> lg, j = b & (half - 1), run = std::min(e - b, half - j);
-        F* lo = v.data() + block * 2 * half + j;
-        for (size_t k = 0; k < run; ++k) lo[k + half] -= lo[k];
+        subtract_run(v.data() + block * 2 * half + j, half, run);
         b += run;
       }
     });
@@ -95,15 +159,15 @@ void add_eq_table(std::span<const QM31> r, QM31 scale, std::span<QM31> acc) {
 std::vector<QM31> eq_table(std::span<const QM31> r, QM31 scale) {
   std::vector<QM31> t(size_t(1) << r.size());
   t[0] = scale;
-  // Variable k doubles the table: entries with bit k set get ·r_k, the others ·(1 − r_k).
+  // Variable k doubles the table: entries with bit k set get ·r_k, the others ·(1 − r_k), i.e.
+  // t[i + len] = r_k·t[i] (onto zeros) and t[i] −= t[i + len], on packed lanes.
   for (size_t k = 0, len = 1; k < r.size(); ++k, len <<= 1) {
     const QM31 rk = r[k];
-    parallel::for_range(len, kGrain, [&](size_t b, size_t e) __attribute__((flatten)) {
-      for (size_t i = b; i < e; ++i) {
-        QM31 hi = mul(t[i], rk);
-        t[i + len] = hi;
-        t[i] -= hi;
-      }
+    parallel::for_range(len, kGrain, [&](size_t b, size_t e) {
+      const std::span<QM31> lo = std::span(t).subspan(b, e - b), hi = std::span(t).subspan(len + b, e - b);
+      packed::mul_add_scalar(lo, rk, hi);
+      const std::span<M31> lo_limbs(reinterpret_cast<M31*>(lo.data()), 4 * lo.size());
+      packed::sub(lo_limbs, std::span<const M31>(reinterpret_cast<const M31*>(hi.data()), 4 * hi.size()), lo_limbs);
     });
   }
   return t;
@@ -144,8 +208,66 @@ QM31 evaluate(std::span<const M31> v, std::span<const QM31> point) { return eval
 QM31 evaluate(std::span<const QM31> v, std::span<const QM31> point) { return evaluate_impl(v, point); }
 std::vector<QM31> fix_low(std::span<const M31> v, QM31 r) { return fix_low_impl(v, r); }
 std::vector<QM31> fix_low(std::span<const QM31> v, QM31 r) { return fix_low_impl(v, r); }
-std::vector<QM31> fix_high(std::span<const M31> v, std::span<const QM31> high) { return fix_high_impl(v, high); }
+std::vector<QM31> fix_high(std::span<const M31> v, std::span<const QM31> high) {
+  const unsigned n = log2_exact(v.size(), "fix_high: table length");
+  if (high.size() > n) throw BadInput("fix_high: more variables than the table has");
+  return weighted_columns(v, eq_table(high));
+}
 std::vector<QM31> fix_high(std::span<const QM31> v, std::span<const QM31> high) { return fix_high_impl(v, high); }
+std::vector<QM31> weighted_rows(std::span<const M31> v, std::span<const QM31> w) {
+  const size_t L = w.size();
+  if (L == 0 || v.size() % L) throw BadInput("weighted_rows: table length is not a multiple of the weights'");
+  const auto wl = split_limbs(w);
+  const uint32_t* limbs[4] = {wl[0].data(), wl[1].data(), wl[2].data(), wl[3].data()};
+  std::vector<QM31> out(v.size() / L);
+  parallel::for_range(out.size(), std::max<size_t>(1, kGrain / L), [&](size_t b, size_t e) {
+    for (size_t j = b; j < e; ++j) {
+      uint64_t acc[4];
+      dot_limbs(limbs, v.data() + j * L, L, acc);
+      out[j] = reduce_limbs(acc);
+    }
+  });
+  return out;
+}
+
+std::vector<QM31> weighted_columns(std::span<const M31> v, std::span<const QM31> w) {
+  const size_t rows = w.size();
+  if (rows == 0 || v.size() % rows) throw BadInput("weighted_columns: table length is not a multiple of the weights'");
+  const size_t L = v.size() / rows;
+  const auto wl = split_limbs(w);
+  const uint32_t* limbs[4] = {wl[0].data(), wl[1].data(), wl[2].data(), wl[3].data()};
+  // Sums of ≤ 2^28 folded products (< 2^32 each) stay below 2^60.
+  auto accumulate = [&](size_t j0, size_t j1, size_t t0, size_t t1, uint64_t* acc) {
+    accumulate_columns(limbs, v.data(), L, j0, j1, t0, t1 - t0, acc);
+  };
+  std::vector<QM31> out(L);
+  if (L >= 256) {  // wide rows: split the columns
+    parallel::for_range(L, 256, [&](size_t b, size_t e) {
+      std::vector<uint64_t> acc(4 * (e - b), 0);
+      accumulate(0, rows, b, e, acc.data());
+      for (size_t t = b; t < e; ++t) {
+        const uint64_t a[4] = {acc[t - b], acc[(e - b) + t - b], acc[2 * (e - b) + t - b], acc[3 * (e - b) + t - b]};
+        out[t] = reduce_limbs(a);
+      }
+    });
+    return out;
+  }
+  // Narrow rows: each chunk of rows sums into its own accumulators, added at the end.
+  const size_t grain = std::max<size_t>(1, (kGrain * 8) / L);
+  const size_t chunks = (rows + grain - 1) / grain;
+  std::vector<uint64_t> partial(chunks * 4 * L, 0);
+  parallel::for_range(chunks, 1, [&](size_t cb, size_t ce) {
+    for (size_t c = cb; c < ce; ++c) accumulate(c * grain, std::min(rows, (c + 1) * grain), 0, L, partial.data() + c * 4 * L);
+  });
+  for (size_t t = 0; t < L; ++t) {
+    uint64_t acc[4] = {0, 0, 0, 0};
+    for (size_t c = 0; c < chunks; ++c)
+      for (size_t k = 0; k < 4; ++k) acc[k] += partial[(c * 4 + k) * L + t];
+    out[t] = reduce_limbs(acc);
+  }
+  return out;
+}
+
 void mobius(std::span<M31> v) { mobius_impl(v); }
 void mobius(std::span<QM31> v) { mobius_impl(v); }
 

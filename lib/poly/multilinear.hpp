@@ -34,6 +34,14 @@ std::vector<QM31> fix_low(std::span<const QM31> v, QM31 r);
 std::vector<QM31> fix_high(std::span<const M31> v, std::span<const QM31> high);
 std::vector<QM31> fix_high(std::span<const QM31> v, std::span<const QM31> high);
 
+// An M31 table read as a matrix of rows of L = 2^k consecutive entries (row j = v[j·L, (j+1)·L)),
+// reduced with QM31 weights in one pass with lazy 64-bit accumulation (the hot loops of the matmul
+// reduction and the PCS opening):
+//   weighted_rows:    out[j] = Σ_t w[t]·v[j·L + t]   (L = w.size(); binds the low variables)
+//   weighted_columns: out[t] = Σ_j w[j]·v[j·L + t]   (L = v.size() / w.size(); binds the high ones)
+std::vector<QM31> weighted_rows(std::span<const M31> v, std::span<const QM31> w);
+std::vector<QM31> weighted_columns(std::span<const M31> v, std::span<const QM31> w);
+
 // Hypercube values → monomial coefficients (Möbius transform, in place): afterwards
 // MLE(v)(X) = Σ_b c_b Π_{k ∈ b} X_k. For each bit k and each b with bit k set: c[b] −= c[b ^ 2^k].
 void mobius(std::span<M31> v);

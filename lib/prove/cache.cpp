@@ -83,26 +83,26 @@ std::string cache_path(const std::string& dir, std::span<const M31> values, cons
   // Key = XXH3-128 of (XXH3-128 of the values, config words): one pass over the values.
   const auto v = pcs::values_digest(values);
   std::vector<uint8_t> key(v.begin(), v.end());
-  for (uint32_t w : {c.log_blowup, c.queries, c.pow_bits, c.fold_step, c.final_log})
+  for (uint32_t w : {c.log_blowup, c.queries, c.pow_bits, c.fold_step, c.final_log, c.first_fold})
     for (int i = 0; i < 4; ++i) key.push_back(uint8_t(w >> (8 * i)));
   return (fs::path(dir) / (artifact::hex(artifact::checksum(key)) + ".commitment")).string();
 }
 
-pcs::Committed commit_cached(std::span<const M31> values, const pcs::Config& config, const std::string& dir, bool* hit) {
+pcs::Committed commit_cached(std::vector<M31> values, const pcs::Config& config, const std::string& dir, bool* hit) {
   if (hit) *hit = false;
-  if (dir.empty()) return pcs::commit(values, config);
+  if (dir.empty()) return pcs::commit(std::move(values), config);
   const std::string path = cache_path(dir, values, config);
   if (fs::exists(path)) {
     try {
       const Mapped file(path);
-      pcs::Committed c = pcs::load({file.data, file.size}, values, config);
+      pcs::Committed c = pcs::load({file.data, file.size}, std::move(values), config);
       if (hit) *hit = true;
       return c;
     } catch (const std::exception& e) {
       warn("ignoring " + path + " (" + e.what() + "); recomputing");
     }
   }
-  pcs::Committed c = pcs::commit(values, config);
+  pcs::Committed c = pcs::commit(std::move(values), config);
   try {
     make_private_dir(dir);
     write_atomic(path, pcs::save(c));

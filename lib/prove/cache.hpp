@@ -20,7 +20,7 @@ std::string cache_path(const std::string& dir, std::span<const M31> values, cons
 
 // pcs::commit(values, config), through the cache in dir (empty: no cache). *hit tells whether the
 // commitment was reloaded. A cache directory or file that cannot be written only warns.
-pcs::Committed commit_cached(std::span<const M31> values, const pcs::Config& config, const std::string& dir,
+pcs::Committed commit_cached(std::vector<M31> values, const pcs::Config& config, const std::string& dir,
                              bool* hit = nullptr);
 
 }  // namespace zkm31::prove

@@ -28,7 +28,8 @@ void absorb_statement(Channel& ch, const pcs::Config& pc, const gkr::Config& gc,
                       std::span<const M31> out) {
   ch.absorb_u64("version", kProofVersion);
   for (uint64_t v : {uint64_t(pc.log_blowup), uint64_t(pc.queries), uint64_t(pc.pow_bits), uint64_t(pc.fold_step),
-                     uint64_t(pc.final_log), uint64_t(gc.range_bits), uint64_t(gc.excess_bits), uint64_t(gc.wide_log)})
+                     uint64_t(pc.final_log), uint64_t(pc.first_fold), uint64_t(gc.range_bits), uint64_t(gc.excess_bits),
+                     uint64_t(gc.wide_log)})
     ch.absorb_u64("config", v);
   ch.absorb_digest("graph_digest", graph_digest);
   ch.absorb_digest("model_commitment", model_root);
@@ -49,9 +50,9 @@ std::vector<std::vector<pcs::Claim>> chunks(const std::vector<BigClaim>& claims)
 
 // More claims on one commitment than one opening takes are first merged into a single claim.
 std::vector<BigClaim> batch_claims(gkr::Side& side, const std::string& label, std::vector<BigClaim> claims,
-                                   unsigned n, const std::vector<M31>* big) {
+                                   unsigned n, std::span<const M31> big) {
   if (claims.size() <= kMaxClaimsPerOpening) return claims;
-  gkr::Merged m = gkr::merge_claims(side, label, claims, n, big ? std::span<const M31>(*big) : std::span<const M31>());
+  gkr::Merged m = gkr::merge_claims(side, label, claims, n, big);
   return {{std::move(m.point), m.value}};
 }
 
@@ -136,7 +137,7 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
   part(rep.model_cached ? "model commitment: cached" : "model commitment: computed");
   std::vector<M31> trace_big = tp.pack(w.values);
   if (opt.commit_different) trace_big[0] += M31(1);
-  pcs::Committed trace = pcs::commit(trace_big, opt.pcs);
+  pcs::Committed trace = pcs::commit(std::move(trace_big), opt.pcs);
   part("trace commitment");
 
   const std::vector<M31> in = concat(t, g.inputs), out = concat(t, g.outputs);
@@ -151,13 +152,12 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
   gkr::Ledger ledger = gkr::walk(c, side, &w, w.values, opt.cheat, part);
 
   std::vector<pcs::OpeningProof> model_open, trace_open;
-  const std::vector<M31> model_big = mp.pack(w.values);
-  auto mc = batch_claims(side, "model", take_claims(ledger, mp, "model opening"), mp.log_size, &model_big);
+  auto mc = batch_claims(side, "model", take_claims(ledger, mp, "model opening"), mp.log_size, model.values());
   for (const auto& chunk : chunks(mc)) model_open.push_back(pcs::open(model, chunk, ch));
   part("model opening");
   std::vector<BigClaim> tc = take_claims(ledger, tp, "trace opening");
   if (opt.drop_opening && !tc.empty()) tc.pop_back();
-  tc = batch_claims(side, "trace", std::move(tc), tp.log_size, &trace_big);
+  tc = batch_claims(side, "trace", std::move(tc), tp.log_size, trace.values());
   for (const auto& chunk : chunks(tc)) trace_open.push_back(pcs::open(trace, chunk, ch));
   part("trace opening");
 
@@ -170,12 +170,13 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
   b.key("public_input"), b.m31s(in);
   b.key("public_output"), b.m31s(out);
   b.key("config");
-  b.pk.pack_map(8);
+  b.pk.pack_map(9);
   b.key("log_blowup"), b.pk.pack_uint32(opt.pcs.log_blowup);
   b.key("queries"), b.pk.pack_uint32(opt.pcs.queries);
   b.key("pow_bits"), b.pk.pack_uint32(opt.pcs.pow_bits);
   b.key("fold_step"), b.pk.pack_uint32(opt.pcs.fold_step);
   b.key("final_log"), b.pk.pack_uint32(opt.pcs.final_log);
+  b.key("first_fold"), b.pk.pack_uint32(opt.pcs.first_fold);
   b.key("range_bits"), b.pk.pack_uint32(opt.gkr.range_bits);
   b.key("excess_bits"), b.pk.pack_uint32(opt.gkr.excess_bits);
   b.key("wide_log"), b.pk.pack_uint32(opt.gkr.wide_log);
@@ -211,6 +212,7 @@ Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
   o.pcs.pow_bits = uint32_t(cfg.u64("pow_bits"));
   o.pcs.fold_step = uint32_t(cfg.u64("fold_step"));
   o.pcs.final_log = uint32_t(cfg.u64("final_log"));
+  o.pcs.first_fold = uint32_t(cfg.u64("first_fold"));
   o.gkr.range_bits = unsigned(cfg.u64("range_bits"));
   o.gkr.excess_bits = unsigned(cfg.u64("excess_bits"));
   o.gkr.wide_log = unsigned(cfg.u64("wide_log"));
@@ -240,7 +242,7 @@ Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
 
   auto check_openings = [&](const Packing& p, const hash::Digest& root, std::string_view key, const std::string& what,
                             const std::string& label) {
-    const auto cs = chunks(batch_claims(side, label, take_claims(ledger, p, what), p.log_size, nullptr));
+    const auto cs = chunks(batch_claims(side, label, take_claims(ledger, p, what), p.log_size, {}));
     const std::vector<msgpack::object> proofs = m.array(key);
     require(proofs.size() == cs.size(), what, "expected " + std::to_string(cs.size()) + " openings, found " +
                                                   std::to_string(proofs.size()));

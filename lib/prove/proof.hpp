@@ -10,7 +10,8 @@
 //
 // Body fields: protocol, graph (weight-free graph body), graph_digest, model_commitment,
 // model_log_size, public_input, public_output (bins of LE u32 residues, graph order, concatenated),
-// config {log_blowup, queries, pow_bits, fold_step, final_log, range_bits, excess_bits, wide_log},
+// config {log_blowup, queries, pow_bits, fold_step, final_log, first_fold, range_bits, excess_bits,
+// wide_log},
 // trace_commitment, stream (bin of the walk's QM31 messages as LE u32 limbs), model_openings,
 // trace_openings (arrays of PCS opening proofs).
 #include <cstdint>
@@ -33,8 +34,10 @@ inline constexpr std::string_view kProtocol = "zkm31/gkr-prove/v1";
 
 // Default PCS parameters: 88 queries at rate 1/2 plus 8 bits of grinding give the 96 conjectured
 // bits for ~1 ms of proof of work (26 bits would cost seconds), at ~8% more proof than 76 + 20.
+// Codeword rows of 2^6 (first_fold) keep the first encoded layer of a 2^24 weight opening at 2^19
+// points; the proof does not grow (the Merkle paths get shorter as the rows get wider).
 struct Options {
-  pcs::Config pcs{1, 88, 8, 4, 6};
+  pcs::Config pcs{1, 88, 8, 4, 6, 6};
   gkr::Config gkr;
   std::string cache_dir;  // model-commitment cache (prove/cache.hpp); empty: commit every time
   // Test-only lies (never set by a CLI or the environment).

@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   app.add_option("--pow-bits", opt.pcs.pow_bits, "proof-of-work bits before the queries")->capture_default_str();
   app.add_option("--fold-step", opt.pcs.fold_step, "PCS folds per committed layer")->capture_default_str();
   app.add_option("--final-log", opt.pcs.final_log, "log2 size of the PCS final message")->capture_default_str();
+  app.add_option("--first-fold", opt.pcs.first_fold, "PCS folds merged into each committed codeword row (0: --fold-step)")
+      ->capture_default_str();
   app.add_option("--range-bits", opt.gkr.range_bits, "width of the shared range table")->capture_default_str();
   app.add_option("--excess-bits", opt.gkr.excess_bits, "width of the clamp-excess limbs")->capture_default_str();
   app.add_option("--wide-log", opt.gkr.wide_log, "log2 of the largest interval proven by a table")->capture_default_str();

@@ -119,6 +119,21 @@ TEST(CircleFft, EvaluateMatchesDirectAtEveryPointAndInverts) {
     }
 }
 
+TEST(CircleFft, EvaluateLineMatchesDirectOnTheFoldedLayerDomain) {
+  for (unsigned n = 0; n <= 7; ++n)
+    for (unsigned blow = 0; blow <= 2; ++blow) {
+      const unsigned log_points = n + blow;
+      std::vector<M31> c(size_t(1) << n);
+      std::vector<QM31> cq;
+      for (auto& x : c) x = rand_m31(), cq.push_back(QM31() + x);
+      auto ev = evaluate_line(c, log_points);
+      ASSERT_EQ(ev.size(), size_t(1) << log_points);
+      for (size_t j = 0; j < ev.size(); ++j)
+        ASSERT_EQ(QM31() + ev[j], eval_line_poly(cq, domain_point(log_points + 1, j).x)) << n << " " << log_points << " " << j;
+    }
+  EXPECT_THROW(evaluate_line(std::vector<M31>(8), 2), BadInput);
+}
+
 TEST(CircleFft, LargeRoundTrip) {
   std::vector<M31> v(size_t(1) << 15);
   for (auto& x : v) x = rand_m31();

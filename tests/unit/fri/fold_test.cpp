@@ -78,33 +78,36 @@ TEST(Fold, EveryLayerIsScaledEncodingOfFoldedMessage) {
     }
 }
 
-// Folding coset rows k levels at once equals k single folds of the natural-order layer.
-TEST(Fold, RowsEqualRepeatedFolds) {
-  const unsigned m = 9;
-  std::vector<M31> cw(size_t(1) << m);
-  for (auto& x : cw) x = rand_m31();
+// Layer i of the folded codeword is 2^i·Enc_i(Möbius(table bound at s_0..s_{i−1})) (the PCS prover
+// encodes its committed layers this way), and fold_row folds a coset row k levels at once.
+TEST(Fold, LayersAreEncodingsOfTheBoundTableAndRowsFold) {
+  const unsigned n = 7, m = 8;
+  std::vector<M31> e(size_t(1) << n);
+  for (auto& x : e) x = rand_m31();
+  std::vector<M31> c = e;
+  poly::mobius(c);
+  const std::vector<M31> cw = circle::evaluate(c, m);
   std::vector<QM31> s(5);
   for (auto& x : s) x = rand_qm31();
   std::vector<std::vector<QM31>> layers = {fri::fold_circle(cw, s[0])};
   for (size_t i = 1; i < s.size(); ++i) layers.push_back(fri::fold_line(layers.back(), s[i]));
-  auto rows_of = [](auto layer, unsigned k) {
-    using F = typename decltype(layer)::value_type;
-    const size_t w = size_t(1) << k, rows = layer.size() / w;
-    std::vector<F> r(layer.size());
-    for (size_t j = 0; j < rows; ++j)
-      for (size_t t = 0; t < w; ++t) r[j * w + t] = layer[j + t * rows];
-    return r;
-  };
-  // Layer 0 → layer 3, then layer 3 → layer 5.
-  auto r0 = rows_of(cw, 3);
-  auto l3 = fri::fold_rows(r0, m - 3, m, 0, std::span(s).first(3));
-  EXPECT_EQ(l3, layers[2]);
-  auto r3 = rows_of(l3, 2);
-  auto l5 = fri::fold_rows(r3, m - 5, m, 3, std::span(s).subspan(3, 2));
-  EXPECT_EQ(l5, layers[4]);
-  for (size_t j : {size_t(0), size_t(5), size_t((1 << (m - 5)) - 1)}) {
-    std::vector<QM31> row(r3.begin() + j * 4, r3.begin() + j * 4 + 4);
+  std::vector<QM31> bound = poly::fix_low(std::span<const M31>(e), s[0]);
+  for (unsigned i = 1; i <= s.size(); ++i) {
+    if (i > 1) bound = poly::fix_low(std::span<const QM31>(bound), s[i - 1]);
+    std::vector<QM31> msg = bound;
+    poly::mobius(std::span<QM31>(msg));
+    const std::vector<QM31>& layer = layers[i - 1];
+    ASSERT_EQ(layer.size(), size_t(1) << (m - i));
+    for (size_t j = 0; j < layer.size(); j += 7)
+      ASSERT_EQ(layer[j], circle::eval_line_poly(msg, circle::domain_point(m - i + 1, j).x) * M31(1u << i)) << i << " " << j;
+  }
+  // Layer 3 as coset rows of width 4 (positions j + t·rows) folds into layer 5.
+  const size_t rows = layers[2].size() / 4;
+  for (size_t j : {size_t(0), size_t(5), rows - 1}) {
+    std::vector<QM31> row;
+    for (size_t t = 0; t < 4; ++t) row.push_back(layers[2][j + t * rows]);
     EXPECT_EQ(fri::fold_row(row, j, m - 5, m, 3, std::span(s).subspan(3, 2)), layers[4][j]);
   }
-  EXPECT_THROW(fri::fold_rows(r3, m - 4, m, 3, std::span(s).subspan(3, 2)), BadInput);
+  std::vector<QM31> three(3);
+  EXPECT_THROW(fri::fold_row(three, 0, m - 5, m, 3, std::span(s).subspan(3, 2)), BadInput);
 }

@@ -79,7 +79,7 @@ QM31 qm(const nlohmann::json& j) {
 
 TEST(Pcs, HonestOpeningsVerify) {
   for (unsigned n : {0u, 1u, 2u, 3u, 5u, 8u, 11u})
-    for (Config c : {kTest, Config{2, 12, 4, 3, 0}, Config{1, 20, 4, 1, 3}, Config{1, 20, 4, 4, 6}})
+    for (Config c : {kTest, Config{2, 12, 4, 3, 0}, Config{1, 20, 4, 1, 3}, Config{1, 20, 4, 4, 6}, Config{1, 20, 4, 2, 1, 5}})
       for (size_t k : {size_t(1), size_t(3)}) {
         Fixture f(n, c, k);
         EXPECT_NO_THROW(f.verify(f.proof)) << n << " fold_step " << c.fold_step << " final_log " << c.final_log;
@@ -197,13 +197,15 @@ TEST(Pcs, RejectsCorruptedCodewordAndLayer) {
     auto com = pcs::testing::commit(e, kTest, {0, 2});
     Channel pc("pcs-test"), vc("pcs-test");
     auto proof = pcs::testing::open(com, claims, pc, {0, 2});
-    expect_rejected([&] { pcs::verify(com.root(), n, claims, proof, vc, 0); }, "last layer does not match the final message");
+    // The later layers are encoded from the honest message, so the first fold from layer 0 disagrees.
+    expect_rejected([&] { pcs::verify(com.root(), n, claims, proof, vc, 0); }, "fold consistency at layer 2");
   }
   {
     auto com = pcs::commit(e, kTest);
     Channel pc("pcs-test"), vc("pcs-test");
     auto proof = pcs::testing::open(com, claims, pc, {4, 2});
-    expect_rejected([&] { pcs::verify(com.root(), n, claims, proof, vc, 0); }, "fold consistency at layer 4");
+    // Every other entry of each committed row of layer 4 is off: folding those rows into layer 6 fails.
+    expect_rejected([&] { pcs::verify(com.root(), n, claims, proof, vc, 0); }, "fold consistency at layer 6");
   }
 }
 

@@ -130,12 +130,13 @@ TEST(Proof, ChangedStatementRejected) {
   auto config = [&](uint32_t queries, uint32_t pow) {
     return with_field(honest(), "config", [&](artifact::BodyWriter& w) {
       const gkr::Config g;
-      w.pk.pack_map(8);
+      w.pk.pack_map(9);
       w.key("log_blowup"), w.pk.pack_uint32(1);
       w.key("queries"), w.pk.pack_uint32(queries);
       w.key("pow_bits"), w.pk.pack_uint32(pow);
       w.key("fold_step"), w.pk.pack_uint32(4);
       w.key("final_log"), w.pk.pack_uint32(6);
+      w.key("first_fold"), w.pk.pack_uint32(6);
       w.key("range_bits"), w.pk.pack_uint32(g.range_bits);
       w.key("excess_bits"), w.pk.pack_uint32(g.excess_bits);
       w.key("wide_log"), w.pk.pack_uint32(g.wide_log);
