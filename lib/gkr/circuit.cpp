@@ -48,7 +48,7 @@ struct Builder {
 
   bool produced_by_lookup(uint32_t t) const {
     for (const Node& n : g.nodes)
-      if (n.outputs[0] == t) return n.op == Op::Requant || n.op == Op::Relu || n.op == Op::Lookup;
+      if (n.outputs[0] == t) return n.op == Op::Requant || n.op == Op::Relu || n.op == Op::Lookup || n.op == Op::ReduceMax;
     return false;
   }
 
@@ -92,8 +92,7 @@ struct Builder {
   void matmul(const Node& n) {
     const model::Tensor& a = g.tensors[n.inputs[0]];
     const model::Tensor& b = g.tensors[n.inputs[1]];
-    if (b.kind != TensorKind::Weight) throw NotSupported("matmul of two activations (" + n.name + ")");
-    MatMulStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), vec_of(n.inputs[1]), -1, 0, 0, 0, n.name};
+    MatMulStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), vec_of(n.inputs[1]), -1, 0, 0, 0, 0, n.name};
     if (n.inputs.size() == 3) s.bias = vec_of(n.inputs[2]);
     const Vec& av = c.vecs[s.a];
     const Vec& wv = c.vecs[s.w];
@@ -101,6 +100,9 @@ struct Builder {
     s.n_bits = wv.log_dims.back();
     s.row_bits = av.n_vars - s.k_bits;
     if (a.shape.size() < 2) throw NotSupported("matmul operand of rank < 2 (" + n.name + ")");
+    // An activation W [..., K, N] shares A's leading dims (graph validation): the top variables of
+    // A's rows are W's top variables.
+    if (b.kind != TensorKind::Weight) s.batch_bits = wv.n_vars - s.n_bits - s.k_bits;
     c.steps.push_back(s);
   }
 
@@ -129,19 +131,31 @@ struct Builder {
     s.x = vec_of(n.inputs[0]), s.q = vec_of(n.outputs[0]);
     s.mult = n.mult, s.offset = n.offset, s.shift = n.shift, s.lo = n.lo, s.hi = n.hi, s.name = n.name;
     const unsigned eb = c.config.excess_bits;
-    if (n.lo > 0 || n.hi < 0 || n.lo == n.hi) throw NotSupported("requant clamp interval [" + std::to_string(n.lo) + ", " + std::to_string(n.hi) + "] (" + n.name + ")");
-    // Clamp excess: |e| ≤ unclamped_bound − min(hi, −lo) on the saturated side.
-    const int64_t emax = std::max<int64_t>(0, n.unclamped_bound - std::min<int64_t>(n.hi, -n.lo));
+    // Clamp excess e = y − q: y = floor((x·M + B + 2^(s−1)) / 2^s) over x's proven interval, per channel.
+    const model::Tensor& x = g.tensors[n.inputs[0]];
+    const __int128 half = n.shift ? __int128(1) << (n.shift - 1) : 0;
+    __int128 ylo = 0, yhi = 0;
+    for (size_t ch = 0; ch < std::max(n.mult.size(), n.offset.size()); ++ch) {
+      const __int128 m = n.mult[n.mult.size() == 1 ? 0 : ch];
+      const __int128 b = n.offset.empty() ? 0 : n.offset[n.offset.size() == 1 ? 0 : ch];
+      for (const int64_t xv : {x.lo, x.hi}) {
+        const __int128 y = (xv * m + b + half) >> n.shift;  // floor division (arithmetic shift)
+        ylo = ch == 0 && xv == x.lo ? y : std::min(ylo, y), yhi = ch == 0 && xv == x.lo ? y : std::max(yhi, y);
+      }
+    }
+    const int64_t emax = int64_t(std::max<__int128>({0, yhi - n.hi, n.lo - ylo}));
     s.excess_total_bits = std::max(1u, ceil_log2(emax + 1));
     s.wide = ceil_log2(n.hi - n.lo + 1) > c.config.wide_log;
+    // Padded entries hold q = 0: a clamp table must have that row; the wide bound limbs mask it.
+    if (n.lo == n.hi || (!s.wide && (n.lo > 0 || n.hi < 0)))
+      throw NotSupported("requant clamp interval [" + std::to_string(n.lo) + ", " + std::to_string(n.hi) + "] (" + n.name + ")");
     // Uniqueness of X·M + B + 2^(s−1) = 2^s·(q + e) + r mod p with the window the limbs allow.
     const __int128 window = (__int128(1) << s.excess_total_bits) - 1 + std::max<int64_t>(n.hi, -n.lo);
-    const model::Tensor& x = g.tensors[n.inputs[0]];
     __int128 mmax = 0, bmax = 0;
     for (int64_t m : n.mult) mmax = std::max<__int128>(mmax, m < 0 ? -__int128(m) : m);
     for (int64_t b : n.offset) bmax = std::max<__int128>(bmax, b < 0 ? -__int128(b) : b);
     const __int128 xmax = std::max<__int128>(-__int128(x.lo), x.hi);
-    const __int128 top = xmax * mmax + bmax + (n.shift ? __int128(1) << (n.shift - 1) : 0);
+    const __int128 top = xmax * mmax + bmax + half;
     if (top + (window + 1) * (__int128(1) << n.shift) >= kP)
       throw NotSupported("requant " + n.name + ": decomposition is not unique mod p");
     const Vec qv = c.vecs[s.q];
@@ -172,36 +186,142 @@ struct Builder {
   void lookup_node(const Node& n) {
     LookupStep s{vec_of(n.inputs[0]), vec_of(n.outputs[0]), 0, n.name};
     const model::Tensor& x = g.tensors[n.inputs[0]];
-    const Vec& xv = c.vecs[s.x];
+    const Vec xv = c.vecs[s.x];
     lookup::Table t = n.op == Op::Relu
                           ? lookup::Table::relu(std::min<int64_t>(x.lo, 0), std::max<int64_t>(x.hi, 0))
                           : lookup::Table::function(n.table.in_lo, n.table.values);
-    // Padded entries hold x = y = 0, which must then be a row of the table.
-    if (model::numel(xv.dims) < int64_t(xv.size()) && t.row_of(0, 0) < 0)
-      throw NotSupported("lookup " + n.name + " on a padded tensor whose table has no (0, 0) row");
     lookup::Instance inst{"lookup:" + n.name, {{xv.name, xv.n_vars}, {c.vecs[s.y].name, xv.n_vars}}, {}};
-    inst.columns.push_back({table(t), {{0, 1}}, {{1, 1}}, 0});
+    std::vector<uint32_t> srcs{s.x, s.y};
+    lookup::Column col{table(t), {{0, 1}}, {{1, 1}}, 0};
+    // Padded entries hold x = y = 0. A table without the row (0, 0) (f(0) ≠ 0: sigmoid, exp) looks up
+    // (x, y + f(0)·pad) instead, pad the public indicator of the padded entries.
+    if (model::numel(xv.dims) < int64_t(xv.size()) && t.row_of(0, 0) < 0) {
+      const int64_t at = -n.table.in_lo;
+      if (n.op == Op::Relu || at < 0 || at >= int64_t(n.table.values.size()))
+        throw NotSupported("lookup " + n.name + " on a padded tensor whose table has no row for 0");
+      const uint32_t pad = add_vec(xv.name + "/padding", VecKind::Padding, xv.dims, -1);
+      inst.sources.push_back({c.vecs[pad].name, xv.n_vars});
+      srcs.push_back(pad);
+      col.b.push_back({2, n.table.values[size_t(at)]});
+    }
+    inst.columns.push_back(std::move(col));
     inst.check(c.tables);
-    s.instance = add_instance(std::move(inst), {s.x, s.y});
+    s.instance = add_instance(std::move(inst), std::move(srcs));
     c.steps.push_back(s);
   }
 
   // Real row-major index → (padded index of y, padded index of x) for every y entry with a source.
   void index_map(const Node& n, const std::function<int64_t(const std::vector<int64_t>&)>& src_of) {
-    IndexMapStep st{vec_of(n.inputs[0]), vec_of(n.outputs[0]), {}, n.name};
-    const Vec& xv = c.vecs[st.x];
-    const Vec& yv = c.vecs[st.y];
-    const int64_t total = model::numel(yv.dims);
-    // The verifier walks the map itself: keep it bounded.
-    if (total > (int64_t(1) << 26)) throw NotSupported("index map " + n.name + " over more than 2^26 entries");
-    std::vector<int64_t> idx(yv.dims.size());
+    const model::Shape& ys = g.tensors[n.outputs[0]].shape;
+    const int64_t total = model::numel(ys);
+    check_map_size(n);
+    std::vector<int64_t> idx(ys.size()), map(static_cast<size_t>(total));
     for (int64_t i = 0; i < total; ++i) {
       int64_t r = i;
-      for (size_t d = yv.dims.size(); d-- > 0;) idx[d] = r % yv.dims[d], r /= yv.dims[d];
-      const int64_t src = src_of(idx);
-      if (src >= 0) st.pairs.push_back({uint32_t(padded_index(yv, size_t(i))), uint32_t(padded_index(xv, size_t(src)))});
+      for (size_t d = ys.size(); d-- > 0;) idx[d] = r % ys[d], r /= ys[d];
+      map[size_t(i)] = src_of(idx);
+    }
+    c.steps.push_back(map_step(n, 0, map));
+  }
+
+  // The verifier walks every map itself: keep them bounded (checked before building one).
+  void check_map_size(const Node& n) const {
+    if (model::numel(g.tensors[n.outputs[0]].shape) > (int64_t(1) << 26))
+      throw NotSupported("index map " + n.name + " over more than 2^26 entries");
+  }
+
+  // map[i]: real source index in input `in` of y's real entry i, −1 for none.
+  IndexMapStep map_step(const Node& n, size_t in, const std::vector<int64_t>& map) {
+    IndexMapStep st{vec_of(n.inputs[in]), vec_of(n.outputs[0]), {}, n.name};
+    const Vec& xv = c.vecs[st.x];
+    const Vec& yv = c.vecs[st.y];
+    for (size_t i = 0; i < map.size(); ++i)
+      if (map[i] >= 0) st.pairs.push_back({uint32_t(padded_index(yv, i)), uint32_t(padded_index(xv, size_t(map[i])))});
+    return st;
+  }
+
+  void model_index_map(const Node& n) {
+    check_map_size(n);
+    c.steps.push_back(map_step(n, 0, model::index_map(g, n)));
+  }
+
+  void concat(const Node& n) {
+    check_map_size(n);
+    if (n.inputs.size() > 64) throw NotSupported("concat of more than 64 tensors (" + n.name + ")");
+    const model::Shape& ys = g.tensors[n.outputs[0]].shape;
+    const size_t axis = size_t(n.axis);
+    int64_t outer = 1, inner = 1;
+    for (size_t a = 0; a < axis; ++a) outer *= ys[a];
+    for (size_t a = axis + 1; a < ys.size(); ++a) inner *= ys[a];
+    ConcatStep st{vec_of(n.outputs[0]), {}, n.name};
+    int64_t at = 0;  // first index along the axis of the current input
+    for (size_t in = 0; in < n.inputs.size(); ++in) {
+      const int64_t len = g.tensors[n.inputs[in]].shape[axis];
+      std::vector<int64_t> map(size_t(model::numel(ys)), -1);
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t k = 0; k < len * inner; ++k) map[size_t((o * ys[axis] + at) * inner + k)] = o * len * inner + k;
+      st.parts.push_back(map_step(n, in, map));
+      st.parts.back().name += "#" + std::to_string(in);
+      at += len;
     }
     c.steps.push_back(std::move(st));
+  }
+
+  void add(const Node& n) {
+    AddStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), vec_of(n.inputs[1]), {}, {}, n.op == Op::Sub, n.name};
+    s.ba = broadcast_to(c.vecs[s.y], c.vecs[s.a].dims);
+    s.bb = broadcast_to(c.vecs[s.y], c.vecs[s.b].dims);
+    c.steps.push_back(std::move(s));
+  }
+
+  void mul(const Node& n) {
+    MulStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), vec_of(n.inputs[1]), {}, {}, n.name};
+    s.ba = broadcast_to(c.vecs[s.y], c.vecs[s.a].dims);
+    s.bb = broadcast_to(c.vecs[s.y], c.vecs[s.b].dims);
+    c.steps.push_back(std::move(s));
+  }
+
+  // mul_const (Y = C·X) and masked_fill (Y = X where the mask is 0, fill where it is 1), the
+  // constant broadcast to X's padded layout.
+  void scale(const Node& n) {
+    ScaleStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), {}, {}, false, n.name};
+    const Vec& xv = c.vecs[s.x];
+    if (xv.n_vars > 26) throw NotSupported(std::string(model::op_name(n.op)) + " " + n.name + " over more than 2^26 entries");
+    const auto& cv = g.constant(n.inputs[1]).values;
+    const std::vector<int64_t> map = model::broadcast_index(xv.dims, g.tensors[n.inputs[1]].shape);
+    const bool fill = n.op == Op::MaskedFill;
+    s.scale.assign(xv.size(), M31());
+    if (fill) s.offset.assign(xv.size(), M31());
+    for (size_t i = 0; i < map.size(); ++i) {
+      const int64_t v = cv[size_t(map[i])];
+      const size_t pi = padded_index(xv, i);
+      s.scale[pi] = fill ? M31(v ? 0 : 1) : M31::from_signed(v);
+      if (fill && v) s.offset[pi] = M31::from_signed(n.fill);
+    }
+    s.scalar = !fill && std::all_of(cv.begin(), cv.end(), [&](int64_t v) { return v == cv[0]; });
+    c.steps.push_back(std::move(s));
+  }
+
+  void reduce_max(const Node& n) {
+    ReduceMaxStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), {}, 0, {}, 0, 0, n.name};
+    const Vec xv = c.vecs[s.x];
+    const model::Tensor& x = g.tensors[n.inputs[0]];
+    s.by = broadcast_to(xv, c.vecs[s.y].dims);
+    s.len_bits = xv.log_dims.back();
+    lookup::Instance inst{"reduce_max:" + n.name, {}, {}};
+    std::vector<uint32_t> srcs;
+    s.sel = aux(xv, "argmax", inst, srcs);
+    range_columns(inst, 0, 1);
+    s.d = limbs(xv, "below-max", std::max(1u, ceil_log2(x.hi - x.lo + 1)), inst, srcs);
+    inst.check(c.tables);
+    s.instance = add_instance(std::move(inst), std::move(srcs));
+    c.steps.push_back(std::move(s));
+  }
+
+  void reduce_sum(const Node& n) {
+    ReduceSumStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), 0, n.name};
+    s.len_bits = c.vecs[s.x].log_dims.back();
+    c.steps.push_back(std::move(s));
   }
 
   void reshape(const Node& n) {
@@ -322,6 +442,16 @@ Compiled compile(const Graph& g, const Config& cfg) {
       case Op::Reshape: b.reshape(n); break;
       case Op::Transpose: b.transpose(n); break;
       case Op::Im2col: b.im2col(n); break;
+      case Op::Slice:
+      case Op::Gather: b.model_index_map(n); break;
+      case Op::Add:
+      case Op::Sub: b.add(n); break;
+      case Op::Mul: b.mul(n); break;
+      case Op::MulConst:
+      case Op::MaskedFill: b.scale(n); break;
+      case Op::ReduceSum: b.reduce_sum(n); break;
+      case Op::ReduceMax: b.reduce_max(n); break;
+      case Op::Concat: b.concat(n); break;
       default: throw NotSupported(std::string("op ") + model::op_name(n.op) + " in gkr-prove (" + n.name + ")");
     }
   }
@@ -330,8 +460,8 @@ Compiled compile(const Graph& g, const Config& cfg) {
     auto it = b.by_tensor.find(int64_t(t));
     if (it == b.by_tensor.end()) continue;
     const Vec& v = b.c.vecs[it->second];
-    if (v.kind == VecKind::Virtual && b.consumers[t] != 1)
-      throw NotSupported("intermediate tensor " + v.name + " read by " + std::to_string(b.consumers[t]) + " nodes");
+    if (v.kind == VecKind::Virtual && b.consumers[t] == 0)
+      throw NotSupported("intermediate tensor " + v.name + " that no node reads");
   }
   for (uint32_t i = 0; i < b.c.vecs.size(); ++i)
     if (b.c.vecs[i].kind == VecKind::Weight) b.c.weights.push_back(i);
@@ -354,6 +484,51 @@ size_t padded_index(const Vec& v, size_t real_index) {
     out |= (real_index % d) << shift;
     real_index /= d;
     shift += v.log_dims[i];
+  }
+  return out;
+}
+
+Broadcast broadcast_to(const Vec& out, const model::Shape& operand) {
+  if (operand.size() > out.dims.size()) throw NotSupported("operand of higher rank than its broadcast output " + out.name);
+  Broadcast b;
+  const size_t off = out.dims.size() - operand.size();
+  unsigned pos = 0;
+  for (size_t i = out.dims.size(); i-- > 0;) {
+    const unsigned l = out.log_dims[i];
+    const int64_t d = i >= off ? operand[i - off] : 1;
+    if (d == out.dims[i]) {
+      for (unsigned k = 0; k < l; ++k) b.kept.push_back(pos + k);
+    } else if (d == 1) {
+      if (l) b.masked.push_back({pos, l, out.dims[i]});
+    } else {
+      throw NotSupported("operand shape " + model::shape_str(operand) + " does not broadcast to " + out.name);
+    }
+    pos += l;
+  }
+  return b;
+}
+
+std::vector<QM31> Broadcast::project(std::span<const QM31> point) const {
+  std::vector<QM31> out;
+  for (unsigned k : kept) out.push_back(point[k]);
+  return out;
+}
+
+QM31 Broadcast::mask(std::span<const QM31> point) const {
+  QM31 acc = QM31::one();
+  for (const Dim& d : masked) acc *= prefix_indicator(d.size, point.subspan(d.first, d.count));
+  return acc;
+}
+
+std::vector<QM31> Broadcast::expand(std::span<const M31> x, unsigned out_vars) const {
+  std::vector<QM31> out(size_t(1) << out_vars);
+  for (size_t i = 0; i < out.size(); ++i) {
+    bool real = true;
+    for (const Dim& d : masked) real &= int64_t((i >> d.first) & ((size_t(1) << d.count) - 1)) < d.size;
+    if (!real) continue;
+    size_t src = 0;
+    for (size_t k = 0; k < kept.size(); ++k) src |= ((i >> kept[k]) & 1) << k;
+    out[i] = QM31() + x[src];
   }
   return out;
 }

@@ -6,16 +6,20 @@
 // (row-major; the last dimension takes the lowest point coordinates), plus the requant auxiliaries
 // (clamp-excess and remainder limbs) and one multiplicity vector per table.
 //   Public      graph inputs and outputs: the verifier evaluates their MLEs itself
-//   Committed   outputs of non-linear nodes (requant, relu), auxiliaries, multiplicities: one PCS
-//               commitment per proof, made before any challenge
+//   Committed   outputs of non-linear nodes (requant, relu, reduce_max), auxiliaries, multiplicities:
+//               one PCS commitment per proof, made before any challenge
 //   Weight      weights and biases: the model commitment
 //   Certificate the weights' bound limbs and the weight certificate's multiplicities: the
 //               certificate's own commitment, made once per model
-//   Virtual     everything else (matmul accumulators, reshapes): exactly one claim each, reduced by
-//               the node that produced it
+//   Padding     1 on the padded entries of a layout, 0 on the real ones (a lookup source for tables
+//               with f(0) ≠ 0): the verifier evaluates its MLE, 1 − real_indicator, itself
+//   Virtual     everything else (matmul accumulators, sums, products, reshapes): reduced by the node
+//               that produced it; several claims on one (a tensor read by several nodes) are merged
+//               into one first (merge.hpp)
 // Padding: every relation also holds on padded entries, with zeros there (a requant uses M = 0,
 // offset 0 and no rounding term outside the real entries; a bias is masked to the real rows).
 #include <cstdint>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -26,7 +30,7 @@
 
 namespace zkm31::gkr {
 
-enum class VecKind : uint8_t { Public, Committed, Weight, Certificate, Virtual };
+enum class VecKind : uint8_t { Public, Committed, Weight, Certificate, Virtual, Padding };
 
 struct Vec {
   std::string name;
@@ -44,10 +48,12 @@ struct Config {
   unsigned wide_log = 12;     // clamp intervals of more entries are proven without a clamp table
 };
 
+// Y = A·W (+ bias): W a weight [K, N] or an activation [..., K, N] with A's leading (batch) dims.
 struct MatMulStep {
   uint32_t y, a, w;
   int64_t bias = -1;                 // vec id or −1
-  unsigned n_bits, k_bits, row_bits;  // variables of N (output columns), K (inner), rows
+  unsigned n_bits, k_bits, row_bits;  // variables of N (output columns), K (inner), rows of A
+  unsigned batch_bits = 0;            // the top row variables that also index W (activation W only)
   std::string name;
 };
 // Requant with clamp excess e = y − q (|e| < 2^excess_total_bits). Narrow clamp intervals use the
@@ -87,7 +93,76 @@ struct IndexMapStep {
   std::vector<std::pair<uint32_t, uint32_t>> pairs;  // (padded y index, padded x index)
   std::string name;
 };
-using Step = std::variant<MatMulStep, RequantStep, LookupStep, ReshapeStep, IndexMapStep>;
+// An operand broadcast (numpy rules) to an output's padded layout: its broadcast MLE at ρ is
+// X(project(ρ))·mask(ρ), mask the indicator of the real entries along the broadcast dimensions (so
+// the broadcast operand is zero on the output's padding, like every vector).
+struct Broadcast {
+  std::vector<unsigned> kept;  // output coordinates that are the operand's own, lowest first
+  struct Dim {
+    unsigned first, count;
+    int64_t size;
+  };
+  std::vector<Dim> masked;     // output dimensions the operand is repeated along
+  std::vector<QM31> project(std::span<const QM31> point) const;
+  QM31 mask(std::span<const QM31> point) const;
+  // The operand's padded values laid out over the output's 2^out_vars entries.
+  std::vector<QM31> expand(std::span<const M31> x, unsigned out_vars) const;
+};
+Broadcast broadcast_to(const Vec& out, const model::Shape& operand);
+
+// Y = A + B or A − B, both broadcast to Y: Y(ρ) = A'(ρ) ± B'(ρ), no sumcheck.
+struct AddStep {
+  uint32_t y, a, b;
+  Broadcast ba, bb;
+  bool sub = false;
+  std::string name;
+};
+// Y = A ⊙ B, both broadcast to Y: Y(ρ) = Σ_x eq(ρ, x)·A'(x)·B'(x), a degree-3 sumcheck.
+struct MulStep {
+  uint32_t y, a, b;
+  Broadcast ba, bb;
+  std::string name;
+};
+// Y = C ⊙ X + D with public C, D laid out over X's padded entries (mul_const: D = 0; masked_fill:
+// C = 1 − mask, D = fill·mask): Y(ρ) − D(ρ) = Σ_x eq(ρ, x)·C(x)·X(x), or c·X(ρ) for one scalar c.
+struct ScaleStep {
+  uint32_t y, x;
+  std::vector<M31> scale, offset;  // padded; offset empty when zero
+  bool scalar = false;             // every real entry of C is scale[0]: no sumcheck
+  std::string name;
+};
+// Y[..., 0] = Σ_j X[..., j] (reduce_sum over the last axis): Y(ρ) = Σ_j X(j, ρ), a degree-1 sumcheck
+// over the 2^len_bits padded j (X is zero on its padding).
+struct ReduceSumStep {
+  uint32_t y, x;
+  unsigned len_bits;
+  std::string name;
+};
+// Y[..., 0] = max_j X[..., j] (reduce_max over the last axis), Y committed. With D = Y' − X (Y'
+// the broadcast of Y over X's layout, zero on padding) and a committed one-hot selector S:
+// D ≥ 0 (range limbs) and S ∈ {0, 1} (one lookup instance reads S and the limbs); at the leaf point
+// ρ, D(ρ) = Y'(ρ) − X(ρ) ties the limbs to Y and X; Σ_x eq(ρ, x)·S(x)·D(x) = 0 (degree 3) makes S
+// select only entries equal to the max; Σ_j S(j, ρ_rows)·real(j) = 1 (degree 2) gives every row
+// exactly one selected real column, so Y is attained (and 0 on padded rows, where X is 0).
+struct ReduceMaxStep {
+  uint32_t y, x;
+  Broadcast by;                // Y over X's layout
+  uint32_t sel;                // S
+  std::vector<uint32_t> d;     // limbs of D
+  unsigned len_bits;
+  uint32_t instance;
+  std::string name;
+};
+// Y = concat(X_1, …, X_k): each part an index map from its input; the prover states each part's
+// share Y_i(ρ) = Σ_x X_i(x)·w_i(x), the verifier checks Σ_i Y_i(ρ) = Y(ρ) and each share by its
+// wiring sumcheck.
+struct ConcatStep {
+  uint32_t y;
+  std::vector<IndexMapStep> parts;
+  std::string name;
+};
+using Step = std::variant<MatMulStep, RequantStep, LookupStep, ReshapeStep, IndexMapStep, AddStep, MulStep, ScaleStep,
+                          ReduceSumStep, ReduceMaxStep, ConcatStep>;
 
 // The per-proof circuit or the weight certificate's (see Compiled).
 struct Circuit {

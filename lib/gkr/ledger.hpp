@@ -26,7 +26,8 @@ class Ledger {
   // Records a claim. An identical pending (vector, point) is the same fact: its value must agree.
   size_t add(uint32_t vec, std::vector<QM31> point, QM31 value, const std::string& origin);
   void consume(size_t id, const std::string& by);
-  // The single pending claim on a vector (a virtual vector has exactly one); rejects otherwise.
+  // The single pending claim on a vector (a virtual vector has exactly one once its claims are
+  // merged, merge.hpp); rejects otherwise.
   size_t only_pending(uint32_t vec, const std::string& where) const;
   std::vector<size_t> pending(uint32_t vec) const;
   void check_all_consumed() const;

@@ -1,5 +1,9 @@
 // MatMul Y = A·W + bias (W a weight [K, N]): Y(ρ_n, ρ_rows) − bias(ρ_n)·rows(ρ_rows)
 //   = Σ_k A(k, ρ_rows)·W(ρ_n, k), a degree-2 sumcheck over the inner dimension.
+// W may be an activation [batch, K, N] beside A [batch, M, K] (attention's Q·Kᵀ, P·V): then
+// Y(ρ_n, ρ_m, ρ_b) = Σ_{k,b} eq(ρ_b, b)·A(k, ρ_m, b)·W(ρ_n, k, b), a degree-3 sumcheck over k and the
+// batch variables (degree 2 without batch), both tables from the witness. The
+// accumulator bound the requant after it relies on comes from both operands' proven intervals.
 #include "error/error.hpp"
 #include "gkr/walk.hpp"
 #include "poly/multilinear.hpp"
@@ -33,9 +37,7 @@ void cheat(WalkState& st, SumcheckResult& sc, const std::vector<std::vector<QM31
 
 void reduce_matmul(WalkState& st, const MatMulStep& s) {
   const std::string where = "matmul " + s.name;
-  const size_t id = st.ledger.only_pending(s.y, where);
-  const Claim cl = st.ledger.at(id);
-  st.ledger.consume(id, where);
+  const Claim cl = st.take(s.y, where);
   const std::span<const QM31> rho(cl.point);
   const auto rho_n = rho.first(s.n_bits), rho_rows = rho.subspan(s.n_bits);
   QM31 target = cl.value;
@@ -47,17 +49,36 @@ void reduce_matmul(WalkState& st, const MatMulStep& s) {
     st.claim(b, {rho_n.begin(), rho_n.end()}, bv, where);
     target -= bv * real_indicator(st.c.vecs[s.y], rho_rows, 1);
   }
+  // An activation W [batch, K, N] shares A's batch variables: they are summed over beside k.
+  const auto rho_m = rho_rows.first(s.row_bits - s.batch_bits), rho_b = rho_rows.last(s.batch_bits);
   std::vector<std::vector<QM31>> tables;
   if (st.side.proving()) {
-    tables.push_back(poly::fix_high(std::span<const M31>(st.values(s.a)), rho_rows));
-    tables.push_back(poly::weighted_rows(st.values(s.w), poly::eq_table(rho_n)));
+    const std::span<const M31> a(st.values(s.a));
+    // W restricted to ρ_n: over (k, batch), index b·2^k_bits + k
+    std::vector<QM31> tw = poly::weighted_rows(st.values(s.w), poly::eq_table(rho_n));
+    if (s.batch_bits == 0) {
+      tables = {poly::fix_high(a, rho_rows), std::move(tw)};
+    } else {
+      // A restricted to ρ_m per batch, and eq(ρ_b, b), on the same index
+      const size_t K = size_t(1) << s.k_bits, block = a.size() >> s.batch_bits;
+      std::vector<QM31> ta, eq(tw.size()), eb = poly::eq_table(rho_b);
+      for (size_t b = 0; b < eb.size(); ++b) {
+        std::vector<QM31> t = poly::fix_high(a.subspan(b * block, block), rho_m);
+        ta.insert(ta.end(), t.begin(), t.end());
+        std::fill(eq.begin() + b * K, eq.begin() + (b + 1) * K, eb[b]);
+      }
+      tables = {std::move(ta), std::move(tw), std::move(eq)};
+    }
   }
-  SumcheckResult sc = sumcheck_product(st.side, s.name + "/sumcheck", s.k_bits, 2, target, tables);
+  const unsigned degree = s.batch_bits ? 3 : 2;
+  SumcheckResult sc = sumcheck_product(st.side, s.name + "/sumcheck", s.k_bits + s.batch_bits, degree, target, tables);
   if (st.side.proving()) cheat(st, sc, tables);
-  std::vector<QM31> fin = st.side.message(s.name + "/final", 2, [&] { return sc.finals; });
-  st.check(fin[0] * fin[1] == sc.claim, where, "final sumcheck claim != A(.)·W(.)");
-  std::vector<QM31> pa(sc.point), pw(rho_n.begin(), rho_n.end());
-  pa.insert(pa.end(), rho_rows.begin(), rho_rows.end());
+  std::vector<QM31> fin = st.side.message(s.name + "/final", 2, [&] { return std::vector<QM31>{sc.finals[0], sc.finals[1]}; });
+  const auto s_k = std::span<const QM31>(sc.point).first(s.k_bits), s_b = std::span<const QM31>(sc.point).subspan(s.k_bits);
+  st.check(fin[0] * fin[1] * poly::eq_eval(rho_b, s_b) == sc.claim, where, "final sumcheck claim != A(.)·W(.)");
+  std::vector<QM31> pa(s_k.begin(), s_k.end()), pw(rho_n.begin(), rho_n.end());
+  pa.insert(pa.end(), rho_m.begin(), rho_m.end());
+  pa.insert(pa.end(), s_b.begin(), s_b.end());
   pw.insert(pw.end(), sc.point.begin(), sc.point.end());
   st.claim(s.a, std::move(pa), fin[0], where);
   st.claim(s.w, std::move(pw), fin[1], where);

@@ -19,9 +19,7 @@ void reduce_relu(WalkState& st, const LookupStep& s) {
 
 void reduce_reshape(WalkState& st, const ReshapeStep& s) {
   const std::string where = "reshape " + s.name;
-  const size_t id = st.ledger.only_pending(s.y, where);
-  const Claim cl = st.ledger.at(id);
-  st.ledger.consume(id, where);
+  const Claim cl = st.take(s.y, where);
   st.claim(s.x, cl.point, cl.value, where);
 }
 

@@ -36,14 +36,15 @@ std::vector<QM31> channel_table(const Vec& v, const std::vector<int64_t>& per_ch
 
 namespace {
 
-// Wide clamp: lo ≤ q ≤ hi from the limbs of q − lo and hi − q (checked at the leaf point), and
+// Wide clamp: lo ≤ q ≤ hi from the limbs of q − lo and hi − q on the real entries (0 on padding,
+// where q = 0 need not lie in [lo, hi]; checked at the leaf point), and
 // e⁺·(hi − q) = e⁻·(q − lo) = 0 on every entry by an eq-sumcheck at the leaf point, so a nonzero
 // excess comes only with a saturated q. Returns e = e⁺ − e⁻ at the leaf point.
 QM31 wide_clamp(WalkState& st, const RequantStep& s, const lookup::LeafClaims& leaf,
                 const std::function<QM31(uint32_t)>& val, std::span<const QM31> rho) {
   const std::string where = "requant " + s.name;
   const QM31 q = val(s.q), lo = QM31() + M31::from_signed(s.lo), hi = QM31() + M31::from_signed(s.hi);
-  st.check_bound_limbs(where, leaf, s.instance, s.q, s.lo, s.hi, s.dlo, s.dhi);
+  st.check_bound_limbs(where, leaf, s.instance, s.q, s.lo, s.hi, s.dlo, s.dhi, real_indicator(st.c.vecs[s.q], rho, 0));
   const QM31 nu = st.side.draw(s.name + "/clamp/nu");
   const unsigned rb = st.c.config.range_bits;
   auto combine = [&](const std::vector<uint32_t>& limbs, auto&& get) {

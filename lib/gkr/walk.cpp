@@ -3,12 +3,28 @@
 #include <algorithm>
 
 #include "error/error.hpp"
+#include "gkr/merge.hpp"
 #include "poly/multilinear.hpp"
 
 namespace zkm31::gkr {
 
+namespace {
+
+// Steps that reduce a claim on their output `y` (requant, lookups and reduce_max, whose outputs are
+// committed, start from their lookup).
+template <class T>
+constexpr bool reduces_output =
+    !std::is_same_v<T, RequantStep> && !std::is_same_v<T, LookupStep> && !std::is_same_v<T, ReduceMaxStep>;
+
+}  // namespace
+
 void WalkState::claim(uint32_t vec, std::vector<QM31> point, QM31 value, const std::string& origin) {
   const Vec& v = c.vecs[vec];
+  if (v.kind == VecKind::Padding) {
+    check(QM31::one() - real_indicator(v, point, 0) == value, origin, "claimed MLE of " + v.name + " is wrong");
+    ledger.consume(ledger.add(vec, std::move(point), value, origin), "verifier: MLE of " + v.name);
+    return;
+  }
   if (v.kind != VecKind::Public) {
     ledger.add(vec, std::move(point), value, origin);
     return;
@@ -16,6 +32,36 @@ void WalkState::claim(uint32_t vec, std::vector<QM31> point, QM31 value, const s
   check(poly::evaluate(std::span<const M31>(pub[vec]), std::span<const QM31>(point)) == value, origin,
         "claimed MLE of public " + v.name + " is wrong");
   ledger.consume(ledger.add(vec, std::move(point), value, origin), "verifier: MLE of public " + v.name);
+}
+
+Claim WalkState::take(uint32_t vec, const std::string& where) {
+  const size_t id = ledger.only_pending(vec, where);
+  ledger.consume(id, where);
+  return ledger.at(id);
+}
+
+void merge_pending(WalkState& st, uint32_t vec) {
+  std::vector<size_t> ids = st.ledger.pending(vec);
+  if (ids.size() < 2) return;
+  const Vec& v = st.c.vecs[vec];
+  const std::string where = "merge " + v.name;
+  std::vector<MergeClaim> claims;
+  for (size_t id : ids) {
+    const Claim& cl = st.ledger.at(id);
+    claims.push_back({cl.point, cl.value, 0, v.n_vars});
+  }
+  for (size_t id : ids) st.ledger.consume(id, where);
+  const bool lie = st.side.proving() && !st.lied && (st.cheat == CheatMode::MergeDrop || st.cheat == CheatMode::MergeWrongValue);
+  if (lie && st.cheat == CheatMode::MergeDrop) claims.pop_back();
+  Merged m = merge_claims(st.side, where, claims, v.n_vars,
+                          st.side.proving() ? std::span<const M31>(st.values(vec)) : std::span<const M31>());
+  if (lie && st.cheat == CheatMode::MergeWrongValue) {
+    // the stated value was already sent: change it in the stream, as a lying prover would have sent it
+    const_cast<std::vector<QM31>&>(st.side.writer->data()).back() += QM31::one();
+    m.value += QM31::one();
+  }
+  st.lied |= lie;
+  st.ledger.add(vec, std::move(m.point), m.value, where);
 }
 
 void WalkState::check(bool cond, const std::string& where, const std::string& what) const {
@@ -44,7 +90,7 @@ lookup::LeafClaims WalkState::run_instance(uint32_t k) {
 
 void WalkState::check_bound_limbs(const std::string& where, const lookup::LeafClaims& leaf, uint32_t k, uint32_t x,
                                   int64_t lo, int64_t hi, const std::vector<uint32_t>& dlo,
-                                  const std::vector<uint32_t>& dhi) {
+                                  const std::vector<uint32_t>& dhi, QM31 real) {
   const auto& srcs = c.instance_vecs[k];
   auto val = [&](uint32_t vec) { return leaf.values[size_t(std::find(srcs.begin(), srcs.end(), vec) - srcs.begin())]; };
   QM31 a, b;
@@ -53,7 +99,7 @@ void WalkState::check_bound_limbs(const std::string& where, const lookup::LeafCl
     b += val(dhi[j]) * M31::from_u64(uint64_t(1) << (c.config.range_bits * j));
   }
   const QM31 v = val(x);
-  check(v - M31::from_signed(lo) == a && QM31() + M31::from_signed(hi) - v == b, where,
+  check(v - real * M31::from_signed(lo) == a && real * M31::from_signed(hi) - v == b, where,
         "x − lo or hi − x does not match its range limbs");
 }
 
@@ -68,11 +114,12 @@ Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<
   // evaluates the public output there itself.
   for (uint32_t o : c.outputs) {
     bool linear = false;
-    for (const Step& s : c.steps) {
-      if (auto* m = std::get_if<MatMulStep>(&s)) linear |= m->y == o;
-      if (auto* r = std::get_if<ReshapeStep>(&s)) linear |= r->y == o;
-      if (auto* r = std::get_if<IndexMapStep>(&s)) linear |= r->y == o;
-    }
+    for (const Step& s : c.steps)
+      std::visit(
+          [&](const auto& x) {
+            if constexpr (reduces_output<std::decay_t<decltype(x)>>) linear |= x.y == o;
+          },
+          s);
     if (!linear) continue;
     std::vector<QM31> rho = side.draws("output/" + c.vecs[o].name, c.vecs[o].n_vars);
     QM31 v = poly::evaluate(std::span<const M31>(pub[o]), std::span<const QM31>(rho));
@@ -82,11 +129,19 @@ Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<
     std::visit(
         [&](const auto& s) {
           using T = std::decay_t<decltype(s)>;
+          if constexpr (reduces_output<T>)
+            if (c.vecs[s.y].kind == VecKind::Virtual) merge_pending(st, s.y);
           if constexpr (std::is_same_v<T, MatMulStep>) reduce_matmul(st, s);
           if constexpr (std::is_same_v<T, RequantStep>) reduce_requant(st, s);
           if constexpr (std::is_same_v<T, LookupStep>) reduce_relu(st, s);
           if constexpr (std::is_same_v<T, ReshapeStep>) reduce_reshape(st, s);
           if constexpr (std::is_same_v<T, IndexMapStep>) reduce_index_map(st, s);
+          if constexpr (std::is_same_v<T, AddStep>) reduce_add(st, s);
+          if constexpr (std::is_same_v<T, MulStep>) reduce_mul(st, s);
+          if constexpr (std::is_same_v<T, ScaleStep>) reduce_scale(st, s);
+          if constexpr (std::is_same_v<T, ReduceSumStep>) reduce_sum(st, s);
+          if constexpr (std::is_same_v<T, ReduceMaxStep>) reduce_max(st, s);
+          if constexpr (std::is_same_v<T, ConcatStep>) reduce_concat(st, s);
         },
         c.steps[i]);
     std::visit([&](const auto& s) { done(s.name); }, c.steps[i]);

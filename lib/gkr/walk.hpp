@@ -1,10 +1,11 @@
 #pragma once
 // The claim walk (DESIGN §5): from the outputs to the inputs, one reduction per node (matmul.cpp,
-// requant.cpp, relu.cpp, reshape.cpp), then the weights' bound lookups (the weight certificate's
-// circuit has only these) and one GKR tree per table. Before calling, the channel must hold the
-// statement and every commitment the lookups read; the walk draws the circuit's one set of LogUp
-// challenges first. It returns the ledger, whose pending claims are all on committed, certificate
-// or weight vectors: the caller discharges them with PCS openings.
+// requant.cpp, relu.cpp, index_map.cpp, add.cpp, mul.cpp, scale.cpp, reduce_sum.cpp, reduce_max.cpp;
+// claims on a vector read by several nodes merged first, merge.hpp), then the weights' bound lookups
+// (the weight certificate's circuit has only these) and one GKR tree per table. Before calling, the
+// channel must hold the statement and every commitment the lookups read; the walk draws the circuit's
+// one set of LogUp challenges first. It returns the ledger, whose pending claims are all on committed,
+// certificate or weight vectors: the caller discharges them with PCS openings.
 #include <vector>
 
 #include "gkr/circuit.hpp"
@@ -26,6 +27,12 @@ enum class CheatMode : uint8_t {
   WrongRequant,    // a requant claims a different accumulator value
   WrongWiring,     // an index map (transpose, im2col) claims a different input value
   ForgedWitness,   // proves a forged witness as is (no lie in the protocol, no self-checks)
+  ShiftOperands,   // the first add/sub walked moves δ from one operand's claimed value to the other's
+  WrongProduct,    // the first mul walked claims wrong operand values at the end of its sumcheck
+  WrongScale,      // the first mul_const/masked_fill walked claims a wrong input value
+  WrongSum,        // the first reduce_sum walked alters its last round polynomial
+  MergeDrop,       // the first merge of several claims leaves the last claim out of its sumcheck
+  MergeWrongValue, // the first merge states a wrong value for the merged claim
 };
 
 struct WalkState {
@@ -46,12 +53,16 @@ struct WalkState {
   // A verifier check. The honest prover runs it too and refuses an inconsistent trace (BadInput);
   // a cheating prover skips it.
   void check(bool cond, const std::string& where, const std::string& what) const;
+  // The one pending claim on a step's output, consumed by `where`.
+  Claim take(uint32_t vec, const std::string& where);
   // Records a claim; a claim on a public vector is checked and consumed on the spot.
   void claim(uint32_t vec, std::vector<QM31> point, QM31 value, const std::string& origin);
   lookup::LeafClaims run_instance(uint32_t instance);
-  // x − lo and hi − x equal their range limbs at the leaf point (so lo ≤ x ≤ hi entrywise).
+  // x − lo·real and hi·real − x equal their range limbs at the leaf point (so lo ≤ x ≤ hi on the
+  // entries where the indicator `real` is 1, and limbs of 0 where it is 0).
   void check_bound_limbs(const std::string& where, const lookup::LeafClaims& leaf, uint32_t instance, uint32_t x,
-                         int64_t lo, int64_t hi, const std::vector<uint32_t>& dlo, const std::vector<uint32_t>& dhi);
+                         int64_t lo, int64_t hi, const std::vector<uint32_t>& dlo, const std::vector<uint32_t>& dhi,
+                         QM31 real = QM31::one());
 };
 
 // Called after each part of the walk with its name (node, "weights", "tables"): progress and timing.
@@ -66,5 +77,13 @@ void reduce_requant(WalkState& st, const RequantStep& s);
 void reduce_relu(WalkState& st, const LookupStep& s);
 void reduce_reshape(WalkState& st, const ReshapeStep& s);
 void reduce_index_map(WalkState& st, const IndexMapStep& s);
+void reduce_concat(WalkState& st, const ConcatStep& s);
+void reduce_add(WalkState& st, const AddStep& s);
+void reduce_mul(WalkState& st, const MulStep& s);
+void reduce_scale(WalkState& st, const ScaleStep& s);
+void reduce_sum(WalkState& st, const ReduceSumStep& s);
+void reduce_max(WalkState& st, const ReduceMaxStep& s);
+// Several pending claims on a virtual vector become one (merge.hpp) before its producer reduces it.
+void merge_pending(WalkState& st, uint32_t vec);
 
 }  // namespace zkm31::gkr

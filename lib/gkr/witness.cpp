@@ -29,11 +29,7 @@ void requant_aux(const Circuit& c, const RequantStep& s, Witness& w) {
   const unsigned rb = c.config.range_bits, eb = c.config.excess_bits;
   for (const auto* vs : {&s.e, &s.ep, &s.en, &s.r, &s.dlo, &s.dhi})
     for (uint32_t v : *vs) w.values[v].assign(qv.size(), M31());
-  // Padded entries hold q = 0: their bound limbs decompose 0 − lo and hi − 0.
-  for (size_t i = 0; i < qv.size(); ++i) {
-    put_limbs(w.values, s.dlo, rb, i, -s.lo);
-    put_limbs(w.values, s.dhi, rb, i, s.hi);
-  }
+  // Padded entries hold q = 0 and bound limbs 0 (the bound is checked on real entries only).
   const int64_t half = s.shift ? int64_t(1) << (s.shift - 1) : 0;
   for (size_t i = 0; i < real; ++i) {
     const size_t ch = size_t(int64_t(i) % C);
@@ -63,6 +59,38 @@ void requant_aux(const Circuit& c, const RequantStep& s, Witness& w) {
     }
     put_limbs(w.values, s.r, rb, pi, r);
   }
+}
+
+// S one-hot at the first maximum of each real row and at column 0 of each padded row; D = max − x on
+// real entries, 0 on padding.
+void reduce_max_aux(const Circuit& c, const ReduceMaxStep& s, Witness& w) {
+  const Vec& xv = c.vecs[s.x];
+  const auto& x = w.values[s.x];
+  const auto& y = w.values[s.y];
+  const int64_t L = xv.dims.back();
+  const size_t rows = size_t(model::numel(xv.dims) / L);
+  w.values[s.sel].assign(xv.size(), M31());
+  for (uint32_t v : s.d) w.values[v].assign(xv.size(), M31());
+  for (size_t r = 0; r < rows; ++r) {
+    const int64_t m = y[padded_index(c.vecs[s.y], r)].to_signed();
+    bool selected = false;
+    for (int64_t j = 0; j < L; ++j) {
+      const size_t pi = padded_index(xv, r * size_t(L) + size_t(j));
+      const int64_t d = m - x[pi].to_signed();
+      if (d < 0) throw BadInput("trace is inconsistent at reduce_max " + s.name + ", row " + std::to_string(r) + ": " +
+                                std::to_string(m) + " is below an entry");
+      put_limbs(w.values, s.d, c.config.range_bits, pi, d);
+      if (d == 0 && !selected) w.values[s.sel][pi] = M31(1), selected = true;
+    }
+    if (!selected)
+      throw BadInput("trace is inconsistent at reduce_max " + s.name + ", row " + std::to_string(r) + ": " +
+                     std::to_string(m) + " is no entry of the row");
+  }
+  const size_t row_len = size_t(1) << xv.log_dims.back();
+  std::vector<bool> real_row(xv.size() / row_len, false);
+  for (size_t r = 0; r < rows; ++r) real_row[padded_index(xv, r * size_t(L)) / row_len] = true;
+  for (size_t pr = 0; pr < real_row.size(); ++pr)
+    if (!real_row[pr]) w.values[s.sel][pr * row_len] = M31(1);
 }
 
 }  // namespace
@@ -101,11 +129,16 @@ Witness build_witness(const Circuit& c, const model::Trace& t, bool strict) {
   w.values = weight_values(c, t.graph);
   for (size_t i = 0; i < c.vecs.size(); ++i) {
     const Vec& v = c.vecs[i];
+    if (v.kind == VecKind::Padding) {
+      w.values[i] = embed(v, std::vector<M31>(size_t(model::numel(v.dims)), M31(1)));
+      for (M31& x : w.values[i]) x = M31(1) - x;
+    }
     if (v.tensor < 0 || v.kind == VecKind::Weight) continue;
     w.values[i] = embed(v, t.values.at(size_t(v.tensor)));
   }
   for (const Step& s : c.steps)
     if (auto* rq = std::get_if<RequantStep>(&s)) requant_aux(c, *rq, w);
+    else if (auto* rm = std::get_if<ReduceMaxStep>(&s)) reduce_max_aux(c, *rm, w);
   count_multiplicities(c, w, strict);
   return w;
 }

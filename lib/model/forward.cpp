@@ -34,7 +34,8 @@ void for_each_index(const Shape& s, F&& f) {
   }
 }
 
-// Source index (−1: zero padding) of every output element of an index-map node.
+}  // namespace
+
 std::vector<int64_t> index_map(const Graph& g, const Node& n) {
   const Shape& xs = g.tensors[n.inputs[0]].shape;
   const Shape& os = g.tensors[n.outputs[0]].shape;
@@ -98,6 +99,8 @@ std::vector<int64_t> index_map(const Graph& g, const Node& n) {
   }
   return map;
 }
+
+namespace {
 
 template <typename T>
 std::vector<T> concat_values(const Graph& g, const Node& n, const std::vector<std::vector<T>>& vals) {

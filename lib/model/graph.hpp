@@ -165,6 +165,10 @@ Shape broadcast_shapes(const Shape& a, const Shape& b);
 // numpy broadcasting (in must broadcast to out).
 std::vector<int64_t> broadcast_index(const Shape& out, const Shape& in);
 
+// Source index (−1: zero padding) of every output element of an index-map node (reshape,
+// transpose, slice, gather, im2col); defined with the forward pass.
+std::vector<int64_t> index_map(const Graph& g, const Node& n);
+
 // Output shape and proven value interval of a node, derived from its inputs and parameters only.
 struct Inferred {
   Shape shape;

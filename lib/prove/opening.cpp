@@ -1,7 +1,7 @@
 #include "prove/opening.hpp"
 
 #include "error/error.hpp"
-#include "poly/multilinear.hpp"
+#include "gkr/merge.hpp"
 
 namespace zkm31::prove {
 
@@ -22,29 +22,8 @@ std::vector<std::vector<pcs::Claim>> chunks(const std::vector<BigClaim>& claims)
 std::vector<BigClaim> batch_claims(gkr::Side& side, const std::string& label, std::vector<BigClaim> claims,
                                    unsigned n, std::span<const M31> big) {
   if (claims.size() <= kMaxClaimsPerOpening) return claims;
-  const std::vector<QM31> lam = side.draws(label + "/lambda", claims.size());
-  QM31 total;
-  for (size_t i = 0; i < claims.size(); ++i) total += lam[i] * claims[i].value;
-  std::vector<std::vector<QM31>> tables;
-  if (side.proving()) {
-    std::vector<QM31> w(size_t(1) << n), f(size_t(1) << n);
-    // The high coordinates of a member's claim are the bits of its slot: its eq table lives there.
-    for (size_t i = 0; i < claims.size(); ++i) {
-      const auto& c = claims[i];
-      poly::add_eq_table(std::span<const QM31>(c.point).first(c.member_vars), lam[i],
-                         std::span<QM31>(w).subspan(c.offset, size_t(1) << c.member_vars));
-    }
-    for (size_t i = 0; i < f.size(); ++i) f[i] = QM31() + big[i];
-    tables = {std::move(w), std::move(f)};
-  }
-  gkr::SumcheckResult sc = gkr::sumcheck_product(side, label + "/batch", n, 2, total, std::move(tables));
-  const QM31 fv = side.message(label + "/batch/value", 1, [&] { return std::vector<QM31>{sc.finals[1]}; })[0];
-  if (!side.proving()) {
-    QM31 w;
-    for (size_t i = 0; i < claims.size(); ++i) w += lam[i] * poly::eq_eval(claims[i].point, sc.point);
-    require(w * fv == sc.claim, label, "batched claims do not hold (final sumcheck claim)");
-  }
-  return {{sc.point, fv}};
+  gkr::Merged m = gkr::merge_claims(side, label, claims, n, big);
+  return {{std::move(m.point), m.value}};
 }
 
 std::vector<pcs::OpeningProof> open_claims(gkr::Side& side, const std::string& label, std::vector<BigClaim> claims,

@@ -12,6 +12,7 @@
 
 #include "gkr/circuit.hpp"
 #include "gkr/ledger.hpp"
+#include "gkr/merge.hpp"
 
 namespace zkm31::prove {
 
@@ -27,12 +28,7 @@ struct Packing {
   std::vector<QM31> lift(uint32_t vec, std::span<const QM31> point) const;
 };
 
-struct BigClaim {
-  std::vector<QM31> point;
-  QM31 value;
-  size_t offset = 0;         // the member's slot: eq(point, ·) vanishes outside it
-  unsigned member_vars = 0;  // the member's own coordinates are point[0, member_vars)
-};
+using BigClaim = gkr::MergeClaim;  // a claim lifted to the big vector, with its member's slot
 
 // Consumes every pending ledger claim on the packing's members and returns them lifted to the big
 // vector, in ledger order.

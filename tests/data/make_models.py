@@ -11,6 +11,9 @@ python3-torch and python3-sklearn). Writes, next to this file:
     shape_ops     Conv-ReLU-view(x.shape[0], -1)-Linear-GELU(tanh)-LayerNorm-tanh-slice, exported WITHOUT
                   constant folding (Shape/Gather/Unsqueeze/Concat shape arithmetic), x [1,1,8,8]
     tiny_llama    RMSNorm-causal attention (additive -1e9 mask)-RMSNorm-SwiGLU MLP, random init, x [1,8,16]
+    tiny_gated    Q·Kᵀ scores (ReLU, no softmax)·V with a residual, then a residual ReLU-gated MLP
+                  (gate ⊙ up); random init, x [1,8,16]: the model gkr-prove proves end to end with
+                  activation×activation matmuls, residual adds and elementwise products
   bad_*.onnx / wide_linear.onnx: small hand-built graphs (onnx.helper) for the importer's refusals:
     bad_missing_init (reads an initializer that does not exist), bad_dynamic (a dynamic batch
     dimension), bad_unsupported (LSTM and TopK nodes), wide_linear (K = 2048: its accumulator
@@ -185,6 +188,26 @@ class TinyLlama(torch.nn.Module):
         return r + self.w2(torch.nn.functional.silu(self.w1(h)) * self.w3(h))
 
 
+class TinyGated(torch.nn.Module):
+    """What gkr-prove proves beyond matmul/requant/lookups: an attention-like score matrix Q·Kᵀ of two
+    activations (ReLU instead of softmax) applied to V, residual adds and a gated MLP (an elementwise
+    product of two activations). No norms or softmax: their max/reductions are not proven yet."""
+    def __init__(self, d=16, hidden=32):
+        super().__init__()
+        self.qk = torch.nn.Linear(d, 2 * d)
+        self.v = torch.nn.Linear(d, d)
+        self.gate = torch.nn.Linear(d, hidden)
+        self.up = torch.nn.Linear(d, hidden)
+        self.down = torch.nn.Linear(hidden, d)
+        self.d = d
+
+    def forward(self, x):
+        q, k = self.qk(x).split(self.d, dim=-1)
+        s = torch.relu(q @ k.transpose(-1, -2) / 4.0)
+        r = x + (s @ self.v(x)) / 8.0
+        return r + self.down(torch.relu(self.gate(r)) * self.up(r))
+
+
 def main():
     hand_built()
     torch.manual_seed(0)
@@ -220,6 +243,8 @@ def main():
     torch.manual_seed(8)
     llama = TinyLlama()
     export(llama, 'tiny_llama', torch.randn(1, 8, 16), 'x', 'y')
+    torch.manual_seed(10)
+    export(TinyGated(), 'tiny_gated', torch.randn(1, 8, 16), 'x', 'y')
     for name, m in [('mlp_sigmoid', mlp), ('conv_small', conv)]:
         with torch.no_grad():
             acc = (m(torch.tensor(Xte, dtype=torch.float32)).argmax(1).numpy() == yte).mean()

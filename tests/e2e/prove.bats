@@ -64,6 +64,43 @@ shared_model() {
   done
 }
 
+@test "tiny_gated: Q·Kᵀ of two activations, residual adds and a gated product prove and verify" {
+  prove "$DATA/tiny_gated.onnx" "$DATA/tiny_gated.input.json"
+  run --separate-stderr verify -i "$TMP/run.proof"
+  assert_success
+  [[ "$output" == *"output y [1, 8, 16]:"* ]] || fail "$output"
+  [[ "$stderr" == *"verify: VALID"* ]] || fail "$stderr"
+  for tensor in "/MatMul_output_0" "/Split_output_1" "/Transpose_output_0" "/Add_output_0:a" "/Add_output_0:sum" "/Mul_output_0" "y:sum"; do
+    $EDIT trace "$TMP/run.trace" "$TMP/bad.trace" "$tensor" 3
+    if gkr-prove -q -i "$TMP/bad.trace" -o "$TMP/bad.proof" 2>"$TMP/err"; then
+      run verify -q -i "$TMP/bad.proof"
+      assert_failure 1
+    else
+      [ $? -eq 2 ] || fail "gkr-prove crashed on $tensor: $(cat "$TMP/err")"
+      grep -q "inconsistent" "$TMP/err" || fail "$tensor: $(cat "$TMP/err")"
+    fi
+  done
+}
+
+@test "shape_ops: a LayerNorm (reduce_sum, broadcast sub and mul) and a slice prove and verify" {
+  prove "$DATA/shape_ops.onnx" "$DATA/shape_ops.input.json"
+  run verify -q -i "$TMP/run.proof" --json
+  assert_success
+  torch=$(jq '.data | to_entries | max_by(.value) | .key' "$DATA/shape_ops.torch_output.json")
+  run jq '.outputs[0].values | to_entries | max_by(.value) | .key' <<<"$output"
+  assert_output "$torch"
+}
+
+@test "transformer blocks (norms, softmax with reduce_max, causal mask, heads) prove and verify" {
+  for m in "$DATA/tiny_block" "$DATA/tiny_llama" "$SHARED/gpt_block"; do
+    [ -f "$m.onnx" ] || continue
+    prove "$m.onnx" "$m.input.json"
+    run --separate-stderr verify -i "$TMP/run.proof"
+    assert_success
+    [[ "$stderr" == *"verify: VALID"* ]] || fail "$m: $stderr"
+  done
+}
+
 @test "gkr-prove --json reports per-part seconds and bytes" {
   shared_model mlp_digits
   onnx2graph -q "$SHARED/mlp_digits.onnx" | graph-forward -q --input "$SHARED/mlp_digits.input.json" > "$TMP/run.trace"
