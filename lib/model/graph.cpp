@@ -362,7 +362,7 @@ Inferred infer(const Graph& g, const Node& n) {
   fail(n, "unknown op");
 }
 
-void validate(const Graph& g) {
+void validate(const Graph& g, WeightValues weights) {
   const size_t T = g.tensors.size();
   std::vector<bool> ready(T, false);
   auto check_id = [&](uint32_t id, const std::string& what) {
@@ -395,6 +395,12 @@ void validate(const Graph& g) {
     if (!ok) throw BadInput("graph: data for tensor '" + t.name + "' lies outside its declared interval");
   };
   for (const auto& w : g.weights) {
+    if (weights == WeightValues::absent) {
+      check_id(w.tensor, "weight data");
+      if (g.tensors[w.tensor].kind != TensorKind::Weight || !w.values.empty() || !w.original.empty())
+        throw BadInput("graph: weight-free graph with values for tensor '" + g.tensors[w.tensor].name + "'");
+      continue;
+    }
     check_data(w.tensor, TensorKind::Weight, w.values.size(), nullptr, &w.values);
     if (!w.original.empty() && w.original.size() != w.values.size())
       throw BadInput("graph: float weights of '" + g.tensors[w.tensor].name + "' have the wrong length");

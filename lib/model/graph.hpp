@@ -178,7 +178,10 @@ Inferred infer(const Graph& g, const Node& n);
 
 // Structural validation (ids, shapes, op arities, table consistency, bound derivation, the no-wrap
 // and requant uniqueness bounds). Throws BadInput naming the node and the failed check.
-void validate(const Graph& g);
+// WeightValues::absent: a weight-free graph (the one a proof carries): every weight's values must be
+// empty, and are not checked against the tensor.
+enum class WeightValues { present, absent };
+void validate(const Graph& g, WeightValues weights = WeightValues::present);
 
 // A readable multi-line summary: inputs/outputs, ops, shapes, parameter count, bit widths,
 // accumulator bounds, requant parameters, tables (onnx2graph --inspect).
@@ -187,7 +190,7 @@ std::string describe(const Graph& g);
 // Graph artifact (kind "graph", version 1). The body is a msgpack map; see graph_io.cpp.
 inline constexpr uint32_t kGraphVersion = 1;
 std::vector<uint8_t> encode_graph_body(const Graph& g);
-Graph decode_graph_body(std::span<const uint8_t> body);  // validates
+Graph decode_graph_body(std::span<const uint8_t> body, WeightValues weights = WeightValues::present);  // validates
 std::vector<uint8_t> write_graph(const Graph& g);        // full artifact
 Graph read_graph(std::span<const uint8_t> artifact);     // checks the envelope, then decodes
 

@@ -207,7 +207,7 @@ hash::Digest graph_digest(const Graph& g) {
   return h.finalize();
 }
 
-Graph decode_graph_body(std::span<const uint8_t> body) {
+Graph decode_graph_body(std::span<const uint8_t> body, WeightValues weights) {
   auto handle = artifact::parse_body(body, "graph body");
   MapView m(handle.get(), "graph");
   Graph g;
@@ -281,7 +281,7 @@ Graph decode_graph_body(std::span<const uint8_t> body) {
     if (o.type != msgpack::type::STR) throw BadInput("graph.notes: expected strings");
     g.notes.emplace_back(o.via.str.ptr, o.via.str.size);
   }
-  validate(g);
+  validate(g, weights);
   return g;
 }
 

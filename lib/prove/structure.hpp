@@ -12,8 +12,7 @@ namespace zkm31::prove {
 
 // The graph body with every weight's values and float originals left empty.
 std::vector<uint8_t> graph_structure(const model::Graph& g);
-// Decodes and validates a weight-free body; weights are filled with zeros (never used by the
-// verifier), so each weight interval must contain 0.
+// Decodes and validates a weight-free body (weights stay empty: the verifier never reads them).
 model::Graph parse_graph_structure(std::span<const uint8_t> body);
 
 }  // namespace zkm31::prove
