@@ -22,41 +22,43 @@ struct LayerResult {
   QM31 children[4];  // P0, P1, Q0, Q1 at ρ
 };
 
-// The layer sumcheck's tables: eq(r, ·), P0, P1, Q0, Q1 — read through spans (the first round reads
-// the layer in place), bound into owned buffers that are reused round after round.
-constexpr size_t kTables = 5;
+// The layer sumcheck's tables P0, P1, Q0, Q1, read through spans (the first round reads the layer in
+// place) and bound into owned buffers that are reused round after round.
+//
+// eq(r, ·) is never bound (Gruen): with the point split at the current variable i,
+//   h_i(X) = c_i · L_i(X) · g_i(X),  c_i = eq(r_<i, s_<i),  L_i(X) = eq(r_i, X),
+//   g_i(X) = Σ_j E_i[j]·F(s_<i, X, j),  E_i = eq(r_>i, ·),  F = P0·Q1 + Q0·(P1 + μ·Q1),
+// so each pair costs F at X = 0 and 2 times E_i[j]; g_i(1) follows from the claim (h(1) = claim − h(0))
+// and g_i(3) from the three others (g is quadratic). E_{i+1}[k] = E_i[2k] + E_i[2k+1].
+constexpr size_t kTables = 4;
 using Views = std::array<std::span<const QM31>, kTables>;
 using Tables = std::array<std::vector<QM31>, kTables>;
 using Entry = std::array<QM31, kTables>;
-using RoundSums = std::array<QM31, 3>;  // h(0), h(2), h(3)
+using PairSums = std::array<QM31, 3>;  // g(0), g(2), and g(1) only when summed directly
 
-// eq·(P0·Q1 + P1·Q0 + μ·Q0·Q1) = eq·(P0·Q1 + Q0·(P1 + μ·Q1)) at one point.
-inline QM31 summand(const Entry& v, QM31 mu) {
-  return poly::mul(v[0], poly::mul(v[1], v[4]) + poly::mul(v[3], v[2] + poly::mul(mu, v[4])));
+// P0·Q1 + Q0·(P1 + μ·Q1) at one point.
+inline QM31 inner(const Entry& v, QM31 mu) {
+  return poly::mul(v[0], v[3]) + poly::mul(v[2], v[1] + poly::mul(mu, v[3]));
 }
 
-// Adds the pair (lo, hi)'s summand at X = 0, 2, 3 to acc.
-inline void add_pair(const Entry& lo, const Entry& hi, QM31 mu, RoundSums& acc) {
-  Entry d, at2, at3;
-  for (size_t k = 0; k < kTables; ++k) {
-    d[k] = hi[k] - lo[k];
-    at2[k] = hi[k] + d[k];
-    at3[k] = at2[k] + d[k];
-  }
-  acc[0] += summand(lo, mu);
-  acc[1] += summand(at2, mu);
-  acc[2] += summand(at3, mu);
+// Adds E·F of the pair (lo, hi) at X = 0, 2 (and 1 when `direct`) to acc.
+inline void add_pair(const Entry& lo, const Entry& hi, QM31 e, QM31 mu, bool direct, PairSums& acc) {
+  Entry at2;
+  for (size_t k = 0; k < kTables; ++k) at2[k] = hi[k] + hi[k] - lo[k];
+  acc[0] += poly::mul(e, inner(lo, mu));
+  acc[1] += poly::mul(e, inner(at2, mu));
+  if (direct) acc[2] += poly::mul(e, inner(hi, mu));
 }
 
 constexpr size_t kGrain = size_t(1) << 11;
 
 // Runs body(b, e, acc) over [0, n) in parallel and adds up the per-chunk sums.
 template <typename Body>
-RoundSums parallel_sums(size_t n, const Body& body) {
-  RoundSums total{};
+PairSums parallel_sums(size_t n, const Body& body) {
+  PairSums total{};
   std::mutex m;
   parallel::for_range(n, kGrain, [&](size_t b, size_t e) {
-    RoundSums acc{};
+    PairSums acc{};
     body(b, e, acc);
     std::lock_guard lock(m);
     for (size_t i = 0; i < 3; ++i) total[i] += acc[i];
@@ -64,31 +66,31 @@ RoundSums parallel_sums(size_t n, const Body& body) {
   return total;
 }
 
-// Sums of the first round over pairs (2j, 2j+1).
-RoundSums round_sums(const Views& t, QM31 mu) {
-  return parallel_sums(t[0].size() / 2, [&](size_t b, size_t e, RoundSums& acc) {
-    for (size_t j = b; j < e; ++j) {
+// The sums of the current round over pairs (2j, 2j+1).
+PairSums round_sums(const Views& t, std::span<const QM31> e, QM31 mu, bool direct) {
+  return parallel_sums(t[0].size() / 2, [&](size_t b, size_t end, PairSums& acc) {
+    for (size_t j = b; j < end; ++j) {
       Entry lo, hi;
       for (size_t k = 0; k < kTables; ++k) lo[k] = t[k][2 * j], hi[k] = t[k][2 * j + 1];
-      add_pair(lo, hi, mu, acc);
+      add_pair(lo, hi, e[j], mu, direct, acc);
     }
   });
 }
 
 // out = t with the lowest variable bound to r and, in the same pass, the next round's sums (≥ 4
-// entries in t). out may hold t's own storage only if it is a different buffer set.
-RoundSums bind_and_sum(const Views& t, QM31 r, QM31 mu, Tables& out) {
+// entries in t; e = the next round's E).
+PairSums bind_and_sum(const Views& t, QM31 r, std::span<const QM31> e, QM31 mu, bool direct, Tables& out) {
   const size_t half = t[0].size() / 2;
   for (auto& v : out) v.resize(half);
   auto fold = [&](size_t k, size_t i) { return t[k][2 * i] + poly::mul(r, t[k][2 * i + 1] - t[k][2 * i]); };
-  return parallel_sums(half / 2, [&](size_t b, size_t e, RoundSums& acc) {
-    for (size_t j = b; j < e; ++j) {
+  return parallel_sums(half / 2, [&](size_t b, size_t end, PairSums& acc) {
+    for (size_t j = b; j < end; ++j) {
       Entry lo, hi;
       for (size_t k = 0; k < kTables; ++k) {
         lo[k] = out[k][2 * j] = fold(k, 2 * j);
         hi[k] = out[k][2 * j + 1] = fold(k, 2 * j + 1);
       }
-      add_pair(lo, hi, mu, acc);
+      add_pair(lo, hi, e[j], mu, direct, acc);
     }
   });
 }
@@ -99,29 +101,42 @@ Views views(const Tables& t) {
   return v;
 }
 
-// One layer's sumcheck: Σ_x eq(r,x)·[P0Q1 + P1Q0 + μ·Q0Q1]; returns ρ and the children at ρ.
-LayerResult prove_layer(proof::Writer& w, const std::string& label, Views t, QM31 mu, QM31 claim) {
+// One layer's sumcheck: Σ_x eq(r,x)·[P0Q1 + P1Q0 + μ·Q0Q1] over t (P0, P1, Q0, Q1); returns ρ and the
+// children at ρ.
+LayerResult prove_layer(proof::Writer& w, const std::string& label, std::span<const QM31> r, Views t, QM31 mu,
+                        QM31 claim) {
   LayerResult out;
   Tables bufs[2];  // ping-pong: round i binds into bufs[i % 2]
-  RoundSums sums = round_sums(t, mu);
+  std::vector<QM31> e = poly::eq_table(r.subspan(1));
+  QM31 c = QM31::one();
+  // g(1) is derived as h(1)/(c·r_i) unless that is zero (then it is summed directly).
+  auto direct = [&](size_t i) { return c * r[i] == QM31(); };
+  PairSums g = round_sums(t, e, mu, direct(0));
   Entry last{};
-  for (size_t round = 0; t[0].size() > 1; ++round) {
-    const QM31 msg[3] = {sums[0], sums[1], sums[2]};
-    w.send(label + "/round" + std::to_string(round), msg);
-    const QM31 r = w.draw(label + "/r" + std::to_string(round));
-    const QM31 evals[4] = {sums[0], claim - sums[0], sums[1], sums[2]};
-    claim = poly::eval_from_values(evals, r);
-    out.rho.push_back(r);
-    if (t[0].size() > 2) {
-      Tables& dst = bufs[round % 2];
-      sums = bind_and_sum(t, r, mu, dst);
-      t = views(dst);
-    } else {
-      for (size_t k = 0; k < kTables; ++k) last[k] = t[k][0] + poly::mul(r, t[k][1] - t[k][0]);
+  for (size_t i = 0;; ++i) {
+    const QM31 ri = r[i], one = QM31::one();
+    const QM31 l0 = one - ri, l2 = ri + ri + ri - one, l3 = ri + ri + ri + ri + ri - one - one;  // L(0), L(2), L(3)
+    const QM31 h0 = c * l0 * g[0];
+    const QM31 g1 = direct(i) ? g[2] : (claim - h0) * (c * ri).inverse();
+    const QM31 g3 = g[0] - g1 - g1 - g1 + g[1] + g[1] + g[1];
+    const QM31 msg[3] = {h0, c * l2 * g[1], c * l3 * g3};
+    w.send(label + "/round" + std::to_string(i), msg);
+    const QM31 s = w.draw(label + "/r" + std::to_string(i));
+    const QM31 evals[4] = {msg[0], claim - msg[0], msg[1], msg[2]};
+    claim = poly::eval_from_values(evals, s);
+    out.rho.push_back(s);
+    c = c * (one - ri - s + (ri + ri) * s);  // · L_i(s)
+    if (t[0].size() == 2) {
+      for (size_t k = 0; k < kTables; ++k) last[k] = t[k][0] + poly::mul(s, t[k][1] - t[k][0]);
       break;
     }
+    for (size_t k = 0; k < e.size() / 2; ++k) e[k] = e[2 * k] + e[2 * k + 1];
+    e.resize(e.size() / 2);
+    Tables& dst = bufs[i % 2];
+    g = bind_and_sum(t, s, e, mu, direct(i + 1), dst);
+    t = views(dst);
   }
-  out.children[0] = last[1], out.children[1] = last[2], out.children[2] = last[3], out.children[3] = last[4];
+  std::copy(last.begin(), last.end(), out.children);
   w.send(label + "/children", out.children);
   return out;
 }
@@ -155,9 +170,8 @@ std::vector<QM31> gkr_prove(proof::Writer& w, const std::string& label, std::vec
     const size_t h = next.p.size() / 2;
     const std::string ll = label + "/layer" + std::to_string(k + 1);
     QM31 mu = w.draw(ll + "/mu");
-    const std::vector<QM31> eq = poly::eq_table(r);
     const std::span<const QM31> p(next.p), q(next.q);
-    LayerResult res = prove_layer(w, ll + "/sumcheck", {eq, p.first(h), p.subspan(h), q.first(h), q.subspan(h)}, mu,
+    LayerResult res = prove_layer(w, ll + "/sumcheck", r, {p.first(h), p.subspan(h), q.first(h), q.subspan(h)}, mu,
                                   cp + mu * cq);
     const QM31* c = res.children;
     lam = w.draw(ll + "/lambda");
