@@ -64,6 +64,25 @@ Tree::Tree(std::vector<M31>&& rows, size_t row_len) : owned_rows_(std::move(rows
   build(owned_rows_, row_len, false);
 }
 
+Tree Tree::of_cosets(std::vector<M31>&& values, size_t row_len) {
+  Tree t;
+  t.owned_rows_ = std::move(values);
+  t.cosets_ = true;
+  t.build(t.owned_rows_, row_len, false);
+  return t;
+}
+
+void Tree::gather(size_t first, size_t count, uint32_t* out) const {
+  const uint32_t* v = reinterpret_cast<const uint32_t*>(rows_);
+  if (!cosets_) {
+    std::memcpy(out, v + first * row_len_, 4 * count * row_len_);
+    return;
+  }
+  const size_t n = n_rows();
+  for (size_t t = 0; t < row_len_; ++t)
+    for (size_t j = 0; j < count; ++j) out[j * row_len_ + t] = v[first + j + t * n];
+}
+
 void Tree::build(std::span<const M31> rows, size_t row_len, bool copy) {
   row_len_ = row_len;
   if (row_len == 0) throw BadInput("merkle: row length must be at least 1");
@@ -86,11 +105,13 @@ void Tree::build(std::span<const M31> rows, size_t row_len, bool copy) {
   const size_t block = std::clamp<size_t>(n / 16, size_t(1) << stored_from_, kBlockRows);
   parallel::for_range(n / block, 1, [&](size_t b, size_t e) {
     std::vector<Digest> cur(block), next(block);
+    std::vector<uint32_t> gathered(cosets_ ? block * row_len : 0);
     for (size_t blk = b; blk < e; ++blk) {
       const size_t first = blk * block;
       if (copy) std::memcpy(copied_rows_.get() + first * row_len, rows.data() + first * row_len, 4 * block * row_len);
-      hash::blake2s_many(leaf_state(), words_of(rows.subspan(first * row_len)), row_len, row_len, block,
-                         cur.data(), backend);
+      if (cosets_) gather(first, block, gathered.data());
+      const uint32_t* leaves = cosets_ ? gathered.data() : words_of(rows.subspan(first * row_len));
+      hash::blake2s_many(leaf_state(), leaves, row_len, row_len, block, cur.data(), backend);
       size_t count = block;
       for (unsigned l = 1; l <= stored_from_; ++l) {
         count /= 2;
@@ -112,9 +133,11 @@ void Tree::build(std::span<const M31> rows, size_t row_len, bool copy) {
 
 Tree::Tree(std::span<const QM31> rows, size_t qm31_per_row) : Tree(limbs_of(rows), 4 * qm31_per_row) {}
 
-std::span<const M31> Tree::row(size_t i) const {
+std::vector<M31> Tree::row(size_t i) const {
   if (i >= n_rows()) throw BadInput("merkle: row " + std::to_string(i) + " out of range");
-  return {rows_ + i * row_len_, row_len_};
+  std::vector<M31> out(row_len_);
+  gather(i, 1, reinterpret_cast<uint32_t*>(out.data()));
+  return out;
 }
 
 Digest Tree::node(unsigned layer, size_t k) const {

@@ -34,6 +34,9 @@ class Tree {
   Tree(std::span<const M31> rows, size_t row_len);
   // Takes the rows over without copying them (same commitment as the span constructor).
   Tree(std::vector<M31>&& rows, size_t row_len);
+  // Rows that are cosets of a natural-order vector: row j = (values[j + t·n_rows])_{t < row_len} (a
+  // folded codeword's rows), taken over as they are — the same commitment as the row-major copy.
+  static Tree of_cosets(std::vector<M31>&& values, size_t row_len);
   // Rows of QM31 values, each committed as its 4 limbs [a, b, c, d]: row_len() = 4·qm31_per_row.
   Tree(std::span<const QM31> rows, size_t qm31_per_row);
 
@@ -45,23 +48,27 @@ class Tree {
   // Proof for the sorted unique set of indices (any order, duplicates allowed; each < n_rows,
   // at least one, else BadInput).
   Decommitment open(std::span<const size_t> indices) const;
-  // The committed values of row i (the tree keeps a copy of its rows, or the rows moved in).
-  std::span<const M31> row(size_t i) const;
-  // All rows, concatenated.
-  std::span<const M31> rows() const { return {rows_, n_rows() * row_len_}; }
+  // The committed values of row i (the tree keeps a copy of its values, or the values moved in).
+  std::vector<M31> row(size_t i) const;
+  // The values as given: rows concatenated, or the natural-order vector for of_cosets.
+  std::span<const M31> values() const { return {rows_, n_rows() * row_len_}; }
 
  private:
+  Tree() = default;
   // Checks the shape and hashes everything, copying `rows` into copied_rows_ if asked.
   void build(std::span<const M31> rows, size_t row_len, bool copy);
+  // Writes rows [first, first + count) into out (row-major).
+  void gather(size_t first, size_t count, uint32_t* out) const;
   // Digest of node k of `layer` (0 = leaves): stored, or recomputed from the rows below the
   // lowest stored layer.
   Digest node(unsigned layer, size_t k) const;
 
-  size_t row_len_;
-  unsigned log_rows_;
+  size_t row_len_ = 0;
+  unsigned log_rows_ = 0;
+  bool cosets_ = false;  // rows_ holds a natural-order vector whose cosets are the rows
   // Layers below stored_from_ are not kept: they are cheap to recompute from the rows for the few
   // opened paths, and not writing them makes building much faster (memory, not hashing, dominates).
-  unsigned stored_from_;
+  unsigned stored_from_ = 0;
   std::vector<M31> owned_rows_;              // rows moved in, or
   std::unique_ptr<uint32_t[]> copied_rows_;  // a copy of the rows' words (raw: M31() would zero it)
   const M31* rows_ = nullptr;                // whichever of the two holds them

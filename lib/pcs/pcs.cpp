@@ -23,6 +23,7 @@ constexpr double kFieldCap = 117;  // see security_bits
 constexpr unsigned kMaxLogSize = 28, kMaxLogDomain = 30;
 constexpr size_t kMaxClaims = 64;
 constexpr const char* kCommitmentKind = "pcs-commitment";
+constexpr uint32_t kCommitmentVersion = 2;  // 2: the codeword in natural order (1 held coset rows)
 
 // The layers a proof commits: tree g holds layer start[g] as rows of 2^k[g] positions
 // {j + t·rows : t < 2^k[g]}; k0 = 0 (one value per row) when nothing is folded.
@@ -52,18 +53,6 @@ void check_ranges(const Config& c) {
   require(in(c.fold_step, 1, 8), kWhere, "fold_step " + std::to_string(c.fold_step) + " outside 1..8");
   require(c.final_log <= 16, kWhere, "final_log " + std::to_string(c.final_log) + " above 16");
   require(c.first_fold <= 10, kWhere, "first_fold " + std::to_string(c.first_fold) + " above 10");
-}
-
-// Natural-order layer → rows of width w: rows[j·w + t] = layer[j + t·(size/w)].
-template <typename F>
-std::vector<F> to_rows(std::span<const F> layer, size_t w) {
-  const size_t rows = layer.size() / w;
-  std::vector<F> out(layer.size());
-  parallel::for_range(rows, 1 << 10, [&](size_t b, size_t e) {
-    for (size_t j = b; j < e; ++j)
-      for (size_t t = 0; t < w; ++t) out[j * w + t] = layer[j + t * rows];
-  });
-  return out;
 }
 
 void absorb_statement(Channel& ch, const hash::Digest& root, unsigned n, const Config& c, std::span<const Claim> claims) {
@@ -98,7 +87,8 @@ std::vector<size_t> rows_of(std::span<const size_t> queries, unsigned log_rows) 
   return idx;
 }
 
-// Layer i ≥ 1 (2^log_points points) as coset rows of `width` (see to_rows): 2^i·Enc_i(Möbius(bound)),
+// Layer i ≥ 1 (2^log_points points) as coset rows of `width` (row j holds positions j + t·2^log_points/width):
+// 2^i·Enc_i(Möbius(bound)),
 // limb by limb (Möbius and the encoding are M31-linear), with the 2^i applied to the coefficients.
 std::vector<QM31> encode_layer_rows(std::span<const QM31> bound, unsigned log_points, unsigned i, size_t width) {
   const M31 scale = M31::from_u64(uint64_t(1) << i);
@@ -174,18 +164,14 @@ Committed Impl::commit(std::vector<M31>&& values, const Config& config, const te
   out.log_size_ = n;
   out.config_ = config;
   out.values_ = std::move(values);
-  std::vector<M31> rows;
-  {  // the coefficients and the natural-order codeword are gone before the tree is built
-    std::vector<M31> codeword;
-    {
-      std::vector<M31> coeffs = out.values_;
-      poly::mobius(coeffs);
-      codeword = circle::evaluate(coeffs, s.m);
-    }
-    corrupt(codeword, fault, 0);
-    rows = to_rows<M31>(codeword, s.width(0));
+  std::vector<M31> codeword;
+  {  // the coefficients are gone before the codeword is hashed
+    std::vector<M31> coeffs = out.values_;
+    poly::mobius(coeffs);
+    codeword = circle::evaluate(coeffs, s.m);
   }
-  out.tree_ = std::make_shared<merkle::Tree>(std::move(rows), s.width(0));
+  corrupt(codeword, fault, 0);
+  out.tree_ = std::make_shared<merkle::Tree>(merkle::Tree::of_cosets(std::move(codeword), s.width(0)));
   return out;
 }
 
@@ -308,7 +294,7 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
     const size_t wdt = s.width(t);
     if (t == 0) {
       for (size_t j : idx) {
-        const std::span<const M31> row = com.tree_->row(j);
+        const std::vector<M31> row = com.tree_->row(j);
         proof.rows0.insert(proof.rows0.end(), row.begin(), row.end());
       }
     } else {
@@ -336,12 +322,12 @@ std::vector<uint8_t> Impl::save(const Committed& c) {
   b.key("config"), b.u32s(std::vector<uint32_t>{k.log_blowup, k.queries, k.pow_bits, k.fold_step, k.final_log, k.first_fold});
   b.key("values_xxh3"), b.bin(values_digest(c.values()));
   b.key("root"), b.bin(c.root());
-  b.key("rows"), b.m31s(c.tree_->rows());
-  return artifact::wrap(kCommitmentKind, 1, b.bytes());
+  b.key("codeword"), b.m31s(c.tree_->values());
+  return artifact::wrap(kCommitmentKind, kCommitmentVersion, b.bytes());
 }
 
 Committed Impl::load(std::span<const uint8_t> bytes, std::vector<M31>&& values, const Config& config) {
-  const artifact::Envelope env = artifact::unwrap(bytes, kCommitmentKind, 1);
+  const artifact::Envelope env = artifact::unwrap(bytes, kCommitmentKind, kCommitmentVersion);
   const auto h = artifact::parse_body(env.body, kCommitmentKind);
   const artifact::MapView m(h.get(), kCommitmentKind);
   const std::vector<uint32_t> k = m.u32s("config");
@@ -356,9 +342,9 @@ Committed Impl::load(std::span<const uint8_t> bytes, std::vector<M31>&& values, 
   out.log_size_ = unsigned(m.u64("log_size"));
   out.config_ = config;
   const Shape s = shape_of(out.log_size_, config);
-  std::vector<M31> rows = m.m31s("rows");
-  if (rows.size() != size_t(1) << s.m) throw BadInput("pcs-commitment: codeword has the wrong length");
-  out.tree_ = std::make_shared<merkle::Tree>(std::move(rows), s.width(0));
+  std::vector<M31> codeword = m.m31s("codeword");
+  if (codeword.size() != size_t(1) << s.m) throw BadInput("pcs-commitment: codeword has the wrong length");
+  out.tree_ = std::make_shared<merkle::Tree>(merkle::Tree::of_cosets(std::move(codeword), s.width(0)));
   const auto root = m.bin("root");
   if (!std::equal(root.begin(), root.end(), out.root().begin(), out.root().end()))
     throw BadInput("pcs-commitment: the codeword does not hash to the stored root");

@@ -90,7 +90,7 @@ class Committed {
   unsigned log_size_ = 0;
   Config config_;
   std::vector<M31> values_;
-  std::shared_ptr<merkle::Tree> tree_;  // over the layer-0 codeword as row-major cosets (see above), which it holds
+  std::shared_ptr<merkle::Tree> tree_;  // over the layer-0 codeword's coset rows (see above); holds the codeword
 };
 
 // values.size() must be a power of two ≤ 2^28 (else BadInput); the config is checked for ranges only.
@@ -102,10 +102,10 @@ Committed commit(std::vector<M31>&& values, const Config& config = {});
 // not checked by the prover: a wrong value gives a proof the verifier rejects.
 OpeningProof open(const Committed& committed, std::span<const Claim> claims, Channel& channel);
 
-// A commitment's stored form: artifact kind "pcs-commitment" {log_size, config, values_xxh3 (XXH3-128
-// of the values as LE u32), root, rows (the layer-0 codeword)}. Reloading skips the Möbius transform and
-// the circle FFT; the Merkle tree is rebuilt from the rows (hashing is a fraction of the commit) and
-// must reproduce the stored root. The values are not stored: the caller has them.
+// A commitment's stored form: artifact kind "pcs-commitment" version 2 {log_size, config, values_xxh3
+// (XXH3-128 of the values as LE u32), root, codeword (layer 0, natural order)}. Reloading skips the
+// Möbius transform and the circle FFT; the Merkle tree is rebuilt from the codeword (hashing is a
+// fraction of the commit) and must reproduce the stored root. The values are not stored: the caller has them.
 std::vector<uint8_t> save(const Committed& committed);
 // The commitment of `values` under `config` from save()'s bytes. Throws BadInput naming the problem if
 // the bytes are truncated or corrupt (envelope checksum), for other values or another config, or if the

@@ -91,11 +91,11 @@ TEST(PcsSaveLoad, RefusesRowsThatDoNotHashToTheRoot) {
   // A well-formed envelope (valid checksum) whose codeword was altered: the rebuilt root differs.
   const auto v = random_values(8, 3);
   const pcs::Committed c = pcs::commit(v, kConfig);
-  const auto env = artifact::unwrap(pcs::save(c), "pcs-commitment", 1);
+  const auto env = artifact::unwrap(pcs::save(c), "pcs-commitment", 2);
   auto body = env.body;
-  body[body.size() - 1] ^= 1;  // the last byte belongs to the rows bin (last field)
+  body[body.size() - 1] ^= 1;  // the last byte belongs to the codeword bin (last field)
   try {
-    pcs::load(artifact::wrap("pcs-commitment", 1, body), v, kConfig);
+    pcs::load(artifact::wrap("pcs-commitment", 2, body), v, kConfig);
     ADD_FAILURE() << "loaded";
   } catch (const BadInput& e) {
     EXPECT_NE(std::string(e.what()).find("stored root"), std::string::npos) << e.what();
