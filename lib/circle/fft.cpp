@@ -9,6 +9,7 @@
 #include "field/simd.hpp"
 #include "parallel/parallel.hpp"
 #include "poly/bitrev.hpp"
+#include "poly/multilinear.hpp"
 
 namespace zkm31::circle {
 namespace {
@@ -121,17 +122,25 @@ void global_stage(std::vector<M31>& v, unsigned t, const M31* w, Stage stage) {
 // Coefficients → bit-reversed positions of a 2^log_len array, each replicated 2^(log_len − n) times
 // (coefficient bit k sits at position bit log_len−1−k); then the forward stages t ≥ that shift,
 // with the twiddles of the size-2^m circle FFT (for log_len < m only its line stages run).
-std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned m) {
+// With `mobius` the coefficients are Möbius(input), computed in the output array: the transform acts
+// on every index bit alike, so it commutes with the bit reversal.
+std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned m, bool mobius = false) {
   const unsigned n = log2_of(coeffs.size(), "circle evaluate");
   if (n > log_len) throw BadInput("circle evaluate: 2^" + std::to_string(n) + " coefficients exceed the domain 2^" + std::to_string(log_len));
   if (m > 30) throw BadInput("circle evaluate: domain larger than 2^30");
   std::vector<M31> v(size_t(1) << log_len);
   const unsigned shift = log_len - n;
-  poly::bitrev_permute_into(coeffs, std::span<M31>(v), shift);
-  if (shift > 0)
-    parallel::for_range(coeffs.size(), size_t(1) << 12, [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; ++i) std::fill_n(v.begin() + (i << shift) + 1, (size_t(1) << shift) - 1, v[i << shift]);
+  const std::span<M31> head = std::span<M31>(v).first(coeffs.size());
+  poly::bitrev_permute_into(coeffs, head, 0);
+  if (mobius) poly::mobius(head);
+  // Spread in place from the top: sources [h, 2h) land on [h << shift, 2h << shift), above every
+  // source still to be read.
+  for (size_t h = coeffs.size() / 2; shift > 0 && h > 0; h /= 2) {
+    parallel::for_range(h, size_t(1) << 12, [&](size_t b, size_t e) {
+      for (size_t i = h + b; i < h + e; ++i) std::fill_n(v.begin() + (i << shift), size_t(1) << shift, v[i]);
     });
+  }
+  if (shift > 0) std::fill_n(v.begin(), size_t(1) << shift, v[0]);
   if (log_len == 0) return v;
   const bool avx512 = simd::active() == simd::Backend::avx512;
   const unsigned local_end = std::min(log_len, kLocal);
@@ -174,11 +183,15 @@ std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned
 }  // namespace
 
 std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned m) { return forward(coeffs, m, m); }
+std::vector<M31> evaluate_mobius(std::span<const M31> values, unsigned m) { return forward(values, m, m, true); }
 
 // A line polynomial is a circle polynomial without y terms: on D_{m+1} its top (y) stage only copies
 // the first half into the second, so the line stages of that FFT alone give the first half.
 std::vector<M31> evaluate_line(std::span<const M31> coeffs, unsigned log_points) {
   return forward(coeffs, log_points, log_points + 1);
+}
+std::vector<M31> evaluate_line_mobius(std::span<const M31> values, unsigned log_points) {
+  return forward(values, log_points, log_points + 1, true);
 }
 
 std::vector<M31> interpolate(std::span<const M31> values) {

@@ -19,6 +19,10 @@ std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned log_domain);
 // Values of the line polynomial with coeffs (bit 0 ↔ x, bit k ↔ π^k(x); 2^n of them, n ≤ log_points)
 // at x(D_{log_points+1}[j]) for j < 2^log_points — the domain of a folded Basefold/FRI layer.
 std::vector<M31> evaluate_line(std::span<const M31> coeffs, unsigned log_points);
+// The same for the polynomials whose coefficients are poly::mobius(values) (a multilinear table's
+// encoding, lib/pcs), without a separate coefficient array.
+std::vector<M31> evaluate_mobius(std::span<const M31> values, unsigned log_domain);
+std::vector<M31> evaluate_line_mobius(std::span<const M31> values, unsigned log_points);
 // The inverse: 2^m values in natural order on D_m → 2^m coefficients.
 std::vector<M31> interpolate(std::span<const M31> values);
 

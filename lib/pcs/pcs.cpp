@@ -98,8 +98,7 @@ std::vector<QM31> encode_layer_rows(std::span<const QM31> bound, unsigned log_po
     parallel::for_range(c.size(), size_t(1) << 14, [&](size_t b, size_t e) {
       for (size_t j = b; j < e; ++j) c[j] = bound[j].limbs()[q] * scale;
     });
-    poly::mobius(c);
-    limbs[q] = circle::evaluate_line(c, log_points);
+    limbs[q] = circle::evaluate_line_mobius(c, log_points);
   }
   const size_t rows = (size_t(1) << log_points) / width;
   std::vector<QM31> out(size_t(1) << log_points);
@@ -164,12 +163,7 @@ Committed Impl::commit(std::vector<M31>&& values, const Config& config, const te
   out.log_size_ = n;
   out.config_ = config;
   out.values_ = std::move(values);
-  std::vector<M31> codeword;
-  {  // the coefficients are gone before the codeword is hashed
-    std::vector<M31> coeffs = out.values_;
-    poly::mobius(coeffs);
-    codeword = circle::evaluate(coeffs, s.m);
-  }
+  std::vector<M31> codeword = circle::evaluate_mobius(out.values_, s.m);
   corrupt(codeword, fault, 0);
   out.tree_ = std::make_shared<merkle::Tree>(merkle::Tree::of_cosets(std::move(codeword), s.width(0)));
   return out;

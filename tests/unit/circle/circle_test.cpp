@@ -9,6 +9,7 @@
 #include "circle/fft.hpp"
 #include "error/error.hpp"
 #include "field/simd.hpp"
+#include "poly/multilinear.hpp"
 
 using namespace zkm31;
 using namespace zkm31::circle;
@@ -132,6 +133,20 @@ TEST(CircleFft, EvaluateLineMatchesDirectOnTheFoldedLayerDomain) {
         ASSERT_EQ(QM31() + ev[j], eval_line_poly(cq, domain_point(log_points + 1, j).x)) << n << " " << log_points << " " << j;
     }
   EXPECT_THROW(evaluate_line(std::vector<M31>(8), 2), BadInput);
+}
+
+// evaluate_mobius / evaluate_line_mobius = evaluate / evaluate_line of poly::mobius(values), with any
+// blowup (the in-place spread of the coefficients).
+TEST(CircleFft, MobiusVariantsEqualMobiusThenEvaluate) {
+  for (unsigned n : {0u, 1u, 5u, 9u})
+    for (unsigned blow : {0u, 1u, 3u}) {
+      std::vector<M31> v(size_t(1) << n);
+      for (auto& x : v) x = rand_m31();
+      std::vector<M31> c = v;
+      poly::mobius(c);
+      EXPECT_EQ(evaluate_mobius(v, n + blow), evaluate(c, n + blow)) << n << " " << blow;
+      EXPECT_EQ(evaluate_line_mobius(v, n + blow), evaluate_line(c, n + blow)) << n << " " << blow;
+    }
 }
 
 TEST(CircleFft, LargeRoundTrip) {
