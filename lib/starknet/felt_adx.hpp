@@ -21,10 +21,10 @@ namespace zkm31::starknet::detail::adx {
 #define ZKM31_FELT_C "$0x0800000000000011"
 
 // Row i of the schoolbook product: t[i..i+4] += a_i · b, lows on the OF chain, highs on the CF chain.
-// Flags and z (zero) are clear on entry; both chains end by absorbing their carries into T4.
+// CF, OF and z must be 0 on entry; both chains end by absorbing their carries into T4, which cannot
+// overflow, so they leave CF = OF = 0.
 #define ZKM31_MUL_ROW(A, T0, T1, T2, T3, T4)                                            \
   "mov %[" A "], %%rdx\n\t"                                                            \
-  "xor %k[z], %k[z]\n\t"                                                               \
   "mulx %[b0], %[lo], %[hi]\n\t"                                                       \
   "adox %[lo], %[" T0 "]\n\t"                                                          \
   "adcx %[hi], %[" T1 "]\n\t"                                                          \
@@ -55,16 +55,17 @@ inline void mul(const uint64_t a[4], const uint64_t b[4], uint64_t r[4]) {
       "adc $1, %[t4]\n\t"                       // + 2^256: the 1 of P
       "movabs " ZKM31_FELT_C ", %%rdx\n\t"
       "mulx %[t0], %[t0], %[d0]\n\t"            // k = lo(t0·c), d0 = hi(t0·c)
+      "xor %k[z], %k[z]\n\t"
       ZKM31_MUL_ROW("t5", "t1", "t2", "t3", "t4", "t5")
       "movabs " ZKM31_FELT_C ", %%rdx\n\t"
       "mulx %[t1], %[t1], %[d1]\n\t"            // t1·c
       "add %[t1], %[d0]\n\t"
-      "adc $0, %[d1]\n\t"
+      "adc $0, %[d1]\n\t"                      // d1 < 2^60: leaves CF = OF = 0
       ZKM31_MUL_ROW("t6", "t2", "t3", "t4", "t5", "t6")
       "movabs " ZKM31_FELT_C ", %%rdx\n\t"
       "mulx %[t2], %[t2], %[t1]\n\t"            // t2·c
       "add %[t2], %[d1]\n\t"
-      "adc $0, %[t1]\n\t"
+      "adc $0, %[t1]\n\t"                      // as above
       ZKM31_MUL_ROW("t7", "t3", "t4", "t5", "t6", "t7")
       "movabs " ZKM31_FELT_C ", %%rdx\n\t"
       "mov %[t3], %[t2]\n\t"

@@ -20,8 +20,8 @@ constexpr int kFullHalf = 4, kPartial = 83, kRounds = 2 * kFullHalf + kPartial;
 //
 // Full rounds: S-box inputs are red(·) < 2^252, so each x_j < 1.14P. The MDS output of lane j plus
 // its next round constant c (< P) and an offset that keeps it ≥ P (hence ≥ 2^251) is reduced again:
-//   red(t + 2x0 + c + P) (< 7.7P),  red(t − 2x1 + c + 4P) (in [1.7P, 8.4P)),
-//   red(t − 3x2 + c + 5P) (in [1.6P, 9.4P)),  t = x0 + x1 + x2.
+//   red(3x0 + x1 + x2 + c + P) (< 7.7P),  red(x0 − x1 + x2 + c + 4P) (in [2.8P, 7.3P)),
+//   red(x0 + x1 − 2x2 + c + 5P) (in [2.7P, 8.3P)).
 //
 // Partial rounds: only lane 2 has an S-box, and the MDS [[3,1,1],[1,−1,1],[1,1,−2]] lets the other
 // two lanes collapse into one sequence. With A = s0 + s1, B = s0 and W_i = 2B_i + x_i (x_i = z_i³):
@@ -76,42 +76,57 @@ inline U256 red(U256 v) {
 U256 multiple_of_p(uint64_t k) { return U256(k, 0, 0, k * kP.w[3]); }  // k ≤ 31
 
 // Working memory of the partial rounds: z = Ẑ_i (the product's memory operand), x = X_{i−1},
-// s = S, y = α·p_{i+1} + 2P − V_{i−1}, w = V_{i−1}, e = 4V_{i−2}.
+// s = S, y = α·p_{i+1} + 2P − V_{i−1}, e = 4V_{i−2}, v = V_{i−1}. Named memory operands (not a
+// pointer) keep every register free for the products and the square's result in registers.
 struct PartialSlots {
-  U256 z, x, s, y, w, e;
+  U256 z, x, s, y, e, v;
 };
-static_assert(sizeof(PartialSlots) == 192);
+#define ZKM31_IN4(name, u) [name##0] "m"(u.w[0]), [name##1] "m"(u.w[1]), [name##2] "m"(u.w[2]), [name##3] "m"(u.w[3])
+#define ZKM31_OUT4(name, u) \
+  [name##0] "=m"(u.w[0]), [name##1] "=m"(u.w[1]), [name##2] "=m"(u.w[2]), [name##3] "=m"(u.w[3])
 
-// The off-critical-path half of partial round i, placed between the square and the product so it
-// runs in their shadow: V_{i−1} = red(S_{i−1} + X_{i−1}) → w; y = yc − V_{i−1} (yc = α·p_{i+1} + 2P);
-// s = 2V_{i−1} + e; e = 4V_{i−1}. Doublings by shld, which leaves the add/adc ports to the product.
-inline void partial_offpath(PartialSlots& m, const U256& yc) {
+// The off-critical-path work of partial round i, in two halves placed between the square and the
+// product and between the product and the next addition, so it runs in their shadow at lower
+// scheduling priority. First: V_{i−1} = red(S_{i−1} + X_{i−1}); y = yc − V_{i−1} (yc = α·p_{i+1} + 2P).
+inline void partial_offpath_v(PartialSlots& m, const U256& yc) {
+  uint64_t a0, a1, a2, a3, j, k;
+  asm("mov %[s0], %[a0]\n\t" "mov %[s1], %[a1]\n\t" "mov %[s2], %[a2]\n\t" "mov %[s3], %[a3]\n\t"
+      "add %[x0], %[a0]\n\t" "adc %[x1], %[a1]\n\t" "adc %[x2], %[a2]\n\t" "adc %[x3], %[a3]\n\t"
+      "mov %[a3], %[j]\n\t" "shr $59, %[j]\n\t" "dec %[j]\n\t"
+      "movabs $0x0800000000000011, %[k]\n\t" "imul %[j], %[k]\n\t"
+      "sub %[j], %[a0]\n\t" "sbb $0, %[a1]\n\t" "sbb $0, %[a2]\n\t" "sbb %[k], %[a3]\n\t"
+      "mov %[a0], %[v0]\n\t" "mov %[a1], %[v1]\n\t" "mov %[a2], %[v2]\n\t" "mov %[a3], %[v3]\n\t"
+      "mov %[c0], %[j]\n\t" "sub %[a0], %[j]\n\t" "mov %[j], %[y0]\n\t"
+      "mov %[c1], %[j]\n\t" "sbb %[a1], %[j]\n\t" "mov %[j], %[y1]\n\t"
+      "mov %[c2], %[j]\n\t" "sbb %[a2], %[j]\n\t" "mov %[j], %[y2]\n\t"
+      "mov %[c3], %[j]\n\t" "sbb %[a3], %[j]\n\t" "mov %[j], %[y3]\n\t"
+      : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [j] "=&r"(j), [k] "=&r"(k),
+        ZKM31_OUT4(v, m.v), ZKM31_OUT4(y, m.y)
+      : ZKM31_IN4(s, m.s), ZKM31_IN4(x, m.x), ZKM31_IN4(c, yc)
+      : "cc");
+}
+// Second: s = 2V_{i−1} + e; e = 4V_{i−1}. Doublings by shld, leaving the add/adc ports to the products.
+inline void partial_offpath_s(PartialSlots& m) {
   uint64_t a0, a1, a2, a3, b0, b1, b2, b3;
-  asm("mov 64(%[m]), %[a0]\n\t" "mov 72(%[m]), %[a1]\n\t" "mov 80(%[m]), %[a2]\n\t" "mov 88(%[m]), %[a3]\n\t"
-      "add 32(%[m]), %[a0]\n\t" "adc 40(%[m]), %[a1]\n\t" "adc 48(%[m]), %[a2]\n\t" "adc 56(%[m]), %[a3]\n\t"
-      "mov %[a3], %[b0]\n\t" "shr $59, %[b0]\n\t" "dec %[b0]\n\t"
-      "movabs $0x0800000000000011, %[b1]\n\t" "imul %[b0], %[b1]\n\t"
-      "sub %[b0], %[a0]\n\t" "sbb $0, %[a1]\n\t" "sbb $0, %[a2]\n\t" "sbb %[b1], %[a3]\n\t"
-      "mov %[a0], 128(%[m])\n\t" "mov %[a1], 136(%[m])\n\t" "mov %[a2], 144(%[m])\n\t" "mov %[a3], 152(%[m])\n\t"
-      "mov 0(%[yc]), %[b0]\n\t" "sub %[a0], %[b0]\n\t" "mov %[b0], 96(%[m])\n\t"
-      "mov 8(%[yc]), %[b1]\n\t" "sbb %[a1], %[b1]\n\t" "mov %[b1], 104(%[m])\n\t"
-      "mov 16(%[yc]), %[b2]\n\t" "sbb %[a2], %[b2]\n\t" "mov %[b2], 112(%[m])\n\t"
-      "mov 24(%[yc]), %[b3]\n\t" "sbb %[a3], %[b3]\n\t" "mov %[b3], 120(%[m])\n\t"
+  asm("mov %[v0], %[a0]\n\t" "mov %[v1], %[a1]\n\t" "mov %[v2], %[a2]\n\t" "mov %[v3], %[a3]\n\t"
       "mov %[a3], %[b3]\n\t" "shld $1, %[a2], %[b3]\n\t"
       "mov %[a2], %[b2]\n\t" "shld $1, %[a1], %[b2]\n\t"
       "mov %[a1], %[b1]\n\t" "shld $1, %[a0], %[b1]\n\t"
       "lea (%[a0],%[a0]), %[b0]\n\t"
-      "add 160(%[m]), %[b0]\n\t" "mov %[b0], 64(%[m])\n\t"
-      "adc 168(%[m]), %[b1]\n\t" "mov %[b1], 72(%[m])\n\t"
-      "adc 176(%[m]), %[b2]\n\t" "mov %[b2], 80(%[m])\n\t"
-      "adc 184(%[m]), %[b3]\n\t" "mov %[b3], 88(%[m])\n\t"
+      "add %[e0], %[b0]\n\t" "mov %[b0], %[s0]\n\t"
+      "adc %[e1], %[b1]\n\t" "mov %[b1], %[s1]\n\t"
+      "adc %[e2], %[b2]\n\t" "mov %[b2], %[s2]\n\t"
+      "adc %[e3], %[b3]\n\t" "mov %[b3], %[s3]\n\t"
       "shld $2, %[a2], %[a3]\n\t" "shld $2, %[a1], %[a2]\n\t" "shld $2, %[a0], %[a1]\n\t" "shl $2, %[a0]\n\t"
-      "mov %[a0], 160(%[m])\n\t" "mov %[a1], 168(%[m])\n\t" "mov %[a2], 176(%[m])\n\t" "mov %[a3], 184(%[m])\n\t"
+      "mov %[a0], %[e0]\n\t" "mov %[a1], %[e1]\n\t" "mov %[a2], %[e2]\n\t" "mov %[a3], %[e3]\n\t"
       : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [b0] "=&r"(b0), [b1] "=&r"(b1),
-        [b2] "=&r"(b2), [b3] "=&r"(b3), "+m"(m)
-      : [m] "r"(&m), [yc] "r"(&yc), "m"(yc)
+        [b2] "=&r"(b2), [b3] "=&r"(b3), ZKM31_OUT4(s, m.s), [e0] "+m"(m.e.w[0]), [e1] "+m"(m.e.w[1]),
+        [e2] "+m"(m.e.w[2]), [e3] "+m"(m.e.w[3])
+      : ZKM31_IN4(v, m.v)
       : "cc");
 }
+#undef ZKM31_IN4
+#undef ZKM31_OUT4
 // The critical-path half: x = X_i; z = y + X_i, also stored for the next product.
 inline U256 partial_next_z(PartialSlots& m, U256 x) {
   asm("mov %[x0], %[m_x0]\n\t" "mov %[x1], %[m_x1]\n\t" "mov %[x2], %[m_x2]\n\t" "mov %[x3], %[m_x3]\n\t"
@@ -179,11 +194,11 @@ struct Hades {
     const Plan& p = plan();
     U256 x[3], z[3];
     for (int j = 0; j < 3; ++j) x[j] = cube(red(add(s[j], p.full_in[j])));
-    auto mds_red = [&](const U256(&c)[3]) {
-      const U256 t = add(add(x[0], x[1]), x[2]);
-      z[0] = red(add(add(add(t, c[0]), x[0]), x[0]));
-      z[1] = red(sub(sub(add(t, c[1]), x[1]), x[1]));
-      z[2] = red(sub(sub(sub(add(t, c[2]), x[2]), x[2]), x[2]));
+    auto mds_red = [&](const U256(&c)[3]) {  // x[2] comes last: one or two additions after it
+      const U256 x01 = add(x[0], x[1]);
+      z[0] = red(add(add(add(add(x01, c[0]), x[0]), x[0]), x[2]));
+      z[1] = red(add(sub(add(x[0], c[1]), x[1]), x[2]));
+      z[2] = red(sub(sub(add(x01, c[2]), x[2]), x[2]));
     };
     for (int r = 1; r < kFullHalf; ++r) {
       mds_red(p.full[r]);
@@ -200,14 +215,15 @@ struct Hades {
     U256 zz = partial_next_z(m, xt);
     for (int i = 1; i < kPartial; ++i) {
       const U256 u = Arith::sqr(zz);
-      partial_offpath(m, p.y[i + 1]);
+      partial_offpath_v(m, p.y[i + 1]);
       xt = mul(u, m.z);
+      partial_offpath_s(m);
       zz = partial_next_z(m, xt);
     }
-    const U256 v82 = red(add(m.s, xt)), w2 = dbl(m.w);
+    const U256 v81 = m.v, v82 = red(add(m.s, xt)), w2 = dbl(v81);
     z[0] = red(add(mul(sub(sub(multiple_of_p(6), v82), w2), p.inv_2alpha), p.full[kFullHalf][0]));
     z[1] = red(add(mul(sub(add(w2, multiple_of_p(2)), v82), p.inv_2alpha), p.full[kFullHalf][1]));
-    z[2] = red(add(mul(dbl(sub(add(xt, multiple_of_p(2)), m.w)), p.inv_2alpha), p.full[kFullHalf][2]));
+    z[2] = red(add(mul(dbl(sub(add(xt, multiple_of_p(2)), v81)), p.inv_2alpha), p.full[kFullHalf][2]));
 
     for (int j = 0; j < 3; ++j) x[j] = cube(z[j]);
     for (int r = kFullHalf + 1; r < 2 * kFullHalf; ++r) {
