@@ -30,7 +30,7 @@ constexpr int kFullHalf = 4, kPartial = 83, kRounds = 2 * kFullHalf + kPartial;
 // the first closing full round). Lane 2 is kept scaled by α = √−2 (P ≡ 1 mod 8, so −2 is a square):
 // for Ẑ = α·z the cube gives X = Ẑ³ = −2α·x, exactly the x term in V = −2α·W, so
 //   Ẑ_{i+1} = (α·p_{i+1} + 2P) − V_{i−1} + X_i,   V_i = red(2V_{i−1} + 4V_{i−2} + X_i)
-// costs two 4-limb additions on the critical path per round and no doubling of x. Bounds: V in
+// leaves one 4-limb addition on the critical path per round and no doubling of x. Bounds: V in
 // [L, 2^252) so Ẑ < 3P + X; for Ẑ < 5P, X < 1.44P, so Ẑ < 4.44P stays below 5P. Entering costs
 // three products by constants (Ẑ_0 = α·z_0 < 2.17P, V₋₁ = −α·A_0 < 1.22P, S_0 = −4α·B_0 + P in
 // [P, 2.18P)); S_i = 2V_{i−1} + 4V_{i−2} < 8.9P, so red's input S_i + X_i < 10.3P. Leaving, the
