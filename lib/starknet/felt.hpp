@@ -116,7 +116,8 @@ inline constexpr U256 kN = OrderModulus::kModulus;
 enum class FeltArithmetic { portable, bmi2_adx };
 bool cpu_has_bmi2_adx();
 FeltArithmetic felt_arithmetic();
-void set_felt_arithmetic(FeltArithmetic a);  // NotSupported for bmi2_adx on a CPU without them
+// For tests and benchmarks, before any other thread runs; NotSupported for bmi2_adx on a CPU without it.
+void set_felt_arithmetic(FeltArithmetic a);
 
 // Square root in the felt field (Tonelli–Shanks; P − 1 = 2^192·(2^59 + 17)). false if none exists.
 bool sqrt(const Felt& a, Felt& root);
@@ -363,7 +364,10 @@ template <typename Mod>
 inline MontElem<Mod> MontElem<Mod>::operator*(const MontElem& o) const {
   MontElem r;
   if constexpr (std::is_same_v<Mod, FeltModulus>)
-    if (detail::g_felt_adx) return r.m_ = detail::felt_mul_adx(m_, o.m_), r;
+    if (detail::g_felt_adx) {
+      r.m_ = detail::felt_mul_adx(m_, o.m_);
+      return r;
+    }
   r.m_ = detail::mont_mul<Mod>(m_, o.m_);
   return r;
 }
@@ -371,7 +375,10 @@ template <typename Mod>
 inline MontElem<Mod> MontElem<Mod>::square() const {
   MontElem r;
   if constexpr (std::is_same_v<Mod, FeltModulus>)
-    if (detail::g_felt_adx) return r.m_ = detail::felt_sqr_adx(m_), r;
+    if (detail::g_felt_adx) {
+      r.m_ = detail::felt_sqr_adx(m_);
+      return r;
+    }
   r.m_ = detail::mont_sqr<Mod>(m_);
   return r;
 }
