@@ -1,10 +1,29 @@
 #include "starknet/felt.hpp"
 
+#include <cpuid.h>
+
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
 
 namespace zkm31::starknet {
+
+bool cpu_has_bmi2_adx() {
+  unsigned a, b, c, d;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+  return (b & bit_BMI2) && (b & bit_ADX);
+}
+
+namespace detail {
+bool g_felt_adx = cpu_has_bmi2_adx();
+}
+
+FeltArithmetic felt_arithmetic() { return detail::g_felt_adx ? FeltArithmetic::bmi2_adx : FeltArithmetic::portable; }
+
+void set_felt_arithmetic(FeltArithmetic a) {
+  if (a == FeltArithmetic::bmi2_adx && !cpu_has_bmi2_adx()) throw NotSupported("BMI2/ADX felt arithmetic on this CPU");
+  detail::g_felt_adx = a == FeltArithmetic::bmi2_adx;
+}
 
 unsigned U256::bit_length() const {
   for (int i = 3; i >= 0; --i)

@@ -11,10 +11,12 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 #include <x86intrin.h>
 
 #include "error/error.hpp"
+#include "starknet/felt_adx.hpp"
 
 namespace zkm31::starknet {
 
@@ -109,6 +111,14 @@ using Scalar = MontElem<OrderModulus>;
 inline constexpr U256 kP = FeltModulus::kModulus;
 inline constexpr U256 kN = OrderModulus::kModulus;
 
+// Which felt multiplication runs: the BMI2/ADX assembly (felt_adx.hpp) when the CPU has those
+// extensions, checked once at start-up, otherwise the portable C++. Tests switch to compare both.
+enum class FeltArithmetic { portable, bmi2_adx };
+bool cpu_has_bmi2_adx();
+FeltArithmetic felt_arithmetic();
+// For tests and benchmarks, before any other thread runs; NotSupported for bmi2_adx on a CPU without it.
+void set_felt_arithmetic(FeltArithmetic a);
+
 // Square root in the felt field (Tonelli–Shanks; P − 1 = 2^192·(2^59 + 17)). false if none exists.
 bool sqrt(const Felt& a, Felt& root);
 
@@ -120,6 +130,8 @@ std::vector<Felt> parse_felt_text(std::string_view text, std::string_view what =
 
 // ---- inline arithmetic (hot: Poseidon and the curve live on these) ----
 namespace detail {
+
+extern bool g_felt_adx;  // felt_arithmetic() == bmi2_adx; false until start-up has checked the CPU
 
 using u128 = unsigned __int128;
 
@@ -298,6 +310,20 @@ inline U256 mont_mul(const U256& a, const U256& b) {
   return mont_reduce<Mod, Canonical>(t);
 }
 
+// Canonical felt product and square on the BMI2/ADX path: a, b < P, so the lazy product is below
+// P²/2^256 + P < 2P and the lazy square below P²/2^256 + 2P < 3P.
+inline U256 felt_mul_adx(const U256& a, const U256& b) {
+  U256 r;
+  adx::mul(a.w.data(), b.w.data(), r.w.data());
+  return reduce_once(r, kP);
+}
+inline U256 felt_sqr_adx(const U256& a) {
+  static constexpr U256 k2P{2, 0, 0, 2 * kP.w[3]};
+  U256 r;
+  adx::sqr(a.w.data(), r.w.data());
+  return reduce_once(reduce_once(r, k2P), kP);
+}
+
 }  // namespace detail
 
 template <typename Mod>
@@ -337,12 +363,22 @@ inline MontElem<Mod> MontElem<Mod>::operator-(const MontElem& o) const {
 template <typename Mod>
 inline MontElem<Mod> MontElem<Mod>::operator*(const MontElem& o) const {
   MontElem r;
+  if constexpr (std::is_same_v<Mod, FeltModulus>)
+    if (detail::g_felt_adx) {
+      r.m_ = detail::felt_mul_adx(m_, o.m_);
+      return r;
+    }
   r.m_ = detail::mont_mul<Mod>(m_, o.m_);
   return r;
 }
 template <typename Mod>
 inline MontElem<Mod> MontElem<Mod>::square() const {
   MontElem r;
+  if constexpr (std::is_same_v<Mod, FeltModulus>)
+    if (detail::g_felt_adx) {
+      r.m_ = detail::felt_sqr_adx(m_);
+      return r;
+    }
   r.m_ = detail::mont_sqr<Mod>(m_);
   return r;
 }

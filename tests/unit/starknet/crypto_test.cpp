@@ -13,10 +13,14 @@ using test::felts;
 using test::vectors;
 
 TEST(Pedersen, StarknetJsVectors) {
-  for (const auto& v : vectors()["pedersen_pair"])
-    EXPECT_EQ(pedersen_hash(felt(v["x"]), felt(v["y"])).hex(), v["hash"].get<std::string>()) << v.dump();
-  for (const auto& v : vectors()["pedersen_on_elements"])
-    EXPECT_EQ(compute_hash_on_elements(felts(v["input"])).hex(), v["hash"].get<std::string>()) << v.dump();
+  for (FeltArithmetic arith : test::arithmetics()) {
+    SCOPED_TRACE(test::name(arith));
+    test::UseArithmetic use(arith);
+    for (const auto& v : vectors()["pedersen_pair"])
+      EXPECT_EQ(pedersen_hash(felt(v["x"]), felt(v["y"])).hex(), v["hash"].get<std::string>()) << v.dump();
+    for (const auto& v : vectors()["pedersen_on_elements"])
+      EXPECT_EQ(compute_hash_on_elements(felts(v["input"])).hex(), v["hash"].get<std::string>()) << v.dump();
+  }
 }
 
 TEST(Pedersen, ConstantPointsAreOnTheCurve) {
@@ -72,6 +76,9 @@ TEST(Ecdsa, GeneratorAndOrder) {
 }
 
 TEST(Ecdsa, StarknetJsVectors) {
+  for (FeltArithmetic arith : test::arithmetics()) {
+  SCOPED_TRACE(test::name(arith));
+  test::UseArithmetic use(arith);
   for (const auto& v : vectors()["ecdsa"]) {
     const U256 key = U256::parse(v["private_key"].get<std::string>());
     const U256 msg = U256::parse(v["msg_hash"].get<std::string>());
@@ -88,9 +95,13 @@ TEST(Ecdsa, StarknetJsVectors) {
     EXPECT_EQ(verify(other, sig, pub), v["verifies_other_msg"].get<bool>());
     EXPECT_TRUE(verify_stark_key(msg, sig, pub.x));
   }
+  }
 }
 
 TEST(Ecdsa, RejectsTamperedSignatures) {
+  for (FeltArithmetic arith : test::arithmetics()) {
+  SCOPED_TRACE(test::name(arith));
+  test::UseArithmetic use(arith);
   const U256 key = U256::parse("0x1234567890abcdef"), msg = U256::parse("0x5eed");
   const Point pub = public_key(key);
   const Signature sig = sign(msg, key);
@@ -110,6 +121,7 @@ TEST(Ecdsa, RejectsTamperedSignatures) {
   EXPECT_FALSE(verify(msg_wrapped, sig, pub));
   EXPECT_FALSE(verify(msg, {Felt::from_u256(U256(0, 0, 0, 1ull << 59)), sig.s}, pub));  // r = 2^251
   EXPECT_FALSE(verify(msg, {sig.r, Felt::from_u256(kN)}, pub));                        // s = N
+  }
 }
 
 TEST(Ecdsa, RejectsBadInputs) {

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
 
 #include "starknet/felt.hpp"
 #include "starknet/poseidon.hpp"
@@ -69,6 +70,9 @@ TEST(Felt, Arithmetic) {
 }
 
 TEST(Poseidon, RoundConstantAndPermutationFromReference) {
+  for (FeltArithmetic arith : test::arithmetics()) {
+  SCOPED_TRACE(test::name(arith));
+  test::UseArithmetic use(arith);
   const auto& ref = reference()["poseidon_hades"];
   EXPECT_EQ(poseidon_round_constants()[0][0].hex(), ref["round_constants_first_check"]["round0_pos0_hex"].get<std::string>());
   PoseidonState s{Felt::from_u64(1), Felt::from_u64(2), Felt::from_u64(3)};
@@ -80,13 +84,69 @@ TEST(Poseidon, RoundConstantAndPermutationFromReference) {
   EXPECT_EQ(poseidon_hash_many(v3).hex(), spans["poseidon_hash_span([1, 2, 3])"].get<std::string>());
   v3.push_back(Felt::from_u64(4));
   EXPECT_EQ(poseidon_hash_many(v3).hex(), spans["poseidon_hash_span([1, 2, 3, 4])"].get<std::string>());
+  }
+}
+
+namespace {
+// The textbook permutation on canonical felts: constants, S-boxes (all lanes in full rounds, lane 2
+// in partial ones), MDS [[3,1,1],[1,−1,1],[1,1,−2]] — nothing lazy, nothing rearranged.
+PoseidonState plain_permutation(PoseidonState s) {
+  const auto& rc = poseidon_round_constants();
+  for (int r = 0; r < 91; ++r) {
+    for (int j = 0; j < 3; ++j) s[j] += rc[r][j];
+    for (int j = 0; j < 3; ++j)
+      if (r < 4 || r >= 87 || j == 2) s[j] = s[j].square() * s[j];
+    const Felt t = s[0] + s[1] + s[2];
+    s = {t + s[0].dbl(), t - s[1].dbl(), t - s[2].dbl() - s[2]};
+  }
+  return s;
+}
+Felt plain_hash_many(const std::vector<Felt>& values) {
+  std::vector<Felt> v = values;
+  v.push_back(Felt::one());
+  if (v.size() % 2) v.push_back(Felt::zero());
+  PoseidonState s{};
+  for (size_t i = 0; i < v.size(); i += 2) {
+    s[0] += v[i];
+    s[1] += v[i + 1];
+    s = plain_permutation(s);
+  }
+  return s[0];
+}
+}  // namespace
+
+TEST(Poseidon, MatchesPlainPermutationOnEdgeAndRandomStates) {
+  const Felt m1 = -Felt::one();
+  std::mt19937_64 g(3);
+  auto random_felt = [&] { return Felt::reduce(U256(g(), g(), g(), g() >> 4)); };
+  std::vector<PoseidonState> states = {{Felt::zero(), Felt::zero(), Felt::zero()}, {m1, m1, m1}, {m1, Felt::zero(), m1}};
+  for (int i = 0; i < 20; ++i) states.push_back({random_felt(), random_felt(), random_felt()});
+  std::vector<Felt> inputs;
+  for (int i = 0; i < 40; ++i) inputs.push_back(i % 5 == 0 ? m1 : random_felt());
+  for (FeltArithmetic arith : test::arithmetics()) {
+    SCOPED_TRACE(test::name(arith));
+    test::UseArithmetic use(arith);
+    for (const PoseidonState& s0 : states) {
+      PoseidonState s = s0;
+      hades_permutation(s);
+      EXPECT_EQ(s, plain_permutation(s0)) << s0[0].hex() << " " << s0[1].hex() << " " << s0[2].hex();
+    }
+    for (size_t n : {0, 1, 2, 3, 4, 5, 17, 40}) {
+      const std::vector<Felt> v(inputs.begin(), inputs.begin() + n);
+      EXPECT_EQ(poseidon_hash_many(v), plain_hash_many(v)) << n;
+    }
+  }
 }
 
 TEST(Poseidon, StarknetJsVectors) {
+  for (FeltArithmetic arith : test::arithmetics()) {
+  SCOPED_TRACE(test::name(arith));
+  test::UseArithmetic use(arith);
   for (const auto& v : vectors()["poseidon_pair"])
     EXPECT_EQ(poseidon_hash(felt(v["x"]), felt(v["y"])).hex(), v["hash"].get<std::string>()) << v.dump();
   for (const auto& v : vectors()["poseidon_single"])
     EXPECT_EQ(poseidon_hash_single(felt(v["x"])).hex(), v["hash"].get<std::string>()) << v.dump();
   for (const auto& v : vectors()["poseidon_many"])
     EXPECT_EQ(poseidon_hash_many(felts(v["input"])).hex(), v["hash"].get<std::string>()) << v.dump();
+  }
 }
