@@ -16,6 +16,8 @@ namespace {
 
 // Stages on blocks of at most 2^kLocal entries run chunk by chunk while the chunk is in cache.
 constexpr unsigned kLocal = 12;
+// Forward stages keep cached twiddle arrays of at most 2^kTableLog entries (4 MB).
+constexpr unsigned kTableLog = 20;
 
 unsigned log2_of(size_t n, const char* what) {
   if (n == 0 || (n & (n - 1))) throw BadInput(std::string(what) + ": length must be a power of two");
@@ -144,11 +146,13 @@ std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned
   if (log_len == 0) return v;
   const bool avx512 = simd::active() == simd::Backend::avx512;
   const unsigned local_end = std::min(log_len, kLocal);
-  // The circle level (y of D_m, each twiddle used once) computes its twiddles per run instead of
-  // keeping an array half the codeword's size; line stages reuse theirs across blocks.
+  // Stages whose twiddles would take more than 2^kTableLog entries (the circle level of a large
+  // domain — y of D_m, each twiddle used once — and the top line stages) compute them per chunk of
+  // butterfly positions, once per stage, instead of keeping arrays as large as the codeword.
   std::vector<const M31*> tw(log_len);
+  auto on_the_fly = [&](unsigned t) { return t >= local_end && t > kTableLog; };
   for (unsigned t = shift; t < log_len; ++t)
-    if (t + 1 != m || t < local_end) tw[t] = stage_twiddles(m, t, false);
+    if (!on_the_fly(t)) tw[t] = stage_twiddles(m, t, false);
   if (shift < local_end) {
     const size_t chunk = size_t(1) << local_end;
     parallel::for_range(v.size() / chunk, 1, [&](size_t b, size_t e) {
@@ -158,21 +162,24 @@ std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned
     });
   }
   for (unsigned t = std::max(shift, local_end); t < log_len; ++t) {
-    const size_t half = size_t(1) << t;
+    const size_t half = size_t(1) << t, blocks = v.size() / (2 * half);
+    if (on_the_fly(t)) {  // chunks of positions j, each applied to every block
+      const bool circle_level = t + 1 == m;
+      parallel::for_range(half, size_t(1) << 14, [&](size_t b, size_t e) {
+        std::vector<M31> w(e - b);
+        domain_coordinates(circle_level ? m : t + 2, b, w, circle_level);
+        for (size_t block = 0; block < blocks; ++block) {
+          M31* lo = v.data() + block * 2 * half + b;
+          butterflies(lo, lo + half, w.data(), e - b, avx512);
+        }
+      });
+      continue;
+    }
     parallel::for_range(v.size() / 2, size_t(1) << 14, [&](size_t b, size_t e) {
-      std::vector<M31> own;
       while (b < e) {  // runs of consecutive butterflies within one block
         const size_t block = b >> t, j = b & (half - 1), run = std::min(e - b, half - j);
-        const M31* w = tw[t];
-        if (w) {
-          w += j;
-        } else {
-          own.resize(run);
-          domain_coordinates(m, j, own, true);
-          w = own.data();
-        }
         M31* lo = v.data() + block * 2 * half + j;
-        butterflies(lo, lo + half, w, run, avx512);
+        butterflies(lo, lo + half, tw[t] + j, run, avx512);
         b += run;
       }
     });

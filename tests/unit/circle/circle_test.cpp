@@ -149,6 +149,21 @@ TEST(CircleFft, MobiusVariantsEqualMobiusThenEvaluate) {
     }
 }
 
+// Domains past 2^21 points compute the top stages' twiddles on the fly instead of from cached arrays.
+TEST(CircleFft, OnTheFlyTwiddlesOnALargeDomain) {
+  std::vector<M31> c(size_t(1) << 21);
+  for (auto& x : c) x = rand_m31();
+  const auto ev = evaluate(c, 22);
+  for (size_t j : {size_t(3), (size_t(1) << 21) + 12345, (size_t(1) << 22) - 1})
+    EXPECT_EQ(ev[j], eval_circle_poly(c, domain_point(22, j))) << j;
+  const auto back = interpolate(ev);
+  for (size_t i = 0; i < back.size(); ++i) ASSERT_EQ(back[i], i < c.size() ? c[i] : M31()) << i;
+  const auto line = evaluate_line(c, 22);
+  std::vector<QM31> cq;
+  for (M31 x : c) cq.push_back(QM31() + x);
+  EXPECT_EQ(QM31() + line[777777], eval_line_poly(cq, domain_point(23, 777777).x));
+}
+
 TEST(CircleFft, LargeRoundTrip) {
   std::vector<M31> v(size_t(1) << 15);
   for (auto& x : v) x = rand_m31();
