@@ -3,6 +3,7 @@
 #include <random>
 
 #include "error/error.hpp"
+#include "field/simd.hpp"
 #include "poly/fastmul.hpp"
 #include "poly/multilinear.hpp"
 
@@ -149,4 +150,35 @@ TEST(Poly, EqCombination) {
   std::vector<std::vector<QM31>> bad = {rand_point(2), rand_point(3)};
   std::vector<QM31> k2 = {QM31(), QM31()};
   EXPECT_THROW(poly::eq_combination(bad, k2), BadInput);
+}
+
+// weighted_rows / weighted_columns against their definitions, on every SIMD backend the CPU has, with
+// widths that leave tails for the vector loops and values near p.
+TEST(Poly, WeightedRowsAndColumnsMatchTheirDefinitions) {
+  const simd::Backend before = simd::active();
+  for (simd::Backend b : {simd::Backend::scalar, simd::Backend::avx2, simd::Backend::avx512}) {
+    if (!simd::supported(b)) continue;
+    simd::set_backend(b);
+    for (size_t L : {size_t(1), size_t(7), size_t(64), size_t(300)})
+      for (size_t rows : {size_t(1), size_t(5), size_t(40)}) {
+        std::vector<M31> v(L * rows);
+        for (size_t i = 0; i < v.size(); ++i) v[i] = i % 3 ? rand_m31() : M31(kP - 1 - uint32_t(i % 5));
+        const std::vector<QM31> wl = rand_point(L), wr = rand_point(rows);
+        const std::vector<QM31> by_row = poly::weighted_rows(v, wl), by_column = poly::weighted_columns(v, wr);
+        ASSERT_EQ(by_row.size(), rows);
+        ASSERT_EQ(by_column.size(), L);
+        for (size_t j = 0; j < rows; ++j) {
+          QM31 want;
+          for (size_t t = 0; t < L; ++t) want += wl[t] * v[j * L + t];
+          EXPECT_EQ(by_row[j], want) << simd::name(b) << " L " << L << " row " << j;
+        }
+        for (size_t t = 0; t < L; ++t) {
+          QM31 want;
+          for (size_t j = 0; j < rows; ++j) want += wr[j] * v[j * L + t];
+          EXPECT_EQ(by_column[t], want) << simd::name(b) << " L " << L << " column " << t;
+        }
+      }
+  }
+  simd::set_backend(before);
+  EXPECT_THROW(poly::weighted_rows(std::vector<M31>(10), rand_point(3)), BadInput);
 }
