@@ -189,7 +189,7 @@ std::string describe(const Graph& g);
 
 // Graph artifact (kind "graph", version 1). The body is a msgpack map; see graph_io.cpp.
 inline constexpr uint32_t kGraphVersion = 1;
-std::vector<uint8_t> encode_graph_body(const Graph& g);
+std::vector<uint8_t> encode_graph_body(const Graph& g, WeightValues weights = WeightValues::present);
 Graph decode_graph_body(std::span<const uint8_t> body, WeightValues weights = WeightValues::present);  // validates
 std::vector<uint8_t> write_graph(const Graph& g);        // full artifact
 Graph read_graph(std::span<const uint8_t> artifact);     // checks the envelope, then decodes

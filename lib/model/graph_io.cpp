@@ -191,9 +191,9 @@ uint32_t get_u32(const MapView& m, std::string_view key) {
 
 }  // namespace
 
-std::vector<uint8_t> encode_graph_body(const Graph& g) {
+std::vector<uint8_t> encode_graph_body(const Graph& g, WeightValues weights) {
   BodyWriter w(8);
-  encode(w, g, true);
+  encode(w, g, weights == WeightValues::present);
   auto b = w.bytes();
   return {b.begin(), b.end()};
 }

@@ -6,9 +6,7 @@
 namespace zkm31::prove {
 
 std::vector<uint8_t> graph_structure(const model::Graph& g) {
-  model::Graph copy = g;
-  for (auto& w : copy.weights) w.values.clear(), w.original.clear();
-  return model::encode_graph_body(copy);
+  return model::encode_graph_body(g, model::WeightValues::absent);
 }
 
 model::Graph parse_graph_structure(std::span<const uint8_t> body) {
