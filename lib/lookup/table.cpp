@@ -13,26 +13,26 @@ constexpr int64_t kMaxTableRows = int64_t(1) << 20;
 
 Table Table::range(int64_t lo, unsigned bits) {
   if (bits < 1 || bits > 20) throw NotSupported("range table of " + std::to_string(bits) + " bits");
-  return Table{TableKind::Range, lo, lo + (int64_t(1) << bits) - 1, bits};
+  return Table{TableKind::Range, lo, lo + (int64_t(1) << bits) - 1, bits, {}};
 }
 
 Table Table::relu(int64_t lo, int64_t hi) {
   // (0, 0) pads the table, so 0 must be one of its inputs.
   if (lo > 0 || hi < 0 || hi - lo >= kMaxTableRows) throw NotSupported("ReLU table over [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  return Table{TableKind::Relu, lo, hi, 0};
+  return Table{TableKind::Relu, lo, hi, 0, {}};
 }
 
 Table Table::clamp(int64_t lo, int64_t hi, unsigned excess_bits) {
   if (lo > 0 || hi < 0 || hi - lo >= kMaxTableRows || excess_bits < 1 || excess_bits > 16)
     throw NotSupported("clamp table over [" + std::to_string(lo) + ", " + std::to_string(hi) + "] with " +
                        std::to_string(excess_bits) + "-bit excess limbs");
-  return Table{TableKind::Clamp, lo, hi, excess_bits};
+  return Table{TableKind::Clamp, lo, hi, excess_bits, {}};
 }
 
 Table Table::interval(int64_t lo, int64_t hi) {
   if (lo > 0 || hi < 0 || hi - lo >= kMaxTableRows)
     throw NotSupported("interval table [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  return Table{TableKind::Interval, lo, hi, 0};
+  return Table{TableKind::Interval, lo, hi, 0, {}};
 }
 
 Table Table::function(int64_t in_lo, std::vector<int64_t> values) {

@@ -84,7 +84,9 @@ TEST(Circle, CanonicDomainNaturalOrder) {
       EXPECT_EQ(xs(m)[j], d[j].x);
       EXPECT_NE(xs(m)[j], M31());
       EXPECT_EQ(xs(m)[j] * inv_xs(m)[j], M31::one());
-      if (m >= 3 && j < xs(m - 1).size()) EXPECT_EQ(pi(xs(m)[j]), xs(m - 1)[j]);
+      if (m >= 3 && j < xs(m - 1).size()) {
+        EXPECT_EQ(pi(xs(m)[j]), xs(m - 1)[j]);
+      }
     }
   }
   // Line domain L_0 of CanonicCoset(4) in the prototype: x of the first half of D_4.
