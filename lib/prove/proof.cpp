@@ -68,8 +68,11 @@ hash::Digest model_commitment(const model::Graph& g, const Options& opt) {
   return commit_cached(Packing::of(c, c.weights).pack(gkr::weight_values(c, g)), opt.pcs, opt.cache_dir).root();
 }
 
-std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveReport* report,
-                           const std::function<void(const Part&)>& progress) {
+namespace {
+
+// `release`: the trace's own graph, whose weight data is dropped once the witness holds it.
+std::vector<uint8_t> prove_impl(const model::Trace& t, model::Graph* release, const Options& opt, ProveReport* report,
+                                const std::function<void(const Part&)>& progress) {
   const double t0 = now();
   double mark = t0;
   size_t mark_bytes = 0;
@@ -88,6 +91,8 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
   const gkr::Compiled cc = gkr::compile(g, opt.gkr);
   const gkr::Circuit& c = cc.proof;
   gkr::Witness w = gkr::build_witness(c, t);
+  if (release)
+    for (auto& wd : release->weights) std::vector<int32_t>().swap(wd.values), std::vector<float>().swap(wd.original);
   part("witness");
   Packing mp = Packing::of(c, c.weights), tp = Packing::of(c, c.committed);
   pcs::Committed model = commit_cached(mp.pack(w.values), opt.pcs, opt.cache_dir, &rep.model_cached);
@@ -150,6 +155,18 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
   rep.security_bits = pcs::security_bits(opt.pcs);
   if (report) *report = std::move(rep);
   return bytes;
+}
+
+}  // namespace
+
+std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveReport* report,
+                           const std::function<void(const Part&)>& progress) {
+  return prove_impl(t, nullptr, opt, report, progress);
+}
+
+std::vector<uint8_t> prove(model::Trace&& t, const Options& opt, ProveReport* report,
+                           const std::function<void(const Part&)>& progress) {
+  return prove_impl(t, &t.graph, opt, report, progress);
 }
 
 Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {

@@ -73,6 +73,10 @@ struct ProveReport {
 // certificate's size).
 std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveReport* report = nullptr,
                            const std::function<void(const Part&)>& progress = {});
+// The same, dropping the trace's weight data (values and float originals) as soon as the witness
+// holds the weights: a large model is not kept twice while it is proven.
+std::vector<uint8_t> prove(model::Trace&& t, const Options& opt, ProveReport* report = nullptr,
+                           const std::function<void(const Part&)>& progress = {});
 
 // The model commitment alone (what `verify --model-commitment` pins).
 hash::Digest model_commitment(const model::Graph& g, const Options& opt);

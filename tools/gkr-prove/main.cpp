@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
     }
     model::Trace t = model::read_trace(cli::read_all(io.input));
     prove::ProveReport rep;
-    auto bytes = prove::prove(t, opt, &rep, [&](const prove::Part& p) {
+    auto bytes = prove::prove(std::move(t), opt, &rep, [&](const prove::Part& p) {
       char buf[160];
       std::snprintf(buf, sizeof buf, "gkr-prove: %-28s %8.4f s  %s", p.name.c_str(), p.seconds, kb(p.bytes).c_str());
       progress.line(buf);

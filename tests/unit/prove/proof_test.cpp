@@ -48,6 +48,12 @@ TEST(Proof, HonestProofVerifiesAndReportsTheOutput) {
   EXPECT_NO_THROW(prove::verify(honest(), pinned));
 }
 
+// Proving a trace handed over (its weight data dropped once the witness holds it) gives the same bytes.
+TEST(Proof, ProvingAMovedTraceGivesTheSameProof) {
+  model::Trace copy = trace();
+  EXPECT_EQ(prove::prove(std::move(copy), fast()), honest());
+}
+
 TEST(Proof, ExpectedModelAndGraphArePinned) {
   prove::VerifyOptions o = lenient();
   o.model_root = hash::Digest{};
