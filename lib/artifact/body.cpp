@@ -34,11 +34,12 @@ std::vector<uint32_t> decode_u32s(std::span<const uint8_t> b, const std::string&
 }
 
 std::vector<M31> decode_m31s(std::span<const uint8_t> b, const std::string& what) {
-  auto raw = decode_u32s(b, what);
-  std::vector<M31> out(raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] >= kP) throw BadInput(what + ": element " + std::to_string(i) + " is not a canonical M31 residue");
-    out[i] = M31(raw[i]);
+  if (b.size() % 4) throw BadInput(what + ": byte length " + std::to_string(b.size()) + " is not a multiple of 4");
+  std::vector<M31> out(b.size() / 4);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const uint32_t x = uint32_t(b[4 * i]) | uint32_t(b[4 * i + 1]) << 8 | uint32_t(b[4 * i + 2]) << 16 | uint32_t(b[4 * i + 3]) << 24;
+    if (x >= kP) throw BadInput(what + ": element " + std::to_string(i) + " is not a canonical M31 residue");
+    out[i] = M31(x);
   }
   return out;
 }
@@ -139,8 +140,11 @@ std::vector<msgpack::object> MapView::array(std::string_view key) const {
 msgpack::object_handle parse_body(std::span<const uint8_t> body, std::string_view what) {
   size_t off = 0;
   msgpack::object_handle h;
+  // Strings and bins point into `body` instead of being copied into the handle's zone (a model's
+  // weights or a codeword would otherwise exist twice while they are decoded).
+  const auto reference = [](msgpack::type::object_type, std::size_t, void*) { return true; };
   try {
-    h = msgpack::unpack(reinterpret_cast<const char*>(body.data()), body.size(), off);
+    h = msgpack::unpack(reinterpret_cast<const char*>(body.data()), body.size(), off, reference);
   } catch (const std::exception& e) {
     throw BadInput("malformed " + std::string(what) + ": " + e.what());
   }

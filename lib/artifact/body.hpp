@@ -50,7 +50,8 @@ class MapView {
   std::string where_;
 };
 
-// Parses a body; the handle owns the memory the views point into. Trailing bytes are refused.
+// Parses a body; strings and bins in the handle point into `body`, which must outlive it (the
+// handle owns the rest). Trailing bytes are refused.
 msgpack::object_handle parse_body(std::span<const uint8_t> body, std::string_view what);
 
 // Decoding helpers shared by MapView and array elements.
