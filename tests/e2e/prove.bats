@@ -23,6 +23,16 @@ shared_model() {
   [ -f "$SHARED/$1.onnx" ] || skip "shared model $1 not present"
 }
 
+# proves_like_torch MODEL: the project model proves, verifies, and its verified argmax is torch's.
+proves_like_torch() {
+  prove "$DATA/$1.onnx" "$DATA/$1.input.json"
+  run verify -q -i "$TMP/run.proof" --json
+  assert_success
+  torch=$(jq '.data | to_entries | max_by(.value) | .key' "$DATA/$1.torch_output.json")
+  run jq '.outputs[0].values | to_entries | max_by(.value) | .key' <<<"$output"
+  assert_output "$torch"
+}
+
 # tamper_each DELTA TENSOR…: each tensor of $TMP/run.trace changed by DELTA in one entry makes
 # gkr-prove refuse (exit 2, one "gkr-prove: error:" line, no proof left behind) or verify reject (exit 1).
 tamper_each() {
@@ -73,14 +83,7 @@ tamper_each() {
 }
 
 @test "the project's own models (conv_small, mlp_sigmoid with a sigmoid table) prove and verify" {
-  for m in conv_small mlp_sigmoid; do
-    prove "$DATA/$m.onnx" "$DATA/$m.input.json"
-    run verify -q -i "$TMP/run.proof" --json
-    assert_success
-    torch=$(jq '.data | to_entries | max_by(.value) | .key' "$DATA/$m.torch_output.json")
-    run jq '.outputs[0].values | to_entries | max_by(.value) | .key' <<<"$output"
-    assert_output "$torch"
-  done
+  for m in conv_small mlp_sigmoid; do proves_like_torch "$m"; done
 }
 
 @test "tiny_gated: Q·Kᵀ of two activations, residual adds and a gated product prove and verify" {
@@ -94,12 +97,7 @@ tamper_each() {
 }
 
 @test "shape_ops: a LayerNorm (reduce_sum, broadcast sub and mul) and a slice prove and verify" {
-  prove "$DATA/shape_ops.onnx" "$DATA/shape_ops.input.json"
-  run verify -q -i "$TMP/run.proof" --json
-  assert_success
-  torch=$(jq '.data | to_entries | max_by(.value) | .key' "$DATA/shape_ops.torch_output.json")
-  run jq '.outputs[0].values | to_entries | max_by(.value) | .key' <<<"$output"
-  assert_output "$torch"
+  proves_like_torch shape_ops
 }
 
 @test "transformer blocks (norms, softmax with reduce_max, causal mask, heads) prove and verify" {
