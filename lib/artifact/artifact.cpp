@@ -84,7 +84,7 @@ std::vector<uint8_t> wrap(std::string_view kind, uint32_t version, std::span<con
   return {reinterpret_cast<const uint8_t*>(buf.data()), reinterpret_cast<const uint8_t*>(buf.data()) + buf.size()};
 }
 
-Envelope unwrap(std::span<const uint8_t> bytes, std::string_view expected_kind, uint32_t max_version) {
+EnvelopeView unwrap_view(std::span<const uint8_t> bytes, std::string_view expected_kind, uint32_t max_version) {
   const char* data = reinterpret_cast<const char*>(bytes.data());
   if (bytes.empty()) throw BadInput("not a zkm31 artifact: empty input");
   uint8_t head = bytes[0];
@@ -94,7 +94,10 @@ Envelope unwrap(std::span<const uint8_t> bytes, std::string_view expected_kind, 
   std::string magic, kind;
   uint64_t version = 0;
   bool have_version = false, have_sum = false, have_body = false;
-  std::vector<uint8_t> sum, body;
+  std::vector<uint8_t> sum;
+  std::span<const uint8_t> body;
+  // The body bin is read in place (msgpack would otherwise copy it into its zone).
+  const auto reference = [](msgpack::type::object_type t, std::size_t, void*) { return t == msgpack::type::BIN; };
   for (size_t f = 0; f < n_fields; ++f) {
     std::string key;
     try {
@@ -108,13 +111,14 @@ Envelope unwrap(std::span<const uint8_t> bytes, std::string_view expected_kind, 
           throw BadInput("truncated artifact: " + human_size(bytes.size()) + " of " +
                          human_size(off + header + declared));
       }
-      auto vh = msgpack::unpack(data, bytes.size(), off);
+      auto vh = msgpack::unpack(data, bytes.size(), off, reference);
       const auto& v = vh.get();
       if (key == "magic" && v.type == msgpack::type::STR) magic = v.as<std::string>();
       else if (key == "kind" && v.type == msgpack::type::STR) kind = v.as<std::string>();
       else if (key == "version" && v.type == msgpack::type::POSITIVE_INTEGER) version = v.as<uint64_t>(), have_version = true;
       else if (key == "checksum" && v.type == msgpack::type::BIN) sum.assign(v.via.bin.ptr, v.via.bin.ptr + v.via.bin.size), have_sum = true;
-      else if (key == "body" && v.type == msgpack::type::BIN) body.assign(v.via.bin.ptr, v.via.bin.ptr + v.via.bin.size), have_body = true;
+      else if (key == "body" && v.type == msgpack::type::BIN)
+        body = {reinterpret_cast<const uint8_t*>(v.via.bin.ptr), v.via.bin.size}, have_body = true;
       else if (f == 0 || magic != kMagic) throw BadInput("not a zkm31 artifact");
       else throw BadInput("malformed artifact: unexpected envelope field '" + key + "'");
     } catch (const msgpack::insufficient_bytes&) {
@@ -135,7 +139,12 @@ Envelope unwrap(std::span<const uint8_t> bytes, std::string_view expected_kind, 
   auto expect = checksum(body);
   if (sum.size() != 16 || !std::equal(sum.begin(), sum.end(), expect.begin()))
     throw BadInput("checksum mismatch: the " + kind + " artifact is corrupted");
-  return {kind, static_cast<uint32_t>(version), std::move(body)};
+  return {kind, static_cast<uint32_t>(version), body};
+}
+
+Envelope unwrap(std::span<const uint8_t> bytes, std::string_view expected_kind, uint32_t max_version) {
+  const EnvelopeView v = unwrap_view(bytes, expected_kind, max_version);
+  return {v.kind, v.version, {v.body.begin(), v.body.end()}};
 }
 
 namespace {

@@ -25,6 +25,13 @@ std::vector<uint8_t> wrap(std::string_view kind, uint32_t version, std::span<con
 // Checks magic → kind → version → checksum, in that order, and throws BadInput naming the
 // first problem. An empty expected_kind accepts any kind. Versions above max_version are refused.
 Envelope unwrap(std::span<const uint8_t> bytes, std::string_view expected_kind, uint32_t max_version);
+// The same without copying the body: it points into `bytes` (for large artifacts read once).
+struct EnvelopeView {
+  std::string kind;
+  uint32_t version = 0;
+  std::span<const uint8_t> body;
+};
+EnvelopeView unwrap_view(std::span<const uint8_t> bytes, std::string_view expected_kind, uint32_t max_version);
 
 // XXH3-128 of the bytes, big-endian (XXH128_canonical_t) as in the envelope.
 std::array<uint8_t, 16> checksum(std::span<const uint8_t> bytes);

@@ -290,7 +290,7 @@ std::vector<uint8_t> write_graph(const Graph& g) {
 }
 
 Graph read_graph(std::span<const uint8_t> bytes) {
-  auto env = artifact::unwrap(bytes, "graph", kGraphVersion);
+  auto env = artifact::unwrap_view(bytes, "graph", kGraphVersion);
   return decode_graph_body(env.body);
 }
 

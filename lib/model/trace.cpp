@@ -32,7 +32,7 @@ std::vector<uint8_t> write_trace(const Trace& t) {
 }
 
 Trace read_trace(std::span<const uint8_t> bytes) {
-  auto env = artifact::unwrap(bytes, "trace", kTraceVersion);
+  auto env = artifact::unwrap_view(bytes, "trace", kTraceVersion);
   auto handle = artifact::parse_body(env.body, "trace body");
   artifact::MapView m(handle.get(), "trace");
   Trace t;

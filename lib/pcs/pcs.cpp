@@ -321,7 +321,7 @@ std::vector<uint8_t> Impl::save(const Committed& c) {
 }
 
 Committed Impl::load(std::span<const uint8_t> bytes, std::vector<M31>&& values, const Config& config) {
-  const artifact::Envelope env = artifact::unwrap(bytes, kCommitmentKind, kCommitmentVersion);
+  const artifact::EnvelopeView env = artifact::unwrap_view(bytes, kCommitmentKind, kCommitmentVersion);
   const auto h = artifact::parse_body(env.body, kCommitmentKind);
   const artifact::MapView m(h.get(), kCommitmentKind);
   const std::vector<uint32_t> k = m.u32s("config");

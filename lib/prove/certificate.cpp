@@ -59,7 +59,7 @@ std::vector<uint8_t> prove_certificate(const CertificateStatement& s, gkr::Witne
 
 void verify_certificate(std::span<const uint8_t> bytes, const CertificateStatement& s, double floor_bits) {
   try {
-    artifact::Envelope env = artifact::unwrap(bytes, kKind, kCertificateVersion);
+    artifact::EnvelopeView env = artifact::unwrap_view(bytes, kKind, kCertificateVersion);
     auto handle = artifact::parse_body(env.body, kWhere);
     MapView m(handle.get(), "weight_certificate");
     if (m.str("protocol") != kCertificateProtocol) throw BadInput("unknown protocol " + m.str("protocol"));

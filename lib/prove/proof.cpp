@@ -170,7 +170,7 @@ std::vector<uint8_t> prove(model::Trace&& t, const Options& opt, ProveReport* re
 }
 
 Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
-  artifact::Envelope env = artifact::unwrap(bytes, "proof", kProofVersion);
+  artifact::EnvelopeView env = artifact::unwrap_view(bytes, "proof", kProofVersion);
   auto handle = artifact::parse_body(env.body, "proof");
   MapView m(handle.get(), "proof");
   if (m.str("protocol") != kProtocol) throw BadInput("proof: unknown protocol " + m.str("protocol"));

@@ -146,7 +146,7 @@ Felt io_commitment(std::span<const uint8_t> body) {
 }
 
 ProofCalldata proof_calldata(std::span<const uint8_t> bytes) {
-  const artifact::Envelope env = artifact::unwrap(bytes, "proof", std::numeric_limits<uint32_t>::max());
+  const artifact::EnvelopeView env = artifact::unwrap_view(bytes, "proof", std::numeric_limits<uint32_t>::max());
   ProofCalldata out;
   out.io_commitment = io_commitment(env.body);
   out.felts.push_back(out.io_commitment);
