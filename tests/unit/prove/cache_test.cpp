@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 
+#include "files.hpp"
 #include "artifact/artifact.hpp"
 #include "error/error.hpp"
 #include "pcs/pcs.hpp"
@@ -16,6 +17,8 @@
 
 using namespace zkm31;
 namespace fs = std::filesystem;
+
+using test::slurp, test::spit, test::TempDir;
 
 namespace {
 
@@ -43,19 +46,6 @@ std::vector<uint8_t> opening_bytes(const pcs::Committed& c, const std::vector<M3
   return {w.bytes().begin(), w.bytes().end()};
 }
 
-std::vector<uint8_t> slurp(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-
-void spit(const std::string& p, const std::vector<uint8_t>& b) {
-  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
-}
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("zkm31-cache-test-" + std::to_string(::getpid()));
-  ~TempDir() { fs::remove_all(path); }
-};
 
 }  // namespace
 
@@ -103,7 +93,7 @@ TEST(PcsSaveLoad, RefusesRowsThatDoNotHashToTheRoot) {
 }
 
 TEST(ModelCache, SecondCommitIsCachedAndDamagedFilesAreRecomputed) {
-  TempDir dir;
+  TempDir dir("cache-test");
   const std::string d = (dir.path / "sub" / "zkm31").string();
   const auto v = random_values(9, 4);
   const hash::Digest root = pcs::commit(v, kConfig).root();
@@ -149,7 +139,7 @@ TEST(ModelCache, EmptyDirMeansNoCache) {
 }
 
 TEST(ModelCache, UnwritableDirOnlyWarns) {
-  TempDir dir;
+  TempDir dir("cache-test");
   fs::create_directories(dir.path);
   std::ofstream(dir.path / "file") << "x";  // a file where the cache directory should go
   const auto v = random_values(6, 7);

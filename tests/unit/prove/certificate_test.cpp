@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 
+#include "files.hpp"
 #include "../gkr/mlp_fixture.hpp"
 #include "edit.hpp"
 #include "error/error.hpp"
@@ -17,6 +18,8 @@
 using namespace zkm31;
 using test::fast, test::lenient, test::with_field, test::field_bytes;
 namespace fs = std::filesystem;
+
+using test::slurp, test::spit, test::TempDir;
 
 namespace {
 
@@ -54,19 +57,6 @@ void expect_certificate_rejected(const std::vector<uint8_t>& proof, const std::s
   }
 }
 
-std::vector<uint8_t> slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-
-void spit(const fs::path& p, const std::vector<uint8_t>& b) {
-  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
-}
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("zkm31-certificate-test-" + std::to_string(::getpid()));
-  ~TempDir() { fs::remove_all(path); }
-};
 
 }  // namespace
 
@@ -183,7 +173,7 @@ TEST(Certificate, RandomMutationsOfItsBodyNeverAccepted) {
 }
 
 TEST(Certificate, CacheReloadsAndRecomputesDamagedFiles) {
-  TempDir dir;
+  TempDir dir("certificate-test");
   prove::Options o = fast();
   o.cache_dir = dir.path.string();
   const model::Trace t = mlp_trace(51);

@@ -140,13 +140,13 @@ TEST(Poseidon, MatchesPlainPermutationOnEdgeAndRandomStates) {
 
 TEST(Poseidon, StarknetJsVectors) {
   for (FeltArithmetic arith : test::arithmetics()) {
-  SCOPED_TRACE(test::name(arith));
-  test::UseArithmetic use(arith);
-  for (const auto& v : vectors()["poseidon_pair"])
-    EXPECT_EQ(poseidon_hash(felt(v["x"]), felt(v["y"])).hex(), v["hash"].get<std::string>()) << v.dump();
-  for (const auto& v : vectors()["poseidon_single"])
-    EXPECT_EQ(poseidon_hash_single(felt(v["x"])).hex(), v["hash"].get<std::string>()) << v.dump();
-  for (const auto& v : vectors()["poseidon_many"])
-    EXPECT_EQ(poseidon_hash_many(felts(v["input"])).hex(), v["hash"].get<std::string>()) << v.dump();
+    SCOPED_TRACE(test::name(arith));
+    test::UseArithmetic use(arith);
+    for (const auto& v : vectors()["poseidon_pair"])
+      EXPECT_EQ(poseidon_hash(felt(v["x"]), felt(v["y"])).hex(), v["hash"].get<std::string>()) << v.dump();
+    for (const auto& v : vectors()["poseidon_single"])
+      EXPECT_EQ(poseidon_hash_single(felt(v["x"])).hex(), v["hash"].get<std::string>()) << v.dump();
+    for (const auto& v : vectors()["poseidon_many"])
+      EXPECT_EQ(poseidon_hash_many(felts(v["input"])).hex(), v["hash"].get<std::string>()) << v.dump();
   }
 }
