@@ -1,6 +1,7 @@
 #include "cli/cli.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -64,18 +65,37 @@ std::vector<uint8_t> read_all(const std::string& path) {
   } else if (::isatty(0)) {
     throw BadInput("no input: pipe an artifact into stdin or pass -i FILE");
   }
-  std::vector<uint8_t> out;
-  uint8_t buf[1 << 16];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      if (fd) ::close(fd);
-      throw BadInput("cannot read '" + path + "': " + std::strerror(err));
+  // Read in chunks and joined once at the exact size: a growing vector would hold its old and new
+  // buffers at once, twice the artifact (hundreds of MB for a large model's trace).
+  constexpr size_t kChunk = size_t(1) << 22;
+  std::vector<std::vector<uint8_t>> chunks;
+  size_t total = 0;
+  for (bool eof = false; !eof;) {
+    std::vector<uint8_t> chunk(kChunk);
+    size_t filled = 0;
+    while (filled < kChunk) {
+      const ssize_t n = ::read(fd, chunk.data() + filled, kChunk - filled);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        const int err = errno;
+        if (fd) ::close(fd);
+        throw BadInput("cannot read '" + path + "': " + std::strerror(err));
+      }
+      if (n == 0) {
+        eof = true;
+        break;
+      }
+      filled += size_t(n);
     }
-    if (n == 0) break;
-    out.insert(out.end(), buf, buf + n);
+    chunk.resize(filled);
+    total += filled;
+    chunks.push_back(std::move(chunk));
+  }
+  std::vector<uint8_t> out;
+  out.reserve(total);
+  for (auto& c : chunks) {
+    out.insert(out.end(), c.begin(), c.end());
+    std::vector<uint8_t>().swap(c);
   }
   if (fd) ::close(fd);
   return out;
@@ -118,6 +138,12 @@ void write_all(const std::string& path, std::span<const uint8_t> bytes, bool bin
     ::unlink(tmp.c_str());
     throw BadInput("cannot rename to '" + path + "': " + std::strerror(err));
   }
+}
+
+double peak_rss_mb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return double(ru.ru_maxrss) / 1024.0;  // KiB on Linux
 }
 
 void Progress::line(const std::string& msg) const {

@@ -43,6 +43,9 @@ class Progress {
   bool quiet_;
 };
 
+// Peak resident memory of this process so far, in MiB (getrusage's ru_maxrss).
+double peak_rss_mb();
+
 // Wall-clock seconds since construction.
 class Stopwatch {
  public:

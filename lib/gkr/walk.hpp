@@ -49,7 +49,7 @@ struct WalkState {
   WalkState(const Circuit& circuit, Side& s, const Witness* w, const std::vector<std::vector<M31>>& p, CheatMode m)
       : c(circuit), side(s), wit(w), pub(p), cheat(m), ledger(circuit.names(), circuit.n_vars()) {}
 
-  const std::vector<M31>& values(uint32_t vec) const { return wit->values[vec]; }
+  std::span<const M31> values(uint32_t vec) const { return wit->view(vec); }
   // A verifier check. The honest prover runs it too and refuses an inconsistent trace (BadInput);
   // a cheating prover skips it.
   void check(bool cond, const std::string& where, const std::string& what) const;

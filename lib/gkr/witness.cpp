@@ -106,14 +106,23 @@ std::vector<std::vector<M31>> weight_values(const Circuit& c, const model::Graph
   return values;
 }
 
+void Witness::lend(uint32_t vec, std::span<const M31> where) {
+  if (!std::equal(values[vec].begin(), values[vec].end(), where.begin(), where.end()))
+    throw std::logic_error("witness: lent values differ from the vector's");
+  if (lent.size() < values.size()) lent.resize(values.size());
+  lent[vec] = where;
+  std::vector<M31>().swap(values[vec]);
+}
+
 void add_certificate_values(const Circuit& cert, Witness& w, bool strict) {
   const unsigned rb = cert.config.range_bits;
   for (const auto& wb : cert.weight_bounds) {
     const Vec& v = cert.vecs[wb.w];
     for (const auto* l : {&wb.dlo, &wb.dhi})
       for (uint32_t x : *l) w.values[x].assign(v.size(), M31());
+    const std::span<const M31> weights = w.view(wb.w);
     for (size_t i = 0; i < v.size(); ++i) {
-      const int64_t x = w.values[wb.w][i].to_signed();
+      const int64_t x = weights[i].to_signed();
       if (strict && (x < wb.lo || x > wb.hi))
         throw BadInput("weight " + v.name + " holds " + std::to_string(x) + ", outside its declared interval [" +
                        std::to_string(wb.lo) + ", " + std::to_string(wb.hi) + "]");
@@ -148,7 +157,7 @@ void count_multiplicities(const Circuit& c, Witness& w, bool strict) {
   for (const lookup::Table& tab : c.tables) counts.emplace_back(tab.size(), 0);
   for (size_t k = 0; k < c.instances.size(); ++k) {
     std::vector<std::span<const M31>> src;
-    for (uint32_t v : c.instance_vecs[k]) src.emplace_back(w.values[v]);
+    for (uint32_t v : c.instance_vecs[k]) src.emplace_back(w.view(v));
     lookup::count(c.tables, c.instances[k], src, counts, strict);
   }
   for (size_t k = 0; k < c.tables.size(); ++k) w.values[c.mult_vecs[k]] = lookup::to_field(counts[k]);

@@ -3,6 +3,7 @@
 // plus the requant auxiliaries and the table multiplicities (the weight certificate's: its bound
 // limbs and multiplicities). The honest prover refuses a trace whose non-linear relations do not hold
 // (a tuple outside its table, a wrong requant) and weights outside their declared intervals.
+#include <span>
 #include <vector>
 
 #include "gkr/circuit.hpp"
@@ -11,7 +12,16 @@
 namespace zkm31::gkr {
 
 struct Witness {
-  std::vector<std::vector<M31>> values;  // per vec, padded; multiplicities included
+  std::vector<std::vector<M31>> values;  // per vec, padded; multiplicities included (empty once lent)
+  std::vector<std::span<const M31>> lent;  // where lent vecs' values are now (see lend)
+
+  // A vec's values, wherever they are.
+  std::span<const M31> view(uint32_t vec) const {
+    return vec < lent.size() && lent[vec].data() ? lent[vec] : std::span<const M31>(values[vec]);
+  }
+  // Frees the vec's values: `where` holds the same ones (checked) and outlives the witness's use, so
+  // that a large model's weights are held once, inside the model commitment.
+  void lend(uint32_t vec, std::span<const M31> where);
 };
 
 // The per-proof circuit's witness (weights and biases included). strict = false only for tests that

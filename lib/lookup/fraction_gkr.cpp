@@ -13,8 +13,84 @@ namespace zkm31::lookup {
 
 namespace {
 
+constexpr size_t kGrain = size_t(1) << 11;
+// Entries per block of recomputed fractions (a few tables of them stay in cache).
+constexpr size_t kRecomputeBlock = size_t(1) << 12;
+
 struct Layer {
   std::vector<QM31> p, q;
+};
+
+// Node i of the layer above children (p, q) and (hp, hq): P = p·hq + hp·q, Q = q·hq, in place over p, q.
+void join(QM31* p, QM31* q, const QM31* hp, const QM31* hq, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    const QM31 np = poly::mul(p[i], hq[i]) + poly::mul(hp[i], q[i]);
+    q[i] = poly::mul(q[i], hq[i]);
+    p[i] = np;
+  }
+}
+
+// Layer k holds 2^k fractions (layer n: the leaves). Layers of up to 2^kStoredLog fractions are stored;
+// the others are recomputed from the leaves block by block when read.
+class FractionTree {
+ public:
+  FractionTree(unsigned n, LeafBlock leaves, unsigned stored_log)
+      : n_(n), stored_log_(stored_log), leaves_(std::move(leaves)), layers_(n + 1) {
+    if (stored_log < 2) throw std::logic_error("fraction GKR: stored_log below 2");
+    const unsigned top = std::min(n, stored_log);
+    Layer l{std::vector<QM31>(size_t(1) << top), std::vector<QM31>(size_t(1) << top)};  // not stored until filled
+    parallel::for_range(l.p.size(), kRecomputeBlock, [&](size_t b, size_t e) {
+      for (size_t x = b; x < e; x += kRecomputeBlock) {
+        const size_t count = std::min(e - x, kRecomputeBlock);
+        block(top, x, count, &l.p[x], &l.q[x]);
+      }
+    });
+    layers_[top] = std::move(l);
+    build_below(top);
+  }
+  FractionTree(std::vector<QM31> P, std::vector<QM31> Q)
+      : n_(poly::log2_exact(P.size(), "fraction GKR: leaf count")), stored_log_(std::max(n_, kStoredLog)), layers_(n_ + 1) {
+    if (Q.size() != P.size()) throw std::logic_error("fraction GKR: P and Q lengths differ");
+    layers_[n_] = {std::move(P), std::move(Q)};
+    build_below(n_);
+  }
+
+  unsigned n() const { return n_; }
+  unsigned stored_log() const { return stored_log_; }
+  bool stored(unsigned k) const { return !layers_[k].p.empty(); }
+  const Layer& layer(unsigned k) const { return layers_[k]; }
+
+  // Fractions [first, first + count) of layer k.
+  void block(unsigned k, size_t first, size_t count, QM31* p, QM31* q) const {
+    if (stored(k)) {
+      std::copy_n(&layers_[k].p[first], count, p);
+      std::copy_n(&layers_[k].q[first], count, q);
+    } else if (k == n_) {
+      leaves_(first, count, p, q);
+    } else {
+      std::vector<QM31> hp(count), hq(count);
+      block(k + 1, first, count, p, q);
+      block(k + 1, first + (size_t(1) << k), count, hp.data(), hq.data());
+      join(p, q, hp.data(), hq.data(), count);
+    }
+  }
+
+ private:
+  // Stores layers top − 1 down to 1 from layer top.
+  void build_below(unsigned top) {
+    for (unsigned k = top; k-- > 1;) {
+      const Layer& c = layers_[k + 1];
+      const size_t h = size_t(1) << k;
+      Layer up{std::vector<QM31>(c.p.begin(), c.p.begin() + h), std::vector<QM31>(c.q.begin(), c.q.begin() + h)};
+      parallel::for_range(h, kGrain, [&](size_t b, size_t e) { join(&up.p[b], &up.q[b], &c.p[h + b], &c.q[h + b], e - b); });
+      layers_[k] = std::move(up);
+    }
+  }
+
+  unsigned n_;
+  unsigned stored_log_;  // layers of up to 2^stored_log_ fractions are stored
+  LeafBlock leaves_;
+  std::vector<Layer> layers_;
 };
 
 struct LayerResult {
@@ -22,8 +98,9 @@ struct LayerResult {
   QM31 children[4];  // P0, P1, Q0, Q1 at ρ
 };
 
-// The layer sumcheck's tables P0, P1, Q0, Q1, read through spans (the first round reads the layer in
-// place) and bound into owned buffers that are reused round after round.
+// The layer sumcheck's tables P0, P1, Q0, Q1 (the two halves of the children layer), read through
+// spans (the first round reads a stored layer in place) and bound into owned buffers that are reused
+// round after round.
 //
 // eq(r, ·) is never bound (Gruen): with the point split at the current variable i,
 //   h_i(X) = c_i · L_i(X) · g_i(X),  c_i = eq(r_<i, s_<i),  L_i(X) = eq(r_i, X),
@@ -35,6 +112,25 @@ using Views = std::array<std::span<const QM31>, kTables>;
 using Tables = std::array<std::vector<QM31>, kTables>;
 using Entry = std::array<QM31, kTables>;
 using PairSums = std::array<QM31, 3>;  // g(0), g(2), and g(1) only when summed directly
+
+// The children of a layer sumcheck: layer `layer` of the tree, as the four tables of 2^(layer − 1).
+struct Children {
+  const FractionTree& tree;
+  unsigned layer;
+
+  size_t half() const { return size_t(1) << (layer - 1); }
+  bool stored() const { return tree.stored(layer); }
+  Views views() const {
+    const std::span<const QM31> p(tree.layer(layer).p), q(tree.layer(layer).q);
+    return {p.first(half()), p.subspan(half()), q.first(half()), q.subspan(half())};
+  }
+  // Entries [first, first + count) of the four tables, recomputed.
+  void fetch(size_t first, size_t count, Tables& out) const {
+    for (auto& v : out) v.resize(count);
+    tree.block(layer, first, count, out[0].data(), out[2].data());
+    tree.block(layer, first + half(), count, out[1].data(), out[3].data());
+  }
+};
 
 // P0·Q1 + Q0·(P1 + μ·Q1) at one point.
 inline QM31 inner(const Entry& v, QM31 mu) {
@@ -49,8 +145,6 @@ inline void add_pair(const Entry& lo, const Entry& hi, QM31 e, QM31 mu, bool dir
   acc[1] += poly::mul(e, inner(at2, mu));
   if (direct) acc[2] += poly::mul(e, inner(hi, mu));
 }
-
-constexpr size_t kGrain = size_t(1) << 11;
 
 // Runs body(b, e, acc) over [0, n) in parallel and adds up the per-chunk sums.
 template <typename Body>
@@ -95,23 +189,73 @@ PairSums bind_and_sum(const Views& t, QM31 r, std::span<const QM31> e, QM31 mu, 
   });
 }
 
+// Unstored children: entries [x0, x1) of the tables with their lowest log2 |eqs| variables bound
+// (Σ_y eqs[y]·T(y + |eqs|·x)), recomputed into out[k][x − x0 + at]; raw is scratch.
+void bound_entries(const Children& src, std::span<const QM31> eqs, size_t x0, size_t x1, Tables& out, size_t at,
+                   Tables& raw) {
+  const size_t m = eqs.size();
+  src.fetch(x0 * m, (x1 - x0) * m, raw);
+  for (size_t k = 0; k < kTables; ++k)
+    for (size_t x = 0; x < x1 - x0; ++x) {
+      QM31 acc;
+      for (size_t y = 0; y < m; ++y) acc += poly::mul(eqs[y], raw[k][x * m + y]);
+      out[k][at + x] = acc;
+    }
+}
+
+// Round sums over unstored children with the variables so far (rho) bound on the fly.
+PairSums lazy_sums(const Children& src, std::span<const QM31> rho, std::span<const QM31> e, QM31 mu, bool direct) {
+  const std::vector<QM31> eqs = poly::eq_table(rho);
+  const size_t pairs_per_block = std::max<size_t>(1, kRecomputeBlock / (2 * eqs.size()));
+  return parallel_sums(src.half() / (2 * eqs.size()), [&](size_t b, size_t end, PairSums& acc) {
+    Tables bound, raw;
+    for (auto& v : bound) v.resize(2 * pairs_per_block);
+    for (size_t j0 = b; j0 < end; j0 += pairs_per_block) {
+      const size_t j1 = std::min(end, j0 + pairs_per_block);
+      bound_entries(src, eqs, 2 * j0, 2 * j1, bound, 0, raw);
+      for (size_t j = j0; j < j1; ++j) {
+        Entry lo, hi;
+        for (size_t k = 0; k < kTables; ++k) lo[k] = bound[k][2 * (j - j0)], hi[k] = bound[k][2 * (j - j0) + 1];
+        add_pair(lo, hi, e[j], mu, direct, acc);
+      }
+    }
+  });
+}
+
+// The tables of unstored children with the variables rho bound, stored into out.
+void materialize(const Children& src, std::span<const QM31> rho, Tables& out) {
+  const std::vector<QM31> eqs = poly::eq_table(rho);
+  const size_t len = src.half() / eqs.size(), per_block = std::max<size_t>(1, kRecomputeBlock / eqs.size());
+  for (auto& v : out) v.resize(len);
+  parallel::for_range(len, per_block, [&](size_t b, size_t e) {
+    Tables raw;
+    for (size_t x0 = b; x0 < e; x0 += per_block) bound_entries(src, eqs, x0, std::min(e, x0 + per_block), out, x0, raw);
+  });
+}
+
 Views views(const Tables& t) {
   Views v;
   for (size_t k = 0; k < kTables; ++k) v[k] = t[k];
   return v;
 }
 
-// One layer's sumcheck: Σ_x eq(r,x)·[P0Q1 + P1Q0 + μ·Q0Q1] over t (P0, P1, Q0, Q1); returns ρ and the
-// children at ρ.
-LayerResult prove_layer(proof::Writer& w, const std::string& label, std::span<const QM31> r, Views t, QM31 mu,
-                        QM31 claim) {
+// One layer's sumcheck: Σ_x eq(r,x)·[P0Q1 + P1Q0 + μ·Q0Q1] over the children's tables; returns ρ and
+// the children at ρ. Unstored children run their first rounds on recomputed entries until the bound
+// tables have 2^(stored_log − 1) entries, then store them and go on as usual.
+LayerResult prove_layer(proof::Writer& w, const std::string& label, std::span<const QM31> r, const Children& src,
+                        QM31 mu, QM31 claim) {
   LayerResult out;
-  Tables bufs[2];  // ping-pong: round i binds into bufs[i % 2]
+  const size_t rounds = src.layer - 1;
+  const size_t lazy = src.stored() ? 0 : rounds + 1 - src.tree.stored_log();
+  Tables bufs[2];  // ping-pong: each bind writes the buffer t does not read
+  size_t next_buf = 0;
+  Views t{};
+  if (!lazy) t = src.views();
   std::vector<QM31> e = poly::eq_table(r.subspan(1));
   QM31 c = QM31::one();
   // g(1) is derived as h(1)/(c·r_i) unless that is zero (then it is summed directly).
   auto direct = [&](size_t i) { return c * r[i] == QM31(); };
-  PairSums g = round_sums(t, e, mu, direct(0));
+  PairSums g = lazy ? lazy_sums(src, {}, e, mu, direct(0)) : round_sums(t, e, mu, direct(0));
   Entry last{};
   for (size_t i = 0;; ++i) {
     const QM31 ri = r[i], one = QM31::one();
@@ -126,14 +270,24 @@ LayerResult prove_layer(proof::Writer& w, const std::string& label, std::span<co
     claim = poly::eval_from_values(evals, s);
     out.rho.push_back(s);
     c = c * (one - ri - s + (ri + ri) * s);  // · L_i(s)
-    if (t[0].size() == 2) {
+    if (i + 1 == rounds) {  // tables of two entries (lazy < rounds: never reached before storing)
       for (size_t k = 0; k < kTables; ++k) last[k] = t[k][0] + poly::mul(s, t[k][1] - t[k][0]);
       break;
     }
     for (size_t k = 0; k < e.size() / 2; ++k) e[k] = e[2 * k] + e[2 * k + 1];
     e.resize(e.size() / 2);
-    Tables& dst = bufs[i % 2];
-    g = bind_and_sum(t, s, e, mu, direct(i + 1), dst);
+    Tables& dst = bufs[next_buf];
+    next_buf ^= 1;
+    if (i + 1 < lazy) {
+      g = lazy_sums(src, out.rho, e, mu, direct(i + 1));
+      continue;
+    }
+    if (i + 1 == lazy) {
+      materialize(src, out.rho, dst);
+      g = round_sums(views(dst), e, mu, direct(i + 1));
+    } else {
+      g = bind_and_sum(t, s, e, mu, direct(i + 1), dst);
+    }
     t = views(dst);
   }
   std::copy(last.begin(), last.end(), out.children);
@@ -141,38 +295,18 @@ LayerResult prove_layer(proof::Writer& w, const std::string& label, std::span<co
   return out;
 }
 
-}  // namespace
-
-std::vector<QM31> gkr_prove(proof::Writer& w, const std::string& label, std::vector<QM31> P, std::vector<QM31> Q) {
-  std::vector<Layer> layers;  // layers[k] has 2^(k+1) entries, from layer 1 up to the leaves
-  layers.push_back({std::move(P), std::move(Q)});
-  while (layers.back().p.size() > 2) {
-    const Layer& c = layers.back();
-    const size_t h = c.p.size() / 2;
-    Layer up{std::vector<QM31>(h), std::vector<QM31>(h)};
-    parallel::for_range(h, kGrain, [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; ++i) {
-        up.p[i] = poly::mul(c.p[i], c.q[i + h]) + poly::mul(c.p[i + h], c.q[i]);
-        up.q[i] = poly::mul(c.q[i], c.q[i + h]);
-      }
-    });
-    layers.push_back(std::move(up));
-  }
-  std::reverse(layers.begin(), layers.end());
-  const Layer& l1 = layers[0];
+std::vector<QM31> prove_tree(proof::Writer& w, const std::string& label, const FractionTree& tree) {
+  if (tree.n() < 1) throw std::logic_error("gkr_prove: at least one variable");
+  const Layer& l1 = tree.layer(1);
   const QM31 first[4] = {l1.p[0], l1.p[1], l1.q[0], l1.q[1]};
   w.send(label + "/layer1", first);
   QM31 lam = w.draw(label + "/layer1/lambda");
   std::vector<QM31> r{lam};
   QM31 cp = l1.p[0] + lam * (l1.p[1] - l1.p[0]), cq = l1.q[0] + lam * (l1.q[1] - l1.q[0]);
-  for (size_t k = 1; k < layers.size(); ++k) {
-    const Layer& next = layers[k];
-    const size_t h = next.p.size() / 2;
-    const std::string ll = label + "/layer" + std::to_string(k + 1);
+  for (unsigned k = 2; k <= tree.n(); ++k) {
+    const std::string ll = label + "/layer" + std::to_string(k);
     QM31 mu = w.draw(ll + "/mu");
-    const std::span<const QM31> p(next.p), q(next.q);
-    LayerResult res = prove_layer(w, ll + "/sumcheck", r, {p.first(h), p.subspan(h), q.first(h), q.subspan(h)}, mu,
-                                  cp + mu * cq);
+    LayerResult res = prove_layer(w, ll + "/sumcheck", r, Children{tree, k}, mu, cp + mu * cq);
     const QM31* c = res.children;
     lam = w.draw(ll + "/lambda");
     res.rho.push_back(lam);
@@ -181,6 +315,18 @@ std::vector<QM31> gkr_prove(proof::Writer& w, const std::string& label, std::vec
     cq = c[2] + lam * (c[3] - c[2]);
   }
   return r;
+}
+
+}  // namespace
+
+std::vector<QM31> gkr_prove(proof::Writer& w, const std::string& label, unsigned n, const LeafBlock& leaves,
+                            unsigned stored_log) {
+  if (stored_log == 0) stored_log = n <= kStoredLeavesLog ? kStoredLeavesLog : std::min(kStoredLog, n - 1);
+  return prove_tree(w, label, FractionTree(n, leaves, stored_log));
+}
+
+std::vector<QM31> gkr_prove(proof::Writer& w, const std::string& label, std::vector<QM31> P, std::vector<QM31> Q) {
+  return prove_tree(w, label, FractionTree(std::move(P), std::move(Q)));
 }
 
 QM31 verify_round(proof::Reader& rd, const std::string& prefix, size_t round, QM31 claim, unsigned degree,

@@ -5,6 +5,7 @@
 // so the point grows as r ← ρ ++ [λ] and the highest leaf-index bit is the last coordinate.
 // Each layer is reduced by a degree-3 sumcheck over eq(r,x)·[P0Q1 + P1Q0 + μ·Q0Q1] (LSB bound first);
 // round messages are h(0), h(2), h(3) (h(1) follows from the claim).
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,21 @@ struct Fraction {
   QM31 p, q;
 };
 
-// Proves the leaves (n ≥ 1 variables). Returns the leaf point (n coordinates, LSB first).
+// Leaves [first, first + count) of a tree, written to p and q: trees too large to keep are recomputed
+// from their leaves on demand instead of being stored.
+using LeafBlock = std::function<void(size_t first, size_t count, QM31* p, QM31* q)>;
+
+// Proves the 2^n leaves (n ≥ 1). Returns the leaf point (n coordinates, LSB first). Layers of up to
+// 2^stored_log fractions are kept; the larger ones are recomputed from `leaves` when the walk reaches
+// them, and their sumchecks bind their first variables on the fly until the bound tables are that
+// small: memory stays near 2^stored_log·64 bytes whatever n is, for a few extra passes over the
+// leaves. The proof does not depend on stored_log (≥ 2; tests lower it). By default (0) trees of up
+// to 2^kStoredLeavesLog leaves are stored whole, larger ones recompute their leaves (the largest
+// layer, and the cheapest to recompute) and store the layers of up to 2^kStoredLog.
+inline constexpr unsigned kStoredLog = 20, kStoredLeavesLog = 16;
+std::vector<QM31> gkr_prove(proof::Writer& w, const std::string& label, unsigned n, const LeafBlock& leaves,
+                            unsigned stored_log = 0);
+// The same over leaves already in memory (kept, not copied).
 std::vector<QM31> gkr_prove(proof::Writer& w, const std::string& label, std::vector<QM31> P, std::vector<QM31> Q);
 
 struct GkrClaim {

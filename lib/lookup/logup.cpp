@@ -99,31 +99,29 @@ std::vector<M31> to_field(std::span<const uint32_t> counts) {
 LeafClaims prove_instance(proof::Writer& w, std::span<const Table> tables, const Instance& inst,
                           std::span<const std::span<const M31>> sources, const Challenges& ch) {
   const unsigned nr = inst.log_rows(), nc = inst.log_cols();
-  const size_t N = size_t(1) << nr, C = size_t(1) << nc;
-  std::vector<QM31> P(N * C), Q(N * C);
-  for (size_t c = 0; c < C; ++c) {
-    QM31* p = P.data() + c * N;
-    QM31* q = Q.data() + c * N;
-    if (c >= inst.columns.size()) {
-      std::fill(q, q + N, QM31::one());  // dummy column: P = 0, Q = 1
-      continue;
-    }
-    const Column& col = inst.columns[c];
-    const size_t len = size_t(1) << inst.column_log_len(col);
-    const M31 ac = M31::from_signed(col.a_const);
-    const QM31 base = ch.alpha - ch.gamma * tag_of(col.table);
-    for (size_t i = 0; i < N; ++i) {
-      M31 a = ac, b;
-      if (i < len) {
+  const size_t N = size_t(1) << nr;
+  std::vector<QM31> base(inst.columns.size());
+  for (size_t c = 0; c < base.size(); ++c) base[c] = ch.alpha - ch.gamma * tag_of(inst.columns[c].table);
+  // Leaf c·N + i is row i of column c: P = 1, Q = α − (a + β·b + γ·tag); dummy columns P = 0, Q = 1.
+  const LeafBlock leaves = [&](size_t first, size_t count, QM31* p, QM31* q) {
+    for (size_t k = 0; k < count; ++k) {
+      const size_t c = (first + k) >> nr, i = (first + k) & (N - 1);
+      if (c >= inst.columns.size()) {
+        p[k] = QM31(), q[k] = QM31::one();
+        continue;
+      }
+      const Column& col = inst.columns[c];
+      M31 a = M31::from_signed(col.a_const), b;
+      if (i < size_t(1) << inst.column_log_len(col)) {
         for (const Term& x : col.a) a += M31::from_signed(x.coeff) * sources[x.source][i];
         for (const Term& x : col.b) b += M31::from_signed(x.coeff) * sources[x.source][i];
       }
-      p[i] = QM31::one();
-      q[i] = base - ch.beta * b - a;
+      p[k] = QM31::one();
+      q[k] = base[c] - ch.beta * b - a;
     }
-  }
+  };
   LeafClaims out;
-  std::vector<QM31> r = gkr_prove(w, "logup/" + inst.name + "/witness", std::move(P), std::move(Q));
+  std::vector<QM31> r = gkr_prove(w, "logup/" + inst.name + "/witness", nr + nc, leaves);
   out.row_point.assign(r.begin(), r.begin() + nr);
   for (size_t s = 0; s < inst.sources.size(); ++s)
     out.values.push_back(

@@ -72,6 +72,14 @@ Tree Tree::of_cosets(std::vector<M31>&& values, size_t row_len) {
   return t;
 }
 
+Tree Tree::of_cosets(std::span<const M31> values, size_t row_len, std::shared_ptr<const void> owner) {
+  Tree t;
+  t.borrowed_ = std::move(owner);
+  t.cosets_ = true;
+  t.build(values, row_len, false);
+  return t;
+}
+
 void Tree::gather(size_t first, size_t count, uint32_t* out) const {
   const uint32_t* v = reinterpret_cast<const uint32_t*>(rows_);
   if (!cosets_) {
@@ -95,7 +103,7 @@ void Tree::build(std::span<const M31> rows, size_t row_len, bool copy) {
 
   // The copy is not zeroed first: the threads below first-touch every byte in parallel as they copy.
   if (copy) copied_rows_.reset(new uint32_t[rows.size()]);
-  rows_ = copy ? reinterpret_cast<const M31*>(copied_rows_.get()) : owned_rows_.data();
+  rows_ = copy ? reinterpret_cast<const M31*>(copied_rows_.get()) : rows.data();
   for (unsigned l = stored_from_; l <= log_rows_; ++l) layers_.emplace_back(new Digest[n >> l]);
 
   // Bottom part, block by block in two small scratch buffers that stay in cache: copy the rows,

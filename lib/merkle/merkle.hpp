@@ -37,6 +37,9 @@ class Tree {
   // Rows that are cosets of a natural-order vector: row j = (values[j + t·n_rows])_{t < row_len} (a
   // folded codeword's rows), taken over as they are — the same commitment as the row-major copy.
   static Tree of_cosets(std::vector<M31>&& values, size_t row_len);
+  // The same over values held elsewhere (e.g. a mapped cache file) and used in place; `owner` keeps
+  // them alive for the tree's lifetime.
+  static Tree of_cosets(std::span<const M31> values, size_t row_len, std::shared_ptr<const void> owner);
   // Rows of QM31 values, each committed as its 4 limbs [a, b, c, d]: row_len() = 4·qm31_per_row.
   Tree(std::span<const QM31> rows, size_t qm31_per_row);
 
@@ -70,8 +73,9 @@ class Tree {
   // opened paths, and not writing them makes building much faster (memory, not hashing, dominates).
   unsigned stored_from_ = 0;
   std::vector<M31> owned_rows_;              // rows moved in, or
-  std::unique_ptr<uint32_t[]> copied_rows_;  // a copy of the rows' words (raw: M31() would zero it)
-  const M31* rows_ = nullptr;                // whichever of the two holds them
+  std::unique_ptr<uint32_t[]> copied_rows_;  // a copy of the rows' words (raw: M31() would zero it), or
+  std::shared_ptr<const void> borrowed_;     // the owner of values used in place
+  const M31* rows_ = nullptr;                // whichever of the three holds them
   std::vector<std::unique_ptr<Digest[]>> layers_;  // layers_[j] = layer stored_from_ + j; last = {root}
 };
 

@@ -179,8 +179,9 @@ Inferred infer(const Graph& g, const Node& n);
 // Structural validation (ids, shapes, op arities, table consistency, bound derivation, the no-wrap
 // and requant uniqueness bounds). Throws BadInput naming the node and the failed check.
 // WeightValues::absent: a weight-free graph (the one a proof carries): every weight's values must be
-// empty, and are not checked against the tensor.
-enum class WeightValues { present, absent };
+// empty, and are not checked against the tensor. WeightValues::integers (decoding only): the weights'
+// integers without their float originals, which only the float reference track reads.
+enum class WeightValues { present, integers, absent };
 void validate(const Graph& g, WeightValues weights = WeightValues::present);
 
 // A readable multi-line summary: inputs/outputs, ops, shapes, parameter count, bit widths,

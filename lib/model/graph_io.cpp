@@ -11,6 +11,7 @@
 //   notes     [str]
 // The digest encodes the same map with every weight's `values` and `original` left empty.
 #include <cmath>
+#include <cstring>
 
 #include "artifact/artifact.hpp"
 #include "artifact/body.hpp"
@@ -264,11 +265,19 @@ Graph decode_graph_body(std::span<const uint8_t> body, WeightValues weights) {
     MapView v(o, "graph.weights[" + std::to_string(i++) + "]");
     WeightData d;
     d.tensor = get_u32(v, "tensor");
-    for (int64_t x : from_m31(v.m31s("values"))) {
-      if (x < INT32_MIN || x > INT32_MAX) throw BadInput(v.where() + ": weight value out of int32 range");
-      d.values.push_back(int32_t(x));
+    // Decoded in place (no M31 or int64 copy: weights are the bulk of a large model's bytes); a signed
+    // residue always fits int32.
+    const auto raw = v.bin("values");
+    if (raw.size() % 4) throw BadInput(v.where() + ".values: length is not a multiple of 4");
+    d.values.resize(raw.size() / 4);
+    for (size_t k = 0; k < d.values.size(); ++k) {
+      uint32_t x;
+      std::memcpy(&x, raw.data() + 4 * k, 4);
+      if (x >= kP) throw BadInput(v.where() + ".values: residue >= p");
+      d.values[k] = int32_t(M31(x).to_signed());
     }
-    d.original = v.f32s("original");
+    if (weights == WeightValues::integers) v.bin("original");  // not decoded, but a missing key is still malformed
+    else d.original = v.f32s("original");
     d.scales = get_f64s(v, "scales");
     g.weights.push_back(std::move(d));
   }

@@ -36,7 +36,7 @@ Trace read_trace(std::span<const uint8_t> bytes) {
   auto handle = artifact::parse_body(env.body, "trace body");
   artifact::MapView m(handle.get(), "trace");
   Trace t;
-  t.graph = decode_graph_body(m.bin("graph"));
+  t.graph = decode_graph_body(m.bin("graph"), WeightValues::integers);
   const Graph& g = t.graph;
   auto digest = m.bin("graph_digest");
   if (digest.size() != t.digest.size()) throw BadInput("trace.graph_digest: expected 32 bytes");

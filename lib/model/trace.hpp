@@ -11,6 +11,8 @@
 // read_trace checks that every Input/Activation tensor has a value vector of the right length whose
 // signed values lie in the tensor's proven interval. It does NOT re-run the forward pass (the
 // prover proves it; `check_trace` in forward.hpp does re-run it, for tests and debugging).
+// The weights' float originals are not read back (WeightValues::integers): the prover never uses them
+// and on a large model they would double the memory the weights take.
 #include <cstdint>
 #include <span>
 #include <vector>

@@ -23,7 +23,7 @@ constexpr double kFieldCap = 117;  // see security_bits
 constexpr unsigned kMaxLogSize = 28, kMaxLogDomain = 30;
 constexpr size_t kMaxClaims = 64;
 constexpr const char* kCommitmentKind = "pcs-commitment";
-constexpr uint32_t kCommitmentVersion = 2;  // 2: the codeword in natural order (1 held coset rows)
+constexpr uint32_t kCommitmentVersion = 3;  // 3: the codeword in a raw file beside the header (2: inside it)
 
 // The layers a proof commits: tree g holds layer start[g] as rows of 2^k[g] positions
 // {j + t·rows : t < 2^k[g]}; k0 = 0 (one value per row) when nothing is folded.
@@ -145,8 +145,9 @@ void corrupt(std::vector<F>& v, const testing::Fault* fault, unsigned layer) {
 struct Impl {
   static Committed commit(std::vector<M31>&& values, const Config& config, const testing::Fault* fault);
   static OpeningProof open(const Committed& com, std::span<const Claim> claims, Channel& ch, const testing::Fault* fault);
-  static std::vector<uint8_t> save(const Committed& c);
-  static Committed load(std::span<const uint8_t> bytes, std::vector<M31>&& values, const Config& config);
+  static Stored save(const Committed& c);
+  static Committed load(std::span<const uint8_t> header, std::span<const M31> codeword, std::shared_ptr<const void> owner,
+                        std::vector<M31>&& values, const Config& config);
 };
 
 Committed Impl::commit(std::vector<M31>&& values, const Config& config, const testing::Fault* fault) {
@@ -307,21 +308,21 @@ std::array<uint8_t, 16> values_digest(std::span<const M31> values) {
   return artifact::checksum({reinterpret_cast<const uint8_t*>(values.data()), values.size() * 4});
 }
 
-std::vector<uint8_t> save(const Committed& c) { return Impl::save(c); }
+Stored save(const Committed& c) { return Impl::save(c); }
 
-std::vector<uint8_t> Impl::save(const Committed& c) {
-  artifact::BodyWriter b(5);
+Stored Impl::save(const Committed& c) {
+  artifact::BodyWriter b(4);
   const Config& k = c.config();
   b.key("log_size"), b.pk.pack_uint32(c.log_size());
   b.key("config"), b.u32s(std::vector<uint32_t>{k.log_blowup, k.queries, k.pow_bits, k.fold_step, k.final_log, k.first_fold});
   b.key("values_xxh3"), b.bin(values_digest(c.values()));
   b.key("root"), b.bin(c.root());
-  b.key("codeword"), b.m31s(c.tree_->values());
-  return artifact::wrap(kCommitmentKind, kCommitmentVersion, b.bytes());
+  return {artifact::wrap(kCommitmentKind, kCommitmentVersion, b.bytes()), c.tree_->values()};
 }
 
-Committed Impl::load(std::span<const uint8_t> bytes, std::vector<M31>&& values, const Config& config) {
-  const artifact::EnvelopeView env = artifact::unwrap_view(bytes, kCommitmentKind, kCommitmentVersion);
+Committed Impl::load(std::span<const uint8_t> header, std::span<const M31> codeword, std::shared_ptr<const void> owner,
+                     std::vector<M31>&& values, const Config& config) {
+  const artifact::EnvelopeView env = artifact::unwrap_view(header, kCommitmentKind, kCommitmentVersion);
   const auto h = artifact::parse_body(env.body, kCommitmentKind);
   const artifact::MapView m(h.get(), kCommitmentKind);
   const std::vector<uint32_t> k = m.u32s("config");
@@ -336,9 +337,9 @@ Committed Impl::load(std::span<const uint8_t> bytes, std::vector<M31>&& values, 
   out.log_size_ = unsigned(m.u64("log_size"));
   out.config_ = config;
   const Shape s = shape_of(out.log_size_, config);
-  std::vector<M31> codeword = m.m31s("codeword");
   if (codeword.size() != size_t(1) << s.m) throw BadInput("pcs-commitment: codeword has the wrong length");
-  out.tree_ = std::make_shared<merkle::Tree>(merkle::Tree::of_cosets(std::move(codeword), s.width(0)));
+  // A damaged word changes the root, so the check below also catches words that are not residues.
+  out.tree_ = std::make_shared<merkle::Tree>(merkle::Tree::of_cosets(codeword, s.width(0), std::move(owner)));
   const auto root = m.bin("root");
   if (!std::equal(root.begin(), root.end(), out.root().begin(), out.root().end()))
     throw BadInput("pcs-commitment: the codeword does not hash to the stored root");
@@ -346,11 +347,9 @@ Committed Impl::load(std::span<const uint8_t> bytes, std::vector<M31>&& values, 
   return out;
 }
 
-Committed load(std::span<const uint8_t> bytes, std::span<const M31> values, const Config& config) {
-  return Impl::load(bytes, std::vector<M31>(values.begin(), values.end()), config);
-}
-Committed load(std::span<const uint8_t> bytes, std::vector<M31>&& values, const Config& config) {
-  return Impl::load(bytes, std::move(values), config);
+Committed load(std::span<const uint8_t> header, std::span<const M31> codeword, std::shared_ptr<const void> owner,
+               std::vector<M31>&& values, const Config& config) {
+  return Impl::load(header, codeword, std::move(owner), std::move(values), config);
 }
 
 Committed commit(std::span<const M31> values, const Config& config) {

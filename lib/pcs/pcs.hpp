@@ -102,18 +102,25 @@ Committed commit(std::vector<M31>&& values, const Config& config = {});
 // not checked by the prover: a wrong value gives a proof the verifier rejects.
 OpeningProof open(const Committed& committed, std::span<const Claim> claims, Channel& channel);
 
-// A commitment's stored form: artifact kind "pcs-commitment" version 2 {log_size, config, values_xxh3
-// (XXH3-128 of the values as LE u32), root, codeword (layer 0, natural order)}. Reloading skips the
+// A commitment's stored form (the model cache), in two parts: a header artifact, kind
+// "pcs-commitment" version 3 {log_size, config, values_xxh3 (XXH3-128 of the values as LE u32), root},
+// and the layer-0 codeword (natural order) as raw little-endian u32 words, kept beside it so that a
+// reload maps the file and uses the codeword in place (no copy, no parse). Reloading skips the
 // Möbius transform and the circle FFT; the Merkle tree is rebuilt from the codeword (hashing is a
 // fraction of the commit) and must reproduce the stored root. The values are not stored: the caller has them.
-std::vector<uint8_t> save(const Committed& committed);
-// The commitment of `values` under `config` from save()'s bytes. Throws BadInput naming the problem if
-// the bytes are truncated or corrupt (envelope checksum), for other values or another config, or if the
-// rebuilt root differs. The rows are not re-derived from the values (that is the FFT the cache saves),
-// so a deliberately forged file with a valid checksum is trusted: keep such files in private storage.
-Committed load(std::span<const uint8_t> bytes, std::span<const M31> values, const Config& config);
-// The same taking the values over; they are only moved from when the load succeeds.
-Committed load(std::span<const uint8_t> bytes, std::vector<M31>&& values, const Config& config);
+struct Stored {
+  std::vector<uint8_t> header;
+  std::span<const M31> codeword;  // points into the commitment
+};
+Stored save(const Committed& committed);
+// The commitment of `values` under `config` from save()'s two parts; `codeword` is used in place and
+// `owner` keeps it alive (a file mapping, a vector). Throws BadInput naming the problem if the header
+// is truncated or corrupt (envelope checksum), for other values or another config, if the codeword
+// has the wrong length, or if the rebuilt root differs. The rows are not re-derived from the values
+// (that is the FFT the cache saves), so a deliberately forged pair of files is trusted: keep them in
+// private storage. The values are only moved from when the load succeeds.
+Committed load(std::span<const uint8_t> header, std::span<const M31> codeword, std::shared_ptr<const void> owner,
+               std::vector<M31>&& values, const Config& config);
 // XXH3-128 of the values' little-endian u32 bytes (the key load() checks).
 std::array<uint8_t, 16> values_digest(std::span<const M31> values);
 

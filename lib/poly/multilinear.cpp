@@ -256,7 +256,13 @@ QM31 eq_eval(std::span<const QM31> r, std::span<const QM31> s) {
   return acc;
 }
 
-QM31 evaluate(std::span<const M31> v, std::span<const QM31> point) { return evaluate_impl(v, point); }
+QM31 evaluate(std::span<const M31> v, std::span<const QM31> point) {
+  // Large tables: the low variables bound by one weighted pass (no QM31 table half the size of v).
+  constexpr size_t kLow = 10;
+  if (point.size() <= kLow || v.size() != (size_t(1) << point.size())) return evaluate_impl(v, point);
+  const std::vector<QM31> rows = weighted_rows(v, eq_table(point.first(kLow)));
+  return evaluate_impl(std::span<const QM31>(rows), point.subspan(kLow));
+}
 QM31 evaluate(std::span<const QM31> v, std::span<const QM31> point) { return evaluate_impl(v, point); }
 std::vector<QM31> fix_low(std::span<const M31> v, QM31 r) { return fix_low_impl(v, r); }
 std::vector<QM31> fix_low(std::span<const QM31> v, QM31 r) { return fix_low_impl(v, r); }

@@ -5,13 +5,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bit>
 #include <cstdio>
+#include <memory>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <vector>
 
 #include "artifact/artifact.hpp"
+#include "error/error.hpp"
 
 namespace zkm31::prove {
 namespace fs = std::filesystem;
@@ -25,6 +28,7 @@ void warn(const std::string& what, const std::string& msg) {
 }
 
 // The file mapped read-only: the page cache is used in place, sparing a copy of ~8 bytes per value.
+// Mappings are page-aligned, so a file of u32 words can be read as M31s where it lies.
 struct Mapped {
   const uint8_t* data = nullptr;
   size_t size = 0;
@@ -88,6 +92,10 @@ std::string cache_file(const std::string& dir, std::span<const uint8_t> key, std
   return (fs::path(dir) / (artifact::hex(artifact::checksum(key)) + std::string(suffix))).string();
 }
 
+std::string codeword_path(const std::string& commitment_path) {
+  return fs::path(commitment_path).replace_extension(".codeword").string();
+}
+
 std::string cache_path(const std::string& dir, std::span<const M31> values, const pcs::Config& c) {
   // Key = XXH3-128 of (XXH3-128 of the values, config words): one pass over the values.
   const auto v = pcs::values_digest(values);
@@ -120,17 +128,27 @@ void write_cached(const std::string& path, const std::string& what, std::span<co
 }
 
 pcs::Committed commit_cached(std::vector<M31> values, const pcs::Config& config, const std::string& dir, bool* hit) {
+  static_assert(std::endian::native == std::endian::little && sizeof(M31) == 4, "codeword file = M31 words in memory");
   if (hit) *hit = false;
   if (dir.empty()) return pcs::commit(std::move(values), config);
-  const std::string path = cache_path(dir, values, config);
+  const std::string path = cache_path(dir, values, config), words = codeword_path(path);
   std::optional<pcs::Committed> c;
-  if (read_cached(path, kModelCommitment,
-                  [&](std::span<const uint8_t> bytes) { c = pcs::load(bytes, std::move(values), config); })) {
+  if (read_cached(path, kModelCommitment, [&](std::span<const uint8_t> header) {
+        auto file = std::make_shared<const Mapped>(words);
+        if (!file->data) throw BadInput("cannot read " + words);
+        if (file->size % 4) throw BadInput(words + ": length is not a multiple of 4");
+        const std::span<const M31> codeword(reinterpret_cast<const M31*>(file->data), file->size / 4);
+        c = pcs::load(header, codeword, std::move(file), std::move(values), config);
+      })) {
     if (hit) *hit = true;
     return std::move(*c);
   }
   c = pcs::commit(std::move(values), config);
-  write_cached(path, kModelCommitment, pcs::save(*c));
+  const pcs::Stored stored = pcs::save(*c);
+  // The codeword first: a header is only ever beside the codeword it was saved with, or an older one
+  // that fails its root check.
+  write_cached(words, kModelCommitment, {reinterpret_cast<const uint8_t*>(stored.codeword.data()), 4 * stored.codeword.size()});
+  write_cached(path, kModelCommitment, stored.header);
   return std::move(*c);
 }
 

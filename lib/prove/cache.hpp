@@ -1,7 +1,8 @@
 #pragma once
 // The on-disk cache of what is computed once per model: the model commitment, committed once per
 // (weights, PCS config) and reloaded afterwards (pcs::save / pcs::load), skipping the circle FFT
-// (file DIR/<XXH3-128 of the packed model bytes and the config, hex>.commitment), and the weight
+// (files DIR/<XXH3-128 of the packed model bytes and the config, hex>.commitment, the header, and
+// .codeword beside it, the raw codeword that a reload maps and uses in place), and the weight
 // certificate (prove/certificate.hpp, its own key and suffix). A file that fails to load (truncated,
 // corrupt, for other values or config) is never used: one warning line on stderr, then the result is
 // recomputed and the file rewritten atomically (temp + rename), owner-only (0600). DIR is created
@@ -22,8 +23,10 @@ std::string default_cache_dir();
 // DIR/<XXH3-128 of key, hex><suffix>.
 std::string cache_file(const std::string& dir, std::span<const uint8_t> key, std::string_view suffix);
 
-// The model-commitment cache file of these values under this config, inside dir.
+// The model-commitment cache file (the header) of these values under this config, inside dir.
 std::string cache_path(const std::string& dir, std::span<const M31> values, const pcs::Config& config);
+// The raw codeword file beside a model-commitment header.
+std::string codeword_path(const std::string& commitment_path);
 
 // Calls use() on the bytes of the cache file at path and returns true; false if there is no such file,
 // or (after one warning naming `what`) if use() throws on them.

@@ -28,6 +28,10 @@ std::vector<M31> Packing::pack(const std::vector<std::vector<M31>>& values) cons
   return big;
 }
 
+void Packing::lend(gkr::Witness& w, std::span<const M31> big) const {
+  for (size_t i = 0; i < vecs.size(); ++i) w.lend(vecs[i], big.subspan(offsets[i], w.values[vecs[i]].size()));
+}
+
 std::vector<QM31> Packing::lift(uint32_t vec, std::span<const QM31> point) const {
   const size_t i = size_t(std::find(vecs.begin(), vecs.end(), vec) - vecs.begin());
   if (i == vecs.size()) throw std::logic_error("packing: vector not a member");

@@ -13,6 +13,7 @@
 #include "gkr/circuit.hpp"
 #include "gkr/ledger.hpp"
 #include "gkr/merge.hpp"
+#include "gkr/witness.hpp"
 
 namespace zkm31::prove {
 
@@ -24,6 +25,9 @@ struct Packing {
   static Packing of(const gkr::Circuit& c, std::span<const uint32_t> members);
   // The big vector from the members' padded values (index = vec id).
   std::vector<M31> pack(const std::vector<std::vector<M31>>& values) const;
+  // Lends the members' witness values to `big` (their packed vector, inside its commitment): the
+  // witness then reads them there and no longer holds a copy.
+  void lend(gkr::Witness& w, std::span<const M31> big) const;
   // The point on the big vector of a claim on member vec at `point`.
   std::vector<QM31> lift(uint32_t vec, std::span<const QM31> point) const;
 };

@@ -96,6 +96,7 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Graph* release, co
   part("witness");
   Packing mp = Packing::of(c, c.weights), tp = Packing::of(c, c.committed);
   pcs::Committed model = commit_cached(mp.pack(w.values), opt.pcs, opt.cache_dir, &rep.model_cached);
+  mp.lend(w, model.values());
   part(rep.model_cached ? "model commitment: cached" : "model commitment: computed");
   rep.graph_digest = model::graph_digest(g);
   rep.model_root = model.root();

@@ -41,8 +41,11 @@ teardown() { rm -rf "$TMP"; }
 
 @test "a corrupted or truncated cache file is ignored with a warning and still gives a valid proof" {
   gkr-prove -q -i "$TMP/run.trace" -o "$TMP/a.proof"
-  file=$(ls "$XDG_CACHE_HOME"/zkm31/*.commitment)
+  header=$(ls "$XDG_CACHE_HOME"/zkm31/*.commitment)
+  file=${header%.commitment}.codeword
+  [ "$(stat -c %s "$file")" -gt 30004 ]
   cp "$file" "$TMP/good"
+  cp "$header" "$TMP/good-header"
   printf '\xff\xff\xff\xff' | dd of="$file" bs=1 seek=30000 conv=notrunc status=none
   run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/b.proof"
   assert_success
@@ -56,6 +59,12 @@ teardown() { rm -rf "$TMP"; }
   run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/c.proof"
   assert_success
   [[ "$stderr" == *"ignoring"* ]] || fail "$stderr"
+  cmp "$TMP/a.proof" "$TMP/c.proof"
+  head -c 60 "$TMP/good-header" >"$header"
+  run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/c.proof"
+  assert_success
+  [[ "$stderr" == *"ignoring"* ]] || fail "$stderr"
+  cmp "$header" "$TMP/good-header"
   cmp "$TMP/a.proof" "$TMP/c.proof"
   run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/d.proof"
   [[ "$stderr" == *"model commitment: cached"* ]] || fail "$stderr"

@@ -57,8 +57,9 @@ int main(int argc, char** argv) {
     model::Trace t = model::read_trace(cli::read_all(io.input));
     prove::ProveReport rep;
     auto bytes = prove::prove(std::move(t), opt, &rep, [&](const prove::Part& p) {
-      char buf[160];
-      std::snprintf(buf, sizeof buf, "gkr-prove: %-28s %8.4f s  %s", p.name.c_str(), p.seconds, kb(p.bytes).c_str());
+      char buf[192];
+      std::snprintf(buf, sizeof buf, "gkr-prove: %-28s %8.4f s  %10s  peak %.0f MB", p.name.c_str(), p.seconds,
+                    kb(p.bytes).c_str(), cli::peak_rss_mb());
       progress.line(buf);
     });
     cli::write_all(io.output, bytes);
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
       j["graph_digest"] = artifact::hex(rep.graph_digest);
       j["model_cached"] = rep.model_cached;
       j["certificate_cached"] = rep.certificate_cached;
+      j["peak_rss_mb"] = cli::peak_rss_mb();
       j["parts"] = nlohmann::json::array();
       for (const auto& p : rep.parts) j["parts"].push_back({{"name", p.name}, {"seconds", p.seconds}, {"bytes", p.bytes}});
       std::string s = j.dump(2) + "\n";

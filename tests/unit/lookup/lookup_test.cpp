@@ -207,3 +207,55 @@ TEST(LogUp, PaddingMustBeATableRow) {
   Instance inst{"pad", {{"x", 3}, {"y", 1}}, {{0, {{0, 1}}, {}, 0}, {0, {{1, 1}}, {}, -1}}};
   EXPECT_THROW(inst.check(tables), NotSupported);
 }
+
+TEST(FractionGkr, RecomputedLayersGiveTheSameProof) {
+  // Large trees keep only their small layers and bind their first rounds on recomputed entries: the
+  // proof must be the one of the fully stored tree, and verify to the leaves' true MLEs.
+  constexpr unsigned n = 9;
+  std::mt19937 g(11);
+  std::vector<QM31> P(size_t(1) << n), Q(P.size());
+  for (size_t i = 0; i < P.size(); ++i) P[i] = rand_qm31(g), Q[i] = rand_qm31(g);
+  const LeafBlock leaves = [&](size_t first, size_t count, QM31* p, QM31* q) {
+    std::copy_n(&P[first], count, p);
+    std::copy_n(&Q[first], count, q);
+  };
+  auto run = [&](unsigned stored_log) {
+    Channel ch("test/fraction-gkr");
+    proof::Writer w(ch);
+    const std::vector<QM31> point = gkr_prove(w, "t", n, leaves, stored_log);
+    return std::make_pair(point, w.data());
+  };
+  const auto [point, stream] = run(n);
+  for (unsigned stored_log : {2u, 3u, 5u, 8u}) {
+    const auto [p2, s2] = run(stored_log);
+    EXPECT_EQ(p2, point) << "stored_log " << stored_log;
+    EXPECT_EQ(s2, stream) << "stored_log " << stored_log;
+  }
+  Channel ch("test/fraction-gkr");
+  proof::Reader r(ch, stream);
+  const GkrClaim c = gkr_verify(r, "t", n);
+  r.finish();
+  EXPECT_EQ(c.point, point);
+  EXPECT_EQ(c.p, poly::evaluate(std::span<const QM31>(P), std::span<const QM31>(point)));
+  EXPECT_EQ(c.q, poly::evaluate(std::span<const QM31>(Q), std::span<const QM31>(point)));
+  QM31 num, den = QM31::one();
+  for (size_t i = 0; i < P.size(); ++i) num = num * Q[i] + P[i] * den, den *= Q[i];
+  EXPECT_EQ(c.root.p * den, num * c.root.q);
+}
+
+TEST(FractionGkr, DefaultLayoutMatchesStoredLeavesAtEverySize) {
+  std::mt19937 g(12);
+  for (unsigned n : {1u, 2u, 5u}) {
+    std::vector<QM31> P(size_t(1) << n), Q(P.size());
+    for (size_t i = 0; i < P.size(); ++i) P[i] = rand_qm31(g), Q[i] = rand_qm31(g);
+    Channel c1("test/fraction-gkr"), c2("test/fraction-gkr");
+    proof::Writer w1(c1), w2(c2);
+    const auto p1 = gkr_prove(w1, "t", P, Q);
+    const auto p2 = gkr_prove(w2, "t", n, [&](size_t first, size_t count, QM31* p, QM31* q) {
+      std::copy_n(&P[first], count, p);
+      std::copy_n(&Q[first], count, q);
+    });
+    EXPECT_EQ(p1, p2) << n;
+    EXPECT_EQ(w1.data(), w2.data()) << n;
+  }
+}

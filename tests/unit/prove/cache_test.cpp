@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 
 #include "files.hpp"
@@ -46,49 +47,65 @@ std::vector<uint8_t> opening_bytes(const pcs::Committed& c, const std::vector<M3
   return {w.bytes().begin(), w.bytes().end()};
 }
 
+// save()'s two parts as files would hold them: the header bytes and a copy of the codeword.
+struct Saved {
+  std::vector<uint8_t> header;
+  std::vector<M31> codeword;
+  explicit Saved(const pcs::Committed& c) {
+    const pcs::Stored s = pcs::save(c);
+    header = s.header;
+    codeword.assign(s.codeword.begin(), s.codeword.end());
+  }
+  pcs::Committed load(std::vector<M31> values, const pcs::Config& config = kConfig) const {
+    auto words = std::make_shared<const std::vector<M31>>(codeword);
+    return pcs::load(header, *words, words, std::move(values), config);
+  }
+};
 
 }  // namespace
 
 TEST(PcsSaveLoad, RoundTripGivesTheSameRootAndOpenings) {
   const auto v = random_values(10, 1);
   const pcs::Committed a = pcs::commit(v, kConfig);
-  const pcs::Committed b = pcs::load(pcs::save(a), v, kConfig);
+  const pcs::Committed b = Saved(a).load(v);
   EXPECT_EQ(a.root(), b.root());
   EXPECT_EQ(b.log_size(), 10u);
   EXPECT_TRUE(b.config() == kConfig);
   EXPECT_EQ(opening_bytes(a, v), opening_bytes(b, v));
 }
 
-TEST(PcsSaveLoad, RefusesDamagedOrForeignBytes) {
+TEST(PcsSaveLoad, RefusesDamagedOrForeignParts) {
   const auto v = random_values(8, 2);
-  const std::vector<uint8_t> good = pcs::save(pcs::commit(v, kConfig));
-  auto truncated = good;
-  truncated.resize(good.size() - 100);
-  EXPECT_THROW(pcs::load(truncated, v, kConfig), BadInput);
-  auto flipped = good;
-  flipped[good.size() / 2] ^= 1;
-  EXPECT_THROW(pcs::load(flipped, v, kConfig), BadInput);
+  const Saved good(pcs::commit(v, kConfig));
+  Saved bad = good;
+  bad.header.resize(good.header.size() - 10);
+  EXPECT_THROW(bad.load(v), BadInput);
+  bad = good;
+  bad.header[good.header.size() / 2] ^= 1;
+  EXPECT_THROW(bad.load(v), BadInput);
+  bad = good;
+  bad.codeword.pop_back();
+  EXPECT_THROW(bad.load(v), BadInput);
   auto other = v;
   other[5] += M31(1);
-  EXPECT_THROW(pcs::load(good, other, kConfig), BadInput);
+  EXPECT_THROW(good.load(other), BadInput);
   pcs::Config cfg = kConfig;
   cfg.queries += 1;
-  EXPECT_THROW(pcs::load(good, v, cfg), BadInput);
-  EXPECT_THROW(pcs::load(pcs::save(pcs::commit(random_values(9, 2), kConfig)), v, kConfig), BadInput);
+  EXPECT_THROW(good.load(v, cfg), BadInput);
+  EXPECT_THROW(Saved(pcs::commit(random_values(9, 2), kConfig)).load(v), BadInput);
 }
 
-TEST(PcsSaveLoad, RefusesRowsThatDoNotHashToTheRoot) {
-  // A well-formed envelope (valid checksum) whose codeword was altered: the rebuilt root differs.
+TEST(PcsSaveLoad, RefusesACodewordThatDoesNotHashToTheRoot) {
   const auto v = random_values(8, 3);
-  const pcs::Committed c = pcs::commit(v, kConfig);
-  const auto env = artifact::unwrap(pcs::save(c), "pcs-commitment", 2);
-  auto body = env.body;
-  body[body.size() - 1] ^= 1;  // the last byte belongs to the codeword bin (last field)
-  try {
-    pcs::load(artifact::wrap("pcs-commitment", 2, body), v, kConfig);
-    ADD_FAILURE() << "loaded";
-  } catch (const BadInput& e) {
-    EXPECT_NE(std::string(e.what()).find("stored root"), std::string::npos) << e.what();
+  for (size_t at : {size_t(0), size_t(77), size_t(511)}) {
+    Saved bad(pcs::commit(v, kConfig));
+    bad.codeword[at] += M31(1);
+    try {
+      bad.load(v);
+      ADD_FAILURE() << "loaded with codeword word " << at << " altered";
+    } catch (const BadInput& e) {
+      EXPECT_NE(std::string(e.what()).find("stored root"), std::string::npos) << e.what();
+    }
   }
 }
 
@@ -108,25 +125,34 @@ TEST(ModelCache, SecondCommitIsCachedAndDamagedFilesAreRecomputed) {
   EXPECT_EQ(prove::commit_cached(v, kConfig, d, &hit).root(), root);
   EXPECT_TRUE(hit);
 
-  const std::string file = prove::cache_path(d, v, kConfig);
-  const std::vector<uint8_t> good = slurp(file);
-  auto flipped = good;
-  flipped[good.size() / 3] ^= 0x40;
-  auto truncated = good;
-  truncated.resize(good.size() / 2);
-  const auto foreign = pcs::save(pcs::commit(random_values(9, 5), kConfig));
-  for (const auto& bad : {flipped, truncated, foreign, std::vector<uint8_t>{}}) {
-    spit(file, bad);
-    EXPECT_EQ(prove::commit_cached(v, kConfig, d, &hit).root(), root);
-    EXPECT_FALSE(hit);
-    EXPECT_EQ(slurp(file), good);  // rewritten
-    EXPECT_EQ(prove::commit_cached(v, kConfig, d, &hit).root(), root);
-    EXPECT_TRUE(hit);
+  // Damage to either file: the header (checksummed) or the raw codeword (root check), or a file gone.
+  const std::string header = prove::cache_path(d, v, kConfig), words = prove::codeword_path(header);
+  for (const std::string& file : {header, words}) {
+    const std::vector<uint8_t> good = slurp(file);
+    auto flipped = good;
+    flipped[good.size() / 3] ^= 0x40;
+    auto truncated = good;
+    truncated.resize(good.size() / 2);
+    const pcs::Stored other = pcs::save(pcs::commit(random_values(9, 5), kConfig));
+    const auto foreign = file == header ? other.header
+                                        : std::vector<uint8_t>(reinterpret_cast<const uint8_t*>(other.codeword.data()),
+                                                               reinterpret_cast<const uint8_t*>(other.codeword.data()) +
+                                                                   4 * other.codeword.size());
+    using Damage = std::optional<std::vector<uint8_t>>;  // nullopt: the file is removed
+    for (const Damage& bad : {Damage(flipped), Damage(truncated), Damage(foreign), Damage(std::vector<uint8_t>{}), Damage()}) {
+      if (bad) spit(file, *bad);
+      else fs::remove(file);
+      EXPECT_EQ(prove::commit_cached(v, kConfig, d, &hit).root(), root);
+      EXPECT_FALSE(hit);
+      EXPECT_EQ(slurp(file), good);  // rewritten
+      EXPECT_EQ(prove::commit_cached(v, kConfig, d, &hit).root(), root);
+      EXPECT_TRUE(hit);
+    }
   }
   // Another config is another key: its own file, never the first one's.
   pcs::Config cfg = kConfig;
   cfg.final_log = 3;
-  EXPECT_NE(prove::cache_path(d, v, cfg), file);
+  EXPECT_NE(prove::cache_path(d, v, cfg), header);
   EXPECT_EQ(prove::commit_cached(v, cfg, d, &hit).root(), pcs::commit(v, cfg).root());
   EXPECT_FALSE(hit);
 }
