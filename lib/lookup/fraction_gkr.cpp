@@ -56,6 +56,8 @@ class FractionTree {
   }
 
   unsigned n() const { return n_; }
+  // Frees a stored layer the walk has passed (it goes from layer 1 to the leaves, never back).
+  void drop(unsigned k) { layers_[k] = Layer{}; }
   unsigned stored_log() const { return stored_log_; }
   bool stored(unsigned k) const { return !layers_[k].p.empty(); }
   const Layer& layer(unsigned k) const { return layers_[k]; }
@@ -106,12 +108,25 @@ struct LayerResult {
 //   h_i(X) = c_i · L_i(X) · g_i(X),  c_i = eq(r_<i, s_<i),  L_i(X) = eq(r_i, X),
 //   g_i(X) = Σ_j E_i[j]·F(s_<i, X, j),  E_i = eq(r_>i, ·),  F = P0·Q1 + Q0·(P1 + μ·Q1),
 // so each pair costs F at X = 0 and 2 times E_i[j]; g_i(1) follows from the claim (h(1) = claim − h(0))
-// and g_i(3) from the three others (g is quadratic). E_{i+1}[k] = E_i[2k] + E_i[2k+1].
+// and g_i(3) from the three others (g is quadratic).
 constexpr size_t kTables = 4;
 using Views = std::array<std::span<const QM31>, kTables>;
 using Tables = std::array<std::vector<QM31>, kTables>;
 using Entry = std::array<QM31, kTables>;
 using PairSums = std::array<QM31, 3>;  // g(0), g(2), and g(1) only when summed directly
+
+// E = eq(r, ·) as the product of two tables over the low and high halves of r: a full table would be
+// as large as the layer's tables (64 MB at 2^22 entries), these two are a few KB.
+class EqSplit {
+ public:
+  explicit EqSplit(std::span<const QM31> r)
+      : lo_bits_(unsigned(r.size() / 2)), lo_(poly::eq_table(r.first(lo_bits_))), hi_(poly::eq_table(r.subspan(lo_bits_))) {}
+  QM31 operator[](size_t j) const { return poly::mul(lo_[j & (lo_.size() - 1)], hi_[j >> lo_bits_]); }
+
+ private:
+  unsigned lo_bits_;
+  std::vector<QM31> lo_, hi_;
+};
 
 // The children of a layer sumcheck: layer `layer` of the tree, as the four tables of 2^(layer − 1).
 struct Children {
@@ -161,7 +176,7 @@ PairSums parallel_sums(size_t n, const Body& body) {
 }
 
 // The sums of the current round over pairs (2j, 2j+1).
-PairSums round_sums(const Views& t, std::span<const QM31> e, QM31 mu, bool direct) {
+PairSums round_sums(const Views& t, const EqSplit& e, QM31 mu, bool direct) {
   return parallel_sums(t[0].size() / 2, [&](size_t b, size_t end, PairSums& acc) {
     for (size_t j = b; j < end; ++j) {
       Entry lo, hi;
@@ -173,7 +188,7 @@ PairSums round_sums(const Views& t, std::span<const QM31> e, QM31 mu, bool direc
 
 // out = t with the lowest variable bound to r and, in the same pass, the next round's sums (≥ 4
 // entries in t; e = the next round's E).
-PairSums bind_and_sum(const Views& t, QM31 r, std::span<const QM31> e, QM31 mu, bool direct, Tables& out) {
+PairSums bind_and_sum(const Views& t, QM31 r, const EqSplit& e, QM31 mu, bool direct, Tables& out) {
   const size_t half = t[0].size() / 2;
   for (auto& v : out) v.resize(half);
   auto fold = [&](size_t k, size_t i) { return t[k][2 * i] + poly::mul(r, t[k][2 * i + 1] - t[k][2 * i]); };
@@ -204,7 +219,7 @@ void bound_entries(const Children& src, std::span<const QM31> eqs, size_t x0, si
 }
 
 // Round sums over unstored children with the variables so far (rho) bound on the fly.
-PairSums lazy_sums(const Children& src, std::span<const QM31> rho, std::span<const QM31> e, QM31 mu, bool direct) {
+PairSums lazy_sums(const Children& src, std::span<const QM31> rho, const EqSplit& e, QM31 mu, bool direct) {
   const std::vector<QM31> eqs = poly::eq_table(rho);
   const size_t pairs_per_block = std::max<size_t>(1, kRecomputeBlock / (2 * eqs.size()));
   return parallel_sums(src.half() / (2 * eqs.size()), [&](size_t b, size_t end, PairSums& acc) {
@@ -251,7 +266,7 @@ LayerResult prove_layer(proof::Writer& w, const std::string& label, std::span<co
   size_t next_buf = 0;
   Views t{};
   if (!lazy) t = src.views();
-  std::vector<QM31> e = poly::eq_table(r.subspan(1));
+  EqSplit e(r.subspan(1));
   QM31 c = QM31::one();
   // g(1) is derived as h(1)/(c·r_i) unless that is zero (then it is summed directly).
   auto direct = [&](size_t i) { return c * r[i] == QM31(); };
@@ -274,8 +289,7 @@ LayerResult prove_layer(proof::Writer& w, const std::string& label, std::span<co
       for (size_t k = 0; k < kTables; ++k) last[k] = t[k][0] + poly::mul(s, t[k][1] - t[k][0]);
       break;
     }
-    for (size_t k = 0; k < e.size() / 2; ++k) e[k] = e[2 * k] + e[2 * k + 1];
-    e.resize(e.size() / 2);
+    e = EqSplit(r.subspan(i + 2));
     Tables& dst = bufs[next_buf];
     next_buf ^= 1;
     if (i + 1 < lazy) {
@@ -295,7 +309,7 @@ LayerResult prove_layer(proof::Writer& w, const std::string& label, std::span<co
   return out;
 }
 
-std::vector<QM31> prove_tree(proof::Writer& w, const std::string& label, const FractionTree& tree) {
+std::vector<QM31> prove_tree(proof::Writer& w, const std::string& label, FractionTree&& tree) {
   if (tree.n() < 1) throw std::logic_error("gkr_prove: at least one variable");
   const Layer& l1 = tree.layer(1);
   const QM31 first[4] = {l1.p[0], l1.p[1], l1.q[0], l1.q[1]};
@@ -303,10 +317,12 @@ std::vector<QM31> prove_tree(proof::Writer& w, const std::string& label, const F
   QM31 lam = w.draw(label + "/layer1/lambda");
   std::vector<QM31> r{lam};
   QM31 cp = l1.p[0] + lam * (l1.p[1] - l1.p[0]), cq = l1.q[0] + lam * (l1.q[1] - l1.q[0]);
+  tree.drop(1);
   for (unsigned k = 2; k <= tree.n(); ++k) {
     const std::string ll = label + "/layer" + std::to_string(k);
     QM31 mu = w.draw(ll + "/mu");
     LayerResult res = prove_layer(w, ll + "/sumcheck", r, Children{tree, k}, mu, cp + mu * cq);
+    tree.drop(k);
     const QM31* c = res.children;
     lam = w.draw(ll + "/lambda");
     res.rho.push_back(lam);
