@@ -23,8 +23,10 @@ struct Layer {
 
 // Node i of the layer above children (p, q) and (hp, hq): P = p·hq + hp·q, Q = q·hq, in place over p, q.
 void join(QM31* p, QM31* q, const QM31* hp, const QM31* hq, size_t count) {
+  const QM31 one = QM31::one();
   for (size_t i = 0; i < count; ++i) {
-    const QM31 np = poly::mul(p[i], hq[i]) + poly::mul(hp[i], q[i]);
+    // Witness leaves have P = 1: their joins need one product, not three.
+    const QM31 np = p[i] == one && hp[i] == one ? q[i] + hq[i] : poly::mul(p[i], hq[i]) + poly::mul(hp[i], q[i]);
     q[i] = poly::mul(q[i], hq[i]);
     p[i] = np;
   }
@@ -210,6 +212,10 @@ void bound_entries(const Children& src, std::span<const QM31> eqs, size_t x0, si
                    Tables& raw) {
   const size_t m = eqs.size();
   src.fetch(x0 * m, (x1 - x0) * m, raw);
+  if (m == 1) {  // nothing bound yet
+    for (size_t k = 0; k < kTables; ++k) std::copy(raw[k].begin(), raw[k].end(), out[k].begin() + at);
+    return;
+  }
   for (size_t k = 0; k < kTables; ++k)
     for (size_t x = 0; x < x1 - x0; ++x) {
       QM31 acc;

@@ -100,24 +100,41 @@ LeafClaims prove_instance(proof::Writer& w, std::span<const Table> tables, const
                           std::span<const std::span<const M31>> sources, const Challenges& ch) {
   const unsigned nr = inst.log_rows(), nc = inst.log_cols();
   const size_t N = size_t(1) << nr;
-  std::vector<QM31> base(inst.columns.size());
-  for (size_t c = 0; c < base.size(); ++c) base[c] = ch.alpha - ch.gamma * tag_of(inst.columns[c].table);
+  // Per column: α − γ·tag, and its terms with the coefficients already in the field.
+  struct Prepared {
+    QM31 base;
+    M31 a_const;
+    std::vector<std::pair<const M31*, M31>> a, b;
+    size_t len;
+  };
+  std::vector<Prepared> cols;
+  for (const Column& col : inst.columns) {
+    Prepared c{ch.alpha - ch.gamma * tag_of(col.table), M31::from_signed(col.a_const), {}, {}, size_t(1) << inst.column_log_len(col)};
+    for (const Term& x : col.a) c.a.emplace_back(sources[x.source].data(), M31::from_signed(x.coeff));
+    for (const Term& x : col.b) c.b.emplace_back(sources[x.source].data(), M31::from_signed(x.coeff));
+    cols.push_back(std::move(c));
+  }
   // Leaf c·N + i is row i of column c: P = 1, Q = α − (a + β·b + γ·tag); dummy columns P = 0, Q = 1.
   const LeafBlock leaves = [&](size_t first, size_t count, QM31* p, QM31* q) {
-    for (size_t k = 0; k < count; ++k) {
-      const size_t c = (first + k) >> nr, i = (first + k) & (N - 1);
-      if (c >= inst.columns.size()) {
-        p[k] = QM31(), q[k] = QM31::one();
-        continue;
+    for (size_t k = 0; k < count;) {
+      const size_t c = (first + k) >> nr, i0 = (first + k) & (N - 1), run = std::min(count - k, N - i0);
+      if (c >= cols.size()) {
+        std::fill_n(p + k, run, QM31());
+        std::fill_n(q + k, run, QM31::one());
+      } else {
+        const Prepared& col = cols[c];
+        std::fill_n(p + k, run, QM31::one());
+        for (size_t j = 0; j < run; ++j) {
+          const size_t i = i0 + j;
+          M31 a = col.a_const, b;
+          if (i < col.len) {
+            for (const auto& [src, coeff] : col.a) a += coeff * src[i];
+            for (const auto& [src, coeff] : col.b) b += coeff * src[i];
+          }
+          q[k + j] = col.b.empty() ? col.base - a : col.base - ch.beta * b - a;
+        }
       }
-      const Column& col = inst.columns[c];
-      M31 a = M31::from_signed(col.a_const), b;
-      if (i < size_t(1) << inst.column_log_len(col)) {
-        for (const Term& x : col.a) a += M31::from_signed(x.coeff) * sources[x.source][i];
-        for (const Term& x : col.b) b += M31::from_signed(x.coeff) * sources[x.source][i];
-      }
-      p[k] = QM31::one();
-      q[k] = base[c] - ch.beta * b - a;
+      k += run;
     }
   };
   LeafClaims out;
