@@ -32,7 +32,7 @@ void join(QM31* p, QM31* q, const QM31* hp, const QM31* hq, size_t count) {
   }
 }
 
-// Layer k holds 2^k fractions (layer n: the leaves). Layers of up to 2^kStoredLog fractions are stored;
+// Layer k holds 2^k fractions (layer n: the leaves). Layers of up to 2^stored_log fractions are stored;
 // the others are recomputed from the leaves block by block when read.
 class FractionTree {
  public:
