@@ -118,8 +118,12 @@ tamper_each() {
   run jq -r '[.proof_bytes > 0, (.parts | map(.name) | index("/1/Relu") != null), .security_bits >= 96,
               (.parts | map(.name) | map(startswith("weight certificate: ")) | any),
               (.parts | map(select(.name | startswith("weight certificate"))) | .[0].bytes > 1000),
-              (.certificate_cached | type == "boolean")] | all' <<<"$output"
+              (.certificate_cached | type == "boolean"), .peak_rss_mb > 1, .peak_rss_mb < 4096] | all' <<<"$output"
   assert_output true
+  # Progress lines carry the peak memory so far.
+  run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/run2.proof"
+  assert_success
+  [[ "$stderr" =~ witness\ .*\ peak\ [0-9]+\ MB ]] || fail "$stderr"
 }
 
 @test "a tampered intermediate tensor: gkr-prove refuses or verify rejects" {
