@@ -7,9 +7,9 @@
 
 #include <bit>
 #include <cstdio>
-#include <memory>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <vector>
 

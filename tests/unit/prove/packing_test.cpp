@@ -49,3 +49,26 @@ TEST(Packing, WalkLeavesOnlyCommitmentClaims) {
   }
   EXPECT_NO_THROW(L.check_all_consumed());
 }
+
+TEST(Packing, LentMembersAreReadInsideTheBigVector) {
+  auto m = fixture::make_mlp(6, 8, 3, 22);
+  auto t = fixture::forward(m);
+  gkr::Circuit c = gkr::compile(t.graph, gkr::Config{}).proof;
+  gkr::Witness w = gkr::build_witness(c, t);
+  const gkr::Witness before = w;
+  prove::Packing p = prove::Packing::of(c, c.weights);
+  const std::vector<M31> big = p.pack(w.values);
+  p.lend(w, big);
+  for (uint32_t v : c.weights) {
+    EXPECT_TRUE(w.values[v].empty()) << c.vecs[v].name;  // the witness's own copy is gone
+    const auto seen = w.view(v);
+    EXPECT_GE(seen.data(), big.data());
+    EXPECT_LT(seen.data(), big.data() + big.size());
+    EXPECT_TRUE(std::equal(seen.begin(), seen.end(), before.values[v].begin(), before.values[v].end()));
+  }
+  // Lending values that differ from the vector's is a bug, refused.
+  gkr::Witness other = before;
+  std::vector<M31> wrong = big;
+  wrong[0] += M31(1);
+  EXPECT_THROW(p.lend(other, wrong), std::logic_error);
+}
