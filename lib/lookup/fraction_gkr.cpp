@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "error/error.hpp"
+#include "field/packed.hpp"
 #include "parallel/parallel.hpp"
 #include "poly/fastmul.hpp"
 #include "poly/multilinear.hpp"
@@ -21,15 +22,16 @@ struct Layer {
   std::vector<QM31> p, q;
 };
 
-// Node i of the layer above children (p, q) and (hp, hq): P = p·hq + hp·q, Q = q·hq, in place over p, q.
+// Node i of the layer above children (p, q) and (hp, hq): P = p·hq + hp·q, Q = q·hq, in place over
+// p, q (packed products: this is most of the work of recomputing a layer).
 void join(QM31* p, QM31* q, const QM31* hp, const QM31* hq, size_t count) {
-  const QM31 one = QM31::one();
-  for (size_t i = 0; i < count; ++i) {
-    // Witness leaves have P = 1: their joins need one product, not three.
-    const QM31 np = p[i] == one && hp[i] == one ? q[i] + hq[i] : poly::mul(p[i], hq[i]) + poly::mul(hp[i], q[i]);
-    q[i] = poly::mul(q[i], hq[i]);
-    p[i] = np;
-  }
+  std::vector<QM31> np(count);
+  const std::span<QM31> P(p, count), Q(q, count), NP(np);
+  const std::span<const QM31> HP(hp, count), HQ(hq, count);
+  packed::mul(P, HQ, NP);
+  packed::mul_add(HP, Q, NP);
+  packed::mul(Q, HQ, Q);
+  std::copy(np.begin(), np.end(), p);
 }
 
 // Layer k holds 2^k fractions (layer n: the leaves). Layers of up to 2^stored_log fractions are stored;
