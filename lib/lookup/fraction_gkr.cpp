@@ -208,22 +208,36 @@ PairSums bind_and_sum(const Views& t, QM31 r, const EqSplit& e, QM31 mu, bool di
   });
 }
 
+// Scratch of bound_entries, one per worker: the recomputed entries, eqs repeated along them, products.
+struct BindScratch {
+  Tables raw;
+  std::vector<QM31> tiled, products;
+};
+
 // Unstored children: entries [x0, x1) of the tables with their lowest log2 |eqs| variables bound
-// (Σ_y eqs[y]·T(y + |eqs|·x)), recomputed into out[k][x − x0 + at]; raw is scratch.
+// (Σ_y eqs[y]·T(y + |eqs|·x)), recomputed into out[k][x − x0 + at].
 void bound_entries(const Children& src, std::span<const QM31> eqs, size_t x0, size_t x1, Tables& out, size_t at,
-                   Tables& raw) {
-  const size_t m = eqs.size();
-  src.fetch(x0 * m, (x1 - x0) * m, raw);
+                   BindScratch& s) {
+  const size_t m = eqs.size(), len = (x1 - x0) * m;
+  src.fetch(x0 * m, len, s.raw);
   if (m == 1) {  // nothing bound yet
-    for (size_t k = 0; k < kTables; ++k) std::copy(raw[k].begin(), raw[k].end(), out[k].begin() + at);
+    for (size_t k = 0; k < kTables; ++k) std::copy(s.raw[k].begin(), s.raw[k].end(), out[k].begin() + at);
     return;
   }
-  for (size_t k = 0; k < kTables; ++k)
+  // The products in one packed pass against eqs repeated (eqs is fixed for a scratch's lifetime).
+  if (s.tiled.size() != len) {
+    s.tiled.resize(len);
+    for (size_t i = 0; i < len; ++i) s.tiled[i] = eqs[i & (m - 1)];
+  }
+  s.products.resize(len);
+  for (size_t k = 0; k < kTables; ++k) {
+    packed::mul(s.raw[k], s.tiled, s.products);
     for (size_t x = 0; x < x1 - x0; ++x) {
       QM31 acc;
-      for (size_t y = 0; y < m; ++y) acc += poly::mul(eqs[y], raw[k][x * m + y]);
+      for (size_t y = 0; y < m; ++y) acc += s.products[x * m + y];
       out[k][at + x] = acc;
     }
+  }
 }
 
 // Round sums over unstored children with the variables so far (rho) bound on the fly.
@@ -231,11 +245,12 @@ PairSums lazy_sums(const Children& src, std::span<const QM31> rho, const EqSplit
   const std::vector<QM31> eqs = poly::eq_table(rho);
   const size_t pairs_per_block = std::max<size_t>(1, kRecomputeBlock / (2 * eqs.size()));
   return parallel_sums(src.half() / (2 * eqs.size()), [&](size_t b, size_t end, PairSums& acc) {
-    Tables bound, raw;
+    Tables bound;
+    BindScratch scratch;
     for (auto& v : bound) v.resize(2 * pairs_per_block);
     for (size_t j0 = b; j0 < end; j0 += pairs_per_block) {
       const size_t j1 = std::min(end, j0 + pairs_per_block);
-      bound_entries(src, eqs, 2 * j0, 2 * j1, bound, 0, raw);
+      bound_entries(src, eqs, 2 * j0, 2 * j1, bound, 0, scratch);
       for (size_t j = j0; j < j1; ++j) {
         Entry lo, hi;
         for (size_t k = 0; k < kTables; ++k) lo[k] = bound[k][2 * (j - j0)], hi[k] = bound[k][2 * (j - j0) + 1];
@@ -251,8 +266,9 @@ void materialize(const Children& src, std::span<const QM31> rho, Tables& out) {
   const size_t len = src.half() / eqs.size(), per_block = std::max<size_t>(1, kRecomputeBlock / eqs.size());
   for (auto& v : out) v.resize(len);
   parallel::for_range(len, per_block, [&](size_t b, size_t e) {
-    Tables raw;
-    for (size_t x0 = b; x0 < e; x0 += per_block) bound_entries(src, eqs, x0, std::min(e, x0 + per_block), out, x0, raw);
+    BindScratch scratch;
+    for (size_t x0 = b; x0 < e; x0 += per_block)
+      bound_entries(src, eqs, x0, std::min(e, x0 + per_block), out, x0, scratch);
   });
 }
 
