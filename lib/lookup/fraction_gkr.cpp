@@ -126,6 +126,15 @@ class EqSplit {
   explicit EqSplit(std::span<const QM31> r)
       : lo_bits_(unsigned(r.size() / 2)), lo_(poly::eq_table(r.first(lo_bits_))), hi_(poly::eq_table(r.subspan(lo_bits_))) {}
   QM31 operator[](size_t j) const { return poly::mul(lo_[j & (lo_.size() - 1)], hi_[j >> lo_bits_]); }
+  // out[i] = E[first + i], by packed products along runs of the low table.
+  void fill(size_t first, std::span<QM31> out) const {
+    std::fill(out.begin(), out.end(), QM31());
+    for (size_t i = 0; i < out.size();) {
+      const size_t j = first + i, lo = j & (lo_.size() - 1), run = std::min(out.size() - i, lo_.size() - lo);
+      packed::mul_add_scalar(std::span<const QM31>(lo_).subspan(lo, run), hi_[j >> lo_bits_], out.subspan(i, run));
+      i += run;
+    }
+  }
 
  private:
   unsigned lo_bits_;
@@ -151,42 +160,84 @@ struct Children {
   }
 };
 
-// P0·Q1 + Q0·(P1 + μ·Q1) at one point.
-inline QM31 inner(const Entry& v, QM31 mu) {
-  return poly::mul(v[0], v[3]) + poly::mul(v[2], v[1] + poly::mul(mu, v[3]));
+// Pairs per packed block of the round sums (the block's tables stay in L1/L2).
+constexpr size_t kPairBlock = 256;
+
+// Buffers of one worker's round sums: a block's entries per table at X = 0, 1, 2, E, temporaries.
+struct PairScratch {
+  Tables lo, hi, at2;
+  std::vector<QM31> e, inner, f;
+  PairScratch() {
+    for (size_t k = 0; k < kTables; ++k) lo[k].resize(kPairBlock), hi[k].resize(kPairBlock), at2[k].resize(kPairBlock);
+    e.resize(kPairBlock), inner.resize(kPairBlock), f.resize(kPairBlock);
+  }
+};
+
+// Σ_i e[i]·F(v)[i] over n points, F = P0·Q1 + Q0·(P1 + μ·Q1), by packed products.
+QM31 weighted_sum(const Tables& v, size_t n, QM31 mu, PairScratch& s) {
+  const auto first = [n](const std::vector<QM31>& x) { return std::span<const QM31>(x).first(n); };
+  const std::span<QM31> inner = std::span(s.inner).first(n), f = std::span(s.f).first(n);
+  std::copy_n(v[1].begin(), n, inner.begin());
+  packed::mul_add_scalar(first(v[3]), mu, inner);  // P1 + μ·Q1
+  packed::mul(first(v[2]), inner, f);
+  packed::mul_add(first(v[0]), first(v[3]), f);
+  packed::mul(f, first(s.e), f);
+  QM31 sum;
+  for (const QM31& x : f) sum += x;
+  return sum;
 }
 
-// Adds E·F of the pair (lo, hi) at X = 0, 2 (and 1 when `direct`) to acc.
-inline void add_pair(const Entry& lo, const Entry& hi, QM31 e, QM31 mu, bool direct, PairSums& acc) {
-  Entry at2;
-  for (size_t k = 0; k < kTables; ++k) at2[k] = hi[k] + hi[k] - lo[k];
-  acc[0] += poly::mul(e, inner(lo, mu));
-  acc[1] += poly::mul(e, inner(at2, mu));
-  if (direct) acc[2] += poly::mul(e, inner(hi, mu));
+// Adds the sums of pairs j0 .. j0 + n (entries vals[k][2i], vals[k][2i + 1] for pair j0 + i) at X = 0,
+// 2 (and 1 when `direct`) to acc.
+void add_block(const Views& vals, size_t j0, size_t n, const EqSplit& e, QM31 mu, bool direct, PairScratch& s,
+               PairSums& acc) {
+  for (size_t k = 0; k < kTables; ++k)
+    for (size_t i = 0; i < n; ++i) {
+      s.lo[k][i] = vals[k][2 * i], s.hi[k][i] = vals[k][2 * i + 1];
+      s.at2[k][i] = s.hi[k][i] + s.hi[k][i] - s.lo[k][i];
+    }
+  e.fill(j0, std::span(s.e).first(n));
+  acc[0] += weighted_sum(s.lo, n, mu, s);
+  acc[1] += weighted_sum(s.at2, n, mu, s);
+  if (direct) acc[2] += weighted_sum(s.hi, n, mu, s);
 }
 
-// Runs body(b, e, acc) over [0, n) in parallel and adds up the per-chunk sums.
+// Runs body(b, e, acc, scratch) over [0, n) in parallel and adds up the per-chunk sums.
 template <typename Body>
 PairSums parallel_sums(size_t n, const Body& body) {
   PairSums total{};
   std::mutex m;
   parallel::for_range(n, kGrain, [&](size_t b, size_t e) {
     PairSums acc{};
-    body(b, e, acc);
+    PairScratch scratch;
+    body(b, e, acc, scratch);
     std::lock_guard lock(m);
     for (size_t i = 0; i < 3; ++i) total[i] += acc[i];
   });
   return total;
 }
 
+Views views(const Tables& t) {
+  Views v;
+  for (size_t k = 0; k < kTables; ++k) v[k] = t[k];
+  return v;
+}
+
+// Pairs [b, end), block by block; pair j is entries 2(j − first), 2(j − first) + 1 of t.
+void add_pairs(const Views& t, size_t first, size_t b, size_t end, const EqSplit& e, QM31 mu, bool direct,
+               PairScratch& s, PairSums& acc) {
+  for (size_t j0 = b; j0 < end; j0 += kPairBlock) {
+    const size_t n = std::min(end - j0, kPairBlock);
+    Views block;
+    for (size_t k = 0; k < kTables; ++k) block[k] = t[k].subspan(2 * (j0 - first), 2 * n);
+    add_block(block, j0, n, e, mu, direct, s, acc);
+  }
+}
+
 // The sums of the current round over pairs (2j, 2j+1).
 PairSums round_sums(const Views& t, const EqSplit& e, QM31 mu, bool direct) {
-  return parallel_sums(t[0].size() / 2, [&](size_t b, size_t end, PairSums& acc) {
-    for (size_t j = b; j < end; ++j) {
-      Entry lo, hi;
-      for (size_t k = 0; k < kTables; ++k) lo[k] = t[k][2 * j], hi[k] = t[k][2 * j + 1];
-      add_pair(lo, hi, e[j], mu, direct, acc);
-    }
+  return parallel_sums(t[0].size() / 2, [&](size_t b, size_t end, PairSums& acc, PairScratch& s) {
+    add_pairs(t, 0, b, end, e, mu, direct, s, acc);
   });
 }
 
@@ -195,16 +246,18 @@ PairSums round_sums(const Views& t, const EqSplit& e, QM31 mu, bool direct) {
 PairSums bind_and_sum(const Views& t, QM31 r, const EqSplit& e, QM31 mu, bool direct, Tables& out) {
   const size_t half = t[0].size() / 2;
   for (auto& v : out) v.resize(half);
-  auto fold = [&](size_t k, size_t i) { return t[k][2 * i] + poly::mul(r, t[k][2 * i + 1] - t[k][2 * i]); };
-  return parallel_sums(half / 2, [&](size_t b, size_t end, PairSums& acc) {
-    for (size_t j = b; j < end; ++j) {
-      Entry lo, hi;
-      for (size_t k = 0; k < kTables; ++k) {
-        lo[k] = out[k][2 * j] = fold(k, 2 * j);
-        hi[k] = out[k][2 * j + 1] = fold(k, 2 * j + 1);
+  return parallel_sums(half / 2, [&](size_t b, size_t end, PairSums& acc, PairScratch& s) {
+    // out[k][i] = t[k][2i] + r·(t[k][2i+1] − t[k][2i]) for i in [2b, 2·end), as packed products.
+    for (size_t k = 0; k < kTables; ++k)
+      for (size_t i0 = 2 * b; i0 < 2 * end; i0 += kPairBlock) {
+        const size_t n = std::min(2 * end - i0, kPairBlock);
+        for (size_t i = 0; i < n; ++i) {
+          out[k][i0 + i] = t[k][2 * (i0 + i)];
+          s.f[i] = t[k][2 * (i0 + i) + 1] - t[k][2 * (i0 + i)];
+        }
+        packed::mul_add_scalar(std::span(s.f).first(n), r, std::span(out[k]).subspan(i0, n));
       }
-      add_pair(lo, hi, e[j], mu, direct, acc);
-    }
+    add_pairs(views(out), 0, b, end, e, mu, direct, s, acc);
   });
 }
 
@@ -244,18 +297,14 @@ void bound_entries(const Children& src, std::span<const QM31> eqs, size_t x0, si
 PairSums lazy_sums(const Children& src, std::span<const QM31> rho, const EqSplit& e, QM31 mu, bool direct) {
   const std::vector<QM31> eqs = poly::eq_table(rho);
   const size_t pairs_per_block = std::max<size_t>(1, kRecomputeBlock / (2 * eqs.size()));
-  return parallel_sums(src.half() / (2 * eqs.size()), [&](size_t b, size_t end, PairSums& acc) {
+  return parallel_sums(src.half() / (2 * eqs.size()), [&](size_t b, size_t end, PairSums& acc, PairScratch& s) {
     Tables bound;
     BindScratch scratch;
     for (auto& v : bound) v.resize(2 * pairs_per_block);
     for (size_t j0 = b; j0 < end; j0 += pairs_per_block) {
       const size_t j1 = std::min(end, j0 + pairs_per_block);
       bound_entries(src, eqs, 2 * j0, 2 * j1, bound, 0, scratch);
-      for (size_t j = j0; j < j1; ++j) {
-        Entry lo, hi;
-        for (size_t k = 0; k < kTables; ++k) lo[k] = bound[k][2 * (j - j0)], hi[k] = bound[k][2 * (j - j0) + 1];
-        add_pair(lo, hi, e[j], mu, direct, acc);
-      }
+      add_pairs(views(bound), j0, j0, j1, e, mu, direct, s, acc);
     }
   });
 }
@@ -270,12 +319,6 @@ void materialize(const Children& src, std::span<const QM31> rho, Tables& out) {
     for (size_t x0 = b; x0 < e; x0 += per_block)
       bound_entries(src, eqs, x0, std::min(e, x0 + per_block), out, x0, scratch);
   });
-}
-
-Views views(const Tables& t) {
-  Views v;
-  for (size_t k = 0; k < kTables; ++k) v[k] = t[k];
-  return v;
 }
 
 // One layer's sumcheck: Σ_x eq(r,x)·[P0Q1 + P1Q0 + μ·Q0Q1] over the children's tables; returns ρ and
