@@ -4,6 +4,7 @@
 #include <bit>
 
 #include "error/error.hpp"
+#include "field/packed.hpp"
 #include "poly/multilinear.hpp"
 
 namespace zkm31::lookup {
@@ -115,7 +116,22 @@ LeafClaims prove_instance(proof::Writer& w, std::span<const Table> tables, const
     cols.push_back(std::move(c));
   }
   // Leaf c·N + i is row i of column c: P = 1, Q = α − (a + β·b + γ·tag); dummy columns P = 0, Q = 1.
+  // a and b of a run of rows by packed passes over the sources (rows past the column's length keep
+  // the constants).
+  const auto combine = [](const std::vector<std::pair<const M31*, M31>>& terms, size_t i0, size_t live,
+                          std::span<M31> out, std::span<M31> scratch) {
+    for (const auto& [src, coeff] : terms) {
+      const std::span<const M31> x(src + i0, live);
+      if (coeff == M31::one()) {
+        packed::add(out.first(live), x, out.first(live));
+      } else {
+        packed::mul_scalar(x, coeff, scratch.first(live));
+        packed::add(out.first(live), scratch.first(live), out.first(live));
+      }
+    }
+  };
   const LeafBlock leaves = [&](size_t first, size_t count, QM31* p, QM31* q) {
+    std::vector<M31> a(count), b(count), scratch(count);
     for (size_t k = 0; k < count;) {
       const size_t c = (first + k) >> nr, i0 = (first + k) & (N - 1), run = std::min(count - k, N - i0);
       if (c >= cols.size()) {
@@ -123,16 +139,17 @@ LeafClaims prove_instance(proof::Writer& w, std::span<const Table> tables, const
         std::fill_n(q + k, run, QM31::one());
       } else {
         const Prepared& col = cols[c];
+        const size_t live = i0 < col.len ? std::min(run, col.len - i0) : 0;
+        const std::span<M31> A(a.data(), run), B(b.data(), run);
+        std::fill(A.begin(), A.end(), col.a_const);
+        std::fill(B.begin(), B.end(), M31());
+        combine(col.a, i0, live, A, scratch);
+        combine(col.b, i0, live, B, scratch);
         std::fill_n(p + k, run, QM31::one());
-        for (size_t j = 0; j < run; ++j) {
-          const size_t i = i0 + j;
-          M31 a = col.a_const, b;
-          if (i < col.len) {
-            for (const auto& [src, coeff] : col.a) a += coeff * src[i];
-            for (const auto& [src, coeff] : col.b) b += coeff * src[i];
-          }
-          q[k + j] = col.b.empty() ? col.base - a : col.base - ch.beta * b - a;
-        }
+        if (col.b.empty())
+          for (size_t j = 0; j < run; ++j) q[k + j] = col.base - A[j];
+        else
+          for (size_t j = 0; j < run; ++j) q[k + j] = col.base - ch.beta * B[j] - A[j];
       }
       k += run;
     }
