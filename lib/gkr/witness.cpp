@@ -6,9 +6,21 @@
 
 namespace zkm31::gkr {
 
+namespace {
+
+// Calls place(real_first, padded_first, count) for each row of the last dimension: a row's real entries
+// are contiguous in the padded layout too, so only the first of each row needs padded_index.
+template <typename Place>
+void for_each_row(const Vec& v, size_t real_size, const Place& place) {
+  const size_t row = v.dims.empty() ? 1 : size_t(v.dims.back());
+  for (size_t i = 0; i < real_size; i += row) place(i, padded_index(v, i), std::min(row, real_size - i));
+}
+
+}  // namespace
+
 std::vector<M31> embed(const Vec& v, std::span<const M31> real) {
   std::vector<M31> out(v.size());
-  for (size_t i = 0; i < real.size(); ++i) out[padded_index(v, i)] = real[i];
+  for_each_row(v, real.size(), [&](size_t r, size_t p, size_t n) { std::copy_n(real.begin() + r, n, out.begin() + p); });
   return out;
 }
 
@@ -99,9 +111,11 @@ std::vector<std::vector<M31>> weight_values(const Circuit& c, const model::Graph
   std::vector<std::vector<M31>> values(c.vecs.size());
   for (uint32_t id : c.weights) {
     const auto& data = g.weight(uint32_t(c.vecs[id].tensor)).values;
-    std::vector<M31> real(data.size());
-    for (size_t k = 0; k < data.size(); ++k) real[k] = M31::from_signed(data[k]);
-    values[id] = embed(c.vecs[id], real);
+    std::vector<M31>& out = values[id];
+    out.resize(c.vecs[id].size());
+    for_each_row(c.vecs[id], data.size(), [&](size_t r, size_t p, size_t n) {
+      for (size_t k = 0; k < n; ++k) out[p + k] = M31::from_signed(data[r + k]);
+    });
   }
   return values;
 }
