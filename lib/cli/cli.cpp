@@ -1,9 +1,11 @@
 #include "cli/cli.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -66,15 +68,19 @@ std::vector<uint8_t> read_all(const std::string& path) {
     throw BadInput("no input: pipe an artifact into stdin or pass -i FILE");
   }
   // Read in chunks and joined once at the exact size: a growing vector would hold its old and new
-  // buffers at once, twice the artifact (hundreds of MB for a large model's trace).
-  constexpr size_t kChunk = size_t(1) << 22;
+  // buffers at once, twice the artifact (hundreds of MB for a large model's trace). A regular file
+  // (also as redirected stdin) is read in one chunk of its size plus one byte, so nothing is joined.
+  size_t first_chunk = size_t(1) << 22;
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) first_chunk = std::max(first_chunk, size_t(st.st_size) + 1);
   std::vector<std::vector<uint8_t>> chunks;
   size_t total = 0;
   for (bool eof = false; !eof;) {
-    std::vector<uint8_t> chunk(kChunk);
+    const size_t size = chunks.empty() ? first_chunk : size_t(1) << 22;
+    std::vector<uint8_t> chunk(size);
     size_t filled = 0;
-    while (filled < kChunk) {
-      const ssize_t n = ::read(fd, chunk.data() + filled, kChunk - filled);
+    while (filled < size) {
+      const ssize_t n = ::read(fd, chunk.data() + filled, size - filled);
       if (n < 0) {
         if (errno == EINTR) continue;
         const int err = errno;
@@ -91,13 +97,14 @@ std::vector<uint8_t> read_all(const std::string& path) {
     total += filled;
     chunks.push_back(std::move(chunk));
   }
+  if (fd) ::close(fd);
+  if (chunks.size() == 1) return std::move(chunks[0]);
   std::vector<uint8_t> out;
   out.reserve(total);
   for (auto& c : chunks) {
     out.insert(out.end(), c.begin(), c.end());
     std::vector<uint8_t>().swap(c);
   }
-  if (fd) ::close(fd);
   return out;
 }
 
