@@ -70,13 +70,14 @@ std::vector<uint8_t> read_all(const std::string& path) {
   // Read in chunks and joined once at the exact size: a growing vector would hold its old and new
   // buffers at once, twice the artifact (hundreds of MB for a large model's trace). A regular file
   // (also as redirected stdin) is read in one chunk of its size plus one byte, so nothing is joined.
-  size_t first_chunk = size_t(1) << 22;
+  constexpr size_t kChunk = size_t(1) << 22;
+  size_t first_chunk = kChunk;
   struct stat st;
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) first_chunk = std::max(first_chunk, size_t(st.st_size) + 1);
   std::vector<std::vector<uint8_t>> chunks;
   size_t total = 0;
   for (bool eof = false; !eof;) {
-    const size_t size = chunks.empty() ? first_chunk : size_t(1) << 22;
+    const size_t size = chunks.empty() ? first_chunk : kChunk;
     std::vector<uint8_t> chunk(size);
     size_t filled = 0;
     while (filled < size) {

@@ -125,8 +125,8 @@ class EqSplit {
  public:
   explicit EqSplit(std::span<const QM31> r)
       : lo_bits_(unsigned(r.size() / 2)), lo_(poly::eq_table(r.first(lo_bits_))), hi_(poly::eq_table(r.subspan(lo_bits_))) {}
-  QM31 operator[](size_t j) const { return poly::mul(lo_[j & (lo_.size() - 1)], hi_[j >> lo_bits_]); }
-  // out[i] = E[first + i], by packed products along runs of the low table.
+  // out[i] = E[first + i] = lo[(first + i) mod |lo|]·hi[(first + i) / |lo|], by packed products along
+  // runs of the low table.
   void fill(size_t first, std::span<QM31> out) const {
     std::fill(out.begin(), out.end(), QM31());
     for (size_t i = 0; i < out.size();) {
@@ -163,7 +163,8 @@ struct Children {
 // Pairs per packed block of the round sums (the block's tables stay in L1/L2).
 constexpr size_t kPairBlock = 256;
 
-// Buffers of one worker's round sums: a block's entries per table at X = 0, 1, 2, E, temporaries.
+// Buffers of one worker's round sums: a block's entries per table at X = 0, 1, 2, E, temporaries (f
+// also holds the differences of a bind).
 struct PairScratch {
   Tables lo, hi, at2;
   std::vector<QM31> e, inner, f;
