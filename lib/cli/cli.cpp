@@ -1,7 +1,6 @@
 #include "cli/cli.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -59,34 +58,41 @@ int run(CLI::App& app, int argc, char** argv, IoOptions* io, const std::function
   }
 }
 
-std::vector<uint8_t> read_all(const std::string& path) {
-  int fd = 0;
-  if (path != "-") {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw BadInput("cannot open '" + path + "': " + std::strerror(errno));
-  } else if (::isatty(0)) {
-    throw BadInput("no input: pipe an artifact into stdin or pass -i FILE");
+namespace {
+
+// The descriptor of path, or 0 for "-" (stdin, refused when it is a terminal).
+int open_input(const std::string& path) {
+  if (path == "-") {
+    if (::isatty(0)) throw BadInput("no input: pipe an artifact into stdin or pass -i FILE");
+    return 0;
   }
-  // Read in chunks and joined once at the exact size: a growing vector would hold its old and new
-  // buffers at once, twice the artifact (hundreds of MB for a large model's trace). A regular file
-  // (also as redirected stdin) is read in one chunk of its size plus one byte, so nothing is joined.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw BadInput("cannot open '" + path + "': " + std::strerror(errno));
+  return fd;
+}
+
+// Closes an opened input (not stdin) however the read ends.
+struct InputFd {
+  int fd;
+  ~InputFd() {
+    if (fd) ::close(fd);
+  }
+};
+
+// Reads fd to its end in chunks, joined once at the exact size: a growing vector would hold its old
+// and new buffers at once, twice the artifact (hundreds of MB for a large model's trace).
+std::vector<uint8_t> read_fd(int fd, const std::string& path) {
   constexpr size_t kChunk = size_t(1) << 22;
-  size_t first_chunk = kChunk;
-  struct stat st;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) first_chunk = std::max(first_chunk, size_t(st.st_size) + 1);
   std::vector<std::vector<uint8_t>> chunks;
   size_t total = 0;
   for (bool eof = false; !eof;) {
-    const size_t size = chunks.empty() ? first_chunk : kChunk;
-    std::vector<uint8_t> chunk(size);
+    std::vector<uint8_t> chunk(kChunk);
     size_t filled = 0;
-    while (filled < size) {
-      const ssize_t n = ::read(fd, chunk.data() + filled, size - filled);
+    while (filled < kChunk) {
+      const ssize_t n = ::read(fd, chunk.data() + filled, kChunk - filled);
       if (n < 0) {
         if (errno == EINTR) continue;
-        const int err = errno;
-        if (fd) ::close(fd);
-        throw BadInput("cannot read '" + path + "': " + std::strerror(err));
+        throw BadInput("cannot read '" + path + "': " + std::strerror(errno));
       }
       if (n == 0) {
         eof = true;
@@ -98,7 +104,6 @@ std::vector<uint8_t> read_all(const std::string& path) {
     total += filled;
     chunks.push_back(std::move(chunk));
   }
-  if (fd) ::close(fd);
   if (chunks.size() == 1) return std::move(chunks[0]);
   std::vector<uint8_t> out;
   out.reserve(total);
@@ -106,6 +111,23 @@ std::vector<uint8_t> read_all(const std::string& path) {
     out.insert(out.end(), c.begin(), c.end());
     std::vector<uint8_t>().swap(c);
   }
+  return out;
+}
+
+}  // namespace
+
+std::vector<uint8_t> read_all(const std::string& path) {
+  const InputFd in{open_input(path)};
+  const file::Mapped mapped(in.fd);
+  if (mapped.ok()) return {mapped.bytes().begin(), mapped.bytes().end()};
+  return read_fd(in.fd, path);
+}
+
+Input read_input(const std::string& path) {
+  const InputFd in{open_input(path)};
+  Input out;
+  out.mapped_ = std::make_unique<file::Mapped>(in.fd);
+  if (!out.mapped_->ok()) out.mapped_.reset(), out.read_ = read_fd(in.fd, path);
   return out;
 }
 

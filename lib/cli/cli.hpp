@@ -5,9 +5,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "file/mapped.hpp"
 
 namespace zkm31::cli {
 
@@ -29,6 +32,18 @@ int run(CLI::App& app, int argc, char** argv, IoOptions* io, const std::function
 
 // Reads a whole file ("-" is stdin). Refuses to read binary from a terminal.
 std::vector<uint8_t> read_all(const std::string& path);
+// The same bytes without a copy where possible: a regular file (also redirected stdin) is mapped in
+// place, anything else (a pipe) is read into memory. For large artifacts (traces, graphs).
+class Input {
+ public:
+  std::span<const uint8_t> bytes() const { return mapped_ ? mapped_->bytes() : std::span<const uint8_t>(read_); }
+
+ private:
+  friend Input read_input(const std::string& path);
+  std::unique_ptr<file::Mapped> mapped_;
+  std::vector<uint8_t> read_;
+};
+Input read_input(const std::string& path);
 // Writes to stdout ("-") or atomically to path (temp file + rename). Refuses binary to a terminal.
 void write_all(const std::string& path, std::span<const uint8_t> bytes, bool binary = true);
 

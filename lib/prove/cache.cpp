@@ -1,7 +1,6 @@
 #include "prove/cache.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 
 #include "artifact/artifact.hpp"
 #include "error/error.hpp"
+#include "file/mapped.hpp"
 
 namespace zkm31::prove {
 namespace fs = std::filesystem;
@@ -26,28 +26,6 @@ constexpr const char* kModelCommitment = "model-commitment";
 void warn(const std::string& what, const std::string& msg) {
   std::fprintf(stderr, "warning: %s cache: %s\n", what.c_str(), msg.c_str());
 }
-
-// The file mapped read-only: the page cache is used in place, sparing a copy of ~8 bytes per value.
-// Mappings are page-aligned, so a file of u32 words can be read as M31s where it lies.
-struct Mapped {
-  const uint8_t* data = nullptr;
-  size_t size = 0;
-  explicit Mapped(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
-    struct stat st{};
-    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-      void* p = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-      if (p != MAP_FAILED) data = static_cast<const uint8_t*>(p), size = size_t(st.st_size);
-    }
-    ::close(fd);
-  }
-  ~Mapped() {
-    if (data) ::munmap(const_cast<uint8_t*>(data), size);
-  }
-  Mapped(const Mapped&) = delete;
-  Mapped& operator=(const Mapped&) = delete;
-};
 
 // Creates dir and its missing parents with mode 0700 (the cache is private); an existing dir is kept.
 void make_private_dir(const fs::path& dir) {
@@ -109,8 +87,8 @@ bool read_cached(const std::string& path, const std::string& what,
                  const std::function<void(std::span<const uint8_t>)>& use) {
   if (!fs::exists(path)) return false;
   try {
-    const Mapped file(path);
-    use({file.data, file.size});
+    const file::Mapped mapped(path);
+    use(mapped.bytes());
     return true;
   } catch (const std::exception& e) {
     warn(what, "ignoring " + path + " (" + e.what() + "); recomputing");
@@ -134,11 +112,12 @@ pcs::Committed commit_cached(std::vector<M31> values, const pcs::Config& config,
   const std::string path = cache_path(dir, values, config), words = codeword_path(path);
   std::optional<pcs::Committed> c;
   if (read_cached(path, kModelCommitment, [&](std::span<const uint8_t> header) {
-        auto file = std::make_shared<const Mapped>(words);
-        if (!file->data) throw BadInput("cannot read " + words);
-        if (file->size % 4) throw BadInput(words + ": length is not a multiple of 4");
-        const std::span<const M31> codeword(reinterpret_cast<const M31*>(file->data), file->size / 4);
-        c = pcs::load(header, codeword, std::move(file), std::move(values), config);
+        auto mapped = std::make_shared<const file::Mapped>(words);
+        if (!mapped->ok()) throw BadInput("cannot read " + words);
+        const std::span<const uint8_t> bytes = mapped->bytes();
+        if (bytes.size() % 4) throw BadInput(words + ": length is not a multiple of 4");
+        const std::span<const M31> codeword(reinterpret_cast<const M31*>(bytes.data()), bytes.size() / 4);
+        c = pcs::load(header, codeword, std::move(mapped), std::move(values), config);
       })) {
     if (hit) *hit = true;
     return std::move(*c);

@@ -50,11 +50,12 @@ int main(int argc, char** argv) {
     cli::Progress progress(io.quiet);
     if (no_cache) opt.cache_dir.clear();
     if (commit_model) {
-      const std::string hex = artifact::hex(prove::model_commitment(model::read_graph(cli::read_all(io.input)), opt)) + "\n";
+      const model::Graph g = model::read_graph(cli::read_input(io.input).bytes());
+      const std::string hex = artifact::hex(prove::model_commitment(g, opt)) + "\n";
       cli::write_all(io.output, {reinterpret_cast<const uint8_t*>(hex.data()), hex.size()}, false);
       return cli::kOk;
     }
-    model::Trace t = model::read_trace(cli::read_all(io.input));
+    model::Trace t = model::read_trace(cli::read_input(io.input).bytes());
     prove::ProveReport rep;
     auto bytes = prove::prove(std::move(t), opt, &rep, [&](const prove::Part& p) {
       char buf[192];

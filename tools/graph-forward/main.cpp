@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
     if (!*input_opt) throw BadInput("--input is required");
     auto text = cli::read_all(input_path);
     auto inputs = model::parse_inputs_json(std::string(text.begin(), text.end()));
-    model::Graph g = model::read_graph(cli::read_all(graph_path));
+    model::Graph g = model::read_graph(cli::read_input(graph_path).bytes());
     model::Trace t = model::run_forward(g, inputs);
     auto reports = model::compare_outputs(t);
     if (!json_out.empty()) {

@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
     prove::VerifyOptions opt;
     opt.floor_bits = floor_bits;
     if (!commitment.empty()) opt.model_root = parse_hex32(commitment);
-    if (!graph_path.empty()) opt.graph_digest = model::graph_digest(model::read_graph(cli::read_all(graph_path)));
+    if (!graph_path.empty())
+      opt.graph_digest = model::graph_digest(model::read_graph(cli::read_input(graph_path).bytes()));
     const std::vector<uint8_t> proof = cli::read_all(io.input);
     cli::Stopwatch watch;  // verification only, not the wait for an upstream pipeline stage
     prove::Verified v = prove::verify(proof, opt);

@@ -1,9 +1,10 @@
-// read_all returns exactly the bytes of a regular file (read in one buffer of its size) and of a
-// FIFO (read in chunks and joined), at sizes around the 4 MiB chunk; a missing file is BadInput.
+// read_all and read_input return exactly the bytes of a regular file (mapped) and of a FIFO (read in
+// chunks and joined), at sizes around the 4 MiB chunk; a missing file is BadInput.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -38,12 +39,14 @@ const size_t kSizes[] = {0, 1, (size_t(1) << 22) - 1, size_t(1) << 22, (size_t(1
 
 }  // namespace
 
-TEST(ReadAll, RegularFileWholeAtEverySize) {
+TEST(ReadAll, RegularFileAtEverySize) {
   for (size_t n : kSizes) {
     const auto p = temp_path("file");
     const auto bytes = random_bytes(n);
     write_file(p, bytes);
     EXPECT_EQ(cli::read_all(p.string()), bytes) << n << " bytes";
+    const cli::Input in = cli::read_input(p.string());
+    EXPECT_TRUE(std::equal(in.bytes().begin(), in.bytes().end(), bytes.begin(), bytes.end())) << n << " bytes";
     std::filesystem::remove(p);
   }
 }
@@ -57,10 +60,15 @@ TEST(ReadAll, FifoInChunksAtEverySize) {
     const auto got = cli::read_all(p.string());
     writer.join();
     EXPECT_EQ(got, bytes) << n << " bytes";
+    std::thread writer2([&] { write_file(p, bytes); });
+    const cli::Input in = cli::read_input(p.string());
+    writer2.join();
+    EXPECT_TRUE(std::equal(in.bytes().begin(), in.bytes().end(), bytes.begin(), bytes.end())) << n << " bytes";
     std::filesystem::remove(p);
   }
 }
 
 TEST(ReadAll, MissingFileIsBadInput) {
   EXPECT_THROW(cli::read_all(temp_path("missing").string()), BadInput);
+  EXPECT_THROW(cli::read_input(temp_path("missing").string()), BadInput);
 }

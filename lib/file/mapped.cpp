@@ -1,0 +1,30 @@
+#include "file/mapped.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace zkm31::file {
+
+Mapped::Mapped(int fd) {
+  struct stat st{};
+  if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) return;
+  void* p = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  if (p != MAP_FAILED) data_ = static_cast<const uint8_t*>(p), size_ = size_t(st.st_size);
+}
+
+Mapped::Mapped(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  Mapped m(fd);
+  ::close(fd);
+  std::swap(data_, m.data_);
+  std::swap(size_, m.size_);
+}
+
+Mapped::~Mapped() {
+  if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
+}
+
+}  // namespace zkm31::file

@@ -1,0 +1,31 @@
+#pragma once
+// A regular file mapped read-only: its page-cache pages are used in place, with no copy (a 135 MB
+// trace maps in ~15 ms; reading it into a buffer took 110–150 ms). Mappings are page-aligned, so a file
+// of u32 words can be read as M31s where it lies.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace zkm31::file {
+
+class Mapped {
+ public:
+  // Maps the regular, non-empty file open on fd (the descriptor stays the caller's); otherwise, or if
+  // the mapping fails, the result holds nothing (ok() is false).
+  explicit Mapped(int fd);
+  // The same for a path (nothing if it cannot be opened).
+  explicit Mapped(const std::string& path);
+  ~Mapped();
+  Mapped(const Mapped&) = delete;
+  Mapped& operator=(const Mapped&) = delete;
+
+  bool ok() const { return data_ != nullptr; }
+  std::span<const uint8_t> bytes() const { return {data_, size_}; }
+
+ private:
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace zkm31::file
