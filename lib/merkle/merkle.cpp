@@ -80,6 +80,34 @@ Tree Tree::of_cosets(std::span<const M31> values, size_t row_len, std::shared_pt
   return t;
 }
 
+Tree Tree::of_cosets(std::span<const M31> values, size_t row_len, std::shared_ptr<const void> owner,
+                     std::span<const Digest> kept) {
+  Tree t;
+  t.borrowed_ = std::move(owner);
+  t.cosets_ = true;
+  t.set_shape(values.size(), row_len);
+  t.rows_ = values.data();
+  size_t at = 0;
+  for (unsigned l = t.stored_from_; l <= t.log_rows_; ++l) {
+    const size_t count = t.n_rows() >> l;
+    if (at + count > kept.size()) throw BadInput("merkle: too few kept digests for the tree's shape");
+    t.layers_.emplace_back(new Digest[count]);
+    std::copy_n(kept.begin() + at, count, t.layers_.back().get());
+    at += count;
+  }
+  if (at != kept.size()) throw BadInput("merkle: too many kept digests for the tree's shape");
+  return t;
+}
+
+std::vector<Digest> Tree::kept_layers() const {
+  std::vector<Digest> out;
+  for (unsigned l = stored_from_; l <= log_rows_; ++l) {
+    const Digest* layer = layers_[l - stored_from_].get();
+    out.insert(out.end(), layer, layer + (n_rows() >> l));
+  }
+  return out;
+}
+
 void Tree::gather(size_t first, size_t count, uint32_t* out) const {
   const uint32_t* v = reinterpret_cast<const uint32_t*>(rows_);
   if (!cosets_) {
@@ -91,15 +119,20 @@ void Tree::gather(size_t first, size_t count, uint32_t* out) const {
     for (size_t j = 0; j < count; ++j) out[j * row_len_ + t] = v[first + j + t * n];
 }
 
-void Tree::build(std::span<const M31> rows, size_t row_len, bool copy) {
+void Tree::set_shape(size_t n_values, size_t row_len) {
   row_len_ = row_len;
   if (row_len == 0) throw BadInput("merkle: row length must be at least 1");
-  if (rows.size() % row_len != 0) throw BadInput("merkle: value count is not a multiple of the row length");
-  const size_t n = rows.size() / row_len;
+  if (n_values % row_len != 0) throw BadInput("merkle: value count is not a multiple of the row length");
+  const size_t n = n_values / row_len;
   if (n == 0 || (n & (n - 1)) != 0)
     throw BadInput("merkle: row count " + std::to_string(n) + " is not a power of two");
   log_rows_ = unsigned(__builtin_ctzll(n));
   stored_from_ = std::min(kUnstoredLayers, log_rows_);
+}
+
+void Tree::build(std::span<const M31> rows, size_t row_len, bool copy) {
+  set_shape(rows.size(), row_len);
+  const size_t n = n_rows();
 
   // The copy is not zeroed first: the threads below first-touch every byte in parallel as they copy.
   if (copy) copied_rows_.reset(new uint32_t[rows.size()]);

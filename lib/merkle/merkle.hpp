@@ -40,6 +40,11 @@ class Tree {
   // The same over values held elsewhere (e.g. a mapped cache file) and used in place; `owner` keeps
   // them alive for the tree's lifetime.
   static Tree of_cosets(std::span<const M31> values, size_t row_len, std::shared_ptr<const void> owner);
+  // The same from kept_layers() of that tree, hashing nothing: the caller vouches that the digests
+  // belong to these values (the model cache checks a checksum of both). BadInput if the digest count
+  // does not fit the shape.
+  static Tree of_cosets(std::span<const M31> values, size_t row_len, std::shared_ptr<const void> owner,
+                        std::span<const Digest> kept);
   // Rows of QM31 values, each committed as its 4 limbs [a, b, c, d]: row_len() = 4·qm31_per_row.
   Tree(std::span<const QM31> rows, size_t qm31_per_row);
 
@@ -55,9 +60,14 @@ class Tree {
   std::vector<M31> row(size_t i) const;
   // The values as given: rows concatenated, or the natural-order vector for of_cosets.
   std::span<const M31> values() const { return {rows_, n_rows() * row_len_}; }
+  // The layers the tree keeps (all but the lowest few, which openings recompute), concatenated from
+  // the lowest up to the root.
+  std::vector<Digest> kept_layers() const;
 
  private:
   Tree() = default;
+  // Sets row_len_, log_rows_ and stored_from_ (BadInput unless a power-of-two count of whole rows).
+  void set_shape(size_t n_values, size_t row_len);
   // Checks the shape and hashes everything, copying `rows` into copied_rows_ if asked.
   void build(std::span<const M31> rows, size_t row_len, bool copy);
   // Writes rows [first, first + count) into out (row-major).

@@ -2,6 +2,7 @@
 #include "pcs/testing.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <string>
 
@@ -23,7 +24,9 @@ constexpr double kFieldCap = 117;  // see security_bits
 constexpr unsigned kMaxLogSize = 28, kMaxLogDomain = 30;
 constexpr size_t kMaxClaims = 64;
 constexpr const char* kCommitmentKind = "pcs-commitment";
-constexpr uint32_t kCommitmentVersion = 3;  // 3: the codeword in a raw file beside the header (2: inside it)
+// 4: a codeword checksum and the tree's kept layers in the header (3: the tree re-hashed on load;
+// 2: the codeword inside the header)
+constexpr uint32_t kCommitmentVersion = 4;
 
 // The layers a proof commits: tree g holds layer start[g] as rows of 2^k[g] positions
 // {j + t·rows : t < 2^k[g]}; k0 = 0 (one value per row) when nothing is folded.
@@ -311,12 +314,15 @@ std::array<uint8_t, 16> values_digest(std::span<const M31> values) {
 Stored save(const Committed& c) { return Impl::save(c); }
 
 Stored Impl::save(const Committed& c) {
-  artifact::BodyWriter b(4);
+  artifact::BodyWriter b(6);
   const Config& k = c.config();
   b.key("log_size"), b.pk.pack_uint32(c.log_size());
   b.key("config"), b.u32s(std::vector<uint32_t>{k.log_blowup, k.queries, k.pow_bits, k.fold_step, k.final_log, k.first_fold});
+  const std::vector<merkle::Digest> kept = c.tree_->kept_layers();
   b.key("values_xxh3"), b.bin(values_digest(c.values()));
   b.key("root"), b.bin(c.root());
+  b.key("codeword_xxh3"), b.bin(values_digest(c.tree_->values()));
+  b.key("tree"), b.bin({reinterpret_cast<const uint8_t*>(kept.data()), kept.size() * sizeof(merkle::Digest)});
   return {artifact::wrap(kCommitmentKind, kCommitmentVersion, b.bytes()), c.tree_->values()};
 }
 
@@ -338,11 +344,19 @@ Committed Impl::load(std::span<const uint8_t> header, std::span<const M31> codew
   out.config_ = config;
   const Shape s = shape_of(out.log_size_, config);
   if (codeword.size() != size_t(1) << s.m) throw BadInput("pcs-commitment: codeword has the wrong length");
-  // A damaged word changes the root, so the check below also catches words that are not residues.
-  out.tree_ = std::make_shared<merkle::Tree>(merkle::Tree::of_cosets(codeword, s.width(0), std::move(owner)));
+  // The checksum stands in for re-hashing the tree: a damaged word (or one that is no residue) fails it.
+  const auto sum = m.bin("codeword_xxh3");
+  const std::array<uint8_t, 16> actual = values_digest(codeword);
+  if (!std::equal(sum.begin(), sum.end(), actual.begin(), actual.end()))
+    throw BadInput("pcs-commitment: the codeword does not match its checksum");
+  const auto tree = m.bin("tree");
+  if (tree.size() % sizeof(merkle::Digest) != 0) throw BadInput("pcs-commitment: tree of a partial digest");
+  std::vector<merkle::Digest> kept(tree.size() / sizeof(merkle::Digest));
+  std::memcpy(kept.data(), tree.data(), tree.size());
+  out.tree_ = std::make_shared<merkle::Tree>(merkle::Tree::of_cosets(codeword, s.width(0), std::move(owner), kept));
   const auto root = m.bin("root");
   if (!std::equal(root.begin(), root.end(), out.root().begin(), out.root().end()))
-    throw BadInput("pcs-commitment: the codeword does not hash to the stored root");
+    throw BadInput("pcs-commitment: the stored tree does not end in the stored root");
   out.values_ = std::move(values);
   return out;
 }

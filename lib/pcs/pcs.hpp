@@ -103,11 +103,12 @@ Committed commit(std::vector<M31>&& values, const Config& config = {});
 OpeningProof open(const Committed& committed, std::span<const Claim> claims, Channel& channel);
 
 // A commitment's stored form (the model cache), in two parts: a header artifact, kind
-// "pcs-commitment" version 3 {log_size, config, values_xxh3 (XXH3-128 of the values as LE u32), root},
-// and the layer-0 codeword (natural order) as raw little-endian u32 words, kept beside it so that a
-// reload maps the file and uses the codeword in place (no copy, no parse). Reloading skips the
-// Möbius transform and the circle FFT; the Merkle tree is rebuilt from the codeword (hashing is a
-// fraction of the commit) and must reproduce the stored root. The values are not stored: the caller has them.
+// "pcs-commitment" version 4 {log_size, config, values_xxh3 (XXH3-128 of the values as LE u32), root,
+// codeword_xxh3, tree (the Merkle tree's kept layers, 32-byte digests)}, and the layer-0 codeword
+// (natural order) as raw little-endian u32 words, kept beside it so that a reload maps the file and
+// uses the codeword in place (no copy, no parse). Reloading skips the Möbius transform, the circle FFT
+// and the hashing: the codeword must match its checksum and the tree end in the stored root. The
+// values are not stored: the caller has them.
 struct Stored {
   std::vector<uint8_t> header;
   std::span<const M31> codeword;  // points into the commitment
@@ -116,9 +117,9 @@ Stored save(const Committed& committed);
 // The commitment of `values` under `config` from save()'s two parts; `codeword` is used in place and
 // `owner` keeps it alive (a file mapping, a vector). Throws BadInput naming the problem if the header
 // is truncated or corrupt (envelope checksum), for other values or another config, if the codeword
-// has the wrong length, or if the rebuilt root differs. The rows are not re-derived from the values
-// (that is the FFT the cache saves), so a deliberately forged pair of files is trusted: keep them in
-// private storage. The values are only moved from when the load succeeds.
+// has the wrong length or fails its checksum, or if the tree does not fit. Neither the rows nor the tree
+// are re-derived (that is the work the cache saves), so a deliberately forged pair of files is
+// trusted: keep them in private storage. The values are only moved from when the load succeeds.
 Committed load(std::span<const uint8_t> header, std::span<const M31> codeword, std::shared_ptr<const void> owner,
                std::vector<M31>&& values, const Config& config);
 // XXH3-128 of the values' little-endian u32 bytes (the key load() checks).

@@ -318,6 +318,28 @@ TEST(Merkle, CosetRowsCommitLikeTheirRowMajorCopy) {
   EXPECT_THROW(Tree::of_cosets(std::vector<M31>(12), 8), BadInput);
 }
 
+// A tree rebuilt from another's kept layers (the model cache's reload) hashes nothing and opens like the
+// original, paths through the recomputed lowest layers included; digests that do not fit are refused.
+TEST(Merkle, TreeFromKeptLayersOpensLikeTheHashedOne) {
+  for (size_t n_rows : {size_t(1), size_t(4), size_t(64)}) {
+    const size_t w = 4;
+    const auto natural = std::make_shared<const std::vector<M31>>(random_rows(n_rows, w, 31));
+    const Tree hashed = Tree::of_cosets(*natural, w, natural);
+    const std::vector<merkle::Digest> kept = hashed.kept_layers();
+    const Tree loaded = Tree::of_cosets(*natural, w, natural, kept);
+    EXPECT_EQ(loaded.root(), hashed.root()) << n_rows << " rows";
+    const std::vector<size_t> idx = {0, n_rows / 3, n_rows - 1};
+    EXPECT_EQ(loaded.open(idx).siblings, hashed.open(idx).siblings) << n_rows << " rows";
+    EXPECT_EQ(loaded.row(n_rows - 1), hashed.row(n_rows - 1));
+    auto fewer = kept;
+    fewer.pop_back();
+    EXPECT_THROW(Tree::of_cosets(*natural, w, natural, fewer), BadInput);
+    auto more = kept;
+    more.push_back(kept.back());
+    EXPECT_THROW(Tree::of_cosets(*natural, w, natural, more), BadInput);
+  }
+}
+
 TEST(Merkle, MovedRowsGiveTheSameCommitment) {
   std::vector<M31> v = random_rows(64, 5, 12);
   std::vector<M31> moved = v;

@@ -95,7 +95,7 @@ TEST(PcsSaveLoad, RefusesDamagedOrForeignParts) {
   EXPECT_THROW(Saved(pcs::commit(random_values(9, 2), kConfig)).load(v), BadInput);
 }
 
-TEST(PcsSaveLoad, RefusesACodewordThatDoesNotHashToTheRoot) {
+TEST(PcsSaveLoad, RefusesACodewordThatFailsItsChecksum) {
   const auto v = random_values(8, 3);
   for (size_t at : {size_t(0), size_t(77), size_t(511)}) {
     Saved bad(pcs::commit(v, kConfig));
@@ -104,7 +104,7 @@ TEST(PcsSaveLoad, RefusesACodewordThatDoesNotHashToTheRoot) {
       bad.load(v);
       ADD_FAILURE() << "loaded with codeword word " << at << " altered";
     } catch (const BadInput& e) {
-      EXPECT_NE(std::string(e.what()).find("stored root"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("checksum"), std::string::npos) << e.what();
     }
   }
 }
@@ -125,7 +125,8 @@ TEST(ModelCache, SecondCommitIsCachedAndDamagedFilesAreRecomputed) {
   EXPECT_EQ(prove::commit_cached(v, kConfig, d, &hit).root(), root);
   EXPECT_TRUE(hit);
 
-  // Damage to either file: the header (checksummed) or the raw codeword (root check), or a file gone.
+  // Damage to either file: the header (checksummed) or the raw codeword (its checksum in the header), or a
+  // file gone.
   const std::string header = prove::cache_path(d, v, kConfig), words = prove::codeword_path(header);
   for (const std::string& file : {header, words}) {
     const std::vector<uint8_t> good = slurp(file);
