@@ -114,20 +114,27 @@ std::vector<uint8_t> read_fd(int fd, const std::string& path) {
   return out;
 }
 
+// The input mapped whole, or null: not a regular file, or (stdin) not at its start, where reading
+// must begin at the current position.
+std::unique_ptr<file::Mapped> map_whole(int fd) {
+  if (::lseek(fd, 0, SEEK_CUR) != 0) return nullptr;
+  auto m = std::make_unique<file::Mapped>(fd);
+  return m->ok() ? std::move(m) : nullptr;
+}
+
 }  // namespace
 
 std::vector<uint8_t> read_all(const std::string& path) {
   const InputFd in{open_input(path)};
-  const file::Mapped mapped(in.fd);
-  if (mapped.ok()) return {mapped.bytes().begin(), mapped.bytes().end()};
+  if (const auto mapped = map_whole(in.fd)) return {mapped->bytes().begin(), mapped->bytes().end()};
   return read_fd(in.fd, path);
 }
 
 Input read_input(const std::string& path) {
   const InputFd in{open_input(path)};
   Input out;
-  out.mapped_ = std::make_unique<file::Mapped>(in.fd);
-  if (!out.mapped_->ok()) out.mapped_.reset(), out.read_ = read_fd(in.fd, path);
+  out.mapped_ = map_whole(in.fd);
+  if (!out.mapped_) out.read_ = read_fd(in.fd, path);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // read_all and read_input return exactly the bytes of a regular file (mapped) and of a FIFO (read in
 // chunks and joined), at sizes around the 4 MiB chunk; a missing file is BadInput.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,6 +67,27 @@ TEST(ReadAll, FifoInChunksAtEverySize) {
     EXPECT_TRUE(std::equal(in.bytes().begin(), in.bytes().end(), bytes.begin(), bytes.end())) << n << " bytes";
     std::filesystem::remove(p);
   }
+}
+
+// Redirected stdin already partly consumed is read from where it stands, not mapped from its start.
+TEST(ReadAll, StdinFromItsCurrentPosition) {
+  const auto p = temp_path("stdin");
+  const auto bytes = random_bytes(10000);
+  write_file(p, bytes);
+  const int saved = ::dup(0), fd = ::open(p.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::dup2(fd, 0), 0);
+  for (off_t at : {off_t(0), off_t(3)}) {
+    ASSERT_EQ(::lseek(0, at, SEEK_SET), at);
+    EXPECT_EQ(cli::read_all("-"), std::vector<uint8_t>(bytes.begin() + at, bytes.end())) << "at " << at;
+    ASSERT_EQ(::lseek(0, at, SEEK_SET), at);
+    const cli::Input in = cli::read_input("-");
+    EXPECT_TRUE(std::equal(in.bytes().begin(), in.bytes().end(), bytes.begin() + at, bytes.end())) << "at " << at;
+  }
+  ::dup2(saved, 0);
+  ::close(saved);
+  ::close(fd);
+  std::filesystem::remove(p);
 }
 
 TEST(ReadAll, MissingFileIsBadInput) {
