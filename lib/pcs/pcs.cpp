@@ -2,7 +2,6 @@
 #include "pcs/testing.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <cmath>
 #include <string>
 
@@ -351,8 +350,9 @@ Committed Impl::load(std::span<const uint8_t> header, std::span<const M31> codew
     throw BadInput("pcs-commitment: the codeword does not match its checksum");
   const auto tree = m.bin("tree");
   if (tree.size() % sizeof(merkle::Digest) != 0) throw BadInput("pcs-commitment: tree of a partial digest");
-  std::vector<merkle::Digest> kept(tree.size() / sizeof(merkle::Digest));
-  std::memcpy(kept.data(), tree.data(), tree.size());
+  static_assert(alignof(merkle::Digest) == 1);
+  const std::span<const merkle::Digest> kept(reinterpret_cast<const merkle::Digest*>(tree.data()),
+                                             tree.size() / sizeof(merkle::Digest));
   out.tree_ = std::make_shared<merkle::Tree>(merkle::Tree::of_cosets(codeword, s.width(0), std::move(owner), kept));
   const auto root = m.bin("root");
   if (!std::equal(root.begin(), root.end(), out.root().begin(), out.root().end()))
