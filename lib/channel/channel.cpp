@@ -63,6 +63,7 @@ QM31 Channel::draw_qm31(std::string_view label) {
     }
   }
   ratchet(label);
+  ++qm31_draws_;
   return QM31::from_limbs(limbs);
 }
 

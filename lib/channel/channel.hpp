@@ -39,6 +39,9 @@ class Channel {
   bool check_pow(unsigned bits, uint64_t nonce);
 
   const hash::Digest& state() const { return state_; }
+  // QM31 challenges drawn so far: the verifier's provable-soundness bound charges each one
+  // (prove::Security).
+  uint64_t qm31_draws() const { return qm31_draws_; }
 
  private:
   hash::Digest squeeze(std::string_view label, uint64_t counter) const;
@@ -46,6 +49,7 @@ class Channel {
   // After a draw: the state moves on, bound to the label drawn.
   void ratchet(std::string_view label);
   hash::Digest state_;
+  uint64_t qm31_draws_ = 0;
 };
 
 }  // namespace zkm31

@@ -66,7 +66,7 @@ std::string shape_str(const Shape& s);
 enum class TensorKind : uint8_t {
   Input,       // public input (quantized by graph-forward from the float input)
   Activation,  // produced by a node
-  Weight,      // int weights / int biases: bound by the model commitment, not by the digest
+  Weight,      // int weights / int biases: bound by the weight commitment (the model commitment hashes its root with the digest)
   Constant,    // public integers fixed in the graph (masks, multiplier vectors): part of the digest
 };
 

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kModelCommitment = "model-commitment";
+constexpr const char* kWeightCommitment = "weight-commitment";
 
 void warn(const std::string& what, const std::string& msg) {
   std::fprintf(stderr, "warning: %s cache: %s\n", what.c_str(), msg.c_str());
@@ -111,7 +111,7 @@ pcs::Committed commit_cached(std::vector<M31> values, const pcs::Config& config,
   if (dir.empty()) return pcs::commit(std::move(values), config);
   const std::string path = cache_path(dir, values, config), words = codeword_path(path);
   std::optional<pcs::Committed> c;
-  if (read_cached(path, kModelCommitment, [&](std::span<const uint8_t> header) {
+  if (read_cached(path, kWeightCommitment, [&](std::span<const uint8_t> header) {
         auto mapped = std::make_shared<const file::Mapped>(words);
         if (!mapped->ok()) throw BadInput("cannot read " + words);
         const std::span<const uint8_t> bytes = mapped->bytes();
@@ -126,8 +126,8 @@ pcs::Committed commit_cached(std::vector<M31> values, const pcs::Config& config,
   const pcs::Stored stored = pcs::save(*c);
   // The codeword first: a header is only ever beside the codeword it was saved with, or an older one
   // that fails its root check.
-  write_cached(words, kModelCommitment, {reinterpret_cast<const uint8_t*>(stored.codeword.data()), 4 * stored.codeword.size()});
-  write_cached(path, kModelCommitment, stored.header);
+  write_cached(words, kWeightCommitment, {reinterpret_cast<const uint8_t*>(stored.codeword.data()), 4 * stored.codeword.size()});
+  write_cached(path, kWeightCommitment, stored.header);
   return std::move(*c);
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The on-disk cache of what is computed once per model: the model commitment, committed once per
+// The on-disk cache of what is computed once per model: the weight commitment, committed once per
 // (weights, PCS config) and reloaded afterwards (pcs::save / pcs::load), skipping the circle FFT
 // (files DIR/<XXH3-128 of the packed model bytes and the config, hex>.commitment, the header, and
 // .codeword beside it, the raw codeword that a reload maps and uses in place), and the weight
@@ -23,9 +23,9 @@ std::string default_cache_dir();
 // DIR/<XXH3-128 of key, hex><suffix>.
 std::string cache_file(const std::string& dir, std::span<const uint8_t> key, std::string_view suffix);
 
-// The model-commitment cache file (the header) of these values under this config, inside dir.
+// The weight-commitment cache file (the header) of these values under this config, inside dir.
 std::string cache_path(const std::string& dir, std::span<const M31> values, const pcs::Config& config);
-// The raw codeword file beside a model-commitment header.
+// The raw codeword file beside a weight-commitment header.
 std::string codeword_path(const std::string& commitment_path);
 
 // Calls use() on the bytes of the cache file at path and returns true; false if there is no such file,

@@ -5,6 +5,7 @@
 #include "error/error.hpp"
 #include "gkr/walk.hpp"
 #include "prove/cache.hpp"
+#include "prove/proof.hpp"
 #include "prove/opening.hpp"
 #include "prove/packing.hpp"
 
@@ -23,7 +24,7 @@ void absorb_statement(Channel& ch, const CertificateStatement& s, unsigned model
   ch.absorb_u64("version", kCertificateVersion);
   absorb_config(ch, s.pcs, s.circuit.config);
   ch.absorb_digest("graph_digest", s.graph_digest);
-  ch.absorb_digest("model_commitment", s.model_root);
+  ch.absorb_digest("weight_root", s.weight_root);
   ch.absorb_u64("model_log_size", model_log);
   ch.absorb_digest("certificate_commitment", own_root);
   ch.absorb_u64("certificate_log_size", own_log);
@@ -32,11 +33,11 @@ void absorb_statement(Channel& ch, const CertificateStatement& s, unsigned model
 }  // namespace
 
 std::vector<uint8_t> prove_certificate(const CertificateStatement& s, gkr::Witness& w, const pcs::Committed& model,
-                                       bool forge) {
+                                       bool forge, Soundness* tally) {
   const gkr::Circuit& c = s.circuit;
   gkr::add_certificate_values(c, w, !forge);
   const Packing mp = Packing::of(c, c.weights), cp = Packing::of(c, c.committed);
-  if (mp.log_size != model.log_size()) throw std::logic_error("weight certificate: model commitment of another size");
+  if (mp.log_size != model.log_size()) throw std::logic_error("weight certificate: weight commitment of another size");
   const pcs::Committed own = pcs::commit(cp.pack(w.values), s.pcs);
   Channel ch(kCertificateProtocol);
   absorb_statement(ch, s, mp.log_size, own.root(), cp.log_size);
@@ -45,11 +46,17 @@ std::vector<uint8_t> prove_certificate(const CertificateStatement& s, gkr::Witne
   gkr::Ledger ledger = gkr::walk(c, side, &w, w.values, forge ? gkr::CheatMode::ForgedWitness : gkr::CheatMode::None);
   const auto model_open = open_claims(side, "model", take_claims(ledger, mp, "model opening"), model);
   const auto own_open = open_claims(side, "certificate", take_claims(ledger, cp, "certificate opening"), own);
+  if (tally) {
+    tally->challenges += ch.qm31_draws();
+    tally->logup_fractions += logup_fractions(c);
+    tally->add_openings(model_open.size(), mp.log_size);
+    tally->add_openings(own_open.size(), cp.log_size);
+  }
 
   BodyWriter b(7);
   b.key("protocol"), b.pk.pack(std::string(kCertificateProtocol));
   b.key("graph_digest"), b.bin(s.graph_digest);
-  b.key("model_commitment"), b.bin(s.model_root);
+  b.key("weight_root"), b.bin(s.weight_root);
   b.key("certificate_commitment"), b.bin(own.root());
   b.key("stream"), b.m31s(stream_limbs(wr.data()));
   write_openings(b, "model_openings", model_open);
@@ -57,14 +64,15 @@ std::vector<uint8_t> prove_certificate(const CertificateStatement& s, gkr::Witne
   return artifact::wrap(kKind, kCertificateVersion, b.bytes());
 }
 
-void verify_certificate(std::span<const uint8_t> bytes, const CertificateStatement& s, double floor_bits) {
+void verify_certificate(std::span<const uint8_t> bytes, const CertificateStatement& s, double floor_bits,
+                        Soundness* tally) {
   try {
     artifact::EnvelopeView env = artifact::unwrap_view(bytes, kKind, kCertificateVersion);
     auto handle = artifact::parse_body(env.body, kWhere);
     MapView m(handle.get(), "weight_certificate");
     if (m.str("protocol") != kCertificateProtocol) throw BadInput("unknown protocol " + m.str("protocol"));
     require(digest_field(m, "graph_digest") == s.graph_digest, kWhere, "made for another graph");
-    require(digest_field(m, "model_commitment") == s.model_root, kWhere, "made for another model commitment");
+    require(digest_field(m, "weight_root") == s.weight_root, kWhere, "made for other weights");
     const hash::Digest own_root = digest_field(m, "certificate_commitment");
     const gkr::Circuit& c = s.circuit;
     const Packing mp = Packing::of(c, c.weights), cp = Packing::of(c, c.committed);
@@ -76,11 +84,18 @@ void verify_certificate(std::span<const uint8_t> bytes, const CertificateStateme
     const std::vector<std::vector<M31>> no_public(c.vecs.size());
     try {
       gkr::Ledger ledger = gkr::walk(c, side, nullptr, no_public);
-      verify_openings(side, "model", ledger, mp, s.model_root, m, "model_openings", s.pcs, floor_bits, "model opening");
-      verify_openings(side, "certificate", ledger, cp, own_root, m, "certificate_openings", s.pcs, floor_bits,
-                      "certificate opening");
+      const size_t model_openings =
+          verify_openings(side, "model", ledger, mp, s.weight_root, m, "model_openings", s.pcs, floor_bits, "model opening");
+      const size_t own_openings = verify_openings(side, "certificate", ledger, cp, own_root, m, "certificate_openings",
+                                                  s.pcs, floor_bits, "certificate opening");
       rd.finish();
       ledger.check_all_consumed();
+      if (tally) {
+        tally->challenges += ch.qm31_draws();
+        tally->logup_fractions += logup_fractions(c);
+        tally->add_openings(model_openings, mp.log_size);
+        tally->add_openings(own_openings, cp.log_size);
+      }
     } catch (const Rejected& e) {
       throw Rejected(std::string(kWhere) + ": " + e.where(), e.check());
     }
@@ -92,10 +107,10 @@ void verify_certificate(std::span<const uint8_t> bytes, const CertificateStateme
 }
 
 std::string certificate_path(const std::string& dir, const CertificateStatement& s) {
-  // The model root binds the weights and the PCS config; the graph digest and walk config complete
-  // the statement.
-  std::vector<uint8_t> key(s.model_root.begin(), s.model_root.end());
-  key.insert(key.end(), s.graph_digest.begin(), s.graph_digest.end());
+  // The model identity binds the weights (through their root, which also binds the PCS config) and
+  // the graph; the walk config completes the statement.
+  const hash::Digest identity = model_commitment(s.graph_digest, s.weight_root);
+  std::vector<uint8_t> key(identity.begin(), identity.end());
   const gkr::Config& g = s.circuit.config;
   for (uint32_t w : {s.pcs.log_blowup, s.pcs.queries, s.pcs.pow_bits, s.pcs.fold_step, s.pcs.final_log,
                      s.pcs.first_fold, uint32_t(g.range_bits), uint32_t(g.excess_bits), uint32_t(g.wide_log)})
@@ -104,19 +119,19 @@ std::string certificate_path(const std::string& dir, const CertificateStatement&
 }
 
 std::vector<uint8_t> certificate_cached(const CertificateStatement& s, gkr::Witness& w, const pcs::Committed& model,
-                                        const std::string& dir, bool* hit) {
+                                        const std::string& dir, bool* hit, Soundness* tally) {
   if (hit) *hit = false;
-  if (dir.empty()) return prove_certificate(s, w, model);
+  if (dir.empty()) return prove_certificate(s, w, model, false, tally);
   const std::string path = certificate_path(dir, s);
   std::vector<uint8_t> bytes;
   if (read_cached(path, "weight-certificate", [&](std::span<const uint8_t> file) {
-        verify_certificate(file, s, 0);
+        verify_certificate(file, s, 0, tally);
         bytes.assign(file.begin(), file.end());
       })) {
     if (hit) *hit = true;
     return bytes;
   }
-  bytes = prove_certificate(s, w, model);
+  bytes = prove_certificate(s, w, model, false, tally);
   write_cached(path, "weight-certificate", bytes);
   return bytes;
 }

@@ -34,7 +34,7 @@ std::vector<pcs::OpeningProof> open_claims(gkr::Side& side, const std::string& l
   return out;
 }
 
-void verify_openings(gkr::Side& side, const std::string& label, gkr::Ledger& ledger, const Packing& p,
+size_t verify_openings(gkr::Side& side, const std::string& label, gkr::Ledger& ledger, const Packing& p,
                      const hash::Digest& root, const artifact::MapView& body, std::string_view key,
                      const pcs::Config& config, double floor_bits, const std::string& what) {
   const auto cs = chunks(batch_claims(side, label, take_claims(ledger, p, what), p.log_size, {}));
@@ -46,6 +46,7 @@ void verify_openings(gkr::Side& side, const std::string& label, gkr::Ledger& led
     require(op.config == config, what, "opening config differs from the proof config");
     pcs::verify(root, p.log_size, cs[i], op, side.channel(), floor_bits);
   }
+  return cs.size();
 }
 
 void write_openings(artifact::BodyWriter& w, std::string_view key, const std::vector<pcs::OpeningProof>& ps) {

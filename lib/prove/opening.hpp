@@ -28,8 +28,9 @@ std::vector<pcs::OpeningProof> open_claims(gkr::Side& side, const std::string& l
                                            const pcs::Committed& committed);
 
 // Verifier: takes every pending ledger claim on p's members and checks that the body's array `key`
-// opens them against root (one opening per chunk, each with `config`). Rejected(what, …) otherwise.
-void verify_openings(gkr::Side& side, const std::string& label, gkr::Ledger& ledger, const Packing& p,
+// opens them against root (one opening per chunk, each with `config`); returns the number of openings.
+// Rejected(what, …) otherwise.
+size_t verify_openings(gkr::Side& side, const std::string& label, gkr::Ledger& ledger, const Packing& p,
                      const hash::Digest& root, const artifact::MapView& body, std::string_view key,
                      const pcs::Config& config, double floor_bits, const std::string& what);
 

@@ -3,7 +3,7 @@
 // first, each padded to a power of two), so a sub-vector of 2^k entries at offset o·2^k satisfies
 //   MLE_sub(r) = MLE_big(r ++ bits(o))      (bits of o over the top n − k coordinates, LSB first).
 // Every claim on a member becomes a claim on the one big vector, and all of them are discharged by a
-// single batched PCS opening. The model commitment packs the weights and biases; the per-proof
+// single batched PCS opening. The weight commitment packs the weights and biases; the per-proof
 // trace commitment packs the committed activations, requant auxiliaries and multiplicities; the
 // weight certificate's commitment packs the weights' bound limbs and its own multiplicities.
 #include <cstdint>

@@ -23,13 +23,14 @@ double now() {
 }
 
 void absorb_statement(Channel& ch, const pcs::Config& pc, const gkr::Config& gc, const hash::Digest& graph_digest,
-                      const hash::Digest& model_root, unsigned model_log, std::span<const M31> in,
+                      const hash::Digest& weight_root, unsigned model_log, std::span<const M31> in,
                       std::span<const M31> out) {
   ch.absorb_u64("version", kProofVersion);
   absorb_config(ch, pc, gc);
   ch.absorb_digest("graph_digest", graph_digest);
-  ch.absorb_digest("model_commitment", model_root);
+  ch.absorb_digest("weight_root", weight_root);
   ch.absorb_u64("model_log_size", model_log);
+  ch.absorb_digest("model_commitment", model_commitment(graph_digest, weight_root));
   ch.absorb_m31s("public_input", in);
   ch.absorb_m31s("public_output", out);
 }
@@ -63,9 +64,19 @@ void place_public(const gkr::Circuit& c, const model::Graph& g, const std::vecto
 
 }  // namespace
 
+hash::Digest model_commitment(const hash::Digest& graph_digest, const hash::Digest& weight_root) {
+  hash::Blake2s h;
+  h.update(std::string_view("zkm31/model-commitment/v1"));
+  h.update(graph_digest);
+  h.update(weight_root);
+  return h.finalize();
+}
+
 hash::Digest model_commitment(const model::Graph& g, const Options& opt) {
   const gkr::Circuit c = gkr::compile(g, opt.gkr).proof;
-  return commit_cached(Packing::of(c, c.weights).pack(gkr::weight_values(c, g)), opt.pcs, opt.cache_dir).root();
+  const pcs::Committed weights =
+      commit_cached(Packing::of(c, c.weights).pack(gkr::weight_values(c, g)), opt.pcs, opt.cache_dir);
+  return model_commitment(model::graph_digest(g), weights.root());
 }
 
 namespace {
@@ -97,13 +108,15 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Graph* release, co
   Packing mp = Packing::of(c, c.weights), tp = Packing::of(c, c.committed);
   pcs::Committed model = commit_cached(mp.pack(w.values), opt.pcs, opt.cache_dir, &rep.model_cached);
   mp.lend(w, model.values());
-  part(rep.model_cached ? "model commitment: cached" : "model commitment: computed");
+  part(rep.model_cached ? "weight commitment: cached" : "weight commitment: computed");
   rep.graph_digest = model::graph_digest(g);
-  rep.model_root = model.root();
+  rep.weight_root = model.root();
+  rep.model_commitment = model_commitment(rep.graph_digest, rep.weight_root);
   const CertificateStatement cs{cc.certificate, rep.graph_digest, model.root(), opt.pcs};
+  Soundness tally;
   const std::vector<uint8_t> certificate =
-      opt.forge_certificate ? prove_certificate(cs, w, model, true)
-                            : certificate_cached(cs, w, model, opt.cache_dir, &rep.certificate_cached);
+      opt.forge_certificate ? prove_certificate(cs, w, model, true, &tally)
+                            : certificate_cached(cs, w, model, opt.cache_dir, &rep.certificate_cached, &tally);
   part(rep.certificate_cached ? "weight certificate: cached" : "weight certificate: computed", certificate.size());
   std::vector<M31> trace_big = tp.pack(w.values);
   if (opt.commit_different) trace_big[0] += M31(1);
@@ -126,11 +139,17 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Graph* release, co
   const auto trace_open = open_claims(side, "trace", std::move(tc), trace);
   part("trace opening");
 
-  BodyWriter b(13);
+  tally.challenges += ch.qm31_draws();
+  tally.logup_fractions += logup_fractions(c);
+  tally.add_openings(model_open.size(), mp.log_size);
+  tally.add_openings(trace_open.size(), tp.log_size);
+
+  BodyWriter b(14);
   b.key("protocol"), b.pk.pack(std::string(kProtocol));
   b.key("graph"), b.bin(graph_structure(g));
   b.key("graph_digest"), b.bin(rep.graph_digest);
-  b.key("model_commitment"), b.bin(model.root());
+  b.key("weight_root"), b.bin(rep.weight_root);
+  b.key("model_commitment"), b.bin(rep.model_commitment);
   b.key("model_log_size"), b.pk.pack_uint32(mp.log_size);
   b.key("weight_certificate"), b.bin(certificate);
   b.key("public_input"), b.m31s(in);
@@ -153,7 +172,7 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Graph* release, co
   std::vector<uint8_t> bytes = artifact::wrap("proof", kProofVersion, b.bytes());
   rep.seconds = now() - t0;
   rep.proof_bytes = bytes.size();
-  rep.security_bits = pcs::security_bits(opt.pcs);
+  rep.security = security(opt.pcs, tally);
   if (report) *report = std::move(rep);
   return bytes;
 }
@@ -178,10 +197,14 @@ Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
   Verified out;
   out.graph = parse_graph_structure(m.bin("graph"));
   out.graph_digest = digest_field(m, "graph_digest");
-  out.model_root = digest_field(m, "model_commitment");
+  out.weight_root = digest_field(m, "weight_root");
+  out.model_commitment = digest_field(m, "model_commitment");
   require(model::graph_digest(out.graph) == out.graph_digest, "statement", "graph digest does not match the embedded graph");
+  require(model_commitment(out.graph_digest, out.weight_root) == out.model_commitment, "statement",
+          "model commitment is not the hash of the graph digest and the weight root");
   if (opt.graph_digest) require(*opt.graph_digest == out.graph_digest, "statement", "proof is for another graph");
-  if (opt.model_root) require(*opt.model_root == out.model_root, "statement", "proof is for another model commitment");
+  if (opt.model_commitment)
+    require(*opt.model_commitment == out.model_commitment, "statement", "proof is for another model commitment");
 
   MapView cfg = m.map("config");
   Options o;
@@ -194,8 +217,10 @@ Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
   o.gkr.range_bits = unsigned(cfg.u64("range_bits"));
   o.gkr.excess_bits = unsigned(cfg.u64("excess_bits"));
   o.gkr.wide_log = unsigned(cfg.u64("wide_log"));
-  pcs::check_floor(o.pcs, opt.floor_bits);
-  out.security_bits = pcs::security_bits(o.pcs);
+  // The conjectured floor is checked before any work (and by every opening); the provable one needs
+  // the verifier's counts and is checked at the end.
+  const double conjectured_floor = opt.floor_kind == FloorKind::Conjectured ? opt.floor_bits : 0;
+  pcs::check_floor(o.pcs, conjectured_floor);
   const gkr::Compiled cc = gkr::compile(out.graph, o.gkr);
   const gkr::Circuit& c = cc.proof;
 
@@ -204,22 +229,31 @@ Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
   place_public(c, out.graph, c.inputs, in, "public input", pub);
   place_public(c, out.graph, c.outputs, outv, "public output", pub);
   Packing mp = Packing::of(c, c.weights), tp = Packing::of(c, c.committed);
-  require(m.u64("model_log_size") == mp.log_size, "statement", "model commitment size does not match the graph");
-  verify_certificate(m.bin("weight_certificate"), {cc.certificate, out.graph_digest, out.model_root, o.pcs},
-                     opt.floor_bits);
+  require(m.u64("model_log_size") == mp.log_size, "statement", "weight commitment size does not match the graph");
+  Soundness tally;
+  verify_certificate(m.bin("weight_certificate"), {cc.certificate, out.graph_digest, out.weight_root, o.pcs},
+                     conjectured_floor, &tally);
 
   Channel ch(kProtocol);
-  absorb_statement(ch, o.pcs, o.gkr, out.graph_digest, out.model_root, mp.log_size, in, outv);
+  absorb_statement(ch, o.pcs, o.gkr, out.graph_digest, out.weight_root, mp.log_size, in, outv);
   const hash::Digest trace_root = digest_field(m, "trace_commitment");
   ch.absorb_digest("trace_commitment", trace_root);
   const std::vector<QM31> stream = read_stream(m, "stream");
   proof::Reader rd(ch, stream);
   gkr::Side side{nullptr, &rd};
   gkr::Ledger ledger = gkr::walk(c, side, nullptr, pub);
-  verify_openings(side, "model", ledger, mp, out.model_root, m, "model_openings", o.pcs, opt.floor_bits, "model opening");
-  verify_openings(side, "trace", ledger, tp, trace_root, m, "trace_openings", o.pcs, opt.floor_bits, "trace opening");
+  tally.add_openings(verify_openings(side, "model", ledger, mp, out.weight_root, m, "model_openings", o.pcs,
+                                     conjectured_floor, "model opening"),
+                     mp.log_size);
+  tally.add_openings(verify_openings(side, "trace", ledger, tp, trace_root, m, "trace_openings", o.pcs,
+                                     conjectured_floor, "trace opening"),
+                     tp.log_size);
   rd.finish();
   ledger.check_all_consumed();
+  tally.challenges += ch.qm31_draws();
+  tally.logup_fractions += logup_fractions(c);
+  out.security = security(o.pcs, tally);
+  check_floor(out.security, opt.floor_kind, opt.floor_bits);
 
   size_t at = 0;
   for (uint32_t v : c.outputs) {

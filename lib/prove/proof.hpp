@@ -2,18 +2,23 @@
 // Model-level proving (kind "proof"): the trace in, one artifact out; and its verifier.
 //
 // Statement (absorbed before the first challenge, in this order): protocol label and version, the
-// proof config (PCS and walk parameters), the graph digest, the model commitment (root and size),
-// the public input and output. Then the trace commitment — every committed activation, requant
-// auxiliary and multiplicity in ONE PCS commitment — then the claim walk (lib/gkr), then one batched
-// opening per commitment (chunks of at most 64 claims) of every claim the verifier's own ledger
-// holds; the ledger must end empty.
+// proof config (PCS and walk parameters), the graph digest, the weight root (the Basefold root of the
+// packed weights and biases) and its size, the model commitment, the public input and output. Then
+// the trace commitment — every committed activation, requant auxiliary and multiplicity in ONE PCS
+// commitment — then the claim walk (lib/gkr), then one batched opening per commitment (chunks of at
+// most 64 claims) of every claim the verifier's own ledger holds; the ledger must end empty.
+//
+// The model commitment is the model's one identity (DESIGN.md §5, "Model identity"):
+// BLAKE2s("zkm31/model-commitment/v1" ‖ graph digest ‖ weight root) — architecture, quantization
+// (requant multipliers and shifts, tables, intervals) and weights together, so pinning it alone pins
+// the model. The verifier recomputes it from the proof's graph and weight root.
 //
 // The weights' declared intervals are not proven here but by the model's weight certificate
-// (prove/certificate.hpp): proven once per (model, config), cached beside the model commitment and
+// (prove/certificate.hpp): proven once per (model, config), cached beside the weight commitment and
 // carried verbatim in every proof; the verifier checks it first, on its own channel, against this
-// proof's graph digest, model commitment and config. The proof's tables serve the activations only.
+// proof's graph digest, weight root and config. The proof's tables serve the activations only.
 //
-// Body fields: protocol, graph (weight-free graph body), graph_digest, model_commitment,
+// Body fields: protocol, graph (weight-free graph body), graph_digest, weight_root, model_commitment,
 // model_log_size, weight_certificate (bin: the whole weight-certificate artifact), public_input,
 // public_output (bins of LE u32 residues, graph order, concatenated), config {log_blowup, queries,
 // pow_bits, fold_step, final_log, first_fold, range_bits, excess_bits, wide_log}, trace_commitment,
@@ -31,10 +36,12 @@
 #include "hash/blake2s.hpp"
 #include "model/trace.hpp"
 #include "pcs/pcs.hpp"
+#include "prove/security.hpp"
 
 namespace zkm31::prove {
 
-inline constexpr uint32_t kProofVersion = 2;
+// 3: the model commitment is the model identity (graph digest + weight root); 2: the weight root alone
+inline constexpr uint32_t kProofVersion = 3;
 inline constexpr std::string_view kProtocol = "zkm31/gkr-prove/v1";
 
 // Default PCS parameters: 88 queries at rate 1/2 plus 8 bits of grinding give the 96 conjectured
@@ -44,7 +51,7 @@ inline constexpr std::string_view kProtocol = "zkm31/gkr-prove/v1";
 struct Options {
   pcs::Config pcs{1, 88, 8, 4, 6, 6};
   gkr::Config gkr;
-  std::string cache_dir;  // model commitment and weight certificate cache (prove/cache.hpp); empty: none
+  std::string cache_dir;  // weight commitment and weight certificate cache (prove/cache.hpp); empty: none
   // Test-only lies (never set by a CLI or the environment).
   gkr::CheatMode cheat = gkr::CheatMode::None;
   bool drop_opening = false;       // leave the last trace claim out of the openings
@@ -62,13 +69,13 @@ struct ProveReport {
   std::vector<Part> parts;
   double seconds = 0;
   size_t proof_bytes = 0;
-  hash::Digest model_root{}, graph_digest{};
-  double security_bits = 0;
-  bool model_cached = false;        // the model commitment was reloaded from the cache
+  hash::Digest model_commitment{}, weight_root{}, graph_digest{};
+  Security security;  // counted as the verifier counts (the same challenges, fractions and openings)
+  bool model_cached = false;        // the weight commitment was reloaded from the cache
   bool certificate_cached = false;  // the weight certificate was reloaded from the cache
 };
 
-// The model commitment's part is named "model commitment: cached" or "model commitment: computed", the
+// The weight commitment's part is named "weight commitment: cached" or "weight commitment: computed", the
 // weight certificate's "weight certificate: cached" or "weight certificate: computed" (its bytes: the
 // certificate's size).
 std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveReport* report = nullptr,
@@ -78,20 +85,24 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
 std::vector<uint8_t> prove(model::Trace&& t, const Options& opt, ProveReport* report = nullptr,
                            const std::function<void(const Part&)>& progress = {});
 
-// The model commitment alone (what `verify --model-commitment` pins).
+// The model identity of a graph digest and a weight root.
+hash::Digest model_commitment(const hash::Digest& graph_digest, const hash::Digest& weight_root);
+// A graph's model commitment (what `verify --model-commitment` pins): commits its weights (through
+// the cache) and hashes the root with the graph digest.
 hash::Digest model_commitment(const model::Graph& g, const Options& opt);
 
 struct VerifyOptions {
-  std::optional<hash::Digest> model_root;    // expected model commitment
-  std::optional<hash::Digest> graph_digest;  // expected graph
+  std::optional<hash::Digest> model_commitment;  // expected model identity
+  std::optional<hash::Digest> graph_digest;      // expected graph
   double floor_bits = 96;
+  FloorKind floor_kind = FloorKind::Conjectured;  // which bound the floor applies to
 };
 
 struct Verified {
   model::Graph graph;  // weight-free
-  hash::Digest model_root{}, graph_digest{};
+  hash::Digest model_commitment{}, weight_root{}, graph_digest{};
   std::vector<std::vector<int64_t>> outputs;  // per graph output, real entries
-  double security_bits = 0;
+  Security security;
 };
 
 // Malformed artifacts → BadInput; a failed check → Rejected(where, check).

@@ -1,6 +1,6 @@
 #pragma once
 // The weight-free graph that travels in a proof: the verifier needs the architecture (shapes,
-// bounds, quantization parameters) but never the weights, which the model commitment binds.
+// bounds, quantization parameters) but never the weights, which the weight commitment binds.
 // Its bytes are exactly what graph_digest hashes, so the verifier recomputes the digest from them.
 #include <cstdint>
 #include <span>

@@ -115,7 +115,8 @@ tamper_each() {
   onnx2graph -q "$SHARED/mlp_digits.onnx" | graph-forward -q --input "$SHARED/mlp_digits.input.json" > "$TMP/run.trace"
   run --separate-stderr gkr-prove -q --json -i "$TMP/run.trace" -o "$TMP/run.proof"
   assert_success
-  run jq -r '[.proof_bytes > 0, (.parts | map(.name) | index("/1/Relu") != null), .security_bits >= 96,
+  run jq -r '[.proof_bytes > 0, (.parts | map(.name) | index("/1/Relu") != null), .security_bits.conjectured >= 96,
+              .security_bits.provable > 30, .security_bits.provable < .security_bits.conjectured,
               (.parts | map(.name) | map(startswith("weight certificate: ")) | any),
               (.parts | map(select(.name | startswith("weight certificate"))) | .[0].bytes > 1000),
               (.certificate_cached | type == "boolean"), .peak_rss_mb > 1, .peak_rss_mb < 4096] | all' <<<"$output"
@@ -135,7 +136,7 @@ tamper_each() {
 @test "forged proof fields (checksum fixed) are rejected with exit 1" {
   shared_model mlp_digits
   prove "$SHARED/mlp_digits.onnx" "$SHARED/mlp_digits.input.json"
-  for field in public_output public_input model_commitment graph_digest trace_commitment queries; do
+  for field in public_output public_input model_commitment weight_root graph_digest trace_commitment queries; do
     $EDIT proof "$TMP/run.proof" "$TMP/forged.proof" "$field"
     run --separate-stderr verify -i "$TMP/forged.proof"
     assert_failure 1
@@ -160,7 +161,7 @@ tamper_each() {
   $EDIT splice "$TMP/mlp.proof" "$TMP/spliced.proof" "$TMP/other.proof"
   run --separate-stderr verify -i "$TMP/spliced.proof"
   assert_failure 1
-  [[ "$stderr" == *"weight certificate: made for another model commitment"* ]] || fail "$stderr"
+  [[ "$stderr" == *"weight certificate: made for other weights"* ]] || fail "$stderr"
   $EDIT splice "$TMP/mlp.proof" "$TMP/spliced.proof" "$TMP/other.proof" relabel
   run --separate-stderr verify -i "$TMP/spliced.proof"
   assert_failure 1
@@ -193,6 +194,55 @@ tamper_each() {
   run --separate-stderr verify -i "$TMP/run.proof" --graph "$TMP/other.graph"
   assert_failure 1
   [[ "$stderr" == *"another graph"* ]] || fail "$stderr"
+}
+
+# The review's hole: a graph over the same weights with other requant multipliers (or shift) proves and
+# verifies on its own, but not under the original model commitment alone.
+@test "the model commitment pins the graph: other multipliers or shift over the same weights are rejected" {
+  shared_model mlp_digits
+  prove "$SHARED/mlp_digits.onnx" "$SHARED/mlp_digits.input.json"
+  pinned=$(gkr-prove --commit-model -i "$TMP/m.graph")
+  run verify -q -i "$TMP/run.proof" --model-commitment "$pinned"
+  assert_success
+  weight_root=$(verify -q -i "$TMP/run.proof" --json | jq -r .weight_root)
+  $EDIT graph "$TMP/m.graph" "$TMP/mult.graph" /2/Gemm:requant mult 0 -1
+  $EDIT graph "$TMP/mult.graph" "$TMP/mult.graph" /2/Gemm:requant mult 1 -1
+  $EDIT graph "$TMP/m.graph" "$TMP/shift.graph" /2/Gemm:requant shift 0 1
+  for edit in mult shift; do
+    graph-forward -q --input "$SHARED/mlp_digits.input.json" --graph "$TMP/$edit.graph" -o "$TMP/$edit.trace"
+    gkr-prove -q -i "$TMP/$edit.trace" -o "$TMP/$edit.proof"
+    run verify -q -i "$TMP/$edit.proof" --json
+    assert_success
+    [ "$(jq -r .weight_root <<<"$output")" = "$weight_root" ] || fail "$edit: the weights changed"
+    [ "$(jq -r .model_commitment <<<"$output")" != "$pinned" ] || fail "$edit: same model commitment"
+    [ "$(gkr-prove --commit-model -i "$TMP/$edit.graph")" != "$pinned" ] || fail "$edit: same --commit-model"
+    run --separate-stderr verify -i "$TMP/$edit.proof" --model-commitment "$pinned"
+    assert_failure 1
+    [[ "$stderr" == *"proof is for another model commitment"* ]] || fail "$edit: $stderr"
+  done
+}
+
+@test "verify reports provable and conjectured bits; --floor-kind picks the one the floor applies to" {
+  shared_model mlp_digits
+  prove "$SHARED/mlp_digits.onnx" "$SHARED/mlp_digits.input.json"
+  run --separate-stderr verify -i "$TMP/run.proof"
+  assert_success
+  [[ "$stderr" =~ VALID\ \(96\.0\ conjectured,\ [0-9]+\.[0-9]\ provable ]] || fail "$stderr"
+  [[ "$output" == *"dequantized logits (x "* ]] || fail "$output"
+  [[ "$output" == *"graph digest "* ]] || fail "$output"
+  provable=$(verify -q -i "$TMP/run.proof" --json | jq .security_bits.provable)
+  run --separate-stderr verify -i "$TMP/run.proof" --floor-kind provable
+  assert_failure 1
+  [[ "$stderr" == *"provable bits < floor 96"* ]] || fail "$stderr"
+  run verify -q -i "$TMP/run.proof" --floor-kind provable --floor "$(jq -n "$provable - 1 | floor")"
+  assert_success
+  run verify -q -i "$TMP/run.proof" --floor-kind nonsense
+  assert_failure 2
+  # The dequantized outputs are the integers times the output scale.
+  run verify -q -i "$TMP/run.proof" --json
+  run jq '.outputs[0] | [.values, .dequantized] | transpose | map(.[0] * $s - .[1] | . < 1e-9 and . > -1e-9) | all' \
+    --argjson s "$(jq '.outputs[0].scale' <<<"$output")" <<<"$output"
+  assert_output true
 }
 
 @test "a config below the security floor is refused; malformed input exits 2" {

@@ -17,13 +17,13 @@ teardown() { rm -rf "$TMP"; }
 @test "second run is cached, proofs identical with and without the cache" {
   run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/a.proof"
   assert_success
-  [[ "$stderr" == *"model commitment: computed"* ]] || fail "$stderr"
+  [[ "$stderr" == *"weight commitment: computed"* ]] || fail "$stderr"
   [ "$(stat -c %a "$XDG_CACHE_HOME/zkm31")" = 700 ] || fail "cache dir mode $(stat -c %a "$XDG_CACHE_HOME/zkm31")"
   run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/b.proof"
   assert_success
-  [[ "$stderr" == *"model commitment: cached"* ]] || fail "$stderr"
+  [[ "$stderr" == *"weight commitment: cached"* ]] || fail "$stderr"
   run --separate-stderr gkr-prove --no-cache -i "$TMP/run.trace" -o "$TMP/c.proof"
-  [[ "$stderr" == *"model commitment: computed"* ]] || fail "$stderr"
+  [[ "$stderr" == *"weight commitment: computed"* ]] || fail "$stderr"
   cmp "$TMP/a.proof" "$TMP/b.proof"
   cmp "$TMP/a.proof" "$TMP/c.proof"
   run --separate-stderr verify -i "$TMP/b.proof"
@@ -49,8 +49,8 @@ teardown() { rm -rf "$TMP"; }
   printf '\xff\xff\xff\xff' | dd of="$file" bs=1 seek=30000 conv=notrunc status=none
   run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/b.proof"
   assert_success
-  [[ "$stderr" == *"warning: model-commitment cache: ignoring"* ]] || fail "$stderr"
-  [[ "$stderr" == *"model commitment: computed"* ]] || fail "$stderr"
+  [[ "$stderr" == *"warning: weight-commitment cache: ignoring"* ]] || fail "$stderr"
+  [[ "$stderr" == *"weight commitment: computed"* ]] || fail "$stderr"
   cmp "$TMP/a.proof" "$TMP/b.proof"
   cmp "$file" "$TMP/good"
   run --separate-stderr verify -i "$TMP/b.proof"
@@ -67,11 +67,11 @@ teardown() { rm -rf "$TMP"; }
   cmp "$header" "$TMP/good-header"
   cmp "$TMP/a.proof" "$TMP/c.proof"
   run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/d.proof"
-  [[ "$stderr" == *"model commitment: cached"* ]] || fail "$stderr"
+  [[ "$stderr" == *"weight commitment: cached"* ]] || fail "$stderr"
   [[ "$stderr" != *"warning"* ]] || fail "$stderr"
 }
 
-@test "the weight certificate is cached beside the model commitment; a damaged one is recomputed" {
+@test "the weight certificate is cached beside the weight commitment; a damaged one is recomputed" {
   run --separate-stderr gkr-prove --json -i "$TMP/run.trace" -o "$TMP/a.proof"
   assert_success
   [ "$(jq .certificate_cached <<<"$output")" = false ] || fail "$output"
@@ -96,4 +96,20 @@ teardown() { rm -rf "$TMP"; }
   run --separate-stderr gkr-prove --no-cache -i "$TMP/run.trace" -o "$TMP/d.proof"
   [[ "$stderr" == *"weight certificate: computed"* ]] || fail "$stderr"
   cmp "$TMP/a.proof" "$TMP/d.proof"
+  # A certificate as version 1 wrote it (protocol v1, the weight root under "model_commitment") is not reused.
+  /usr/bin/python3 -c '
+import sys, msgpack, xxhash
+env = msgpack.unpackb(open(sys.argv[1], "rb").read(), raw=False)
+body = msgpack.unpackb(env["body"], raw=False)
+body["protocol"] = "zkm31/weight-certificate/v1"
+body["model_commitment"] = body.pop("weight_root")
+env["version"], env["body"] = 1, msgpack.packb(body, use_bin_type=True)
+env["checksum"] = xxhash.xxh3_128_digest(env["body"])
+open(sys.argv[1], "wb").write(msgpack.packb(env, use_bin_type=True))' "$file"
+  run --separate-stderr gkr-prove -i "$TMP/run.trace" -o "$TMP/e.proof"
+  assert_success
+  [[ "$stderr" == *"warning: weight-certificate cache: ignoring"* ]] || fail "$stderr"
+  [[ "$stderr" == *"weight certificate: computed"* ]] || fail "$stderr"
+  cmp "$TMP/a.proof" "$TMP/e.proof"
+  cmp "$file" "$TMP/good"
 }

@@ -7,12 +7,15 @@ security): what a forger can always do. Used by prove.bats.
                                                    graph or trace artifact to VALUE
   prove_edit.py proof IN OUT FIELD                  change one proof field:
       public_output | public_input   add 1 to the first element
-      model_commitment | graph_digest | trace_commitment   flip a bit
+      model_commitment | weight_root | graph_digest | trace_commitment   flip a bit
       queries                                        one query more in the config
       certificate_stream                             add 1 to one element of the weight certificate's
                                                      stream (its own checksum fixed too)
+  prove_edit.py graph IN OUT NODE FIELD INDEX DELTA
+                                                   add DELTA to entry INDEX of FIELD (mult, offset: the
+                                                   list; shift: INDEX ignored) of node NODE of a graph
   prove_edit.py splice IN OUT FROM [relabel]       put FROM's weight certificate into proof IN;
-                                                   relabel: with IN's graph digest and model commitment
+                                                   relabel: with IN's graph digest and weight root
 """
 import sys
 
@@ -62,17 +65,29 @@ def main():
         graph["weights"][k]["values"] = vals[:4 * index] + (value % P).to_bytes(4, "little") + vals[4 * index + 4:]
         if nested:
             body["graph"] = msgpack.packb(graph, use_bin_type=True)
+    elif what == "graph":
+        name, field, index, delta = sys.argv[4], sys.argv[5], int(sys.argv[6]), int(sys.argv[7])
+        node = next(n for n in body["nodes"] if n["name"] == name)
+        if field == "shift":
+            node["shift"] += delta
+        else:
+            node[field][index] += delta
+        if node["op"] == "requant":  # the derived bound graph readers re-check, as a forger would fix it
+            x = body["tensors"][node["in"][0]]
+            top = max(abs(x["lo"]), abs(x["hi"])) * max(map(abs, node["mult"])) + \
+                max(map(abs, node["offset"]), default=0) + ((1 << (node["shift"] - 1)) if node["shift"] else 0)
+            node["unclamped_bound"] = (top >> node["shift"]) + 1
     elif what == "splice":
         _, other = load(sys.argv[4])
         cert_env, cert = unpack(other["weight_certificate"])
         if sys.argv[5:] == ["relabel"]:
-            cert["graph_digest"], cert["model_commitment"] = body["graph_digest"], body["model_commitment"]
+            cert["graph_digest"], cert["weight_root"] = body["graph_digest"], body["weight_root"]
         body["weight_certificate"] = pack(cert_env, cert)
     else:
         field = sys.argv[4]
         if field in ("public_output", "public_input"):
             body[field] = bump_u32(body[field], 0)
-        elif field in ("model_commitment", "graph_digest", "trace_commitment"):
+        elif field in ("model_commitment", "weight_root", "graph_digest", "trace_commitment"):
             body[field] = bytes([body[field][0] ^ 1]) + body[field][1:]
         elif field == "queries":
             body["config"]["queries"] += 1

@@ -65,16 +65,20 @@ int main(int argc, char** argv) {
     });
     cli::write_all(io.output, bytes);
     char buf[256];
-    std::snprintf(buf, sizeof buf, "gkr-prove: proof %s in %.3f s, %.0f conjectured security bits, model %s",
-                  kb(rep.proof_bytes).c_str(), rep.seconds, rep.security_bits, artifact::hex(rep.model_root).c_str());
+    std::snprintf(buf, sizeof buf,
+                  "gkr-prove: proof %s in %.3f s, %.1f conjectured / %.1f provable security bits, model %s",
+                  kb(rep.proof_bytes).c_str(), rep.seconds, rep.security.conjectured, rep.security.provable,
+                  artifact::hex(rep.model_commitment).c_str());
     progress.line(buf);
     if (json) {
       nlohmann::json j;
       j["seconds"] = rep.seconds;
       j["proof_bytes"] = rep.proof_bytes;
-      j["security_bits"] = rep.security_bits;
-      j["model_commitment"] = artifact::hex(rep.model_root);
+      j["security_bits"] = {{"conjectured", rep.security.conjectured}, {"provable", rep.security.provable},
+                            {"iop", rep.security.iop}};
+      j["model_commitment"] = artifact::hex(rep.model_commitment);
       j["graph_digest"] = artifact::hex(rep.graph_digest);
+      j["weight_root"] = artifact::hex(rep.weight_root);
       j["model_cached"] = rep.model_cached;
       j["certificate_cached"] = rep.certificate_cached;
       j["peak_rss_mb"] = cli::peak_rss_mb();

@@ -34,17 +34,23 @@ int main(int argc, char** argv) {
   app.name("verify");
   cli::IoOptions io;
   cli::add_io_options(app, io, true, false);
-  std::string commitment, graph_path;
+  std::string commitment, graph_path, floor_kind = "conjectured";
   double floor_bits = 96;
   bool json = false;
-  app.add_option("--model-commitment", commitment, "expected model commitment (64 hex digits)");
+  app.add_option("--model-commitment", commitment,
+                 "expected model commitment (64 hex digits): pins the graph and the weights together");
   app.add_option("--graph", graph_path, "expected graph artifact: its digest must match the proof's");
-  app.add_option("--floor", floor_bits, "refuse proofs whose configuration gives fewer security bits")->capture_default_str();
+  app.add_option("--floor", floor_bits, "refuse proofs that give fewer security bits (of --floor-kind)")
+      ->capture_default_str();
+  app.add_option("--floor-kind", floor_kind, "which bound --floor applies to")
+      ->check(CLI::IsMember({"conjectured", "provable"}))
+      ->capture_default_str();
   app.add_flag("--json", json, "print the verified result as JSON on stdout");
   return cli::run(app, argc, argv, &io, [&] {
     prove::VerifyOptions opt;
     opt.floor_bits = floor_bits;
-    if (!commitment.empty()) opt.model_root = parse_hex32(commitment);
+    opt.floor_kind = floor_kind == "provable" ? prove::FloorKind::Provable : prove::FloorKind::Conjectured;
+    if (!commitment.empty()) opt.model_commitment = parse_hex32(commitment);
     if (!graph_path.empty())
       opt.graph_digest = model::graph_digest(model::read_graph(cli::read_input(graph_path).bytes()));
     const std::vector<uint8_t> proof = cli::read_all(io.input);
@@ -54,29 +60,45 @@ int main(int argc, char** argv) {
     if (json) {
       nlohmann::json j;
       j["valid"] = true;
-      j["model_commitment"] = artifact::hex(v.model_root);
+      j["model_commitment"] = artifact::hex(v.model_commitment);
       j["graph_digest"] = artifact::hex(v.graph_digest);
-      j["security_bits"] = v.security_bits;
+      j["weight_root"] = artifact::hex(v.weight_root);
+      j["security_bits"] = {{"conjectured", v.security.conjectured}, {"provable", v.security.provable},
+                            {"iop", v.security.iop}};
       j["seconds"] = secs;
       j["outputs"] = nlohmann::json::array();
-      for (size_t i = 0; i < v.outputs.size(); ++i)
-        j["outputs"].push_back({{"name", v.graph.tensors[v.graph.outputs[i]].name}, {"values", v.outputs[i]}});
+      for (size_t i = 0; i < v.outputs.size(); ++i) {
+        const model::Tensor& t = v.graph.tensors[v.graph.outputs[i]];
+        nlohmann::json real = nlohmann::json::array();
+        for (int64_t x : v.outputs[i]) real.push_back(double(x) * t.scale);
+        j["outputs"].push_back({{"name", t.name},
+                                {"shape", t.shape},
+                                {"scale", t.scale},
+                                {"values", v.outputs[i]},
+                                {"dequantized", std::move(real)}});
+      }
       std::printf("%s\n", j.dump().c_str());
     } else {
       for (size_t i = 0; i < v.outputs.size(); ++i) {
         const model::Tensor& t = v.graph.tensors[v.graph.outputs[i]];
-        std::string vals;
+        std::string ints, reals;
         size_t best = 0;
         for (size_t k = 0; k < v.outputs[i].size(); ++k) {
-          vals += (k ? " " : "") + std::to_string(v.outputs[i][k]);
+          char buf[32];
+          std::snprintf(buf, sizeof buf, "%.6g", double(v.outputs[i][k]) * t.scale);
+          ints += (k ? " " : "") + std::to_string(v.outputs[i][k]);
+          reals += (k ? " " : "") + std::string(buf);
           if (v.outputs[i][k] > v.outputs[i][best]) best = k;
         }
-        std::printf("output %s %s: %s (argmax %zu)\n", t.name.c_str(), model::shape_str(t.shape).c_str(), vals.c_str(), best);
+        std::printf("output %s %s: %s (argmax %zu)\n", t.name.c_str(), model::shape_str(t.shape).c_str(), ints.c_str(), best);
+        std::printf("dequantized %s (x %.6g): %s\n", t.name.c_str(), t.scale, reals.c_str());
       }
-      std::printf("model commitment %s\n", artifact::hex(v.model_root).c_str());
+      std::printf("model commitment %s\n", artifact::hex(v.model_commitment).c_str());
+      std::printf("graph digest %s\n", artifact::hex(v.graph_digest).c_str());
     }
     if (!io.quiet)
-      std::fprintf(stderr, "verify: VALID (%.0f conjectured security bits, %.1f ms)\n", v.security_bits, secs * 1000);
+      std::fprintf(stderr, "verify: VALID (%.1f conjectured, %.1f provable security bits, %.1f ms)\n",
+                   v.security.conjectured, v.security.provable, secs * 1000);
     return cli::kOk;
   });
 }

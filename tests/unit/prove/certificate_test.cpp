@@ -67,8 +67,8 @@ TEST(Certificate, HonestProofCarriesAndChecksIt) {
   auto h = artifact::parse_body(env.body, "certificate");
   artifact::MapView m(h.get(), "certificate");
   EXPECT_EQ(m.str("protocol"), prove::kCertificateProtocol);
-  EXPECT_EQ(field_bytes(cert, "model_commitment", "weight-certificate", prove::kCertificateVersion),
-            field_bytes(honest(), "model_commitment"));
+  EXPECT_EQ(field_bytes(cert, "weight_root", "weight-certificate", prove::kCertificateVersion),
+            field_bytes(honest(), "weight_root"));
 }
 
 TEST(Certificate, ProverRefusesAWeightOutsideItsInterval) {
@@ -96,17 +96,16 @@ TEST(Certificate, ForgedCertificateRejected) {
 }
 
 TEST(Certificate, CertificateOfAnotherModelRejected) {
-  // Same architecture (same graph digest), other weights: another model commitment.
+  // Same architecture (same graph digest), other weights: another weight root.
   const auto other = prove::prove(mlp_trace(54), fast());
   ASSERT_EQ(field_bytes(other, "graph_digest"), field_bytes(honest(), "graph_digest"));
-  ASSERT_NE(field_bytes(other, "model_commitment"), field_bytes(honest(), "model_commitment"));
+  ASSERT_NE(field_bytes(other, "weight_root"), field_bytes(honest(), "weight_root"));
   EXPECT_NO_THROW(prove::verify(other, lenient()));
-  expect_certificate_rejected(with_certificate(honest(), certificate_of(other)), "spliced",
-                              "made for another model commitment");
+  expect_certificate_rejected(with_certificate(honest(), certificate_of(other)), "spliced", "made for other weights");
   // Its statement fields rewritten to this proof's: the transcript still binds the other model.
-  const auto root = field_bytes(honest(), "model_commitment");
+  const auto root = field_bytes(honest(), "weight_root");
   const auto relabelled =
-      edit_certificate(certificate_of(other), "model_commitment", [&](artifact::BodyWriter& w) { w.bin(root); });
+      edit_certificate(certificate_of(other), "weight_root", [&](artifact::BodyWriter& w) { w.bin(root); });
   expect_certificate_rejected(with_certificate(honest(), relabelled), "relabelled");
   // Another graph (scalar requant multipliers).
   const auto other_graph = prove::prove(mlp_trace(51, false), fast());
@@ -117,14 +116,14 @@ TEST(Certificate, CertificateOfAnotherModelRejected) {
 
 TEST(Certificate, CertificateUnderAnotherConfigRejected) {
   prove::Options queries = fast();
-  queries.pcs.queries = 13;  // the same model commitment root (the codeword does not depend on it)
+  queries.pcs.queries = 13;  // the same weight root (the codeword does not depend on it)
   const auto q = prove::prove(mlp_trace(51), queries);
-  ASSERT_EQ(field_bytes(q, "model_commitment"), field_bytes(honest(), "model_commitment"));
+  ASSERT_EQ(field_bytes(q, "weight_root"), field_bytes(honest(), "weight_root"));
   expect_certificate_rejected(with_certificate(honest(), certificate_of(q)), "queries");
   prove::Options range = fast();
   range.gkr.range_bits = 13;  // another walk config: other limbs and tables
   const auto r = prove::prove(mlp_trace(51), range);
-  ASSERT_EQ(field_bytes(r, "model_commitment"), field_bytes(honest(), "model_commitment"));
+  ASSERT_EQ(field_bytes(r, "weight_root"), field_bytes(honest(), "weight_root"));
   expect_certificate_rejected(with_certificate(honest(), certificate_of(r)), "range bits");
 }
 

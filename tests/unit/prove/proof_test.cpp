@@ -3,11 +3,14 @@
 // model commitment, graph digest, config) and 1000 random mutations are rejected.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <random>
+#include <set>
 
 #include "../gkr/mlp_fixture.hpp"
 #include "edit.hpp"
 #include "error/error.hpp"
+#include "model/tables.hpp"
 #include "prove/structure.hpp"
 
 using namespace zkm31;
@@ -41,9 +44,10 @@ TEST(Proof, HonestProofVerifiesAndReportsTheOutput) {
   ASSERT_EQ(v.outputs.size(), 1u);
   for (size_t i = 0; i < v.outputs[0].size(); ++i) EXPECT_EQ(v.outputs[0][i], t.values[9][i].to_signed());
   EXPECT_EQ(v.graph_digest, model::graph_digest(t.graph));
-  EXPECT_EQ(v.model_root, prove::model_commitment(t.graph, fast()));
+  EXPECT_EQ(v.model_commitment, prove::model_commitment(t.graph, fast()));
+  EXPECT_EQ(v.model_commitment, prove::model_commitment(v.graph_digest, v.weight_root));
   prove::VerifyOptions pinned = lenient();
-  pinned.model_root = v.model_root;
+  pinned.model_commitment = v.model_commitment;
   pinned.graph_digest = v.graph_digest;
   EXPECT_NO_THROW(prove::verify(honest(), pinned));
 }
@@ -56,7 +60,7 @@ TEST(Proof, ProvingAMovedTraceGivesTheSameProof) {
 
 TEST(Proof, ExpectedModelAndGraphArePinned) {
   prove::VerifyOptions o = lenient();
-  o.model_root = hash::Digest{};
+  o.model_commitment = hash::Digest{};
   EXPECT_THROW(prove::verify(honest(), o), Rejected);
   o = lenient();
   o.graph_digest = hash::Digest{};
@@ -87,8 +91,10 @@ TEST(Proof, ChangedStatementRejected) {
   expect_rejected(with_field(honest(), "public_output", [&](auto& w) { w.bin(bump(out, 0)); }), "output");
   auto in = field_bytes(honest(), "public_input");
   expect_rejected(with_field(honest(), "public_input", [&](auto& w) { w.bin(bump(in, 4)); }), "input");
-  auto root = field_bytes(honest(), "model_commitment");
-  expect_rejected(with_field(honest(), "model_commitment", [&](auto& w) { w.bin(bump(root, 3)); }), "model");
+  auto mc = field_bytes(honest(), "model_commitment");
+  expect_rejected(with_field(honest(), "model_commitment", [&](auto& w) { w.bin(bump(mc, 3)); }), "model");
+  auto root = field_bytes(honest(), "weight_root");
+  expect_rejected(with_field(honest(), "weight_root", [&](auto& w) { w.bin(bump(root, 3)); }), "weight root");
   auto gd = field_bytes(honest(), "graph_digest");
   expect_rejected(with_field(honest(), "graph_digest", [&](auto& w) { w.bin(bump(gd, 7)); }), "graph digest");
   auto tr = field_bytes(honest(), "trace_commitment");
@@ -112,6 +118,86 @@ TEST(Proof, ChangedStatementRejected) {
   EXPECT_NO_THROW(prove::verify(config(12, 0), lenient()));
   expect_rejected(config(13, 0), "config");
   EXPECT_THROW(prove::verify(honest(), prove::VerifyOptions{}), Rejected);  // 12 queries < 96-bit floor
+}
+
+// The model commitment names the architecture: a graph over the same weights with another requant
+// multiplier, shift, table or activation has another commitment, and its honest proof is refused
+// under the first one's pin alone (the review's hole: the weight root alone let it through).
+TEST(Proof, ModelCommitmentPinsTheGraphNotOnlyTheWeights) {
+  const model::Graph& g0 = trace().graph;
+  prove::VerifyOptions pin = lenient();
+  pin.model_commitment = prove::model_commitment(g0, fast());
+  auto node_of = [](model::Graph& g, model::Op op) -> model::Node& {
+    for (model::Node& n : g.nodes)
+      if (n.op == op) return n;
+    throw std::logic_error("no such node");
+  };
+  // ReLU swapped for a SiLU table over the same interval, with the table's input scale as given.
+  auto silu = [&](model::Graph& g, int64_t in_shift) {
+    for (model::Node& n : g.nodes) {
+      if (n.op != model::Op::Relu) continue;
+      const model::Tensor &x = g.tensors[n.inputs[0]], &y = g.tensors[n.outputs[0]];
+      const std::vector<int64_t> params{1, in_shift, 1, 4};
+      n.op = model::Op::Lookup;
+      n.table = {"silu", params, x.lo, model::make_table("silu", params, x.lo, x.hi - x.lo + 1, y.lo, y.hi)};
+      return;
+    }
+    throw std::logic_error("no relu");
+  };
+  std::vector<std::pair<std::string, std::function<void(model::Graph&)>>> edits = {
+      {"multiplier", [&](model::Graph& g) { node_of(g, model::Op::Requant).mult.at(1) += 1; }},
+      {"shift", [&](model::Graph& g) { node_of(g, model::Op::Requant).shift += 1; }},
+      {"activation", [&](model::Graph& g) { silu(g, 4); }},
+      {"table", [&](model::Graph& g) { silu(g, 5); }},
+  };
+  std::set<hash::Digest> seen{*pin.model_commitment};
+  for (auto& [what, edit] : edits) {
+    model::Graph g = g0;
+    edit(g);
+    EXPECT_NE(model::graph_digest(g), model::graph_digest(g0)) << what;
+    EXPECT_TRUE(seen.insert(prove::model_commitment(g, fast())).second) << what << ": a model commitment seen before";
+  }
+  // The multiplier edit proven end to end: it verifies on its own, not under the original pin.
+  fixture::Mlp m = fixture::make_mlp(6, 8, 3, 31);
+  edits[0].second(m.g);
+  const std::vector<uint8_t> other = prove::prove(fixture::forward(m), fast());
+  const prove::Verified v = prove::verify(other, lenient());
+  EXPECT_EQ(field_bytes(other, "weight_root"), field_bytes(honest(), "weight_root"));
+  EXPECT_NE(v.model_commitment, *pin.model_commitment);
+  try {
+    prove::verify(other, pin);
+    ADD_FAILURE() << "a proof of another graph over the same weights verified under the pin";
+  } catch (const Rejected& e) {
+    EXPECT_NE(std::string(e.what()).find("another model commitment"), std::string::npos) << e.what();
+  }
+}
+
+// A model commitment that is not the hash of the proof's graph digest and weight root is refused even
+// when the pin matches it.
+TEST(Proof, ModelCommitmentMustBeTheHashOfGraphAndWeights) {
+  const std::vector<uint8_t> forged = with_field(honest(), "model_commitment", [&](auto& w) { w.bin(hash::Digest{}); });
+  prove::VerifyOptions pin = lenient();
+  pin.model_commitment = hash::Digest{};
+  EXPECT_THROW(prove::verify(forged, pin), Rejected);
+}
+
+// Provable bits: below the conjectured ones, and the floor applies to the bound it names.
+TEST(Proof, SecurityReportsProvableAndConjecturedBits) {
+  const prove::Verified v = prove::verify(honest(), lenient());
+  EXPECT_GT(v.security.provable, 0);
+  EXPECT_LT(v.security.provable, v.security.conjectured);
+  EXPECT_GT(v.security.iop, 90);  // |QM31| ≈ 2^124 against a few thousand challenges and fractions
+  prove::ProveReport rep;
+  prove::prove(trace(), fast(), &rep);
+  EXPECT_DOUBLE_EQ(rep.security.provable, v.security.provable);  // prover and verifier count alike
+  prove::VerifyOptions o = lenient();
+  o.floor_kind = prove::FloorKind::Provable;
+  o.floor_bits = v.security.provable - 0.5;
+  EXPECT_NO_THROW(prove::verify(honest(), o));
+  o.floor_bits = v.security.provable + 0.5;
+  EXPECT_THROW(prove::verify(honest(), o), Rejected);
+  o.floor_kind = prove::FloorKind::Conjectured;  // the same floor on the conjectured bits passes
+  EXPECT_NO_THROW(prove::verify(honest(), o));
 }
 
 TEST(Proof, OutputOutsideItsIntervalRejected) {
