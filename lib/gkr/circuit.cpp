@@ -318,6 +318,13 @@ struct Builder {
     c.steps.push_back(std::move(s));
   }
 
+  void embedding(const Node& n) {
+    EmbeddingStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), vec_of(n.inputs[1]), 0, 0, n.name};
+    s.col_bits = c.vecs[s.w].log_dims[1];
+    s.row_bits = c.vecs[s.w].log_dims[0];
+    c.steps.push_back(s);
+  }
+
   void reduce_sum(const Node& n) {
     ReduceSumStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), 0, n.name};
     s.len_bits = c.vecs[s.x].log_dims.back();
@@ -452,6 +459,7 @@ Compiled compile(const Graph& g, const Config& cfg) {
       case Op::ReduceSum: b.reduce_sum(n); break;
       case Op::ReduceMax: b.reduce_max(n); break;
       case Op::Concat: b.concat(n); break;
+      case Op::Embedding: b.embedding(n); break;
       default: throw NotSupported(std::string("op ") + model::op_name(n.op) + " in gkr-prove (" + n.name + ")");
     }
   }

@@ -161,8 +161,17 @@ struct ConcatStep {
   std::vector<IndexMapStep> parts;
   std::string name;
 };
+// Y[t, j] = W[ids[t], j] with public token ids (embedding): for the claim Y(ρ_j, ρ_t),
+//   Y(ρ) = Σ_v c(v)·W(ρ_j, v),  c(v) = Σ_{real t: ids[t] = v} eq(ρ_t, t),
+// a degree-2 sumcheck over W's row variables ending at one claim on W; the verifier evaluates c at
+// the final point itself from the public ids (O(tokens · row_bits)).
+struct EmbeddingStep {
+  uint32_t y, w, ids;
+  unsigned col_bits, row_bits;  // W's column (D) and row (V) variables
+  std::string name;
+};
 using Step = std::variant<MatMulStep, RequantStep, LookupStep, ReshapeStep, IndexMapStep, AddStep, MulStep, ScaleStep,
-                          ReduceSumStep, ReduceMaxStep, ConcatStep>;
+                          ReduceSumStep, ReduceMaxStep, ConcatStep, EmbeddingStep>;
 
 // The per-proof circuit or the weight certificate's (see Compiled).
 struct Circuit {

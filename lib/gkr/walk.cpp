@@ -142,6 +142,7 @@ Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<
           if constexpr (std::is_same_v<T, ReduceSumStep>) reduce_sum(st, s);
           if constexpr (std::is_same_v<T, ReduceMaxStep>) reduce_max(st, s);
           if constexpr (std::is_same_v<T, ConcatStep>) reduce_concat(st, s);
+          if constexpr (std::is_same_v<T, EmbeddingStep>) reduce_embedding(st, s);
         },
         c.steps[i]);
     std::visit([&](const auto& s) { done(s.name); }, c.steps[i]);

@@ -1,6 +1,6 @@
 #pragma once
 // The claim walk (DESIGN §5): from the outputs to the inputs, one reduction per node (matmul.cpp,
-// requant.cpp, relu.cpp, index_map.cpp, add.cpp, mul.cpp, scale.cpp, reduce_sum.cpp, reduce_max.cpp;
+// requant.cpp, relu.cpp, index_map.cpp, add.cpp, mul.cpp, scale.cpp, reduce_sum.cpp, reduce_max.cpp, embedding.cpp;
 // claims on a vector read by several nodes merged first, merge.hpp), then the weights' bound lookups
 // (the weight certificate's circuit has only these) and one GKR tree per table. Before calling, the
 // channel must hold the statement and every commitment the lookups read; the walk draws the circuit's
@@ -33,6 +33,7 @@ enum class CheatMode : uint8_t {
   WrongSum,        // the first reduce_sum walked alters its last round polynomial
   MergeDrop,       // the first merge of several claims leaves the last claim out of its sumcheck
   MergeWrongValue, // the first merge states a wrong value for the merged claim
+  WrongEmbedding,  // the first embedding walked claims a wrong table value at the end of its sumcheck
 };
 
 struct WalkState {
@@ -83,6 +84,7 @@ void reduce_mul(WalkState& st, const MulStep& s);
 void reduce_scale(WalkState& st, const ScaleStep& s);
 void reduce_sum(WalkState& st, const ReduceSumStep& s);
 void reduce_max(WalkState& st, const ReduceMaxStep& s);
+void reduce_embedding(WalkState& st, const EmbeddingStep& s);
 // Several pending claims on a virtual vector become one (merge.hpp) before its producer reduces it.
 void merge_pending(WalkState& st, uint32_t vec);
 

@@ -298,6 +298,21 @@ std::vector<std::vector<T>> run_pass(const Graph& g, const std::vector<std::vect
       case Op::Concat:
         y = concat_values(g, n, vals);
         break;
+      case Op::Embedding: {
+        const Shape& ws = g.tensors[n.inputs[0]].shape;
+        const int64_t V = ws[0], D = ws[1];
+        const T* w = weight_values(n.inputs[0]);
+        const std::vector<T>& ids = vals[n.inputs[1]];
+        y.resize(ids.size() * size_t(D));
+        for (size_t t = 0; t < ids.size(); ++t) {
+          const double id = double(ids[t]);
+          if (!(id >= 0 && id < double(V)) || id != std::floor(id))
+            throw BadInput("embedding " + n.name + ": token id " + std::to_string(id) + " is not a row of the " +
+                           std::to_string(V) + "-row table");
+          std::copy_n(w + int64_t(id) * D, D, y.begin() + int64_t(t) * D);
+        }
+        break;
+      }
       case Op::ReduceSum:
       case Op::ReduceMax: {
         int64_t len = xs.back(), rows = numel(xs) / len;
@@ -410,6 +425,16 @@ std::vector<int32_t> quantize_input(const Tensor& t, const std::vector<float>& x
 
 Trace run_forward(const Graph& g, const std::vector<InputTensor>& given) {
   auto inputs = match_inputs(g, given);
+  // Token ids are taken as they are, never rounded or clamped into range.
+  for (const Node& n : g.nodes) {
+    if (n.op != Op::Embedding) continue;
+    const size_t k = size_t(std::find(g.inputs.begin(), g.inputs.end(), n.inputs[1]) - g.inputs.begin());
+    const Tensor& t = g.tensors[n.inputs[1]];
+    for (float v : inputs.at(k).data)
+      if (v != std::floor(v) || v < float(t.lo) || v > float(t.hi))
+        throw BadInput("input '" + t.name + "': token id " + std::to_string(v) + " is not an integer in [" +
+                       std::to_string(t.lo) + ", " + std::to_string(t.hi) + "]");
+  }
   std::vector<std::vector<int32_t>> qin;
   std::vector<std::vector<float>> fin;
   for (size_t i = 0; i < inputs.size(); ++i) {

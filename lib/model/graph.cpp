@@ -17,12 +17,12 @@ struct OpEntry {
   Op op;
   const char* name;
 };
-constexpr std::array<OpEntry, 17> kOps{{
+constexpr std::array<OpEntry, 18> kOps{{
     {Op::MatMul, "matmul"}, {Op::Requant, "requant"}, {Op::Relu, "relu"}, {Op::Lookup, "lookup"},
     {Op::Add, "add"}, {Op::Sub, "sub"}, {Op::Mul, "mul"}, {Op::MulConst, "mul_const"},
     {Op::MaskedFill, "masked_fill"}, {Op::Reshape, "reshape"}, {Op::Transpose, "transpose"},
     {Op::Im2col, "im2col"}, {Op::Slice, "slice"}, {Op::Concat, "concat"}, {Op::Gather, "gather"},
-    {Op::ReduceSum, "reduce_sum"}, {Op::ReduceMax, "reduce_max"},
+    {Op::ReduceSum, "reduce_sum"}, {Op::ReduceMax, "reduce_max"}, {Op::Embedding, "embedding"},
 }};
 
 // Products and sums of interval ends in 128 bits: the no-wrap check must see the true value.
@@ -55,6 +55,14 @@ const Tensor& input(const Graph& g, const Node& n, size_t i) {
   if (i >= n.inputs.size()) fail(n, "missing input " + std::to_string(i));
   if (n.inputs[i] >= g.tensors.size()) fail(n, "input tensor id out of range");
   return g.tensors[n.inputs[i]];
+}
+
+// The float track's real_mult / real_offset of a requant or mul_const: scalar or one per channel of
+// the last axis (C entries), real_mult never empty.
+void check_float_track(const Node& n, int64_t C) {
+  auto ok = [&](size_t sz) { return sz == 1 || int64_t(sz) == C; };
+  if (n.real_mult.empty() || !ok(n.real_mult.size())) fail(n, "float-track multiplier must be scalar or per channel");
+  if (!n.real_offset.empty() && !ok(n.real_offset.size())) fail(n, "float-track offset must be scalar or per channel");
 }
 
 void arity(const Node& n, size_t lo, size_t hi) {
@@ -183,6 +191,7 @@ Inferred infer(const Graph& g, const Node& n) {
       if (!n.offset.empty() && !per_channel_ok(n.offset.size())) fail(n, "offset must be scalar or per channel");
       if (n.shift < 0 || n.shift > 40) fail(n, "shift out of range");
       if (n.lo > n.hi) fail(n, "empty clamp interval");
+      check_float_track(n, C);
       i128 xmax = std::max(abs128(x.lo), abs128(x.hi));
       i128 mmax = 0, bmax = 0;
       for (int64_t m : n.mult) mmax = std::max(mmax, abs128(m));
@@ -241,6 +250,7 @@ Inferred infer(const Graph& g, const Node& n) {
       if (c.kind != TensorKind::Constant) fail(n, "second operand must be a constant");
       r.shape = broadcast_shapes(x.shape, c.shape);
       if (r.shape != x.shape) fail(n, "constant must broadcast to the input shape");
+      check_float_track(n, x.shape.empty() ? 1 : x.shape.back());
       auto [lo, hi] = product_interval(x.lo, x.hi, c.lo, c.hi);
       r.lo = checked(n, lo, "result"), r.hi = checked(n, hi, "result");
       return r;
@@ -341,6 +351,20 @@ Inferred infer(const Graph& g, const Node& n) {
       r.shape.insert(r.shape.end(), n.idx_shape.begin(), n.idx_shape.end());
       r.shape.insert(r.shape.end(), x.shape.begin() + n.axis + 1, x.shape.end());
       r.lo = x.lo, r.hi = x.hi;
+      return r;
+    }
+    case Op::Embedding: {
+      arity(n, 2, 2);
+      const Tensor& w = input(g, n, 0);
+      const Tensor& ids = input(g, n, 1);
+      if (w.kind != TensorKind::Weight || w.shape.size() != 2) fail(n, "the table must be a weight [V, D]");
+      if (ids.kind != TensorKind::Input) fail(n, "token ids must be a graph input");
+      if (ids.lo < 0 || ids.hi >= w.shape[0])
+        fail(n, "token ids [" + std::to_string(ids.lo) + ", " + std::to_string(ids.hi) + "] exceed the " +
+                    std::to_string(w.shape[0]) + " rows of the table");
+      r.shape = ids.shape;
+      r.shape.push_back(w.shape[1]);
+      r.lo = w.lo, r.hi = w.hi;
       return r;
     }
     case Op::ReduceSum:

@@ -44,6 +44,9 @@
 //   slice        [X] → [Y]; axes/starts/ends/steps (ONNX semantics, normalized: non-negative, clamped).
 //   concat       [X1, X2, …] → [Y] along `axis`.
 //   gather       [X] → [Y]: constant indices `ints` along `axis` (Y shape: X's with axis → idx_shape).
+//   embedding    [W, Ids] → [Y]: token embeddings. W a weight [V, D], Ids a graph input of token ids
+//                (public, proven inside [0, V) by the verifier's range check of the input);
+//                Y = Ids.shape + [D], Y[..., j] = W[Ids[...], j].
 //   reduce_sum   [X] → [Y]: sum over the last axis, kept as a dimension of size 1.
 //   reduce_max   [X] → [Y]: max over the last axis, kept as size 1.
 //
@@ -105,7 +108,7 @@ struct TableSpec {
 
 enum class Op : uint8_t {
   MatMul, Requant, Relu, Lookup, Add, Sub, Mul, MulConst, MaskedFill,
-  Reshape, Transpose, Im2col, Slice, Concat, Gather, ReduceSum, ReduceMax,
+  Reshape, Transpose, Im2col, Slice, Concat, Gather, ReduceSum, ReduceMax, Embedding,
 };
 const char* op_name(Op op);
 Op op_from_name(const std::string& name);  // throws BadInput for an unknown op

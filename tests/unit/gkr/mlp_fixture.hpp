@@ -3,6 +3,7 @@
 // → requant), with a forward pass, for the walk and proof tests. Dimensions need not be powers of
 // two, so padding is exercised.
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "model/graph.hpp"
@@ -28,6 +29,7 @@ inline model::Node requant_node(const model::Graph& g, std::string name, uint32_
   n.offset = std::move(offset);
   n.shift = shift;
   n.lo = lo, n.hi = hi;
+  for (int64_t m : n.mult) n.real_mult.push_back(std::ldexp(double(m), -shift));  // float track
   const model::Tensor& x = g.tensors[in];
   int64_t xmax = std::max(-x.lo, x.hi), mmax = 0, bmax = 0;
   for (int64_t m : n.mult) mmax = std::max(mmax, std::abs(m));

@@ -73,7 +73,9 @@ Ops make_ops(uint32_t seed) {
   const uint32_t m = node(g, Op::Mul, "m", {q, q});
   const uint32_t r = node(g, Op::ReduceSum, "r", {q});
   const uint32_t d = node(g, Op::Sub, "d", {m, r});
-  const uint32_t c = node(g, Op::MulConst, "c", {d, constant(g, "C", {6}, {2, -3, 1, 0, 3, -1})});
+  model::Node mc;
+  mc.real_mult = {2, -3, 1, 0, 3, -1};  // float track
+  const uint32_t c = node(g, Op::MulConst, "c", {d, constant(g, "C", {6}, {2, -3, 1, 0, 3, -1})}, mc);
   const uint32_t e = node(g, Op::Add, "e", {c, m});
   model::Node sl;
   sl.axes = {1}, sl.starts = {1}, sl.ends = {5}, sl.steps = {1};

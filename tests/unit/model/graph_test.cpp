@@ -103,6 +103,15 @@ TEST(Graph, RefusesWrongBoundsAndShapes) {
   g = tiny_graph();
   g.weights[0].values[0] = 200;  // outside the int8 interval
   EXPECT_THROW(validate(g), BadInput);
+  // The float track's multipliers must be scalar or per channel (an empty one used to crash graph-forward).
+  for (std::vector<double> bad : {std::vector<double>{}, std::vector<double>{1, 2}}) {
+    g = tiny_graph();
+    g.nodes[1].real_mult = bad;
+    EXPECT_THROW(validate(g), BadInput);
+  }
+  g = tiny_graph();
+  g.nodes[1].real_offset = {0.5, 0.25};
+  EXPECT_THROW(validate(g), BadInput);
 }
 
 TEST(Graph, ReadRefusesOtherKindsAndCorruption) {
