@@ -20,12 +20,6 @@ namespace {
 // Largest tensor the importer materializes (its calibration runs the float track in memory).
 constexpr int64_t kMaxElements = int64_t(1) << 28;
 
-// Ops the lowering handles when their inputs are not all constant.
-const std::set<std::string> kLiveOps = {
-    "MatMul", "Gemm", "Conv", "Relu", "Sigmoid", "Tanh", "Erf", "Add", "Sub", "Mul", "Div", "Pow", "Sqrt",
-    "Reciprocal", "Neg", "Flatten", "Reshape", "Transpose", "Gather", "Unsqueeze", "Squeeze", "Slice", "Concat",
-    "Split", "Where", "Softmax", "ReduceMean", "Cast", "Identity", "LayerNormalization"};
-
 template <typename T>
 void read_raw(const std::string& raw, std::vector<double>& out) {
   size_t n = raw.size() / sizeof(T);
@@ -382,7 +376,7 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes) {
       continue;
     }
     if (folder.fold(n)) continue;
-    if (!kLiveOps.count(n.op)) {
+    if (!has_lowering(n.op)) {
       unsupported.push_back("ONNX op '" + n.op + "' (node '" + n.name + "')");
       continue;
     }

@@ -53,6 +53,9 @@ struct OnnxModel {
 // shape, a missing initializer, and NotSupported listing every unsupported node.
 OnnxModel load_onnx(std::span<const uint8_t> bytes);
 
+// True when the lowering handles op on live (non-constant) inputs (ops/registry.cpp).
+bool has_lowering(const std::string& op);
+
 // Attribute accessors (default when absent).
 int64_t attr_int(const LiveNode& n, const std::string& key, int64_t def);
 double attr_float(const LiveNode& n, const std::string& key, double def);

@@ -1,0 +1,40 @@
+// import_onnx: load and fold, a structural lowering, calibration on its float track, the real
+// lowering with those statistics.
+#include <nlohmann/json.hpp>
+
+#include "error/error.hpp"
+#include "onnx/import.hpp"
+#include "onnx/lower.hpp"
+
+namespace zkm31::onnx_import {
+
+using model::Graph;
+
+Graph import_onnx(std::span<const uint8_t> bytes, const ImportOptions& opt) {
+  if (opt.act_bits < 2 || opt.act_bits > 16) throw BadInput("activation bits must be in [2, 16]");
+  OnnxModel m = load_onnx(bytes);
+  Graph structure = Lowerer(m, opt, nullptr).run();
+  bool synthetic = opt.calibration.empty();
+  StatsMap stats = calibrate(structure, synthetic ? default_calibration(m, opt.default_samples) : opt.calibration);
+  Graph g = Lowerer(m, opt, &stats).run();
+  g.notes.push_back("activations " + std::to_string(opt.act_bits) + " bits, int8 per-channel weights");
+  g.notes.push_back(synthetic ? "calibration: " + std::to_string(opt.default_samples) + " synthetic N(0,1) inputs (default)"
+                              : "calibration: " + std::to_string(opt.calibration.size()) + " given inputs");
+  model::validate(g);
+  return g;
+}
+
+std::vector<std::vector<model::InputTensor>> parse_calibration_json(const std::string& text) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw BadInput(std::string("malformed calibration JSON: ") + e.what());
+  }
+  if (!j.is_array() || j.empty()) throw BadInput("calibration JSON: expected a non-empty array of input sets");
+  std::vector<std::vector<model::InputTensor>> sets;
+  for (const auto& item : j) sets.push_back(model::parse_inputs_json(item.dump()));
+  return sets;
+}
+
+}  // namespace zkm31::onnx_import
