@@ -15,13 +15,20 @@ python3-torch and python3-sklearn). Writes, next to this file:
                   (gate ⊙ up); random init, x [1,8,16]: the model gkr-prove proves end to end with
                   activation×activation matmuls, residual adds and elementwise products
   bad_*.onnx / wide_linear.onnx: small hand-built graphs (onnx.helper) for the importer's refusals:
-    bad_missing_init (reads an initializer that does not exist), bad_dynamic (a dynamic batch
-    dimension), bad_unsupported (LSTM and TopK nodes), wide_linear (K = 2048: its accumulator
+    bad_missing_init (reads an initializer that does not exist), bad_dynamic (a free 'seq'
+    dimension after the batch one), bad_unsupported (LSTM and TopK nodes), wide_linear (K = 2048: its accumulator
     cannot be bounded below (p-1)/2 at 16-bit activations), index_ops (Gather, Concat, Mul/Div/Sub/Neg
     of activations, Transpose, Sigmoid on x [2, 8]; its reference output is computed with numpy:
     index_ops.reference_output.json)
+  Models exported the way people export them (dynamic axes, opsets 11–17; `make_models.py NAME…` rebuilds
+  only the named ones):
+    dyn_block     causal attention block written like nanoGPT (x.shape unpacked, view/transpose heads, a
+                  causal buffer sliced to [:T, :T] + masked_fill, learned positions indexed by arange(T),
+                  a bias expanded to x's shape), dynamic batch and sequence axes; exported at opsets 11,
+                  14 and 17 (dyn_block_op11/op14/op17.onnx); input and torch output for x [1, 8, 16]
+    dyn_mlp       flatten(x.view(B, -1))-Linear-GELU-Linear with a dynamic batch axis only, x [1, 4, 16]
 The split is the one of shared/models/README.md: pixels/16, train_test_split(test_size=0.25,
-random_state=0, stratify=y). Exports use opset 14 with static shapes, like the reference models.
+random_state=0, stratify=y). The first models use opset 14 with static shapes, like the reference models.
 """
 import json
 import os
@@ -50,11 +57,15 @@ def tensor_json(model, name, t):
             'data': [float(v) for v in t.detach().numpy().astype(np.float32).ravel()]}
 
 
-def export(model, name, x, in_name, out_name, fold=True):
+def export(model, name, x, in_name, out_name, fold=True, opsets=(14,), dynamic=None, **kw):
+    """Writes name.onnx (one opset) or name_opN.onnx (several), name.input.json, name.torch_output.json.
+    dynamic: {axis: label} of the input and output (torch.onnx.export's dynamic_axes)."""
     model.eval()
-    path = os.path.join(HERE, name + '.onnx')
-    torch.onnx.export(model, x, path, input_names=[in_name], output_names=[out_name], opset_version=14,
-                      do_constant_folding=fold)
+    axes = {in_name: dynamic, out_name: dynamic} if dynamic else None
+    for op in opsets:
+        path = os.path.join(HERE, name + ('.onnx' if len(opsets) == 1 else f'_op{op}.onnx'))
+        torch.onnx.export(model, x, path, input_names=[in_name], output_names=[out_name], opset_version=op,
+                          do_constant_folding=fold, dynamic_axes=axes, **kw)
     with torch.no_grad():
         y = model(x)
     dump(name + '.input.json', tensor_json(name, in_name, x))
@@ -112,8 +123,10 @@ def hand_built():
     save('bad_missing_init', [helper.make_node('MatMul', ['x', 'w_missing'], ['y'], name='mm')],
          [helper.make_tensor_value_info('x', f, [1, 16])], [helper.make_tensor_value_info('y', f, [1, 4])], [w],
          check=False)
-    save('bad_dynamic', [helper.make_node('MatMul', ['x', 'w'], ['y'], name='mm')],
-         [helper.make_tensor_value_info('x', f, ['batch', 16])], [helper.make_tensor_value_info('y', f, ['batch', 4])], [w])
+    save('bad_dynamic', [helper.make_node('Transpose', ['x'], ['xt'], name='t', perm=[0, 2, 1]),
+                         helper.make_node('MatMul', ['xt', 'w'], ['y'], name='mm')],
+         [helper.make_tensor_value_info('x', f, ['batch', 16, 'seq'])],
+         [helper.make_tensor_value_info('y', f, ['batch', 'seq', 4])], [w])
     wi = numpy_helper.from_array(rng.standard_normal((1, 32, 16)).astype(np.float32), 'W')
     ri = numpy_helper.from_array(rng.standard_normal((1, 32, 8)).astype(np.float32), 'R')
     k = numpy_helper.from_array(np.array([2], dtype=np.int64), 'k')
@@ -208,6 +221,52 @@ class TinyGated(torch.nn.Module):
         return r + self.down(torch.relu(self.gate(r)) * self.up(r))
 
 
+class DynBlock(torch.nn.Module):
+    """Causal self-attention as nanoGPT writes it; every shape comes from x.shape at run time."""
+    def __init__(self, d=16, heads=2, t_max=32):
+        super().__init__()
+        self.ln = torch.nn.LayerNorm(d)
+        self.qkv = torch.nn.Linear(d, 3 * d)
+        self.proj = torch.nn.Linear(d, d)
+        self.pos = torch.nn.Parameter(0.1 * torch.randn(t_max, d))
+        self.shift = torch.nn.Parameter(0.1 * torch.randn(d))
+        self.register_buffer('causal', torch.tril(torch.ones(t_max, t_max)))
+        self.h, self.d = heads, d
+
+    def forward(self, x):
+        B, T, C = x.shape
+        x = x + self.pos[torch.arange(T)] + self.shift.expand(B, T, C)
+        q, k, v = self.qkv(self.ln(x)).split(self.d, dim=-1)
+        q = q.view(B, T, self.h, C // self.h).transpose(1, 2)
+        k = k.view(B, T, self.h, C // self.h).transpose(1, 2)
+        v = v.view(B, T, self.h, C // self.h).transpose(1, 2)
+        s = (q @ k.transpose(-2, -1)) * (1.0 / (C // self.h) ** 0.5)
+        s = s.masked_fill(self.causal[:T, :T] == 0, float('-inf'))
+        a = (torch.softmax(s, dim=-1) @ v).transpose(1, 2).contiguous().view(B, T, C)
+        return x + self.proj(a)
+
+
+class DynMlp(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(64, 32)
+        self.fc2 = torch.nn.Linear(32, 10)
+
+    def forward(self, x):
+        return self.fc2(torch.nn.functional.gelu(self.fc1(x.view(x.shape[0], -1))))
+
+
+def dynamic_models():
+    torch.manual_seed(12)
+    export(DynBlock(), 'dyn_block', torch.randn(1, 8, 16), 'x', 'y', opsets=(11, 14, 17),
+           dynamic={0: 'batch', 1: 'seq'})
+    torch.manual_seed(13)
+    export(DynMlp(), 'dyn_mlp', torch.randn(1, 4, 16), 'x', 'y', dynamic={0: 'batch'})
+
+
+BUILDERS = {'dyn_block': dynamic_models, 'dyn_mlp': dynamic_models, 'hand_built': hand_built}
+
+
 def main():
     hand_built()
     torch.manual_seed(0)
@@ -245,6 +304,8 @@ def main():
     export(llama, 'tiny_llama', torch.randn(1, 8, 16), 'x', 'y')
     torch.manual_seed(10)
     export(TinyGated(), 'tiny_gated', torch.randn(1, 8, 16), 'x', 'y')
+    for builder in dict.fromkeys(BUILDERS.values()):
+        builder()
     for name, m in [('mlp_sigmoid', mlp), ('conv_small', conv)]:
         with torch.no_grad():
             acc = (m(torch.tensor(Xte, dtype=torch.float32)).argmax(1).numpy() == yte).mean()
@@ -252,4 +313,8 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    if len(sys.argv) > 1:
+        for builder in dict.fromkeys(BUILDERS[n] for n in sys.argv[1:]):
+            builder()
+    else:
+        main()

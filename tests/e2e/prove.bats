@@ -86,6 +86,10 @@ tamper_each() {
   for m in conv_small mlp_sigmoid; do proves_like_torch "$m"; done
 }
 
+@test "dyn_mlp: a model exported with a dynamic batch axis proves and verifies with the default batch of 1" {
+  proves_like_torch dyn_mlp
+}
+
 @test "tiny_gated: Q·Kᵀ of two activations, residual adds and a gated product prove and verify" {
   prove "$DATA/tiny_gated.onnx" "$DATA/tiny_gated.input.json"
   run --separate-stderr verify -i "$TMP/run.proof"
