@@ -539,6 +539,11 @@ double attr_float(const LiveNode& n, const std::string& key, double def) {
   return a ? a->f() : def;
 }
 
+std::string attr_string(const LiveNode& n, const std::string& key, const std::string& def) {
+  const auto* a = find_attr(n, key);
+  return a ? a->s() : def;
+}
+
 std::vector<int64_t> attr_ints(const LiveNode& n, const std::string& key) {
   const auto* a = find_attr(n, key);
   if (!a) return {};
@@ -572,6 +577,8 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes, const FixedShapes& fixed) {
   const auto& g = proto->graph();
   OnnxModel m;
   m.name = g.name();
+  for (const auto& o : proto->opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx") m.opset = o.version();
   for (const auto& t : g.initializer()) m.consts[t.name()] = tensor_to_const(t);
   for (const auto& [name, c] : m.consts) m.shapes[name] = c.shape;
   for (const auto& [name, given] : fixed)

@@ -40,6 +40,7 @@ using FixedShapes = std::map<std::string, std::pair<Shape, std::string>>;
 struct OnnxModel {
   std::shared_ptr<onnx::ModelProto> proto;  // owns the NodeProtos that LiveNode points into
   std::string name;
+  int64_t opset = 0;  // version of the default ("ai.onnx") operator set
   std::vector<std::pair<std::string, Shape>> inputs;  // graph inputs that are not initializers
   std::vector<std::string> outputs;
   std::map<std::string, Const> consts;
@@ -70,5 +71,6 @@ std::string dims_str(const Shape& s);
 int64_t attr_int(const LiveNode& n, const std::string& key, int64_t def);
 double attr_float(const LiveNode& n, const std::string& key, double def);
 std::vector<int64_t> attr_ints(const LiveNode& n, const std::string& key);
+std::string attr_string(const LiveNode& n, const std::string& key, const std::string& def);
 
 }  // namespace zkm31::onnx_import

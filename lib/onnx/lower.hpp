@@ -102,6 +102,18 @@ class Lowerer {
   void add_sub(const LiveNode& n);
   void mul(const LiveNode& n);
   static double absmax(const Const& c);
+  uint32_t weighted_sum(const std::vector<std::pair<uint32_t, double>>& terms, double out_scale, const std::string& out,
+                        const std::string& node_name);
+
+  // ---- ops/piecewise.cpp -----------------------------------------------------------------------
+  void lower_clip(size_t i);
+  void lower_hard_sigmoid(size_t i);
+  void lower_hard_swish(size_t i);
+  void lower_leaky_relu(size_t i);
+  // clamp(a·x + b, lo, hi) (lo/hi may be ±inf) requantized to out_scale and [qlo, qhi].
+  uint32_t clamp_affine(uint32_t x, double a, double b, double lo, double hi, double out_scale, int64_t qlo, int64_t qhi,
+                        const std::string& out, const std::string& node_name);
+  uint32_t relu_of_affine(uint32_t x, double a, double b_minus_c, const std::string& out, const std::string& node_name);
 
   // ---- ops/activation.cpp ----------------------------------------------------------------------
   void lower_relu(size_t i);
@@ -118,6 +130,8 @@ class Lowerer {
   };
   void lower_where(size_t i);
   void lower_softmax(size_t i);
+  uint32_t softmax_last(uint32_t scores, const std::optional<Pending>& mask, const std::string& out,
+                        const std::string& node_name);
   static bool mask_like(const Const& c);
 
   // ---- ops/norm.cpp ----------------------------------------------------------------------------
@@ -129,9 +143,24 @@ class Lowerer {
   };
   void lower_reduce_mean(size_t i);
   void lower_layer_norm(size_t i);
+  void lower_batch_norm(size_t i);
   std::optional<LnMatch> match_layer_norm(const LiveNode& mean);
   bool rms_norm(const LiveNode& sq);
   void layer_norm(const LnMatch& ln);
+
+  // ---- ops/reduce.cpp --------------------------------------------------------------------------
+  std::vector<int64_t> reduce_axes(const LiveNode& n, size_t rank) const;
+  // Reduces x over `axes` (sorted) by op (reduce_sum, or reduce_max), a sum divided by the count when
+  // `mean`; the result has x's other axes and a last axis of 1, and is named `out`.
+  uint32_t reduce(uint32_t x, const std::vector<int64_t>& axes, model::Op op, bool mean, const std::string& out,
+                  const std::string& node_name);
+  void reduce_node(const LiveNode& n, model::Op op, bool mean);
+  void lower_reduce_sum(size_t i);
+  void lower_reduce_max(size_t i);
+
+  // ---- ops/pool.cpp ----------------------------------------------------------------------------
+  void lower_pool(size_t i);
+  void lower_global_pool(size_t i);
 
   // ---- ops/shape.cpp ---------------------------------------------------------------------------
   uint32_t index_node(Node n, const std::string& out, uint32_t x);
@@ -141,7 +170,10 @@ class Lowerer {
   void lower_slice(size_t i);
   void lower_split(size_t i);
   void lower_concat(size_t i);
+  // Concatenation along `axis` at the largest of the inputs' scales (the others requantized to it).
+  uint32_t concat(std::vector<uint32_t> ins, int64_t axis, const std::string& out, const std::string& node_name);
   void lower_gather(size_t i);
+  void lower_pad(size_t i);
   void slice_axis(uint32_t x, int64_t axis, int64_t start, int64_t end, int64_t step, const std::string& out,
                   const std::string& name);
 

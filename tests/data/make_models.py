@@ -264,7 +264,116 @@ def dynamic_models():
     export(DynMlp(), 'dyn_mlp', torch.randn(1, 4, 16), 'x', 'y', dynamic={0: 'batch'})
 
 
-BUILDERS = {'dyn_block': dynamic_models, 'dyn_mlp': dynamic_models, 'hand_built': hand_built}
+class ResBlock(torch.nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c1, self.b1 = torch.nn.Conv2d(c, c, 3, padding=1, bias=False), torch.nn.BatchNorm2d(c)
+        self.c2, self.b2 = torch.nn.Conv2d(c, c, 3, padding=1, bias=False), torch.nn.BatchNorm2d(c)
+
+    def forward(self, x):
+        return torch.relu(x + self.b2(self.c2(torch.relu(self.b1(self.c1(x))))))
+
+
+class PoolCnn(torch.nn.Module):
+    """A small ResNet: stem conv-BN-ReLU-maxpool, a residual block, global average pool, linear."""
+    def __init__(self):
+        super().__init__()
+        self.stem = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1, bias=False), torch.nn.BatchNorm2d(8),
+                                        torch.nn.ReLU(), torch.nn.MaxPool2d(3, stride=2, padding=1))
+        self.block = ResBlock(8)
+        self.fc = torch.nn.Linear(8, 10)
+
+    def forward(self, x):
+        x = self.block(self.stem(x))
+        return self.fc(torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
+def randomize_bn(model):
+    """Non-trivial running statistics, as a trained network has."""
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 2.0)
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.2, 0.2)
+    return model
+
+
+class PoolOps(torch.nn.Module):
+    """Pooling edge cases: ceil_mode, count_include_pad both ways (True exports as Pad + AveragePool),
+    dilation, stride ≠ kernel; a linear at the end (a proof needs a committed weight)."""
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(2 * (25 + 25 + 25 + 49), 8)
+
+    def forward(self, x):
+        a = torch.nn.functional.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True)
+        b = torch.nn.functional.avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)
+        c = torch.nn.functional.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=True)
+        d = torch.nn.functional.max_pool2d(x, 2, stride=1, dilation=2)
+        return self.fc(torch.cat([a.flatten(1), b.flatten(1), c.flatten(1), d.flatten(1)], dim=1))
+
+
+class GroupedConv(torch.nn.Module):
+    """Depthwise (groups = channels) and grouped (groups = 2, stride 2, dilation 2) convolutions."""
+    def __init__(self):
+        super().__init__()
+        self.dw = torch.nn.Conv2d(4, 4, 3, padding=1, groups=4)
+        self.gc = torch.nn.Conv2d(4, 8, 3, stride=2, padding=2, dilation=2, groups=2)
+
+    def forward(self, x):
+        return self.gc(torch.relu(self.dw(x)))
+
+
+class Activations(torch.nn.Module):
+    """ReLU6 (Clip), LeakyReLU, Hardsigmoid, Hardswish and a two-sided clamp between linears."""
+    def __init__(self, d=16):
+        super().__init__()
+        self.l = torch.nn.ModuleList(torch.nn.Linear(d, d) for _ in range(5))
+
+    def forward(self, x):
+        x = torch.nn.functional.relu6(self.l[0](x) * 3)
+        x = torch.nn.functional.leaky_relu(self.l[1](x), 0.1)
+        x = torch.nn.functional.hardsigmoid(self.l[2](x) * 4)
+        x = torch.nn.functional.hardswish(self.l[3](x) * 4)
+        return torch.clamp(self.l[4](x), -0.3, 0.4)
+
+
+class AxisOps(torch.nn.Module):
+    """Ops over axes other than the last: softmax on dim 1, mean over (1, 2) without keepdim, amax
+    over dim 1 with keepdim, a split with sizes, unsqueeze/squeeze (axes inputs from opset 13); each
+    result feeds its own linear and the linears are summed."""
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.ModuleList(torch.nn.Linear(k, 8) for k in (16, 8, 32, 32, 80))
+
+    def forward(self, x):
+        s = torch.softmax(x * 2, dim=1)
+        m = x.mean(dim=(1, 2))
+        a = x.amax(dim=1, keepdim=True)
+        p, q, r = torch.split(x, [1, 2, 5], dim=3)
+        z = (s[..., :1] + p).unsqueeze(1).squeeze(1)
+        parts = [z.flatten(1), m, a.flatten(1), (q * 0.5).flatten(1), r.flatten(1)]
+        return sum(fc(t) for fc, t in zip(self.fc, parts))
+
+
+def op_models():
+    torch.manual_seed(20)
+    cnn = randomize_bn(PoolCnn())
+    x = torch.randn(1, 3, 16, 16)
+    export(cnn, 'pool_cnn', x, 'x', 'y', dynamic={0: 'batch'})
+    export(cnn, 'pool_cnn_bn', x, 'x', 'y', training=torch.onnx.TrainingMode.PRESERVE)
+    torch.manual_seed(21)
+    export(PoolOps(), 'pool_ops', torch.randn(1, 2, 9, 9), 'x', 'y')
+    torch.manual_seed(22)
+    export(GroupedConv(), 'grouped_conv', torch.randn(1, 4, 9, 9), 'x', 'y')
+    torch.manual_seed(23)
+    export(Activations(), 'activations', torch.randn(1, 4, 16), 'x', 'y')
+    torch.manual_seed(24)
+    export(AxisOps(), 'axis_ops', torch.randn(1, 4, 4, 8), 'x', 'y', opsets=(13,))
+
+
+BUILDERS = {'dyn_block': dynamic_models, 'dyn_mlp': dynamic_models, 'hand_built': hand_built, 'ops': op_models}
 
 
 def main():

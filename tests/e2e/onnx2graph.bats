@@ -54,14 +54,6 @@ refuses() {
   onnx2graph -q "$DATA/bad_dynamic.onnx" --shape x=1,16,3 -o "$OUT/fixed.graph"
 }
 
-# float_matches_torch GRAPH INPUT TORCH_OUTPUT: graph-forward's float track is within 1e-4 of torch.
-float_matches_torch() {
-  graph-forward -q --input "$2" --json-out "$TMP/f.json" --graph "$1" -o "$TMP/f.trace"
-  run jq -n --slurpfile a "$TMP/f.json" --slurpfile t "$3" \
-    '[range(0; $t[0].data | length) as $i | ($a[0].outputs[0].float[$i] - $t[0].data[$i]) | fabs] | max < 1e-4'
-  assert_output true
-}
-
 @test "dynamic batch and sequence axes (opsets 11, 14, 17): shape subgraphs fold once --shape fixes the input" {
   for op in 11 14 17; do
     onnx2graph -q "$DATA/dyn_block_op$op.onnx" --shape x=1,8,16 -o "$TMP/b$op.graph"

@@ -114,4 +114,28 @@ void Lowerer::mul(const LiveNode& n) {
   bind(out, emit(node(Op::Mul, n.name, {a, b}), out, T(a).scale * T(b).scale));
 }
 
+// Σ c_k·x_k at out_scale: each term is multiplied by an integer (mul_const) onto a common scale
+// 2^sh times finer than the output, chosen as fine as the product budget allows; the terms are
+// added exactly, then requantized once.
+uint32_t Lowerer::weighted_sum(const std::vector<std::pair<uint32_t, double>>& terms, double out_scale,
+                               const std::string& out, const std::string& node_name) {
+  double total = 0;
+  for (const auto& [t, c] : terms) total += double(std::max(-T(t).lo, T(t).hi)) * T(t).scale * std::abs(c);
+  int sh = structural() ? 0 : int(std::floor(std::log2(double(kProductBudget / 4) * out_scale / std::max(total, 1e-30))));
+  const double sc = out_scale / std::ldexp(1.0, std::clamp(sh, 0, 30));
+  uint32_t acc = UINT32_MAX;
+  for (size_t k = 0; k < terms.size(); ++k) {
+    const auto& [t, c] = terms[k];
+    const std::string nm = out + ":term" + std::to_string(k);
+    int64_t M = structural() ? 1 : std::llround(c * T(t).scale / sc);
+    Node mc = node(Op::MulConst, node_name + ":scale" + std::to_string(k), {t, constant(nm + ":M", {1}, {M}, {}, 1.0)});
+    mc.real_mult = {c};
+    uint32_t term = emit(mc, nm, sc);
+    acc = acc == UINT32_MAX ? term : emit(node(Op::Add, node_name + ":add" + std::to_string(k), {acc, term}), out + ":sum", sc);
+  }
+  uint32_t y = requant(acc, {sc}, {1.0}, {}, out_scale, -qmax_, qmax_, out, node_name + ":requant");
+  narrow_ids_.insert(y);
+  return y;
+}
+
 }  // namespace zkm31::onnx_import

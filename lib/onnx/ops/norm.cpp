@@ -16,23 +16,17 @@ constexpr int kVarBits = 16;  // variance code for the rsqrt table: [1, 2^16)
 
 }  // namespace
 
-// ReduceMean(x) → Sub(x, mean) → Pow(·, 2) → ReduceMean → Add(eps) → Sqrt → Div(c, ·) [→ Mul(γ) → Add(β)]
+// ReduceMean over the last axis (keepdims) that starts a decomposed LayerNorm:
+// ReduceMean(x) → Sub(x, mean) → Pow(·, 2) → ReduceMean → Add(eps) → Sqrt → Div(c, ·) [→ Mul(γ) → Add(β)];
+// any other ReduceMean is a plain mean (ops/reduce.cpp).
 void Lowerer::lower_reduce_mean(size_t i) {
   const LiveNode& n = m_.nodes[i];
-  const std::string& x = n.inputs[0];
-  const auto& xs = m_.shape(x);
+  const auto& xs = m_.shape(n.inputs[0]);
   auto axes = attr_ints(n, "axes");
-  if (axes.size() != 1 || (axes[0] != -1 && axes[0] != int64_t(xs.size()) - 1) || attr_int(n, "keepdims", 1) != 1)
-    throw NotSupported("node '" + n.name + "': ReduceMean other than over the last axis with keepdims");
-  if (auto ln = match_layer_norm(n)) return layer_norm(*ln);
-  // A plain mean: sum, then a requant by 1/d.
-  uint32_t t = narrow(tid(x), n.name);
-  uint32_t sum = emit(node(Op::ReduceSum, n.name + ":sum", {t}), n.outputs[0] + ":sum", T(t).scale);
-  double d = double(xs.back());
-  uint32_t y = requant(sum, {T(t).scale}, {1.0 / d}, {}, scale_for(n.outputs[0], false), -qmax_, qmax_,
-                       n.outputs[0], n.name);
-  narrow_ids_.insert(y);
-  bind(n.outputs[0], y);
+  bool last = axes.size() == 1 && (axes[0] == -1 || axes[0] == int64_t(xs.size()) - 1) && attr_int(n, "keepdims", 1) == 1;
+  if (last)
+    if (auto ln = match_layer_norm(n)) return layer_norm(*ln);
+  reduce_node(n, Op::ReduceSum, true);
 }
 
 std::optional<Lowerer::LnMatch> Lowerer::match_layer_norm(const LiveNode& mean) {
@@ -196,6 +190,51 @@ void Lowerer::layer_norm(const LnMatch& ln) {
   std::vector<double> gamma = ln.gamma.empty() ? std::vector<double>{1.0} : ln.gamma;
   uint32_t y = requant(nrm, {T(nrm).scale}, gamma, ln.beta, scale_for(out, false), -qmax_, qmax_, out, nm + ":affine");
   narrow_ids_.insert(y);
+  bind(out, y);
+}
+
+// BatchNormalization in inference form: y = (x − mean)·γ/√(var + ε) + β per channel (axis 1), one
+// requant with a per-channel multiplier and offset over x with its channel axis moved last.
+void Lowerer::lower_batch_norm(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  const std::string& out = n.outputs[0];
+  if (attr_int(n, "training_mode", 0) || (n.outputs.size() > 1 && !n.outputs[1].empty()))
+    throw NotSupported("node '" + n.name + "': BatchNormalization in training mode (running statistics as outputs)");
+  const Const *g = cst(n.inputs.at(1)), *b = cst(n.inputs.at(2)), *mean = cst(n.inputs.at(3)), *var = cst(n.inputs.at(4));
+  if (!g || !b || !mean || !var) throw NotSupported("node '" + n.name + "': BatchNormalization with non-constant parameters");
+  uint32_t x = narrow(tid(n.inputs[0]), n.name);
+  const model::Shape xs = T(x).shape;
+  if (xs.size() < 2) throw BadInput("node '" + n.name + "': BatchNormalization of a tensor without a channel axis");
+  const int64_t C = xs[1];
+  if (numel(g->shape) != C || numel(b->shape) != C || numel(mean->shape) != C || numel(var->shape) != C)
+    throw BadInput("node '" + n.name + "': BatchNormalization parameters are not one per channel");
+  const double eps = attr_float(n, "epsilon", 1e-5);
+  std::vector<double> a(static_cast<size_t>(C)), off(static_cast<size_t>(C));
+  for (size_t c = 0; c < size_t(C); ++c) {
+    a[c] = g->data[c] / std::sqrt(var->data[c] + eps);
+    off[c] = b->data[c] - mean->data[c] * a[c];
+  }
+  std::vector<int64_t> perm = {0};
+  for (int64_t d = 2; d < int64_t(xs.size()); ++d) perm.push_back(d);
+  perm.push_back(1);
+  const bool move = xs.size() > 2;
+  uint32_t t = x;
+  if (move) {
+    Node tr = node(Op::Transpose, n.name + ":channels_last", {x});
+    tr.ints = perm;
+    t = index_node(tr, out + ":nhwc", x);
+  }
+  const bool relu_fed = sole_consumer(out, "Relu") != nullptr;
+  const std::string cl = move ? out + ":cl" : out;
+  uint32_t y = requant(t, {T(t).scale}, a, off, scale_for(cl, relu_fed), -qmax_, qmax_, cl, n.name);
+  narrow_ids_.insert(y);
+  if (move) {
+    std::vector<int64_t> inv(perm.size());
+    for (size_t d = 0; d < perm.size(); ++d) inv[size_t(perm[d])] = int64_t(d);
+    Node back = node(Op::Transpose, n.name + ":channels_first", {y});
+    back.ints = inv;
+    y = index_node(back, out, y);
+  }
   bind(out, y);
 }
 

@@ -43,12 +43,15 @@ void Lowerer::lower_where(size_t i) {
   pending_[n.outputs[0]] = {n.inputs[all_neg(a) ? 2 : 1], m, n.name, true};
 }
 
+// Softmax over any axis: the axis is moved last (opset < 13: the axes from `axis` on are
+// flattened into one, as those opsets define it), then moved back.
 void Lowerer::lower_softmax(size_t i) {
   const LiveNode& n = m_.nodes[i];
   std::string in = n.inputs[0];
   const auto& shape = m_.shape(in);
-  int64_t axis = attr_int(n, "axis", -1);
-  if (axis != -1 && axis != int64_t(shape.size()) - 1) throw NotSupported("node '" + n.name + "': Softmax over an axis other than the last");
+  const int64_t rank = int64_t(shape.size());
+  const bool coerced = m_.opset < 13;
+  int64_t axis = axis_in(n, attr_int(n, "axis", coerced ? 1 : -1), shape.size());
   std::optional<Pending> mask;
   if (auto it = pending_.find(in); it != pending_.end()) {
     mask = it->second;
@@ -56,10 +59,36 @@ void Lowerer::lower_softmax(size_t i) {
     pending_.erase(it);
   }
   const std::string& out = n.outputs[0];
-  const std::string& nm = n.name;
-  int64_t T_len = shape.back();
+  if (axis == rank - 1) return bind(out, softmax_last(tid(in), mask, out, n.name));
+  if (mask) throw NotSupported("node '" + n.name + "': a masked Softmax over an axis other than the last");
+  uint32_t x = tid(in);
+  if (coerced) {  // softmax over the flattened trailing axes
+    Node r = node(Op::Reshape, n.name + ":flatten", {x});
+    r.ints = model::Shape(shape.begin(), shape.begin() + axis);
+    r.ints.push_back(model::numel(model::Shape(shape.begin() + axis, shape.end())));
+    uint32_t p = softmax_last(index_node(r, out + ":flat", x), mask, out + ":flat_p", n.name);
+    Node back = node(Op::Reshape, n.name + ":unflatten", {p});
+    back.ints = shape;
+    return bind(out, index_node(back, out, p));
+  }
+  std::vector<int64_t> perm;
+  for (int64_t a = 0; a < rank; ++a)
+    if (a != axis) perm.push_back(a);
+  perm.push_back(axis);
+  Node t = node(Op::Transpose, n.name + ":to_last", {x});
+  t.ints = perm;
+  uint32_t p = softmax_last(index_node(t, out + ":last", x), mask, out + ":last_p", n.name);
+  std::vector<int64_t> inv(perm.size());
+  for (size_t a = 0; a < perm.size(); ++a) inv[size_t(perm[a])] = int64_t(a);
+  Node back = node(Op::Transpose, n.name + ":from_last", {p});
+  back.ints = inv;
+  bind(out, index_node(back, out, p));
+}
+
+uint32_t Lowerer::softmax_last(uint32_t s, const std::optional<Pending>& mask, const std::string& out,
+                               const std::string& nm) {
+  int64_t T_len = T(s).shape.back();
   // 1. scores at 16 bits
-  uint32_t s = tid(in);
   int64_t smax = (int64_t(1) << (kScoreBits - 1)) - 1;
   double ss = structural() ? 1.0 : std::max(stat(T(s).name).absmax(), 1e-8) / double(smax);
   s = requant(s, {T(s).scale}, {1.0}, {}, ss, -smax, smax, out + ":scores", nm + ":scores");
@@ -116,7 +145,7 @@ void Lowerer::lower_softmax(size_t i) {
   uint32_t PE = emit(node(Op::Mul, nm + ":mul", {E, R}), out + ":pe", se * std::ldexp(1.0, -kRecipShift));
   uint32_t P = requant(PE, {T(PE).scale}, {1.0}, {}, 1.0 / double(qmax_), 0, qmax_q(), out, nm + ":prob");
   narrow_ids_.insert(P);
-  bind(out, P);
+  return P;
 }
 
 }  // namespace zkm31::onnx_import
