@@ -60,6 +60,12 @@ std::array<uint8_t, 16> checksum(std::span<const uint8_t> bytes) {
 }
 
 std::vector<uint8_t> wrap(std::string_view kind, uint32_t version, std::span<const uint8_t> body) {
+  std::vector<uint8_t> out = envelope_head(kind, version, body);
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+std::vector<uint8_t> envelope_head(std::string_view kind, uint32_t version, std::span<const uint8_t> body) {
   msgpack::sbuffer buf;
   msgpack::packer<msgpack::sbuffer> pk(buf);
   auto key = [&](std::string_view k) {
@@ -80,7 +86,6 @@ std::vector<uint8_t> wrap(std::string_view kind, uint32_t version, std::span<con
   pk.pack_bin_body(reinterpret_cast<const char*>(sum.data()), 16);
   key("body");
   pk.pack_bin(static_cast<uint32_t>(body.size()));
-  pk.pack_bin_body(reinterpret_cast<const char*>(body.data()), body.size());
   return {reinterpret_cast<const uint8_t*>(buf.data()), reinterpret_cast<const uint8_t*>(buf.data()) + buf.size()};
 }
 

@@ -21,6 +21,9 @@ struct Envelope {
 
 // Wraps an encoded body into an envelope.
 std::vector<uint8_t> wrap(std::string_view kind, uint32_t version, std::span<const uint8_t> body);
+// The envelope's bytes up to the body's: head + body = wrap(kind, version, body), written as two pieces
+// so that a large body is never copied into its envelope.
+std::vector<uint8_t> envelope_head(std::string_view kind, uint32_t version, std::span<const uint8_t> body);
 
 // Checks magic → kind → version → checksum, in that order, and throws BadInput naming the
 // first problem. An empty expected_kind accepts any kind. Versions above max_version are refused.

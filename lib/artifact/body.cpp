@@ -25,6 +25,18 @@ void BodyWriter::f32s(std::span<const float> v) {
   u32s(raw);
 }
 
+void BodyWriter::nested_map_bin(uint32_t n_fields, const std::function<void()>& fill) {
+  const char head[5] = {char(0xc6), 0, 0, 0, 0};  // bin32, length below
+  buf.write(head, sizeof head);
+  const size_t start = buf.size();
+  pk.pack_map(n_fields);
+  fill();
+  const size_t len = buf.size() - start;
+  if (len > UINT32_MAX) throw BadInput("artifact: a nested body of more than 4 GiB");
+  char* p = buf.data() + start - 4;
+  for (int i = 0; i < 4; ++i) p[i] = char(len >> (24 - 8 * i));
+}
+
 std::vector<uint32_t> decode_u32s(std::span<const uint8_t> b, const std::string& what) {
   if (b.size() % 4) throw BadInput(what + ": byte length " + std::to_string(b.size()) + " is not a multiple of 4");
   std::vector<uint32_t> out(b.size() / 4);

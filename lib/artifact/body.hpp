@@ -2,6 +2,7 @@
 // Helpers to build and read artifact bodies (msgpack maps) with precise error messages.
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <msgpack.hpp>
 #include <span>
 #include <string>
@@ -22,6 +23,9 @@ struct BodyWriter {
   void u32s(std::span<const uint32_t> v);  // bin of little-endian u32
   void m31s(std::span<const M31> v);       // bin of little-endian canonical residues
   void f32s(std::span<const float> v);     // bin of little-endian f32
+  // A bin holding a nested msgpack map of n_fields, written by fill() straight into this buffer (a
+  // bin32 header whose length is set afterwards): a large sub-body is never encoded twice.
+  void nested_map_bin(uint32_t n_fields, const std::function<void()>& fill);
   std::span<const uint8_t> bytes() const { return {reinterpret_cast<const uint8_t*>(buf.data()), buf.size()}; }
 };
 

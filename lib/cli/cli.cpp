@@ -153,9 +153,18 @@ void write_fd(int fd, std::span<const uint8_t> bytes, const std::string& what) {
 }  // namespace
 
 void write_all(const std::string& path, std::span<const uint8_t> bytes, bool binary) {
+  write_all(path, {bytes}, binary);
+}
+
+void write_artifact(const std::string& path, std::string_view kind, uint32_t version, std::span<const uint8_t> body) {
+  const std::vector<uint8_t> head = artifact::envelope_head(kind, version, body);
+  write_all(path, {std::span<const uint8_t>(head), body});
+}
+
+void write_all(const std::string& path, std::initializer_list<std::span<const uint8_t>> pieces, bool binary) {
   if (path == "-") {
     if (binary && ::isatty(1)) throw BadInput("refusing to write a binary artifact to a terminal: redirect stdout or pass -o FILE");
-    write_fd(1, bytes, "stdout");
+    for (auto bytes : pieces) write_fd(1, bytes, "stdout");
     return;
   }
   std::filesystem::path target(path);
@@ -163,7 +172,7 @@ void write_all(const std::string& path, std::span<const uint8_t> bytes, bool bin
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw BadInput("cannot create '" + tmp + "': " + std::strerror(errno));
   try {
-    write_fd(fd, bytes, "'" + tmp + "'");
+    for (auto bytes : pieces) write_fd(fd, bytes, "'" + tmp + "'");
   } catch (...) {
     ::close(fd);
     ::unlink(tmp.c_str());

@@ -46,6 +46,10 @@ class Input {
 Input read_input(const std::string& path);
 // Writes to stdout ("-") or atomically to path (temp file + rename). Refuses binary to a terminal.
 void write_all(const std::string& path, std::span<const uint8_t> bytes, bool binary = true);
+// The same for bytes given in pieces, written one after the other (nothing is joined in memory).
+void write_all(const std::string& path, std::initializer_list<std::span<const uint8_t>> pieces, bool binary = true);
+// An artifact envelope around `body` (artifact::wrap), written without copying the body.
+void write_artifact(const std::string& path, std::string_view kind, uint32_t version, std::span<const uint8_t> body);
 
 // Progress lines on stderr, silent when quiet.
 class Progress {

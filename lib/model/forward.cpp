@@ -423,7 +423,7 @@ std::vector<int32_t> quantize_input(const Tensor& t, const std::vector<float>& x
   return q;
 }
 
-Trace run_forward(const Graph& g, const std::vector<InputTensor>& given) {
+Trace run_forward(Graph g, const std::vector<InputTensor>& given) {
   auto inputs = match_inputs(g, given);
   // Token ids are taken as they are, never rounded or clamped into range.
   for (const Node& n : g.nodes) {
@@ -444,15 +444,16 @@ Trace run_forward(const Graph& g, const std::vector<InputTensor>& given) {
   auto ints = forward_int(g, qin);
   auto floats = forward_float(g, fin);
   Trace t;
-  t.graph = g;
   t.digest = graph_digest(g);
   t.values.resize(g.tensors.size());
   for (size_t i = 0; i < ints.size(); ++i) {
     if (g.tensors[i].kind == TensorKind::Constant) continue;
     t.values[i].resize(ints[i].size());
     for (size_t k = 0; k < ints[i].size(); ++k) t.values[i][k] = M31::from_signed(ints[i][k]);
+    std::vector<int32_t>().swap(ints[i]);
   }
   for (uint32_t id : g.outputs) t.float_outputs.push_back(floats[id]);
+  t.graph = std::move(g);
   return t;
 }
 

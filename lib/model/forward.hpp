@@ -35,8 +35,9 @@ std::vector<std::vector<int32_t>> forward_int(const Graph& g, const std::vector<
 // Float pass: values for every tensor id (inputs, activations, constants; empty for weights).
 std::vector<std::vector<float>> forward_float(const Graph& g, const std::vector<std::vector<float>>& inputs);
 
-// Both passes; the trace holds the integer values (as M31) and the float outputs.
-Trace run_forward(const Graph& g, const std::vector<InputTensor>& inputs);
+// Both passes; the trace holds the integer values (as M31) and the float outputs, and takes the graph
+// (pass it moved to keep a large model once).
+Trace run_forward(Graph g, const std::vector<InputTensor>& inputs);
 
 // Re-runs the integer pass from the trace's inputs and throws BadInput at the first tensor that differs.
 void check_trace(const Trace& t);

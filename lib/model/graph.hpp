@@ -60,6 +60,10 @@
 #include "field/m31.hpp"
 #include "hash/blake2s.hpp"
 
+namespace zkm31::artifact {
+struct BodyWriter;
+}
+
 namespace zkm31::model {
 
 using Shape = std::vector<int64_t>;
@@ -193,7 +197,10 @@ std::string describe(const Graph& g);
 
 // Graph artifact (kind "graph", version 1). The body is a msgpack map; see graph_io.cpp.
 inline constexpr uint32_t kGraphVersion = 1;
+// WeightValues::integers: the weights' integers without their float originals (what a trace carries).
 std::vector<uint8_t> encode_graph_body(const Graph& g, WeightValues weights = WeightValues::present);
+// The same body written as a bin value straight into w (no intermediate copy of a large model).
+void write_graph_body_bin(artifact::BodyWriter& w, const Graph& g, WeightValues weights);
 Graph decode_graph_body(std::span<const uint8_t> body, WeightValues weights = WeightValues::present);  // validates
 std::vector<uint8_t> write_graph(const Graph& g);        // full artifact
 Graph read_graph(std::span<const uint8_t> artifact);     // checks the envelope, then decodes

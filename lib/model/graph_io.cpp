@@ -21,6 +21,7 @@
 namespace zkm31::model {
 
 namespace {
+constexpr uint32_t kGraphFields = 8;  // top-level fields of a graph body
 
 using artifact::BodyWriter;
 using artifact::MapView;
@@ -76,8 +77,8 @@ void put_ids(BodyWriter& w, std::string_view key, const std::vector<uint32_t>& v
   for (uint32_t x : v) w.pk.pack_uint32(x);
 }
 
-void encode(BodyWriter& w, const Graph& g, bool with_weight_values) {
-  // w was opened with 8 fields.
+void encode(BodyWriter& w, const Graph& g, WeightValues weights) {
+  // w was opened with kGraphFields fields.
   w.key("name"), put_str(w, g.name);
   w.key("tensors");
   w.pk.pack_array(uint32_t(g.tensors.size()));
@@ -130,8 +131,9 @@ void encode(BodyWriter& w, const Graph& g, bool with_weight_values) {
   for (const WeightData& d : g.weights) {
     w.pk.pack_map(4);
     w.key("tensor"), w.pk.pack_uint32(d.tensor);
-    w.key("values"), w.m31s(with_weight_values ? to_m31(d.values) : std::vector<M31>{});
-    w.key("original"), w.f32s(with_weight_values ? std::span<const float>(d.original) : std::span<const float>{});
+    w.key("values"), w.m31s(weights != WeightValues::absent ? to_m31(d.values) : std::vector<M31>{});
+    w.key("original"),
+        w.f32s(weights == WeightValues::present ? std::span<const float>(d.original) : std::span<const float>{});
     put_f64s(w, "scales", d.scales);
   }
   w.key("constants");
@@ -193,15 +195,15 @@ uint32_t get_u32(const MapView& m, std::string_view key) {
 }  // namespace
 
 std::vector<uint8_t> encode_graph_body(const Graph& g, WeightValues weights) {
-  BodyWriter w(8);
-  encode(w, g, weights == WeightValues::present);
+  BodyWriter w(kGraphFields);
+  encode(w, g, weights);
   auto b = w.bytes();
   return {b.begin(), b.end()};
 }
 
 hash::Digest graph_digest(const Graph& g) {
-  BodyWriter w(8);
-  encode(w, g, false);
+  BodyWriter w(kGraphFields);
+  encode(w, g, WeightValues::absent);
   hash::Blake2s h;
   h.update(std::string_view("zkm31/graph/v1"));
   h.update(w.bytes());
@@ -292,6 +294,10 @@ Graph decode_graph_body(std::span<const uint8_t> body, WeightValues weights) {
   }
   validate(g, weights);
   return g;
+}
+
+void write_graph_body_bin(BodyWriter& w, const Graph& g, WeightValues weights) {
+  w.nested_map_bin(kGraphFields, [&] { encode(w, g, weights); });
 }
 
 std::vector<uint8_t> write_graph(const Graph& g) {

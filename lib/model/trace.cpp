@@ -11,10 +11,15 @@ bool has_values(TensorKind k) { return k == TensorKind::Input || k == TensorKind
 }  // namespace
 
 std::vector<uint8_t> write_trace(const Trace& t) {
+  artifact::BodyWriter w(kTraceFields);
+  encode_trace_body(t, w);
+  return artifact::wrap("trace", kTraceVersion, w.bytes());
+}
+
+void encode_trace_body(const Trace& t, artifact::BodyWriter& w) {
   const Graph& g = t.graph;
   if (t.values.size() != g.tensors.size()) throw BadInput("trace: one value vector per tensor expected");
-  artifact::BodyWriter w(4);
-  w.key("graph"), w.bin(encode_graph_body(g));
+  w.key("graph"), write_graph_body_bin(w, g, WeightValues::integers);
   w.key("graph_digest"), w.bin(t.digest);
   uint32_t count = 0;
   for (size_t i = 0; i < g.tensors.size(); ++i) count += has_values(g.tensors[i].kind);
@@ -28,7 +33,6 @@ std::vector<uint8_t> write_trace(const Trace& t) {
   w.key("float_outputs");
   w.pk.pack_array(uint32_t(t.float_outputs.size()));
   for (const auto& f : t.float_outputs) w.f32s(f);
-  return artifact::wrap("trace", kTraceVersion, w.bytes());
 }
 
 Trace read_trace(std::span<const uint8_t> bytes) {

@@ -2,7 +2,8 @@
 // The trace artifact (kind "trace", version 1): everything gkr-prove needs, from stdin alone.
 //
 // Body (msgpack map):
-//   graph          bin   the graph artifact *body* (encode_graph_body), weights included
+//   graph          bin   the graph artifact *body* (encode_graph_body), the weights' integers included
+//                        and their float originals left out (the float track has run: nothing reads them)
 //   graph_digest   bin32 graph_digest(graph); read_trace recomputes it and refuses a mismatch
 //   values         map   uint tensor id → bin of LE u32 M31 residues (v mod p), row-major, for every
 //                        Input and Activation tensor (weights/constants live in the graph)
@@ -11,8 +12,8 @@
 // read_trace checks that every Input/Activation tensor has a value vector of the right length whose
 // signed values lie in the tensor's proven interval. It does NOT re-run the forward pass (the
 // prover proves it; `check_trace` in forward.hpp does re-run it, for tests and debugging).
-// The weights' float originals are not read back (WeightValues::integers): the prover never uses them
-// and on a large model they would double the memory the weights take.
+// The weights' float originals are neither written nor read back (WeightValues::integers): the prover
+// never uses them and on a large model they would double the bytes the weights take.
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -32,6 +33,10 @@ struct Trace {
 
 inline constexpr uint32_t kTraceVersion = 1;
 std::vector<uint8_t> write_trace(const Trace& t);     // full artifact
+// The body alone, written into w (opened with kTraceFields): a large trace is written by
+// cli::write_artifact without being copied into its envelope.
+inline constexpr uint32_t kTraceFields = 4;
+void encode_trace_body(const Trace& t, artifact::BodyWriter& w);
 Trace read_trace(std::span<const uint8_t> artifact);  // envelope, digest and interval checks
 
 }  // namespace zkm31::model

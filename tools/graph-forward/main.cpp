@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "artifact/artifact.hpp"
+#include "artifact/body.hpp"
 #include "cli/cli.hpp"
 #include "error/error.hpp"
 #include "model/forward.hpp"
@@ -32,8 +33,7 @@ int main(int argc, char** argv) {
     if (!*input_opt) throw BadInput("--input is required");
     auto text = cli::read_all(input_path);
     auto inputs = model::parse_inputs_json(std::string(text.begin(), text.end()));
-    model::Graph g = model::read_graph(cli::read_input(graph_path).bytes());
-    model::Trace t = model::run_forward(g, inputs);
+    model::Trace t = model::run_forward(model::read_graph(cli::read_input(graph_path).bytes()), inputs);
     auto reports = model::compare_outputs(t);
     if (!json_out.empty()) {
       nlohmann::json j;
@@ -43,14 +43,18 @@ int main(int argc, char** argv) {
       std::string s = j.dump() + "\n";
       cli::write_all(json_out, {reinterpret_cast<const uint8_t*>(s.data()), s.size()}, false);
     }
-    cli::write_all(io.output, model::write_trace(t));
+    {
+      artifact::BodyWriter body(model::kTraceFields);
+      model::encode_trace_body(t, body);
+      cli::write_artifact(io.output, "trace", model::kTraceVersion, body.bytes());
+    }
     for (const auto& r : reports) {
       char buf[256];
       std::snprintf(buf, sizeof buf, "graph-forward: output '%s' %s: max abs error %.3g, relative L2 error %.3g (integer vs float32)",
                     r.name.c_str(), model::shape_str(r.shape).c_str(), r.max_abs, r.rel_l2);
       progress.line(buf);
     }
-    progress.line("graph-forward: " + std::to_string(g.nodes.size()) + " nodes in " + std::to_string(watch.seconds()).substr(0, 5) + " s");
+    progress.line("graph-forward: " + std::to_string(t.graph.nodes.size()) + " nodes in " + std::to_string(watch.seconds()).substr(0, 5) + " s");
     return cli::kOk;
   });
 }
