@@ -198,4 +198,35 @@ void Lowerer::lower_pad(size_t i) {
   bind(out, x);
 }
 
+// Expand / Tile of an activation (e.g. GQA's repeat_kv: expand + reshape): a reshape that adds the
+// leading axes, then per grown axis a gather of repeated indices (Expand: index 0 repeated; Tile:
+// 0…d−1 repeated).
+void Lowerer::lower_expand(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  const std::string& out = n.outputs[0];
+  if (!cst(n.inputs.at(1))) throw NotSupported("node '" + n.name + "': " + n.op + " with a non-constant shape");
+  uint32_t x = tid(n.inputs[0]);
+  const auto& os = m_.shape(out);
+  if (T(x).shape.size() > os.size()) throw BadInput("node '" + n.name + "': " + n.op + " output of lower rank than its input");
+  if (T(x).shape.size() < os.size()) {
+    Node r = node(Op::Reshape, n.name + ":rank", {x});
+    r.ints = model::Shape(os.size() - T(x).shape.size(), 1);
+    r.ints.insert(r.ints.end(), T(x).shape.begin(), T(x).shape.end());
+    x = index_node(r, out + ":rank", x);
+  }
+  std::vector<size_t> grown;
+  for (size_t a = 0; a < os.size(); ++a)
+    if (T(x).shape[a] != os[a]) grown.push_back(a);
+  for (size_t k = 0; k < grown.size(); ++k) {
+    const size_t a = grown[k];
+    const int64_t d = T(x).shape[a];
+    if (os[a] % d) throw BadInput("node '" + n.name + "': " + n.op + " to " + model::shape_str(os) + " from a dimension of " + std::to_string(d));
+    Node g = node(Op::Gather, n.name + ":axis" + std::to_string(a), {x});
+    g.axis = int(a), g.idx_shape = {os[a]};
+    for (int64_t j = 0; j < os[a]; ++j) g.ints.push_back(j % d);
+    x = index_node(g, k + 1 == grown.size() ? out : out + ":axis" + std::to_string(a), x);
+  }
+  bind(out, x);
+}
+
 }  // namespace zkm31::onnx_import
