@@ -28,7 +28,7 @@ python3-torch and python3-sklearn). Writes, next to this file:
                   14 and 17 (dyn_block_op11/op14/op17.onnx); input and torch output for x [1, 8, 16]
     dyn_mlp       flatten(x.view(B, -1))-Linear-GELU-Linear with a dynamic batch axis only, x [1, 4, 16]
     encoder_layer nn.TransformerEncoderLayer(16, 2 heads, 32, GELU, post-LN, batch_first), dynamic batch and
-                  sequence axes, x [1, 8, 16]
+                  sequence axes, x [1, 8, 16]; opsets 14 (LayerNorm decomposed) and 17 (LayerNormalization)
     llama_block, qwen2_block (q/k/v biases), qwen3_block (q_norm/k_norm), rope_interleaved: a decoder layer
                   written like Hugging Face's (RMSNorm with its casts, RoPE from cos/sin buffers by rotate_half
                   or on interleaved pairs, GQA 4 query / 2 kv heads by repeat_kv, additive causal mask, SwiGLU),
@@ -391,7 +391,7 @@ def encoder_layer():
     torch.manual_seed(30)
     layer = torch.nn.TransformerEncoderLayer(d_model=16, nhead=2, dim_feedforward=32, dropout=0.0, activation='gelu',
                                              batch_first=True)
-    export(layer, 'encoder_layer', torch.randn(1, 8, 16), 'x', 'y', dynamic={0: 'batch', 1: 'seq'})
+    export(layer, 'encoder_layer', torch.randn(1, 8, 16), 'x', 'y', opsets=(14, 17), dynamic={0: 'batch', 1: 'seq'})
 
 
 class HfRMSNorm(torch.nn.Module):

@@ -106,8 +106,14 @@ proves_ops() {
   done
 }
 
-@test "nn.TransformerEncoderLayer (post-LN, GELU, batch_first, dynamic batch and sequence) proves and verifies" {
-  proves_ops --shape x=1,8,16 encoder_layer
+@test "nn.TransformerEncoderLayer (post-LN, GELU, batch_first, dynamic axes; opsets 14 and 17) proves and verifies" {
+  for op in 14 17; do
+    onnx2graph -q "$DATA/encoder_layer_op$op.onnx" --shape x=1,8,16 -o "$TMP/e.graph"
+    float_matches_torch "$TMP/e.graph" "$DATA/encoder_layer.input.json" "$DATA/encoder_layer.torch_output.json"
+    prove "$DATA/encoder_layer_op$op.onnx" "$DATA/encoder_layer.input.json" --shape x=1,8,16
+    run verify -q -i "$TMP/run.proof"
+    assert_success
+  done
 }
 
 @test "Llama / Qwen2 / Qwen3 blocks as HF writes them (RoPE rotate_half and interleaved, GQA repeat_kv) prove and verify" {

@@ -61,8 +61,8 @@ void Lowerer::lower_pool(size_t i) {
     };
     if (!border_sampled(H, pt, OH, strides[0], k[0], dil[0]) || !border_sampled(W, pl, OW, strides[1], k[1], dil[1]))
       throw NotSupported("node '" + n.name + "': MaxPool whose dilated windows skip the border they pad");
-    if (pt || pb) x = gather_pad(x, 2, pt, pb, "edge", out + ":pad_h", out + ":pad_h", n.name + ":pad_h");
-    if (pl || pr) x = gather_pad(x, 3, pl, pr, "edge", out + ":pad_w", out + ":pad_w", n.name + ":pad_w");
+    if (pt || pb) x = gather_pad(x, 2, pt, pb, "edge", 0.0, out + ":pad_h", out + ":pad_h", n.name + ":pad_h");
+    if (pl || pr) x = gather_pad(x, 3, pl, pr, "edge", 0.0, out + ":pad_w", out + ":pad_w", n.name + ":pad_w");
     pt = pl = pb = pr = 0;
   }
   Node im = node(Op::Im2col, n.name + ":im2col", {x});

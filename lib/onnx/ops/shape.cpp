@@ -161,7 +161,6 @@ void Lowerer::lower_pad(size_t i) {
     if (!c || numel(c->shape) != 1) throw NotSupported("node '" + n.name + "': Pad with a non-constant value");
     value = c->data[0];
   }
-  if (value != 0) throw NotSupported("node '" + n.name + "': Pad with a constant other than 0");
   x = narrow(x, n.name);
   size_t last = axes.size();
   for (size_t k = 0; k < axes.size(); ++k)
@@ -170,7 +169,7 @@ void Lowerer::lower_pad(size_t i) {
     const int64_t before = pads[k], after = pads[k + axes.size()];
     if (!before && !after) continue;
     const std::string sfx = ":axis" + std::to_string(axes[k]);
-    x = gather_pad(x, axes[k], before, after, mode, out + sfx, k == last ? out : out + sfx, n.name + sfx);
+    x = gather_pad(x, axes[k], before, after, mode, value, out + sfx, k == last ? out : out + sfx, n.name + sfx);
   }
   bind(out, x);
 }
@@ -207,10 +206,10 @@ void Lowerer::lower_expand(size_t i) {
 }
 
 // x padded along `axis` by one gather of source indices: edge repeats the end rows, reflect mirrors
-// them, constant (0) reads a zero row appended to x (a slice of x times 0). Negative pads crop. The
-// result is named `out`, intermediate tensors `prefix:…`.
+// them, constant reads a row of the value appended to x (a slice of x times 0, plus the value's code
+// by a requant offset). Negative pads crop. The result is named `out`, intermediates `prefix:…`.
 uint32_t Lowerer::gather_pad(uint32_t x, int64_t axis, int64_t before, int64_t after, const std::string& mode,
-                             const std::string& prefix, const std::string& out, const std::string& node_name) {
+                             double value, const std::string& prefix, const std::string& out, const std::string& node_name) {
   const int64_t len = T(x).shape[size_t(axis)];
   std::vector<int64_t> idx;
   for (int64_t j = -before; j < len + after; ++j) {
@@ -229,6 +228,14 @@ uint32_t Lowerer::gather_pad(uint32_t x, int64_t axis, int64_t before, int64_t a
     Node zero = node(Op::MulConst, node_name + ":zero", {r, constant(prefix + ":zero_c", {1}, {0}, {}, 1.0)});
     zero.real_mult = {0.0};
     uint32_t z = emit(zero, prefix + ":zeros", T(x).scale);
+    if (value != 0) {  // the value's code at x's scale, added by a requant's offset
+      const double s = T(x).scale;
+      const int64_t code = structural() ? 0 : std::llround(value / s), bound = std::max(qmax_, std::abs(code) + 1);
+      Node r = node(Op::Requant, node_name + ":value", {z});
+      r.mult = {1}, r.offset = {code}, r.shift = 0, r.lo = -bound, r.hi = bound;
+      r.real_mult = {1.0}, r.real_offset = {value};
+      z = emit(r, prefix + ":value", s);
+    }
     narrow_ids_.insert(z);
     Node cat = node(Op::Concat, node_name + ":append", {x, z});
     cat.axis = int(axis);

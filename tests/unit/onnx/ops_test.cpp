@@ -194,9 +194,19 @@ TEST(Ops, RefusesWhatItCannotLower) {
   Builder ls({"1", "4"}, 13);
   ls.node("LogSoftmax", {"x"}, {"y"});
   EXPECT_NE(error_of(ls).find("ONNX op 'LogSoftmax'"), std::string::npos);
-  Builder pad({"1", "4"}, 13, {"1", "6"});
-  pad.ints("pads", {4}, {0, 1, 0, 1});
-  pad.floats("value", {}, {2.0f});
-  pad.node("Pad", {"x", "pads", "value"}, {"y"});
-  EXPECT_NE(error_of(pad).find("Pad with a constant other than 0"), std::string::npos);
+  Builder maxpool({"1", "1", "4", "4"}, 13, {"1", "1", "2", "2"});
+  auto* n = maxpool.node("MaxPool", {"x"}, {"y"});
+  Builder::attr(n, "kernel_shape", std::vector<int64_t>{2, 2});
+  Builder::attr(n, "strides", std::vector<int64_t>{3, 3});
+  Builder::attr(n, "dilations", std::vector<int64_t>{2, 2});
+  Builder::attr(n, "pads", std::vector<int64_t>{1, 1, 0, 0});  // windows at −1 and 1: the first skips row 0
+  EXPECT_NE(error_of(maxpool).find("dilated windows skip the border"), std::string::npos) << error_of(maxpool);
+}
+
+TEST(Ops, PadWithAConstantValue) {
+  Builder b({"1", "3"}, 13, {"1", "6"});
+  b.ints("pads", {4}, {0, 1, 0, 2});
+  b.floats("value", {}, {-0.75f});
+  b.node("Pad", {"x", "pads", "value"}, {"y"});
+  expect_near(float_track(b, {0.5f, 1.0f, -2.0f}), {-0.75, 0.5, 1.0, -2.0, -0.75, -0.75});
 }
