@@ -130,8 +130,10 @@ class Lowerer {
   };
   void lower_where(size_t i);
   void lower_softmax(size_t i);
+  void lower_log_softmax(size_t i);
+  void softmax_node(const LiveNode& n, bool log);
   uint32_t softmax_last(uint32_t scores, const std::optional<Pending>& mask, const std::string& out,
-                        const std::string& node_name);
+                        const std::string& node_name, bool log);
   static bool mask_like(const Const& c);
 
   // ---- ops/norm.cpp ----------------------------------------------------------------------------

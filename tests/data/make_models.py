@@ -40,7 +40,7 @@ python3-torch and python3-sklearn). Writes, next to this file:
     pool_ops      MaxPool/AveragePool edge cases (ceil_mode, count_include_pad, dilation) and a Pad
     grouped_conv  depthwise and grouped (stride 2, dilation 2) convolutions
     activations   ReLU6, LeakyReLU, Hardsigmoid, Hardswish, clamp
-    axis_ops      softmax/mean/amax/split off the last axis, unsqueeze/squeeze with axes inputs (opset 13)
+    axis_ops      softmax/mean/amax/split off the last axis, unsqueeze/squeeze with axes inputs, log_softmax (opset 13)
 The split is the one of shared/models/README.md: pixels/16, train_test_split(test_size=0.25,
 random_state=0, stratify=y). The first models use opset 14 with static shapes, like the reference models.
 """
@@ -355,11 +355,11 @@ class Activations(torch.nn.Module):
 
 class AxisOps(torch.nn.Module):
     """Ops over axes other than the last: softmax on dim 1, mean over (1, 2) without keepdim, amax
-    over dim 1 with keepdim, a split with sizes, unsqueeze/squeeze (axes inputs from opset 13); each
-    result feeds its own linear and the linears are summed."""
+    over dim 1 with keepdim, a split with sizes, unsqueeze/squeeze (axes inputs from opset 13); and a
+    log_softmax; each result feeds its own linear and the linears are summed."""
     def __init__(self):
         super().__init__()
-        self.fc = torch.nn.ModuleList(torch.nn.Linear(k, 8) for k in (16, 8, 32, 32, 80))
+        self.fc = torch.nn.ModuleList(torch.nn.Linear(k, 8) for k in (16, 8, 32, 32, 80, 128))
 
     def forward(self, x):
         s = torch.softmax(x * 2, dim=1)
@@ -367,7 +367,8 @@ class AxisOps(torch.nn.Module):
         a = x.amax(dim=1, keepdim=True)
         p, q, r = torch.split(x, [1, 2, 5], dim=3)
         z = (s[..., :1] + p).unsqueeze(1).squeeze(1)
-        parts = [z.flatten(1), m, a.flatten(1), (q * 0.5).flatten(1), r.flatten(1)]
+        lp = torch.log_softmax(x, dim=-1)
+        parts = [z.flatten(1), m, a.flatten(1), (q * 0.5).flatten(1), r.flatten(1), lp.flatten(1)]
         return sum(fc(t) for fc, t in zip(self.fc, parts))
 
 

@@ -139,7 +139,7 @@ proves_ops() {
     "/MaxPool_1_output_0:max"
 }
 
-@test "Clip (ReLU6), LeakyRelu, HardSigmoid, HardSwish; Softmax, ReduceMean, ReduceMax, Split off the last axis" {
+@test "Clip (ReLU6), LeakyRelu, HardSigmoid, HardSwish; Softmax, ReduceMean, ReduceMax, Split off the last axis; LogSoftmax" {
   proves_ops activations axis_ops
 }
 

@@ -31,6 +31,7 @@ const std::map<std::string, Lowerer::Lowering>& Lowerer::registry() {
       {"Pow", &Lowerer::lower_pow},
       {"Where", &Lowerer::lower_where},
       {"Softmax", &Lowerer::lower_softmax},
+      {"LogSoftmax", &Lowerer::lower_log_softmax},
       {"ReduceMean", &Lowerer::lower_reduce_mean},
       {"ReduceSum", &Lowerer::lower_reduce_sum},
       {"ReduceMax", &Lowerer::lower_reduce_max},

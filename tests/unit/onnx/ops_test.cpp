@@ -103,6 +103,27 @@ TEST(Ops, SoftmaxAxisIsCoercedBeforeOpset13) {
   expect_near(softmax(13), cols);  // opset 13: over axis 1 alone
 }
 
+TEST(Ops, LogSoftmaxOnTheLastAndAnInnerAxis) {
+  const std::vector<float> x = {0.1f, -0.4f, 0.3f, 0.9f, 0.0f, -0.2f};  // [1, 2, 3]
+  auto log_softmax = [&](int axis) {
+    Builder b({"1", "2", "3"}, 13);
+    Builder::attr(b.node("LogSoftmax", {"x"}, {"y"}), "axis", axis);
+    return float_track(b, x);
+  };
+  std::vector<double> rows, cols(6);
+  for (int r = 0; r < 2; ++r) {
+    double z = 0;
+    for (int j = 0; j < 3; ++j) z += std::exp(double(x[size_t(r * 3 + j)]));
+    for (int j = 0; j < 3; ++j) rows.push_back(double(x[size_t(r * 3 + j)]) - std::log(z));
+  }
+  for (int j = 0; j < 3; ++j) {
+    double z = std::exp(double(x[size_t(j)])) + std::exp(double(x[size_t(3 + j)]));
+    cols[size_t(j)] = double(x[size_t(j)]) - std::log(z), cols[size_t(3 + j)] = double(x[size_t(3 + j)]) - std::log(z);
+  }
+  expect_near(log_softmax(-1), rows);
+  expect_near(log_softmax(1), cols);
+}
+
 TEST(Ops, MaxPoolPadsNeverWinOverNegativeInputs) {
   std::vector<float> x = iota_f(16);
   for (float& v : x) v = -v;  // [1, 1, 4, 4], all negative
@@ -191,9 +212,10 @@ TEST(Ops, RefusesWhatItCannotLower) {
     }
     return "";
   };
-  Builder ls({"1", "4"}, 13);
-  ls.node("LogSoftmax", {"x"}, {"y"});
-  EXPECT_NE(error_of(ls).find("ONNX op 'LogSoftmax'"), std::string::npos);
+  Builder topk({"1", "4"}, 13, {"1", "2"});
+  topk.ints("k", {1}, {2});
+  topk.node("TopK", {"x", "k"}, {"y", "i"});
+  EXPECT_NE(error_of(topk).find("ONNX op 'TopK'"), std::string::npos);
   Builder maxpool({"1", "1", "4", "4"}, 13, {"1", "1", "2", "2"});
   auto* n = maxpool.node("MaxPool", {"x"}, {"y"});
   Builder::attr(n, "kernel_shape", std::vector<int64_t>{2, 2});
