@@ -64,11 +64,26 @@ i128 erf_fx(i128 z) {
   return std::min(r << (F - G), ONE);
 }
 
+// ln x for x > 0: x = m·2^k with m ∈ [1, 2), ln m = 2·atanh(z) = 2·Σ z^(2n+1)/(2n+1), z = (m − 1)/(m + 1) ≤ 1/3.
+i128 ln_fx(i128 x) {
+  int k = 0;
+  while (x >= 2 * ONE) x = round_div(x, 2), ++k;
+  while (x < ONE) x <<= 1, --k;
+  const i128 z = round_div((x - ONE) * ONE, x + ONE), z2 = mul(z, z);
+  i128 term = z, sum = z;
+  for (int n = 1; n < 60 && term != 0; ++n) {
+    term = mul(term, z2);
+    sum += round_div(term, 2 * n + 1);
+  }
+  return k * LN2 + 2 * sum;
+}
+
 i128 eval_one(const std::string& fn, i128 x) {
   if (fn == "sigmoid") return sigmoid(x);
   if (fn == "tanh") return tanh_fx(x);
   if (fn == "silu") return mul(x, sigmoid(x));
   if (fn == "exp_neg") return x < 0 ? throw BadInput("table exp_neg: negative input") : exp_neg(x);
+  if (fn == "log") return x <= 0 ? throw BadInput("table log: input not positive") : ln_fx(x);
   if (fn == "gelu_tanh" || fn == "gelu_erf") {
     if (x >= 16 * ONE) return x;
     if (x <= -16 * ONE) return 0;
@@ -165,6 +180,7 @@ double table_fn_real(const std::string& fn, double x) {
   if (fn == "tanh") return std::tanh(x);
   if (fn == "silu") return x / (1.0 + std::exp(-x));
   if (fn == "exp_neg") return std::exp(-x);
+  if (fn == "log") return std::log(x);
   if (fn == "gelu_tanh") return 0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
   if (fn == "gelu_erf") return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
   if (fn == "rsqrt") return 1.0 / std::sqrt(x);

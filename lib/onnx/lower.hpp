@@ -130,8 +130,10 @@ class Lowerer {
   };
   void lower_where(size_t i);
   void lower_softmax(size_t i);
+  void lower_log_softmax(size_t i);
+  void softmax_node(const LiveNode& n, bool log);
   uint32_t softmax_last(uint32_t scores, const std::optional<Pending>& mask, const std::string& out,
-                        const std::string& node_name);
+                        const std::string& node_name, bool log);
   static bool mask_like(const Const& c);
 
   // ---- ops/norm.cpp ----------------------------------------------------------------------------
@@ -174,6 +176,9 @@ class Lowerer {
   uint32_t concat(std::vector<uint32_t> ins, int64_t axis, const std::string& out, const std::string& node_name);
   void lower_gather(size_t i);
   void lower_pad(size_t i);
+  uint32_t gather_pad(uint32_t x, int64_t axis, int64_t before, int64_t after, const std::string& mode, double value,
+                      const std::string& prefix, const std::string& out, const std::string& node_name);
+  void lower_expand(size_t i);
   void slice_axis(uint32_t x, int64_t axis, int64_t start, int64_t end, int64_t step, const std::string& out,
                   const std::string& name);
 

@@ -31,6 +31,7 @@ const std::map<std::string, Lowerer::Lowering>& Lowerer::registry() {
       {"Pow", &Lowerer::lower_pow},
       {"Where", &Lowerer::lower_where},
       {"Softmax", &Lowerer::lower_softmax},
+      {"LogSoftmax", &Lowerer::lower_log_softmax},
       {"ReduceMean", &Lowerer::lower_reduce_mean},
       {"ReduceSum", &Lowerer::lower_reduce_sum},
       {"ReduceMax", &Lowerer::lower_reduce_max},
@@ -48,6 +49,8 @@ const std::map<std::string, Lowerer::Lowering>& Lowerer::registry() {
       {"Concat", &Lowerer::lower_concat},
       {"Gather", &Lowerer::lower_gather},
       {"Pad", &Lowerer::lower_pad},
+      {"Expand", &Lowerer::lower_expand},
+      {"Tile", &Lowerer::lower_expand},
   };
   return table;
 }

@@ -13,6 +13,7 @@ constexpr int kExpLog2 = 10;      // exp table entries
 constexpr int kExpOutBits = 15;   // exp values in [0, 2^15]
 constexpr int kRecipShift = 14;   // reciprocal values ≤ 2^14
 constexpr int kScoreBits = 16;    // scores are requantized to this width first
+constexpr int kLogBits = 12;      // ln Z values (LogSoftmax) at scale 2^−12
 
 int64_t bits_of(double v) { return v < 1 ? 0 : int64_t(std::floor(std::log2(v))) + 1; }
 
@@ -43,10 +44,13 @@ void Lowerer::lower_where(size_t i) {
   pending_[n.outputs[0]] = {n.inputs[all_neg(a) ? 2 : 1], m, n.name, true};
 }
 
-// Softmax over any axis: the axis is moved last (opset < 13: the axes from `axis` on are
+// Softmax / LogSoftmax over any axis: the axis is moved last (opset < 13: the axes from `axis` on are
 // flattened into one, as those opsets define it), then moved back.
-void Lowerer::lower_softmax(size_t i) {
-  const LiveNode& n = m_.nodes[i];
+void Lowerer::lower_softmax(size_t i) { softmax_node(m_.nodes[i], false); }
+
+void Lowerer::lower_log_softmax(size_t i) { softmax_node(m_.nodes[i], true); }
+
+void Lowerer::softmax_node(const LiveNode& n, bool log) {
   std::string in = n.inputs[0];
   const auto& shape = m_.shape(in);
   const int64_t rank = int64_t(shape.size());
@@ -59,14 +63,14 @@ void Lowerer::lower_softmax(size_t i) {
     pending_.erase(it);
   }
   const std::string& out = n.outputs[0];
-  if (axis == rank - 1) return bind(out, softmax_last(tid(in), mask, out, n.name));
+  if (axis == rank - 1) return bind(out, softmax_last(tid(in), mask, out, n.name, log));
   if (mask) throw NotSupported("node '" + n.name + "': a masked Softmax over an axis other than the last");
   uint32_t x = tid(in);
   if (coerced) {  // softmax over the flattened trailing axes
     Node r = node(Op::Reshape, n.name + ":flatten", {x});
     r.ints = model::Shape(shape.begin(), shape.begin() + axis);
     r.ints.push_back(model::numel(model::Shape(shape.begin() + axis, shape.end())));
-    uint32_t p = softmax_last(index_node(r, out + ":flat", x), mask, out + ":flat_p", n.name);
+    uint32_t p = softmax_last(index_node(r, out + ":flat", x), mask, out + ":flat_p", n.name, log);
     Node back = node(Op::Reshape, n.name + ":unflatten", {p});
     back.ints = shape;
     return bind(out, index_node(back, out, p));
@@ -77,7 +81,7 @@ void Lowerer::lower_softmax(size_t i) {
   perm.push_back(axis);
   Node t = node(Op::Transpose, n.name + ":to_last", {x});
   t.ints = perm;
-  uint32_t p = softmax_last(index_node(t, out + ":last", x), mask, out + ":last_p", n.name);
+  uint32_t p = softmax_last(index_node(t, out + ":last", x), mask, out + ":last_p", n.name, log);
   std::vector<int64_t> inv(perm.size());
   for (size_t a = 0; a < perm.size(); ++a) inv[size_t(perm[a])] = int64_t(a);
   Node back = node(Op::Transpose, n.name + ":from_last", {p});
@@ -86,7 +90,7 @@ void Lowerer::lower_softmax(size_t i) {
 }
 
 uint32_t Lowerer::softmax_last(uint32_t s, const std::optional<Pending>& mask, const std::string& out,
-                               const std::string& nm) {
+                               const std::string& nm, bool log) {
   int64_t T_len = T(s).shape.back();
   // 1. scores at 16 bits
   int64_t smax = (int64_t(1) << (kScoreBits - 1)) - 1;
@@ -130,6 +134,21 @@ uint32_t Lowerer::softmax_last(uint32_t s, const std::optional<Pending>& mask, c
   double szs = std::ldexp(se, sz);
   int64_t zlo = std::max<int64_t>(1, (int64_t(1) << kExpOutBits) >> sz), zhi = (zmax >> sz) + 1;
   uint32_t Zq = requant(Z, {se}, {1.0}, {}, szs, structural() ? -1 : zlo, structural() ? 1 : zhi, out + ":sumq", nm + ":sum_requant");
+  if (log) {  // 7'. log-probabilities −d − ln Z, ln Z by a table at scale 2^−kLogBits
+    Node lg = node(Op::Lookup, nm + ":log", {Zq});
+    lg.table.fn = "log";
+    if (structural()) {
+      lg.table.in_lo = -1, lg.table.values = {0, 0, 0};
+    } else {
+      auto [im, is] = model::scale_to_fixed(szs);
+      lg.table.params = {im, is, 1, kLogBits};
+      lg.table.in_lo = zlo;
+      const int64_t top = int64_t(std::ceil((std::log(double(zhi) * szs) + 1) * std::ldexp(1.0, kLogBits)));
+      lg.table.values = model::make_table("log", lg.table.params, zlo, zhi - zlo + 1, -(int64_t(1) << kLogBits), top);
+    }
+    uint32_t L = emit(lg, out + ":log", std::ldexp(1.0, -kLogBits));
+    return weighted_sum({{d, -1.0}, {L, -1.0}}, scale_for(out, false), out, nm);
+  }
   // 7. R = 1/Z at scale 2^−14
   Node rc = node(Op::Lookup, nm + ":recip", {Zq});
   rc.table.fn = "recip";

@@ -187,4 +187,8 @@ TEST(Tables, IntegerFunctionsMatchTheRealOnes) {
   for (int i = 0; i < 5000; ++i) EXPECT_LE(std::abs(rs[i] - 4096 / std::sqrt(i + 1.0)), 0.5 + 1e-9);
   auto rc = make_table("recip", {20, 3, 2}, 1, 1000, 0, 1 << 21);
   for (int i = 0; i < 1000; ++i) EXPECT_LE(std::abs(rc[i] - (1 << 20) / ((i + 1) * 0.75)), 0.5 + 1e-9);
+  // ln over x·5/2^6 (from 5/64 to 1000), output at 2^-12: negative, zero at x_real = 1, positive
+  auto lg = make_table("log", {5, 6, 1, 12}, 1, 12800, -100000, 100000);
+  for (int i = 0; i < 12800; ++i) EXPECT_LE(std::abs(lg[i] - std::log((i + 1) * 5 / 64.0) * 4096), 0.5 + 1e-6) << i;
+  EXPECT_THROW(make_table("log", {1, 0, 1, 12}, 0, 4, -100, 100), BadInput);  // ln 0
 }
