@@ -994,7 +994,7 @@ class Lowerer {
 
   void split(const LiveNode& n) {
     uint32_t x = tid(n.inputs[0]);
-    const auto& xs = T(x).shape;
+    const model::Shape xs = T(x).shape;  // a copy: slice_axis adds tensors, which may move T(x)
     int64_t axis = axis_in(n, attr_int(n, "axis", 0), xs.size());
     int64_t start = 0;
     for (const auto& o : n.outputs) {
