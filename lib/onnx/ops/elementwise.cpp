@@ -98,7 +98,7 @@ void Lowerer::mul(const LiveNode& n) {
     const Const& c = ca ? *ca : *cb;
     uint32_t x = tid(n.inputs[ca ? 1 : 0]);
     if (numel(c.shape) == 1) return bind(out, rescale(x, c.data[0], out, n.name));
-    const auto& xs = T(x).shape;
+    const model::Shape xs = T(x).shape;  // a copy: narrow() adds tensors, which may move T(x)
     // A last-axis vector, or any constant that broadcasts to x without growing it (RoPE's cos/sin).
     const bool vector = !c.shape.empty() && c.shape.back() == xs.back() && numel(c.shape) == xs.back();
     if (!vector && model::broadcast_shapes(xs, c.shape) != xs)

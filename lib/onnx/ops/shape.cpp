@@ -53,7 +53,7 @@ void Lowerer::slice_axis(uint32_t x, int64_t axis, int64_t start, int64_t end, i
 void Lowerer::lower_slice(size_t i) {
   const LiveNode& n = m_.nodes[i];
   uint32_t x = tid(n.inputs[0]);
-  const auto& xs = T(x).shape;
+  const model::Shape xs = T(x).shape;  // a copy: lowering adds tensors, which may move T(x)
   auto ints = [&](size_t k) -> std::vector<double> {
     if (k >= n.inputs.size() || n.inputs[k].empty()) return {};
     const Const* c = cst(n.inputs[k]);
@@ -84,7 +84,7 @@ void Lowerer::lower_slice(size_t i) {
 void Lowerer::lower_split(size_t i) {
   const LiveNode& n = m_.nodes[i];
   uint32_t x = tid(n.inputs[0]);
-  const auto& xs = T(x).shape;
+  const model::Shape xs = T(x).shape;  // a copy: lowering adds tensors, which may move T(x)
   int64_t axis = axis_in(n, attr_int(n, "axis", 0), xs.size());
   int64_t start = 0;
   for (const auto& o : n.outputs) {
