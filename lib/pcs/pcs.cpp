@@ -21,7 +21,7 @@ namespace {
 constexpr const char* kWhere = "pcs";
 constexpr const char* kSumcheckLabel = "pcs/sumcheck";
 constexpr double kFieldCap = 117;  // see security_bits
-constexpr unsigned kMaxLogSize = 28, kMaxLogDomain = 30;
+constexpr unsigned kMaxLogDomain = 30;
 constexpr size_t kMaxClaims = 64;
 constexpr const char* kCommitmentKind = "pcs-commitment";
 // 4: a codeword checksum and the tree's kept layers in the header (3: the tree re-hashed on load;
