@@ -477,3 +477,26 @@ TEST(Ops, NarrowClampWithoutZeroOnPaddingVerifies) {
   prove_witness(f, CheatMode::ForgedWitness);
   EXPECT_THROW(verify(f, p.w.values), Rejected);
 }
+
+TEST(Ops, VocabWidthLogitsVerify) {
+  // A GPT-2-like LM head width (50257 columns, padded to 2^16) then a reduce_max over it.
+  model::Graph g;
+  g.name = "test-vocab";
+  const int64_t V = 50257;
+  const uint32_t x = fixture::add_tensor(g, "x", TensorKind::Input, {2, 6}, -128, 127);
+  const uint32_t w = fixture::add_tensor(g, "W", TensorKind::Weight, {6, V}, -127, 127);
+  g.weights = {{w, {}, {}, {1.0}}};
+  for (int64_t i = 0; i < 6 * V; ++i) g.weights[0].values.push_back(int32_t(i * 37 % 255) - 127);
+  g.inputs = {x};
+  const uint32_t a = node(g, Op::MatMul, "a", {x, w});
+  const uint32_t q = requant(g, "q", a, 7);
+  g.outputs = {node(g, Op::ReduceMax, "y", {q})};
+  model::validate(g);
+  Ops o{g, {}, {}};
+  for (int i = 0; i < 12; ++i) o.x.push_back(int32_t(i * 53 % 256) - 128);
+  Proved p = prove(forward(o));
+  EXPECT_NO_THROW(verify(p, p.w.values));
+  auto claimed = p.w.values;
+  claimed[p.c.outputs.at(0)][0] += M31(1);  // a public max above every entry of its row
+  EXPECT_THROW(verify(p, claimed), Rejected);
+}
