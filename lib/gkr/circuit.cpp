@@ -80,6 +80,14 @@ struct Builder {
     return uint32_t(lookups->instances.size() - 1);
   }
 
+  // The public indicator of v's padded entries as a source of inst; returns its source index.
+  uint32_t padding_source(const Vec& v, lookup::Instance& inst, std::vector<uint32_t>& srcs) {
+    const uint32_t pad = add_vec(v.name + "/padding", VecKind::Padding, v.dims, -1);
+    inst.sources.push_back({c.vecs[pad].name, v.n_vars});
+    srcs.push_back(pad);
+    return uint32_t(srcs.size() - 1);
+  }
+
   // Range columns proving 0 ≤ value < 2^bits (bits ≤ range_bits): the plain limb, and a copy scaled
   // by 2^(range_bits − bits) when the limb is narrower than the table.
   void range_columns(lookup::Instance& inst, uint32_t src, unsigned bits) {
@@ -146,8 +154,7 @@ struct Builder {
     const int64_t emax = int64_t(std::max<__int128>({0, yhi - n.hi, n.lo - ylo}));
     s.excess_total_bits = std::max(1u, ceil_log2(emax + 1));
     s.wide = ceil_log2(n.hi - n.lo + 1) > c.config.wide_log;
-    // Padded entries hold q = 0: a clamp table must have that row; the wide bound limbs mask it.
-    if (n.lo == n.hi || (!s.wide && (n.lo > 0 || n.hi < 0)))
+    if (n.lo == n.hi)
       throw NotSupported("requant clamp interval [" + std::to_string(n.lo) + ", " + std::to_string(n.hi) + "] (" + n.name + ")");
     // Uniqueness of X·M + B + 2^(s−1) = 2^s·(q + e) + r mod p with the window the limbs allow.
     const __int128 window = (__int128(1) << s.excess_total_bits) - 1 + std::max<int64_t>(n.hi, -n.lo);
@@ -168,11 +175,18 @@ struct Builder {
       s.dlo = limbs(qv, "above-lo", s.d_bits, inst, srcs);
       s.dhi = limbs(qv, "below-hi", s.d_bits, inst, srcs);
     } else {
+      // Padded entries hold q = e = 0 (the wide bound limbs mask them): a clamp interval without 0
+      // looks up (q + x0·pad, e) instead, x0 its value nearest 0 and pad the padded entries' indicator.
+      const int64_t x0 = std::clamp<int64_t>(0, n.lo, n.hi);
+      const bool shift = x0 != 0 && model::numel(qv.dims) < int64_t(qv.size());
+      const uint32_t pad = shift ? padding_source(qv, inst, srcs) : 0;
       const unsigned ne = (s.excess_total_bits + eb - 1) / eb;
       for (unsigned j = 0; j < ne; ++j) {
         const unsigned w = std::min(eb, s.excess_total_bits - j * eb);
         s.e.push_back(aux(qv, "excess" + std::to_string(j), inst, srcs));
-        inst.columns.push_back({table(lookup::Table::clamp(n.lo, n.hi, w)), {{0, 1}}, {{uint32_t(srcs.size() - 1), 1}}, 0});
+        lookup::Column col{table(lookup::Table::clamp(n.lo, n.hi, w)), {{0, 1}}, {{uint32_t(srcs.size() - 1), 1}}, 0};
+        if (shift) col.a.push_back({pad, x0});
+        inst.columns.push_back(std::move(col));
       }
     }
     s.r = limbs(qv, "rem", unsigned(n.shift), inst, srcs);
@@ -193,16 +207,14 @@ struct Builder {
     lookup::Instance inst{"lookup:" + n.name, {{xv.name, xv.n_vars}, {c.vecs[s.y].name, xv.n_vars}}, {}};
     std::vector<uint32_t> srcs{s.x, s.y};
     lookup::Column col{table(t), {{0, 1}}, {{1, 1}}, 0};
-    // Padded entries hold x = y = 0. A table without the row (0, 0) (f(0) ≠ 0: sigmoid, exp) looks up
-    // (x, y + f(0)·pad) instead, pad the public indicator of the padded entries.
-    if (model::numel(xv.dims) < int64_t(xv.size()) && t.row_of(0, 0) < 0) {
-      const int64_t at = -n.table.in_lo;
-      if (n.op == Op::Relu || at < 0 || at >= int64_t(n.table.values.size()))
-        throw NotSupported("lookup " + n.name + " on a padded tensor whose table has no row for 0");
-      const uint32_t pad = add_vec(xv.name + "/padding", VecKind::Padding, xv.dims, -1);
-      inst.sources.push_back({c.vecs[pad].name, xv.n_vars});
-      srcs.push_back(pad);
-      col.b.push_back({2, n.table.values[size_t(at)]});
+    // Padded entries hold x = y = 0. A table without the row (0, 0) (f(0) ≠ 0: sigmoid, exp; or a
+    // domain without 0: recip, rsqrt, log) looks up (x + x0·pad, y + f(x0)·pad) instead, pad the
+    // public indicator of the padded entries and (x0, f(x0)) the row at the input nearest 0.
+    if (model::numel(xv.dims) < int64_t(xv.size()) && t.row_of(0, 0) < 0) {  // a function table (relu has (0, 0))
+      const int64_t x0 = std::clamp<int64_t>(0, t.lo, t.hi);
+      const uint32_t pad = padding_source(xv, inst, srcs);
+      if (x0) col.a.push_back({pad, x0});
+      col.b.push_back({pad, t.values[size_t(x0 - t.lo)]});
     }
     inst.columns.push_back(std::move(col));
     inst.check(c.tables);

@@ -11,8 +11,9 @@
 //   Weight      weights and biases: the model commitment
 //   Certificate the weights' bound limbs and the weight certificate's multiplicities: the
 //               certificate's own commitment, made once per model
-//   Padding     1 on the padded entries of a layout, 0 on the real ones (a lookup source for tables
-//               with f(0) ≠ 0): the verifier evaluates its MLE, 1 − real_indicator, itself
+//   Padding     1 on the padded entries of a layout, 0 on the real ones (a lookup source that moves
+//               the padded zeros onto a row of a table without (0, 0)): the verifier evaluates its
+//               MLE, 1 − real_indicator, itself
 //   Virtual     everything else (matmul accumulators, sums, products, reshapes): reduced by the node
 //               that produced it; several claims on one (a tensor read by several nodes) are merged
 //               into one first (merge.hpp)

@@ -13,6 +13,18 @@ std::vector<QM31> Side::message(const std::string& label, size_t n,
   return v;
 }
 
+SumcheckResult record(Side& side, QM31 claim, sumcheck::ProverOutput po) {
+  SumcheckResult out;
+  out.claim = claim;
+  for (size_t i = 0; i < po.proof.size(); ++i) {
+    side.writer->append(po.proof[i]);
+    out.claim = sumcheck::next_claim(out.claim, po.proof[i], po.challenges[i]);
+  }
+  out.point = std::move(po.challenges);
+  out.finals = std::move(po.final_evals);
+  return out;
+}
+
 SumcheckResult sumcheck_product(Side& side, const std::string& prefix, unsigned n, unsigned degree, QM31 claim,
                                 std::vector<std::vector<QM31>> tables) {
   sumcheck::Term t{QM31::one(), {}};
@@ -31,14 +43,7 @@ SumcheckResult sumcheck_terms(Side& side, const std::string& prefix, unsigned n,
   if (side.proving()) {
     std::vector<sumcheck::TableRef> refs;
     for (const auto& t : tables) refs.emplace_back(std::span<const QM31>(t));
-    sumcheck::ProverOutput po = sumcheck::prove(claim, refs, std::move(terms), side.channel(), prefix);
-    for (size_t i = 0; i < po.proof.size(); ++i) {
-      side.writer->append(po.proof[i]);
-      out.claim = sumcheck::next_claim(out.claim, po.proof[i], po.challenges[i]);
-    }
-    out.point = std::move(po.challenges);
-    out.finals = std::move(po.final_evals);
-    return out;
+    return record(side, claim, sumcheck::prove(claim, refs, std::move(terms), side.channel(), prefix));
   }
   sumcheck::Proof proof;
   for (unsigned i = 0; i < n; ++i) proof.push_back(side.reader->take(prefix, degree));

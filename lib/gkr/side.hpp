@@ -36,6 +36,9 @@ struct SumcheckResult {
 };
 SumcheckResult sumcheck_product(Side& side, const std::string& prefix, unsigned n, unsigned degree, QM31 claim,
                                 std::vector<std::vector<QM31>> tables);
+// A prover's sumcheck output (run against the side's channel) appended to the proof stream, with the
+// final claim followed through its rounds.
+SumcheckResult record(Side& side, QM31 claim, sumcheck::ProverOutput po);
 // The same for Σ_x Σ_t coeff_t·Π_{j∈t} tables_j(x) (lib/sumcheck terms).
 SumcheckResult sumcheck_terms(Side& side, const std::string& prefix, unsigned n, unsigned degree, QM31 claim,
                               std::vector<std::vector<QM31>> tables, std::vector<sumcheck::Term> terms);

@@ -1,5 +1,6 @@
 #include "lookup/table.hpp"
 
+#include <algorithm>
 #include <bit>
 
 #include "error/error.hpp"
@@ -17,13 +18,13 @@ Table Table::range(int64_t lo, unsigned bits) {
 }
 
 Table Table::relu(int64_t lo, int64_t hi) {
-  // (0, 0) pads the table, so 0 must be one of its inputs.
+  // Over an interval holding 0 (the walk widens a ReLU's input interval to it): padded entries are (0, 0).
   if (lo > 0 || hi < 0 || hi - lo >= kMaxTableRows) throw NotSupported("ReLU table over [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
   return Table{TableKind::Relu, lo, hi, 0, {}};
 }
 
 Table Table::clamp(int64_t lo, int64_t hi, unsigned excess_bits) {
-  if (lo > 0 || hi < 0 || hi - lo >= kMaxTableRows || excess_bits < 1 || excess_bits > 16)
+  if (lo > hi || hi - lo >= kMaxTableRows || excess_bits < 1 || excess_bits > 16)
     throw NotSupported("clamp table over [" + std::to_string(lo) + ", " + std::to_string(hi) + "] with " +
                        std::to_string(excess_bits) + "-bit excess limbs");
   return Table{TableKind::Clamp, lo, hi, excess_bits, {}};
@@ -92,8 +93,10 @@ int64_t Table::row_of(int64_t a, int64_t b) const {
 }
 
 void Table::rows(std::vector<int64_t>& a, std::vector<int64_t>& b) const {
-  a.assign(size(), 0);
-  b.assign(size(), 0);  // padding rows are (0, 0), a row of every Relu / Clamp / Interval table
+  // Padding rows repeat the row at the input nearest 0 ((0, 0) when the domain holds 0).
+  const int64_t pad = std::clamp<int64_t>(0, lo, hi);
+  a.assign(size(), pad);
+  b.assign(size(), kind == TableKind::Relu ? std::max<int64_t>(pad, 0) : 0);
   const int64_t n = hi - lo + 1;
   if (kind == TableKind::Function) {  // padded with its first row
     for (size_t i = 0; i < a.size(); ++i) {

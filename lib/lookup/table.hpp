@@ -16,6 +16,7 @@ enum class TableKind : uint8_t {
   Range,  // (lo + t, 0) for t in [0, 2^bits)
   Relu,   // (v, max(v, 0)) for v in [lo, hi]
   Clamp,  // (v, 0) for v in [lo, hi]; (hi, t) and (lo, −t) for t in [1, 2^bits): sign-tied clamp excess
+          // ([lo, hi] need not hold 0)
   Interval,  // (v, 0) for v in [lo, hi] (a one-column bound for a small interval)
   Function,  // (lo + i, values[i]): an integer function table (sigmoid, tanh, …) from the graph
 };

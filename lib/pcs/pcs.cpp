@@ -13,6 +13,7 @@
 #include "parallel/parallel.hpp"
 #include "poly/fastmul.hpp"
 #include "poly/multilinear.hpp"
+#include "sumcheck/batched_eq.hpp"
 
 namespace zkm31::pcs {
 namespace {
@@ -20,7 +21,7 @@ namespace {
 constexpr const char* kWhere = "pcs";
 constexpr const char* kSumcheckLabel = "pcs/sumcheck";
 constexpr double kFieldCap = 117;  // see security_bits
-constexpr unsigned kMaxLogSize = 28, kMaxLogDomain = 30;
+constexpr unsigned kMaxLogDomain = 30;
 constexpr size_t kMaxClaims = 64;
 constexpr const char* kCommitmentKind = "pcs-commitment";
 // 4: a codeword checksum and the tree's kept layers in the header (3: the tree re-hashed on load;
@@ -212,67 +213,19 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
     proof.layer_roots.push_back(trees.back()->root());
   };
 
-  // The first k0 rounds never materialise W = Σ_i λ_i eq(r_i, ·): with r_i = (lo_i, hi_i) split at k0,
-  //   Σ_x W(x)·e(x) = Σ_i λ_i Σ_{t < 2^k0} eq(lo_i, t)·A_i(t),   A_i(t) = Σ_j eq(hi_i, j)·e(t + j·2^k0),
-  // so those rounds are small sumchecks of eq(lo_i, ·)·A_i, combined with the λ_i (same messages).
-  // A_i sums only the rows where eq(hi_i, ·) can be non-zero: a claim lifted from a packed member has
-  // boolean top coordinates (its slot).
+  // W = Σ_i λ_i eq(r_i, ·) is never materialised (sumcheck/batched_eq.hpp); its first k0 rounds run
+  // per claim, and the first committed layer is e bound after them.
   std::vector<QM31> final_table;
   if (s.folds > 0) {
-    const unsigned k0 = s.k[0];
-    const size_t L = size_t(1) << k0;
-    struct Part {
-      size_t first_row, rows;     // the support of eq(hi_i, ·)
-      std::vector<QM31> hi_free;  // hi_i without its boolean suffix
-      QM31 scale;                 // λ_i
-      std::unique_ptr<sumcheck::Prover> small;
-      std::vector<QM31> lo_eq, a;
-    };
-    std::vector<Part> parts(claims.size());
-    for (size_t i = 0; i < claims.size(); ++i) {
-      const std::vector<QM31>& r = claims[i].point;
-      size_t free = n;
-      while (free > k0 && (r[free - 1] == QM31() || r[free - 1] == QM31::one())) --free;
-      size_t block = 0;
-      for (size_t c = n; c-- > free;) block = 2 * block + (r[c] == QM31::one() ? 1 : 0);
-      Part& p = parts[i];
-      p.hi_free.assign(r.begin() + k0, r.begin() + free);
-      p.rows = size_t(1) << (free - k0);
-      p.first_row = block * p.rows;
-      p.scale = lambda[i];
-      p.lo_eq = poly::eq_table(std::span<const QM31>(r).first(k0));
-      p.a = poly::weighted_columns(com.values().subspan(p.first_row * L, p.rows * L), poly::eq_table(p.hi_free));
-      const sumcheck::TableRef t[2] = {std::span<const QM31>(p.lo_eq), std::span<const QM31>(p.a)};
-      p.small = std::make_unique<sumcheck::Prover>(t, std::vector<sumcheck::Term>{{QM31::one(), {0, 1}}});
+    std::vector<std::vector<QM31>> points;
+    for (const Claim& c : claims) points.push_back(c.point);
+    sumcheck::BatchedEqProver prover(com.values(), points, lambda, s.k[0]);
+    for (unsigned i = 0; i < s.folds; ++i) {
+      round(prover.round_poly());
+      prover.bind(chals.back());
+      if (layer_due()) commit_layer(prover.bound_e());
     }
-    for (unsigned i = 0; i < k0; ++i) {
-      sumcheck::RoundPoly h(2);
-      for (Part& p : parts) {
-        const sumcheck::RoundPoly hp = p.small->round_poly();
-        for (size_t d = 0; d < h.size(); ++d) h[d] += p.scale * hp[d];
-      }
-      round(std::move(h));
-      for (Part& p : parts) p.small->bind(chals.back());
-    }
-    // The tables after k0 binds: e bound at s_0..s_{k0−1}, and W's rows scaled by eq(lo_i, s).
-    std::vector<QM31> e1 = poly::weighted_rows(com.values(), poly::eq_table(chals));
-    if (layer_due()) commit_layer(e1);
-    std::vector<QM31> w1(e1.size());
-    for (const Part& p : parts)
-      poly::add_eq_table(p.hi_free, p.scale * p.small->final_evals()[0],
-                         std::span<QM31>(w1).subspan(p.first_row, p.rows));
-    if (k0 == s.folds) {
-      final_table = std::move(e1);
-    } else {
-      const sumcheck::TableRef tables[2] = {std::span<const QM31>(e1), std::span<const QM31>(w1)};
-      sumcheck::Prover prover(tables, {sumcheck::Term{QM31::one(), {0, 1}}});
-      for (unsigned i = k0; i < s.folds; ++i) {
-        round(prover.round_poly());
-        prover.bind(chals.back());
-        if (layer_due()) commit_layer(prover.bound_table(0));
-      }
-      final_table = prover.bound_table(0);
-    }
+    final_table = prover.bound_e();
   }
 
   if (s.folds == 0) {

@@ -93,6 +93,8 @@ class Committed {
   std::shared_ptr<merkle::Tree> tree_;  // over the layer-0 codeword's coset rows (see above); holds the codeword
 };
 
+inline constexpr unsigned kMaxLogSize = 28;  // the largest vector a commitment takes: 2^28 entries
+
 // values.size() must be a power of two ≤ 2^28 (else BadInput); the config is checked for ranges only.
 // The commitment keeps the values: pass them as an rvalue to spare a copy.
 Committed commit(std::span<const M31> values, const Config& config = {});

@@ -101,11 +101,16 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Graph* release, co
   const model::Graph& g = t.graph;
   const gkr::Compiled cc = gkr::compile(g, opt.gkr);
   const gkr::Circuit& c = cc.proof;
+  Packing mp = Packing::of(c, c.weights), tp = Packing::of(c, c.committed);
+  // Refused before the witness is built (a model this size would allocate gigabytes first).
+  for (const auto& [p, what] : {std::pair{&mp, "weights"}, std::pair{&tp, "committed activations"}})
+    if (p->log_size > pcs::kMaxLogSize)
+      throw NotSupported(std::string(what) + " padded to 2^" + std::to_string(p->log_size) +
+                         " entries: one commitment holds at most 2^" + std::to_string(pcs::kMaxLogSize));
   gkr::Witness w = gkr::build_witness(c, t);
   if (release)
     for (auto& wd : release->weights) std::vector<int32_t>().swap(wd.values), std::vector<float>().swap(wd.original);
   part("witness");
-  Packing mp = Packing::of(c, c.weights), tp = Packing::of(c, c.committed);
   pcs::Committed model = commit_cached(mp.pack(w.values), opt.pcs, opt.cache_dir, &rep.model_cached);
   mp.lend(w, model.values());
   part(rep.model_cached ? "weight commitment: cached" : "weight commitment: computed");

@@ -347,21 +347,28 @@ QM31 next_claim(QM31 claim, const RoundPoly& h, QM31 s) {
   return poly::eval_from_values(vals, s);
 }
 
-ProverOutput prove(QM31 claim, std::span<const TableRef> tables, std::vector<Term> terms, Channel& channel,
-                   std::string_view label, const RoundHook& hook) {
-  Prover p(tables, std::move(terms));
-  const unsigned n = p.vars_left();
-  absorb_header(channel, label, n, p.degree(), claim);
+ProverOutput run_rounds(QM31 claim, unsigned n, unsigned degree, const std::function<RoundPoly()>& round,
+                        const std::function<void(QM31)>& bind, Channel& channel, std::string_view label,
+                        const RoundHook& hook) {
+  absorb_header(channel, label, n, degree, claim);
   ProverOutput out;
   for (unsigned i = 0; i < n; ++i) {
-    RoundPoly h = p.round_poly();
+    RoundPoly h = round();
     channel.absorb_qm31s(label, h);
     QM31 s = channel.draw_qm31(label);
-    p.bind(s);
+    bind(s);
     if (hook) hook(i, s);
     out.proof.push_back(std::move(h));
     out.challenges.push_back(s);
   }
+  return out;
+}
+
+ProverOutput prove(QM31 claim, std::span<const TableRef> tables, std::vector<Term> terms, Channel& channel,
+                   std::string_view label, const RoundHook& hook) {
+  Prover p(tables, std::move(terms));
+  ProverOutput out = run_rounds(claim, p.vars_left(), p.degree(), [&] { return p.round_poly(); },
+                                [&](QM31 s) { p.bind(s); }, channel, label, hook);
   out.final_evals = p.final_evals();
   return out;
 }

@@ -83,6 +83,12 @@ class Prover {
   RoundPoly next_;
 };
 
+// Runs n rounds of an incremental prover (round(): the current message of `degree` values; bind(s))
+// against the channel: the header, then per round the message absorbed under `label`, the challenge
+// drawn, bind, hook. final_evals is left empty (the prover knows its own).
+ProverOutput run_rounds(QM31 claim, unsigned n, unsigned degree, const std::function<RoundPoly()>& round,
+                        const std::function<void(QM31)>& bind, Channel& channel, std::string_view label,
+                        const RoundHook& hook = {});
 // Runs all rounds against the channel. Throws BadInput on tables of unequal / non power-of-two
 // length, an empty term list, or degree > kMaxDegree. `claim` is not checked by the prover.
 ProverOutput prove(QM31 claim, std::span<const TableRef> tables, std::vector<Term> terms, Channel& channel,

@@ -14,6 +14,9 @@ python3-torch and python3-sklearn). Writes, next to this file:
     tiny_gated    Q·Kᵀ scores (ReLU, no softmax)·V with a residual, then a residual ReLU-gated MLP
                   (gate ⊙ up); random init, x [1,8,16]: the model gkr-prove proves end to end with
                   activation×activation matmuls, residual adds and elementwise products
+    gpt_heads12   a pre-LN GPT-2 block with GPT-2's 12 heads (of 4) and seq 7: LayerNorm, QKV, causal
+                  softmax attention over the heads (masked_fill), proj, residual, LayerNorm, GELU(tanh) MLP
+                  192, residual; random init, x [1,7,48]: head count and sequence not powers of two
   bad_*.onnx / wide_linear.onnx: small hand-built graphs (onnx.helper) for the importer's refusals:
     bad_missing_init (reads an initializer that does not exist), bad_dynamic (a free 'seq'
     dimension after the batch one), bad_unsupported (LSTM and TopK nodes), wide_linear (K = 2048: its accumulator
@@ -117,6 +120,27 @@ class TinyBlock(torch.nn.Module):
         r = x + self.proj(a)
         h = torch.nn.functional.silu(self.gelu(self.fc(r)))
         return r + self.out(h)
+
+
+class GptHeads12(torch.nn.Module):
+    def __init__(self, d=48, heads=12, t=7, hidden=192):
+        super().__init__()
+        self.ln1, self.ln2 = torch.nn.LayerNorm(d), torch.nn.LayerNorm(d)
+        self.qkv = torch.nn.Linear(d, 3 * d)
+        self.proj = torch.nn.Linear(d, d)
+        self.fc = torch.nn.Linear(d, hidden)
+        self.out = torch.nn.Linear(hidden, d)
+        self.register_buffer('causal', torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1))
+        self.d, self.h = d, heads
+
+    def forward(self, x):
+        b, t, d = x.shape
+        q, k, v = (z.view(b, t, self.h, d // self.h).transpose(1, 2)
+                   for z in self.qkv(self.ln1(x)).split(self.d, dim=-1))
+        s = (q @ k.transpose(-1, -2) / (d // self.h) ** 0.5).masked_fill(self.causal, float('-inf'))
+        a = (torch.softmax(s, dim=-1) @ v).transpose(1, 2).reshape(b, t, d)
+        r = x + self.proj(a)
+        return r + self.out(torch.nn.functional.gelu(self.fc(self.ln2(r)), approximate='tanh'))
 
 
 def hand_built():
@@ -490,8 +514,13 @@ def decoder_blocks():
         export(DecoderBlock(**kw), name, torch.randn(1, 8, 32), 'x', 'y', dynamic={0: 'batch', 1: 'seq'})
 
 
+def gpt_heads12_model():
+    torch.manual_seed(12)
+    export(GptHeads12(), 'gpt_heads12', torch.randn(1, 7, 48), 'x', 'y')
+
+
 BUILDERS = {'dyn_block': dynamic_models, 'dyn_mlp': dynamic_models, 'hand_built': hand_built, 'ops': op_models,
-            'encoder_layer': encoder_layer, 'decoder_blocks': decoder_blocks}
+            'encoder_layer': encoder_layer, 'decoder_blocks': decoder_blocks, 'gpt_heads12': gpt_heads12_model}
 
 
 def main():

@@ -167,6 +167,18 @@ proves_ops() {
   done
 }
 
+@test "gpt_heads12: GPT-2's 12 heads over 7 positions (padded heads, rows and softmax tables) prove and verify" {
+  prove "$DATA/gpt_heads12.onnx" "$DATA/gpt_heads12.input.json"
+  run --separate-stderr verify -i "$TMP/run.proof" --json
+  assert_success
+  torch=$(jq -c '[.data | _nwise(48) | to_entries | max_by(.value) | .key]' "$DATA/gpt_heads12.torch_output.json")
+  run jq -c '[.outputs[0].values | _nwise(48) | to_entries | max_by(.value) | .key]' <<<"$output"
+  assert_output "$torch"
+  # The softmax reciprocal (a table from 2048) and the LayerNorm rsqrt (from 1) on padded tensors.
+  onnx2graph --inspect "$DATA/gpt_heads12.onnx" | grep -q "table recip .* from 2048"
+  tamper_each 1 "/Softmax_output_0:recip" "/Softmax_output_0:sumq" "/ln1/Add_1_output_0:rsqrt" "/Softmax_output_0:exp"
+}
+
 @test "gkr-prove --json reports per-part seconds and bytes" {
   shared_model mlp_digits
   onnx2graph -q "$SHARED/mlp_digits.onnx" | graph-forward -q --input "$SHARED/mlp_digits.input.json" > "$TMP/run.trace"

@@ -420,13 +420,83 @@ TEST(Ops, LookupWithNonzeroAtZeroOnPaddingVerifies) {
   EXPECT_THROW(verify(p, p.w.values), Rejected);
 }
 
-TEST(Ops, LookupWithoutARowForZeroOnPaddingRefused) {
-  // rsqrt's domain starts at 1: the padded 0 has no row at all.
+TEST(Ops, LookupWithoutARowForZeroOnPaddingVerifies) {
+  // rsqrt's domain starts at 1: the padded entries (x = y = 0) are looked up as the row
+  // (0 + 1·pad, 0 + rsqrt(1)·pad) = (1, rsqrt(1)).
   LookupRun r = lookup_graph("rsqrt", {12, 1, 0}, 1, 5000, 4096);
-  try {
-    compile(r.o.g, Config{});
-    FAIL() << "compiled";
-  } catch (const NotSupported& e) {
-    EXPECT_NE(std::string(e.what()).find("no row for 0"), std::string::npos) << e.what();
+  const auto t = forward(r.o);
+  Proved p = prove(t);
+  const auto& step = std::get<LookupStep>(p.c.steps.back());
+  const auto& col = p.c.instances[step.instance].columns.at(0);
+  ASSERT_EQ(col.a.size(), 2u);
+  EXPECT_EQ(col.a[1].coeff, 1);
+  EXPECT_EQ(col.b[1].coeff, model::make_table("rsqrt", {12, 1, 0}, 1, 1, 0, 4096)[0]);
+  EXPECT_NO_THROW(verify(p, p.w.values));
+  // A lie in a padded entry (y = 1 or x = 1 at a padded column) is rejected.
+  for (uint32_t lied : {step.y, step.x}) {
+    Proved f = p;
+    f.w.values[lied][7] = M31(1);
+    count_multiplicities(f.c, f.w, false);
+    prove_witness(f, CheatMode::ForgedWitness);
+    EXPECT_THROW(verify(f, p.w.values), Rejected) << lied;
   }
+}
+
+TEST(Ops, LookupOnPaddingAtANegativeDomainVerifies) {
+  // A table over [-300, -20] (no row for 0, the nearest input is -20): padded entries look up
+  // (-20, f(-20)); a padded y of 1 is rejected.
+  LookupRun r = lookup_graph("sigmoid", {1, 5, 1, 7}, -300, -20, 128);
+  const auto t = forward(r.o);
+  Proved p = prove(t);
+  EXPECT_NO_THROW(verify(p, p.w.values));
+  const auto& step = std::get<LookupStep>(p.c.steps.back());
+  Proved f = p;
+  f.w.values[step.y][6] = M31(1);
+  count_multiplicities(f.c, f.w, false);
+  prove_witness(f, CheatMode::ForgedWitness);
+  EXPECT_THROW(verify(f, p.w.values), Rejected);
+}
+
+TEST(Ops, NarrowClampWithoutZeroOnPaddingVerifies) {
+  // A requant into [3, 200] (narrow: a clamp table) on a padded tensor: q = 0 on the padding is
+  // looked up as (0 + 3·pad, e) = (3, 0). A padded q of 3 is rejected.
+  LookupRun r = lookup_graph("sigmoid", {1, 5, 1, 7}, 3, 200, 128);
+  const auto t = forward(r.o);
+  Proved p = prove(t);
+  const RequantStep* rq = nullptr;
+  for (const Step& s : p.c.steps)
+    if (auto* x = std::get_if<RequantStep>(&s)) rq = x;
+  ASSERT_TRUE(rq && !rq->wide);
+  EXPECT_NO_THROW(verify(p, p.w.values));
+  bool clamped_low = false;
+  for (const M31& v : t.values[size_t(p.c.vecs[rq->q].tensor)]) clamped_low |= v.to_signed() == 3;
+  EXPECT_TRUE(clamped_low);
+  Proved f = p;
+  f.w.values[rq->q][6] = M31(3);
+  count_multiplicities(f.c, f.w, false);
+  prove_witness(f, CheatMode::ForgedWitness);
+  EXPECT_THROW(verify(f, p.w.values), Rejected);
+}
+
+TEST(Ops, VocabWidthLogitsVerify) {
+  // A GPT-2-like LM head width (50257 columns, padded to 2^16) then a reduce_max over it.
+  model::Graph g;
+  g.name = "test-vocab";
+  const int64_t V = 50257;
+  const uint32_t x = fixture::add_tensor(g, "x", TensorKind::Input, {2, 6}, -128, 127);
+  const uint32_t w = fixture::add_tensor(g, "W", TensorKind::Weight, {6, V}, -127, 127);
+  g.weights = {{w, {}, {}, {1.0}}};
+  for (int64_t i = 0; i < 6 * V; ++i) g.weights[0].values.push_back(int32_t(i * 37 % 255) - 127);
+  g.inputs = {x};
+  const uint32_t a = node(g, Op::MatMul, "a", {x, w});
+  const uint32_t q = requant(g, "q", a, 7);
+  g.outputs = {node(g, Op::ReduceMax, "y", {q})};
+  model::validate(g);
+  Ops o{g, {}, {}};
+  for (int i = 0; i < 12; ++i) o.x.push_back(int32_t(i * 53 % 256) - 128);
+  Proved p = prove(forward(o));
+  EXPECT_NO_THROW(verify(p, p.w.values));
+  auto claimed = p.w.values;
+  claimed[p.c.outputs.at(0)][0] += M31(1);  // a public max above every entry of its row
+  EXPECT_THROW(verify(p, claimed), Rejected);
 }

@@ -256,3 +256,24 @@ TEST(Proof, EmbeddedGraphCarriesNoWeights) {
   EXPECT_THROW(prove::verify(with_field(honest(), "protocol", [](auto& w) { w.pk.pack(std::string("other")); }), lenient()),
                BadInput);
 }
+
+TEST(Proof, WeightsAboveOneCommitmentRefusedBeforeTheWitness) {
+  // A 16384×16385 weight pads to 2^29 entries, above the 2^28 one commitment holds: refused as not
+  // supported before anything is allocated (its values are not even present).
+  model::Trace t;
+  model::Graph& g = t.graph;
+  const uint32_t x = fixture::add_tensor(g, "x", model::TensorKind::Input, {1, 16384}, -1, 1);
+  const uint32_t w = fixture::add_tensor(g, "W", model::TensorKind::Weight, {16384, 16385}, -1, 1);
+  const uint32_t y = fixture::add_tensor(g, "y", model::TensorKind::Activation, {1, 16385}, -16384, 16384);
+  g.weights = {{w, {}, {}, {1.0}}};
+  model::Node mm;
+  mm.op = model::Op::MatMul, mm.name = "mm", mm.inputs = {x, w}, mm.outputs = {y}, mm.acc_bound = 16384;
+  g.nodes = {mm};
+  g.inputs = {x}, g.outputs = {y};
+  try {
+    prove::prove(t, fast());
+    FAIL() << "proved";
+  } catch (const NotSupported& e) {
+    EXPECT_NE(std::string(e.what()).find("weights padded to 2^29 entries"), std::string::npos) << e.what();
+  }
+}
