@@ -23,6 +23,23 @@ teardown() { rm -rf "$TMP"; }
   assert_output true
 }
 
+@test "graph-forward --report gives the error of every layer (table on stderr, layers in --json-out)" {
+  run --separate-stderr graph-forward --report --input "$DATA/tiny_block.input.json" -o "$TMP/run.trace" --json-out "$TMP/out.json" < "$TMP/tiny.graph"
+  assert_success
+  [[ "$stderr" == *"node"*"tensor"*"op"*"max abs"*"rel L2"* ]] || fail "$stderr"
+  [[ "$stderr" == *"/qkv/Add_output_0"*"requant"*"[1, 8, 48]"* ]] || fail "$stderr"
+  [[ "$stderr" == *"<- largest"* ]] || fail "$stderr"
+  run jq -r '.layers[0] | "\(.op) \(.tensor)"' "$TMP/out.json"
+  assert_output "input x"
+  # the last layer is the output, with the output's error
+  run jq -r '(.layers[-1].rel_l2 - (.outputs[0] as $o | [range(0; 128) | ($o.quantized[.] - $o.float[.]) | . * .] | add | sqrt)
+              / (.outputs[0] as $o | [range(0; 128) | $o.float[.] * $o.float[.]] | add | sqrt) | fabs < 1e-6) and .layers[-1].tensor == "y"' "$TMP/out.json"
+  assert_output true
+  # without --report: no table
+  run --separate-stderr graph-forward --input "$DATA/tiny_block.input.json" -o "$TMP/run.trace" < "$TMP/tiny.graph"
+  [[ "$stderr" != *"<- largest"* ]] || fail "$stderr"
+}
+
 @test "graph-forward gives the same trace bytes on every run and thread count" {
   graph-forward -q --threads 1 --input "$DATA/tiny_block.input.json" < "$TMP/tiny.graph" > "$TMP/t1.trace"
   graph-forward -q --threads 2 --input "$DATA/tiny_block.input.json" < "$TMP/tiny.graph" > "$TMP/t2.trace"

@@ -146,6 +146,36 @@ TEST(IntegerTrack, GptBlockRelativeErrorAtDefaults) {
   EXPECT_LE(r12.at(0).rel_l2, 0.004);
 }
 
+TEST(IntegerTrack, LayerReportsFollowTheGraph) {
+  model::Graph g = import(kData + "tiny_block.onnx");
+  auto in = model::parse_inputs_json(slurp(kData + "tiny_block.input.json"));
+  std::vector<model::LayerReport> layers;
+  auto t = model::run_forward(g, in, &layers);
+  ASSERT_GE(layers.size(), 10u);
+  EXPECT_EQ(layers.front().op, "input");
+  EXPECT_EQ(layers.front().tensor, "x");
+  EXPECT_GT(layers.front().rel_l2, 0.0);
+  // The last row is the graph output, with the same figures as the output report.
+  auto out = model::compare_outputs(t).at(0);
+  EXPECT_EQ(layers.back().tensor, "y");
+  EXPECT_DOUBLE_EQ(layers.back().rel_l2, out.rel_l2);
+  EXPECT_DOUBLE_EQ(layers.back().max_abs, out.max_abs);
+  for (const auto& l : layers) EXPECT_NE(l.op, "reshape") << l.tensor;
+  // A wrong scale on one layer shows in that layer's row, and not in the rows before it.
+  auto it = std::find_if(layers.begin(), layers.end(), [](const auto& l) { return l.tensor == "/proj/Add_output_0"; });
+  ASSERT_NE(it, layers.end());
+  size_t at = size_t(it - layers.begin());
+  for (auto& tensor : g.tensors)
+    if (tensor.name == "/proj/Add_output_0") tensor.scale *= 1.5;
+  std::vector<model::LayerReport> bad;
+  model::run_forward(g, in, &bad);
+  EXPECT_GT(bad[at].rel_l2, 0.3);
+  for (size_t i = 0; i < at; ++i) EXPECT_DOUBLE_EQ(bad[i].rel_l2, layers[i].rel_l2) << layers[i].tensor;
+  std::string table = model::layer_table(layers);
+  EXPECT_NE(table.find("/proj/Add_output_0"), std::string::npos);
+  EXPECT_NE(table.find("<- largest"), std::string::npos);
+}
+
 TEST(IntegerTrack, TinyBlocksRelativeError) {
   for (const char* m : {"tiny_block", "tiny_llama"}) {
     model::Graph g = import(kData + m + ".onnx");
