@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <type_traits>
@@ -443,7 +444,9 @@ std::vector<LayerReport> compare_layers(const Graph& g, const std::vector<std::v
     std::vector<float> q(ints[id].size());
     for (size_t k = 0; k < q.size(); ++k) q[k] = float(double(ints[id][k]) * t.scale);
     Error e = error_of(q, floats[id]);
-    out.push_back({node, t.name, op, t.shape, t.bits, t.scale, e.max_abs, e.rel_l2});
+    double lo = (double(t.lo) - 0.5) * t.scale, hi = (double(t.hi) + 0.5) * t.scale;
+    auto clamped = std::count_if(floats[id].begin(), floats[id].end(), [&](float v) { return std::isfinite(v) && (v < lo || v > hi); });
+    out.push_back({node, t.name, op, t.shape, t.bits, t.scale, e.max_abs, e.rel_l2, int64_t(clamped)});
   };
   for (uint32_t id : g.inputs) add(g.tensors[id].name, "input", id);
   for (const Node& n : g.nodes)
@@ -506,20 +509,47 @@ std::string layer_table(const std::vector<LayerReport>& layers) {
   std::string out;
   char buf[160];
   auto row = [&](const std::string& node, const std::string& tensor, const std::string& op, const std::string& shape,
-                 const std::string& bits, const std::string& max_abs, const std::string& rel, const char* mark) {
+                 const std::string& bits, const std::string& max_abs, const std::string& rel, const std::string& clamped,
+                 const char* mark) {
     out += cut(node) + std::string(wn + 2 - cut(node).size(), ' ') + cut(tensor) + std::string(wt + 2 - cut(tensor).size(), ' ');
-    std::snprintf(buf, sizeof buf, "%-12s %-16s %4s %10s %10s%s\n", op.c_str(), shape.c_str(), bits.c_str(), max_abs.c_str(),
-                  rel.c_str(), mark);
+    std::snprintf(buf, sizeof buf, "%-12s %-16s %4s %10s %10s %8s%s\n", op.c_str(), shape.c_str(), bits.c_str(),
+                  max_abs.c_str(), rel.c_str(), clamped.c_str(), mark);
     out += buf;
   };
-  row("node", "tensor", "op", "shape", "bits", "max abs", "rel L2", "");
+  row("node", "tensor", "op", "shape", "bits", "max abs", "rel L2", "clamped", "");
   for (size_t i = 0; i < layers.size(); ++i) {
     const LayerReport& l = layers[i];
     char a[32], r[32];
     std::snprintf(a, sizeof a, "%.3g", l.max_abs), std::snprintf(r, sizeof r, "%.3g%%", 100 * l.rel_l2);
-    row(l.node, l.tensor, l.op, shape_str(l.shape), std::to_string(l.bits), a, r, i == worst ? "  <- largest" : "");
+    row(l.node, l.tensor, l.op, shape_str(l.shape), std::to_string(l.bits), a, r, std::to_string(l.clamped),
+        i == worst ? "  <- largest" : "");
   }
   return out;
+}
+
+std::vector<std::string> range_warnings(const Graph& g, const std::vector<LayerReport>& layers) {
+  std::string calibration = "calibration unknown";
+  for (const auto& note : g.notes)
+    if (note.starts_with("calibration:")) calibration = note;
+  std::vector<std::string> lines;
+  const LayerReport* worst = nullptr;
+  int64_t count = 0;
+  for (const auto& l : layers) {
+    if (l.clamped == 0) continue;
+    if (l.op == "input") {
+      lines.push_back("input '" + l.tensor + "': " + std::to_string(l.clamped) + " of " + std::to_string(numel(l.shape)) +
+                      " values lie outside its quantized range and are clamped (" + calibration +
+                      "); re-import with --calibrate and samples of real inputs");
+      continue;
+    }
+    ++count;
+    if (!worst || l.clamped > worst->clamped) worst = &l;
+  }
+  if (worst)
+    lines.push_back(std::to_string(count) + " layer(s) clamp values beyond their calibrated range (most: '" + worst->tensor +
+                    "', " + std::to_string(worst->clamped) + " of " + std::to_string(numel(worst->shape)) + "; " +
+                    calibration + "); see --report, or re-import with --calibrate and more samples of real inputs");
+  return lines;
 }
 
 std::vector<OutputReport> compare_outputs(const Trace& t) {

@@ -42,6 +42,7 @@ struct LayerReport {
   Shape shape;
   int bits = 0;
   double scale = 0, max_abs = 0, rel_l2 = 0;  // ‖q − f‖∞ and ‖q − f‖₂ / ‖f‖₂ over the finite float values
+  int64_t clamped = 0;  // float values beyond the tensor's interval (its calibrated range was exceeded)
 };
 
 // Both passes; the trace holds the integer values (as M31) and the float outputs. `layers`
@@ -49,6 +50,11 @@ struct LayerReport {
 // and new values (index-map ops that only move elements, and per-channel accumulators, are left
 // out), in node order.
 Trace run_forward(const Graph& g, const std::vector<InputTensor>& inputs, std::vector<LayerReport>* layers = nullptr);
+
+// Warnings for people: one line per graph input with values outside its interval (quantize_input
+// clamps them), one line for the layers whose float values exceed their interval; both name the
+// graph's calibration note (the graph was calibrated on inputs of a narrower range).
+std::vector<std::string> range_warnings(const Graph& g, const std::vector<LayerReport>& layers);
 
 // The layer errors as a table for people: one row per layer, the worst relative L2 marked.
 std::string layer_table(const std::vector<LayerReport>& layers);

@@ -34,6 +34,13 @@ Graph import_onnx(std::span<const uint8_t> bytes, const ImportOptions& opt) {
                               : "calibration: " + std::to_string(opt.calibration.size()) + " given inputs");
   g.notes.insert(g.notes.end(), m.notices.begin(), m.notices.end());
   model::validate(g);
+  if (synthetic && opt.notice)
+    opt.notice("no --calibrate: activation ranges come from " + std::to_string(opt.default_samples) +
+               " synthetic N(0,1) inputs; inputs of another range lose precision (graph-forward warns when it clamps "
+               "them): pass --calibrate with samples of real inputs");
+  else if (opt.calibration.size() < 8 && opt.notice)
+    opt.notice("calibrated on " + std::to_string(opt.calibration.size()) +
+               " input(s) only: other inputs may exceed their ranges (graph-forward warns when it clamps an input)");
   return g;
 }
 
@@ -44,6 +51,7 @@ std::vector<std::vector<model::InputTensor>> parse_calibration_json(const std::s
   } catch (const nlohmann::json::exception& e) {
     throw BadInput(std::string("malformed calibration JSON: ") + e.what());
   }
+  if (j.is_object()) return {model::parse_inputs_json(text)};  // one graph-forward input file
   if (!j.is_array() || j.empty()) throw BadInput("calibration JSON: expected a non-empty array of input sets");
   std::vector<std::vector<model::InputTensor>> sets;
   for (const auto& item : j) sets.push_back(model::parse_inputs_json(item.dump()));

@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   app.add_option("--graph", graph_path, "graph artifact ('-' for stdin)")->capture_default_str();
   auto* input_opt = app.add_option("--input", input_path, "input JSON: {\"name\",\"shape\",\"data\"} or an array of them");
   app.add_option("--json-out", json_out,
-                 "also write {outputs:[{name,shape,float,quantized}], layers:[{node,tensor,op,shape,bits,scale,max_abs,rel_l2}]} to this file");
+                 "also write {outputs:[{name,shape,float,quantized}], layers:[{node,tensor,op,shape,bits,scale,max_abs,rel_l2,clamped}]} to this file");
   bool view = false, report = false;
   app.add_flag("--report", report, "print the error of every layer (dequantized integer vs float32) on stderr");
   app.add_flag("--view", view, "print the graph artifact as JSON and exit");
@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     model::Graph g = model::read_graph(cli::read_input(graph_path).bytes());
     std::vector<model::LayerReport> layers;
     model::Trace t = model::run_forward(g, inputs, &layers);
+    for (const auto& line : model::range_warnings(g, layers)) std::fprintf(stderr, "graph-forward: warning: %s\n", line.c_str());
     auto reports = model::compare_outputs(t);
     if (!json_out.empty()) {
       nlohmann::json j;
@@ -46,7 +47,8 @@ int main(int argc, char** argv) {
       j["layers"] = nlohmann::json::array();
       for (const auto& l : layers)
         j["layers"].push_back({{"node", l.node}, {"tensor", l.tensor}, {"op", l.op}, {"shape", l.shape},
-                               {"bits", l.bits}, {"scale", l.scale}, {"max_abs", l.max_abs}, {"rel_l2", l.rel_l2}});
+                               {"bits", l.bits}, {"scale", l.scale}, {"max_abs", l.max_abs}, {"rel_l2", l.rel_l2},
+                               {"clamped", l.clamped}});
       std::string s = j.dump() + "\n";
       cli::write_all(json_out, {reinterpret_cast<const uint8_t*>(s.data()), s.size()}, false);
     }

@@ -170,11 +170,17 @@ TEST(IntegerTrack, LayerReportsFollowTheGraph) {
   ASSERT_NE(it, layers.end());
   size_t at = size_t(it - layers.begin());
   for (auto& tensor : g.tensors)
-    if (tensor.name == "/proj/Add_output_0") tensor.scale *= 1.5;
+    if (tensor.name == "/proj/Add_output_0") tensor.scale *= 0.1;
   std::vector<model::LayerReport> bad;
   model::run_forward(g, in, &bad);
   EXPECT_GT(bad[at].rel_l2, 0.3);
   for (size_t i = 0; i < at; ++i) EXPECT_DOUBLE_EQ(bad[i].rel_l2, layers[i].rel_l2) << layers[i].tensor;
+  // The wrong scale clamps: that layer counts values beyond its range, and a warning names it.
+  EXPECT_GT(bad[at].clamped, 0);
+  for (size_t i = 0; i < at; ++i) EXPECT_EQ(bad[i].clamped, layers[i].clamped);
+  auto warnings = model::range_warnings(g, bad);
+  ASSERT_FALSE(warnings.empty());
+  EXPECT_NE(warnings.back().find("calibration: 64 synthetic N(0,1) inputs"), std::string::npos) << warnings.back();
   std::string table = model::layer_table(layers);
   EXPECT_NE(table.find("/proj/Add_output_0"), std::string::npos);
   EXPECT_NE(table.find("<- largest"), std::string::npos);
