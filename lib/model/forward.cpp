@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <type_traits>
@@ -425,7 +426,52 @@ std::vector<int32_t> quantize_input(const Tensor& t, const std::vector<float>& x
   return q;
 }
 
-Trace run_forward(Graph g, const std::vector<InputTensor>& given) {
+namespace {
+
+struct Error {
+  double max_abs = 0, rel_l2 = 0;
+};
+
+// ‖q − f‖∞ and ‖q − f‖₂ / ‖f‖₂ (‖q − f‖₂ when f = 0) over the entries where f is finite.
+Error error_of(const std::vector<float>& q, const std::vector<float>& f) {
+  Error e;
+  double num = 0, den = 0;
+  for (size_t k = 0; k < f.size(); ++k) {
+    if (!std::isfinite(f[k])) continue;
+    double d = double(q[k]) - f[k];
+    e.max_abs = std::max(e.max_abs, std::abs(d));
+    num += d * d, den += double(f[k]) * f[k];
+  }
+  e.rel_l2 = den > 0 ? std::sqrt(num / den) : std::sqrt(num);
+  return e;
+}
+
+bool moves_only(Op op) {
+  return op == Op::Reshape || op == Op::Transpose || op == Op::Im2col || op == Op::Slice || op == Op::Concat ||
+         op == Op::Gather;
+}
+
+std::vector<LayerReport> compare_layers(const Graph& g, const std::vector<std::vector<int32_t>>& ints,
+                                        const std::vector<std::vector<float>>& floats) {
+  std::vector<LayerReport> out;
+  auto add = [&](const std::string& node, const std::string& op, uint32_t id) {
+    const Tensor& t = g.tensors[id];
+    std::vector<float> q(ints[id].size());
+    for (size_t k = 0; k < q.size(); ++k) q[k] = float(double(ints[id][k]) * t.scale);
+    Error e = error_of(q, floats[id]);
+    double lo = (double(t.lo) - 0.5) * t.scale, hi = (double(t.hi) + 0.5) * t.scale;
+    auto clamped = std::count_if(floats[id].begin(), floats[id].end(), [&](float v) { return std::isfinite(v) && (v < lo || v > hi); });
+    out.push_back({node, t.name, op, t.shape, t.bits, t.scale, e.max_abs, e.rel_l2, int64_t(clamped)});
+  };
+  for (uint32_t id : g.inputs) add(g.tensors[id].name, "input", id);
+  for (const Node& n : g.nodes)
+    if (!moves_only(n.op) && g.tensors[n.outputs[0]].scale > 0) add(n.name, op_name(n.op), n.outputs[0]);
+  return out;
+}
+
+}  // namespace
+
+Trace run_forward(Graph g, const std::vector<InputTensor>& given, std::vector<LayerReport>* layers) {
   auto inputs = match_inputs(g, given);
   // Token ids are taken as they are, never rounded or clamped into range.
   for (const Node& n : g.nodes) {
@@ -445,6 +491,7 @@ Trace run_forward(Graph g, const std::vector<InputTensor>& given) {
   }
   auto ints = forward_int(g, qin);
   auto floats = forward_float(g, fin);
+  if (layers) *layers = compare_layers(g, ints, floats);
   Trace t;
   t.digest = graph_digest(g);
   t.values.resize(g.tensors.size());
@@ -477,6 +524,60 @@ void check_trace(const Trace& t) {
   }
 }
 
+std::string layer_table(const std::vector<LayerReport>& layers) {
+  constexpr size_t kWidest = 40;  // fused nodes list every ONNX node they cover: cut long names
+  auto cut = [](const std::string& s) { return s.size() <= kWidest ? s : s.substr(0, kWidest - 3) + "..."; };
+  size_t wn = 4, wt = 6, worst = 0;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    wn = std::max(wn, cut(layers[i].node).size()), wt = std::max(wt, cut(layers[i].tensor).size());
+    if (layers[i].rel_l2 > layers[worst].rel_l2) worst = i;
+  }
+  std::string out;
+  char buf[160];
+  auto row = [&](const std::string& node, const std::string& tensor, const std::string& op, const std::string& shape,
+                 const std::string& bits, const std::string& max_abs, const std::string& rel, const std::string& clamped,
+                 const char* mark) {
+    out += cut(node) + std::string(wn + 2 - cut(node).size(), ' ') + cut(tensor) + std::string(wt + 2 - cut(tensor).size(), ' ');
+    std::snprintf(buf, sizeof buf, "%-12s %-16s %4s %10s %10s %8s%s\n", op.c_str(), shape.c_str(), bits.c_str(),
+                  max_abs.c_str(), rel.c_str(), clamped.c_str(), mark);
+    out += buf;
+  };
+  row("node", "tensor", "op", "shape", "bits", "max abs", "rel L2", "clamped", "");
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const LayerReport& l = layers[i];
+    char a[32], r[32];
+    std::snprintf(a, sizeof a, "%.3g", l.max_abs), std::snprintf(r, sizeof r, "%.3g%%", 100 * l.rel_l2);
+    row(l.node, l.tensor, l.op, shape_str(l.shape), std::to_string(l.bits), a, r, std::to_string(l.clamped),
+        i == worst ? "  <- largest" : "");
+  }
+  return out;
+}
+
+std::vector<std::string> range_warnings(const Graph& g, const std::vector<LayerReport>& layers) {
+  std::string calibration = "calibration unknown";
+  for (const auto& note : g.notes)
+    if (note.starts_with("calibration:")) calibration = note;
+  std::vector<std::string> lines;
+  const LayerReport* worst = nullptr;
+  int64_t count = 0;
+  for (const auto& l : layers) {
+    if (l.clamped == 0) continue;
+    if (l.op == "input") {
+      lines.push_back("input '" + l.tensor + "': " + std::to_string(l.clamped) + " of " + std::to_string(numel(l.shape)) +
+                      " values lie outside its quantized range and are clamped (" + calibration +
+                      "); re-import with --calibrate and samples of real inputs");
+      continue;
+    }
+    ++count;
+    if (!worst || l.clamped > worst->clamped) worst = &l;
+  }
+  if (worst)
+    lines.push_back(std::to_string(count) + " layer(s) clamp values beyond their calibrated range (most: '" + worst->tensor +
+                    "', " + std::to_string(worst->clamped) + " of " + std::to_string(numel(worst->shape)) + "; " +
+                    calibration + "); see --report, or re-import with --calibrate and more samples of real inputs");
+  return lines;
+}
+
 std::vector<OutputReport> compare_outputs(const Trace& t) {
   std::vector<OutputReport> out;
   for (size_t i = 0; i < t.graph.outputs.size(); ++i) {
@@ -485,15 +586,9 @@ std::vector<OutputReport> compare_outputs(const Trace& t) {
     r.name = tensor.name;
     r.shape = tensor.shape;
     r.float_values = t.float_outputs[i];
-    double num = 0, den = 0;
-    for (size_t k = 0; k < r.float_values.size(); ++k) {
-      float q = float(double(t.values[t.graph.outputs[i]][k].to_signed()) * tensor.scale);
-      r.quantized.push_back(q);
-      double d = double(q) - r.float_values[k];
-      r.max_abs = std::max(r.max_abs, std::abs(d));
-      num += d * d, den += double(r.float_values[k]) * r.float_values[k];
-    }
-    r.rel_l2 = den > 0 ? std::sqrt(num / den) : std::sqrt(num);
+    for (const M31& v : t.values[t.graph.outputs[i]]) r.quantized.push_back(float(double(v.to_signed()) * tensor.scale));
+    Error e = error_of(r.quantized, r.float_values);
+    r.max_abs = e.max_abs, r.rel_l2 = e.rel_l2;
     out.push_back(std::move(r));
   }
   return out;

@@ -35,9 +35,29 @@ std::vector<std::vector<int32_t>> forward_int(const Graph& g, const std::vector<
 // Float pass: values for every tensor id (inputs, activations, constants; empty for weights).
 std::vector<std::vector<float>> forward_float(const Graph& g, const std::vector<std::vector<float>>& inputs);
 
+// Error of one node output: its dequantized integer values against the float track.
+struct LayerReport {
+  std::string node, tensor;  // the node (named after its ONNX node) and the tensor it produces
+  std::string op;            // the node's op, "input" for a graph input (its quantization)
+  Shape shape;
+  int bits = 0;
+  double scale = 0, max_abs = 0, rel_l2 = 0;  // ‖q − f‖∞ and ‖q − f‖₂ / ‖f‖₂ over the finite float values
+  int64_t clamped = 0;  // float values beyond the tensor's interval (its calibrated range was exceeded)
+};
+
 // Both passes; the trace holds the integer values (as M31) and the float outputs, and takes the graph
-// (pass it moved to keep a large model once).
-Trace run_forward(Graph g, const std::vector<InputTensor>& inputs);
+// (pass it moved to keep a large model once). `layers` (optional) receives the error of every graph input, then of every node output that has one scale
+// and new values (index-map ops that only move elements, and per-channel accumulators, are left
+// out), in node order.
+Trace run_forward(Graph g, const std::vector<InputTensor>& inputs, std::vector<LayerReport>* layers = nullptr);
+
+// Warnings for people: one line per graph input with values outside its interval (quantize_input
+// clamps them), one line for the layers whose float values exceed their interval; both name the
+// graph's calibration note (the graph was calibrated on inputs of a narrower range).
+std::vector<std::string> range_warnings(const Graph& g, const std::vector<LayerReport>& layers);
+
+// The layer errors as a table for people: one row per layer, the worst relative L2 marked.
+std::string layer_table(const std::vector<LayerReport>& layers);
 
 // Re-runs the integer pass from the trace's inputs and throws BadInput at the first tensor that differs.
 void check_trace(const Trace& t);

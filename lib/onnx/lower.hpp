@@ -37,7 +37,8 @@ std::vector<std::vector<model::InputTensor>> default_calibration(const OnnxModel
 class Lowerer {
  public:
   Lowerer(const OnnxModel& m, const ImportOptions& opt, const StatsMap* stats)
-      : m_(m), stats_(stats), bits_(opt.act_bits), qmax_((int64_t(1) << (opt.act_bits - 1)) - 1) {}
+      : m_(m), stats_(stats), bits_(opt.act_bits), qmax_((int64_t(1) << (opt.act_bits - 1)) - 1),
+        qres_((int64_t(1) << (residual_bits(opt) - 1)) - 1) {}
 
   model::Graph run();
 
@@ -186,10 +187,12 @@ class Lowerer {
   const StatsMap* stats_;
   int bits_;
   int64_t qmax_;
+  int64_t qres_;  // the wide range: the residual stream (Add/Sub outputs) and function-table outputs
   model::Graph g_;
   std::map<std::string, uint32_t> val_;
   std::set<size_t> done_;
   std::set<uint32_t> narrow_ids_;
+  std::set<uint32_t> wide_ids_;  // Add/Sub and function-table outputs wider than the activation width
   std::map<std::string, int> name_count_;
   std::map<std::string, Pending> pending_;
 };

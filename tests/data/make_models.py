@@ -44,6 +44,13 @@ python3-torch and python3-sklearn). Writes, next to this file:
     grouped_conv  depthwise and grouped (stride 2, dilation 2) convolutions
     activations   ReLU6, LeakyReLU, Hardsigmoid, Hardswish, clamp
     axis_ops      softmax/mean/amax/split off the last axis, unsqueeze/squeeze with axes inputs, log_softmax (opset 13)
+  Models for the integer model's accuracy (README "Quantization"):
+    ln_mlp        Linear-LayerNorm-ReLU ×2 then Linear, trained on a synthetic keyword task whose inputs
+                  are log-mel-like (40 bands × 4 frames: offset around −6, spread ~3, NOT N(0,1)), batch 1;
+                  ln_mlp.calib.json (64 training inputs) and ln_mlp.test.json (200 held-out rows, labels)
+    pre_ln_stack  12 pre-LN GPT blocks (LayerNorm-causal attention-residual-LayerNorm-GELU MLP-residual),
+                  width 64, 4 heads, seq 8, random init; `make_models.py pre_ln_stack_768 DIR` writes the
+                  width-768 (12 heads) version to DIR (≈340 MB, not kept in the repository)
 The split is the one of shared/models/README.md: pixels/16, train_test_split(test_size=0.25,
 random_state=0, stratify=y). The first models use opset 14 with static shapes, like the reference models.
 """
@@ -519,8 +526,68 @@ def gpt_heads12_model():
     export(GptHeads12(), 'gpt_heads12', torch.randn(1, 7, 48), 'x', 'y')
 
 
+def keyword_features(n, rng):
+    """Log-mel-like features of a synthetic 4-keyword task: each class lights a band pattern over the
+    frames; log(power) gives the large negative offset and the per-band spread of real front ends."""
+    bands, frames, classes = 40, 4, 4
+    proto = rng.uniform(0.0, 1.0, (classes, bands, frames)) ** 3
+    y = rng.integers(0, classes, n)
+    power = 0.02 + proto[y] * rng.uniform(0.3, 1.5, (n, 1, 1)) + 0.05 * rng.random((n, bands, frames))
+    tilt = np.linspace(0.0, -3.0, bands)[None, :, None]
+    return (np.log(power) + tilt + 0.2 * rng.standard_normal((n, bands, frames))).reshape(n, -1), y
+
+
+def ln_mlp():
+    rng = np.random.default_rng(14)
+    X, y = keyword_features(2264, rng)
+    Xtr, ytr, Xte, yte = X[:2000], y[:2000], X[2000:], y[2000:]
+    torch.manual_seed(14)
+    d = X.shape[1]
+    mlp = torch.nn.Sequential(torch.nn.Linear(d, 64), torch.nn.LayerNorm(64), torch.nn.ReLU(),
+                              torch.nn.Linear(64, 64), torch.nn.LayerNorm(64), torch.nn.ReLU(), torch.nn.Linear(64, 4))
+    train(mlp, Xtr, ytr, 30, 14)
+    export(mlp, 'ln_mlp', torch.tensor(Xte[:1], dtype=torch.float32), 'input', 'logits')
+    dump('ln_mlp.calib.json', [{'name': 'input', 'shape': [1, d], 'data': [float(v) for v in r]} for r in Xtr[:64]])
+    dump('ln_mlp.test.json', {'X': [[float(v) for v in r] for r in Xte[64:]], 'y': [int(v) for v in yte[64:]]})
+    with torch.no_grad():
+        acc = (mlp(torch.tensor(Xte, dtype=torch.float32)).argmax(1).numpy() == yte).mean()
+    print(f'ln_mlp: test accuracy {acc:.4f}')
+
+
+class PreLnBlock(torch.nn.Module):
+    def __init__(self, d, heads, t):
+        super().__init__()
+        self.ln1, self.ln2 = torch.nn.LayerNorm(d), torch.nn.LayerNorm(d)
+        self.qkv = torch.nn.Linear(d, 3 * d)
+        self.proj = torch.nn.Linear(d, d)
+        self.fc = torch.nn.Linear(d, 4 * d)
+        self.out = torch.nn.Linear(4 * d, d)
+        self.register_buffer('causal', torch.tril(torch.ones(t, t)) == 0)
+        self.h, self.d = heads, d
+
+    def forward(self, x):
+        B, T, C = x.shape
+        q, k, v = (t.view(B, T, self.h, C // self.h).transpose(1, 2) for t in self.qkv(self.ln1(x)).split(C, dim=-1))
+        s = (q @ k.transpose(-2, -1)) * (1.0 / (C // self.h) ** 0.5)
+        a = torch.softmax(s.masked_fill(self.causal, float('-inf')), dim=-1) @ v
+        x = x + self.proj(a.transpose(1, 2).reshape(B, T, C))
+        return x + self.out(torch.nn.functional.gelu(self.fc(self.ln2(x)), approximate='tanh'))
+
+
+def pre_ln_stack(width=64, heads=4, seq=8, name='pre_ln_stack', where=None):
+    global HERE
+    torch.manual_seed(15)
+    stack = torch.nn.Sequential(*(PreLnBlock(width, heads, seq) for _ in range(12)))
+    here, HERE = HERE, where or HERE
+    try:
+        export(stack, name, torch.randn(1, seq, width), 'x', 'y')
+    finally:
+        HERE = here
+
+
 BUILDERS = {'dyn_block': dynamic_models, 'dyn_mlp': dynamic_models, 'hand_built': hand_built, 'ops': op_models,
-            'encoder_layer': encoder_layer, 'decoder_blocks': decoder_blocks, 'gpt_heads12': gpt_heads12_model}
+            'encoder_layer': encoder_layer, 'decoder_blocks': decoder_blocks, 'gpt_heads12': gpt_heads12_model,
+            'ln_mlp': ln_mlp, 'pre_ln_stack': pre_ln_stack}
 
 
 def main():
@@ -569,7 +636,9 @@ def main():
 
 
 if __name__ == '__main__':
-    if len(sys.argv) > 1:
+    if sys.argv[1:2] == ['pre_ln_stack_768']:
+        pre_ln_stack(768, 12, 16, 'pre_ln_stack_768', sys.argv[2])
+    elif len(sys.argv) > 1:
         for builder in dict.fromkeys(BUILDERS[n] for n in sys.argv[1:]):
             builder()
     else:

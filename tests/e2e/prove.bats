@@ -179,6 +179,19 @@ proves_ops() {
   tamper_each 1 "/Softmax_output_0:recip" "/Softmax_output_0:sumq" "/ln1/Add_1_output_0:rsqrt" "/Softmax_output_0:exp"
 }
 
+@test "the accuracy models prove and verify: ln_mlp (LayerNorm, calibrated) and the 12-block pre_ln_stack" {
+  onnx2graph -q "$DATA/ln_mlp.onnx" --calibrate "$DATA/ln_mlp.calib.json" -o "$TMP/ln.graph"
+  graph-forward -q --input "$DATA/ln_mlp.input.json" --graph "$TMP/ln.graph" -o "$TMP/ln.trace"
+  gkr-prove -q -i "$TMP/ln.trace" -o "$TMP/ln.proof"
+  run --separate-stderr verify -i "$TMP/ln.proof"
+  assert_success
+  [[ "$stderr" == *"verify: VALID"* ]] || fail "ln_mlp: $stderr"
+  prove "$DATA/pre_ln_stack.onnx" "$DATA/pre_ln_stack.input.json"
+  run --separate-stderr verify -i "$TMP/run.proof"
+  assert_success
+  [[ "$stderr" == *"verify: VALID"* ]] || fail "pre_ln_stack: $stderr"
+}
+
 @test "gkr-prove --json reports per-part seconds and bytes" {
   shared_model mlp_digits
   onnx2graph -q "$SHARED/mlp_digits.onnx" | graph-forward -q --input "$SHARED/mlp_digits.input.json" > "$TMP/run.trace"

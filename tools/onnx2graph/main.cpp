@@ -17,9 +17,11 @@ int main(int argc, char** argv) {
   app.add_option("model", model_path, "ONNX model file ('-' for stdin)")->required();
   std::string calib_path;
   app.add_option("--calibrate", calib_path,
-                 "JSON array of calibration inputs (each {name,shape,data} or an array of them); default: 64 synthetic N(0,1) inputs");
+                 "JSON array of calibration inputs (each {name,shape,data} or an array of them), or one graph-forward input file; default: 64 synthetic N(0,1) inputs");
   onnx_import::ImportOptions opt;
   app.add_option("--bits", opt.act_bits, "activation bit width")->capture_default_str()->check(CLI::Range(2, 16));
+  app.add_option("--residual-bits", opt.residual_bits, "width of Add/Sub outputs (the residual stream); default: --bits + 2, at most 16")
+      ->check(CLI::Range(2, 16));
   std::vector<std::string> shape_flags;
   app.add_option("--shape", shape_flags,
                  "NAME=d0,d1,…: the shape of an input with free dimensions (repeatable); default: the --calibrate "

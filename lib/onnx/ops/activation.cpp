@@ -131,20 +131,19 @@ bool Lowerer::region(size_t start) {
 
 uint32_t Lowerer::lookup(uint32_t x, const std::string& fn, const std::string& out, const std::string& node_name) {
   Node n = node(Op::Lookup, node_name, {x});
-  double so = scale_for(out, false);
+  double so = scale_for(out, false) * double(qmax_) / double(qres_);
   n.table.fn = fn;
   if (structural()) {
     n.table.in_lo = -1, n.table.values = {0, 0, 0};
-    uint32_t y = emit(n, out, so);
-    narrow_ids_.insert(y);
-    return y;
+    return emit(n, out, so);
   }
   auto [im, is] = model::scale_to_fixed(T(x).scale);
   auto [om, os] = model::scale_to_fixed(so);
   n.table.params = {im, is, om, os};
   n.table.in_lo = T(x).lo;
-  n.table.values = model::make_table(fn, n.table.params, T(x).lo, T(x).hi - T(x).lo + 1, -qmax_, qmax_);
+  n.table.values = model::make_table(fn, n.table.params, T(x).lo, T(x).hi - T(x).lo + 1, -qres_, qres_);
   uint32_t y = emit(n, out, so);
+  (qres_ == qmax_ ? narrow_ids_ : wide_ids_).insert(y);
   return y;
 }
 

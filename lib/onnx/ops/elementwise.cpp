@@ -52,12 +52,15 @@ void Lowerer::add_sub(const LiveNode& n) {
     pending_[out] = {n.inputs[ca ? 1 : 0], *(ca ? ca : cb), n.name, false};
     return;
   }
-  double sy = scale_for(out + ":sum", false);
+  double sy = scale_for(out + ":sum", false) * double(qmax_) / double(qres_);
   int64_t budget = kProductBudget / 4;
-  uint32_t a = ca ? UINT32_MAX : narrow(tid(n.inputs[0]), n.name);
-  uint32_t b = cb ? UINT32_MAX : narrow(tid(n.inputs[1]), n.name);
+  // A residual-stream input is taken at its own width; anything else at the activation width.
+  auto operand = [&](const std::string& v) { return wide_ids_.count(tid(v)) ? tid(v) : narrow(tid(v), n.name); };
+  uint32_t a = ca ? UINT32_MAX : operand(n.inputs[0]);
+  uint32_t b = cb ? UINT32_MAX : operand(n.inputs[1]);
   // Common scale sy/2^sh with both multipliers ≥ 1 and the sum inside the budget.
-  double amax = a == UINT32_MAX ? 0 : double(qmax_) * T(a).scale, bmax = b == UINT32_MAX ? 0 : double(qmax_) * T(b).scale;
+  auto range = [&](uint32_t t) { return t == UINT32_MAX ? 0.0 : double(std::max(-T(t).lo, T(t).hi)) * T(t).scale; };
+  double amax = range(a), bmax = range(b);
   if (ca) amax = std::max(amax, absmax(*ca));
   if (cb) bmax = std::max(bmax, absmax(*cb));
   int sh = structural() ? 0 : int(std::floor(std::log2(double(budget) * sy / std::max(amax + bmax, 1e-30))));
@@ -79,8 +82,8 @@ void Lowerer::add_sub(const LiveNode& n) {
   };
   uint32_t sa = scaled(a, ca, 0), sb = scaled(b, cb, 1);
   uint32_t sum = emit(node(n.op == "Add" ? Op::Add : Op::Sub, n.name, {sa, sb}), out + ":sum", sc);
-  uint32_t y = requant(sum, {sc}, {1.0}, {}, sy, -qmax_, qmax_, out, n.name + ":requant");
-  narrow_ids_.insert(y);
+  uint32_t y = requant(sum, {sc}, {1.0}, {}, sy, -qres_, qres_, out, n.name + ":requant");
+  (qres_ == qmax_ ? narrow_ids_ : wide_ids_).insert(y);
   bind(out, y);
 }
 

@@ -12,12 +12,21 @@ using model::numel;
 // x (activation) · W[K,N] + b → requant to the calibrated scale of `out`.
 uint32_t Lowerer::linear(uint32_t x, const std::vector<double>& W, int64_t K, int64_t N, const std::vector<double>* b,
                          const std::string& out, const std::string& node_name, bool relu_fed) {
-  x = narrow(x, node_name);
-  double sx = T(x).scale;
   std::vector<double> sw(size_t(N), 0.0);
   for (int64_t k = 0; k < K; ++k)
     for (int64_t c = 0; c < N; ++c) sw[size_t(c)] = std::max(sw[size_t(c)], std::abs(W[size_t(k * N + c)]));
   for (double& s : sw) s = std::max(s, 1e-12) / 127.0;
+  // A wide input (residual stream, function-table output) is taken as it is when the accumulator,
+  // bias included, stays inside the product budget; otherwise at the activation width.
+  auto fits = [&](uint32_t t) {
+    if (T(t).scale <= 0) return false;
+    double bmax = 0;
+    if (b)
+      for (size_t c = 0; c < size_t(N); ++c) bmax = std::max(bmax, std::abs((*b)[c]) / (T(t).scale * sw[c]));
+    return double(K) * double(std::max(-T(t).lo, T(t).hi)) * 127.0 + bmax < double(kProductBudget);
+  };
+  if (!(wide_ids_.count(x) && fits(x))) x = narrow(x, node_name);
+  double sx = T(x).scale;
   std::vector<int32_t> wq(W.size());
   std::vector<float> wf(W.size());
   for (size_t i = 0; i < W.size(); ++i) {
