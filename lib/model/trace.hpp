@@ -33,5 +33,7 @@ struct Trace {
 inline constexpr uint32_t kTraceVersion = 1;
 std::vector<uint8_t> write_trace(const Trace& t);     // full artifact
 Trace read_trace(std::span<const uint8_t> artifact);  // envelope, digest and interval checks
+// The values of the given tensors, concatenated (e.g. the graph's inputs: the public input).
+std::vector<M31> tensor_values(const Trace& t, const std::vector<uint32_t>& ids);
 
 }  // namespace zkm31::model
