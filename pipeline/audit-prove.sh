@@ -33,11 +33,12 @@ window_seqs=$(jq -r --argjson a "$since" --argjson b "$until" 'select(.time >= $
   die "$log/log.jsonl is damaged: run audit-verify.sh"
 [ -n "$window_seqs" ] || die "no entries in the window [$since, $until)"
 id="$(head -n 1 <<<"$window_seqs")-$(tail -n 1 <<<"$window_seqs")"
-win=$log/windows/$id work=$log/windows/$id/work
+name=${part/\//-of-}
+win=$log/windows/$id work=$log/windows/$id/work.$name
 mkdir -p "$work/in" "$work/proofs" "$log/proofs"
-hold_lock "$win/.lock"
+hold_lock "$win/.lock.$name"
 # The job list is fixed when the window is first proven, so --resume-failed maps jobs to entries.
-list=$win/jobs.${part/\//-of-}
+list=$win/jobs.$name
 if [ ! -f "$list" ]; then
   n=0
   while read -r s; do
@@ -63,7 +64,7 @@ job="mkdir -p proofs && graph-forward -q --threads 1 --input in/{}.json --graph 
 job+=" && verify -q --threads 1 -i proofs/{}.proof --graph model.graph --model-commitment $MODEL_COMMITMENT > /dev/null"
 status=0
 if [ -s "$list" ]; then
-  (cd "$work" && parallel --joblog "../joblog.${part/\//-of-}" --resume-failed --retries 2 "${jobs[@]}" "${hosts[@]}" "${remote[@]}" \
+  (cd "$work" && parallel --joblog "../joblog.$name" --resume-failed --retries 2 "${jobs[@]}" "${hosts[@]}" "${remote[@]}" \
     --env PATH --env XDG_CACHE_HOME "$job" :::: "$list") || status=1
 fi
 
