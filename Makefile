@@ -25,6 +25,7 @@ build: deps $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 test: build
+	@scripts/setup-deps.sh --browser
 	@scripts/run-tests.sh $(BUILD)
 
 bench: build

@@ -11,15 +11,16 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 usage="usage: audit-prove.sh LOGDIR [--since T] [--until T] [--part I/N] [-j N] [--sshloginfile FILE] [--age-identity FILE]"
 [ $# -ge 1 ] || die "$usage"
-log=$1; shift
-since=0 until=99999999999999 part=0/1 hosts=(-S :) remote=() jobs=() identity=${ZKM31_AGE_IDENTITY:-}
+log=$(realpath "$1"); shift
+since=0 until=99999999999999 part=0/1 hosts=(-S :) files=() jobs=() identity=${ZKM31_AGE_IDENTITY:-}
 while [ $# -gt 0 ]; do
   case $1 in
     --since) since=$(to_ms "${2:-}"); shift 2 ;;
     --until) until=$(to_ms "${2:-}"); shift 2 ;;
     --part) part=${2:-}; shift 2 ;;
     -j) jobs=(-j "${2:-}"); shift 2 ;;
-    --sshloginfile) hosts=(--sshloginfile "${2:-}") remote=(--basefile model.graph --transferfile in/{}.json --return proofs/{}.proof --cleanup); shift 2 ;;
+    --sshloginfile) [ -f "${2:-}" ] || die "no such sshloginfile: ${2:-}"
+      hosts=(--sshloginfile "$(realpath "$2")") files=(--cleanup); shift 2 ;;
     --age-identity) identity=${2:-}; shift 2 ;;
     *) die "$usage" ;;
   esac
@@ -35,7 +36,9 @@ window_seqs=$(jq -r --argjson a "$since" --argjson b "$until" 'select(.time >= $
 id="$(head -n 1 <<<"$window_seqs")-$(tail -n 1 <<<"$window_seqs")"
 name=${part/\//-of-}
 win=$log/windows/$id work=$log/windows/$id/work.$name
-mkdir -p "$work/in" "$work/proofs" "$log/proofs"
+# This run's files, under a name of its own: remote hosts keep them at the same path under their home.
+run=run.$(hostname).$$
+mkdir -p "$work/$run/in" "$log/proofs"
 hold_lock "$win/.lock.$name"
 # The job list is fixed when the window is first proven, so --resume-failed maps jobs to entries.
 list=$win/jobs.$name
@@ -46,32 +49,35 @@ if [ ! -f "$list" ]; then
   done <<<"$window_seqs" > "$list.tmp"
   mv "$list.tmp" "$list"
 fi
-trap 'rm -rf "$work/in"' EXIT  # plaintext inputs live only while the jobs run
+trap 'rm -rf "${work:?}/$run/in" "$work/$run/model.graph"; rmdir "$work/$run/proofs" "$work/$run" 2> /dev/null || true' EXIT  # plaintext inputs live only while the jobs run
 
 while read -r s; do
   [ -n "$s" ] || continue
   if [ -f "$log/inputs/$s.json.age" ]; then
     [ -n "$identity" ] || die "entry $s is encrypted: give --age-identity FILE (or ZKM31_AGE_IDENTITY)"
-    age -d -i "$identity" -o "$work/in/$s.json" "$log/inputs/$s.json.age" || die "entry $s: age could not decrypt the input"
+    age -d -i "$identity" -o "$work/$run/in/$s.json" "$log/inputs/$s.json.age" || die "entry $s: age could not decrypt the input"
   else
-    cp "$log/inputs/$s.json" "$work/in/$s.json" || die "entry $s: input missing"
+    cp "$log/inputs/$s.json" "$work/$run/in/$s.json" || die "entry $s: input missing"
   fi
 done < "$list"
-cp "$log/model.graph" "$work/model.graph"
+cp "$log/model.graph" "$work/$run/model.graph"
+# Files parallel moves to and from the remote hosts.
+[ ${#files[@]} -eq 0 ] || files+=(--basefile "$run/model.graph" --transferfile "$run/in/{}.json" --return "$run/proofs/{}.proof")
 
 # One thread per tool: parallel runs one job per core.
-job="mkdir -p proofs && graph-forward -q --threads 1 --input in/{}.json --graph model.graph -o - | gkr-prove -q --threads 1 -o proofs/{}.proof"
+job="cd $run && mkdir -p proofs && graph-forward -q --threads 1 --input in/{}.json --graph model.graph -o - | gkr-prove -q --threads 1 -o proofs/{}.proof"
 job+=" && verify -q --threads 1 -i proofs/{}.proof --graph model.graph --model-commitment $MODEL_COMMITMENT > /dev/null"
 status=0
 if [ -s "$list" ]; then
-  (cd "$work" && parallel --joblog "../joblog.$name" --resume-failed --retries 2 "${jobs[@]}" "${hosts[@]}" "${remote[@]}" \
+  (cd "$work" && parallel --joblog "../joblog.$name" --resume-failed --retries 2 "${jobs[@]}" "${hosts[@]}" "${files[@]}" \
     --env PATH --env XDG_CACHE_HOME "$job" :::: "$list") || status=1
 fi
 
 # Keep the proofs whose jobs succeeded and whose IO commitment is the entry's.
 declare -A io_of
 while IFS=$'\t' read -r s c; do io_of[$s]=$c; done < <(jq -r '[.seq, .io_commitment] | @tsv' "$log/log.jsonl")
-for p in "$work"/proofs/*.proof; do
+# (also those a killed run had finished: its jobs are in the joblog)
+for p in "$work"/run.*/proofs/*.proof; do
   [ -e "$p" ] || continue
   s=$(basename "$p" .proof)
   if [ "$(calldata io-commitment -i "$p")" = "${io_of[$s]:-}" ]; then mv "$p" "$log/proofs/$s.proof"; else

@@ -58,6 +58,11 @@ for w in "$log"/windows/*/window.json; do
   id=$(jq -r .window "$w")
   root=$(jq -r '.entries[]' "$w" | while read -r s; do sed -n "$((s + 1))p" "$entries"; done | jq -r .hash | calldata hash merkle 2>/dev/null)
   [ "$root" = "$(jq -r .root "$w")" ] || problem "window $id: its entries' Merkle root is ${root:-(none)}, not the recorded $(jq -r .root "$w")"
+  while read -r s sum; do
+    if [ ! -f "$log/proofs/$s.proof" ]; then problem "entry $s: no proof (window $id)"
+    elif [ "$sum" != null ] && [ "$(sha256sum < "$log/proofs/$s.proof" | cut -c1-64)" != "$sum" ]; then
+      problem "entry $s: the proof is not the one window $id recorded"; fi
+  done < <(jq -r '(reduce .proofs[] as $p ({}; .[$p.seq | tostring] = $p.sha256)) as $sum | .entries[] | "\(.) \($sum[tostring])"' "$w")
   a=$(dirname "$w")/anchor.json
   [ ! -f "$a" ] || [ "$(jq -r .root "$a")" = "$root" ] || problem "window $id: the anchored root $(jq -r .root "$a") is not its entries' root $root"
 done

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages zkm31 needs, only those missing; silent when everything is present.
+# --browser: only chromium, which the audit report test renders pages with (`make test` asks for it).
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
@@ -8,7 +9,9 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libb2-dev nlohmann-json3-dev libssl-dev
   python3 jq python3-msgpack python3-xxhash
+  parallel rsync openssh-client openssh-server age
 )
+[ "${1:-}" = --browser ] && packages=(chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
