@@ -36,6 +36,7 @@ asan: deps
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests -- --no-print-directory
 
 test: build asan
+	@scripts/setup-deps.sh --browser
 	@scripts/run-tests.sh $(BUILD) $(ASAN_BUILD)
 
 # Every libFuzzer harness of tests/fuzz for SECONDS each (needs clang-14 and libclang-rt-14-dev).

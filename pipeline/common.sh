@@ -34,3 +34,25 @@ make_tmp() {
 # seconds since the epoch with nanoseconds, for timings
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+# --- audit logs (capture.sh, audit-*.sh): LOGDIR/log.jsonl, inputs/, proofs/, windows/, model.{graph,json}
+# felt_pair HEX64: a 32-byte digest as two felts, its big-endian halves (as calldata encodes digests).
+felt_pair() { echo "0x${1:0:32} 0x${1:32:32}"; }
+# entry_hash SEQ TIME MODEL_COMMITMENT GRAPH_DIGEST IO_COMMITMENT PREV: the Poseidon hash chaining an entry.
+# shellcheck disable=SC2046
+entry_hash() { calldata hash poseidon "$1" "$2" $(felt_pair "$3") $(felt_pair "$4") "$5" "$6"; }
+# hold_lock FILE: an exclusive flock on FILE until the script exits (-n: give up at once, status 1).
+hold_lock() {
+  exec {LOCK_FD}>"${@: -1}"
+  flock "${@:1:$#-1}" "$LOCK_FD"
+}
+# pinned_model LOGDIR: sets MODEL_COMMITMENT and GRAPH_DIGEST from LOGDIR/model.json (no subprocess).
+pinned_model() {
+  [[ $(<"$1/model.json") =~ \"graph_digest\":\"([0-9a-f]{64})\",\"model_commitment\":\"([0-9a-f]{64})\" ]] ||
+    die "$1/model.json: not a model identity"
+  GRAPH_DIGEST=${BASH_REMATCH[1]} MODEL_COMMITMENT=${BASH_REMATCH[2]}
+}
+# to_ms T: a time as milliseconds since the epoch (T: milliseconds, or anything `date -d` reads).
+to_ms() {
+  if [[ $1 =~ ^[0-9]+$ ]]; then echo "$1"; else date -d "$1" +%s%3N || die "bad time: $1"; fi
+}

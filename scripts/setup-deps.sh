@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages zkm31 needs, only those missing; silent when everything is present.
 # `setup-deps.sh fuzz` adds what `make fuzz` needs (clang and its libFuzzer/sanitizer runtimes).
+# --browser: only chromium, which the audit report test renders pages with (`make test` asks for it).
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
@@ -9,8 +10,12 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libb2-dev nlohmann-json3-dev libssl-dev
   python3 jq python3-msgpack python3-xxhash
+  parallel rsync openssh-client openssh-server age
 )
-[ "${1:-}" = fuzz ] && packages+=(clang-14 libclang-rt-14-dev)
+case "${1:-}" in
+  fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
+  --browser) packages=(chromium) ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -87,4 +87,10 @@ Trace read_trace(std::span<const uint8_t> bytes) {
   return t;
 }
 
+std::vector<M31> tensor_values(const Trace& t, const std::vector<uint32_t>& ids) {
+  std::vector<M31> out;
+  for (uint32_t id : ids) out.insert(out.end(), t.values.at(id).begin(), t.values.at(id).end());
+  return out;
+}
+
 }  // namespace zkm31::model

@@ -38,5 +38,7 @@ std::vector<uint8_t> write_trace(const Trace& t);     // full artifact
 inline constexpr uint32_t kTraceFields = 4;
 void encode_trace_body(const Trace& t, artifact::BodyWriter& w);
 Trace read_trace(std::span<const uint8_t> artifact);  // envelope, digest and interval checks
+// The values of the given tensors, concatenated (e.g. the graph's inputs: the public input).
+std::vector<M31> tensor_values(const Trace& t, const std::vector<uint32_t>& ids);
 
 }  // namespace zkm31::model

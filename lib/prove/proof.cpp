@@ -35,12 +35,6 @@ void absorb_statement(Channel& ch, const pcs::Config& pc, const gkr::Config& gc,
   ch.absorb_m31s("public_output", out);
 }
 
-std::vector<M31> concat(const model::Trace& t, const std::vector<uint32_t>& ids) {
-  std::vector<M31> out;
-  for (uint32_t id : ids) out.insert(out.end(), t.values.at(id).begin(), t.values.at(id).end());
-  return out;
-}
-
 // The public vectors padded as the circuit lays them out, and their real entries checked against
 // the tensors' proven intervals (the bounds the accumulator and requant arguments rely on).
 void place_public(const gkr::Circuit& c, const model::Graph& g, const std::vector<uint32_t>& vecs,
@@ -128,7 +122,7 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Graph* release, co
   pcs::Committed trace = pcs::commit(std::move(trace_big), opt.pcs);
   part("trace commitment");
 
-  const std::vector<M31> in = concat(t, g.inputs), out = concat(t, g.outputs);
+  const std::vector<M31> in = model::tensor_values(t, g.inputs), out = model::tensor_values(t, g.outputs);
   Channel ch(kProtocol);
   absorb_statement(ch, opt.pcs, opt.gkr, rep.graph_digest, model.root(), mp.log_size, in, out);
   ch.absorb_digest("trace_commitment", trace.root());

@@ -4,6 +4,9 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "error/error.hpp"
 
 namespace zkm31::starknet {
 
@@ -309,6 +312,18 @@ Felt poseidon_hash_single(const Felt& x) {
 
 Felt poseidon_hash_many(std::span<const Felt> values) {
   return detail::g_felt_adx ? Hades<AdxArith>::hash_many(values) : Hades<PortableArith>::hash_many(values);
+}
+
+Felt poseidon_merkle_root(std::span<const Felt> leaves) {
+  if (leaves.empty()) throw BadInput("a Merkle root needs at least one leaf");
+  std::vector<Felt> level(leaves.begin(), leaves.end());
+  while (level.size() > 1) {
+    std::vector<Felt> up;
+    for (size_t i = 0; i + 1 < level.size(); i += 2) up.push_back(poseidon_hash(level[i], level[i + 1]));
+    if (level.size() % 2) up.push_back(level.back());
+    level = std::move(up);
+  }
+  return poseidon_hash(Felt::from_u64(leaves.size()), level[0]);
 }
 
 }  // namespace zkm31::starknet

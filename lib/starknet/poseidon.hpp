@@ -20,5 +20,8 @@ Felt poseidon_hash(const Felt& x, const Felt& y);  // permute([x, y, 2])[0]
 Felt poseidon_hash_single(const Felt& x);          // permute([x, 0, 1])[0]
 // Absorbs pairs after padding with 1 then 0s to even length; returns state[0].
 Felt poseidon_hash_many(std::span<const Felt> values);
+// Merkle root of one or more leaves: levels of poseidon_hash(left, right), an odd last node carried
+// up unchanged, and the leaf count bound in: poseidon_hash(n, top). BadInput for no leaves.
+Felt poseidon_merkle_root(std::span<const Felt> leaves);
 
 }  // namespace zkm31::starknet

@@ -137,11 +137,14 @@ std::vector<Felt> encode_body(std::span<const uint8_t> body) {
 Felt io_commitment(std::span<const uint8_t> body) {
   auto handle = artifact::parse_body(body, "proof body");
   const artifact::MapView view(handle.get(), "proof body");
-  const auto in = io_field(view, "public_input", "input"), outv = io_field(view, "public_output", "output");
+  return io_commitment(io_field(view, "public_input", "input"), io_field(view, "public_output", "output"));
+}
+
+Felt io_commitment(std::span<const uint32_t> in, std::span<const uint32_t> out) {
   std::vector<Felt> felts{Felt::from_u64(in.size())};
   for (uint32_t v : in) felts.push_back(Felt::from_u64(v));
-  felts.push_back(Felt::from_u64(outv.size()));
-  for (uint32_t v : outv) felts.push_back(Felt::from_u64(v));
+  felts.push_back(Felt::from_u64(out.size()));
+  for (uint32_t v : out) felts.push_back(Felt::from_u64(v));
   return poseidon_hash_many(felts);
 }
 

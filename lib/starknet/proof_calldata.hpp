@@ -42,5 +42,7 @@ bool is_bytes_key(std::string_view key);
 // The body encoding alone (exposed for tests).
 std::vector<Felt> encode_body(std::span<const uint8_t> body);
 Felt io_commitment(std::span<const uint8_t> body);
+// The same from the public input and output residues themselves (e.g. those of a trace).
+Felt io_commitment(std::span<const uint32_t> in, std::span<const uint32_t> out);
 
 }  // namespace zkm31::starknet

@@ -1,11 +1,15 @@
 // calldata: a proof artifact → felt252 calldata (IO commitment first), and the Starknet encoding
-// utilities (selectors, Poseidon/Pedersen hashes, short strings, ByteArray, u256).
+// utilities (selectors, Poseidon/Pedersen hashes and Merkle roots, short strings, ByteArray, u256),
+// and the IO commitment of a proof or trace (what an audit log records per inference).
 // Output: lowercase 0x-hex, one felt per line, or a JSON array with --json / --format json.
 #include <iostream>
+#include <limits>
 #include <string>
 #include <vector>
 
+#include "artifact/artifact.hpp"
 #include "cli/cli.hpp"
+#include "model/trace.hpp"
 #include "starknet/encoding.hpp"
 #include "starknet/keccak.hpp"
 #include "starknet/pedersen.hpp"
@@ -53,11 +57,14 @@ int main(int argc, char** argv) {
   auto* pos2 = hash->add_subcommand("poseidon-pair", "poseidon_hash(A, B)");
   pos2->add_option("A", a, "first felt")->required();
   pos2->add_option("B", b, "second felt")->required();
+  auto* merkle = hash->add_subcommand("merkle", "Poseidon Merkle root of FELT… (or of the felts on stdin when none are given)");
+  merkle->add_option("FELT", args, "leaves");
   auto* ped = hash->add_subcommand("pedersen", "pedersen_hash(A, B)");
   ped->add_option("A", a, "first felt")->required();
   ped->add_option("B", b, "second felt")->required();
   auto* peda = hash->add_subcommand("pedersen-array", "compute_hash_on_elements(FELT…): Pedersen chain over [0, FELT…, n]");
   peda->add_option("FELT", args, "felts");
+  auto* ioc = app.add_subcommand("io-commitment", "the IO commitment of a proof or trace artifact (stdin or -i)");
   auto* ss = app.add_subcommand("short-string", "TEXT (ASCII, ≤ 31 characters) as one felt");
   ss->add_option("TEXT", text, "the string")->required();
   auto* ba = app.add_subcommand("byte-array", "TEXT as Cairo ByteArray calldata: n_words, words…, pending_word, pending_len");
@@ -74,6 +81,28 @@ int main(int argc, char** argv) {
       out.push_back(poseidon_hash_many(parse_felts(args)));
     } else if (pos2->parsed()) {
       out.push_back(poseidon_hash(Felt::parse(a, "A"), Felt::parse(b, "B")));
+    } else if (merkle->parsed()) {
+      if (args.empty()) {
+        const auto text = cli::read_all("-");
+        out.push_back(poseidon_merkle_root(parse_felt_text({reinterpret_cast<const char*>(text.data()), text.size()}, "leaf")));
+      } else {
+        out.push_back(poseidon_merkle_root(parse_felts(args, "leaf")));
+      }
+    } else if (ioc->parsed()) {
+      const auto bytes = cli::read_all(io.input);
+      const auto env = artifact::unwrap_view(bytes, "", std::numeric_limits<uint32_t>::max());
+      if (env.kind == "trace") {
+        const model::Trace t = model::read_trace(bytes);
+        const auto in = model::tensor_values(t, t.graph.inputs), outv = model::tensor_values(t, t.graph.outputs);
+        std::vector<uint32_t> in_v, out_v;
+        for (const M31& v : in) in_v.push_back(v.v);
+        for (const M31& v : outv) out_v.push_back(v.v);
+        out.push_back(io_commitment(in_v, out_v));
+      } else if (env.kind == "proof") {
+        out.push_back(io_commitment(env.body));
+      } else {
+        throw BadInput("io-commitment: expected a proof or trace artifact, got a '" + env.kind + "'");
+      }
     } else if (ped->parsed()) {
       out.push_back(pedersen_hash(Felt::parse(a, "A"), Felt::parse(b, "B")));
     } else if (peda->parsed()) {

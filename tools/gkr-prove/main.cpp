@@ -45,14 +45,16 @@ int main(int argc, char** argv) {
                  "cache of model commitments and weight certificates (default $XDG_CACHE_HOME/zkm31 else ~/.cache/zkm31)");
   app.add_flag("--no-cache", no_cache,
                "compute the model commitment and weight certificate without reading or writing the cache");
-  app.add_flag("--json", json, "print a JSON summary (per-part seconds and bytes) on stdout when -o is a file");
+  app.add_flag("--json", json, "print a JSON summary (per-part seconds and bytes) on stdout when -o is a file; with --commit-model: {model_commitment, graph_digest}");
   return cli::run(app, argc, argv, &io, [&] {
     cli::Progress progress(io.quiet);
     if (no_cache) opt.cache_dir.clear();
     if (commit_model) {
       const model::Graph g = model::read_graph(cli::read_input(io.input).bytes());
-      const std::string hex = artifact::hex(prove::model_commitment(g, opt)) + "\n";
-      cli::write_all(io.output, {reinterpret_cast<const uint8_t*>(hex.data()), hex.size()}, false);
+      const std::string mc = artifact::hex(prove::model_commitment(g, opt));
+      const std::string text = json ? nlohmann::json{{"model_commitment", mc}, {"graph_digest", artifact::hex(model::graph_digest(g))}}.dump() + "\n"
+                                    : mc + "\n";
+      cli::write_all(io.output, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, false);
       return cli::kOk;
     }
     model::Trace t = model::read_trace(cli::read_input(io.input).bytes());

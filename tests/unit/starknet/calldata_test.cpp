@@ -119,3 +119,18 @@ TEST(FeltText, LinesAndJson) {
   EXPECT_THROW(parse_felt_text("[1, 2]"), BadInput);
   EXPECT_THROW(parse_felt_text("0x800000000000011000000000000000000000000000000000000000000000001"), BadInput);
 }
+
+TEST(PoseidonMerkle, LevelsCarryTheOddNodeAndBindTheCount) {
+  const Felt a = Felt::from_u64(1), b = Felt::from_u64(2), c = Felt::from_u64(3);
+  const std::vector<Felt> three{a, b, c};
+  EXPECT_EQ(poseidon_merkle_root(three), poseidon_hash(Felt::from_u64(3), poseidon_hash(poseidon_hash(a, b), c)));
+  EXPECT_EQ(poseidon_merkle_root(std::vector<Felt>{a}), poseidon_hash(Felt::from_u64(1), a));
+  EXPECT_FALSE(poseidon_merkle_root(std::vector<Felt>{b, a, c}) == poseidon_merkle_root(three));  // order matters
+  EXPECT_FALSE(poseidon_merkle_root(std::vector<Felt>{a, b}) == poseidon_merkle_root(three));     // so does a deletion
+  EXPECT_THROW(poseidon_merkle_root(std::vector<Felt>{}), BadInput);
+}
+
+TEST(ProofCalldata, IoCommitmentFromResiduesEqualsTheBodys) {
+  const std::vector<uint32_t> in{1, 2, 3}, out{0x7ffffffe};
+  EXPECT_EQ(io_commitment(in, out), io_commitment(body(false)));
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# audit-verify.sh LOGDIR [--model-commitment HEX] [-j N] — re-checks an audit log from its files:
+# every entry's chain link (seq, prev) and hash, its model against the pinned commitment (default
+# LOGDIR/model.json), every proof (verify --model-commitment, and its IO commitment is the entry's),
+# every window's Merkle root and the anchored root. Prints one line per problem, naming the entry;
+# exit 0 when all holds, 1 when anything does not.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+usage="usage: audit-verify.sh LOGDIR [--model-commitment HEX] [-j N]"
+[ $# -ge 1 ] || die "$usage"
+log=$1; shift
+pin= jobs=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --model-commitment) pin=${2:-}; shift 2 ;;
+    -j) jobs=(-j "${2:-}"); shift 2 ;;
+    *) die "$usage" ;;
+  esac
+done
+entries=$log/log.jsonl
+[ -f "$entries" ] || die "no audit log in $log"
+need calldata verify parallel jq
+pinned_model "$log"
+pin=${pin:-$MODEL_COMMITMENT}
+make_tmp
+bad=0
+problem() { echo "audit-verify.sh: $*"; bad=1; }
+
+# The chain: entry i has seq i, links to entry i−1's hash, and its hash is the Poseidon of its fields.
+prev=0x0 i=0 n=$(wc -l < "$entries")
+[ -z "$(tail -c 1 "$entries")" ] || problem "entry $n: incomplete (a crash mid-append; capture.sh repairs it)"
+while IFS= read -r line; do
+  if ! fields=$(jq -er '[.seq, .time, .model_commitment, .graph_digest, .io_commitment, .prev, .hash] | map(tostring) | join(" ")' <<<"$line" 2>/dev/null); then
+    problem "entry $i: not a valid entry (line $((i + 1)))"; i=$((i + 1)); continue
+  fi
+  read -r seq time mc gd io eprev hash <<<"$fields"
+  [ "$seq" = "$i" ] || problem "entry $i: has sequence number $seq (an entry deleted or reordered)"
+  [ "$eprev" = "$prev" ] || problem "entry $i: does not link to the entry before it (an entry deleted, reordered or edited)"
+  [ "$mc" = "$pin" ] || problem "entry $i: foreign model $mc (pinned: $pin)"
+  [ "$(entry_hash "$seq" "$time" "$mc" "$gd" "$io" "$eprev" 2>/dev/null)" = "$hash" ] || problem "entry $i: hash does not match its fields (edited)"
+  echo "$seq $io" >> "$TMP/io"
+  prev=$hash i=$((i + 1))
+done < <(head -n "$n" "$entries")
+
+# Proofs: each verifies against the pinned model and proves the entry's IO.
+touch "$TMP/io"
+# shellcheck disable=SC2016
+parallel "${jobs[@]}" --colsep ' ' 'p='"$log"'/proofs/{1}.proof; [ -f "$p" ] || exit 0
+  verify -q --threads 1 -i "$p" --graph '"$log"'/model.graph --model-commitment '"$pin"' > /dev/null 2>&1 ||
+    { echo "audit-verify.sh: entry {1}: proof does not verify against model '"$pin"'"; exit 0; }
+  [ "$(calldata io-commitment -i "$p")" = {2} ] || echo "audit-verify.sh: entry {1}: the proof is for another inference (IO commitment differs)"' \
+  :::: "$TMP/io" > "$TMP/proof-problems"
+sort -k3,3n "$TMP/proof-problems"
+[ -s "$TMP/proof-problems" ] && bad=1
+
+# Windows: the root over the listed entries' hashes, and the anchored root.
+for w in "$log"/windows/*/window.json; do
+  [ -f "$w" ] || continue
+  id=$(jq -r .window "$w")
+  root=$(jq -r '.entries[]' "$w" | while read -r s; do sed -n "$((s + 1))p" "$entries"; done | jq -r .hash | calldata hash merkle 2>/dev/null)
+  [ "$root" = "$(jq -r .root "$w")" ] || problem "window $id: its entries' Merkle root is ${root:-(none)}, not the recorded $(jq -r .root "$w")"
+  while read -r s sum; do
+    if [ ! -f "$log/proofs/$s.proof" ]; then problem "entry $s: no proof (window $id)"
+    elif [ "$sum" != null ] && [ "$(sha256sum < "$log/proofs/$s.proof" | cut -c1-64)" != "$sum" ]; then
+      problem "entry $s: the proof is not the one window $id recorded"; fi
+  done < <(jq -r '(reduce .proofs[] as $p ({}; .[$p.seq | tostring] = $p.sha256)) as $sum | .entries[] | "\(.) \($sum[tostring])"' "$w")
+  a=$(dirname "$w")/anchor.json
+  [ ! -f "$a" ] || [ "$(jq -r .root "$a")" = "$root" ] || problem "window $id: the anchored root $(jq -r .root "$a") is not its entries' root $root"
+done
+[ $bad -eq 0 ] || exit 1
+echo "audit-verify.sh: $i entries, $(grep -c . "$TMP/io") chained, $(find "$log/proofs" -name '*.proof' 2>/dev/null | wc -l) proofs verified against $pin: OK"

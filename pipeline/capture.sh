@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# capture.sh [--log LOGDIR] --model MODEL.graph [--age-recipient R]... < x.json — run the integer
+# forward pass, print its output (graph-forward --json-out) and append one chain-linked entry to the
+# audit log LOGDIR (default $ZKM31_AUDIT_DIR):
+#   log.jsonl          {"seq","time" (ms since the epoch),"model_commitment","graph_digest","io_commitment","prev","hash"}
+#   inputs/SEQ.json    the input (inputs/SEQ.json.age when encrypted to auditors with age)
+#   model.graph, model.json   the log's model and its identity, pinned by the first capture
+# hash = Poseidon(seq, time, model_commitment hi/lo, graph_digest hi/lo, io_commitment, prev); the
+# first entry's prev is 0x0. Appends hold LOGDIR/.lock; a torn last line (a crash mid-append) is cut first.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+log=${ZKM31_AUDIT_DIR:-} model= age_args=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --log) log=${2:-}; shift 2 ;;
+    --model) model=${2:-}; shift 2 ;;
+    --age-recipient) age_args+=(-r "${2:-}"); shift 2 ;;
+    --age-recipients-file) age_args+=(-R "${2:-}"); shift 2 ;;
+    *) die "usage: capture.sh [--log LOGDIR] --model MODEL.graph [--age-recipient R | --age-recipients-file F]... < input.json" ;;
+  esac
+done
+[ -n "$log" ] || die "no audit log: give --log LOGDIR or set ZKM31_AUDIT_DIR"
+[ -f "$model" ] || die "no such model: ${model:-(none given: --model)}"
+need graph-forward gkr-prove calldata flock
+[ ${#age_args[@]} -eq 0 ] || need age
+mkdir -p "$log/inputs" || die "cannot create the audit log $log"
+make_tmp
+cat > "$TMP/input"
+graph-forward -q --input "$TMP/input" --graph "$model" -o "$TMP/run.trace" --json-out "$TMP/out.json"
+io=$(calldata io-commitment -i "$TMP/run.trace")
+ext=json
+if [ ${#age_args[@]} -gt 0 ]; then
+  age "${age_args[@]}" -o "$TMP/input.age" "$TMP/input" || die "age could not encrypt the input"
+  mv "$TMP/input.age" "$TMP/input"
+  ext=json.age
+fi
+
+hold_lock "$log/.lock"
+if [ ! -f "$log/model.json" ]; then
+  gkr-prove -q --commit-model --json -i "$model" > "$TMP/model.json"
+  cp "$model" "$log/model.graph"
+  mv "$TMP/model.json" "$log/model.json"
+fi
+pinned_model "$log"
+if ! cmp -s "$model" "$log/model.graph"; then
+  other=$(gkr-prove -q --commit-model -i "$model")
+  [ "$other" = "$MODEL_COMMITMENT" ] || die "$log is pinned to model $MODEL_COMMITMENT, not $other: start a new log for another model"
+fi
+entries=$log/log.jsonl
+if [ -s "$entries" ] && [ -n "$(tail -c 1 "$entries")" ]; then
+  sed -i '$ d' "$entries"
+  echo "capture.sh: repaired $entries: cut a torn last line (a crash mid-append)" >&2
+fi
+seq=0 prev=0x0
+if [ -s "$entries" ]; then
+  [[ $(tail -n 1 "$entries") =~ \"seq\":([0-9]+).*\"hash\":\"(0x[0-9a-f]+)\" ]] || die "$entries: the last entry is malformed (audit-verify.sh tells more)"
+  seq=$((BASH_REMATCH[1] + 1)) prev=${BASH_REMATCH[2]}
+fi
+time=${EPOCHREALTIME/./} time=${time:0:-3}
+hash=$(entry_hash "$seq" "$time" "$MODEL_COMMITMENT" "$GRAPH_DIGEST" "$io" "$prev")
+mv "$TMP/input" "$log/inputs/$seq.$ext"
+printf '{"seq":%d,"time":%d,"model_commitment":"%s","graph_digest":"%s","io_commitment":"%s","prev":"%s","hash":"%s"}\n' \
+  "$seq" "$time" "$MODEL_COMMITMENT" "$GRAPH_DIGEST" "$io" "$prev" "$hash" >> "$entries"
+cat "$TMP/out.json"
