@@ -1,6 +1,8 @@
 #pragma once
-// ONNX → integer graph (DESIGN.md §4): fold constants, fuse PyTorch's decomposed patterns
-// (Linear, LayerNorm, GELU/SiLU/sigmoid/tanh regions, masked Softmax), quantize.
+// ONNX → integer graph (DESIGN.md §4): fix the input shapes (--shape, else the calibration
+// inputs' shapes, else a symbolic leading batch dimension of 1), infer shapes and fold constants
+// until every value is static, fuse PyTorch's decomposed patterns (Linear, LayerNorm,
+// GELU/SiLU/sigmoid/tanh regions, masked Softmax), quantize.
 //
 // Quantization
 // - Weights: symmetric int8, one scale per output channel (max|W[:,n]|/127); biases int32 at
@@ -18,6 +20,8 @@
 //   [0, 16·ln2], a reciprocal over the range-reduced sum; LayerNorm: rsqrt over a calibrated
 //   16-bit variance code. All are built by integer-only code (model/tables.hpp).
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -31,7 +35,12 @@ struct ImportOptions {
   int act_bits = 10;                                       // activation width (2..16)
   std::vector<std::vector<model::InputTensor>> calibration;  // each entry: one set of graph inputs
   int default_samples = 64;                                // N(0,1) inputs when calibration is empty
+  std::map<std::string, model::Shape> shapes;              // --shape NAME=d0,d1,…: fixed input shapes
+  std::function<void(const std::string&)> notice;          // one-line notices (e.g. a defaulted batch dim)
 };
+
+// Parses a --shape value "NAME=d0,d1,…" (positive dimensions). Throws BadInput.
+std::pair<std::string, model::Shape> parse_shape_flag(const std::string& text);
 
 // Imports and quantizes a model. Throws BadInput / NotSupported (exit 2) naming the node.
 model::Graph import_onnx(std::span<const uint8_t> onnx_bytes, const ImportOptions& opt);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "error/error.hpp"
 
@@ -19,12 +20,6 @@ namespace {
 
 // Largest tensor the importer materializes (its calibration runs the float track in memory).
 constexpr int64_t kMaxElements = int64_t(1) << 28;
-
-// Ops the lowering handles when their inputs are not all constant.
-const std::set<std::string> kLiveOps = {
-    "MatMul", "Gemm", "Conv", "Relu", "Sigmoid", "Tanh", "Erf", "Add", "Sub", "Mul", "Div", "Pow", "Sqrt",
-    "Reciprocal", "Neg", "Flatten", "Reshape", "Transpose", "Gather", "Unsqueeze", "Squeeze", "Slice", "Concat",
-    "Split", "Where", "Softmax", "ReduceMean", "Cast", "Identity", "LayerNormalization"};
 
 template <typename T>
 void read_raw(const std::string& raw, std::vector<double>& out) {
@@ -86,6 +81,20 @@ const onnx::AttributeProto* find_attr(const LiveNode& n, const std::string& key)
   return nullptr;
 }
 
+// Calls f with every multi-index of shape s in row-major order.
+template <typename F>
+void for_each_index(const Shape& s, F f) {
+  if (numel(s) == 0) return;
+  std::vector<int64_t> idx(s.size(), 0);
+  for (int64_t k = 0; k < numel(s); ++k) {
+    f(idx);
+    for (size_t a = s.size(); a-- > 0;) {
+      if (++idx[a] < s[a]) break;
+      idx[a] = 0;
+    }
+  }
+}
+
 int64_t norm_axis(int64_t axis, size_t rank, const std::string& where) {
   if (axis < 0) axis += int64_t(rank);
   if (axis < 0 || axis >= int64_t(rank)) throw BadInput(where + ": axis out of range");
@@ -142,7 +151,13 @@ class Folder {
     }
     if (op == "Reshape" || op == "Unsqueeze" || op == "Squeeze" || op == "Flatten") {
       Const c = *in[0];
-      c.shape = m_.shape(n.outputs[0]);
+      if (op == "Reshape") {
+        c.shape = reshaped(n, in[0]->shape, *in.at(1));
+      } else {
+        auto it = m_.shapes.find(n.outputs[0]);
+        if (it == m_.shapes.end()) return false;
+        c.shape = it->second;
+      }
       return put(n, 0, c);
     }
     if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Pow" || op == "Equal") {
@@ -185,7 +200,10 @@ class Folder {
       c.data.assign(size_t(numel(c.shape)), v.data.at(0));
       return put(n, 0, c);
     }
-    if (op == "Gather" || op == "Concat" || op == "Slice" || op == "Transpose" || op == "Range") return fold_index(n, in);
+    if (op == "Size") return put(n, 0, Const{{}, {double(in[0]->data.size())}, true});
+    if (op == "Gather" || op == "Concat" || op == "Slice" || op == "Transpose" || op == "Range" || op == "Expand" ||
+        op == "Tile")
+      return fold_index(n, in);
     return false;
   }
 
@@ -206,11 +224,22 @@ class Folder {
       c.shape = {int64_t(c.data.size())};
       return put(n, 0, c);
     }
-    if (n.op == "Concat") {
+    if (n.op == "Concat") {  // outer blocks of each input in turn
       int64_t axis = norm_axis(attr_int(n, "axis", 0), x.shape.size(), n.name);
-      if (axis != 0 || x.shape.size() != 1) return false;
-      for (const Const* p : in) c.data.insert(c.data.end(), p->data.begin(), p->data.end());
-      c.shape = {int64_t(c.data.size())};
+      int64_t outer = 1;
+      for (int64_t a = 0; a < axis; ++a) outer *= x.shape[size_t(a)];
+      c.shape = x.shape;
+      c.shape[size_t(axis)] = 0;
+      for (const Const* p : in) {
+        if (p->shape.size() != x.shape.size()) throw BadInput("node '" + n.name + "': Concat of different ranks");
+        c.shape[size_t(axis)] += p->shape[size_t(axis)];
+        c.integer = c.integer && p->integer;
+      }
+      for (int64_t o = 0; o < outer; ++o)
+        for (const Const* p : in) {
+          size_t block = p->data.size() / size_t(outer);
+          c.data.insert(c.data.end(), p->data.begin() + long(o * block), p->data.begin() + long((o + 1) * block));
+        }
       return put(n, 0, c);
     }
     if (n.op == "Gather") {
@@ -222,20 +251,65 @@ class Folder {
       for (int64_t o = 0; o < outer; ++o)
         for (double iv : idx.data) {
           int64_t i = int64_t(iv) < 0 ? int64_t(iv) + dim : int64_t(iv);
-          if (i < 0 || i >= dim) throw BadInput("node '" + n.name + "': gather index out of range");
+          if (i < 0 || i >= dim)
+            throw BadInput("node '" + n.name + "': gather index " + std::to_string(int64_t(iv)) + " out of range for a dimension of " +
+                           std::to_string(dim));
           for (int64_t k = 0; k < inner; ++k) c.data.push_back(x.data[size_t((o * dim + i) * inner + k)]);
         }
-      c.shape = m_.shape(n.outputs[0]);
+      c.shape.assign(x.shape.begin(), x.shape.begin() + axis);
+      c.shape.insert(c.shape.end(), idx.shape.begin(), idx.shape.end());
+      c.shape.insert(c.shape.end(), x.shape.begin() + axis + 1, x.shape.end());
       return put(n, 0, c);
     }
-    if (n.op == "Slice" && x.shape.size() == 1) {
-      int64_t len = x.shape[0];
-      auto clampi = [&](double v) { int64_t i = int64_t(v); if (i < 0) i += len; return std::clamp<int64_t>(i, 0, len); };
-      int64_t s = clampi(in.at(1)->data.at(0)), e = clampi(std::min<double>(in.at(2)->data.at(0), double(len)));
-      int64_t step = in.size() > 4 && in[4] ? int64_t(in[4]->data.at(0)) : 1;
-      if (step != 1) return false;
-      for (int64_t i = s; i < e; ++i) c.data.push_back(x.data[size_t(i)]);
-      c.shape = {int64_t(c.data.size())};
+    if (n.op == "Slice") {
+      size_t rank = x.shape.size();
+      std::vector<int64_t> start(rank, 0), step(rank, 1);
+      c.shape = x.shape;
+      const Const *starts = in.at(1), *ends = in.at(2);
+      const Const* axes = in.size() > 3 ? in[3] : nullptr;
+      const Const* steps = in.size() > 4 ? in[4] : nullptr;
+      for (size_t k = 0; k < starts->data.size(); ++k) {
+        size_t a = size_t(norm_axis(axes ? int64_t(axes->data.at(k)) : int64_t(k), rank, n.name));
+        int64_t dim = x.shape[a], st = steps ? int64_t(steps->data.at(k)) : 1;
+        if (st == 0) throw BadInput("node '" + n.name + "': Slice step 0");
+        auto bound = [&](double v, int64_t lo, int64_t hi) {
+          double i = v < 0 ? v + double(dim) : v;
+          return int64_t(std::clamp<double>(i, double(lo), double(hi)));
+        };
+        int64_t b = st > 0 ? bound(starts->data.at(k), 0, dim) : bound(starts->data.at(k), 0, dim - 1);
+        int64_t e = st > 0 ? bound(ends->data.at(k), 0, dim) : bound(ends->data.at(k), -1, dim - 1);
+        start[a] = b, step[a] = st;
+        c.shape[a] = st > 0 ? std::max<int64_t>(0, (e - b + st - 1) / st) : std::max<int64_t>(0, (b - e - st - 1) / -st);
+      }
+      for_each_index(c.shape, [&](const std::vector<int64_t>& idx) {
+        int64_t src = 0;
+        for (size_t a = 0; a < rank; ++a) src = src * x.shape[a] + start[a] + idx[a] * step[a];
+        c.data.push_back(x.data[size_t(src)]);
+      });
+      return put(n, 0, c);
+    }
+    if (n.op == "Expand" || n.op == "Tile") {  // index modulo the input dimension (Expand: broadcast)
+      const Const& arg = *in.at(1);
+      size_t rank = n.op == "Tile" ? x.shape.size() : std::max(x.shape.size(), arg.data.size());
+      Shape xs(rank - x.shape.size(), 1);
+      xs.insert(xs.end(), x.shape.begin(), x.shape.end());
+      c.shape = xs;
+      if (n.op == "Tile" && arg.data.size() != rank) throw BadInput("node '" + n.name + "': Tile repeats differ from the rank");
+      for (size_t a = 0; a < rank; ++a) {
+        if (n.op == "Tile") {
+          c.shape[a] = xs[a] * int64_t(arg.data[a]);
+          continue;
+        }
+        size_t off = rank - arg.data.size();
+        int64_t want = a >= off ? int64_t(arg.data[a - off]) : 1;
+        if (xs[a] != 1 && want != 1 && want != xs[a]) throw BadInput("node '" + n.name + "': Expand to an incompatible shape");
+        c.shape[a] = xs[a] == 1 ? want : xs[a];
+      }
+      for_each_index(c.shape, [&](const std::vector<int64_t>& idx) {
+        int64_t src = 0;
+        for (size_t a = 0; a < rank; ++a) src = src * xs[a] + idx[a] % xs[a];
+        c.data.push_back(x.data[size_t(src)]);
+      });
       return put(n, 0, c);
     }
     if (n.op == "Transpose") {
@@ -262,32 +336,187 @@ class Folder {
     return false;
   }
 
+  // Reshape's target: 0 copies the input dimension (unless allowzero), −1 takes what is left.
+  static Shape reshaped(const LiveNode& n, const Shape& in, const Const& target) {
+    Shape s;
+    int64_t known = 1, infer = -1;
+    for (size_t a = 0; a < target.data.size(); ++a) {
+      int64_t d = int64_t(target.data[a]);
+      if (d == 0 && !attr_int(n, "allowzero", 0)) {
+        if (a >= in.size()) throw BadInput("node '" + n.name + "': Reshape copies a dimension the input lacks");
+        d = in[a];
+      }
+      if (d == -1) {
+        if (infer >= 0) throw BadInput("node '" + n.name + "': Reshape with two −1 dimensions");
+        infer = int64_t(a);
+      } else if (d < 0) {
+        throw BadInput("node '" + n.name + "': Reshape to a negative dimension");
+      } else {
+        known *= d;
+      }
+      s.push_back(d);
+    }
+    if (infer >= 0) {
+      if (known == 0 || numel(in) % known) throw BadInput("node '" + n.name + "': Reshape −1 does not divide the size");
+      s[size_t(infer)] = numel(in) / known;
+    }
+    if (numel(s) != numel(in)) throw BadInput("node '" + n.name + "': Reshape to " + shape_str(s) + " changes the size of " + shape_str(in));
+    return s;
+  }
+
   OnnxModel& m_;
 };
 
-Shape static_shape(const onnx::ValueInfoProto& v, bool is_input) {
-  Shape s;
+// The dimensions of a value's declared or inferred shape; a dimension that is not a positive number
+// is nullopt (symbolic or unknown), and so is a value with no shape at all.
+std::optional<std::vector<std::optional<int64_t>>> declared_dims(const onnx::ValueInfoProto& v) {
   if (!v.type().has_tensor_type()) throw NotSupported("value '" + v.name() + "' is not a tensor");
   const auto& tt = v.type().tensor_type();
-  if (!tt.has_shape()) {
-    if (is_input) throw BadInput("input '" + v.name() + "' has no static shape (unresolved dynamic shape)");
-    return {};
-  }
+  if (!tt.has_shape()) return std::nullopt;
+  std::vector<std::optional<int64_t>> dims;
+  for (const auto& d : tt.shape().dim())
+    dims.push_back(d.has_dim_value() && d.dim_value() >= 1 ? std::optional<int64_t>(d.dim_value()) : std::nullopt);
+  return dims;
+}
+
+std::string dim_label(const onnx::ValueInfoProto& v, size_t axis) {
+  const auto& d = v.type().tensor_type().shape().dim(int(axis));
+  return d.has_dim_param() && !d.dim_param().empty() ? "'" + d.dim_param() + "'" : "?";
+}
+
+// A fully static shape, checked against the size the importer materializes.
+std::optional<Shape> static_shape(const onnx::ValueInfoProto& v) {
+  auto dims = declared_dims(v);
+  if (!dims) return std::nullopt;
+  Shape s;
   int64_t elems = 1;
-  for (const auto& d : tt.shape().dim()) {
-    if (!d.has_dim_value() || d.dim_value() < 1) {
-      std::string label = d.has_dim_param() ? "'" + d.dim_param() + "'" : "?";
-      throw BadInput("value '" + v.name() + "' has the dynamic dimension " + label +
-                     " (unresolved dynamic shape): export with static shapes");
-    }
-    s.push_back(d.dim_value());
-    elems *= std::min<int64_t>(d.dim_value(), kMaxElements + 1);
+  for (const auto& d : *dims) {
+    if (!d) return std::nullopt;
+    s.push_back(*d);
+    elems *= std::min<int64_t>(*d, kMaxElements + 1);
     if (elems > kMaxElements) throw NotSupported("value '" + v.name() + "' has more than 2^28 elements");
   }
   return s;
 }
 
+// The shape of graph input v: the fixed shape given for it (checked against every static dimension
+// the model declares), else the declared one with a symbolic leading batch dimension set to 1.
+Shape input_shape(const onnx::ValueInfoProto& v, const FixedShapes& fixed, std::vector<std::string>& defaulted) {
+  auto dims = declared_dims(v);
+  if (!dims) throw BadInput("input '" + v.name() + "' has no shape: give it with --shape " + v.name() + "=d0,d1,…");
+  auto it = fixed.find(v.name());
+  if (it != fixed.end()) {
+    const auto& [shape, source] = it->second;
+    if (shape.size() != dims->size())
+      throw BadInput(source + " gives input '" + v.name() + "' " + std::to_string(shape.size()) +
+                     " dimensions; the model declares " + std::to_string(dims->size()));
+    for (size_t a = 0; a < dims->size(); ++a)
+      if ((*dims)[a] && *(*dims)[a] != shape[a])
+        throw BadInput(source + " gives input '" + v.name() + "' dimension " + std::to_string(shape[a]) + " on axis " +
+                       std::to_string(a) + "; the model fixes it to " + std::to_string(*(*dims)[a]));
+    return shape;
+  }
+  Shape s;
+  for (size_t a = 0; a < dims->size(); ++a) {
+    if ((*dims)[a]) {
+      s.push_back(*(*dims)[a]);
+      continue;
+    }
+    if (a > 0) {
+      std::string tmpl;
+      for (size_t b = 0; b < dims->size(); ++b) {
+        if (b) tmpl += ',';
+        tmpl += (*dims)[b] ? std::to_string(*(*dims)[b]) : b == 0 ? "1" : "N";
+      }
+      throw BadInput("input '" + v.name() + "' has the free dimension " + dim_label(v, a) + " on axis " + std::to_string(a) +
+                     ": fix it with --shape " + v.name() + "=" + tmpl);
+    }
+    s.push_back(1);
+    defaulted.push_back("'" + v.name() + "' " + dim_label(v, 0));
+  }
+  return s;
+}
+
+void set_dims(onnx::ValueInfoProto& v, const Shape& s) {
+  auto* shape = v.mutable_type()->mutable_tensor_type()->mutable_shape();
+  shape->clear_dim();
+  for (int64_t d : s) shape->add_dim()->set_dim_value(d);
+}
+
+bool integer_type(int32_t elem_type) {
+  return elem_type != onnx::TensorProto::FLOAT && elem_type != onnx::TensorProto::DOUBLE &&
+         elem_type != onnx::TensorProto::FLOAT16 && elem_type != onnx::TensorProto::BFLOAT16;
+}
+
+// Shape inference on a copy of the graph in which the folded nodes are replaced by their values:
+// integer constants (the shape arithmetic) as initializers, the others as typed inputs whose
+// values inference does not need. Records the static shapes and element types it finds.
+void infer_shapes(const onnx::ModelProto& proto, OnnxModel& m, const std::vector<bool>& folded,
+                  std::map<std::string, int32_t>& types) {
+  onnx::ModelProto work;
+  work.set_ir_version(proto.ir_version());
+  *work.mutable_opset_import() = proto.opset_import();
+  const auto& g = proto.graph();
+  auto* wg = work.mutable_graph();
+  for (const auto& [name, shape] : m.inputs) {
+    for (const auto& v : g.input())
+      if (v.name() == name) *wg->add_input() = v;
+    set_dims(*wg->mutable_input(wg->input_size() - 1), shape);
+  }
+  for (const auto& [name, c] : m.consts) {
+    auto t = types.find(name);
+    int32_t type = t != types.end() ? t->second : c.integer ? onnx::TensorProto::INT64 : onnx::TensorProto::FLOAT;
+    if (integer_type(type) && type != onnx::TensorProto::UINT64) {
+      auto* init = wg->add_initializer();
+      init->set_name(name);
+      init->set_data_type(type);
+      for (int64_t d : c.shape) init->add_dims(d);
+      for (double v : c.data)
+        if (type == onnx::TensorProto::INT64) init->add_int64_data(int64_t(v));
+        else init->add_int32_data(int32_t(v));
+    } else {
+      auto* in = wg->add_input();
+      in->set_name(name);
+      in->mutable_type()->mutable_tensor_type()->set_elem_type(type);
+      set_dims(*in, c.shape);
+    }
+  }
+  for (int k = 0; k < g.node_size(); ++k)
+    if (!folded[size_t(k)]) *wg->add_node() = g.node(k);
+  for (const auto& v : g.output()) {
+    auto* o = wg->add_output();
+    o->set_name(v.name());
+    o->mutable_type()->mutable_tensor_type()->set_elem_type(v.type().tensor_type().elem_type());
+  }
+  try {
+    onnx::ShapeInferenceOptions options{false, 1, true};  // data propagation: Shape/Gather/Concat arithmetic
+    onnx::shape_inference::InferShapes(work, onnx::OpSchemaRegistry::Instance(), options);
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    std::replace(msg.begin(), msg.end(), '\n', ' ');
+    throw BadInput("shape inference failed: " + msg);
+  }
+  auto record = [&](const onnx::ValueInfoProto& v) {
+    types[v.name()] = v.type().tensor_type().elem_type();
+    if (m.consts.count(v.name())) return;
+    if (auto s = static_shape(v)) m.shapes[v.name()] = *s;
+  };
+  for (const auto& v : work.graph().value_info()) record(v);
+  for (const auto& v : work.graph().output()) record(v);
+  for (const auto& v : work.graph().input()) types[v.name()] = v.type().tensor_type().elem_type();
+  for (const auto& t : work.graph().initializer()) types[t.name()] = t.data_type();
+}
+
 }  // namespace
+
+std::string dims_str(const Shape& s) {
+  std::string r;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i) r += ',';
+    r += std::to_string(s[i]);
+  }
+  return r;
+}
 
 const Const* OnnxModel::constant(const std::string& name) const {
   auto it = consts.find(name);
@@ -310,13 +539,18 @@ double attr_float(const LiveNode& n, const std::string& key, double def) {
   return a ? a->f() : def;
 }
 
+std::string attr_string(const LiveNode& n, const std::string& key, const std::string& def) {
+  const auto* a = find_attr(n, key);
+  return a ? a->s() : def;
+}
+
 std::vector<int64_t> attr_ints(const LiveNode& n, const std::string& key) {
   const auto* a = find_attr(n, key);
   if (!a) return {};
   return {a->ints().begin(), a->ints().end()};
 }
 
-OnnxModel load_onnx(std::span<const uint8_t> bytes) {
+OnnxModel load_onnx(std::span<const uint8_t> bytes, const FixedShapes& fixed) {
   auto proto = std::make_shared<onnx::ModelProto>();
   if (bytes.empty() || !proto->ParseFromArray(bytes.data(), int(bytes.size())))
     throw BadInput("not an ONNX model: the file does not parse as an ONNX ModelProto (truncated or another format)");
@@ -335,9 +569,6 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes) {
   }
   try {
     onnx::checker::check_model(*proto);
-    // Data propagation resolves shapes computed by Shape/Gather/Concat arithmetic.
-    onnx::ShapeInferenceOptions options{false, 0, true};
-    onnx::shape_inference::InferShapes(*proto, onnx::OpSchemaRegistry::Instance(), options);
   } catch (const std::exception& e) {
     std::string msg = e.what();
     std::replace(msg.begin(), msg.end(), '\n', ' ');
@@ -346,48 +577,77 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes) {
   const auto& g = proto->graph();
   OnnxModel m;
   m.name = g.name();
+  for (const auto& o : proto->opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx") m.opset = o.version();
   for (const auto& t : g.initializer()) m.consts[t.name()] = tensor_to_const(t);
   for (const auto& [name, c] : m.consts) m.shapes[name] = c.shape;
+  for (const auto& [name, given] : fixed)
+    if (std::none_of(g.input().begin(), g.input().end(), [&](const auto& v) { return v.name() == name && !m.consts.count(name); }))
+      throw BadInput(given.second + " names '" + name + "', which is not an input of the model");
+  std::vector<std::string> defaulted;
   for (const auto& v : g.input()) {
     if (m.consts.count(v.name())) continue;
-    Shape s = static_shape(v, true);
+    Shape s = input_shape(v, fixed, defaulted);
     m.inputs.emplace_back(v.name(), s);
     m.shapes[v.name()] = s;
   }
   if (m.inputs.empty()) throw BadInput("the model has no non-initializer input");
-  for (const auto& v : g.value_info())
-    if (!m.shapes.count(v.name())) {
-      Shape s = static_shape(v, false);
-      if (!s.empty() || v.type().tensor_type().has_shape()) m.shapes[v.name()] = s;
-    }
+  if (!defaulted.empty()) {
+    std::string list;
+    for (const auto& d : defaulted) list += (list.empty() ? "" : ", ") + d;
+    m.notices.push_back("batch dimension of input " + list + " set to 1 (choose it with --shape)");
+  }
   for (const auto& v : g.output()) {
     m.outputs.push_back(v.name());
     m.graph_outputs.insert(v.name());
-    if (!m.shapes.count(v.name())) m.shapes[v.name()] = static_shape(v, false);
   }
 
-  Folder folder(m);
-  std::vector<std::string> unsupported;
-  size_t k = 0;
+  std::vector<LiveNode> all;
   for (const auto& np : g.node()) {
     LiveNode n;
     n.op = np.op_type();
-    n.name = np.name().empty() ? np.op_type() + "_" + std::to_string(k) : np.name();
-    ++k;
+    n.name = np.name().empty() ? np.op_type() + "_" + std::to_string(all.size()) : np.name();
     n.proto = &np;
     n.inputs.assign(np.input().begin(), np.input().end());
     n.outputs.assign(np.output().begin(), np.output().end());
-    if (!np.domain().empty() && np.domain() != "ai.onnx") {
-      unsupported.push_back("ONNX op '" + np.domain() + "." + n.op + "' (node '" + n.name + "')");
+    all.push_back(std::move(n));
+  }
+  // Shape inference and constant folding alternate until nothing more folds: each folded shape
+  // computation can make more shapes static, which lets more Shape nodes fold.
+  Folder folder(m);
+  std::vector<bool> folded(all.size(), false);
+  std::map<std::string, int32_t> types;
+  try {
+    for (bool more = true; more;) {
+      infer_shapes(*proto, m, folded, types);
+      more = false;
+      for (size_t k = 0; k < all.size(); ++k)
+        if (!folded[k] && (all[k].proto->domain().empty() || all[k].proto->domain() == "ai.onnx") && folder.fold(all[k]))
+          folded[k] = more = true;
+    }
+  } catch (const BadInput& e) {
+    std::string shapes;
+    for (const auto& [name, shape] : m.inputs) shapes += (shapes.empty() ? "" : ", ") + name + "=" + dims_str(shape);
+    throw BadInput(std::string(e.what()) + " (with the input shapes " + shapes + ")");
+  }
+
+  std::vector<std::string> unsupported;
+  for (size_t k = 0; k < all.size(); ++k) {
+    if (folded[k]) continue;
+    LiveNode& n = all[k];
+    const auto& domain = n.proto->domain();
+    if (!domain.empty() && domain != "ai.onnx") {
+      unsupported.push_back("ONNX op '" + domain + "." + n.op + "' (node '" + n.name + "')");
       continue;
     }
-    if (folder.fold(n)) continue;
-    if (!kLiveOps.count(n.op)) {
+    if (!has_lowering(n.op)) {
       unsupported.push_back("ONNX op '" + n.op + "' (node '" + n.name + "')");
       continue;
     }
     for (const auto& out : n.outputs)
-      if (!m.shapes.count(out)) throw BadInput("node '" + n.name + "': output '" + out + "' has no static shape (unresolved dynamic shape)");
+      if (!out.empty() && !m.shapes.count(out))
+        throw BadInput("node '" + n.name + "': output '" + out + "' has no static shape after folding the shape " +
+                       "computations (its size depends on the data); fix the inputs' free dimensions with --shape");
     size_t idx = m.nodes.size();
     for (const auto& in : n.inputs)
       if (!in.empty()) m.consumers[in].push_back(idx);
@@ -398,6 +658,8 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes) {
     for (size_t i = 0; i < unsupported.size(); ++i) msg += (i ? ", " : "") + unsupported[i];
     throw NotSupported(msg);
   }
+  for (const auto& name : m.outputs)
+    if (!m.shapes.count(name)) throw BadInput("output '" + name + "' has no static shape after shape inference");
   m.proto = std::move(proto);
   return m;
 }

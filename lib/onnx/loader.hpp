@@ -34,9 +34,13 @@ struct LiveNode {
   const onnx::NodeProto* proto = nullptr;
 };
 
+// Shapes given for graph inputs: name → (shape, where it came from, e.g. "--shape x=1,8,16").
+using FixedShapes = std::map<std::string, std::pair<Shape, std::string>>;
+
 struct OnnxModel {
   std::shared_ptr<onnx::ModelProto> proto;  // owns the NodeProtos that LiveNode points into
   std::string name;
+  int64_t opset = 0;  // version of the default ("ai.onnx") operator set
   std::vector<std::pair<std::string, Shape>> inputs;  // graph inputs that are not initializers
   std::vector<std::string> outputs;
   std::map<std::string, Const> consts;
@@ -44,18 +48,29 @@ struct OnnxModel {
   std::vector<LiveNode> nodes;                  // topological order
   std::map<std::string, std::vector<size_t>> consumers;  // value name → live node indices
   std::set<std::string> graph_outputs;
+  std::vector<std::string> notices;  // one line each, for the user (e.g. a defaulted batch dimension)
 
   const Const* constant(const std::string& name) const;
   const Shape& shape(const std::string& name) const;  // throws BadInput when unknown
 };
 
-// Parses and prepares a model. Throws BadInput for a malformed/unparseable file, a dynamic input
-// shape, a missing initializer, and NotSupported listing every unsupported node.
-OnnxModel load_onnx(std::span<const uint8_t> bytes);
+// Parses and prepares a model: input shapes from `fixed` (a symbolic leading batch dimension
+// defaults to 1), then shape inference and constant folding until every live value is static.
+// Throws BadInput for a malformed/unparseable file, a free input dimension nothing fixes, a given
+// shape that contradicts the model, a missing initializer, and NotSupported listing every
+// unsupported node.
+OnnxModel load_onnx(std::span<const uint8_t> bytes, const FixedShapes& fixed = {});
+
+// True when the lowering handles op on live (non-constant) inputs (ops/registry.cpp).
+bool has_lowering(const std::string& op);
+
+// "d0,d1,…" (the --shape syntax).
+std::string dims_str(const Shape& s);
 
 // Attribute accessors (default when absent).
 int64_t attr_int(const LiveNode& n, const std::string& key, int64_t def);
 double attr_float(const LiveNode& n, const std::string& key, double def);
 std::vector<int64_t> attr_ints(const LiveNode& n, const std::string& key);
+std::string attr_string(const LiveNode& n, const std::string& key, const std::string& def);
 
 }  // namespace zkm31::onnx_import

@@ -15,13 +15,20 @@ python3-torch and python3-sklearn). Writes, next to this file:
                   (gate ⊙ up); random init, x [1,8,16]: the model gkr-prove proves end to end with
                   activation×activation matmuls, residual adds and elementwise products
   bad_*.onnx / wide_linear.onnx: small hand-built graphs (onnx.helper) for the importer's refusals:
-    bad_missing_init (reads an initializer that does not exist), bad_dynamic (a dynamic batch
-    dimension), bad_unsupported (LSTM and TopK nodes), wide_linear (K = 2048: its accumulator
+    bad_missing_init (reads an initializer that does not exist), bad_dynamic (a free 'seq'
+    dimension after the batch one), bad_unsupported (LSTM and TopK nodes), wide_linear (K = 2048: its accumulator
     cannot be bounded below (p-1)/2 at 16-bit activations), index_ops (Gather, Concat, Mul/Div/Sub/Neg
     of activations, Transpose, Sigmoid on x [2, 8]; its reference output is computed with numpy:
     index_ops.reference_output.json)
+  Models exported the way people export them (dynamic axes, opsets 11–17; `make_models.py NAME…` rebuilds
+  only the named ones):
+    dyn_block     causal attention block written like nanoGPT (x.shape unpacked, view/transpose heads, a
+                  causal buffer sliced to [:T, :T] + masked_fill, learned positions indexed by arange(T),
+                  a bias expanded to x's shape), dynamic batch and sequence axes; exported at opsets 11,
+                  14 and 17 (dyn_block_op11/op14/op17.onnx); input and torch output for x [1, 8, 16]
+    dyn_mlp       flatten(x.view(B, -1))-Linear-GELU-Linear with a dynamic batch axis only, x [1, 4, 16]
 The split is the one of shared/models/README.md: pixels/16, train_test_split(test_size=0.25,
-random_state=0, stratify=y). Exports use opset 14 with static shapes, like the reference models.
+random_state=0, stratify=y). The first models use opset 14 with static shapes, like the reference models.
 """
 import json
 import os
@@ -50,11 +57,15 @@ def tensor_json(model, name, t):
             'data': [float(v) for v in t.detach().numpy().astype(np.float32).ravel()]}
 
 
-def export(model, name, x, in_name, out_name, fold=True):
+def export(model, name, x, in_name, out_name, fold=True, opsets=(14,), dynamic=None, **kw):
+    """Writes name.onnx (one opset) or name_opN.onnx (several), name.input.json, name.torch_output.json.
+    dynamic: {axis: label} of the input and output (torch.onnx.export's dynamic_axes)."""
     model.eval()
-    path = os.path.join(HERE, name + '.onnx')
-    torch.onnx.export(model, x, path, input_names=[in_name], output_names=[out_name], opset_version=14,
-                      do_constant_folding=fold)
+    axes = {in_name: dynamic, out_name: dynamic} if dynamic else None
+    for op in opsets:
+        path = os.path.join(HERE, name + ('.onnx' if len(opsets) == 1 else f'_op{op}.onnx'))
+        torch.onnx.export(model, x, path, input_names=[in_name], output_names=[out_name], opset_version=op,
+                          do_constant_folding=fold, dynamic_axes=axes, **kw)
     with torch.no_grad():
         y = model(x)
     dump(name + '.input.json', tensor_json(name, in_name, x))
@@ -112,8 +123,10 @@ def hand_built():
     save('bad_missing_init', [helper.make_node('MatMul', ['x', 'w_missing'], ['y'], name='mm')],
          [helper.make_tensor_value_info('x', f, [1, 16])], [helper.make_tensor_value_info('y', f, [1, 4])], [w],
          check=False)
-    save('bad_dynamic', [helper.make_node('MatMul', ['x', 'w'], ['y'], name='mm')],
-         [helper.make_tensor_value_info('x', f, ['batch', 16])], [helper.make_tensor_value_info('y', f, ['batch', 4])], [w])
+    save('bad_dynamic', [helper.make_node('Transpose', ['x'], ['xt'], name='t', perm=[0, 2, 1]),
+                         helper.make_node('MatMul', ['xt', 'w'], ['y'], name='mm')],
+         [helper.make_tensor_value_info('x', f, ['batch', 16, 'seq'])],
+         [helper.make_tensor_value_info('y', f, ['batch', 'seq', 4])], [w])
     wi = numpy_helper.from_array(rng.standard_normal((1, 32, 16)).astype(np.float32), 'W')
     ri = numpy_helper.from_array(rng.standard_normal((1, 32, 8)).astype(np.float32), 'R')
     k = numpy_helper.from_array(np.array([2], dtype=np.int64), 'k')
@@ -208,6 +221,161 @@ class TinyGated(torch.nn.Module):
         return r + self.down(torch.relu(self.gate(r)) * self.up(r))
 
 
+class DynBlock(torch.nn.Module):
+    """Causal self-attention as nanoGPT writes it; every shape comes from x.shape at run time."""
+    def __init__(self, d=16, heads=2, t_max=32):
+        super().__init__()
+        self.ln = torch.nn.LayerNorm(d)
+        self.qkv = torch.nn.Linear(d, 3 * d)
+        self.proj = torch.nn.Linear(d, d)
+        self.pos = torch.nn.Parameter(0.1 * torch.randn(t_max, d))
+        self.shift = torch.nn.Parameter(0.1 * torch.randn(d))
+        self.register_buffer('causal', torch.tril(torch.ones(t_max, t_max)))
+        self.h, self.d = heads, d
+
+    def forward(self, x):
+        B, T, C = x.shape
+        x = x + self.pos[torch.arange(T)] + self.shift.expand(B, T, C)
+        q, k, v = self.qkv(self.ln(x)).split(self.d, dim=-1)
+        q = q.view(B, T, self.h, C // self.h).transpose(1, 2)
+        k = k.view(B, T, self.h, C // self.h).transpose(1, 2)
+        v = v.view(B, T, self.h, C // self.h).transpose(1, 2)
+        s = (q @ k.transpose(-2, -1)) * (1.0 / (C // self.h) ** 0.5)
+        s = s.masked_fill(self.causal[:T, :T] == 0, float('-inf'))
+        a = (torch.softmax(s, dim=-1) @ v).transpose(1, 2).contiguous().view(B, T, C)
+        return x + self.proj(a)
+
+
+class DynMlp(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(64, 32)
+        self.fc2 = torch.nn.Linear(32, 10)
+
+    def forward(self, x):
+        return self.fc2(torch.nn.functional.gelu(self.fc1(x.view(x.shape[0], -1))))
+
+
+def dynamic_models():
+    torch.manual_seed(12)
+    export(DynBlock(), 'dyn_block', torch.randn(1, 8, 16), 'x', 'y', opsets=(11, 14, 17),
+           dynamic={0: 'batch', 1: 'seq'})
+    torch.manual_seed(13)
+    export(DynMlp(), 'dyn_mlp', torch.randn(1, 4, 16), 'x', 'y', dynamic={0: 'batch'})
+
+
+class ResBlock(torch.nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c1, self.b1 = torch.nn.Conv2d(c, c, 3, padding=1, bias=False), torch.nn.BatchNorm2d(c)
+        self.c2, self.b2 = torch.nn.Conv2d(c, c, 3, padding=1, bias=False), torch.nn.BatchNorm2d(c)
+
+    def forward(self, x):
+        return torch.relu(x + self.b2(self.c2(torch.relu(self.b1(self.c1(x))))))
+
+
+class PoolCnn(torch.nn.Module):
+    """A small ResNet: stem conv-BN-ReLU-maxpool, a residual block, global average pool, linear."""
+    def __init__(self):
+        super().__init__()
+        self.stem = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1, bias=False), torch.nn.BatchNorm2d(8),
+                                        torch.nn.ReLU(), torch.nn.MaxPool2d(3, stride=2, padding=1))
+        self.block = ResBlock(8)
+        self.fc = torch.nn.Linear(8, 10)
+
+    def forward(self, x):
+        x = self.block(self.stem(x))
+        return self.fc(torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
+def randomize_bn(model):
+    """Non-trivial running statistics, as a trained network has."""
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 2.0)
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.2, 0.2)
+    return model
+
+
+class PoolOps(torch.nn.Module):
+    """Pooling edge cases: ceil_mode, count_include_pad both ways (True exports as Pad + AveragePool),
+    dilation, stride ≠ kernel; a linear at the end (a proof needs a committed weight)."""
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(2 * (25 + 25 + 25 + 49), 8)
+
+    def forward(self, x):
+        a = torch.nn.functional.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True)
+        b = torch.nn.functional.avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)
+        c = torch.nn.functional.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=True)
+        d = torch.nn.functional.max_pool2d(x, 2, stride=1, dilation=2)
+        return self.fc(torch.cat([a.flatten(1), b.flatten(1), c.flatten(1), d.flatten(1)], dim=1))
+
+
+class GroupedConv(torch.nn.Module):
+    """Depthwise (groups = channels) and grouped (groups = 2, stride 2, dilation 2) convolutions."""
+    def __init__(self):
+        super().__init__()
+        self.dw = torch.nn.Conv2d(4, 4, 3, padding=1, groups=4)
+        self.gc = torch.nn.Conv2d(4, 8, 3, stride=2, padding=2, dilation=2, groups=2)
+
+    def forward(self, x):
+        return self.gc(torch.relu(self.dw(x)))
+
+
+class Activations(torch.nn.Module):
+    """ReLU6 (Clip), LeakyReLU, Hardsigmoid, Hardswish and a two-sided clamp between linears."""
+    def __init__(self, d=16):
+        super().__init__()
+        self.l = torch.nn.ModuleList(torch.nn.Linear(d, d) for _ in range(5))
+
+    def forward(self, x):
+        x = torch.nn.functional.relu6(self.l[0](x) * 3)
+        x = torch.nn.functional.leaky_relu(self.l[1](x), 0.1)
+        x = torch.nn.functional.hardsigmoid(self.l[2](x) * 4)
+        x = torch.nn.functional.hardswish(self.l[3](x) * 4)
+        return torch.clamp(self.l[4](x), -0.3, 0.4)
+
+
+class AxisOps(torch.nn.Module):
+    """Ops over axes other than the last: softmax on dim 1, mean over (1, 2) without keepdim, amax
+    over dim 1 with keepdim, a split with sizes, unsqueeze/squeeze (axes inputs from opset 13); each
+    result feeds its own linear and the linears are summed."""
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.ModuleList(torch.nn.Linear(k, 8) for k in (16, 8, 32, 32, 80))
+
+    def forward(self, x):
+        s = torch.softmax(x * 2, dim=1)
+        m = x.mean(dim=(1, 2))
+        a = x.amax(dim=1, keepdim=True)
+        p, q, r = torch.split(x, [1, 2, 5], dim=3)
+        z = (s[..., :1] + p).unsqueeze(1).squeeze(1)
+        parts = [z.flatten(1), m, a.flatten(1), (q * 0.5).flatten(1), r.flatten(1)]
+        return sum(fc(t) for fc, t in zip(self.fc, parts))
+
+
+def op_models():
+    torch.manual_seed(20)
+    cnn = randomize_bn(PoolCnn())
+    x = torch.randn(1, 3, 16, 16)
+    export(cnn, 'pool_cnn', x, 'x', 'y', dynamic={0: 'batch'})
+    export(cnn, 'pool_cnn_bn', x, 'x', 'y', training=torch.onnx.TrainingMode.PRESERVE)
+    torch.manual_seed(21)
+    export(PoolOps(), 'pool_ops', torch.randn(1, 2, 9, 9), 'x', 'y')
+    torch.manual_seed(22)
+    export(GroupedConv(), 'grouped_conv', torch.randn(1, 4, 9, 9), 'x', 'y')
+    torch.manual_seed(23)
+    export(Activations(), 'activations', torch.randn(1, 4, 16), 'x', 'y')
+    torch.manual_seed(24)
+    export(AxisOps(), 'axis_ops', torch.randn(1, 4, 4, 8), 'x', 'y', opsets=(13,))
+
+
+BUILDERS = {'dyn_block': dynamic_models, 'dyn_mlp': dynamic_models, 'hand_built': hand_built, 'ops': op_models}
+
+
 def main():
     hand_built()
     torch.manual_seed(0)
@@ -245,6 +413,8 @@ def main():
     export(llama, 'tiny_llama', torch.randn(1, 8, 16), 'x', 'y')
     torch.manual_seed(10)
     export(TinyGated(), 'tiny_gated', torch.randn(1, 8, 16), 'x', 'y')
+    for builder in dict.fromkeys(BUILDERS.values()):
+        builder()
     for name, m in [('mlp_sigmoid', mlp), ('conv_small', conv)]:
         with torch.no_grad():
             acc = (m(torch.tensor(Xte, dtype=torch.float32)).argmax(1).numpy() == yte).mean()
@@ -252,4 +422,8 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    if len(sys.argv) > 1:
+        for builder in dict.fromkeys(BUILDERS[n] for n in sys.argv[1:]):
+            builder()
+    else:
+        main()

@@ -48,9 +48,46 @@ refuses() {
   refuses /nonexistent/model.onnx "cannot open"
 }
 
-@test "onnx2graph refuses a missing initializer and a dynamic shape" {
+@test "onnx2graph refuses a missing initializer and a free dimension, naming the input and the flag" {
   refuses "$DATA/bad_missing_init.onnx" "reads 'w_missing'"
-  refuses "$DATA/bad_dynamic.onnx" "unresolved dynamic shape"
+  refuses "$DATA/bad_dynamic.onnx" "input 'x' has the free dimension 'seq' on axis 2: fix it with --shape x=1,16,N"
+  onnx2graph -q "$DATA/bad_dynamic.onnx" --shape x=1,16,3 -o "$OUT/fixed.graph"
+}
+
+@test "dynamic batch and sequence axes (opsets 11, 14, 17): shape subgraphs fold once --shape fixes the input" {
+  for op in 11 14 17; do
+    onnx2graph -q "$DATA/dyn_block_op$op.onnx" --shape x=1,8,16 -o "$TMP/b$op.graph"
+    float_matches_torch "$TMP/b$op.graph" "$DATA/dyn_block.input.json" "$DATA/dyn_block.torch_output.json"
+  done
+  run onnx2graph --inspect "$DATA/dyn_block_op14.onnx" --shape x=2,5,16
+  assert_success
+  assert_output --partial "input  'x' [2, 5, 16]"
+  assert_output --partial "output 'y' [2, 5, 16]"
+}
+
+@test "the --calibrate inputs fix the input shapes" {
+  jq '[.]' "$DATA/dyn_block.input.json" > "$TMP/calib.json"
+  onnx2graph -q "$DATA/dyn_block_op14.onnx" --calibrate "$TMP/calib.json" -o "$TMP/c.graph"
+  float_matches_torch "$TMP/c.graph" "$DATA/dyn_block.input.json" "$DATA/dyn_block.torch_output.json"
+}
+
+@test "a symbolic leading batch dimension defaults to 1 with a one-line notice" {
+  run --separate-stderr onnx2graph "$DATA/dyn_mlp.onnx" -o "$TMP/m.graph"
+  assert_success
+  [ "$(grep -c "note: batch dimension of input 'x' 'batch' set to 1 (choose it with --shape)" <<<"$stderr")" -eq 1 ] || fail "$stderr"
+  float_matches_torch "$TMP/m.graph" "$DATA/dyn_mlp.input.json" "$DATA/dyn_mlp.torch_output.json"
+  run --separate-stderr onnx2graph -q "$DATA/dyn_mlp.onnx" -o "$TMP/q.graph"
+  [ -z "$stderr" ] || fail "-q printed: $stderr"
+}
+
+@test "a --shape that contradicts the model, names no input or is malformed is refused in one line" {
+  refuses "$DATA/dyn_block_op14.onnx" "--shape x=1,8,12 gives input 'x' dimension 12 on axis 2; the model fixes it to 16" --shape x=1,8,12
+  refuses "$DATA/dyn_block_op14.onnx" "--shape x=8,16 gives input 'x' 2 dimensions; the model declares 3" --shape x=8,16
+  refuses "$DATA/dyn_block_op14.onnx" "gather index 32 out of range for a dimension of 32 (with the input shapes x=1,40,16)" --shape x=1,40,16
+  refuses "$DATA/dyn_block_op14.onnx" "--shape y=1,8,16 names 'y', which is not an input of the model" --shape y=1,8,16
+  refuses "$DATA/dyn_block_op14.onnx" "expected NAME=d0,d1,… with positive dimensions" --shape x=1,0,16
+  refuses "$DATA/dyn_block_op14.onnx" "--shape gives input 'x' twice" --shape x=1,8,16 --shape x=1,4,16
+  refuses "$DATA/dyn_block_op14.onnx" "free dimension 'seq' on axis 1: fix it with --shape x=1,N,16"
 }
 
 @test "onnx2graph lists every unsupported node" {

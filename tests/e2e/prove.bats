@@ -86,6 +86,40 @@ tamper_each() {
   for m in conv_small mlp_sigmoid; do proves_like_torch "$m"; done
 }
 
+@test "dyn_mlp: a model exported with a dynamic batch axis proves and verifies with the default batch of 1" {
+  proves_like_torch dyn_mlp
+}
+
+# proves_ops MODEL…: each project model imports, its float track matches torch, and it proves and
+# verifies with torch's argmax.
+proves_ops() {
+  local m
+  for m in "$@"; do
+    onnx2graph -q "$DATA/$m.onnx" -o "$TMP/f.graph"
+    float_matches_torch "$TMP/f.graph" "$DATA/$m.input.json" "$DATA/$m.torch_output.json"
+    proves_like_torch "$m"
+  done
+}
+
+@test "pooling CNNs: MaxPool, a residual block, GlobalAveragePool, BatchNormalization folded and not" {
+  proves_ops pool_cnn pool_cnn_bn
+}
+
+@test "pooling edge cases (ceil_mode, count_include_pad, dilation, Pad) and grouped / depthwise Conv" {
+  proves_ops pool_ops grouped_conv
+}
+
+@test "tampered pooling tensors (shifted input, window max, pooled mean, zero padding): refused or rejected" {
+  prove "$DATA/pool_ops.onnx" "$DATA/pool_ops.input.json"
+  tamper_each 3 "/MaxPool_output_0:nonneg" "/MaxPool_output_0:max" "/MaxPool_output_0:pooled" \
+    "/AveragePool_output_0:pooled" "/Pad_output_0:axis2:zeros" "/Pad_output_0" \
+    "/MaxPool_1_output_0:max"
+}
+
+@test "Clip (ReLU6), LeakyRelu, HardSigmoid, HardSwish; Softmax, ReduceMean, ReduceMax, Split off the last axis" {
+  proves_ops activations axis_ops
+}
+
 @test "tiny_gated: Q·Kᵀ of two activations, residual adds and a gated product prove and verify" {
   prove "$DATA/tiny_gated.onnx" "$DATA/tiny_gated.input.json"
   run --separate-stderr verify -i "$TMP/run.proof"

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/cli.hpp"
+#include "error/error.hpp"
 #include "model/graph.hpp"
 #include "onnx/import.hpp"
 
@@ -19,11 +20,20 @@ int main(int argc, char** argv) {
                  "JSON array of calibration inputs (each {name,shape,data} or an array of them); default: 64 synthetic N(0,1) inputs");
   onnx_import::ImportOptions opt;
   app.add_option("--bits", opt.act_bits, "activation bit width")->capture_default_str()->check(CLI::Range(2, 16));
+  std::vector<std::string> shape_flags;
+  app.add_option("--shape", shape_flags,
+                 "NAME=d0,d1,…: the shape of an input with free dimensions (repeatable); default: the --calibrate "
+                 "inputs' shapes, and 1 for a symbolic leading batch dimension");
   bool inspect = false;
   app.add_flag("--inspect", inspect, "print a readable summary of the quantized graph instead of writing it");
   return cli::run(app, argc, argv, &io, [&] {
     cli::Progress progress(io.quiet);
     cli::Stopwatch watch;
+    for (const auto& flag : shape_flags) {
+      auto [name, shape] = onnx_import::parse_shape_flag(flag);
+      if (!opt.shapes.emplace(name, shape).second) throw BadInput("--shape gives input '" + name + "' twice");
+    }
+    opt.notice = [&](const std::string& line) { progress.line("onnx2graph: note: " + line); };
     auto bytes = cli::read_all(model_path);
     if (!calib_path.empty()) {
       auto text = cli::read_all(calib_path);

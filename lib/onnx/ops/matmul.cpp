@@ -1,0 +1,93 @@
+// MatMul and Gemm: a constant weight operand becomes a quantized Linear (per-output-channel
+// int8 weights, int32 bias at the input scale); activation × activation stays a MatMul of both.
+#include <algorithm>
+
+#include "error/error.hpp"
+#include "onnx/lower.hpp"
+
+namespace zkm31::onnx_import {
+
+using model::numel;
+
+// x (activation) · W[K,N] + b → requant to the calibrated scale of `out`.
+uint32_t Lowerer::linear(uint32_t x, const std::vector<double>& W, int64_t K, int64_t N, const std::vector<double>* b,
+                         const std::string& out, const std::string& node_name, bool relu_fed) {
+  x = narrow(x, node_name);
+  double sx = T(x).scale;
+  std::vector<double> sw(size_t(N), 0.0);
+  for (int64_t k = 0; k < K; ++k)
+    for (int64_t c = 0; c < N; ++c) sw[size_t(c)] = std::max(sw[size_t(c)], std::abs(W[size_t(k * N + c)]));
+  for (double& s : sw) s = std::max(s, 1e-12) / 127.0;
+  std::vector<int32_t> wq(W.size());
+  std::vector<float> wf(W.size());
+  for (size_t i = 0; i < W.size(); ++i) {
+    wq[i] = int32_t(std::clamp<double>(std::round(W[i] / sw[i % size_t(N)]), -127, 127));
+    wf[i] = float(W[i]);
+  }
+  std::vector<uint32_t> ins = {x, weight(node_name + ":W", {K, N}, std::move(wq), std::move(wf), sw)};
+  if (b) {
+    std::vector<int32_t> bq(static_cast<size_t>(N));
+    std::vector<float> bf(static_cast<size_t>(N));
+    std::vector<double> bs(static_cast<size_t>(N));
+    for (size_t c = 0; c < size_t(N); ++c) {
+      bs[c] = sx * sw[c];
+      double v = std::round((*b)[c] / bs[c]);
+      if (std::abs(v) > double(1 << 30)) throw NotSupported("node '" + node_name + "': bias too large for its scale");
+      bq[c] = int32_t(v), bf[c] = float((*b)[c]);
+    }
+    ins.push_back(weight(node_name + ":b", {N}, std::move(bq), std::move(bf), bs));
+  }
+  uint32_t acc = emit(node(Op::MatMul, node_name, ins), out + ":acc", 0.0);
+  std::vector<double> in_scales(sw.size());
+  for (size_t c = 0; c < sw.size(); ++c) in_scales[c] = sx * sw[c];
+  uint32_t y = requant(acc, in_scales, {1.0}, {}, scale_for(T(acc).name, relu_fed), -qmax_, qmax_, out, node_name + ":requant");
+  narrow_ids_.insert(y);
+  return y;
+}
+
+void Lowerer::lower_matmul(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  const Const* B = cst(n.inputs[1]);
+  if (cst(n.inputs[0])) throw NotSupported("node '" + n.name + "': constant left operand");
+  if (n.op == "MatMul" && !B) {  // activation × activation
+    uint32_t a = narrow(tid(n.inputs[0]), n.name), b = narrow(tid(n.inputs[1]), n.name);
+    return bind(n.outputs[0], emit(node(Op::MatMul, n.name, {a, b}), n.outputs[0], T(a).scale * T(b).scale));
+  }
+  if (!B || B->shape.size() != 2) throw NotSupported("node '" + n.name + "': weight operand must be a 2-D constant");
+  int64_t K, N;
+  std::vector<double> W;
+  std::vector<double> bias;
+  const std::vector<double>* bp = nullptr;
+  std::string out = n.outputs[0];
+  if (n.op == "Gemm") {
+    if (attr_int(n, "transA", 0)) throw NotSupported("node '" + n.name + "': Gemm with transA");
+    double alpha = attr_float(n, "alpha", 1.0), beta = attr_float(n, "beta", 1.0);
+    bool tb = attr_int(n, "transB", 0);
+    K = tb ? B->shape[1] : B->shape[0], N = tb ? B->shape[0] : B->shape[1];
+    W.resize(size_t(K * N));
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t c = 0; c < N; ++c) W[size_t(k * N + c)] = alpha * (tb ? B->data[size_t(c * K + k)] : B->data[size_t(k * N + c)]);
+    if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
+      const Const* C = cst(n.inputs[2]);
+      if (!C || numel(C->shape) != N) throw NotSupported("node '" + n.name + "': Gemm bias must be a constant [N]");
+      for (double v : C->data) bias.push_back(beta * v);
+      bp = &bias;
+    }
+  } else {
+    K = B->shape[0], N = B->shape[1];
+    W = B->data;
+    // MatMul + Add(bias) is one Linear.
+    if (const LiveNode* add = sole_consumer(out, "Add")) {
+      const std::string& other = add->inputs[0] == out ? add->inputs[1] : add->inputs[0];
+      const Const* C = cst(other);
+      if (C && numel(C->shape) == N && (C->shape.empty() || C->shape.back() == N)) {
+        bias = C->data, bp = &bias;
+        done_.insert(index_of(add));
+        out = add->outputs[0];
+      }
+    }
+  }
+  bind(out, linear(tid(n.inputs[0]), W, K, N, bp, out, n.name, sole_consumer(out, "Relu") != nullptr));
+}
+
+}  // namespace zkm31::onnx_import

@@ -1,0 +1,95 @@
+// Piecewise-linear activations from the ReLU and affine requants they are made of, so the float
+// track stays exact and no new table is needed:
+//   clamp(a·x + b, lo, hi) = lo + relu(a·x + b − lo) − relu(a·x + b − hi)
+//   Clip(min, max) (ReLU6 = Clip(0, 6)), HardSigmoid = clamp(αx + β, 0, 1), HardSwish = x·HardSigmoid(x)
+//   with α = 1/6, β = 1/2, LeakyRelu = α·x + (1 − α)·relu(x).
+#include <algorithm>
+#include <limits>
+
+#include "error/error.hpp"
+#include "onnx/lower.hpp"
+
+namespace zkm31::onnx_import {
+
+using model::numel;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr int64_t kMaxOffsetCode = int64_t(1) << 20;  // |offset|/scale a branch may add to the code range
+
+}  // namespace
+
+// relu(a·x + b − c) at scale |a|·s_x: a requant whose lower clamp at −1 is harmless (the ReLU zeroes it).
+uint32_t Lowerer::relu_of_affine(uint32_t x, double a, double b_minus_c, const std::string& out, const std::string& node_name) {
+  const double su = std::abs(a) * T(x).scale;
+  const double off = std::ceil(std::abs(b_minus_c) / su);
+  if (!structural() && off > double(kMaxOffsetCode))
+    throw NotSupported("node '" + node_name + "': a clamp bound far outside the calibrated range of its input");
+  uint32_t u = requant(x, {T(x).scale}, {a}, {b_minus_c}, su, -1, qmax_ + int64_t(off) + 1, out + ":shifted", node_name + ":shift");
+  return emit(node(Op::Relu, node_name + ":relu", {u}), out + ":relu", su);
+}
+
+uint32_t Lowerer::clamp_affine(uint32_t x, double a, double b, double lo, double hi, double out_scale, int64_t qlo,
+                               int64_t qhi, const std::string& out, const std::string& node_name) {
+  if (a == 0) throw NotSupported("node '" + node_name + "': a constant clamp");
+  x = narrow(x, node_name);
+  const double su = std::abs(a) * T(x).scale;
+  const bool has_lo = lo > -kInf, has_hi = hi < kInf;
+  uint32_t y;
+  double base;  // y_real = base + the integer tensor y at scale su
+  if (has_lo) {
+    y = relu_of_affine(x, a, b - lo, out + ":lo", node_name + ":lo");
+    base = lo;
+  } else {
+    y = requant(x, {T(x).scale}, {a}, {b}, su, -qmax_, qmax_, out + ":affine", node_name + ":affine");
+    base = 0;
+  }
+  if (has_hi) {
+    uint32_t over = relu_of_affine(x, a, b - hi, out + ":hi", node_name + ":hi");
+    y = emit(node(Op::Sub, node_name + ":clamp", {y, over}), out + ":clamped", su);
+  }
+  uint32_t r = requant(y, {su}, {1.0}, {base}, out_scale, qlo, qhi, out, node_name);
+  narrow_ids_.insert(r);
+  return r;
+}
+
+void Lowerer::lower_clip(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  double lo = attr_float(n, "min", -kInf), hi = attr_float(n, "max", kInf);  // opset < 11: attributes
+  for (size_t k : {size_t(1), size_t(2)})
+    if (n.inputs.size() > k && !n.inputs[k].empty()) {
+      const Const* c = cst(n.inputs[k]);
+      if (!c || numel(c->shape) != 1) throw NotSupported("node '" + n.name + "': Clip with a non-constant bound");
+      (k == 1 ? lo : hi) = c->data[0];
+    }
+  if (lo > hi) throw BadInput("node '" + n.name + "': Clip min above max");
+  const std::string& out = n.outputs[0];
+  bind(out, clamp_affine(tid(n.inputs[0]), 1.0, 0.0, lo, hi, scale_for(out, lo >= 0), -qmax_, qmax_, out, n.name));
+}
+
+void Lowerer::lower_hard_sigmoid(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  const std::string& out = n.outputs[0];
+  bind(out, clamp_affine(tid(n.inputs[0]), attr_float(n, "alpha", 0.2), attr_float(n, "beta", 0.5), 0.0, 1.0,
+                         1.0 / double(qmax_), 0, qmax_q(), out, n.name));
+}
+
+void Lowerer::lower_hard_swish(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  const std::string& out = n.outputs[0];
+  uint32_t x = narrow(tid(n.inputs[0]), n.name);
+  uint32_t hs = clamp_affine(x, 1.0 / 6.0, 0.5, 0.0, 1.0, 1.0 / double(qmax_), 0, qmax_q(), out + ":hardsigmoid", n.name);
+  bind(out, emit(node(Op::Mul, n.name + ":mul", {x, hs}), out, T(x).scale * T(hs).scale));
+}
+
+void Lowerer::lower_leaky_relu(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  const std::string& out = n.outputs[0];
+  const double alpha = attr_float(n, "alpha", 0.01);
+  uint32_t x = narrow(tid(n.inputs[0]), n.name);
+  uint32_t r = emit(node(Op::Relu, n.name + ":relu", {x}), out + ":relu", T(x).scale);
+  bind(out, weighted_sum({{x, alpha}, {r, 1.0 - alpha}}, scale_for(out, false), out, n.name));
+}
+
+}  // namespace zkm31::onnx_import

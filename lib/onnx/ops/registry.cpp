@@ -1,0 +1,57 @@
+// ONNX op type → the Lowerer entry point of its family. The loader keeps a live node only when
+// its op is listed here (every other op must fold to a constant).
+#include "onnx/lower.hpp"
+
+namespace zkm31::onnx_import {
+
+const std::map<std::string, Lowerer::Lowering>& Lowerer::registry() {
+  static const std::map<std::string, Lowering> table = {
+      {"MatMul", &Lowerer::lower_matmul},
+      {"Gemm", &Lowerer::lower_matmul},
+      {"Conv", &Lowerer::lower_conv},
+      {"MaxPool", &Lowerer::lower_pool},
+      {"AveragePool", &Lowerer::lower_pool},
+      {"GlobalAveragePool", &Lowerer::lower_global_pool},
+      {"GlobalMaxPool", &Lowerer::lower_global_pool},
+      {"Relu", &Lowerer::lower_relu},
+      {"Clip", &Lowerer::lower_clip},
+      {"HardSigmoid", &Lowerer::lower_hard_sigmoid},
+      {"HardSwish", &Lowerer::lower_hard_swish},
+      {"LeakyRelu", &Lowerer::lower_leaky_relu},
+      {"Sigmoid", &Lowerer::lower_table_fn},
+      {"Tanh", &Lowerer::lower_table_fn},
+      {"Erf", &Lowerer::lower_table_fn},
+      {"Sqrt", &Lowerer::lower_table_fn},
+      {"Reciprocal", &Lowerer::lower_table_fn},
+      {"Add", &Lowerer::lower_add_sub},
+      {"Sub", &Lowerer::lower_add_sub},
+      {"Mul", &Lowerer::lower_mul},
+      {"Div", &Lowerer::lower_div},
+      {"Neg", &Lowerer::lower_neg},
+      {"Pow", &Lowerer::lower_pow},
+      {"Where", &Lowerer::lower_where},
+      {"Softmax", &Lowerer::lower_softmax},
+      {"ReduceMean", &Lowerer::lower_reduce_mean},
+      {"ReduceSum", &Lowerer::lower_reduce_sum},
+      {"ReduceMax", &Lowerer::lower_reduce_max},
+      {"LayerNormalization", &Lowerer::lower_layer_norm},
+      {"BatchNormalization", &Lowerer::lower_batch_norm},
+      {"Identity", &Lowerer::lower_identity},
+      {"Cast", &Lowerer::lower_identity},
+      {"Reshape", &Lowerer::lower_reshape},
+      {"Flatten", &Lowerer::lower_reshape},
+      {"Squeeze", &Lowerer::lower_reshape},
+      {"Unsqueeze", &Lowerer::lower_reshape},
+      {"Transpose", &Lowerer::lower_transpose},
+      {"Slice", &Lowerer::lower_slice},
+      {"Split", &Lowerer::lower_split},
+      {"Concat", &Lowerer::lower_concat},
+      {"Gather", &Lowerer::lower_gather},
+      {"Pad", &Lowerer::lower_pad},
+  };
+  return table;
+}
+
+bool has_lowering(const std::string& op) { return Lowerer::registry().count(op) > 0; }
+
+}  // namespace zkm31::onnx_import

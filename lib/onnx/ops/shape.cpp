@@ -1,0 +1,201 @@
+// Index maps: Reshape/Flatten/Squeeze/Unsqueeze, Transpose, Slice, Split, Concat, Gather with
+// constant indices, Identity/Cast. The integers move; nothing is recomputed.
+#include <algorithm>
+
+#include "error/error.hpp"
+#include "onnx/lower.hpp"
+
+namespace zkm31::onnx_import {
+
+using model::numel;
+
+// Identity and Cast pass the integers through (a Cast of an activation keeps its real meaning).
+void Lowerer::lower_identity(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  bind(n.outputs[0], tid(n.inputs[0]));
+}
+
+uint32_t Lowerer::index_node(Node n, const std::string& out, uint32_t x) {
+  bool nar = narrow_ids_.count(x) > 0;
+  uint32_t y = emit(std::move(n), out, T(x).scale);
+  if (nar) narrow_ids_.insert(y);
+  return y;
+}
+
+void Lowerer::lower_reshape(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  uint32_t x = tid(n.inputs[0]);
+  const auto& os = m_.shape(n.outputs[0]);
+  if (os == T(x).shape) return bind(n.outputs[0], x);
+  Node r = node(Op::Reshape, n.name, {x});
+  r.ints = os;
+  bind(n.outputs[0], index_node(r, n.outputs[0], x));
+}
+
+void Lowerer::lower_transpose(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  uint32_t x = tid(n.inputs[0]);
+  auto perm = attr_ints(n, "perm");
+  if (perm.empty())
+    for (size_t i = T(x).shape.size(); i-- > 0;) perm.push_back(int64_t(i));
+  Node t = node(Op::Transpose, n.name, {x});
+  t.ints = perm;
+  bind(n.outputs[0], index_node(t, n.outputs[0], x));
+}
+
+void Lowerer::slice_axis(uint32_t x, int64_t axis, int64_t start, int64_t end, int64_t step, const std::string& out,
+                         const std::string& name) {
+  Node s = node(Op::Slice, name, {x});
+  s.axes = {axis}, s.starts = {start}, s.ends = {end}, s.steps = {step};
+  bind(out, index_node(s, out, x));
+}
+
+void Lowerer::lower_slice(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  uint32_t x = tid(n.inputs[0]);
+  const auto& xs = T(x).shape;
+  auto ints = [&](size_t k) -> std::vector<double> {
+    if (k >= n.inputs.size() || n.inputs[k].empty()) return {};
+    const Const* c = cst(n.inputs[k]);
+    if (!c) throw NotSupported("node '" + n.name + "': Slice with non-constant bounds");
+    return c->data;
+  };
+  auto starts = ints(1), ends = ints(2), axes = ints(3), steps = ints(4);
+  if (ends.size() != starts.size() || (!axes.empty() && axes.size() != starts.size()) ||
+      (!steps.empty() && steps.size() != starts.size()))
+    throw BadInput("node '" + n.name + "': Slice starts/ends/axes/steps differ in length");
+  Node s = node(Op::Slice, n.name, {x});
+  for (size_t k = 0; k < starts.size(); ++k) {
+    int64_t ax = axis_in(n, axes.empty() ? int64_t(k) : int64_t(axes[k]), xs.size());
+    int64_t len = xs.at(size_t(ax)), step = steps.empty() ? 1 : int64_t(steps[k]);
+    if (step < 1) throw NotSupported("node '" + n.name + "': Slice with a negative step");
+    auto norm = [&](double v) {
+      if (v >= 9e18) return len;
+      int64_t i = int64_t(v);
+      if (i < 0) i += len;
+      return std::clamp<int64_t>(i, 0, len);
+    };
+    int64_t b = norm(starts[k]), e = std::max(norm(ends[k]), norm(starts[k]));
+    s.axes.push_back(ax), s.starts.push_back(b), s.ends.push_back(e), s.steps.push_back(step);
+  }
+  bind(n.outputs[0], index_node(s, n.outputs[0], x));
+}
+
+void Lowerer::lower_split(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  uint32_t x = tid(n.inputs[0]);
+  const auto& xs = T(x).shape;
+  int64_t axis = axis_in(n, attr_int(n, "axis", 0), xs.size());
+  int64_t start = 0;
+  for (const auto& o : n.outputs) {
+    const auto& os = m_.shape(o);
+    if (os.size() != xs.size()) throw BadInput("node '" + n.name + "': Split output rank differs from the input");
+    int64_t len = os[size_t(axis)];
+    slice_axis(x, axis, start, start + len, 1, o, n.name);
+    start += len;
+  }
+}
+
+void Lowerer::lower_concat(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  std::vector<uint32_t> ins;
+  for (const auto& in : n.inputs) ins.push_back(tid(in));
+  bind(n.outputs[0], concat(ins, axis_in(n, attr_int(n, "axis", 0), T(ins[0]).shape.size()), n.outputs[0], n.name));
+}
+
+uint32_t Lowerer::concat(std::vector<uint32_t> ins, int64_t axis, const std::string& out, const std::string& node_name) {
+  double s = 0;
+  for (uint32_t& t : ins) {
+    t = narrow(t, node_name);
+    s = std::max(s, T(t).scale);
+  }
+  for (uint32_t& t : ins)
+    if (!structural() && T(t).scale != s) t = requant(t, {T(t).scale}, {1.0}, {}, s, -qmax_, qmax_, T(t).name + ":common", node_name);
+  Node c = node(Op::Concat, node_name, ins);
+  c.axis = int(axis);
+  uint32_t y = emit(c, out, s);
+  narrow_ids_.insert(y);
+  return y;
+}
+
+void Lowerer::lower_gather(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  const Const* idx = cst(n.inputs[1]);
+  if (!idx || cst(n.inputs[0])) throw NotSupported("node '" + n.name + "': Gather needs activation data and constant indices");
+  uint32_t x = tid(n.inputs[0]);
+  int64_t axis = axis_in(n, attr_int(n, "axis", 0), T(x).shape.size());
+  Node gn = node(Op::Gather, n.name, {x});
+  gn.axis = int(axis);
+  gn.idx_shape = idx->shape;
+  int64_t dim = T(x).shape.at(size_t(axis));
+  for (double v : idx->data) gn.ints.push_back(int64_t(v) < 0 ? int64_t(v) + dim : int64_t(v));
+  bind(n.outputs[0], index_node(gn, n.outputs[0], x));
+}
+
+// Pad, per padded axis, as one gather of source indices: edge repeats the end rows, reflect mirrors
+// them, constant reads a row of the value appended to x (a slice of x times 0, plus the value).
+// Negative pads crop.
+void Lowerer::lower_pad(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  const std::string& out = n.outputs[0];
+  const std::string mode = attr_string(n, "mode", "constant");
+  if (mode != "constant" && mode != "edge" && mode != "reflect") throw NotSupported("node '" + n.name + "': Pad mode " + mode);
+  uint32_t x = tid(n.inputs[0]);
+  const size_t rank = T(x).shape.size();
+  std::vector<int64_t> pads = attr_ints(n, "pads");  // opset < 11
+  if (n.inputs.size() > 1 && !n.inputs[1].empty()) {
+    const Const* c = cst(n.inputs[1]);
+    if (!c) throw NotSupported("node '" + n.name + "': Pad with non-constant pads");
+    pads.assign(c->data.begin(), c->data.end());
+  }
+  std::vector<int64_t> axes;
+  if (n.inputs.size() > 3 && !n.inputs[3].empty()) {
+    const Const* c = cst(n.inputs[3]);
+    if (!c) throw NotSupported("node '" + n.name + "': Pad with non-constant axes");
+    for (double v : c->data) axes.push_back(axis_in(n, int64_t(v), rank));
+  } else {
+    for (size_t a = 0; a < rank; ++a) axes.push_back(int64_t(a));
+  }
+  if (pads.size() != 2 * axes.size()) throw BadInput("node '" + n.name + "': Pad has " + std::to_string(pads.size()) + " pads for " + std::to_string(axes.size()) + " axes");
+  double value = attr_float(n, "value", 0.0);
+  if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
+    const Const* c = cst(n.inputs[2]);
+    if (!c || numel(c->shape) != 1) throw NotSupported("node '" + n.name + "': Pad with a non-constant value");
+    value = c->data[0];
+  }
+  if (value != 0) throw NotSupported("node '" + n.name + "': Pad with a constant other than 0");
+  x = narrow(x, n.name);
+  for (size_t k = 0; k < axes.size(); ++k) {
+    const int64_t a = axes[k], before = pads[k], after = pads[k + axes.size()], len = T(x).shape[size_t(a)];
+    if (!before && !after) continue;
+    const std::string sfx = ":axis" + std::to_string(a);
+    std::vector<int64_t> idx;
+    for (int64_t j = -before; j < len + after; ++j) {
+      if (j >= 0 && j < len) idx.push_back(j);
+      else if (mode == "edge") idx.push_back(std::clamp<int64_t>(j, 0, len - 1));
+      else if (mode == "reflect") {
+        if (len < 2 || j < -(len - 1) || j > 2 * (len - 1)) throw NotSupported("node '" + n.name + "': reflect Pad wider than the input");
+        idx.push_back(j < 0 ? -j : 2 * (len - 1) - j);
+      } else idx.push_back(len);  // the zero row appended below
+    }
+    uint32_t src = x;
+    if (mode == "constant" && (before > 0 || after > 0)) {
+      Node row = node(Op::Slice, n.name + sfx + ":row", {x});
+      row.axes = {a}, row.starts = {0}, row.ends = {1}, row.steps = {1};
+      uint32_t r = index_node(row, out + sfx + ":row", x);
+      Node zero = node(Op::MulConst, n.name + sfx + ":zero", {r, constant(out + sfx + ":zero_c", {1}, {0}, {}, 1.0)});
+      zero.real_mult = {0.0};
+      uint32_t z = emit(zero, out + sfx + ":zeros", T(x).scale);
+      narrow_ids_.insert(z);
+      Node cat = node(Op::Concat, n.name + sfx + ":append", {x, z});
+      cat.axis = int(a);
+      src = index_node(cat, out + sfx + ":ext", x);
+    }
+    Node g = node(Op::Gather, n.name + sfx, {src});
+    g.axis = int(a), g.ints = idx, g.idx_shape = {int64_t(idx.size())};
+    x = index_node(g, k + 1 == axes.size() ? out : out + sfx, src);
+  }
+  bind(out, x);
+}
+
+}  // namespace zkm31::onnx_import
