@@ -273,9 +273,11 @@ std::vector<std::vector<T>> run_pass(const Graph& g, const std::vector<std::vect
           const auto& c = g.constant(n.inputs[1]).values;
           auto m = broadcast_index(xs, g.tensors[n.inputs[1]].shape);
           each(x.size(), [&](size_t i) { y[i] = int32_t(int64_t(x[i]) * c[size_t(m[i])]); });
-        } else {
-          int64_t C = xs.back();
-          each(x.size(), [&](size_t i) { y[i] = float(double(x[i]) * n.real_mult[channel(i, C, n.real_mult.size())]); });
+        } else if (n.real_mult.size() == 1) {
+          each(x.size(), [&](size_t i) { y[i] = float(double(x[i]) * n.real_mult[0]); });
+        } else {  // one real factor per element of the constant, broadcast like it
+          auto m = broadcast_index(xs, g.tensors[n.inputs[1]].shape);
+          each(x.size(), [&](size_t i) { y[i] = float(double(x[i]) * n.real_mult[size_t(m[i])]); });
         }
         break;
       }

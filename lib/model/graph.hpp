@@ -126,7 +126,8 @@ struct Node {
   int64_t unclamped_bound = 0;
   // requant and mul_const, float track only (not proven): the real-valued meaning of the node,
   // y_real = x_real · real_mult[c] + real_offset[c] (scalar when size 1). It is 1 for a pure change
-  // of scale, 1/d for a mean, gamma/beta for a LayerNorm affine.
+  // of scale, 1/d for a mean, gamma/beta for a LayerNorm affine. mul_const: one factor, or one per
+  // element of its constant (broadcast like the constant, e.g. RoPE's cos/sin tables).
   std::vector<double> real_mult, real_offset;
   // lookup
   TableSpec table;

@@ -472,9 +472,12 @@ void infer_shapes(const onnx::ModelProto& proto, OnnxModel& m, const std::vector
       init->set_name(name);
       init->set_data_type(type);
       for (int64_t d : c.shape) init->add_dims(d);
-      for (double v : c.data)
-        if (type == onnx::TensorProto::INT64) init->add_int64_data(int64_t(v));
-        else init->add_int32_data(int32_t(v));
+      for (double v : c.data) {
+        // ±2^63 (INT64_MAX/MIN, "to the end" in Slice) is not representable: saturate
+        int64_t i = v >= 9.2e18 ? INT64_MAX : v <= -9.2e18 ? INT64_MIN : int64_t(v);
+        if (type == onnx::TensorProto::INT64) init->add_int64_data(i);
+        else init->add_int32_data(int32_t(std::clamp<int64_t>(i, INT32_MIN, INT32_MAX)));
+      }
     } else {
       auto* in = wg->add_input();
       in->set_name(name);
@@ -495,6 +498,9 @@ void infer_shapes(const onnx::ModelProto& proto, OnnxModel& m, const std::vector
   } catch (const std::exception& e) {
     std::string msg = e.what();
     std::replace(msg.begin(), msg.end(), '\n', ' ');
+    // the first node's error names the problem; the rest usually follow from it
+    size_t first = msg.find("(op_type:"), second = first == std::string::npos ? first : msg.find("(op_type:", first + 1);
+    if (second != std::string::npos) msg = msg.substr(0, second) + "…";
     throw BadInput("shape inference failed: " + msg);
   }
   auto record = [&](const onnx::ValueInfoProto& v) {

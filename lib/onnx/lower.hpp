@@ -174,11 +174,14 @@ class Lowerer {
   uint32_t concat(std::vector<uint32_t> ins, int64_t axis, const std::string& out, const std::string& node_name);
   void lower_gather(size_t i);
   void lower_pad(size_t i);
+  uint32_t gather_pad(uint32_t x, int64_t axis, int64_t before, int64_t after, const std::string& mode,
+                      const std::string& prefix, const std::string& out, const std::string& node_name);
+  void lower_expand(size_t i);
+  void slice_axis(uint32_t x, int64_t axis, int64_t start, int64_t end, int64_t step, const std::string& out,
+                  const std::string& name);
 
   // ---- ops/embedding.cpp -----------------------------------------------------------------------
   void lower_embedding(size_t i);
-  void slice_axis(uint32_t x, int64_t axis, int64_t start, int64_t end, int64_t step, const std::string& out,
-                  const std::string& name);
 
   const OnnxModel& m_;
   const StatsMap* stats_;

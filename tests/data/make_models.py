@@ -27,6 +27,20 @@ python3-torch and python3-sklearn). Writes, next to this file:
                   a bias expanded to x's shape), dynamic batch and sequence axes; exported at opsets 11,
                   14 and 17 (dyn_block_op11/op14/op17.onnx); input and torch output for x [1, 8, 16]
     dyn_mlp       flatten(x.view(B, -1))-Linear-GELU-Linear with a dynamic batch axis only, x [1, 4, 16]
+    encoder_layer nn.TransformerEncoderLayer(16, 2 heads, 32, GELU, post-LN, batch_first), dynamic batch and
+                  sequence axes, x [1, 8, 16]
+    llama_block, qwen2_block (q/k/v biases), qwen3_block (q_norm/k_norm), rope_interleaved: a decoder layer
+                  written like Hugging Face's (RMSNorm with its casts, RoPE from cos/sin buffers by rotate_half
+                  or on interleaved pairs, GQA 4 query / 2 kv heads by repeat_kv, additive causal mask, SwiGLU),
+                  d 32, dynamic batch and sequence axes, x [1, 8, 32] (`make_models.py decoder_blocks`)
+  One model per op family (`make_models.py ops`; random init, BatchNorm statistics randomized):
+    pool_cnn      ResNet-style: conv-BN-ReLU-MaxPool(3, 2, pad 1), a residual block, GlobalAveragePool, linear;
+                  BN folded by the exporter, dynamic batch axis; pool_cnn_bn: the same with BatchNormalization
+                  kept (TrainingMode.PRESERVE)
+    pool_ops      MaxPool/AveragePool edge cases (ceil_mode, count_include_pad, dilation) and a Pad
+    grouped_conv  depthwise and grouped (stride 2, dilation 2) convolutions
+    activations   ReLU6, LeakyReLU, Hardsigmoid, Hardswish, clamp
+    axis_ops      softmax/mean/amax/split off the last axis, unsqueeze/squeeze with axes inputs (opset 13)
 The split is the one of shared/models/README.md: pixels/16, train_test_split(test_size=0.25,
 random_state=0, stratify=y). The first models use opset 14 with static shapes, like the reference models.
 """
@@ -373,7 +387,110 @@ def op_models():
     export(AxisOps(), 'axis_ops', torch.randn(1, 4, 4, 8), 'x', 'y', opsets=(13,))
 
 
-BUILDERS = {'dyn_block': dynamic_models, 'dyn_mlp': dynamic_models, 'hand_built': hand_built, 'ops': op_models}
+def encoder_layer():
+    torch.manual_seed(30)
+    layer = torch.nn.TransformerEncoderLayer(d_model=16, nhead=2, dim_feedforward=32, dropout=0.0, activation='gelu',
+                                             batch_first=True)
+    export(layer, 'encoder_layer', torch.randn(1, 8, 16), 'x', 'y', dynamic={0: 'batch', 1: 'seq'})
+
+
+class HfRMSNorm(torch.nn.Module):
+    """LlamaRMSNorm as Hugging Face writes it."""
+    def __init__(self, d, eps=1e-6):
+        super().__init__()
+        self.weight = torch.nn.Parameter(1 + 0.1 * torch.randn(d))
+        self.variance_epsilon = eps
+
+    def forward(self, hidden_states):
+        input_dtype = hidden_states.dtype
+        hidden_states = hidden_states.to(torch.float32)
+        variance = hidden_states.pow(2).mean(-1, keepdim=True)
+        hidden_states = hidden_states * torch.rsqrt(variance + self.variance_epsilon)
+        return self.weight * hidden_states.to(input_dtype)
+
+
+def rotate_half(x):
+    x1 = x[..., : x.shape[-1] // 2]
+    x2 = x[..., x.shape[-1] // 2:]
+    return torch.cat((-x2, x1), dim=-1)
+
+
+def rotate_interleaved(x, cos, sin):
+    """RoPE on (even, odd) pairs (GPT-J / the original Llama layout), in real arithmetic."""
+    x_even, x_odd = x[..., 0::2], x[..., 1::2]
+    out = torch.stack((x_even * cos - x_odd * sin, x_even * sin + x_odd * cos), dim=-1)
+    return out.flatten(-2)
+
+
+class DecoderBlock(torch.nn.Module):
+    """A Llama / Qwen2 decoder layer written like Hugging Face's modeling code: RMSNorm, q/k/v
+    projections (Qwen2: with bias), RoPE from cos/sin buffers (rotate_half, or interleaved pairs),
+    GQA with repeat_kv (expand + reshape), an additive causal mask, SwiGLU MLP; qk_norm: Qwen3's
+    RMSNorm of q and k over the head dimension."""
+    def __init__(self, d=32, heads=4, kv_heads=2, hidden=64, t_max=16, bias=False, qk_norm=False, interleaved=False):
+        super().__init__()
+        self.h, self.kv, self.hd = heads, kv_heads, d // heads
+        self.input_layernorm, self.post_attention_layernorm = HfRMSNorm(d), HfRMSNorm(d)
+        self.q_proj = torch.nn.Linear(d, heads * self.hd, bias=bias)
+        self.k_proj = torch.nn.Linear(d, kv_heads * self.hd, bias=bias)
+        self.v_proj = torch.nn.Linear(d, kv_heads * self.hd, bias=bias)
+        self.o_proj = torch.nn.Linear(heads * self.hd, d, bias=False)
+        self.gate_proj = torch.nn.Linear(d, hidden, bias=False)
+        self.up_proj = torch.nn.Linear(d, hidden, bias=False)
+        self.down_proj = torch.nn.Linear(hidden, d, bias=False)
+        self.q_norm = HfRMSNorm(self.hd) if qk_norm else None
+        self.k_norm = HfRMSNorm(self.hd) if qk_norm else None
+        self.interleaved = interleaved
+        half = self.hd // 2
+        inv_freq = 1.0 / (10000 ** (torch.arange(0, half).float() / half))
+        freqs = torch.outer(torch.arange(t_max).float(), inv_freq)
+        emb = freqs if interleaved else torch.cat((freqs, freqs), dim=-1)
+        self.register_buffer('cos_cached', emb.cos())
+        self.register_buffer('sin_cached', emb.sin())
+        self.register_buffer('causal', torch.triu(torch.full((t_max, t_max), torch.finfo(torch.float32).min), 1))
+
+    @staticmethod
+    def repeat_kv(hidden_states, n_rep):
+        batch, num_key_value_heads, slen, head_dim = hidden_states.shape
+        if n_rep == 1:
+            return hidden_states
+        hidden_states = hidden_states[:, :, None, :, :].expand(batch, num_key_value_heads, n_rep, slen, head_dim)
+        return hidden_states.reshape(batch, num_key_value_heads * n_rep, slen, head_dim)
+
+    def forward(self, x):
+        bsz, q_len, _ = x.shape
+        h = self.input_layernorm(x)
+        q = self.q_proj(h).view(bsz, q_len, self.h, self.hd)
+        k = self.k_proj(h).view(bsz, q_len, self.kv, self.hd)
+        v = self.v_proj(h).view(bsz, q_len, self.kv, self.hd).transpose(1, 2)
+        if self.q_norm is not None:
+            q, k = self.q_norm(q), self.k_norm(k)
+        q, k = q.transpose(1, 2), k.transpose(1, 2)
+        cos, sin = self.cos_cached[:q_len], self.sin_cached[:q_len]
+        if self.interleaved:
+            q, k = rotate_interleaved(q, cos, sin), rotate_interleaved(k, cos, sin)
+        else:
+            q = q * cos + rotate_half(q) * sin
+            k = k * cos + rotate_half(k) * sin
+        k = self.repeat_kv(k, self.h // self.kv)
+        v = self.repeat_kv(v, self.h // self.kv)
+        attn = torch.matmul(q, k.transpose(2, 3)) / self.hd ** 0.5 + self.causal[:q_len, :q_len]
+        attn = torch.softmax(attn, dim=-1, dtype=torch.float32)
+        a = torch.matmul(attn, v).transpose(1, 2).reshape(bsz, q_len, self.h * self.hd)
+        x = x + self.o_proj(a)
+        h = self.post_attention_layernorm(x)
+        return x + self.down_proj(torch.nn.functional.silu(self.gate_proj(h)) * self.up_proj(h))
+
+
+def decoder_blocks():
+    for seed, name, kw in [(40, 'llama_block', {}), (41, 'qwen2_block', {'bias': True}),
+                           (42, 'qwen3_block', {'qk_norm': True}), (43, 'rope_interleaved', {'interleaved': True})]:
+        torch.manual_seed(seed)
+        export(DecoderBlock(**kw), name, torch.randn(1, 8, 32), 'x', 'y', dynamic={0: 'batch', 1: 'seq'})
+
+
+BUILDERS = {'dyn_block': dynamic_models, 'dyn_mlp': dynamic_models, 'hand_built': hand_built, 'ops': op_models,
+            'encoder_layer': encoder_layer, 'decoder_blocks': decoder_blocks}
 
 
 def main():

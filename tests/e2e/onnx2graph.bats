@@ -88,6 +88,7 @@ refuses() {
   refuses "$DATA/dyn_block_op14.onnx" "expected NAME=d0,d1,… with positive dimensions" --shape x=1,0,16
   refuses "$DATA/dyn_block_op14.onnx" "--shape gives input 'x' twice" --shape x=1,8,16 --shape x=1,4,16
   refuses "$DATA/dyn_block_op14.onnx" "free dimension 'seq' on axis 1: fix it with --shape x=1,N,16"
+  refuses "$DATA/llama_block.onnx" "shape inference failed: [ShapeInferenceError] Shape inference error(s): (op_type:Mul, node name: /Mul): [ShapeInferenceError] Incompatible dimensions … (with the input shapes x=1,20,32)" --shape x=1,20,32
 }
 
 @test "onnx2graph lists every unsupported node" {

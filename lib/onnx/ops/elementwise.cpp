@@ -99,13 +99,16 @@ void Lowerer::mul(const LiveNode& n) {
     uint32_t x = tid(n.inputs[ca ? 1 : 0]);
     if (numel(c.shape) == 1) return bind(out, rescale(x, c.data[0], out, n.name));
     const auto& xs = T(x).shape;
-    if (c.shape.empty() || c.shape.back() != xs.back() || numel(c.shape) != xs.back())
-      throw NotSupported("node '" + n.name + "': Mul by a constant that is not a scalar or a last-axis vector");
+    // A last-axis vector, or any constant that broadcasts to x without growing it (RoPE's cos/sin).
+    const bool vector = !c.shape.empty() && c.shape.back() == xs.back() && numel(c.shape) == xs.back();
+    if (!vector && model::broadcast_shapes(xs, c.shape) != xs)
+      throw NotSupported("node '" + n.name + "': Mul by a constant " + model::shape_str(c.shape) + " that grows " +
+                         model::shape_str(xs));
     x = narrow(x, n.name);
     double sc = std::max(absmax(c), 1e-12) / 32767.0;
     std::vector<int64_t> q;
     for (double v : c.data) q.push_back(structural() ? 0 : std::llround(v / sc));
-    uint32_t k = constant(out + ":c", {xs.back()}, std::move(q), {}, sc);
+    uint32_t k = constant(out + ":c", vector ? model::Shape{xs.back()} : c.shape, std::move(q), {}, sc);
     Node mc = node(Op::MulConst, n.name, {x, k});
     mc.real_mult = c.data;
     return bind(out, emit(mc, out, T(x).scale * sc));

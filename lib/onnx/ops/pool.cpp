@@ -1,7 +1,7 @@
 // MaxPool / AveragePool (2-D, NCHW with N = 1) and GlobalAveragePool / GlobalMaxPool. A window
 // pool is im2col, a reduce over the window (reduce_max, or reduce_sum then a requant by 1/count
-// per output position), and a transpose back to [1, C, OH, OW]. Max pooling over padding shifts
-// the input to non-negative values first, so the zeros im2col pads with never win.
+// per output position), and a transpose back to [1, C, OH, OW]. Max pooling pads by repeating the
+// border (see below), so the zeros im2col pads with are never used.
 #include <algorithm>
 
 #include "error/error.hpp"
@@ -44,13 +44,26 @@ void Lowerer::lower_pool(size_t i) {
 
   uint32_t x = narrow(tid(n.inputs[0]), n.name);
   const double s = T(x).scale;
-  int64_t shift = 0;  // max pooling over padding: x − lo ≥ 0 = the padding value
-  if (is_max && padded && T(x).lo < 0) {
-    shift = -T(x).lo;
-    Node r = node(Op::Requant, n.name + ":nonneg", {x});
-    r.mult = {1}, r.offset = {shift}, r.shift = 0, r.lo = 0, r.hi = T(x).hi + shift;
-    r.real_mult = {1.0}, r.real_offset = {double(shift) * s};
-    x = emit(r, out + ":nonneg", s);
+  if (is_max && padded) {
+    // Max over padding (−inf in ONNX) = max over the window's image elements: pad by repeating the
+    // border (a gather), which only adds values the window already holds when every window that
+    // reaches past a border also samples that border row (always so without dilation).
+    auto border_sampled = [&](int64_t len, int64_t before, int64_t O, int64_t st, int64_t kk, int64_t d) {
+      for (int64_t o = 0; o < O; ++o) {
+        bool low = false, high = false, has0 = false, has_end = false;
+        for (int64_t j = 0; j < kk; ++j) {
+          int64_t t = o * st - before + j * d;
+          low |= t < 0, high |= t >= len, has0 |= t == 0, has_end |= t == len - 1;
+        }
+        if ((low && !has0) || (high && !has_end)) return false;
+      }
+      return true;
+    };
+    if (!border_sampled(H, pt, OH, strides[0], k[0], dil[0]) || !border_sampled(W, pl, OW, strides[1], k[1], dil[1]))
+      throw NotSupported("node '" + n.name + "': MaxPool whose dilated windows skip the border they pad");
+    if (pt || pb) x = gather_pad(x, 2, pt, pb, "edge", out + ":pad_h", out + ":pad_h", n.name + ":pad_h");
+    if (pl || pr) x = gather_pad(x, 3, pl, pr, "edge", out + ":pad_w", out + ":pad_w", n.name + ":pad_w");
+    pt = pl = pb = pr = 0;
   }
   Node im = node(Op::Im2col, n.name + ":im2col", {x});
   im.ints = {k[0], k[1], strides[0], strides[1], pt, pl, pb, pr, dil[0], dil[1]};
@@ -68,12 +81,7 @@ void Lowerer::lower_pool(size_t i) {
   tr.ints = {1, 0};
   uint32_t chw = index_node(tr, out + ":chw", f);  // [C, OH·OW]: a requant's channel axis is the position
   uint32_t y = chw;
-  if (is_max && shift) {
-    Node r = node(Op::Requant, n.name + ":unshift", {chw});
-    r.mult = {1}, r.offset = {-shift}, r.shift = 0, r.lo = T(chw).lo - shift, r.hi = T(chw).hi - shift;
-    r.real_mult = {1.0}, r.real_offset = {-double(shift) * s};
-    y = emit(r, out + ":pooled", s);
-  } else if (!is_max) {
+  if (!is_max) {
     // divisor per output position: the window's elements inside the image (count_include_pad = 0),
     // or inside the image with its given pads (= 1)
     const bool with_pad = attr_int(n, "count_include_pad", 0) != 0;

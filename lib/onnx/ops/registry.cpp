@@ -48,6 +48,8 @@ const std::map<std::string, Lowerer::Lowering>& Lowerer::registry() {
       {"Concat", &Lowerer::lower_concat},
       {"Gather", &Lowerer::lower_gather},
       {"Pad", &Lowerer::lower_pad},
+      {"Expand", &Lowerer::lower_expand},
+      {"Tile", &Lowerer::lower_expand},
   };
   return table;
 }

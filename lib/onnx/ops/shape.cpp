@@ -133,9 +133,7 @@ void Lowerer::lower_gather(size_t i) {
   bind(n.outputs[0], index_node(gn, n.outputs[0], x));
 }
 
-// Pad, per padded axis, as one gather of source indices: edge repeats the end rows, reflect mirrors
-// them, constant reads a row of the value appended to x (a slice of x times 0, plus the value).
-// Negative pads crop.
+// Pad, per padded axis, as one gather of source indices (gather_pad). Negative pads crop.
 void Lowerer::lower_pad(size_t i) {
   const LiveNode& n = m_.nodes[i];
   const std::string& out = n.outputs[0];
@@ -166,37 +164,80 @@ void Lowerer::lower_pad(size_t i) {
   }
   if (value != 0) throw NotSupported("node '" + n.name + "': Pad with a constant other than 0");
   x = narrow(x, n.name);
+  size_t last = axes.size();
+  for (size_t k = 0; k < axes.size(); ++k)
+    if (pads[k] || pads[k + axes.size()]) last = k;
   for (size_t k = 0; k < axes.size(); ++k) {
-    const int64_t a = axes[k], before = pads[k], after = pads[k + axes.size()], len = T(x).shape[size_t(a)];
+    const int64_t before = pads[k], after = pads[k + axes.size()];
     if (!before && !after) continue;
-    const std::string sfx = ":axis" + std::to_string(a);
-    std::vector<int64_t> idx;
-    for (int64_t j = -before; j < len + after; ++j) {
-      if (j >= 0 && j < len) idx.push_back(j);
-      else if (mode == "edge") idx.push_back(std::clamp<int64_t>(j, 0, len - 1));
-      else if (mode == "reflect") {
-        if (len < 2 || j < -(len - 1) || j > 2 * (len - 1)) throw NotSupported("node '" + n.name + "': reflect Pad wider than the input");
-        idx.push_back(j < 0 ? -j : 2 * (len - 1) - j);
-      } else idx.push_back(len);  // the zero row appended below
-    }
-    uint32_t src = x;
-    if (mode == "constant" && (before > 0 || after > 0)) {
-      Node row = node(Op::Slice, n.name + sfx + ":row", {x});
-      row.axes = {a}, row.starts = {0}, row.ends = {1}, row.steps = {1};
-      uint32_t r = index_node(row, out + sfx + ":row", x);
-      Node zero = node(Op::MulConst, n.name + sfx + ":zero", {r, constant(out + sfx + ":zero_c", {1}, {0}, {}, 1.0)});
-      zero.real_mult = {0.0};
-      uint32_t z = emit(zero, out + sfx + ":zeros", T(x).scale);
-      narrow_ids_.insert(z);
-      Node cat = node(Op::Concat, n.name + sfx + ":append", {x, z});
-      cat.axis = int(a);
-      src = index_node(cat, out + sfx + ":ext", x);
-    }
-    Node g = node(Op::Gather, n.name + sfx, {src});
-    g.axis = int(a), g.ints = idx, g.idx_shape = {int64_t(idx.size())};
-    x = index_node(g, k + 1 == axes.size() ? out : out + sfx, src);
+    const std::string sfx = ":axis" + std::to_string(axes[k]);
+    x = gather_pad(x, axes[k], before, after, mode, out + sfx, k == last ? out : out + sfx, n.name + sfx);
   }
   bind(out, x);
+}
+
+// Expand / Tile of an activation (e.g. GQA's repeat_kv: expand + reshape): a reshape that adds the
+// leading axes, then per grown axis a gather of repeated indices (Expand: index 0 repeated; Tile:
+// 0…d−1 repeated).
+void Lowerer::lower_expand(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  const std::string& out = n.outputs[0];
+  if (!cst(n.inputs.at(1))) throw NotSupported("node '" + n.name + "': " + n.op + " with a non-constant shape");
+  uint32_t x = tid(n.inputs[0]);
+  const auto& os = m_.shape(out);
+  if (T(x).shape.size() > os.size()) throw BadInput("node '" + n.name + "': " + n.op + " output of lower rank than its input");
+  if (T(x).shape.size() < os.size()) {
+    Node r = node(Op::Reshape, n.name + ":rank", {x});
+    r.ints = model::Shape(os.size() - T(x).shape.size(), 1);
+    r.ints.insert(r.ints.end(), T(x).shape.begin(), T(x).shape.end());
+    x = index_node(r, out + ":rank", x);
+  }
+  std::vector<size_t> grown;
+  for (size_t a = 0; a < os.size(); ++a)
+    if (T(x).shape[a] != os[a]) grown.push_back(a);
+  for (size_t k = 0; k < grown.size(); ++k) {
+    const size_t a = grown[k];
+    const int64_t d = T(x).shape[a];
+    if (os[a] % d) throw BadInput("node '" + n.name + "': " + n.op + " to " + model::shape_str(os) + " from a dimension of " + std::to_string(d));
+    Node g = node(Op::Gather, n.name + ":axis" + std::to_string(a), {x});
+    g.axis = int(a), g.idx_shape = {os[a]};
+    for (int64_t j = 0; j < os[a]; ++j) g.ints.push_back(j % d);
+    x = index_node(g, k + 1 == grown.size() ? out : out + ":axis" + std::to_string(a), x);
+  }
+  bind(out, x);
+}
+
+// x padded along `axis` by one gather of source indices: edge repeats the end rows, reflect mirrors
+// them, constant (0) reads a zero row appended to x (a slice of x times 0). Negative pads crop. The
+// result is named `out`, intermediate tensors `prefix:…`.
+uint32_t Lowerer::gather_pad(uint32_t x, int64_t axis, int64_t before, int64_t after, const std::string& mode,
+                             const std::string& prefix, const std::string& out, const std::string& node_name) {
+  const int64_t len = T(x).shape[size_t(axis)];
+  std::vector<int64_t> idx;
+  for (int64_t j = -before; j < len + after; ++j) {
+    if (j >= 0 && j < len) idx.push_back(j);
+    else if (mode == "edge") idx.push_back(std::clamp<int64_t>(j, 0, len - 1));
+    else if (mode == "reflect") {
+      if (len < 2 || j < -(len - 1) || j > 2 * (len - 1)) throw NotSupported("node '" + node_name + "': reflect Pad wider than the input");
+      idx.push_back(j < 0 ? -j : 2 * (len - 1) - j);
+    } else idx.push_back(len);  // the zero row appended below
+  }
+  uint32_t src = x;
+  if (mode == "constant" && (before > 0 || after > 0)) {
+    Node row = node(Op::Slice, node_name + ":row", {x});
+    row.axes = {axis}, row.starts = {0}, row.ends = {1}, row.steps = {1};
+    uint32_t r = index_node(row, prefix + ":row", x);
+    Node zero = node(Op::MulConst, node_name + ":zero", {r, constant(prefix + ":zero_c", {1}, {0}, {}, 1.0)});
+    zero.real_mult = {0.0};
+    uint32_t z = emit(zero, prefix + ":zeros", T(x).scale);
+    narrow_ids_.insert(z);
+    Node cat = node(Op::Concat, node_name + ":append", {x, z});
+    cat.axis = int(axis);
+    src = index_node(cat, prefix + ":ext", x);
+  }
+  Node g = node(Op::Gather, node_name, {src});
+  g.axis = int(axis), g.ints = idx, g.idx_shape = {int64_t(idx.size())};
+  return index_node(g, out, src);
 }
 
 }  // namespace zkm31::onnx_import

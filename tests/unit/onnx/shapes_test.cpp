@@ -1,7 +1,6 @@
 // Input shapes and the folding of shape computations, against the ONNX operator semantics
 // (https://onnx.ai/onnx/operators/): small graphs built here, loaded with load_onnx.
 #include <gtest/gtest.h>
-#include <onnx/onnx_pb.h>
 
 #include <cstdint>
 #include <initializer_list>
@@ -12,73 +11,14 @@
 #include "error/error.hpp"
 #include "onnx/import.hpp"
 #include "onnx/loader.hpp"
+#include "onnx_builder.hpp"
 
 using namespace zkm31;
 using onnx_import::FixedShapes;
 using onnx_import::load_onnx;
+using testing_onnx::Builder;
 
 namespace {
-
-// A graph under construction: x (float, the given dims; a string is a symbolic dimension) → Relu → y,
-// plus whatever constant computations a test adds.
-struct Builder {
-  onnx::ModelProto m;
-  onnx::GraphProto* g;
-
-  explicit Builder(const std::vector<std::string>& x_dims, int opset = 14) : g(m.mutable_graph()) {
-    m.set_ir_version(8);
-    m.add_opset_import()->set_version(opset);
-    g->set_name("t");
-    auto* x = g->add_input();
-    x->set_name("x");
-    x->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
-    auto* shape = x->mutable_type()->mutable_tensor_type()->mutable_shape();
-    for (const auto& d : x_dims) {
-      if (d.find_first_not_of("0123456789") == std::string::npos) shape->add_dim()->set_dim_value(std::stoll(d));
-      else shape->add_dim()->set_dim_param(d);
-    }
-    *g->add_output() = *x;
-    g->mutable_output(0)->set_name("y");
-  }
-
-  void ints(const std::string& name, std::vector<int64_t> dims, std::vector<int64_t> values) {
-    auto* t = g->add_initializer();
-    t->set_name(name);
-    t->set_data_type(onnx::TensorProto::INT64);
-    for (int64_t d : dims) t->add_dims(d);
-    for (int64_t v : values) t->add_int64_data(v);
-  }
-
-  void floats(const std::string& name, std::vector<int64_t> dims, std::vector<float> values) {
-    auto* t = g->add_initializer();
-    t->set_name(name);
-    t->set_data_type(onnx::TensorProto::FLOAT);
-    for (int64_t d : dims) t->add_dims(d);
-    for (float v : values) t->add_float_data(v);
-  }
-
-  onnx::NodeProto* node(const std::string& op, std::vector<std::string> in, std::vector<std::string> out) {
-    auto* n = g->add_node();
-    n->set_op_type(op);
-    n->set_name(op + "_" + out[0]);
-    for (const auto& s : in) n->add_input(s);
-    for (const auto& s : out) n->add_output(s);
-    return n;
-  }
-
-  static void attr(onnx::NodeProto* n, const std::string& key, int64_t v) {
-    auto* a = n->add_attribute();
-    a->set_name(key);
-    a->set_type(onnx::AttributeProto::INT);
-    a->set_i(v);
-  }
-
-  onnx_import::OnnxModel load(const FixedShapes& fixed = {}) {
-    node("Relu", {"x"}, {"y"});
-    std::string bytes = m.SerializeAsString();
-    return load_onnx({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, fixed);
-  }
-};
 
 std::vector<int64_t> iota(int64_t n) {
   std::vector<int64_t> v(static_cast<size_t>(n));

@@ -1,0 +1,202 @@
+// The lowering of single ONNX ops against the operator definitions (https://onnx.ai/onnx/operators/):
+// small graphs built here, imported, and the float track of the integer graph compared with values
+// computed from the definitions (edge cases: negative axes, keepdims, pads, ceil_mode,
+// count_include_pad, strides, dilations, coerced softmax axes, default attributes).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "error/error.hpp"
+#include "model/forward.hpp"
+#include "onnx_builder.hpp"
+
+using namespace zkm31;
+using testing_onnx::Builder;
+
+namespace {
+
+std::vector<float> float_track(const Builder& b, const std::vector<float>& x) {
+  model::Graph g = b.import();
+  auto vals = model::forward_float(g, {x});
+  return vals[g.outputs[0]];
+}
+
+void expect_near(const std::vector<float>& got, const std::vector<double>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5) << "element " << i;
+}
+
+std::vector<float> iota_f(size_t n, float start = 1) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = start + float(i);
+  return v;
+}
+
+}  // namespace
+
+TEST(Ops, PadEdgeReflectConstantAndCrop) {
+  const std::vector<float> x = iota_f(6);  // [1, 1, 2, 3]: rows {1 2 3}, {4 5 6}
+  auto pad = [&](const std::string& mode, std::vector<int64_t> pads, std::vector<std::string> y_dims) {
+    Builder b({"1", "1", "2", "3"}, 13, y_dims);
+    b.ints("pads", {8}, pads);
+    Builder::attr(b.node("Pad", {"x", "pads"}, {"y"}), "mode", mode);
+    return float_track(b, x);
+  };
+  // rows padded 1 before, columns 2 before and 1 after
+  expect_near(pad("edge", {0, 0, 1, 2, 0, 0, 0, 1}, {"1", "1", "3", "6"}),
+              {1, 1, 1, 2, 3, 3, 1, 1, 1, 2, 3, 3, 4, 4, 4, 5, 6, 6});
+  expect_near(pad("reflect", {0, 0, 0, 2, 0, 0, 0, 1}, {"1", "1", "2", "6"}), {3, 2, 1, 2, 3, 2, 6, 5, 4, 5, 6, 5});
+  expect_near(pad("constant", {0, 0, 1, 0, 0, 0, 0, 1}, {"1", "1", "3", "4"}), {0, 0, 0, 0, 1, 2, 3, 0, 4, 5, 6, 0});
+  expect_near(pad("constant", {0, 0, 0, -1, 0, 0, 0, 0}, {"1", "1", "2", "2"}), {2, 3, 5, 6});
+}
+
+TEST(Ops, ReduceOverNegativeAxesWithAndWithoutKeepdims) {
+  const std::vector<float> x = iota_f(24);  // [1, 2, 3, 4]
+  {
+    Builder b({"1", "2", "3", "4"}, 13, {"1", "3"});
+    auto* n = b.node("ReduceMean", {"x"}, {"y"});
+    Builder::attr(n, "axes", std::vector<int64_t>{-1, 1});
+    Builder::attr(n, "keepdims", 0);
+    // mean over axes 1 and 3 for each of the 3 rows of axis 2
+    std::vector<double> want(3, 0);
+    for (int i = 0; i < 2; ++i)
+      for (int j = 0; j < 3; ++j)
+        for (int k = 0; k < 4; ++k) want[size_t(j)] += x[size_t((i * 3 + j) * 4 + k)] / 8.0;
+    expect_near(float_track(b, x), want);
+  }
+  {
+    Builder b({"1", "2", "3", "4"}, 13, {"1", "1", "3", "4"});
+    Builder::attr(b.node("ReduceMax", {"x"}, {"y"}), "axes", std::vector<int64_t>{-3});
+    std::vector<double> want(x.begin() + 12, x.end());  // the second slice of axis 1 is larger
+    expect_near(float_track(b, x), want);
+  }
+  {
+    Builder b({"1", "2", "3", "4"}, 13, {"1", "2", "4"});
+    b.ints("axes", {1}, {2});
+    Builder::attr(b.node("ReduceSum", {"x", "axes"}, {"y"}), "keepdims", 0);
+    std::vector<double> want;
+    for (int i = 0; i < 2; ++i)
+      for (int k = 0; k < 4; ++k) want.push_back(x[size_t(i * 12 + k)] + x[size_t(i * 12 + 4 + k)] + x[size_t(i * 12 + 8 + k)]);
+    expect_near(float_track(b, x), want);
+  }
+}
+
+TEST(Ops, SoftmaxAxisIsCoercedBeforeOpset13) {
+  const std::vector<float> x = {0.1f, -0.4f, 0.3f, 0.9f, 0.0f, -0.2f};  // [1, 2, 3]
+  auto softmax = [&](int opset) {
+    Builder b({"1", "2", "3"}, opset);
+    Builder::attr(b.node("Softmax", {"x"}, {"y"}), "axis", 1);
+    return float_track(b, x);
+  };
+  std::vector<double> all, cols(6);
+  double z = 0;
+  for (float v : x) z += std::exp(double(v));
+  for (float v : x) all.push_back(std::exp(double(v)) / z);
+  expect_near(softmax(11), all);  // opset 11: over the flattened axes 1..2
+  for (int j = 0; j < 3; ++j) {
+    double zc = std::exp(double(x[size_t(j)])) + std::exp(double(x[size_t(3 + j)]));
+    cols[size_t(j)] = std::exp(double(x[size_t(j)])) / zc, cols[size_t(3 + j)] = std::exp(double(x[size_t(3 + j)])) / zc;
+  }
+  expect_near(softmax(13), cols);  // opset 13: over axis 1 alone
+}
+
+TEST(Ops, MaxPoolPadsNeverWinOverNegativeInputs) {
+  std::vector<float> x = iota_f(16);
+  for (float& v : x) v = -v;  // [1, 1, 4, 4], all negative
+  Builder b({"1", "1", "4", "4"}, 13, {"1", "1", "3", "3"});
+  auto* n = b.node("MaxPool", {"x"}, {"y"});
+  Builder::attr(n, "kernel_shape", std::vector<int64_t>{2, 2});
+  Builder::attr(n, "strides", std::vector<int64_t>{2, 2});
+  Builder::attr(n, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  // windows start at −1, 1, 3 on both axes; padding is −inf
+  expect_near(float_track(b, x), {-1, -2, -4, -5, -6, -8, -13, -14, -16});
+}
+
+TEST(Ops, AveragePoolCountIncludePadAndCeilMode) {
+  const std::vector<float> ones(9, 1.0f);  // [1, 1, 3, 3]
+  auto avg = [&](int include, int ceil, std::vector<std::string> y_dims) {
+    Builder b({"1", "1", "3", "3"}, 13, y_dims);
+    auto* n = b.node("AveragePool", {"x"}, {"y"});
+    Builder::attr(n, "kernel_shape", std::vector<int64_t>{2, 2});
+    Builder::attr(n, "strides", std::vector<int64_t>{2, 2});
+    Builder::attr(n, "pads", std::vector<int64_t>{1, 1, 0, 0});
+    Builder::attr(n, "count_include_pad", include);
+    Builder::attr(n, "ceil_mode", ceil);
+    return float_track(b, ones);
+  };
+  // windows start at −1 and 1: counting the padding the corner window holds 1 of 4 image elements
+  expect_near(avg(1, 0, {"1", "1", "2", "2"}), {0.25, 0.5, 0.5, 1});
+  expect_near(avg(0, 0, {"1", "1", "2", "2"}), {1, 1, 1, 1});
+  // ceil_mode without pads: windows at 0 and 2, the second one hanging past the image; its divisor
+  // counts only the elements inside (there are no given pads to count)
+  Builder b({"1", "1", "3", "3"}, 13, {"1", "1", "2", "2"});
+  auto* n = b.node("AveragePool", {"x"}, {"y"});
+  Builder::attr(n, "kernel_shape", std::vector<int64_t>{2, 2});
+  Builder::attr(n, "strides", std::vector<int64_t>{2, 2});
+  Builder::attr(n, "ceil_mode", 1);
+  Builder::attr(n, "count_include_pad", 1);
+  expect_near(float_track(b, iota_f(9)), {3, 4.5, 7.5, 9});
+}
+
+TEST(Ops, PiecewiseActivationsUseTheOnnxDefaults) {
+  const std::vector<float> x = {-4.0f, -1.0f, -0.25f, 0.0f, 0.5f, 2.0f, 3.0f, 7.0f};
+  auto act = [&](const std::string& op) {
+    Builder b({"1", "8"}, 14);
+    if (op == "Clip") {
+      b.floats("lo", {}, {-0.5f});
+      b.node("Clip", {"x", "lo", ""}, {"y"});  // no max
+    } else {
+      b.node(op, {"x"}, {"y"});
+    }
+    return float_track(b, x);
+  };
+  std::vector<double> hs, lr, clip, hsw;
+  for (float v : x) {
+    double h = std::clamp(0.2 * v + 0.5, 0.0, 1.0);  // HardSigmoid: α = 0.2, β = 0.5
+    hs.push_back(h), lr.push_back(v < 0 ? 0.01 * v : v), clip.push_back(std::max(double(v), -0.5));
+    hsw.push_back(v * std::clamp(v / 6.0 + 0.5, 0.0, 1.0));
+  }
+  expect_near(act("HardSigmoid"), hs);
+  expect_near(act("LeakyRelu"), lr);
+  expect_near(act("Clip"), clip);
+  expect_near(act("HardSwish"), hsw);
+}
+
+TEST(Ops, BatchNormalizationOfARankTwoInputAndTileOfAnActivation) {
+  const std::vector<float> x = {1.0f, -2.0f, 0.5f};  // [1, 3]
+  {
+    Builder b({"1", "3"}, 13);
+    b.floats("g", {3}, {1.0f, 2.0f, 0.5f}), b.floats("b", {3}, {0.0f, 0.1f, -0.2f});
+    b.floats("m", {3}, {0.5f, -1.0f, 0.0f}), b.floats("v", {3}, {1.0f, 4.0f, 0.25f});
+    Builder::attr(b.node("BatchNormalization", {"x", "g", "b", "m", "v"}, {"y"}), "epsilon", 0.0f);
+    expect_near(float_track(b, x), {0.5, 2.0 * (-1.0) / 2.0 + 0.1, 0.5 * 0.5 / 0.5 - 0.2});
+  }
+  {
+    Builder b({"1", "3"}, 13, {"2", "6"});
+    b.ints("reps", {2}, {2, 2});
+    b.node("Tile", {"x", "reps"}, {"y"});
+    expect_near(float_track(b, x), {1, -2, 0.5, 1, -2, 0.5, 1, -2, 0.5, 1, -2, 0.5});
+  }
+}
+
+TEST(Ops, RefusesWhatItCannotLower) {
+  auto error_of = [](Builder& b) -> std::string {
+    try {
+      b.import();
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    return "";
+  };
+  Builder ls({"1", "4"}, 13);
+  ls.node("LogSoftmax", {"x"}, {"y"});
+  EXPECT_NE(error_of(ls).find("ONNX op 'LogSoftmax'"), std::string::npos);
+  Builder pad({"1", "4"}, 13, {"1", "6"});
+  pad.ints("pads", {4}, {0, 1, 0, 1});
+  pad.floats("value", {}, {2.0f});
+  pad.node("Pad", {"x", "pads", "value"}, {"y"});
+  EXPECT_NE(error_of(pad).find("Pad with a constant other than 0"), std::string::npos);
+}
