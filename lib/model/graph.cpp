@@ -250,7 +250,9 @@ Inferred infer(const Graph& g, const Node& n) {
       if (c.kind != TensorKind::Constant) fail(n, "second operand must be a constant");
       r.shape = broadcast_shapes(x.shape, c.shape);
       if (r.shape != x.shape) fail(n, "constant must broadcast to the input shape");
-      check_float_track(n, x.shape.empty() ? 1 : x.shape.back());
+      // The float track multiplies by one real factor per element of the constant (or one in all).
+      if (n.real_mult.size() != 1 && int64_t(n.real_mult.size()) != numel(c.shape))
+        fail(n, "float-track multiplier must be scalar or one per element of the constant");
       auto [lo, hi] = product_interval(x.lo, x.hi, c.lo, c.hi);
       r.lo = checked(n, lo, "result"), r.hi = checked(n, hi, "result");
       return r;

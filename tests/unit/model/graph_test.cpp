@@ -114,6 +114,31 @@ TEST(Graph, RefusesWrongBoundsAndShapes) {
   EXPECT_THROW(validate(g), BadInput);
 }
 
+// mul_const's float track multiplies by one real factor per element of the constant (RoPE's cos/sin
+// [T, hd] on [1, H, T, hd]) or by one factor in all; any other count is refused.
+TEST(Graph, MulConstFloatFactorsPerConstantElement) {
+  Graph g;
+  g.name = "rope-like";
+  uint32_t x = add_tensor(g, "x", TensorKind::Input, {1, 2, 3, 4}, -127, 127);
+  uint32_t c = add_tensor(g, "c", TensorKind::Constant, {3, 4}, -5, 5);
+  g.constants.push_back({c, {1, -2, 3, 4, 5, -5, 0, 1, 2, 3, -4, 5}, {}});
+  g.inputs = {x};
+  Node mc;
+  mc.op = Op::MulConst, mc.name = "rope_cos", mc.inputs = {x, c};
+  uint32_t y = add_tensor(g, "y", TensorKind::Activation, {1, 2, 3, 4}, -635, 635);
+  mc.outputs = {y};
+  g.nodes.push_back(mc);
+  g.outputs = {y};
+  for (size_t count : {size_t(1), size_t(12)}) {
+    g.nodes[0].real_mult.assign(count, 0.5);
+    EXPECT_NO_THROW(validate(g)) << count;
+  }
+  for (size_t count : {size_t(0), size_t(4), size_t(24)}) {
+    g.nodes[0].real_mult.assign(count, 0.5);
+    EXPECT_THROW(validate(g), BadInput) << count;
+  }
+}
+
 TEST(Graph, ReadRefusesOtherKindsAndCorruption) {
   Graph g = tiny_graph();
   auto bytes = write_graph(g);
