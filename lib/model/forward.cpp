@@ -202,6 +202,12 @@ std::vector<std::vector<T>> run_pass(const Graph& g, const std::vector<std::vect
     if constexpr (kInt) return w.values.data();
     else return w.original.size() == w.values.size() ? w.original.data() : throw BadInput("graph has no float weights");
   };
+  // A weight that is an elementwise operand (learned positions added to the embeddings) takes a slot.
+  for (const Node& n : g.nodes)
+    if (n.op == Op::Add || n.op == Op::Sub || n.op == Op::Mul)
+      for (uint32_t in : n.inputs)
+        if (g.tensors[in].kind == TensorKind::Weight && vals[in].empty())
+          vals[in].assign(weight_values(in), weight_values(in) + numel(g.tensors[in].shape));
   for (const Node& n : g.nodes) {
     const Tensor& out = g.tensors[n.outputs[0]];
     const Shape& xs = g.tensors[n.inputs[0]].shape;

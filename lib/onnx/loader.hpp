@@ -48,6 +48,7 @@ struct OnnxModel {
   std::vector<LiveNode> nodes;                  // topological order
   std::map<std::string, std::vector<size_t>> consumers;  // value name → live node indices
   std::set<std::string> graph_outputs;
+  std::map<std::string, int64_t> token_ids;  // integer graph inputs → rows of the table they index
   std::vector<std::string> notices;  // one line each, for the user (e.g. a defaulted batch dimension)
 
   const Const* constant(const std::string& name) const;

@@ -12,8 +12,9 @@ using model::Graph;
 Graph Lowerer::run() {
   g_.name = m_.name.empty() ? "model" : m_.name;
   for (const auto& [name, shape] : m_.inputs) {
-    double s = scale_for(name, false);
-    uint32_t id = add_tensor(name, TensorKind::Input, shape, lo_q(), qmax_q(), s);
+    auto ids = m_.token_ids.find(name);
+    uint32_t id = ids != m_.token_ids.end() ? add_tensor(name, TensorKind::Input, shape, 0, ids->second - 1, 1.0)
+                                            : add_tensor(name, TensorKind::Input, shape, lo_q(), qmax_q(), scale_for(name, false));
     g_.inputs.push_back(id);
     val_[name] = id;
   }

@@ -183,6 +183,9 @@ class Lowerer {
   void slice_axis(uint32_t x, int64_t axis, int64_t start, int64_t end, int64_t step, const std::string& out,
                   const std::string& name);
 
+  // ---- ops/embedding.cpp -----------------------------------------------------------------------
+  void lower_embedding(size_t i);
+
   const OnnxModel& m_;
   const StatsMap* stats_;
   int bits_;

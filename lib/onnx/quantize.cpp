@@ -137,7 +137,9 @@ std::vector<std::vector<model::InputTensor>> default_calibration(const OnnxModel
     std::vector<model::InputTensor> set;
     for (const auto& [name, shape] : m.inputs) {
       model::InputTensor t{name, shape, {}};
-      for (int64_t i = 0; i < numel(shape); ++i) t.data.push_back(float(normal(rng)));
+      auto ids = m.token_ids.find(name);  // token ids: uniform over the table's rows
+      for (int64_t i = 0; i < numel(shape); ++i)
+        t.data.push_back(ids == m.token_ids.end() ? float(normal(rng)) : float(int64_t(rng() % uint64_t(ids->second))));
       set.push_back(std::move(t));
     }
     sets.push_back(std::move(set));

@@ -68,11 +68,11 @@ void Lowerer::add_sub(const LiveNode& n) {
   double sc = sy / std::ldexp(1.0, sh);
   auto scaled = [&](uint32_t t, const Const* c, size_t i) -> uint32_t {
     std::string nm = out + (i == 0 ? ":a" : ":b");
-    if (c) {
-      std::vector<int64_t> q;
+    if (c) {  // a weight, not a constant: the proof opens it from the model commitment (e.g. learned positions)
+      std::vector<int32_t> q;
       std::vector<float> f;
-      for (double v : c->data) q.push_back(structural() ? 0 : std::llround(v / sc)), f.push_back(float(v));
-      return constant(nm, c->shape, std::move(q), std::move(f), sc);
+      for (double v : c->data) q.push_back(int32_t(std::llround(v / sc))), f.push_back(float(v));
+      return weight(nm, c->shape, std::move(q), std::move(f), {sc});
     }
     int64_t M = structural() ? 1 : std::max<int64_t>(1, std::llround(T(t).scale / sc));
     uint32_t mc = constant(nm + ":M", {1}, {M}, {}, 1.0);

@@ -120,6 +120,7 @@ uint32_t Lowerer::concat(std::vector<uint32_t> ins, int64_t axis, const std::str
 
 void Lowerer::lower_gather(size_t i) {
   const LiveNode& n = m_.nodes[i];
+  if (m_.token_ids.count(n.inputs[1])) return lower_embedding(i);
   const Const* idx = cst(n.inputs[1]);
   if (!idx || cst(n.inputs[0])) throw NotSupported("node '" + n.name + "': Gather needs activation data and constant indices");
   uint32_t x = tid(n.inputs[0]);
