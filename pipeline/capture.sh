@@ -31,7 +31,7 @@ graph-forward -q --input - --graph "$model" -o "$tmp.trace" --json-out "$tmp.out
 io=$(calldata io-commitment -i "$tmp.trace")
 ext=json
 if [ ${#age_args[@]} -gt 0 ]; then
-  age "${age_args[@]}" -o "$tmp.age" <<<"$input" || die "age could not encrypt the input"
+  printf '%s' "$input" | age "${age_args[@]}" -o "$tmp.age" || die "age could not encrypt the input"
   ext=json.age
 fi
 
@@ -62,7 +62,7 @@ if [ -s "$entries" ]; then
 fi
 time=${EPOCHREALTIME/./} time=${time:0:-3}
 hash=$(entry_hash "$seq" "$time" "$MODEL_COMMITMENT" "$GRAPH_DIGEST" "$io" "$prev")
-if [ "$ext" = json ]; then printf '%s\n' "$input" > "$log/inputs/$seq.json"; else mv "$tmp.age" "$log/inputs/$seq.$ext"; fi
+if [ "$ext" = json ]; then printf '%s' "$input" > "$log/inputs/$seq.json"; else mv "$tmp.age" "$log/inputs/$seq.$ext"; fi
 printf '{"seq":%d,"time":%d,"model_commitment":"%s","graph_digest":"%s","io_commitment":"%s","prev":"%s","hash":"%s"}\n' \
   "$seq" "$time" "$MODEL_COMMITMENT" "$GRAPH_DIGEST" "$io" "$prev" "$hash" >> "$entries"
 IFS= read -r -d '' out < "$tmp.out" || true
