@@ -28,18 +28,19 @@ problem() { echo "audit-verify.sh: $*"; bad=1; }
 # The chain: entry i has seq i, links to entry i−1's hash, and its hash is the Poseidon of its fields.
 prev=0x0 i=0 n=$(wc -l < "$entries")
 [ -z "$(tail -c 1 "$entries")" ] || problem "entry $n: incomplete (a crash mid-append; capture.sh repairs it)"
-while IFS= read -r line; do
-  if ! fields=$(jq -er '[.seq, .time, .model_commitment, .graph_digest, .io_commitment, .prev, .hash] | map(tostring) | join(" ")' <<<"$line" 2>/dev/null); then
+# One jq for all lines: each entry's fields, or "bad" for a line that is not an entry.
+while read -r seq time mc gd io eprev hash; do
+  if [ "$seq" = bad ]; then
     problem "entry $i: not a valid entry (line $((i + 1)))"; i=$((i + 1)); continue
   fi
-  read -r seq time mc gd io eprev hash <<<"$fields"
   [ "$seq" = "$i" ] || problem "entry $i: has sequence number $seq (an entry deleted or reordered)"
   [ "$eprev" = "$prev" ] || problem "entry $i: does not link to the entry before it (an entry deleted, reordered or edited)"
   [ "$mc" = "$pin" ] || problem "entry $i: foreign model $mc (pinned: $pin)"
   [ "$(entry_hash "$seq" "$time" "$mc" "$gd" "$io" "$eprev" 2>/dev/null)" = "$hash" ] || problem "entry $i: hash does not match its fields (edited)"
   echo "$seq $io" >> "$TMP/io"
   prev=$hash i=$((i + 1))
-done < <(head -n "$n" "$entries")
+done < <(head -n "$n" "$entries" | jq -rR '(fromjson? | [.seq, .time, .model_commitment, .graph_digest, .io_commitment, .prev, .hash]
+  | select(all(. != null)) | map(tostring) | join(" ")) // "bad"')
 
 # Proofs: each verifies against the pinned model and proves the entry's IO.
 touch "$TMP/io"
@@ -56,7 +57,7 @@ sort -k3,3n "$TMP/proof-problems"
 for w in "$log"/windows/*/window.json; do
   [ -f "$w" ] || continue
   id=$(jq -r .window "$w")
-  root=$(jq -r '.entries[]' "$w" | while read -r s; do sed -n "$((s + 1))p" "$entries"; done | jq -r .hash | calldata hash merkle 2>/dev/null)
+  root=$(jq -r '.entries[]' "$w" | while read -r s; do sed -n "$((s + 1))p" "$entries"; done | jq -r .hash 2>/dev/null | calldata hash merkle 2>/dev/null) || root=
   [ "$root" = "$(jq -r .root "$w")" ] || problem "window $id: its entries' Merkle root is ${root:-(none)}, not the recorded $(jq -r .root "$w")"
   while read -r s sum; do
     if [ ! -f "$log/proofs/$s.proof" ]; then problem "entry $s: no proof (window $id)"

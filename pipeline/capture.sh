@@ -7,7 +7,8 @@
 #   model.graph, model.json   the log's model and its identity, pinned by the first capture
 # hash = Poseidon(seq, time, model_commitment hi/lo, graph_digest hi/lo, io_commitment, prev); the
 # first entry's prev is 0x0. Appends hold LOGDIR/.lock; a torn last line (a crash mid-append) is cut first.
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+# Kept to few subprocesses (bash builtins where they do): its cost per inference is a measured figure.
+source "${BASH_SOURCE[0]%/*}/common.sh"
 log=${ZKM31_AUDIT_DIR:-} model= age_args=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -22,23 +23,23 @@ done
 [ -f "$model" ] || die "no such model: ${model:-(none given: --model)}"
 need graph-forward gkr-prove calldata flock
 [ ${#age_args[@]} -eq 0 ] || need age
-mkdir -p "$log/inputs" || die "cannot create the audit log $log"
-make_tmp
-cat > "$TMP/input"
-graph-forward -q --input "$TMP/input" --graph "$model" -o "$TMP/run.trace" --json-out "$TMP/out.json"
-io=$(calldata io-commitment -i "$TMP/run.trace")
+[ -d "$log/inputs" ] || mkdir -p "$log/inputs" || die "cannot create the audit log $log"
+tmp=$log/inputs/.capture.$$
+trap 'rm -f "$tmp".*' EXIT
+IFS= read -r -d '' input || true
+graph-forward -q --input - --graph "$model" -o "$tmp.trace" --json-out "$tmp.out" <<<"$input"
+io=$(calldata io-commitment -i "$tmp.trace")
 ext=json
 if [ ${#age_args[@]} -gt 0 ]; then
-  age "${age_args[@]}" -o "$TMP/input.age" "$TMP/input" || die "age could not encrypt the input"
-  mv "$TMP/input.age" "$TMP/input"
+  printf '%s' "$input" | age "${age_args[@]}" -o "$tmp.age" || die "age could not encrypt the input"
   ext=json.age
 fi
 
 hold_lock "$log/.lock"
 if [ ! -f "$log/model.json" ]; then
-  gkr-prove -q --commit-model --json -i "$model" > "$TMP/model.json"
+  gkr-prove -q --commit-model --json -i "$model" > "$tmp.model"
   cp "$model" "$log/model.graph"
-  mv "$TMP/model.json" "$log/model.json"
+  mv "$tmp.model" "$log/model.json"
 fi
 pinned_model "$log"
 if ! cmp -s "$model" "$log/model.graph"; then
@@ -46,18 +47,23 @@ if ! cmp -s "$model" "$log/model.graph"; then
   [ "$other" = "$MODEL_COMMITMENT" ] || die "$log is pinned to model $MODEL_COMMITMENT, not $other: start a new log for another model"
 fi
 entries=$log/log.jsonl
-if [ -s "$entries" ] && [ -n "$(tail -c 1 "$entries")" ]; then
-  sed -i '$ d' "$entries"
-  echo "capture.sh: repaired $entries: cut a torn last line (a crash mid-append)" >&2
-fi
 seq=0 prev=0x0
 if [ -s "$entries" ]; then
-  [[ $(tail -n 1 "$entries") =~ \"seq\":([0-9]+).*\"hash\":\"(0x[0-9a-f]+)\" ]] || die "$entries: the last entry is malformed (audit-verify.sh tells more)"
-  seq=$((BASH_REMATCH[1] + 1)) prev=${BASH_REMATCH[2]}
+  last=$(tail -n 1 "$entries"; echo x)  # the x shows whether the last line ends in a newline
+  if [ "${last: -2:1}" != $'\n' ]; then
+    sed -i '$ d' "$entries"
+    echo "capture.sh: repaired $entries: cut a torn last line (a crash mid-append)" >&2
+    last=$( (tail -n 1 "$entries"; echo x))
+  fi
+  if [ "$last" != x ]; then
+    [[ $last =~ \"seq\":([0-9]+).*\"hash\":\"(0x[0-9a-f]+)\" ]] || die "$entries: the last entry is malformed (audit-verify.sh tells more)"
+    seq=$((BASH_REMATCH[1] + 1)) prev=${BASH_REMATCH[2]}
+  fi
 fi
 time=${EPOCHREALTIME/./} time=${time:0:-3}
 hash=$(entry_hash "$seq" "$time" "$MODEL_COMMITMENT" "$GRAPH_DIGEST" "$io" "$prev")
-mv "$TMP/input" "$log/inputs/$seq.$ext"
+if [ "$ext" = json ]; then printf '%s' "$input" > "$log/inputs/$seq.json"; else mv "$tmp.age" "$log/inputs/$seq.$ext"; fi
 printf '{"seq":%d,"time":%d,"model_commitment":"%s","graph_digest":"%s","io_commitment":"%s","prev":"%s","hash":"%s"}\n' \
   "$seq" "$time" "$MODEL_COMMITMENT" "$GRAPH_DIGEST" "$io" "$prev" "$hash" >> "$entries"
-cat "$TMP/out.json"
+IFS= read -r -d '' out < "$tmp.out" || true
+printf '%s' "$out"

@@ -3,10 +3,13 @@
 # and a temporary directory removed on exit.
 set -euo pipefail
 
-ZKM31_ROOT=${ZKM31_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+# (no subprocess here: capture.sh runs once per inference)
+_here=${BASH_SOURCE[0]%/*}
+[[ $_here = /* ]] || _here=$PWD/$_here
+ZKM31_ROOT=${ZKM31_ROOT:-$_here/..}
 
 die() {
-  echo "$(basename "$0"): $*" >&2
+  echo "${0##*/}: $*" >&2
   exit 2
 }
 
@@ -39,8 +42,7 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 # felt_pair HEX64: a 32-byte digest as two felts, its big-endian halves (as calldata encodes digests).
 felt_pair() { echo "0x${1:0:32} 0x${1:32:32}"; }
 # entry_hash SEQ TIME MODEL_COMMITMENT GRAPH_DIGEST IO_COMMITMENT PREV: the Poseidon hash chaining an entry.
-# shellcheck disable=SC2046
-entry_hash() { calldata hash poseidon "$1" "$2" $(felt_pair "$3") $(felt_pair "$4") "$5" "$6"; }
+entry_hash() { calldata hash poseidon "$1" "$2" "0x${3:0:32}" "0x${3:32:32}" "0x${4:0:32}" "0x${4:32:32}" "$5" "$6"; }
 # hold_lock FILE: an exclusive flock on FILE until the script exits (-n: give up at once, status 1).
 hold_lock() {
   exec {LOCK_FD}>"${@: -1}"
