@@ -1,16 +1,23 @@
 # zkm31 — the two commands are `make demo` and `make test`; both install what is missing first.
 BUILD   ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+SECONDS ?= 60
 PREFIX  ?= /usr/local
 JOBS    ?= $(shell nproc)
 CUDA    ?= 0
-CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 ifeq ($(CUDA),1)
-CMAKE_FLAGS += -DZKM31_CUDA=ON
+CUDA_FLAG := -DZKM31_CUDA=ON
 else
-CMAKE_FLAGS += -DZKM31_CUDA=OFF
+CUDA_FLAG := -DZKM31_CUDA=OFF
 endif
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+CMAKE_FLAGS += $(CUDA_FLAG)
+# The unit tests again with AddressSanitizer + UndefinedBehaviorSanitizer (part of `make test`).
+ASAN_FLAGS := -DCMAKE_BUILD_TYPE=Debug -DZKM31_SANITIZE=ON -DZKM31_CUDA=OFF
+FUZZ_FLAGS := -DCMAKE_BUILD_TYPE=Debug -DZKM31_FUZZ=ON -DZKM31_CUDA=OFF -DCMAKE_CXX_COMPILER=clang++-14
 
-.PHONY: all deps build test unit e2e bench demo install clean models
+.PHONY: all deps build asan test unit e2e bench demo install clean models fuzz
 
 all: build
 
@@ -24,8 +31,19 @@ build: deps $(BUILD)/Makefile
 	@cmake $(CMAKE_FLAGS) $(BUILD) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
-test: build
-	@scripts/run-tests.sh $(BUILD)
+asan: deps
+	@cmake -S . -B $(ASAN_BUILD) $(ASAN_FLAGS) >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests -- --no-print-directory
+
+test: build asan
+	@scripts/run-tests.sh $(BUILD) $(ASAN_BUILD)
+
+# Every libFuzzer harness of tests/fuzz for SECONDS each (needs clang-14 and libclang-rt-14-dev).
+fuzz: build
+	@scripts/setup-deps.sh fuzz
+	@cmake -S . -B $(FUZZ_BUILD) $(FUZZ_FLAGS) >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_harnesses -- --no-print-directory
+	@scripts/fuzz.sh $(BUILD) $(FUZZ_BUILD) $(SECONDS)
 
 bench: build
 	@mkdir -p bench
@@ -42,4 +60,4 @@ models:
 	@python3 tests/data/make_models.py
 
 clean:
-	@rm -rf $(BUILD)
+	@rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

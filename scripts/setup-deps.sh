@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages zkm31 needs, only those missing; silent when everything is present.
+# `setup-deps.sh fuzz` adds what `make fuzz` needs (clang and its libFuzzer/sanitizer runtimes).
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
@@ -9,6 +10,7 @@ packages=(
   libb2-dev nlohmann-json3-dev libssl-dev
   python3 jq python3-msgpack python3-xxhash
 )
+[ "${1:-}" = fuzz ] && packages+=(clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

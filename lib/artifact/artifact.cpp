@@ -101,7 +101,7 @@ EnvelopeView unwrap_view(std::span<const uint8_t> bytes, std::string_view expect
   for (size_t f = 0; f < n_fields; ++f) {
     std::string key;
     try {
-      auto kh = msgpack::unpack(data, bytes.size(), off);
+      auto kh = msgpack::unpack(data, bytes.size(), off, nullptr, nullptr, unpack_limits(bytes.size()));
       if (kh.get().type != msgpack::type::STR) throw BadInput("not a zkm31 artifact: non-string key");
       key = kh.get().as<std::string>();
       if (key == "body") {
@@ -111,7 +111,7 @@ EnvelopeView unwrap_view(std::span<const uint8_t> bytes, std::string_view expect
           throw BadInput("truncated artifact: " + human_size(bytes.size()) + " of " +
                          human_size(off + header + declared));
       }
-      auto vh = msgpack::unpack(data, bytes.size(), off, reference);
+      auto vh = msgpack::unpack(data, bytes.size(), off, reference, nullptr, unpack_limits(bytes.size()));
       const auto& v = vh.get();
       if (key == "magic" && v.type == msgpack::type::STR) magic = v.as<std::string>();
       else if (key == "kind" && v.type == msgpack::type::STR) kind = v.as<std::string>();

@@ -1,5 +1,8 @@
 #include "artifact/body.hpp"
 
+#include <algorithm>
+#include <bit>
+
 #include "error/error.hpp"
 
 namespace zkm31::artifact {
@@ -21,7 +24,7 @@ void BodyWriter::m31s(std::span<const M31> v) {
 
 void BodyWriter::f32s(std::span<const float> v) {
   std::vector<uint32_t> raw(v.size());
-  std::memcpy(raw.data(), v.data(), v.size() * 4);
+  std::ranges::transform(v, raw.begin(), [](float x) { return std::bit_cast<uint32_t>(x); });
   u32s(raw);
 }
 
@@ -30,6 +33,13 @@ std::vector<uint32_t> decode_u32s(std::span<const uint8_t> b, const std::string&
   std::vector<uint32_t> out(b.size() / 4);
   for (size_t i = 0; i < out.size(); ++i)
     out[i] = uint32_t(b[4 * i]) | uint32_t(b[4 * i + 1]) << 8 | uint32_t(b[4 * i + 2]) << 16 | uint32_t(b[4 * i + 3]) << 24;
+  return out;
+}
+
+std::vector<float> decode_f32s(std::span<const uint8_t> b, const std::string& what) {
+  const auto raw = decode_u32s(b, what);
+  std::vector<float> out(raw.size());
+  std::ranges::transform(raw, out.begin(), [](uint32_t x) { return std::bit_cast<float>(x); });
   return out;
 }
 
@@ -125,16 +135,17 @@ std::vector<M31> MapView::m31s(std::string_view key) const {
 }
 
 std::vector<float> MapView::f32s(std::string_view key) const {
-  auto raw = u32s(key);
-  std::vector<float> out(raw.size());
-  std::memcpy(out.data(), raw.data(), raw.size() * 4);
-  return out;
+  return decode_f32s(bin(key), where_ + "." + std::string(key));
 }
 
 std::vector<msgpack::object> MapView::array(std::string_view key) const {
   const auto& o = at(key);
   if (o.type != msgpack::type::ARRAY) wrong_type(where_, key, "an array");
   return {o.via.array.ptr, o.via.array.ptr + o.via.array.size};
+}
+
+msgpack::unpack_limit unpack_limits(size_t bytes) {
+  return msgpack::unpack_limit(bytes, bytes / 2, bytes, bytes, bytes, 64);
 }
 
 msgpack::object_handle parse_body(std::span<const uint8_t> body, std::string_view what) {
@@ -144,7 +155,8 @@ msgpack::object_handle parse_body(std::span<const uint8_t> body, std::string_vie
   // weights or a codeword would otherwise exist twice while they are decoded).
   const auto reference = [](msgpack::type::object_type, std::size_t, void*) { return true; };
   try {
-    h = msgpack::unpack(reinterpret_cast<const char*>(body.data()), body.size(), off, reference);
+    h = msgpack::unpack(reinterpret_cast<const char*>(body.data()), body.size(), off, reference, nullptr,
+                        unpack_limits(body.size()));
   } catch (const std::exception& e) {
     throw BadInput("malformed " + std::string(what) + ": " + e.what());
   }

@@ -54,8 +54,14 @@ class MapView {
 // handle owns the rest). Trailing bytes are refused.
 msgpack::object_handle parse_body(std::span<const uint8_t> body, std::string_view what);
 
+// Limits for msgpack::unpack of `bytes` bytes. msgpack reserves an array's or a map's declared count
+// before reading its elements (a 6-byte input can ask for 2^32 · 24 bytes): no count can exceed the
+// bytes there are, and the bodies nest only a few levels.
+msgpack::unpack_limit unpack_limits(size_t bytes);
+
 // Decoding helpers shared by MapView and array elements.
 std::vector<uint32_t> decode_u32s(std::span<const uint8_t> b, const std::string& what);
 std::vector<M31> decode_m31s(std::span<const uint8_t> b, const std::string& what);
+std::vector<float> decode_f32s(std::span<const uint8_t> b, const std::string& what);  // IEEE-754 bits, little-endian
 
 }  // namespace zkm31::artifact

@@ -23,14 +23,27 @@ Backend from_name(const std::string& name);
 }  // namespace zkm31::simd
 
 // Brackets kernel code compiled for one instruction set (include headers before them). GCC 12
-// warns about its own _mm512_undefined_* placeholders inside the intrinsics (GCC PR 105593).
+// warns about its own _mm512_undefined_* placeholders inside the intrinsics (GCC PR 105593). Clang
+// (the fuzzing build) has no `#pragma GCC target`: it applies the target attribute to every function.
+#if defined(__clang__)
+#define ZKM31_TARGET_BEGIN(isa) \
+  _Pragma(ZKM31_TARGET_STR2(clang attribute push(__attribute__((target(#isa))), apply_to = function)))
+#define ZKM31_TARGET_END _Pragma("clang attribute pop")
+#else
 #define ZKM31_TARGET_BEGIN(isa)                                 \
   _Pragma("GCC push_options") _Pragma(ZKM31_TARGET_STR(isa))     \
       _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"")
 #define ZKM31_TARGET_END _Pragma("GCC diagnostic pop") _Pragma("GCC pop_options")
 #define ZKM31_TARGET_STR(isa) ZKM31_TARGET_STR2(GCC target(#isa))
+#endif
 #define ZKM31_TARGET_STR2(x) #x
 
 // Plain loops that the compiler vectorises well get AVX-512 / AVX2 clones, picked once at load time
 // (results are identical on every clone; ZKM31_SIMD does not apply to them).
 #define ZKM31_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+// The same for a function template, AVX2 only; clang 14 (the fuzzing build) clones no templates.
+#if defined(__clang__)
+#define ZKM31_TEMPLATE_AVX2_CLONES
+#else
+#define ZKM31_TEMPLATE_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#endif

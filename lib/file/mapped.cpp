@@ -7,17 +7,17 @@
 
 namespace zkm31::file {
 
-Mapped::Mapped(int fd) {
+Mapped::Mapped(int fd, bool populate) {
   struct stat st{};
   if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) return;
-  void* p = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  void* p = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0);
   if (p != MAP_FAILED) data_ = static_cast<const uint8_t*>(p), size_ = size_t(st.st_size);
 }
 
-Mapped::Mapped(const std::string& path) {
+Mapped::Mapped(const std::string& path, bool populate) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
-  Mapped m(fd);
+  Mapped m(fd, populate);
   ::close(fd);
   std::swap(data_, m.data_);
   std::swap(size_, m.size_);

@@ -12,10 +12,11 @@ namespace zkm31::file {
 class Mapped {
  public:
   // Maps the regular, non-empty file open on fd (the descriptor stays the caller's); otherwise, or if
-  // the mapping fails, the result holds nothing (ok() is false).
-  explicit Mapped(int fd);
+  // the mapping fails, the result holds nothing (ok() is false). `populate` reads every page in at once
+  // (right for a file read whole); without it pages are read as they are touched.
+  explicit Mapped(int fd, bool populate = true);
   // The same for a path (nothing if it cannot be opened).
-  explicit Mapped(const std::string& path);
+  explicit Mapped(const std::string& path, bool populate = true);
   ~Mapped();
   Mapped(const Mapped&) = delete;
   Mapped& operator=(const Mapped&) = delete;

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "error/error.hpp"
+#include "field/simd.hpp"
 #include "model/tables.hpp"
 #include "parallel/parallel.hpp"
 
@@ -123,9 +124,8 @@ std::vector<T> concat_values(const Graph& g, const Node& n, const std::vector<st
 constexpr int64_t kRowTile = 16, kColTile = 256;
 
 template <typename T>
-__attribute__((target_clones("avx2", "default"))) void matmul_tile(const T* A, const T* B, const T* bias, T* Y,
-                                                                   int64_t r0, int64_t r1, int64_t c0, int64_t c1,
-                                                                   int64_t K, int64_t N) {
+ZKM31_TEMPLATE_AVX2_CLONES void matmul_tile(const T* A, const T* B, const T* bias, T* Y, int64_t r0, int64_t r1,
+                                            int64_t c0, int64_t c1, int64_t K, int64_t N) {
   T acc[kRowTile][kColTile];
   const int64_t w = c1 - c0;
   for (int64_t r = r0; r < r1; ++r)

@@ -75,10 +75,8 @@ Trace read_trace(std::span<const uint8_t> bytes) {
   if (fo.size() != g.outputs.size()) throw BadInput("trace.float_outputs: one vector per graph output expected");
   for (size_t i = 0; i < fo.size(); ++i) {
     if (fo[i].type != msgpack::type::BIN) throw BadInput("trace.float_outputs: expected binary");
-    auto raw = artifact::decode_u32s({reinterpret_cast<const uint8_t*>(fo[i].via.bin.ptr), fo[i].via.bin.size},
-                                     "trace.float_outputs");
-    std::vector<float> f(raw.size());
-    std::memcpy(f.data(), raw.data(), raw.size() * 4);
+    auto f = artifact::decode_f32s({reinterpret_cast<const uint8_t*>(fo[i].via.bin.ptr), fo[i].via.bin.size},
+                                   "trace.float_outputs");
     if (int64_t(f.size()) != numel(g.tensors[g.outputs[i]].shape)) throw BadInput("trace.float_outputs: wrong length");
     t.float_outputs.push_back(std::move(f));
   }

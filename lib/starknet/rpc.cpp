@@ -82,6 +82,10 @@ nlohmann::json RpcClient::call(const std::string& method, const ojson& params) {
   curl_easy_cleanup(curl);
   if (rc != CURLE_OK)
     throw NetworkError(method + ": " + (errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc))));
+  return rpc_result(method, status, response);
+}
+
+nlohmann::json rpc_result(const std::string& method, long status, const std::string& response) {
   nlohmann::json reply;
   try {
     reply = nlohmann::json::parse(response);
@@ -114,7 +118,10 @@ ojson estimate_fee_params(const InvokeV3& tx) {
 }
 
 ResourceBounds estimate_resource_bounds(RpcClient& rpc, const InvokeV3& tx) {
-  const nlohmann::json res = rpc.call("starknet_estimateFee", estimate_fee_params(tx));
+  return resource_bounds_of(rpc.call("starknet_estimateFee", estimate_fee_params(tx)));
+}
+
+ResourceBounds resource_bounds_of(const nlohmann::json& res) {
   if (!res.is_array() || res.size() != 1 || !res[0].is_object()) throw NetworkError("starknet_estimateFee: expected one fee estimate");
   const auto& e = res[0];
   auto bound = [&](const char* amount, const char* price) {
@@ -135,22 +142,7 @@ ReceiptOutcome wait_for_receipt(RpcClient& rpc, const Felt& tx_hash, double time
     if (left <= 0) return {};
     rpc.set_request_timeout(std::max(0.5, std::min(30.0, left)));
     try {
-      nlohmann::json r = rpc.call("starknet_getTransactionReceipt", params);
-      if (!r.is_object()) throw NetworkError("starknet_getTransactionReceipt: result is not an object");
-      ReceiptOutcome out;
-      out.receipt = r;
-      out.finality_status = r.value("finality_status", "");
-      const std::string exec = r.value("execution_status", "");
-      if (exec == "REVERTED") {
-        out.status = ReceiptOutcome::Reverted;
-        out.revert_reason = r.value("revert_reason", "(no reason given)");
-        return out;
-      }
-      if (exec == "SUCCEEDED") {
-        out.status = ReceiptOutcome::Succeeded;
-        return out;
-      }
-      throw NetworkError("receipt with unknown execution_status '" + exec + "'");
+      return receipt_outcome(rpc.call("starknet_getTransactionReceipt", params));
     } catch (const NodeError& e) {
       if (e.code != kTxnHashNotFound) throw;
     } catch (const NetworkError&) {
@@ -161,6 +153,24 @@ ReceiptOutcome wait_for_receipt(RpcClient& rpc, const Felt& tx_hash, double time
     if (nap > 0) std::this_thread::sleep_for(std::chrono::duration<double>(nap));
     interval = std::min(interval * 1.5, 5.0);
   }
+}
+
+ReceiptOutcome receipt_outcome(const nlohmann::json& r) {
+  if (!r.is_object()) throw NetworkError("starknet_getTransactionReceipt: result is not an object");
+  ReceiptOutcome out;
+  out.receipt = r;
+  out.finality_status = r.value("finality_status", "");
+  const std::string exec = r.value("execution_status", "");
+  if (exec == "REVERTED") {
+    out.status = ReceiptOutcome::Reverted;
+    out.revert_reason = r.value("revert_reason", "(no reason given)");
+    return out;
+  }
+  if (exec == "SUCCEEDED") {
+    out.status = ReceiptOutcome::Succeeded;
+    return out;
+  }
+  throw NetworkError("receipt with unknown execution_status '" + exec + "'");
 }
 
 }  // namespace zkm31::starknet

@@ -26,6 +26,10 @@ struct NetworkError : std::runtime_error {
 
 std::string rpc_request_body(int64_t id, const std::string& method, const ojson& params);
 
+// The `result` of a JSON-RPC reply to `method` (HTTP status, body); NodeError for a JSON-RPC error,
+// NetworkError for anything else that is no answer. RpcClient::call's parsing, apart for tests.
+nlohmann::json rpc_result(const std::string& method, long status, const std::string& response);
+
 class RpcClient {
  public:
   explicit RpcClient(std::string url, double request_timeout_seconds = 30);
@@ -44,12 +48,16 @@ class RpcClient {
 // then starknet.js's default margins: +50% on every amount and price.
 ResourceBounds estimate_resource_bounds(RpcClient& rpc, const InvokeV3& tx);
 ojson estimate_fee_params(const InvokeV3& tx);
+// The bounds (margins added) from starknet_estimateFee's result; NetworkError if it is malformed.
+ResourceBounds resource_bounds_of(const nlohmann::json& estimate);
 
 struct ReceiptOutcome {
   enum Status { Succeeded, Reverted, TimedOut } status = TimedOut;
   std::string finality_status, revert_reason;
   nlohmann::json receipt;
 };
+// What a receipt (starknet_getTransactionReceipt's result) says; NetworkError if it says nothing known.
+ReceiptOutcome receipt_outcome(const nlohmann::json& receipt);
 // Polls starknet_getTransactionReceipt until the node knows the transaction, with back-off from
 // `first_poll` seconds (×1.5, at most 5 s) and an overall deadline of `timeout` seconds.
 ReceiptOutcome wait_for_receipt(RpcClient& rpc, const Felt& tx_hash, double timeout, double first_poll);

@@ -84,7 +84,7 @@ void Lowerer::lower_slice(size_t i) {
 void Lowerer::lower_split(size_t i) {
   const LiveNode& n = m_.nodes[i];
   uint32_t x = tid(n.inputs[0]);
-  const auto& xs = T(x).shape;
+  const model::Shape xs = T(x).shape;  // a copy: slice_axis adds tensors, which may move T(x)
   int64_t axis = axis_in(n, attr_int(n, "axis", 0), xs.size());
   int64_t start = 0;
   for (const auto& o : n.outputs) {

@@ -134,7 +134,8 @@ TEST(ModelCache, SecondCommitIsCachedAndDamagedFilesAreRecomputed) {
     flipped[good.size() / 3] ^= 0x40;
     auto truncated = good;
     truncated.resize(good.size() / 2);
-    const pcs::Stored other = pcs::save(pcs::commit(random_values(9, 5), kConfig));
+    const pcs::Committed other_commitment = pcs::commit(random_values(9, 5), kConfig);
+    const pcs::Stored other = pcs::save(other_commitment);  // its codeword lives in other_commitment
     const auto foreign = file == header ? other.header
                                         : std::vector<uint8_t>(reinterpret_cast<const uint8_t*>(other.codeword.data()),
                                                                reinterpret_cast<const uint8_t*>(other.codeword.data()) +
