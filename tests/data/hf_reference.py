@@ -11,6 +11,11 @@ Checkpoints (random weights, seed fixed per name):
                 LM head tied to wte; hidden 32, 2 layers, 4 heads, vocab 101; f32
   gpt2_sharded  the same architecture (hidden 48, vocab 67) in two f16 shards with an index
   gpt2_bf16     the same as gpt2 with bf16 weights (the reference uses the bf16-rounded values)
+  llama         Llama: RMSNorm, RoPE (rotate_half), GQA 4 query / 2 kv heads, SwiGLU, untied head; f32
+  mistral       the same computation under model_type mistral, MQA (1 kv head), bf16
+  qwen2         q/k/v biases, 4 heads / 2 kv heads of 12, hidden 48, tied head, f16 in two shards
+  qwen3         q_norm/k_norm over the head dimension, tied head; f32
+  phi3          fused qkv_proj and gate_up_proj, 4 kv heads (plain MHA), untied head; f32
 SafeTensors are written here directly (8-byte little-endian header length, JSON header, raw data).
 """
 import json
@@ -149,11 +154,142 @@ def gpt2_config(D, V, layers=2, heads=4, positions=16):
             'activation_function': 'gelu_new', 'tie_word_embeddings': True}
 
 
+def rms_norm(x, w, eps):
+    """LlamaRMSNorm as Hugging Face writes it (the float32 casts are no-ops here)."""
+    variance = x.pow(2).mean(-1, keepdim=True)
+    return w * (x * torch.rsqrt(variance + eps))
+
+
+def rotate_half(x):
+    x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
+    return torch.cat((-x2, x1), dim=-1)
+
+
+def repeat_kv(x, n_rep):
+    b, kv, t, hd = x.shape
+    if n_rep == 1:
+        return x
+    return x[:, :, None, :, :].expand(b, kv, n_rep, t, hd).reshape(b, kv * n_rep, t, hd)
+
+
+class Llama(nn.Module):
+    """The Llama family as Hugging Face's modeling code computes it: RMSNorm, RoPE by rotate_half
+    (default rope_scaling), GQA by repeat_kv, additive causal mask, SwiGLU MLP. Qwen2: q/k/v biases;
+    Qwen3: RMSNorm of q and k over the head dimension; Phi-3: fused qkv_proj and gate_up_proj."""
+
+    def __init__(self, cfg, w):
+        super().__init__()
+        self.cfg = cfg
+        self.w = {k: nn.Parameter(torch.tensor(v), requires_grad=False) for k, v in w.items()}
+        for k, v in self.w.items():
+            self.register_parameter(k.replace('.', '_'), v)
+        D, H = cfg['hidden_size'], cfg['num_attention_heads']
+        hd = cfg.get('head_dim') or D // H
+        inv_freq = 1.0 / (cfg.get('rope_theta', 10000.0) ** (torch.arange(0, hd, 2, dtype=torch.int64).float() / hd))
+        freqs = torch.outer(torch.arange(cfg['max_position_embeddings']).float(), inv_freq)
+        emb = torch.cat((freqs, freqs), dim=-1)
+        self.register_buffer('cos_cached', emb.cos())
+        self.register_buffer('sin_cached', emb.sin())
+        P = cfg['max_position_embeddings']
+        self.register_buffer('causal', torch.triu(torch.full((P, P), torch.finfo(torch.float32).min), 1))
+
+    def linear(self, x, name):
+        y = x @ self.w[name + '.weight'].t()
+        return y + self.w[name + '.bias'] if name + '.bias' in self.w else y
+
+    def forward(self, input_ids):
+        cfg, w = self.cfg, self.w
+        B, T = input_ids.shape
+        D, H, KV = cfg['hidden_size'], cfg['num_attention_heads'], cfg['num_key_value_heads']
+        hd, eps = cfg.get('head_dim') or D // H, cfg['rms_norm_eps']
+        phi3 = cfg['model_type'] == 'phi3'
+        x = w['model.embed_tokens.weight'][input_ids]
+        cos, sin = self.cos_cached[:T], self.sin_cached[:T]
+        for i in range(cfg['num_hidden_layers']):
+            p = f'model.layers.{i}.'
+            h = rms_norm(x, w[p + 'input_layernorm.weight'], eps)
+            if phi3:
+                q, k, v = self.linear(h, p + 'self_attn.qkv_proj').split([H * hd, KV * hd, KV * hd], dim=-1)
+            else:
+                q, k, v = (self.linear(h, p + 'self_attn.' + n) for n in ('q_proj', 'k_proj', 'v_proj'))
+            q, k = q.view(B, T, H, hd), k.view(B, T, KV, hd)
+            v = v.view(B, T, KV, hd).transpose(1, 2)
+            if cfg['model_type'] == 'qwen3':
+                q = rms_norm(q, w[p + 'self_attn.q_norm.weight'], eps)
+                k = rms_norm(k, w[p + 'self_attn.k_norm.weight'], eps)
+            q, k = q.transpose(1, 2), k.transpose(1, 2)
+            q = q * cos + rotate_half(q) * sin
+            k = k * cos + rotate_half(k) * sin
+            k, v = repeat_kv(k, H // KV), repeat_kv(v, H // KV)
+            att = torch.matmul(q, k.transpose(2, 3)) / math.sqrt(hd) + self.causal[:T, :T]
+            att = torch.softmax(att, dim=-1, dtype=torch.float32)
+            y = torch.matmul(att, v).transpose(1, 2).reshape(B, T, H * hd)
+            x = x + self.linear(y, p + 'self_attn.o_proj')
+            h = rms_norm(x, w[p + 'post_attention_layernorm.weight'], eps)
+            if phi3:
+                gate, up = self.linear(h, p + 'mlp.gate_up_proj').chunk(2, dim=-1)
+            else:
+                gate, up = self.linear(h, p + 'mlp.gate_proj'), self.linear(h, p + 'mlp.up_proj')
+            x = x + self.linear(nn.functional.silu(gate) * up, p + 'mlp.down_proj')
+        x = rms_norm(x, w['model.norm.weight'], eps)
+        head = w['model.embed_tokens.weight'] if cfg['tie_word_embeddings'] else w['lm_head.weight']
+        return x @ head.t()
+
+
+def llama_weights(cfg, rng):
+    D, V, H, KV, F = (cfg[k] for k in ('hidden_size', 'vocab_size', 'num_attention_heads', 'num_key_value_heads',
+                                        'intermediate_size'))
+    hd = cfg.get('head_dim') or D // H
+    n = lambda *shape, s=0.2: (rng.standard_normal(shape) * s).astype(np.float32)
+    kind = cfg['model_type']
+    w = {'model.embed_tokens.weight': n(V, D, s=0.5)}
+    for i in range(cfg['num_hidden_layers']):
+        p = f'model.layers.{i}.'
+        w[p + 'input_layernorm.weight'] = 1 + n(D, s=0.1)
+        w[p + 'post_attention_layernorm.weight'] = 1 + n(D, s=0.1)
+        if kind == 'phi3':
+            w[p + 'self_attn.qkv_proj.weight'] = n((H + 2 * KV) * hd, D)
+        else:
+            for name, rows in (('q_proj', H * hd), ('k_proj', KV * hd), ('v_proj', KV * hd)):
+                w[p + f'self_attn.{name}.weight'] = n(rows, D)
+                if kind == 'qwen2':
+                    w[p + f'self_attn.{name}.bias'] = n(rows, s=0.05)
+        if kind == 'qwen3':
+            w[p + 'self_attn.q_norm.weight'], w[p + 'self_attn.k_norm.weight'] = 1 + n(hd, s=0.1), 1 + n(hd, s=0.1)
+        w[p + 'self_attn.o_proj.weight'] = n(D, H * hd)
+        if kind == 'phi3':
+            w[p + 'mlp.gate_up_proj.weight'] = n(2 * F, D)
+        else:
+            w[p + 'mlp.gate_proj.weight'], w[p + 'mlp.up_proj.weight'] = n(F, D), n(F, D)
+        w[p + 'mlp.down_proj.weight'] = n(D, F, s=0.1)
+    w['model.norm.weight'] = 1 + n(D, s=0.1)
+    if not cfg['tie_word_embeddings']:
+        w['lm_head.weight'] = n(V, D, s=0.2)
+    return w
+
+
+def llama_config(kind, D, V, heads, kv_heads, F, tie, layers=2, positions=16):
+    arch = {'llama': 'LlamaForCausalLM', 'mistral': 'MistralForCausalLM', 'qwen2': 'Qwen2ForCausalLM',
+            'qwen3': 'Qwen3ForCausalLM', 'phi3': 'Phi3ForCausalLM'}[kind]
+    cfg = {'architectures': [arch], 'model_type': kind, 'hidden_size': D, 'intermediate_size': F,
+           'num_attention_heads': heads, 'num_key_value_heads': kv_heads, 'num_hidden_layers': layers,
+           'max_position_embeddings': positions, 'vocab_size': V, 'rms_norm_eps': 1e-6, 'rope_theta': 10000.0,
+           'hidden_act': 'silu', 'tie_word_embeddings': tie}
+    if kind == 'qwen3':
+        cfg['head_dim'] = D // heads
+    return cfg
+
+
 # name: (config, weights builder, module, dtype, shards, with an ONNX export)
 CHECKPOINTS = {
     'gpt2': (gpt2_config(32, 101), gpt2_weights, GPT2, 'F32', 1, True),
-    'gpt2_sharded': (gpt2_config(48, 67), gpt2_weights, GPT2, 'F16', 2, True),
+    'gpt2_sharded': (gpt2_config(48, 67), gpt2_weights, GPT2, 'F16', 2, False),
     'gpt2_bf16': (gpt2_config(32, 101), gpt2_weights, GPT2, 'BF16', 1, False),
+    'llama': (llama_config('llama', 32, 113, 4, 2, 64, False), llama_weights, Llama, 'F32', 1, True),
+    'mistral': (llama_config('mistral', 32, 97, 4, 1, 48, False), llama_weights, Llama, 'BF16', 1, False),
+    'qwen2': (llama_config('qwen2', 48, 151, 4, 2, 80, True), llama_weights, Llama, 'F16', 2, False),
+    'qwen3': (llama_config('qwen3', 32, 89, 4, 2, 64, True), llama_weights, Llama, 'F32', 1, True),
+    'phi3': (llama_config('phi3', 32, 131, 4, 4, 64, False), llama_weights, Llama, 'F32', 1, True),
 }
 
 

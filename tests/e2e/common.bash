@@ -16,3 +16,22 @@ float_matches_torch() {
     '[range(0; $t[0].data | length) as $i | ($a[0].outputs[0].float[$i] - $t[0].data[$i]) | fabs] | max < 1e-4'
   assert_output true
 }
+
+# tamper_each DELTA TENSOR…: each tensor of $TMP/run.trace changed by DELTA in one entry makes
+# gkr-prove refuse (exit 2, one "gkr-prove: error:" line, no proof left behind) or verify reject (exit 1).
+tamper_each() {
+  local delta=$1 tensor
+  shift
+  for tensor in "$@"; do
+    /usr/bin/python3 "$ROOT/tests/e2e/prove_edit.py" trace "$TMP/run.trace" "$TMP/bad.trace" "$tensor" "$delta"
+    rm -f "$TMP/bad.proof"
+    if gkr-prove -q -i "$TMP/bad.trace" -o "$TMP/bad.proof" 2>"$TMP/err"; then
+      run verify -q -i "$TMP/bad.proof"
+      assert_failure 1
+    else
+      [ $? -eq 2 ] || fail "gkr-prove crashed on $tensor: $(cat "$TMP/err")"
+      grep -q "^gkr-prove: error: " "$TMP/err" || fail "$tensor: $(cat "$TMP/err")"
+      [ ! -e "$TMP/bad.proof" ] || fail "gkr-prove left a proof behind"
+    fi
+  done
+}

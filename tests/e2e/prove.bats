@@ -34,25 +34,6 @@ proves_like_torch() {
   assert_output "$torch"
 }
 
-# tamper_each DELTA TENSOR…: each tensor of $TMP/run.trace changed by DELTA in one entry makes
-# gkr-prove refuse (exit 2, one "gkr-prove: error:" line, no proof left behind) or verify reject (exit 1).
-tamper_each() {
-  local delta=$1 tensor
-  shift
-  for tensor in "$@"; do
-    $EDIT trace "$TMP/run.trace" "$TMP/bad.trace" "$tensor" "$delta"
-    rm -f "$TMP/bad.proof"
-    if gkr-prove -q -i "$TMP/bad.trace" -o "$TMP/bad.proof" 2>"$TMP/err"; then
-      run verify -q -i "$TMP/bad.proof"
-      assert_failure 1
-    else
-      [ $? -eq 2 ] || fail "gkr-prove crashed on $tensor: $(cat "$TMP/err")"
-      grep -q "^gkr-prove: error: " "$TMP/err" || fail "$tensor: $(cat "$TMP/err")"
-      [ ! -e "$TMP/bad.proof" ] || fail "gkr-prove left a proof behind"
-    fi
-  done
-}
-
 @test "tiny_matmul: the shell pipeline proves and verify accepts" {
   shared_model tiny_matmul
   run --separate-stderr bash -c "onnx2graph -q '$SHARED/tiny_matmul.onnx' | graph-forward -q --input '$SHARED/tiny_matmul.input.json' | gkr-prove -q | verify"

@@ -1,9 +1,10 @@
-// onnx2graph: ONNX model → quantized integer graph artifact (kind "graph").
+// onnx2graph: ONNX model (or a Hugging Face checkpoint, --hf) → quantized integer graph artifact (kind "graph").
 #include <cstdio>
 #include <iostream>
 
 #include "cli/cli.hpp"
 #include "error/error.hpp"
+#include "hf/hf.hpp"
 #include "model/graph.hpp"
 #include "onnx/import.hpp"
 
@@ -14,7 +15,19 @@ int main(int argc, char** argv) {
   cli::IoOptions io;
   cli::add_io_options(app, io, false, true);
   std::string model_path;
-  app.add_option("model", model_path, "ONNX model file ('-' for stdin)")->required();
+  auto* model_opt = app.add_option("model", model_path, "ONNX model file ('-' for stdin)");
+  std::string hf_dir;
+  auto* hf_flag = app.add_option("--hf", hf_dir,
+                                 "a Hugging Face checkpoint folder (config.json + model.safetensors or its sharded index) "
+                                 "instead of an ONNX file: gpt2, llama, mistral, qwen2, qwen3, phi3 (input input_ids [1, N], "
+                                 "output logits)");
+  model_opt->excludes(hf_flag);
+  hf::Options hf_options;
+  app.add_option("--seq", hf_options.seq, "with --hf: the number of tokens N (required)");
+  std::string layers;
+  app.add_option("--layers", layers, "with --hf: decoder layers A:B (A to B−1); a slice after layer 0 takes hidden_states");
+  bool no_head = false;
+  app.add_flag("--no-head", no_head, "with --hf: stop at the final norm (output hidden_states)");
   std::string calib_path;
   app.add_option("--calibrate", calib_path,
                  "JSON array of calibration inputs (each {name,shape,data} or an array of them), or one graph-forward input file; default: 64 synthetic N(0,1) inputs");
@@ -36,7 +49,18 @@ int main(int argc, char** argv) {
       if (!opt.shapes.emplace(name, shape).second) throw BadInput("--shape gives input '" + name + "' twice");
     }
     opt.notice = [&](const std::string& line) { progress.line("onnx2graph: note: " + line); };
-    auto bytes = cli::read_all(model_path);
+    if (model_path.empty() == hf_dir.empty()) throw BadInput("give an ONNX model file or --hf DIR");
+    if (hf_dir.empty() && (hf_options.seq || !layers.empty() || no_head))
+      throw BadInput("--seq, --layers and --no-head apply to --hf only");
+    std::vector<uint8_t> bytes;
+    if (hf_dir.empty()) {
+      bytes = cli::read_all(model_path);
+    } else {
+      if (!layers.empty()) hf::parse_layers(layers, hf_options);
+      hf_options.head = !no_head;
+      std::string onnx = hf::checkpoint_to_onnx(hf_dir, hf_options);
+      bytes.assign(onnx.begin(), onnx.end());
+    }
     if (!calib_path.empty()) {
       auto text = cli::read_all(calib_path);
       opt.calibration = onnx_import::parse_calibration_json(std::string(text.begin(), text.end()));
