@@ -34,12 +34,12 @@ int main(int argc, char** argv) {
       if (!opt.shapes.emplace(name, shape).second) throw BadInput("--shape gives input '" + name + "' twice");
     }
     opt.notice = [&](const std::string& line) { progress.line("onnx2graph: note: " + line); };
-    auto bytes = cli::read_all(model_path);
     if (!calib_path.empty()) {
       auto text = cli::read_all(calib_path);
       opt.calibration = onnx_import::parse_calibration_json(std::string(text.begin(), text.end()));
     }
-    model::Graph g = onnx_import::import_onnx(bytes, opt);
+    // The file's bytes live only while they are parsed.
+    model::Graph g = onnx_import::import_onnx(cli::read_all(model_path), opt);
     if (inspect) {
       std::string s = model::describe(g);
       std::fwrite(s.data(), 1, s.size(), stdout);
