@@ -293,25 +293,48 @@ struct Builder {
     c.steps.push_back(std::move(s));
   }
 
-  // mul_const (Y = C·X) and masked_fill (Y = X where the mask is 0, fill where it is 1), the
-  // constant broadcast to X's padded layout.
-  void scale(const Node& n) {
-    ScaleStep s{vec_of(n.outputs[0]), vec_of(n.inputs[0]), {}, {}, false, n.name};
+  // Y = C ⊙ X + D with C, D public, laid out over X's padded layout from the node's constant K:
+  //   mul_const, mul by a constant   C = K, D = 0
+  //   masked_fill                    C = 1 − K, D = fill·K (K the 0/1 mask)
+  //   add / sub of a constant        C = ±1, D = ±K (a learned position table folded by the exporter)
+  // x_in: the input that is X; the other one is K.
+  void scale(const Node& n, size_t x_in) {
+    const uint32_t k = n.inputs[1 - x_in];
+    ScaleStep s{vec_of(n.outputs[0]), vec_of(n.inputs[x_in]), {}, {}, false, n.name};
     const Vec& xv = c.vecs[s.x];
-    if (xv.n_vars > 26) throw NotSupported(std::string(model::op_name(n.op)) + " " + n.name + " over more than 2^26 entries");
-    const auto& cv = g.constant(n.inputs[1]).values;
-    const std::vector<int64_t> map = model::broadcast_index(xv.dims, g.tensors[n.inputs[1]].shape);
-    const bool fill = n.op == Op::MaskedFill;
-    s.scale.assign(xv.size(), M31());
-    if (fill) s.offset.assign(xv.size(), M31());
+    const std::string what = std::string(model::op_name(n.op)) + " " + n.name;
+    if (xv.dims != c.vecs[s.y].dims) throw NotSupported(what + ": a constant operand that broadcasts the other operand");
+    if (xv.n_vars > 26) throw NotSupported(what + " over more than 2^26 entries");
+    const auto& kv = g.constant(k).values;
+    const std::vector<int64_t> map = model::broadcast_index(xv.dims, g.tensors[k].shape);
+    const bool fill = n.op == Op::MaskedFill, shift = n.op == Op::Add || n.op == Op::Sub;
+    const bool minus_x = n.op == Op::Sub && x_in == 1, minus_k = n.op == Op::Sub && x_in == 0;
+    if (shift) s.scale = {M31::from_signed(minus_x ? -1 : 1)};
+    else s.scale.assign(xv.size(), M31());
+    if (fill || shift) s.offset.assign(xv.size(), M31());
     for (size_t i = 0; i < map.size(); ++i) {
-      const int64_t v = cv[size_t(map[i])];
+      const int64_t v = kv[size_t(map[i])];
       const size_t pi = padded_index(xv, i);
-      s.scale[pi] = fill ? M31(v ? 0 : 1) : M31::from_signed(v);
-      if (fill && v) s.offset[pi] = M31::from_signed(n.fill);
+      if (shift) {
+        s.offset[pi] = M31::from_signed(minus_k ? -v : v);
+      } else if (fill) {
+        s.scale[pi] = M31(v ? 0 : 1);
+        if (v) s.offset[pi] = M31::from_signed(n.fill);
+      } else {
+        s.scale[pi] = M31::from_signed(v);
+      }
     }
-    s.scalar = !fill && std::all_of(cv.begin(), cv.end(), [&](int64_t v) { return v == cv[0]; });
+    s.scalar = shift || (!fill && std::all_of(kv.begin(), kv.end(), [&](int64_t v) { return v == kv[0]; }));
     c.steps.push_back(std::move(s));
+  }
+
+  // add, sub and mul with one constant operand are scale steps; both operands constant stays refused.
+  void elementwise(const Node& n) {
+    const bool k0 = g.tensors[n.inputs[0]].kind == TensorKind::Constant;
+    const bool k1 = g.tensors[n.inputs[1]].kind == TensorKind::Constant;
+    if (k0 != k1) return scale(n, k0 ? 1 : 0);
+    if (n.op == Op::Mul) return mul(n);
+    add(n);
   }
 
   void reduce_max(const Node& n) {
@@ -464,10 +487,10 @@ Compiled compile(const Graph& g, const Config& cfg) {
       case Op::Slice:
       case Op::Gather: b.model_index_map(n); break;
       case Op::Add:
-      case Op::Sub: b.add(n); break;
-      case Op::Mul: b.mul(n); break;
+      case Op::Sub:
+      case Op::Mul: b.elementwise(n); break;
       case Op::MulConst:
-      case Op::MaskedFill: b.scale(n); break;
+      case Op::MaskedFill: b.scale(n, 0); break;
       case Op::ReduceSum: b.reduce_sum(n); break;
       case Op::ReduceMax: b.reduce_max(n); break;
       case Op::Concat: b.concat(n); break;

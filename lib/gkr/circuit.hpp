@@ -125,7 +125,8 @@ struct MulStep {
   std::string name;
 };
 // Y = C ⊙ X + D with public C, D laid out over X's padded entries (mul_const: D = 0; masked_fill:
-// C = 1 − mask, D = fill·mask): Y(ρ) − D(ρ) = Σ_x eq(ρ, x)·C(x)·X(x), or c·X(ρ) for one scalar c.
+// C = 1 − mask, D = fill·mask; add/sub of a constant K: C = ±1, D = ±K):
+// Y(ρ) − D(ρ) = Σ_x eq(ρ, x)·C(x)·X(x), or c·X(ρ) for one scalar c.
 struct ScaleStep {
   uint32_t y, x;
   std::vector<M31> scale, offset;  // padded; offset empty when zero

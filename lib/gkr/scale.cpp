@@ -1,4 +1,5 @@
-// Y = C ⊙ X + D with public C, D (mul_const: D = 0; masked_fill: C = 1 − mask, D = fill·mask):
+// Y = C ⊙ X + D with public C, D (mul_const: D = 0; masked_fill: C = 1 − mask, D = fill·mask;
+// add/sub of a constant K: C = ±1, D = ±K):
 // Y(ρ) − D(ρ) = Σ_x eq(ρ, x)·C(x)·X(x), a degree-3 sumcheck ending at one claim on X, or
 // c·X(ρ) when C is one scalar c. The verifier evaluates C and D itself (they are in the graph).
 #include "gkr/walk.hpp"

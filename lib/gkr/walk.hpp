@@ -29,7 +29,7 @@ enum class CheatMode : uint8_t {
   ForgedWitness,   // proves a forged witness as is (no lie in the protocol, no self-checks)
   ShiftOperands,   // the first add/sub walked moves δ from one operand's claimed value to the other's
   WrongProduct,    // the first mul walked claims wrong operand values at the end of its sumcheck
-  WrongScale,      // the first mul_const/masked_fill walked claims a wrong input value
+  WrongScale,      // the first scale step (mul_const, masked_fill, ± constant) claims a wrong input value
   WrongSum,        // the first reduce_sum walked alters its last round polynomial
   MergeDrop,       // the first merge of several claims leaves the last claim out of its sumcheck
   MergeWrongValue, // the first merge states a wrong value for the merged claim

@@ -24,9 +24,12 @@ Graph import_onnx(std::span<const uint8_t> bytes, const ImportOptions& opt) {
   OnnxModel m = load_onnx(bytes, fixed);
   for (const auto& line : m.notices)
     if (opt.notice) opt.notice(line);
-  Graph structure = Lowerer(m, opt, nullptr).run();
   bool synthetic = opt.calibration.empty();
-  StatsMap stats = calibrate(structure, synthetic ? default_calibration(m, opt.default_samples) : opt.calibration);
+  StatsMap stats;
+  {  // the structural graph (a float copy of every weight) is released before the real lowering
+    Graph structure = Lowerer(m, opt, nullptr).run();
+    stats = calibrate(structure, synthetic ? default_calibration(m, opt.default_samples) : opt.calibration);
+  }
   Graph g = Lowerer(m, opt, &stats).run();
   g.notes.push_back("activations " + std::to_string(opt.act_bits) + " bits, residual stream " +
                     std::to_string(residual_bits(opt)) + " bits, int8 per-channel weights");

@@ -638,9 +638,19 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes, const FixedShapes& fixed) {
     throw BadInput(std::string(e.what()) + " (with the input shapes " + shapes + ")");
   }
 
+  // A node whose results only folded shape computations read (nanoGPT's k.transpose read by
+  // k.size(-1)) is not part of the model's function: dropped, like any node no output depends on.
+  std::set<std::string> needed(m.outputs.begin(), m.outputs.end());
+  std::vector<bool> live(all.size(), false);
+  for (size_t k = all.size(); k-- > 0;) {
+    if (folded[k] || std::none_of(all[k].outputs.begin(), all[k].outputs.end(), [&](const auto& o) { return needed.count(o); }))
+      continue;
+    live[k] = true;
+    needed.insert(all[k].inputs.begin(), all[k].inputs.end());
+  }
   std::vector<std::string> unsupported;
   for (size_t k = 0; k < all.size(); ++k) {
-    if (folded[k]) continue;
+    if (!live[k]) continue;
     LiveNode& n = all[k];
     const auto& domain = n.proto->domain();
     if (!domain.empty() && domain != "ai.onnx") {

@@ -29,6 +29,9 @@ python3-torch and python3-sklearn). Writes, next to this file:
                   causal buffer sliced to [:T, :T] + masked_fill, learned positions indexed by arange(T),
                   a bias expanded to x's shape), dynamic batch and sequence axes; exported at opsets 11,
                   14 and 17 (dyn_block_op11/op14/op17.onnx); input and torch output for x [1, 8, 16]
+    nanogpt_block nanoGPT's x + wpe(arange(T)) (learned positions folded to a constant the proof adds), a
+                  pre-LN causal block (tril buffer, masked_fill, GELU MLP) and ln_f; d 32, 2 heads, dynamic
+                  batch and sequence axes, x [1, 8, 32]
     dyn_mlp       flatten(x.view(B, -1))-Linear-GELU-Linear with a dynamic batch axis only, x [1, 4, 16]
     encoder_layer nn.TransformerEncoderLayer(16, 2 heads, 32, GELU, post-LN, batch_first), dynamic batch and
                   sequence axes, x [1, 8, 16]; opsets 14 (LayerNorm decomposed) and 17 (LayerNormalization)
@@ -585,9 +588,43 @@ def pre_ln_stack(width=64, heads=4, seq=8, name='pre_ln_stack', where=None):
         HERE = here
 
 
+class NanoGptBlock(torch.nn.Module):
+    """nanoGPT's stem and one of its blocks on hidden states: x + wpe(arange(T)) (a learned position
+    table the exporter folds into a constant), pre-LN causal attention from a tril buffer, GELU MLP, ln_f."""
+    def __init__(self, d=32, heads=2, t_max=16):
+        super().__init__()
+        self.wpe = torch.nn.Embedding(t_max, d)
+        self.ln_1, self.ln_2, self.ln_f = torch.nn.LayerNorm(d), torch.nn.LayerNorm(d), torch.nn.LayerNorm(d)
+        self.c_attn = torch.nn.Linear(d, 3 * d)
+        self.c_proj = torch.nn.Linear(d, d)
+        self.c_fc = torch.nn.Linear(d, 4 * d)
+        self.mlp_proj = torch.nn.Linear(4 * d, d)
+        self.register_buffer('bias', torch.tril(torch.ones(t_max, t_max)).view(1, 1, t_max, t_max))
+        self.h, self.d = heads, d
+
+    def forward(self, x):
+        B, T, C = x.size()
+        x = x + self.wpe(torch.arange(0, T, dtype=torch.long))
+        q, k, v = self.c_attn(self.ln_1(x)).split(self.d, dim=2)
+        q = q.view(B, T, self.h, C // self.h).transpose(1, 2)
+        k = k.view(B, T, self.h, C // self.h).transpose(1, 2)
+        v = v.view(B, T, self.h, C // self.h).transpose(1, 2)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / (k.size(-1) ** 0.5))
+        att = att.masked_fill(self.bias[:, :, :T, :T] == 0, float('-inf'))
+        y = (torch.softmax(att, dim=-1) @ v).transpose(1, 2).contiguous().view(B, T, C)
+        x = x + self.c_proj(y)
+        x = x + self.mlp_proj(torch.nn.functional.gelu(self.c_fc(self.ln_2(x))))
+        return self.ln_f(x)
+
+
+def nanogpt_block():
+    torch.manual_seed(14)
+    export(NanoGptBlock(), 'nanogpt_block', torch.randn(1, 8, 32), 'x', 'y', dynamic={0: 'batch', 1: 'seq'})
+
+
 BUILDERS = {'dyn_block': dynamic_models, 'dyn_mlp': dynamic_models, 'hand_built': hand_built, 'ops': op_models,
             'encoder_layer': encoder_layer, 'decoder_blocks': decoder_blocks, 'gpt_heads12': gpt_heads12_model,
-            'ln_mlp': ln_mlp, 'pre_ln_stack': pre_ln_stack}
+            'ln_mlp': ln_mlp, 'pre_ln_stack': pre_ln_stack, 'nanogpt_block': nanogpt_block}
 
 
 def main():

@@ -14,6 +14,9 @@ security): what a forger can always do. Used by prove.bats.
   prove_edit.py graph IN OUT NODE FIELD INDEX DELTA
                                                    add DELTA to entry INDEX of FIELD (mult, offset: the
                                                    list; shift: INDEX ignored) of node NODE of a graph
+  prove_edit.py constant IN OUT TENSOR_NAME INDEX DELTA
+                                                   add DELTA to element INDEX of a constant tensor of a
+                                                   graph or trace artifact
   prove_edit.py splice IN OUT FROM [relabel]       put FROM's weight certificate into proof IN;
                                                    relabel: with IN's graph digest and weight root
 """
@@ -44,8 +47,8 @@ def save(path, env, body):
     open(path, "wb").write(pack(env, body))
 
 
-def bump_u32(b, index):
-    v = (int.from_bytes(b[4 * index:4 * index + 4], "little") + 1) % P
+def bump_u32(b, index, delta=1):
+    v = (int.from_bytes(b[4 * index:4 * index + 4], "little") + delta) % P
     return b[:4 * index] + v.to_bytes(4, "little") + b[4 * index + 4:]
 
 
@@ -63,6 +66,15 @@ def main():
         graph = msgpack.unpackb(body["graph"], raw=False, strict_map_key=False) if nested else body
         vals = graph["weights"][k]["values"]
         graph["weights"][k]["values"] = vals[:4 * index] + (value % P).to_bytes(4, "little") + vals[4 * index + 4:]
+        if nested:
+            body["graph"] = msgpack.packb(graph, use_bin_type=True)
+    elif what == "constant":
+        name, index, delta = sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
+        nested = env["kind"] == "trace"
+        graph = msgpack.unpackb(body["graph"], raw=False, strict_map_key=False) if nested else body
+        tid = [t["name"] for t in graph["tensors"]].index(name)
+        c = next(c for c in graph["constants"] if c["tensor"] == tid)
+        c["values"] = bump_u32(c["values"], index, delta)
         if nested:
             body["graph"] = msgpack.packb(graph, use_bin_type=True)
     elif what == "graph":

@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
       opt.calibration = onnx_import::parse_calibration_json(std::string(text.begin(), text.end()));
     }
     model::Graph g = onnx_import::import_onnx(bytes, opt);
+    std::vector<uint8_t>().swap(bytes);
     if (inspect) {
       std::string s = model::describe(g);
       std::fwrite(s.data(), 1, s.size(), stdout);

@@ -50,6 +50,18 @@ uint32_t constant(model::Graph& g, const std::string& name, model::Shape shape, 
   return id;
 }
 
+// The front of several graphs here: g named `name`, input x [3, 5], q = requant(x·W, shift) [3, 6]
+// with W [5, 6] filled from `step`.
+uint32_t linear_front(model::Graph& g, const std::string& name, int step, int shift) {
+  g.name = name;
+  const uint32_t x = fixture::add_tensor(g, "x", TensorKind::Input, {3, 5}, -128, 127);
+  const uint32_t w = fixture::add_tensor(g, "W", TensorKind::Weight, {5, 6}, -127, 127);
+  g.weights = {{w, {}, {}, {1.0}}};
+  for (int i = 0; i < 30; ++i) g.weights[0].values.push_back(int32_t(i * step % 255) - 127);
+  g.inputs = {x};
+  return requant(g, "q", node(g, Op::MatMul, "a", {x, w}), shift);
+}
+
 // x [3, 5] → q = requant(x·W + b) [3, 6]
 //   m = q ⊙ q; r = reduce_sum(q) [3, 1]; d = m − r (broadcast); c = C ⊙ d (C [6]); e = c + m (m read twice)
 //   z1 = requant(slice(e, columns 1..5))
@@ -151,12 +163,14 @@ TEST(Ops, LyingMergeRejectedAtTheMerge) {
   }
 }
 
-TEST(Ops, TamperedTraceRefusedOrRejected) {
-  const Ops o = make_ops(6);
+namespace {
+
+// Each named tensor changed in entry `at` of o's trace: the honest prover refuses or verify rejects.
+void tampered_each_refused_or_rejected(const Ops& o, std::initializer_list<const char*> names, size_t at) {
   const auto t0 = forward(o);
-  for (const char* name : {"a", "q", "m", "r", "d", "c", "e", "s", "qT", "S", "f", "z1", "z2"}) {
+  for (const char* name : names) {
     auto t = t0;
-    t.values[o.t.at(name)][1] += M31(1);
+    t.values[o.t.at(name)][at] += M31(1);
     try {
       Proved p = prove(t);
       EXPECT_THROW(verify(p, p.w.values), Rejected) << name;
@@ -164,6 +178,12 @@ TEST(Ops, TamperedTraceRefusedOrRejected) {
       // the honest prover refuses an inconsistent trace
     }
   }
+}
+
+}  // namespace
+
+TEST(Ops, TamperedTraceRefusedOrRejected) {
+  tampered_each_refused_or_rejected(make_ops(6), {"a", "q", "m", "r", "d", "c", "e", "s", "qT", "S", "f", "z1", "z2"}, 1);
 }
 
 TEST(Ops, StreamMutationsRejected) {
@@ -337,13 +357,8 @@ TEST(Ops, ConcatAndGatherVerifyAndLiesRejected) {
   // c1 = concat(q, x) along the columns (a public part), c2 = concat(q, q) along the rows,
   // c3 = gather(q, columns 5, 0, 0, 2).
   model::Graph g;
-  g.name = "test-concat";
-  const uint32_t x = fixture::add_tensor(g, "x", TensorKind::Input, {3, 5}, -128, 127);
-  const uint32_t w = fixture::add_tensor(g, "W", TensorKind::Weight, {5, 6}, -127, 127);
-  g.weights = {{w, {}, {}, {1.0}}};
-  for (int i = 0; i < 30; ++i) g.weights[0].values.push_back(int32_t(i * 41 % 255) - 127);
-  g.inputs = {x};
-  const uint32_t q = requant(g, "q", node(g, Op::MatMul, "a", {x, w}), 7);
+  const uint32_t q = linear_front(g, "test-concat", 41, 7);
+  const uint32_t x = g.inputs[0];
   model::Node cols, rows;
   cols.axis = 1, rows.axis = 0;
   const uint32_t c1 = node(g, Op::Concat, "c1", {q, x}, cols);
@@ -499,4 +514,85 @@ TEST(Ops, VocabWidthLogitsVerify) {
   auto claimed = p.w.values;
   claimed[p.c.outputs.at(0)][0] += M31(1);  // a public max above every entry of its row
   EXPECT_THROW(verify(p, claimed), Rejected);
+}
+
+namespace {
+
+// x [3, 5] → q = requant(x·W) [3, 6] → p = q + P (P [3, 6], a folded position table) → u = K − p
+// (K [6] broadcast) → v = u − 7 → w = C ⊙ v (a mul whose first operand is the constant C [6]) → z:
+// every constant operand is a scale step whose offset and scale the verifier lays out itself.
+model::Graph constant_operands_graph(int64_t p_first = 31) {
+  model::Graph g;
+  const uint32_t q = linear_front(g, "test-constant-operands", 53, 6);
+  std::vector<int64_t> pos;
+  for (int i = 0; i < 18; ++i) pos.push_back(i * 37 % 101 - 50);
+  pos[0] = p_first;
+  const uint32_t p = node(g, Op::Add, "p", {q, constant(g, "P", {3, 6}, pos)});
+  const uint32_t u = node(g, Op::Sub, "u", {constant(g, "K", {6}, {5, -9, 0, 12, -3, 1}), p});
+  const uint32_t v = node(g, Op::Sub, "v", {u, constant(g, "seven", {1}, {7})});
+  const uint32_t m = node(g, Op::Mul, "m", {constant(g, "C", {6}, {3, -2, 1, 0, 2, -1}), v});
+  g.outputs = {requant(g, "z", m, 4)};
+  model::validate(g);
+  return g;
+}
+
+Ops constant_operands(int64_t p_first = 31) {
+  Ops o{constant_operands_graph(p_first), {}, {}};
+  for (int i = 0; i < 15; ++i) o.x.push_back(int32_t(i * 71 % 256) - 128);
+  for (size_t i = 0; i < o.g.tensors.size(); ++i) o.t[o.g.tensors[i].name] = uint32_t(i);
+  return o;
+}
+
+}  // namespace
+
+TEST(Ops, ConstantOperandsVerify) {
+  const Ops o = constant_operands();
+  const Proved p = prove(forward(o));
+  EXPECT_NO_THROW(verify(p, p.w.values));
+  size_t scale_steps = 0;
+  for (const Step& s : p.c.steps) scale_steps += std::holds_alternative<ScaleStep>(s);
+  EXPECT_EQ(scale_steps, 4u);
+  for (const Vec& v : p.c.vecs) EXPECT_NE(v.tensor >= 0 ? o.g.tensors[size_t(v.tensor)].kind : TensorKind::Input, TensorKind::Constant) << v.name;
+}
+
+TEST(Ops, ConstantOperandsWrongInputClaimRejected) {
+  const Ops o = constant_operands();
+  const Proved honest = prove(forward(o));
+  EXPECT_THROW(verify(prove(forward(o), CheatMode::WrongScale), honest.w.values), Rejected);
+}
+
+TEST(Ops, ConstantOperandsTamperedTraceRefusedOrRejected) {
+  tampered_each_refused_or_rejected(constant_operands(), {"p", "u", "v", "m"}, 4);
+}
+
+TEST(Ops, ConstantOperandsTamperedConstantRejected) {
+  // A proof of the graph with P[0] = 31 checked against the same graph with P[0] = 32: another
+  // circuit (and another graph digest in the tools) — the verifier's own offset no longer matches.
+  const Proved p = prove(forward(constant_operands()));
+  Proved q = p;
+  q.c = compile(constant_operands_graph(32), Config{}).proof;
+  EXPECT_THROW(verify(q, p.w.values), Rejected);
+}
+
+TEST(Ops, ConstantOperandsTamperedOutputRejected) {
+  const Ops o = constant_operands();
+  const Proved p = prove(forward(o));
+  auto oracle = p.w.values;
+  oracle[p.c.outputs[0]][2] += M31(1);
+  EXPECT_THROW(verify(p, oracle), Rejected);
+}
+
+TEST(Ops, ConstantOperandBroadcastingTheOtherRefused) {
+  // X [3, 1] + K [3, 6]: Y does not have X's layout, refused rather than proven wrong.
+  model::Graph g;
+  g.name = "test-broadcast-constant";
+  const uint32_t x = fixture::add_tensor(g, "x", TensorKind::Input, {3, 1}, -128, 127);
+  g.inputs = {x};
+  g.outputs = {node(g, Op::Add, "y", {x, constant(g, "K", {3, 6}, std::vector<int64_t>(18, 1))})};
+  try {
+    compile(g, Config{});
+    ADD_FAILURE() << "compiled";
+  } catch (const NotSupported& e) {
+    EXPECT_NE(std::string(e.what()).find("broadcasts the other operand"), std::string::npos) << e.what();
+  }
 }
