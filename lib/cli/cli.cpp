@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -167,7 +168,21 @@ void write_all(const std::string& path, std::initializer_list<std::span<const ui
     for (auto bytes : pieces) write_fd(1, bytes, "stdout");
     return;
   }
-  std::filesystem::path target(path);
+  // A device or a FIFO (-o /dev/null, a named pipe) is written in place: renaming a temporary file
+  // over it would replace the device with a regular file.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) throw BadInput("cannot open '" + path + "': " + std::strerror(errno));
+    try {
+      for (auto bytes : pieces) write_fd(fd, bytes, "'" + path + "'");
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+    ::close(fd);
+    return;
+  }
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw BadInput("cannot create '" + tmp + "': " + std::strerror(errno));
