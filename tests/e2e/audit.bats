@@ -134,7 +134,7 @@ tampered() {
   done_first=$(($(grep -c . "$joblog") - 1))
   [ "$done_first" -ge 8 ] && [ "$done_first" -lt 50 ] || fail "first run did $done_first jobs"
 
-  run "$P/audit-prove.sh" "$L" --sshloginfile "$X/hosts" -j 1
+  run --separate-stderr "$P/audit-prove.sh" "$L" --sshloginfile "$X/hosts" -j 1
   assert_success
   assert_output "0-49"
   [ "$(ls "$L/proofs" | wc -l)" -eq 50 ]

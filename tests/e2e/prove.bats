@@ -182,25 +182,9 @@ proves_ops() {
   proves_ops --shape x=1,8,32 nanogpt_block
 }
 
-@test "tampered constant operands: the sum, its operands, the constant in the trace or the graph: refused or rejected" {
+@test "tampered constant operands (the sum and its operands): refused or rejected" {
   prove "$DATA/nanogpt_block.onnx" "$DATA/nanogpt_block.input.json" --shape x=1,8,32
   tamper_each 3 "/Add_output_0:a" "/Add_output_0:sum" "/Add_output_0"
-  # The position table changed inside the trace: the trace's graph digest no longer matches it (the
-  # walk's own rejection of a changed constant is ops_test's ConstantOperandsTamperedConstantRejected).
-  $EDIT constant "$TMP/run.trace" "$TMP/bad.trace" "/Add_output_0:b" 37 1
-  run --separate-stderr gkr-prove -q -i "$TMP/bad.trace" -o "$TMP/bad.proof"
-  assert_failure 2
-  [[ "$stderr" == *"graph_digest does not match"* ]] || fail "$stderr"
-  [ ! -e "$TMP/bad.proof" ] || fail "gkr-prove left a proof behind"
-  # Run honestly on a graph with another position table: valid on its own, rejected against the graph.
-  $EDIT constant "$TMP/m.graph" "$TMP/k.graph" "/Add_output_0:b" 37 1
-  graph-forward -q --input "$DATA/nanogpt_block.input.json" --graph "$TMP/k.graph" -o "$TMP/k.trace"
-  gkr-prove -q -i "$TMP/k.trace" -o "$TMP/k.proof"
-  run verify -q -i "$TMP/k.proof"
-  assert_success
-  run --separate-stderr verify -i "$TMP/k.proof" --graph "$TMP/m.graph"
-  assert_failure 1
-  [[ "$stderr" == *"another graph"* ]] || fail "$stderr"
 }
 
 @test "gkr-prove --json reports per-part seconds and bytes" {

@@ -54,7 +54,7 @@ Embedding make_embedding(int64_t V, int64_t D, int64_t T, uint32_t seed) {
   g.nodes.push_back(fixture::requant_node(g, "z", a, z, {1}, {}, 8, -128, 127));
   g.outputs = {z};
   for (int64_t t = 0; t < T; ++t) m.ids.push_back(rnd(0, int(V - 1)));
-  m.ids[0] = int32_t(V - 1), m.ids[1] = int32_t(V - 1);  // the last row, twice
+  for (size_t t = 0; t < std::min<size_t>(2, m.ids.size()); ++t) m.ids[t] = int32_t(V - 1);  // the last row, twice
   return m;
 }
 
