@@ -323,6 +323,10 @@ class Lowerer {
   uint32_t linear(uint32_t x, const std::vector<double>& W, int64_t K, int64_t N, const std::vector<double>* b,
                   const std::string& out, const std::string& node_name, bool relu_fed) {
     x = narrow(x, node_name);
+    // A NaN or infinite weight has no int8 code (and converting it to an integer is undefined).
+    for (const auto* v : {&W, b})
+      if (v && std::ranges::any_of(*v, [](double w) { return !std::isfinite(w); }))
+        throw BadInput("node '" + node_name + "': " + (v == b ? "bias" : "weight") + " holds a NaN or infinite value");
     double sx = T(x).scale;
     std::vector<double> sw(size_t(N), 0.0);
     for (int64_t k = 0; k < K; ++k)
