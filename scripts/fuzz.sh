@@ -30,7 +30,8 @@ done
 "$bin/gkr-prove" -q --cache-dir "$tmp/cache" -i "$tmp/mlp_sigmoid.trace" -o "$tmp/mlp_sigmoid.proof" || exit 1
 for h in proof calldata envelope; do seed $h "$tmp/mlp_sigmoid.proof"; done
 for f in "$tmp"/cache/*.certificate; do seed certificate "$f"; seed envelope "$f"; done
-"$bin/calldata" -q -i "$tmp/mlp_sigmoid.proof" -o "$tmp/calldata.txt" && seed felt_text "$tmp/calldata.txt"
+# The first felts only: a seed sets the largest input size, and the whole calldata is 400 kB.
+"$bin/calldata" -q -i "$tmp/mlp_sigmoid.proof" | head -n 40 >"$tmp/calldata.txt" && seed felt_text "$tmp/calldata.txt"
 ZKM31_FUZZ_SEED_OUT="$seeds/pcs_commitment" "$harnesses/fuzz_pcs_commitment" -runs=0 >/dev/null 2>&1
 for f in "$data"/*.onnx; do seed onnx "$f"; done
 for f in "$data"/*.input.json; do seed input_json "$f"; done
