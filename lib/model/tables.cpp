@@ -154,6 +154,9 @@ std::vector<int64_t> make_table(const std::string& fn, const std::vector<int64_t
   need(im > 0 && im < (int64_t(1) << 32) && is >= 0 && is <= 60 && om > 0 && om < (int64_t(1) << 32) && os >= 0 &&
            os <= 40,
        fn);
+  // The functions run in Q56 on i128: an input beyond ±2^13 (far past any calibrated activation)
+  // would overflow their products (silu's x·sigmoid(x)).
+  need(i128(std::max(std::abs(in_lo), std::abs(in_lo + size - 1))) * im <= i128(1) << (13 + is), fn);
   for (int64_t i = 0; i < size; ++i) {
     i128 x = round_div(i128(in_lo + i) * im * ONE, i128(1) << is);
     i128 y = eval_fx(fn, x);

@@ -33,6 +33,14 @@ U256 hex_field(const nlohmann::json& j, const char* key) {
   }
 }
 
+// A receipt's string field, `absent` if missing; a node sending another type is no answer (json's
+// own get<std::string> would throw a type error the tools report as an internal error).
+std::string receipt_string(const nlohmann::json& r, const char* key, const char* absent) {
+  if (!r.contains(key)) return absent;
+  if (!r[key].is_string()) throw NetworkError(std::string("receipt field '") + key + "' is not a string");
+  return r[key].get<std::string>();
+}
+
 // x + x·50/100 (integer), starknet.js's default resourceBoundsOverhead.
 U256 with_margin(const U256& x) {
   U256 half = shr(x, 1);  // x·50/100 = ⌊x/2⌋
@@ -159,11 +167,11 @@ ReceiptOutcome receipt_outcome(const nlohmann::json& r) {
   if (!r.is_object()) throw NetworkError("starknet_getTransactionReceipt: result is not an object");
   ReceiptOutcome out;
   out.receipt = r;
-  out.finality_status = r.value("finality_status", "");
-  const std::string exec = r.value("execution_status", "");
+  out.finality_status = receipt_string(r, "finality_status", "");
+  const std::string exec = receipt_string(r, "execution_status", "");
   if (exec == "REVERTED") {
     out.status = ReceiptOutcome::Reverted;
-    out.revert_reason = r.value("revert_reason", "(no reason given)");
+    out.revert_reason = receipt_string(r, "revert_reason", "(no reason given)");
     return out;
   }
   if (exec == "SUCCEEDED") {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "artifact/artifact.hpp"
+#include "artifact/body.hpp"
 
 namespace zkm31::fuzz {
 
@@ -18,7 +19,9 @@ namespace zkm31::fuzz {
 inline std::vector<uint8_t> resealed(std::span<const uint8_t> bytes) {
   std::vector<uint8_t> same(bytes.begin(), bytes.end());
   try {
-    const auto h = msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    size_t off = 0;
+    const auto h = msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size(), off, nullptr, nullptr,
+                                   artifact::unpack_limits(bytes.size()));
     const msgpack::object& o = h.get();
     if (o.type != msgpack::type::MAP) return same;
     std::string_view kind;

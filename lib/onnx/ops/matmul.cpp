@@ -1,6 +1,7 @@
 // MatMul and Gemm: a constant weight operand becomes a quantized Linear (per-output-channel
 // int8 weights, int32 bias at the input scale); activation × activation stays a MatMul of both.
 #include <algorithm>
+#include <cmath>
 
 #include "error/error.hpp"
 #include "onnx/lower.hpp"
@@ -12,6 +13,10 @@ using model::numel;
 // x (activation) · W[K,N] + b → requant to the calibrated scale of `out`.
 uint32_t Lowerer::linear(uint32_t x, const std::vector<double>& W, int64_t K, int64_t N, const std::vector<double>* b,
                          const std::string& out, const std::string& node_name, bool relu_fed) {
+  // A NaN or infinite weight has no int8 code (and converting it to an integer is undefined).
+  for (const auto* v : {&W, b})
+    if (v && std::ranges::any_of(*v, [](double w) { return !std::isfinite(w); }))
+      throw BadInput("node '" + node_name + "': " + (v == b ? "bias" : "weight") + " holds a NaN or infinite value");
   std::vector<double> sw(size_t(N), 0.0);
   for (int64_t k = 0; k < K; ++k)
     for (int64_t c = 0; c < N; ++c) sw[size_t(c)] = std::max(sw[size_t(c)], std::abs(W[size_t(k * N + c)]));

@@ -315,6 +315,21 @@ TEST(Import, RefusesMalformedModels) {
   EXPECT_NE(unsupported.find("ONNX op 'TopK' (node 'topk_1')"), std::string::npos) << unsupported;
 }
 
+// Inputs `make fuzz` found crashing the importer (tests/data/fuzz/onnx): each is one clean BadInput now.
+TEST(Import, FuzzFoundInputsAreRefusedCleanly) {
+  size_t n = 0;
+  for (const auto& f : std::filesystem::directory_iterator(kData + "fuzz/onnx")) {
+    const std::string e = error_of([&] { onnx_import::import_onnx(bytes_of(f.path().string()), {}); });
+    EXPECT_FALSE(e.empty()) << f.path();
+    ++n;
+  }
+  EXPECT_GE(n, 1u);
+  // nan_weight.onnx: mlp_sigmoid with a NaN in a weight (its int8 conversion was undefined behaviour).
+  EXPECT_NE(error_of([&] { onnx_import::import_onnx(bytes_of(kData + "fuzz/onnx/nan_weight.onnx"), {}); })
+                .find("holds a NaN or infinite value"),
+            std::string::npos);
+}
+
 TEST(Import, WideActivationsPreShiftTheLayerNormSquares) {
   NEED_SHARED();
   // At 14 bits Σc² over 64 channels could exceed (p−1)/2: c is rounded by 2^t before squaring.
