@@ -588,9 +588,11 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes, const FixedShapes& fixed) {
     if (o.domain().empty() || o.domain() == "ai.onnx") m.opset = o.version();
   for (const auto& t : g.initializer()) m.consts[t.name()] = tensor_to_const(t);
   for (const auto& [name, c] : m.consts) m.shapes[name] = c.shape;
-  for (const auto& [name, given] : fixed)
+  for (const auto& entry : fixed) {
+    const std::string& name = entry.first;  // a named reference: clang 14 cannot capture a structured binding
     if (std::none_of(g.input().begin(), g.input().end(), [&](const auto& v) { return v.name() == name && !m.consts.count(name); }))
-      throw BadInput(given.second + " names '" + name + "', which is not an input of the model");
+      throw BadInput(entry.second.second + " names '" + name + "', which is not an input of the model");
+  }
   std::vector<std::string> defaulted;
   for (const auto& v : g.input()) {
     if (m.consts.count(v.name())) continue;
