@@ -74,7 +74,8 @@ void arity(const Node& n, size_t lo, size_t hi) {
 
 int64_t numel(const Shape& s) {
   int64_t n = 1;
-  for (int64_t d : s) n *= d;
+  for (int64_t d : s)
+    if (__builtin_mul_overflow(n, d, &n)) throw BadInput("shape " + shape_str(s) + " has too many elements");
   return n;
 }
 

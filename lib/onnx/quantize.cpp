@@ -14,6 +14,7 @@ using model::numel;
 namespace {
 
 constexpr int kMinMultBits = 12, kSatMultBits = 8, kGuardBits = 3, kMaxMultBits = 24;
+constexpr int kMaxShift = 40;  // the widest requant shift graph validation accepts
 
 }  // namespace
 
@@ -69,6 +70,8 @@ uint32_t Lowerer::requant(uint32_t x, std::vector<double> in_scales, const std::
   // (only then: the clamp excess of that step is wide, which costs the prover range limbs).
   int s1 = std::log2(rmax) + s < kMinMultBits ? std::max(0, int(std::floor(-std::log2(rmax))) - kGuardBits) : 0;
   if (s1 > 0 && std::log2(rmax) + s1 + shift_for(std::ldexp(1.0, s1)) < kSatMultBits && xsat_all < xfull) xsat = xsat_all;
+  if (s1 > kMaxShift)  // a rescale this small: weights or scales that vanish (and 2^s1 would not fit)
+    throw BadInput("node '" + node_name + "': a rescale by 2^-" + std::to_string(s1) + " is out of range");
   if (s1 > 0 || xsat < xfull) {
     Node p = node(Op::Requant, node_name + ":preshift", {x});
     p.mult = {1}, p.shift = s1, p.real_mult = {1.0};

@@ -4,6 +4,7 @@
 
 #include "artifact/artifact.hpp"
 #include "error/error.hpp"
+#include "model/forward.hpp"
 #include "model/graph.hpp"
 #include "model/tables.hpp"
 #include "model/trace.hpp"
@@ -216,4 +217,12 @@ TEST(Tables, IntegerFunctionsMatchTheRealOnes) {
   auto lg = make_table("log", {5, 6, 1, 12}, 1, 12800, -100000, 100000);
   for (int i = 0; i < 12800; ++i) EXPECT_LE(std::abs(lg[i] - std::log((i + 1) * 5 / 64.0) * 4096), 0.5 + 1e-6) << i;
   EXPECT_THROW(make_table("log", {1, 0, 1, 12}, 0, 4, -100, 100), BadInput);  // ln 0
+}
+
+// Found by make fuzz (input_json): a shape whose element count overflows 64 bits is refused, not
+// multiplied into undefined behaviour.
+TEST(Graph, InputShapeThatOverflowsIsRefused) {
+  EXPECT_THROW(numel({1390226632356957972, 8}), BadInput);
+  EXPECT_THROW(model::parse_inputs_json(R"({"name":"x","shape":[1390226632356957972,8],"data":[0.1]})"), BadInput);
+  EXPECT_EQ(numel({3, 5, 7}), 105);
 }
