@@ -158,6 +158,11 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
         inter_lde.push_back(extend(inter_polys.back(), l.L, vanishing[comp.log_size()]));
       }
   }
+  if (check) {
+    QM31 total;
+    for (const QM31& s : proof.claimed_sums) total += s;
+    if (total != QM31()) throw BadInput("stark: the lookups do not balance (a looked-up value is missing from its table)");
+  }
   const merkle::Tree inter_tree = salted_tree(inter_lde, N, rnd);
   proof.roots[1] = inter_tree.root();
   ch.absorb_digest("stark/interaction", proof.roots[1]);

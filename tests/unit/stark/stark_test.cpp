@@ -4,6 +4,7 @@
 
 #include "air/eval.hpp"
 #include "air/fibonacci.hpp"
+#include "air/range.hpp"
 #include "artifact/body.hpp"
 #include "circle/fft.hpp"
 #include "error/error.hpp"
@@ -224,4 +225,57 @@ TEST(Stark, MalformedSerializationIsRejected) {
   EXPECT_ANY_THROW(read(bad));
   bytes.push_back(0);
   EXPECT_ANY_THROW(read(bytes));
+}
+
+namespace {
+
+struct Limbs {
+  air::Components cs;
+  std::vector<air::Columns> traces;
+};
+
+Limbs limbs(unsigned n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<M31> xs(size_t(1) << n);
+  for (auto& x : xs) x = M31(uint32_t(rng() % kP));
+  Limbs l;
+  l.traces.push_back(air::Decompose31::trace(n, xs));
+  l.traces.push_back(air::RangeCheck::trace(16, air::Decompose31::looked_up(l.traces[0])));
+  l.cs = {std::make_shared<air::Decompose31>(n), std::make_shared<air::RangeCheck>(16)};
+  return l;
+}
+
+}  // namespace
+
+TEST(Stark, RangeCheckedLimbsVerify) {
+  const Limbs l = limbs(6, 1);
+  stark::Randomness rnd(8);
+  const stark::Proof p = stark::prove(l.cs, l.traces, kFast, rnd);
+  EXPECT_NO_THROW(stark::verify(l.cs, p));
+  EXPECT_NE(p.claimed_sums[0], QM31());
+  EXPECT_EQ(p.claimed_sums[0] + p.claimed_sums[1], QM31());
+  stark::Proof forged = p;  // sums that still cancel but are not the columns'
+  forged.claimed_sums[0] += QM31::one(), forged.claimed_sums[1] -= QM31::one();
+  EXPECT_THROW(stark::verify(l.cs, forged), Rejected);
+}
+
+TEST(Stark, LogUpMultiplicityOffByOneIsRejected) {
+  Limbs l = limbs(6, 2);
+  l.traces[1][1][l.traces[0][1][5].v] += M31(1);
+  EXPECT_THROW(stark::prove(l.cs, l.traces, kFast), BadInput);
+  stark::Randomness rnd(9);
+  EXPECT_THROW(stark::verify(l.cs, stark::testing::prove_unchecked(l.cs, l.traces, kFast, rnd)), Rejected);
+}
+
+TEST(Stark, ValueOutsideTheTableIsRejected) {
+  Limbs l = limbs(6, 3);
+  // Row 7 as lo = 2^16 + lo', hi − 1: the sum constraint still holds, lo is no 16-bit value.
+  auto& t = l.traces[0];
+  ASSERT_NE(t[2][7].v, 0u);
+  t[1][7] += M31(1u << 16), t[2][7] -= M31(1);
+  l.traces[1] = air::RangeCheck::trace(16, std::vector<uint32_t>());  // honest multiplicities are impossible
+  EXPECT_NO_THROW(air::check_trace(*l.cs[0], t));
+  EXPECT_THROW(stark::prove(l.cs, l.traces, kFast), BadInput);
+  stark::Randomness rnd(10);
+  EXPECT_THROW(stark::verify(l.cs, stark::testing::prove_unchecked(l.cs, l.traces, kFast, rnd)), Rejected);
 }
