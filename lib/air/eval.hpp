@@ -1,0 +1,150 @@
+#pragma once
+// The three evaluators a component's eval<E> runs on (air.hpp): the trace rows, the points of the
+// low-degree extension, and the out-of-domain point.
+#include <array>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "air/air.hpp"
+
+namespace zkm31::air {
+
+// Trace row `row` of a component: checks the constraints on the witness and records the LogUp
+// fractions (numerator, denominator) of every lookup, from which the prover builds the interaction trace.
+class TraceEval {
+ public:
+  using F = M31;
+  using EF = QM31;
+  TraceEval(const Columns& columns, unsigned log_size, const LookupChallenges* challenges)
+      : cols_(columns), mask_((size_t(1) << log_size) - 1), ch_(challenges) {}
+
+  void at(size_t row) { row_ = row, constraint_ = 0, lookup_ = 0, failed_ = -1; }
+  F main(size_t col, Row r) const { return cols_[col][r == Row::Cur ? row_ : (row_ + 1) & mask_]; }
+  F first() const { return M31(row_ == 0); }
+  F last() const { return M31(row_ == mask_); }
+  F not_last() const { return M31(row_ != mask_); }
+  F constant(M31 v) const { return v; }
+  void constrain(F x) {
+    if (x != M31::zero() && failed_ < 0) failed_ = int(constraint_);
+    ++constraint_;
+  }
+  template <typename... V>
+  void lookup(uint32_t relation, F multiplicity, V... values) {
+    if (ch_) {
+      numerators.push_back(multiplicity);
+      denominators.push_back(ch_->denominator(relation, std::array<F, sizeof...(V)>{values...}));
+    }
+    ++lookup_;
+  }
+  // The first constraint that failed on this row, or −1.
+  int failed() const { return failed_; }
+  // Fractions recorded so far, row after row, lookup after lookup (only with challenges).
+  std::vector<M31> numerators;
+  std::vector<QM31> denominators;
+
+ private:
+  const Columns& cols_;
+  size_t mask_, row_ = 0, constraint_ = 0, lookup_ = 0;
+  int failed_ = -1;
+  const LookupChallenges* ch_;
+};
+
+// The random combination of a component's constraints, Horner in alpha: acc ← acc·alpha + c, the
+// lookups' constraints I_k·denominator_k − multiplicity_k in their order, then the running sum
+//   S(next) − S(cur) − Σ_k I_k(next) + claimed_sum/2^n.
+// Self provides main(), interaction(k, row) (QM31 column k) and the selectors.
+template <class Self, typename FT>
+class Combination {
+ public:
+  using F = FT;
+  using EF = QM31;
+  F constant(M31 v) const { return F(v); }
+  template <typename X>
+  void constrain(X x) { acc_ = acc_ * alpha_ + x; }
+  template <typename... V>
+  void lookup(uint32_t relation, F multiplicity, V... values) {
+    const QM31 d = ch_.denominator(relation, std::array<F, sizeof...(V)>{values...});
+    constrain(self().interaction(lookup_++, Row::Cur) * d - multiplicity);
+  }
+  // Adds the running-sum constraint (when the component has lookups) and returns the combination.
+  QM31 finish(size_t lookups, QM31 claimed_over_rows) {
+    if (lookups) {
+      QM31 step = self().interaction(lookups, Row::Next) - self().interaction(lookups, Row::Cur) + claimed_over_rows;
+      for (size_t k = 0; k < lookups; ++k) step -= self().interaction(k, Row::Next);
+      constrain(step);
+    }
+    return acc_;
+  }
+
+ protected:
+  Combination(QM31 alpha, const LookupChallenges& ch) : alpha_(alpha), ch_(ch) {}
+  void restart() { acc_ = QM31(), lookup_ = 0; }
+
+ private:
+  Self& self() { return static_cast<Self&>(*this); }
+  QM31 alpha_, acc_;
+  LookupChallenges ch_;
+  size_t lookup_ = 0;
+};
+
+// One point of the low-degree extension (prover). Columns are evaluations in the domain's natural
+// order; `next` maps a point to the point one trace row further.
+class DomainEval : public Combination<DomainEval, M31> {
+ public:
+  struct Selectors {
+    std::span<const M31> first, last, not_last;
+  };
+  DomainEval(std::span<const M31* const> main, std::span<const M31* const> interaction, const Selectors& sel,
+             QM31 alpha, const LookupChallenges& ch)
+      : Combination(alpha, ch), main_(main), inter_(interaction), sel_(sel) {}
+
+  void at(size_t point, size_t next) { j_ = point, jn_ = next, restart(); }
+  M31 main(size_t col, Row r) const { return main_[col][r == Row::Cur ? j_ : jn_]; }
+  QM31 interaction(size_t k, Row r) const {
+    const size_t j = r == Row::Cur ? j_ : jn_;
+    return QM31(inter_[4 * k][j], inter_[4 * k + 1][j], inter_[4 * k + 2][j], inter_[4 * k + 3][j]);
+  }
+  M31 first() const { return sel_.first[j_]; }
+  M31 last() const { return sel_.last[j_]; }
+  M31 not_last() const { return sel_.not_last[j_]; }
+
+ private:
+  std::span<const M31* const> main_, inter_;
+  Selectors sel_;
+  size_t j_ = 0, jn_ = 0;
+};
+
+// The out-of-domain point z (verifier): main values at z and z + step, interaction limbs likewise.
+class PointEval : public Combination<PointEval, QM31> {
+ public:
+  // main[2c] = column c at z, main[2c + 1] at z + step; interaction the same per limb column.
+  PointEval(unsigned log_size, circle::Point<QM31> z, std::span<const QM31> main, std::span<const QM31> interaction,
+            QM31 alpha, const LookupChallenges& ch);
+  QM31 main(size_t col, Row r) const { return main_[2 * col + (r == Row::Next)]; }
+  QM31 interaction(size_t k, Row r) const;
+  QM31 first() const { return first_; }
+  QM31 last() const { return last_; }
+  QM31 not_last() const { return not_last_; }
+
+ private:
+  std::span<const QM31> main_, inter_;
+  QM31 first_, last_, not_last_;
+};
+
+// Implements a component's three evaluate() overrides with its template Self::eval<E>.
+template <class Self>
+class Evaluated : public Component {
+ public:
+  void evaluate(TraceEval& e) const override { static_cast<const Self*>(this)->eval(e); }
+  void evaluate(DomainEval& e) const override { static_cast<const Self*>(this)->eval(e); }
+  void evaluate(PointEval& e) const override { static_cast<const Self*>(this)->eval(e); }
+};
+
+// BadInput unless the witness has the component's column count and row count.
+void check_shape(const Component& c, const Columns& columns);
+// Checks every constraint of the component on its witness; BadInput naming the component, the
+// constraint and the row of the first failure, or a column count or length that does not fit.
+void check_trace(const Component& c, const Columns& columns);
+
+}  // namespace zkm31::air
