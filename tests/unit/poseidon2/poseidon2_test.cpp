@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "poseidon2/generic.hpp"
 #include "poseidon2/sponge.hpp"
 
 using namespace zkm31;
@@ -185,4 +186,22 @@ TEST(Poseidon2Compression, TagAndOrderMatter) {
   Digest offset = hash(M31(1), {});
   EXPECT_EQ(c1.offset(), offset);
   for (size_t i = 0; i < kRate; ++i) EXPECT_EQ(c1(l, r)[i], s[i] + offset[i]);
+}
+
+TEST(Poseidon2Generic, RoundFunctionsOverM31AndQM31MatchThePermutation) {
+  std::mt19937_64 rng(5);
+  State in = random_state(rng);
+  RoundStates rs = round_states(in);
+  generic::State<M31> s = in;
+  generic::external_layer(s);
+  EXPECT_EQ(s, rs[0]);
+  for (size_t r = 0; r < kRounds; ++r) {
+    s = generic::round(r, rs[r]);
+    EXPECT_EQ(s, rs[r + 1]) << r;
+  }
+  // Over QM31 with M31 entries the rounds give the same M31 values.
+  generic::State<QM31> q;
+  for (size_t i = 0; i < kWidth; ++i) q[i] = QM31(rs[3][i]);
+  q = generic::round(3, q);
+  for (size_t i = 0; i < kWidth; ++i) EXPECT_EQ(q[i], QM31(rs[4][i]));
 }
