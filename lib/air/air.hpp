@@ -13,8 +13,8 @@
 //                                                zero on the last row only (each counts 1 towards degree)
 //   e.constant(M31)                              a public value as F
 //   e.constrain(x)                               x must vanish on every row
-//   e.lookup(relation, multiplicity, {values})   adds multiplicity / (z − (relation + Σ α^(k+1)·value_k))
-//                                                to the LogUp sum, which must total 0 over all components
+//   e.lookup(relation, multiplicity, values…)    adds multiplicity / (z − (relation + Σ α^(k+1)·value_k))
+//   e.lookup_all(relation, multiplicity, array)  to the LogUp sum, which must total 0 over all components
 // The same code runs on the trace rows (the prover builds the LogUp columns and checks the witness),
 // at every point of the extension (the composition polynomial) and at the out-of-domain point.
 #include <array>

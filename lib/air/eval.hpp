@@ -31,9 +31,13 @@ class TraceEval {
   }
   template <typename... V>
   void lookup(uint32_t relation, F multiplicity, V... values) {
+    lookup_all(relation, multiplicity, std::array<F, sizeof...(V)>{values...});
+  }
+  template <size_t K>
+  void lookup_all(uint32_t relation, F multiplicity, const std::array<F, K>& values) {
     if (ch_) {
       numerators.push_back(multiplicity);
-      denominators.push_back(ch_->denominator(relation, std::array<F, sizeof...(V)>{values...}));
+      denominators.push_back(ch_->denominator(relation, values));
     }
     ++lookup_;
   }
@@ -64,8 +68,11 @@ class Combination {
   void constrain(X x) { acc_ = acc_ * alpha_ + x; }
   template <typename... V>
   void lookup(uint32_t relation, F multiplicity, V... values) {
-    const QM31 d = ch_.denominator(relation, std::array<F, sizeof...(V)>{values...});
-    constrain(self().interaction(lookup_++, Row::Cur) * d - multiplicity);
+    lookup_all(relation, multiplicity, std::array<F, sizeof...(V)>{values...});
+  }
+  template <size_t K>
+  void lookup_all(uint32_t relation, F multiplicity, const std::array<F, K>& values) {
+    constrain(self().interaction(lookup_++, Row::Cur) * ch_.denominator(relation, values) - multiplicity);
   }
   // Adds the running-sum constraint (when the component has lookups) and returns the combination.
   QM31 finish(size_t lookups, QM31 claimed_over_rows) {

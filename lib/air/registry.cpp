@@ -1,6 +1,7 @@
 #include "air/registry.hpp"
 
 #include "air/fibonacci.hpp"
+#include "air/poseidon2.hpp"
 #include "air/range.hpp"
 #include "error/error.hpp"
 
@@ -27,6 +28,9 @@ std::shared_ptr<const Component> make_component(std::string_view name, uint32_t 
   } else if (name == "decompose31") {
     expect_public(name, pub, 0);
     c = std::make_shared<Decompose31>(log_size);
+  } else if (name == "poseidon2") {
+    expect_public(name, pub, 0);
+    c = std::make_shared<Poseidon2>(log_size);
   } else {
     throw NotSupported("component '" + std::string(name) + "'");
   }
@@ -36,7 +40,7 @@ std::shared_ptr<const Component> make_component(std::string_view name, uint32_t 
   return c;
 }
 
-std::vector<std::string> example_names() { return {"fibonacci", "range"}; }
+std::vector<std::string> example_names() { return {"fibonacci", "range", "poseidon2"}; }
 
 Instance example(std::string_view name, unsigned log_rows, std::mt19937_64& rng) {
   auto random_m31 = [&] { return M31(uint32_t(rng() % kP)); };
@@ -50,6 +54,12 @@ Instance example(std::string_view name, unsigned log_rows, std::mt19937_64& rng)
     out.traces = {Decompose31::trace(log_rows, xs)};
     out.traces.push_back(RangeCheck::trace(16, Decompose31::looked_up(out.traces[0])));
     out.components = {std::make_shared<Decompose31>(log_rows), std::make_shared<RangeCheck>(16)};
+  } else if (name == "poseidon2") {
+    std::vector<poseidon2::State> inputs(size_t(1) << log_rows);
+    for (auto& st : inputs)
+      for (auto& x : st) x = random_m31();
+    out.traces = {Poseidon2::trace(log_rows, inputs)};
+    out.components = {std::make_shared<Poseidon2>(log_rows)};
   } else {
     throw NotSupported("example '" + std::string(name) + "'");
   }

@@ -24,7 +24,8 @@ struct Instance {
 };
 
 // "fibonacci": 2^log_rows rows from a random start; "range": 2^log_rows random 31-bit values
-// decomposed into range-checked limbs (with the 2^16 table). NotSupported for other names.
+// decomposed into range-checked limbs (with the 2^16 table); "poseidon2": 2^log_rows permutations of
+// random states (looked up by nothing). NotSupported for other names.
 Instance example(std::string_view name, unsigned log_rows, std::mt19937_64& rng);
 std::vector<std::string> example_names();
 

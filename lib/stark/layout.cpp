@@ -9,10 +9,12 @@
 namespace zkm31::stark {
 namespace {
 
-unsigned ceil_log2(unsigned x) {
-  unsigned k = 0;
-  while ((1u << k) < x) ++k;
-  return k;
+// The smallest q with 2^(q−1) > degree: a polynomial of that (total) degree lies in the circle FFT's space
+// of 2^q coefficients.
+unsigned log_bound(uint64_t degree) {
+  unsigned q = 1;
+  while ((uint64_t(1) << (q - 1)) <= degree) ++q;
+  return q;
 }
 
 }  // namespace
@@ -45,8 +47,10 @@ Layout layout_of(const air::Components& cs, const Config& config, bool verifier)
       fail(who + "log_size " + std::to_string(c->log_size()) + " outside 3..24");
     if (c->degree() < 1 || c->degree() > kMaxDegree) fail(who + "degree outside 1..8");
     if (c->main_columns() == 0) fail(who + "no main columns");
-    l.ext.push_back(std::max(c->log_size(), l.h) + 1);
-    l.q = std::max(l.q, l.ext.back() + ceil_log2(c->degree()));
+    // A randomised column f + v_n·r has degree ≤ 2^(n−1) + 2^(h−1); a constraint of degree d in the
+    // columns and selectors divided by v_n, ≤ d·that − 2^(n−1).
+    const uint64_t column = (uint64_t(1) << (c->log_size() - 1)) + (uint64_t(1) << (l.h - 1));
+    l.q = std::max({l.q, log_bound(column), log_bound(c->degree() * column - (uint64_t(1) << (c->log_size() - 1)))});
     l.main_at.push_back(l.main_cols);
     l.inter_at.push_back(l.inter_cols);
     l.main_cols += c->main_columns();

@@ -15,7 +15,6 @@ inline constexpr unsigned kMinLogSize = 3, kMaxLogSize = 24, kMaxDegree = 8, kMa
 
 struct Layout {
   unsigned h = 0;  // zk_log_size
-  std::vector<unsigned> ext;  // e_c: coefficient count 2^e of a randomised column
   unsigned q = 0, L = 0;      // FRI degree bound 2^q, domain D_L
   std::vector<size_t> main_at, inter_at;  // each component's first column in the main / interaction tree
   size_t main_cols = 0, inter_cols = 0;
