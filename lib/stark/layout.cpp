@@ -141,6 +141,17 @@ std::vector<SampleGroup> sample_groups(const air::Components& cs, const Layout& 
   return groups;
 }
 
+QM31 SampleGroup::combine(const M31* const rows[3]) const {
+  // Limb by limb in 128-bit sums, reduced once.
+  unsigned __int128 w[4] = {};
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const uint64_t v = rows[columns[i].first][columns[i].second].v;
+    const QM31& c = coefficients[i];
+    w[0] += c.c0.a.v * v, w[1] += c.c0.b.v * v, w[2] += c.c1.a.v * v, w[3] += c.c1.b.v * v;
+  }
+  return QM31(air::reduce_wide(w[0]), air::reduce_wide(w[1]), air::reduce_wide(w[2]), air::reduce_wide(w[3]));
+}
+
 QM31 composition_at(const air::Components& cs, circle::Point<QM31> z, std::span<const QM31> sampled,
                     std::span<const QM31> alphas, const air::LookupChallenges& lookup, std::span<const QM31> claimed_sums) {
   QM31 total;
@@ -148,7 +159,8 @@ QM31 composition_at(const air::Components& cs, circle::Point<QM31> z, std::span<
   for (size_t c = 0; c < cs.size(); ++c) {
     const air::Component& comp = *cs[c];
     const size_t nm = 2 * comp.main_columns(), ni = 2 * comp.interaction_columns();
-    air::PointEval e(comp.log_size(), z, sampled.subspan(at, nm), sampled.subspan(at + nm, ni), alphas[c], lookup);
+    const std::vector<QM31> powers = air::combination_powers(alphas[c], comp.all_constraints());
+    air::PointEval e(comp.log_size(), z, sampled.subspan(at, nm), sampled.subspan(at + nm, ni), powers, lookup);
     at += nm + ni;
     comp.evaluate(e);
     const QM31 acc = e.finish(comp.lookups(), claimed_sums[c] * M31::from_u64(uint64_t(1) << comp.log_size()).inverse());
