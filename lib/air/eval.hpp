@@ -114,9 +114,9 @@ class Combination {
 std::vector<QM31> combination_powers(QM31 alpha, size_t constraints);
 
 // One point of the low-degree extension (prover). The main and interaction values are read in place from
-// their Merkle trees' rows (lib/stark: row j < 2^(L−1) holds the `columns` values at D_L[j], then those
-// at D_L[j + 2^(L−1)], then a salt; this component's columns start at `first`); `next` is the point one
-// trace row further.
+// their Merkle trees' rows — the layout of lib/stark's trace trees: row j < 2^(L−1) holds the `columns`
+// values at D_L[j], then those at D_L[j + 2^(L−1)], then kSalt random values; this component's columns
+// start at `first`. `next` is the point one trace row further.
 class DomainEval : public Combination<DomainEval, M31> {
  public:
   struct Rows {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "air/air.hpp"
+#include "air/eval.hpp"
 #include "channel/channel.hpp"
 #include "stark/stark.hpp"
 
@@ -13,7 +14,7 @@ namespace zkm31::stark {
 inline constexpr const char* kWhere = "stark";
 inline constexpr unsigned kMinLogSize = 3, kMaxLogSize = 24, kMaxDegree = 8, kMaxLogDomain = 27;
 
-inline constexpr size_t kSalt = 4;  // random M31 per row of every trace tree
+inline constexpr size_t kSalt = air::DomainEval::Rows::kSalt;  // random M31 per row of every trace tree
 
 struct Layout {
   unsigned h = 0;  // zk_log_size
@@ -82,8 +83,7 @@ QM31 composition_at(const air::Components& cs, circle::Point<QM31> z, std::span<
 std::vector<size_t> opened_rows(std::span<const size_t> queries);
 // Where the values of D_L[pos] start in a tree of `columns` columns stored row-major.
 inline const M31* position_in(const M31* rows, size_t columns, unsigned L, size_t pos) {
-  const size_t half = size_t(1) << (L - 1);
-  return rows + (pos & (half - 1)) * (2 * columns + kSalt) + (pos >= half ? columns : 0);
+  return air::DomainEval::Rows{rows, columns, 0}.at(L, pos);
 }
 // The row indices of FRI tree g (layer start[g]) the queries open.
 std::vector<size_t> fri_rows_of(std::span<const size_t> queries, const Layout& l, size_t g);

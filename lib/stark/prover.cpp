@@ -46,8 +46,6 @@ std::vector<M31> extend(const ColumnPoly& p, unsigned L, std::span<const M31> va
 // The rows of a trace tree (layout.hpp: position_in), filled column by column, several at once so that
 // each row's values are written together; an extension is dropped once written, never held twice.
 class SaltedRows {
-  static_assert(air::DomainEval::Rows::kSalt == kSalt);
-
  public:
   SaltedRows(unsigned L, size_t columns)
       : half_(size_t(1) << (L - 1)), cols_(columns), len_(2 * columns + kSalt), rows_(half_ * len_) {}
