@@ -8,7 +8,7 @@ packages=(
   libcli11-dev libmsgpack-cxx-dev libxxhash-dev libcurl4-openssl-dev
   libgtest-dev bats bats-support bats-assert
   libonnx-dev libprotobuf-dev protobuf-compiler
-  libb2-dev nlohmann-json3-dev libssl-dev
+  libb2-dev nlohmann-json3-dev libssl-dev libsodium-dev
   python3 jq python3-msgpack python3-xxhash
   parallel rsync openssh-client openssh-server age
 )

@@ -14,6 +14,7 @@
 
 #include "artifact/artifact.hpp"
 #include "error/error.hpp"
+#include "file/write.hpp"
 #include "parallel/parallel.hpp"
 
 namespace zkm31::cli {
@@ -139,20 +140,6 @@ Input read_input(const std::string& path) {
   return out;
 }
 
-namespace {
-void write_fd(int fd, std::span<const uint8_t> bytes, const std::string& what) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw BadInput("cannot write " + what + ": " + std::strerror(errno));
-    }
-    done += size_t(n);
-  }
-}
-}  // namespace
-
 void write_all(const std::string& path, std::span<const uint8_t> bytes, bool binary) {
   write_all(path, {bytes}, binary);
 }
@@ -165,7 +152,7 @@ void write_artifact(const std::string& path, std::string_view kind, uint32_t ver
 void write_all(const std::string& path, std::initializer_list<std::span<const uint8_t>> pieces, bool binary) {
   if (path == "-") {
     if (binary && ::isatty(1)) throw BadInput("refusing to write a binary artifact to a terminal: redirect stdout or pass -o FILE");
-    for (auto bytes : pieces) write_fd(1, bytes, "stdout");
+    for (auto bytes : pieces) file::write_fd(1, bytes, "stdout");
     return;
   }
   // A device or a FIFO (-o /dev/null, a named pipe) is written in place: renaming a temporary file
@@ -175,7 +162,7 @@ void write_all(const std::string& path, std::initializer_list<std::span<const ui
     int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) throw BadInput("cannot open '" + path + "': " + std::strerror(errno));
     try {
-      for (auto bytes : pieces) write_fd(fd, bytes, "'" + path + "'");
+      for (auto bytes : pieces) file::write_fd(fd, bytes, "'" + path + "'");
     } catch (...) {
       ::close(fd);
       throw;
@@ -183,22 +170,7 @@ void write_all(const std::string& path, std::initializer_list<std::span<const ui
     ::close(fd);
     return;
   }
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw BadInput("cannot create '" + tmp + "': " + std::strerror(errno));
-  try {
-    for (auto bytes : pieces) write_fd(fd, bytes, "'" + tmp + "'");
-  } catch (...) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
-  }
-  ::close(fd);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    throw BadInput("cannot rename to '" + path + "': " + std::strerror(err));
-  }
+  file::replace_file(path, pieces, 0644, false);
 }
 
 double peak_rss_mb() {

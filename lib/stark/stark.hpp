@@ -1,0 +1,91 @@
+#pragma once
+// A zero-knowledge Circle STARK over M31 for the components of lib/air (DESIGN.md §5, and the
+// zero-knowledge departure in lib/stark/README.md).
+//
+// Every committed polynomial is evaluated on one canonic domain D_L (natural order), L = q + log_blowup,
+// where 2^q bounds the size (coefficient count) of every polynomial FRI tests:
+//   trace columns  f' = f + v_n·r: f interpolates the 2^n trace values on the trace coset C_n, v_n
+//                  vanishes on C_n, r has 2^h random coefficients (h: zk_log_size) — degree
+//                  ≤ D_c = 2^(n−1) + 2^(h−1);
+//   composition    Q = Σ_c combination_c / v_{n_c}, evaluated pointwise on D_L and committed whole as 4
+//                  M31 limb columns (no split: its degree bound 2^q, the least with 2^(q−1) above every
+//                  degree_c·D_c − 2^(n_c−1), is FRI's for every polynomial);
+//   mask           M, 4 limb columns of 2^q random coefficients, added to the FRI polynomial.
+// Three salted Merkle trees (4 random M31 per row): main columns; interaction columns (LogUp, after the
+// lookup challenges); composition limbs + mask limbs (after the constraint challenges).
+// Transcript: statement (components, public inputs, config) → main root → lookup challenges →
+// interaction root, claimed sums → α per component → composition root → OOD point z → sampled values
+// (every trace column at z and z + one row, the composition limbs at z) → γ → FRI over
+//   D'(P) = M(P) + Σ_samples (Σ_i γ^k_i·f_i(P) − line_s(P)) / V_s(P)
+// (V_s the line through the sample point s and its conjugate s̄ — u ↦ −u —, line_s the batched line
+// through (s, f(s)) and (s̄, f(s̄))): circle fold, then line folds, every fold_step-th layer committed,
+// the last layer sent as 2^final_log line coefficients → proof of work → queries (pairs j, j + 2^(L−1)
+// of D_L, the first fold's cosets).
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "air/air.hpp"
+#include "artifact/body.hpp"
+#include "hash/blake2s.hpp"
+#include "merkle/merkle.hpp"
+#include "pcs/pcs.hpp"
+
+namespace zkm31::stark {
+
+// The FRI parameters and their security formula are the PCS's (pcs::security_bits, check_floor);
+// first_fold must be 0 (the first fold is always the circle fold of the pairs a query opens).
+using Config = pcs::Config;
+
+// Random coefficients per trace column: 2^h with 2^h − 1 ≥ 4·queries + 8 (lib/stark/README.md).
+unsigned zk_log_size(const Config& c);
+
+struct Proof {
+  Config config;
+  std::array<hash::Digest, 3> roots{};  // main, interaction, composition trees
+  std::vector<QM31> claimed_sums;       // each component's LogUp total (they must add up to 0)
+  // Sampled values: per component its main columns then its interaction limb columns, each at z and
+  // at z + one row; then the 4 composition limbs at z.
+  std::vector<QM31> sampled;
+  std::vector<hash::Digest> fri_roots;
+  std::vector<QM31> final_coefficients;  // the last FRI layer as a line polynomial
+  uint64_t pow_nonce = 0;
+  std::array<std::vector<M31>, 3> rows;  // opened rows of each tree at the queried positions (sorted)
+  std::array<merkle::Decommitment, 3> paths;
+  std::vector<std::vector<QM31>> fri_rows;  // opened rows of each committed FRI layer
+  std::vector<merkle::Decommitment> fri_paths;
+
+  void write(artifact::BodyWriter& w) const;  // one msgpack map value
+  // Malformed content (missing or extra fields, wrong types, residues ≥ p, partial digests) → Rejected("stark", …).
+  static Proof read(const artifact::MapView& m);
+  size_t bytes() const;
+};
+
+// Source of the zero-knowledge randomness: BLAKE2s in counter mode over a 32-byte key, from
+// getrandom() unless a test fixes it.
+class Randomness {
+ public:
+  Randomness();
+  explicit Randomness(uint64_t seed);
+  M31 m31();
+  void fill(std::span<M31> out);
+
+ private:
+  std::array<uint8_t, 32> key_{};
+  uint64_t counter_ = 0;
+  std::array<uint32_t, 8> block_{};
+  size_t used_ = 8;
+};
+
+// Proves that traces[c] satisfies components[c] for every c and that their lookups balance. BadInput
+// if a trace does not fit its component or breaks a constraint, or if the layout is out of range.
+Proof prove(const air::Components& components, const std::vector<air::Columns>& traces, const Config& config = {});
+Proof prove(const air::Components& components, const std::vector<air::Columns>& traces, const Config& config,
+            Randomness& randomness);
+
+// Throws Rejected("stark", <the failed check>) unless the proof is valid for these components (and their
+// public inputs) with at least floor_bits of conjectured security.
+void verify(const air::Components& components, const Proof& proof, double floor_bits = 96);
+
+}  // namespace zkm31::stark

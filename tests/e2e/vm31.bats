@@ -1,0 +1,161 @@
+#!/usr/bin/env bats
+# vm31: wallets (permissions, passwords, damage), addresses and viewing keys, scanning an empty
+# pool, and the transaction builders' refusals. Accepting transactions into a pool needs proofs
+# (`vm31 apply` with the Circle STARK), which do not exist yet; the library's unit tests
+# (tests/unit/vm31) run deposit → transfer → scan → withdraw and the refusals against a pool.
+
+load common
+
+setup() {
+  TMP="$BATS_TEST_TMPDIR"
+  cd "$TMP"
+  export VM31_PASSWORD="correct horse"
+  mkdir -p pool
+}
+
+# flip_byte FILE OFFSET: one bit of the file changed in place.
+flip_byte() {
+  /usr/bin/python3 -c 'import sys; p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, "rb").read()); b[o] ^= 1; open(p, "wb").write(b)' "$1" "$2"
+}
+
+# one_error TOOL_OUTPUT PATTERN: a single "vm31: error:" line matching PATTERN.
+one_error() {
+  [ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ] || fail "more than one line: $output"
+  [[ "$output" == "vm31: error: "*$1* ]] || fail "unexpected: $output"
+}
+
+@test "keygen: 0700 directory, 0600 wallet, the address printed again by address" {
+  run vm31 keygen --wallet w
+  assert_success
+  [[ "$output" =~ ^vm31:[0-9a-f]{104}$ ]] || fail "$output"
+  addr=$output
+  [ "$(stat -c %a w)" = 700 ]
+  [ "$(stat -c %a w/wallet)" = 600 ]
+  run vm31 address --wallet w
+  assert_output "$addr"
+  run vm31 keygen --wallet w
+  assert_failure 2
+  one_error "already holds a wallet"
+  # Two wallets, two addresses.
+  run vm31 keygen --wallet w2
+  [ "$output" != "$addr" ]
+}
+
+@test "passwords: wrong, missing, from a file; never taken from the command line" {
+  vm31 keygen --wallet w >/dev/null
+  VM31_PASSWORD=wrong run vm31 address --wallet w
+  assert_failure 2
+  one_error "wrong password"
+  run env -u VM31_PASSWORD vm31 address --wallet w
+  assert_failure 2
+  one_error "no password"
+  printf 'correct horse\n' > pw
+  run env -u VM31_PASSWORD vm31 --password-file pw address --wallet w
+  assert_success
+  run vm31 address --wallet w --password "correct horse"
+  assert_failure
+  VM31_PASSWORD= run vm31 keygen --wallet empty
+  assert_failure 2
+  one_error "password is empty"
+}
+
+@test "damaged or exposed wallets are refused with one line, never a crash" {
+  vm31 keygen --wallet w >/dev/null
+  cp w/wallet good
+  for offset in 0 9 30 60 80 111; do
+    cp good w/wallet
+    flip_byte w/wallet $offset
+    run vm31 address --wallet w
+    assert_failure 2
+    one_error "corrupted wallet"
+  done
+  head -c 50 good > w/wallet
+  run vm31 address --wallet w
+  assert_failure 2
+  one_error "corrupted wallet"
+  cp good w/wallet
+  chmod 644 w/wallet
+  run vm31 address --wallet w
+  assert_failure 2
+  one_error "mode 644"
+  chmod 600 w/wallet
+  chmod 755 w
+  run vm31 address --wallet w
+  assert_failure 2
+  one_error "mode 755"
+  chmod 700 w
+  run vm31 address --wallet w
+  assert_success
+  run vm31 address --wallet missing
+  assert_failure 2
+}
+
+@test "viewing keys: written 0600, never printed, read by scan and balance instead of the wallet" {
+  vm31 keygen --wallet w >/dev/null
+  run vm31 viewing-key --wallet w -o vk
+  assert_success
+  [ "$(stat -c %a vk)" = 600 ]
+  grep -q '^vm31view:[0-9a-f]\{104\}$' vk
+  [[ "$output" != *"$(cat vk)"* ]] || fail "viewing key printed"
+  run vm31 balance --viewing-key vk --pool pool
+  assert_success
+  run vm31 -q --json scan --viewing-key vk --pool pool
+  assert_output "[]"
+  run vm31 balance --wallet w --viewing-key vk --pool pool
+  assert_failure 2
+  one_error "exactly one of"
+  chmod 644 vk
+  run vm31 scan --viewing-key vk --pool pool
+  assert_failure 2
+  printf 'vm31view:00\n' > vk2 && chmod 600 vk2
+  run vm31 scan --viewing-key vk2 --pool pool
+  assert_failure 2
+  one_error "viewing key has"
+  run vm31 scan --wallet w --pool no-such-pool
+  assert_failure 2
+  one_error "does not exist"
+}
+
+@test "deposit: a 0600 transaction file; bad address, amount or asset refused with nothing written" {
+  addr=$(vm31 keygen --wallet w)
+  run vm31 deposit --to "$addr" --asset 1 --amount 1000 -o d.tx
+  assert_success
+  [ "$(stat -c %a d.tx)" = 600 ]
+  c=${addr:10:1}
+  [ "$c" = a ] && d=b || d=a
+  run vm31 deposit --to "${addr:0:10}$d${addr:11}" --asset 1 --amount 1 -o bad.tx
+  assert_failure 2
+  one_error "checksum"
+  run vm31 deposit --to "${addr:0:50}" --asset 1 --amount 1 -o bad.tx
+  assert_failure 2
+  one_error "hex digits"
+  run vm31 deposit --to "$addr" --asset 1 --amount 1152921504606846976 -o bad.tx
+  assert_failure 2
+  one_error "above the maximum"
+  run vm31 deposit --to "$addr" --asset 2147483647 --amount 1 -o bad.tx
+  assert_failure 2
+  one_error "asset id"
+  run vm31 deposit --to "$addr" --asset 1 --amount 0 -o bad.tx
+  assert_failure 2
+  one_error "zero"
+  [ ! -e bad.tx ]
+}
+
+@test "transfer and withdraw from an empty pool: insufficient funds, nothing written" {
+  addr=$(vm31 keygen --wallet w)
+  run vm31 transfer --wallet w --pool pool --to "$addr" --asset 1 --amount 5 --relayer 0x1 -o t.tx
+  assert_failure 2
+  one_error "insufficient funds"
+  run vm31 withdraw --wallet w --pool pool --asset 1 --amount 5 --recipient 0x2 -o t.tx
+  assert_failure 2
+  one_error "insufficient funds"
+  [ ! -e t.tx ]
+}
+
+@test "no apply and no --prove until the STARK verifies" {
+  run vm31 apply --pool pool
+  assert_failure
+  run vm31 deposit --prove --to x --asset 1 --amount 1 -o d.tx
+  assert_failure
+  [ ! -e d.tx ]
+}

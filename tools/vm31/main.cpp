@@ -1,0 +1,192 @@
+// vm31: the shielded pool's wallet and transaction builders.
+//   keygen / address / viewing-key   a password-sealed wallet (0600 files in a 0700 directory)
+//   scan / balance                   own notes in a pool state directory, by wallet or viewing key
+//   deposit / transfer / withdraw    a transaction (public inputs + witness) checked against the pool
+// Passwords come from --password-file or VM31_PASSWORD, never from the command line; secrets are
+// never printed. Exit: 0 ok · 2 bad input or refused transaction · 3 internal error.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "artifact/artifact.hpp"
+#include "cli/cli.hpp"
+#include "error/error.hpp"
+#include "vm31/files.hpp"
+#include "vm31/transaction.hpp"
+#include "vm31/wallet.hpp"
+
+using namespace zkm31;
+using namespace zkm31::vm31;
+
+namespace {
+
+struct Options {
+  std::string wallet, pool, viewing_key, password_file, to, relayer, recipient, output;
+  uint64_t asset = 0, amount = 0, fee = 0;
+  bool json = false, quiet = false;
+};
+
+// The first line of --password-file, else VM31_PASSWORD. Messages never include it.
+std::string load_password(const Options& o) {
+  if (!o.password_file.empty()) {
+    std::ifstream in(o.password_file);
+    if (!in) throw BadInput("cannot open --password-file '" + o.password_file + "'");
+    std::string line;
+    std::getline(in, line);
+    return line;
+  }
+  if (const char* env = std::getenv("VM31_PASSWORD")) return env;
+  throw BadInput("no password: pass --password-file FILE or set VM31_PASSWORD");
+}
+
+Wallet open_wallet(const Options& o) {
+  if (o.wallet.empty()) throw BadInput("--wallet DIR is required");
+  return Wallet::open(o.wallet, load_password(o));
+}
+
+// Viewing keys from --viewing-key FILE (an auditor) or from the wallet.
+ViewingKeys viewing_keys_of(const Options& o) {
+  if (!o.viewing_key.empty()) {
+    check_private(o.viewing_key, "viewing key file");
+    auto bytes = read_file(o.viewing_key, "viewing key");
+    std::string text(bytes.begin(), bytes.end());
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    return parse_viewing_keys(text);
+  }
+  return open_wallet(o).viewing_keys();
+}
+
+PoolState open_pool(const Options& o) {
+  // Only `apply` (with the proofs) may start a pool; readers refuse a mistyped directory.
+  if (!std::filesystem::is_directory(o.pool)) throw BadInput("pool directory '" + o.pool + "' does not exist");
+  return PoolState(o.pool);
+}
+
+void print_line(const std::string& s) { std::cout << s << "\n"; }
+
+std::string hex_of(const Digest& d) {
+  auto b = digest_bytes(d);
+  return artifact::hex(b);
+}
+
+void write_transaction(const Options& o, const Transaction& tx, const cli::Progress& progress, const std::string& what) {
+  write_private(o.output, encode_transaction(tx));
+  progress.line("vm31: " + what + ": " + std::to_string(tx.inputs.size()) + " input(s), " + std::to_string(tx.outputs.size()) +
+                " output(s), " + std::to_string(public_inputs(tx).size()) + " public inputs → " + o.output);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"vm31: shielded-pool wallet and transaction builder over M31 (Poseidon2 notes, depth-20 pool).\n"
+               "Password: --password-file FILE or env VM31_PASSWORD (never on the command line, never printed).\n"
+               "Proving and applying transactions (--prove, apply, relay) need the Circle STARK and are not built yet.\n"
+               "Exit: 0 ok · 2 bad input or refused transaction · 3 internal error."};
+  app.name("vm31");
+  Options o;
+  app.add_option("--password-file", o.password_file, "file whose first line is the wallet password");
+  app.add_flag("--json", o.json, "print results as JSON");
+  app.add_flag("-q,--quiet", o.quiet, "no progress on stderr");
+  app.fallthrough();
+  app.require_subcommand(1);
+  auto wallet_opt = [&](CLI::App* c) { return c->add_option("--wallet", o.wallet, "wallet directory"); };
+  auto pool_opt = [&](CLI::App* c) { return c->add_option("--pool", o.pool, "pool state directory")->required(); };
+  auto tx_opts = [&](CLI::App* c) {
+    c->add_option("--asset", o.asset, "asset id (< 2^31 - 1)")->required();
+    c->add_option("--amount", o.amount, "amount (< 2^60)")->required();
+    c->add_option("-o,--output", o.output, "transaction file (written 0600: it holds the witness)")->required();
+  };
+
+  auto* keygen = app.add_subcommand("keygen", "create a wallet (a fresh spending key sealed with the password); prints its address");
+  wallet_opt(keygen)->required();
+  auto* address = app.add_subcommand("address", "print the wallet's address (public key + memo encryption key)");
+  wallet_opt(address)->required();
+  auto* viewkey = app.add_subcommand("viewing-key", "write the wallet's viewing keys (read notes, see spends, cannot spend) to a 0600 file");
+  wallet_opt(viewkey)->required();
+  viewkey->add_option("-o,--output", o.output, "viewing key file")->required();
+  auto* scan_cmd = app.add_subcommand("scan", "list the notes in the pool that the wallet (or viewing key) owns");
+  auto* balance = app.add_subcommand("balance", "unspent amount per asset");
+  for (auto* c : {scan_cmd, balance}) {
+    wallet_opt(c);
+    c->add_option("--viewing-key", o.viewing_key, "viewing key file (instead of --wallet)");
+    pool_opt(c);
+  }
+  auto* deposit = app.add_subcommand("deposit", "build a deposit of a public amount into a new note for --to");
+  deposit->add_option("--to", o.to, "recipient address (vm31:…)")->required();
+  tx_opts(deposit);
+  auto* transfer = app.add_subcommand("transfer", "build a private transfer: 1–2 own notes → a note for --to + change; fee to --relayer");
+  wallet_opt(transfer)->required();
+  pool_opt(transfer);
+  transfer->add_option("--to", o.to, "recipient address (vm31:…)")->required();
+  transfer->add_option("--fee", o.fee, "public fee paid to the relayer, same asset")->capture_default_str();
+  transfer->add_option("--relayer", o.relayer, "relayer's Starknet address (felt252)")->required();
+  tx_opts(transfer);
+  auto* withdraw = app.add_subcommand("withdraw", "build a withdrawal of a public amount to --recipient, change back to the wallet");
+  wallet_opt(withdraw)->required();
+  pool_opt(withdraw);
+  withdraw->add_option("--recipient", o.recipient, "recipient's Starknet address (felt252)")->required();
+  tx_opts(withdraw);
+
+  return cli::run(app, argc, argv, nullptr, [&]() -> int {
+    const cli::Progress progress(o.quiet);
+    if (keygen->parsed()) {
+      Wallet w = Wallet::create(o.wallet, load_password(o));
+      print_line(address_text(w.address()));
+      return cli::kOk;
+    }
+    if (address->parsed()) {
+      print_line(address_text(open_wallet(o).address()));
+      return cli::kOk;
+    }
+    if (viewkey->parsed()) {
+      std::string text = viewing_keys_text(open_wallet(o).viewing_keys()) + "\n";
+      write_private(o.output, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+      progress.line("vm31: viewing keys written to " + o.output + " (whoever holds them sees this wallet's notes)");
+      return cli::kOk;
+    }
+    if (scan_cmd->parsed() || balance->parsed()) {
+      if (o.wallet.empty() == o.viewing_key.empty()) throw BadInput("pass exactly one of --wallet and --viewing-key");
+      const ViewingKeys keys = viewing_keys_of(o);
+      const PoolState pool = open_pool(o);
+      const auto notes = scan(pool, keys);
+      if (scan_cmd->parsed()) {
+        nlohmann::json all = nlohmann::json::array();
+        for (const auto& n : notes) {
+          nlohmann::json j = {{"leaf", n.leaf}, {"asset", n.note.asset.v}, {"amount", n.note.amount()},
+                              {"spent", n.spent}, {"commitment", hex_of(n.commitment)}};
+          if (o.json) all.push_back(j);
+          else print_line("leaf " + std::to_string(n.leaf) + "  asset " + std::to_string(n.note.asset.v) + "  amount " +
+                          std::to_string(n.note.amount()) + (n.spent ? "  spent" : "  unspent"));
+        }
+        if (o.json) print_line(all.dump());
+      } else {
+        auto totals = balances(notes);
+        if (o.json) {
+          nlohmann::json j = nlohmann::json::object();
+          for (auto [asset, amount] : totals) j[std::to_string(asset)] = amount;
+          print_line(j.dump());
+        } else {
+          for (auto [asset, amount] : totals) print_line("asset " + std::to_string(asset) + ": " + std::to_string(amount));
+        }
+      }
+      progress.line("vm31: " + std::to_string(notes.size()) + " own notes among " + std::to_string(pool.tree().size()));
+      return cli::kOk;
+    }
+    if (deposit->parsed()) {
+      write_transaction(o, build_deposit(parse_address(o.to), o.asset, o.amount), progress, "deposit");
+      return cli::kOk;
+    }
+    const Wallet w = open_wallet(o);
+    const PoolState pool = open_pool(o);
+    if (transfer->parsed())
+      write_transaction(o, build_transfer(w.spending_key(), pool, parse_address(o.to), o.asset, o.amount, o.fee, o.relayer),
+                        progress, "transfer");
+    else
+      write_transaction(o, build_withdraw(w.spending_key(), pool, o.asset, o.amount, o.recipient), progress, "withdraw");
+    return cli::kOk;
+  });
+}
