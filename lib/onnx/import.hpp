@@ -5,8 +5,9 @@
 // GELU/SiLU/sigmoid/tanh regions, masked Softmax), quantize.
 //
 // Quantization
-// - Weights: symmetric int8, one scale per output channel (max|W[:,n]|/127); biases int32 at
-//   in_scale·w_scale[n], added in the matmul.
+// - Weights: symmetric, one scale per output channel (max|W[:,n]|/(2^(w−1)−1)), w the widest in
+//   [8, weight_bits] for which K·|x|max·|w|max (+ bias) stays inside the product budget; biases
+//   int32 at in_scale·w_scale[n], added in the matmul. Token-embedding tables: the residual width.
 // - Activations: signed `act_bits`-bit integers, one symmetric scale per tensor = absmax/(2^(b−1)−1)
 //   over the calibration inputs (a ReLU-fed tensor uses its positive max).
 // - Wide tensors: Add/Sub outputs (the residual stream) and function-table outputs are
@@ -42,6 +43,7 @@ namespace zkm31::onnx_import {
 struct ImportOptions {
   int act_bits = 10;                                       // activation width (2..16)
   int residual_bits = 0;                                   // Add/Sub outputs (residual stream); 0: act_bits + 2, at most 16
+  int weight_bits = 12;                                    // widest matmul weights (8..16; narrower where K·|x|·|w| would not fit)
   std::vector<std::vector<model::InputTensor>> calibration;  // each entry: one set of graph inputs
   int default_samples = 64;                                // N(0,1) inputs when calibration is empty
   std::map<std::string, model::Shape> shapes;              // --shape NAME=d0,d1,…: fixed input shapes

@@ -38,7 +38,7 @@ class Lowerer {
  public:
   Lowerer(const OnnxModel& m, const ImportOptions& opt, const StatsMap* stats)
       : m_(m), stats_(stats), bits_(opt.act_bits), qmax_((int64_t(1) << (opt.act_bits - 1)) - 1),
-        qres_((int64_t(1) << (residual_bits(opt) - 1)) - 1) {}
+        qres_((int64_t(1) << (residual_bits(opt) - 1)) - 1), wbits_(opt.weight_bits) {}
 
   model::Graph run();
 
@@ -191,6 +191,7 @@ class Lowerer {
   int bits_;
   int64_t qmax_;
   int64_t qres_;  // the wide range: the residual stream (Add/Sub outputs) and function-table outputs
+  int wbits_;     // the widest matmul weights
   model::Graph g_;
   std::map<std::string, uint32_t> val_;
   std::set<size_t> done_;
