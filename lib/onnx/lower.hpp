@@ -85,7 +85,8 @@ class Lowerer {
   uint32_t requant(uint32_t x, std::vector<double> in_scales, const std::vector<double>& real_mult,
                    const std::vector<double>& real_offset, double out_scale, int64_t lo, int64_t hi,
                    const std::string& out_name, const std::string& node_name);
-  uint32_t narrow(uint32_t x, const std::string& node_name);
+  // x at most `bits` wide (0: the activation width), requantized to its calibrated scale if wider.
+  uint32_t narrow(uint32_t x, const std::string& node_name, int bits = 0);
   uint32_t rescale(uint32_t x, double c, const std::string& out_name, const std::string& node_name);
 
   // ---- ops/matmul.cpp, ops/conv.cpp ------------------------------------------------------------
