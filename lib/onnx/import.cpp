@@ -17,6 +17,7 @@ Graph import_onnx(std::span<const uint8_t> bytes, const ImportOptions& opt) {
   if (opt.act_bits < 2 || opt.act_bits > 16) throw BadInput("activation bits must be in [2, 16]");
   if (residual_bits(opt) < opt.act_bits || residual_bits(opt) > 16)
     throw BadInput("residual bits must be in [activation bits, 16]");
+  if (opt.weight_bits < 8 || opt.weight_bits > 16) throw BadInput("weight bits must be in [8, 16]");
   FixedShapes fixed;
   if (!opt.calibration.empty())
     for (const auto& t : opt.calibration[0]) fixed[t.name] = {t.shape, "the --calibrate input"};
@@ -32,7 +33,8 @@ Graph import_onnx(std::span<const uint8_t> bytes, const ImportOptions& opt) {
   }
   Graph g = Lowerer(m, opt, &stats).run();
   g.notes.push_back("activations " + std::to_string(opt.act_bits) + " bits, residual stream " +
-                    std::to_string(residual_bits(opt)) + " bits, int8 per-channel weights");
+                    std::to_string(residual_bits(opt)) + " bits, per-channel weights of 8 to " +
+                    std::to_string(opt.weight_bits) + " bits");
   g.notes.push_back(synthetic ? "calibration: " + std::to_string(opt.default_samples) + " synthetic N(0,1) inputs (default)"
                               : "calibration: " + std::to_string(opt.calibration.size()) + " given inputs");
   g.notes.insert(g.notes.end(), m.notices.begin(), m.notices.end());

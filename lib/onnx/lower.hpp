@@ -38,7 +38,7 @@ class Lowerer {
  public:
   Lowerer(const OnnxModel& m, const ImportOptions& opt, const StatsMap* stats)
       : m_(m), stats_(stats), bits_(opt.act_bits), qmax_((int64_t(1) << (opt.act_bits - 1)) - 1),
-        qres_((int64_t(1) << (residual_bits(opt) - 1)) - 1) {}
+        qres_((int64_t(1) << (residual_bits(opt) - 1)) - 1), wbits_(opt.weight_bits) {}
 
   model::Graph run();
 
@@ -85,7 +85,8 @@ class Lowerer {
   uint32_t requant(uint32_t x, std::vector<double> in_scales, const std::vector<double>& real_mult,
                    const std::vector<double>& real_offset, double out_scale, int64_t lo, int64_t hi,
                    const std::string& out_name, const std::string& node_name);
-  uint32_t narrow(uint32_t x, const std::string& node_name);
+  // x at most `bits` wide (0: the activation width), requantized to its calibrated scale if wider.
+  uint32_t narrow(uint32_t x, const std::string& node_name, int bits = 0);
   uint32_t rescale(uint32_t x, double c, const std::string& out_name, const std::string& node_name);
 
   // ---- ops/matmul.cpp, ops/conv.cpp ------------------------------------------------------------
@@ -191,6 +192,7 @@ class Lowerer {
   int bits_;
   int64_t qmax_;
   int64_t qres_;  // the wide range: the residual stream (Add/Sub outputs) and function-table outputs
+  int wbits_;     // the widest matmul weights
   model::Graph g_;
   std::map<std::string, uint32_t> val_;
   std::set<size_t> done_;

@@ -94,12 +94,16 @@ uint32_t Lowerer::requant(uint32_t x, std::vector<double> in_scales, const std::
   return emit(n, out_name, out_scale);
 }
 
-// The tensor at the activation width (requantized to its calibrated scale when wider).
-uint32_t Lowerer::narrow(uint32_t x, const std::string& node_name) {
+// The tensor at `bits` (default: the activation width), requantized to its calibrated scale when wider.
+uint32_t Lowerer::narrow(uint32_t x, const std::string& node_name, int bits) {
   const Tensor& t = T(x);
-  if (structural() ? t.kind != TensorKind::Activation || narrow_ids_.count(x) : t.bits <= bits_ && t.scale > 0)
+  if (bits <= 0 || bits > bits_) bits = bits_;
+  if (structural() ? t.kind != TensorKind::Activation || narrow_ids_.count(x) : t.bits <= bits && t.scale > 0)
     return x;
-  uint32_t y = requant(x, {t.scale}, {1.0}, {}, scale_for(t.name, false), -qmax_, qmax_, t.name + ":q", node_name);
+  const int64_t q = (int64_t(1) << (bits - 1)) - 1;
+  const double scale = structural() ? 1.0 : std::max(stat(t.name).absmax(), 1e-8) / double(q);
+  uint32_t y = requant(x, {t.scale}, {1.0}, {}, scale, -q, q, t.name + (bits == bits_ ? ":q" : ":q" + std::to_string(bits)),
+                       node_name);
   narrow_ids_.insert(y);
   return y;
 }

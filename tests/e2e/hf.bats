@@ -29,7 +29,7 @@ rel_l2() {
   float_matches_torch "$TMP/m.graph" "$HF/gpt2.ids.json" "$HF/gpt2.reference.json"
   run rel_l2 "$TMP/out.json" "$HF/gpt2.reference.json"
   echo "# gpt2 (ONNX export) integer vs reference: rel. L2 $output" >&3
-  (( $(echo "$output < 0.05" | bc) )) || fail "relative L2 $output"
+  (( $(echo "$output < 0.01" | bc) )) || fail "relative L2 $output"
   tamper_each 2 "/Gather_output_0" "/Add_output_0:sum"
   # Other learned positions (weight 1, after the token table) under the same trace values.
   $EDIT weight "$TMP/run.trace" "$TMP/bad.trace" 1 3 -77
@@ -51,7 +51,7 @@ hf_prove() {
 }
 
 # Every architecture: proves and verifies end to end, float track within 1e-4 of the reference
-# module, integer logits within the integer model's tolerance (rel. L2 printed).
+# module, integer logits at the defaults within 1 % rel. L2 of the reference (measured 0.5–0.8 %).
 @test "--hf: gpt2 (f32, f16 sharded, bf16), llama, mistral (bf16, MQA), qwen2 (biases, f16 sharded), qwen3, phi3 prove and verify" {
   run --separate-stderr bash -c "onnx2graph -q --hf '$HF/gpt2' --seq 8 | graph-forward -q --input '$HF/gpt2.ids.json' | gkr-prove -q | verify"
   assert_success
@@ -61,7 +61,7 @@ hf_prove() {
     float_matches_torch "$TMP/$name.graph" "$HF/$name.ids.json" "$HF/$name.reference.json"
     run rel_l2 "$TMP/$name.json" "$HF/$name.reference.json"
     echo "# $name: integer logits vs the reference module, rel. L2 $output" >&3
-    (( $(echo "$output < 0.1" | bc) )) || fail "$name: relative L2 $output"
+    (( $(echo "$output < 0.01" | bc) )) || fail "$name: relative L2 $output"
   done
 }
 

@@ -35,7 +35,7 @@ refuses() {
   assert_output --partial "acc bound"
   assert_output --partial "table gelu_erf>silu"
   assert_output --partial "table exp_neg 1024 entries"
-  assert_output --partial "int10"
+  assert_output --partial "int11"
   assert_output --partial "calibration: 64 synthetic N(0,1) inputs (default)"
 }
 
@@ -95,10 +95,11 @@ refuses() {
   refuses "$DATA/bad_unsupported.onnx" "not supported: ONNX op 'LSTM' (node 'lstm_1'), ONNX op 'TopK' (node 'topk_1')"
 }
 
-@test "onnx2graph refuses an accumulator that could wrap, naming the layer and the bound" {
-  refuses "$DATA/wide_linear.onnx" "node 'wide_fc' (matmul): |accumulator| bound 8589672448 exceeds (p-1)/2" --bits 16
-  run onnx2graph "$DATA/wide_linear.onnx" -o "$TMP/ok.graph" -q
+@test "onnx2graph narrows the input of a matmul whose accumulator could wrap (K = 2048 at --bits 16)" {
+  run onnx2graph "$DATA/wide_linear.onnx" --bits 16 --inspect -q
   assert_success
+  [[ "$output" == *"requant 'wide_fc' -> [1, 2048] int12"* ]] || fail "$output"
+  [[ "$output" == *"limit (p-1)/2 = 2^30"* ]] || fail "$output"
 }
 
 @test "onnx2graph refuses malformed calibration JSON" {

@@ -253,7 +253,7 @@ proves_ops() {
 @test "a weight outside its declared interval is refused by gkr-prove (exit 2, one line)" {
   shared_model mlp_digits
   onnx2graph -q "$SHARED/mlp_digits.onnx" | graph-forward -q --input "$SHARED/mlp_digits.input.json" > "$TMP/run.trace"
-  $EDIT weight "$TMP/run.trace" "$TMP/bad.trace" 0 0 200
+  $EDIT weight "$TMP/run.trace" "$TMP/bad.trace" 0 0 70000  # beyond the widest (16-bit) weights
   run --separate-stderr gkr-prove -q -i "$TMP/bad.trace" -o "$TMP/bad.proof"
   assert_failure 2
   [[ "$stderr" == *"outside its declared interval"* ]] || fail "$stderr"

@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
   app.add_option("--bits", opt.act_bits, "activation bit width")->capture_default_str()->check(CLI::Range(2, 16));
   app.add_option("--residual-bits", opt.residual_bits, "width of Add/Sub outputs (the residual stream); default: --bits + 2, at most 16")
       ->check(CLI::Range(2, 16));
+  app.add_option("--weight-bits", opt.weight_bits,
+                 "widest matmul weights (per output channel); a matmul whose accumulator would not fit gets narrower ones, at least 8")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 16));
   std::vector<std::string> shape_flags;
   app.add_option("--shape", shape_flags,
                  "NAME=d0,d1,…: the shape of an input with free dimensions (repeatable); default: the --calibrate "

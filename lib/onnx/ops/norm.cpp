@@ -137,7 +137,8 @@ void Lowerer::lower_layer_norm(size_t i) {
 void Lowerer::layer_norm(const LnMatch& ln) {
   const std::string& out = ln.out;
   const std::string& nm = ln.name;
-  uint32_t x = narrow(tid(ln.x), nm);
+  // The residual stream is normalized at its own width (Σc² pre-shifted below when it must be).
+  uint32_t x = wide_ids_.count(tid(ln.x)) ? tid(ln.x) : narrow(tid(ln.x), nm);
   double sx = T(x).scale;
   int64_t d = T(x).shape.back();
   uint32_t c = x;
@@ -146,11 +147,12 @@ void Lowerer::layer_norm(const LnMatch& ln) {
     uint32_t mean = requant(sum, {sx}, {1.0 / double(d)}, {}, sx, T(x).lo, T(x).hi, out + ":mean", nm + ":mean");
     c = emit(node(Op::Sub, nm + ":center", {x, mean}), out + ":c", sx);
   }
-  // Σc² must stay within (p−1)/2: wide activations square a rounded c·2^−t instead.
+  // Σc² must stay inside the product budget (its requant to the variance code is then unique mod p
+  // with room for the clamp window): wide activations square a rounded c·2^−t instead.
   uint32_t cs = c;
   int t = 0;
   if (!structural()) {
-    const __int128 cmax = std::max(-T(c).lo, T(c).hi), limit = (int64_t(kP) - 1) / 2;
+    const __int128 cmax = std::max(-T(c).lo, T(c).hi), limit = kProductBudget;
     while (__int128(d) * ((cmax >> t) + 1) * ((cmax >> t) + 1) > limit) ++t;
   }
   if (t > 0) {
@@ -169,6 +171,10 @@ void Lowerer::layer_norm(const LnMatch& ln) {
   if (!structural()) {
     double top = stat(out + ":var").hi;
     sv = std::max(top, ln.eps) / double(vmax);
+    // Σc²·sc²/d at sv with a power-of-two ratio: the requant multiplier is then exact (a narrow one,
+    // as wide sums leave, misscaled every row's variance by up to 1.5 %).
+    const double ratio = sc * sc / double(d) / sv;
+    sv = sc * sc / double(d) / std::ldexp(1.0, int(std::floor(std::log2(ratio))));
   }
   uint32_t var = requant(V, {sc * sc}, {1.0 / double(d)}, {ln.eps}, sv, 1, vmax, out + ":var", nm + ":variance");
   // r = 2^ns / sqrt(var_real), with c·r below the product budget

@@ -92,9 +92,10 @@ void Lowerer::softmax_node(const LiveNode& n, bool log) {
 uint32_t Lowerer::softmax_last(uint32_t s, const std::optional<Pending>& mask, const std::string& out,
                                const std::string& nm, bool log) {
   int64_t T_len = T(s).shape.back();
-  // 1. scores at 16 bits
+  // 1. scores at 16 bits, 2× over the calibrated range (a score beyond it would be clamped; the
+  //    exp index needs far fewer bits than the score keeps)
   int64_t smax = (int64_t(1) << (kScoreBits - 1)) - 1;
-  double ss = structural() ? 1.0 : std::max(stat(T(s).name).absmax(), 1e-8) / double(smax);
+  double ss = structural() ? 1.0 : 2.0 * std::max(stat(T(s).name).absmax(), 1e-8) / double(smax);
   s = requant(s, {T(s).scale}, {1.0}, {}, ss, -smax, smax, out + ":scores", nm + ":scores");
   const int64_t N = int64_t(1) << kExpLog2;
   const double range = (kExpOutBits + 1) * std::log(2.0);  // exp(−d)·2^15 rounds to 0 beyond
