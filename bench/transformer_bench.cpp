@@ -55,11 +55,12 @@ void fill_cache(const synthetic::TransformerShape& s, const prove::Options& opt)
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("filling the cache failed");
 }
 
-bench::Result prove_model(const synthetic::TransformerShape& s, bool warm) {
+bench::Result prove_model(const synthetic::TransformerShape& s, bool warm, unsigned commit_log = pcs::kMaxLogSize) {
   // Cold starts from an empty cache directory, as gkr-prove's default cache does on a first proof.
   ScratchCache cache;
   prove::Options opt;
   opt.cache_dir = cache.dir;
+  opt.commit_log = commit_log;
   if (warm) fill_cache(s, opt);  // untimed
   model::Trace t = trace_of(s);
   const size_t weights = t.graph.parameter_count();
@@ -106,3 +107,5 @@ ZKM31_BENCH("prove_qwen3_14b_block_warm", [] { return prove_model(synthetic::qwe
 
 ZKM31_BENCH("prove_body_w256_2_blocks_cold", [] { return prove_model(narrow_body(2), false); });
 ZKM31_BENCH("prove_body_w256_12_blocks_cold", [] { return prove_model(narrow_body(12), false); });
+// The same in commitments of at most 2^20 entries (a block's largest tensor is 2^18).
+ZKM31_BENCH("prove_body_w256_12_blocks_cold_chunks", [] { return prove_model(narrow_body(12), false, 20); });

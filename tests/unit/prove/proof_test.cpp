@@ -252,6 +252,29 @@ TEST(Proof, EmbeddedGraphCarriesNoWeights) {
                BadInput);
 }
 
+// The verifier takes a graph of several full chunks (Qwen3-14B's block has 330 M weights) and
+// refuses one of more than 2^32 weights before any work.
+TEST(Proof, EmbeddedGraphBoundedAtSixteenFullChunks) {
+  auto parallel_matmuls = [](int n) {
+    model::Graph g;
+    const uint32_t x = fixture::add_tensor(g, "x", model::TensorKind::Input, {1, 16384}, -1, 1);
+    g.inputs = {x};
+    for (int i = 0; i < n; ++i) {
+      const std::string k = std::to_string(i);
+      const uint32_t w = fixture::add_tensor(g, "W" + k, model::TensorKind::Weight, {16384, 16384}, -1, 1);
+      const uint32_t y = fixture::add_tensor(g, "y" + k, model::TensorKind::Activation, {1, 16384}, -16384, 16384);
+      g.weights.push_back({w, {}, {}, {1.0}});
+      model::Node mm;
+      mm.op = model::Op::MatMul, mm.name = "mm" + k, mm.inputs = {x, w}, mm.outputs = {y}, mm.acc_bound = 16384;
+      g.nodes.push_back(mm);
+      g.outputs.push_back(y);
+    }
+    return prove::graph_structure(g);
+  };
+  EXPECT_EQ(prove::parse_graph_structure(parallel_matmuls(3)).weights.size(), 3u);  // 3·2^28 weights
+  EXPECT_THROW(prove::parse_graph_structure(parallel_matmuls(17)), NotSupported);
+}
+
 TEST(Proof, WeightAboveOneCommitmentRefusedBeforeTheWitness) {
   // A 16384×16385 weight pads to 2^29 entries, above the 2^28 one commitment (one chunk) holds:
   // refused as not supported before anything is allocated (its values are not even present).
