@@ -23,6 +23,10 @@ Mapped::Mapped(const std::string& path, bool populate) {
   std::swap(size_, m.size_);
 }
 
+void Mapped::release() const {
+  if (data_) ::madvise(const_cast<uint8_t*>(data_), size_, MADV_DONTNEED);
+}
+
 Mapped::~Mapped() {
   if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
 }

@@ -23,6 +23,9 @@ class Mapped {
 
   bool ok() const { return data_ != nullptr; }
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
+  // Drops the mapped pages from the process's resident set (they stay in the page cache, and a later
+  // read faults them back in): a large file read once whole, then only here and there, stops counting.
+  void release() const;
 
  private:
   const uint8_t* data_ = nullptr;

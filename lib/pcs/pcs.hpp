@@ -84,6 +84,8 @@ class Committed {
   unsigned log_size() const { return log_size_; }
   const Config& config() const { return config_; }
   std::span<const M31> values() const { return values_; }
+  // Moves the committed values out (the commitment is not used afterwards).
+  std::vector<M31> take_values() && { return std::move(values_); }
 
  private:
   friend struct Impl;

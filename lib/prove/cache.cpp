@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <bit>
 #include <cstdio>
 #include <cstdlib>
@@ -96,14 +97,38 @@ bool read_cached(const std::string& path, const std::string& what,
   }
 }
 
-void write_cached(const std::string& path, const std::string& what, std::span<const uint8_t> bytes) {
+bool write_cached(const std::string& path, const std::string& what, std::span<const uint8_t> bytes) {
   try {
     make_private_dir(fs::path(path).parent_path());
     write_atomic(path, bytes);
+    return true;
   } catch (const std::exception& e) {
     warn(what, std::string("not saved: ") + e.what());
+    return false;
   }
 }
+
+namespace {
+
+// The commitment of `values` from a saved header and the codeword file `words` (open on fd when
+// given), the codeword mapped and dropped from the resident set once load() has checked it.
+pcs::Committed load_mapped(std::span<const uint8_t> header, const std::string& words, std::vector<M31>&& values,
+                           const pcs::Config& config, int fd = -1) {
+  auto mapped = fd >= 0 ? std::make_shared<const file::Mapped>(fd) : std::make_shared<const file::Mapped>(words);
+  if (!mapped->ok()) throw BadInput("cannot read " + words);
+  const std::span<const uint8_t> bytes = mapped->bytes();
+  if (bytes.size() % 4) throw BadInput(words + ": length is not a multiple of 4");
+  const std::span<const M31> codeword(reinterpret_cast<const M31*>(bytes.data()), bytes.size() / 4);
+  pcs::Committed c = pcs::load(header, codeword, mapped, std::move(values), config);
+  mapped->release();
+  return c;
+}
+
+std::span<const uint8_t> codeword_bytes(const pcs::Stored& s) {
+  return {reinterpret_cast<const uint8_t*>(s.codeword.data()), 4 * s.codeword.size()};
+}
+
+}  // namespace
 
 pcs::Committed commit_cached(std::vector<M31> values, const pcs::Config& config, const std::string& dir, bool* hit) {
   static_assert(std::endian::native == std::endian::little && sizeof(M31) == 4, "codeword file = M31 words in memory");
@@ -111,14 +136,8 @@ pcs::Committed commit_cached(std::vector<M31> values, const pcs::Config& config,
   if (dir.empty()) return pcs::commit(std::move(values), config);
   const std::string path = cache_path(dir, values, config), words = codeword_path(path);
   std::optional<pcs::Committed> c;
-  if (read_cached(path, kWeightCommitment, [&](std::span<const uint8_t> header) {
-        auto mapped = std::make_shared<const file::Mapped>(words);
-        if (!mapped->ok()) throw BadInput("cannot read " + words);
-        const std::span<const uint8_t> bytes = mapped->bytes();
-        if (bytes.size() % 4) throw BadInput(words + ": length is not a multiple of 4");
-        const std::span<const M31> codeword(reinterpret_cast<const M31*>(bytes.data()), bytes.size() / 4);
-        c = pcs::load(header, codeword, std::move(mapped), std::move(values), config);
-      })) {
+  if (read_cached(path, kWeightCommitment,
+                  [&](std::span<const uint8_t> header) { c = load_mapped(header, words, std::move(values), config); })) {
     if (hit) *hit = true;
     return std::move(*c);
   }
@@ -126,9 +145,46 @@ pcs::Committed commit_cached(std::vector<M31> values, const pcs::Config& config,
   const pcs::Stored stored = pcs::save(*c);
   // The codeword first: a header is only ever beside the codeword it was saved with, or an older one
   // that fails its root check.
-  write_cached(words, kWeightCommitment, {reinterpret_cast<const uint8_t*>(stored.codeword.data()), 4 * stored.codeword.size()});
-  write_cached(path, kWeightCommitment, stored.header);
-  return std::move(*c);
+  if (!write_cached(words, kWeightCommitment, codeword_bytes(stored)) || !write_cached(path, kWeightCommitment, stored.header))
+    return std::move(*c);
+  std::vector<M31> kept = std::move(*c).take_values();
+  c.reset();  // the in-memory codeword and tree
+  try {
+    return load_mapped(stored.header, words, std::move(kept), config);
+  } catch (const std::exception& e) {
+    warn(kWeightCommitment, "cannot map " + words + " back (" + e.what() + "); recomputing");
+    return pcs::commit(std::move(kept), config);
+  }
+}
+
+pcs::Committed commit_spilled(std::vector<M31> values, const pcs::Config& config, const std::string& dir) {
+  std::optional<pcs::Committed> c = pcs::commit(std::move(values), config);
+  if (dir.empty()) return std::move(*c);
+  static std::atomic<uint64_t> serial{0};
+  const std::string words =
+      (fs::path(dir) / ("spill-" + std::to_string(::getpid()) + "-" + std::to_string(serial++) + ".codeword")).string();
+  int fd = -1;
+  try {
+    const pcs::Stored stored = pcs::save(*c);
+    make_private_dir(dir);
+    write_atomic(words, codeword_bytes(stored));
+    fd = ::open(words.c_str(), O_RDONLY | O_CLOEXEC);
+    ::unlink(words.c_str());  // the mapping keeps the pages; nothing is left behind
+    if (fd < 0) throw std::runtime_error("cannot open " + words);
+    std::vector<M31> kept = std::move(*c).take_values();
+    c.reset();  // the in-memory codeword goes before the mapped one is read in
+    try {
+      pcs::Committed out = load_mapped(stored.header, words, std::move(kept), config, fd);
+      ::close(fd);
+      return out;
+    } catch (...) {
+      ::close(fd);
+      return pcs::commit(std::move(kept), config);  // load() moves the values only when it succeeds
+    }
+  } catch (const std::exception& e) {
+    warn("trace", std::string("codeword kept in memory: ") + e.what());
+    return std::move(*c);
+  }
 }
 
 }  // namespace zkm31::prove

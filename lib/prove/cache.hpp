@@ -32,12 +32,18 @@ std::string codeword_path(const std::string& commitment_path);
 // or (after one warning naming `what`) if use() throws on them.
 bool read_cached(const std::string& path, const std::string& what,
                  const std::function<void(std::span<const uint8_t>)>& use);
-// Writes the file atomically, creating its directory owner-only; a failure only warns.
-void write_cached(const std::string& path, const std::string& what, std::span<const uint8_t> bytes);
+// Writes the file atomically, creating its directory owner-only; a failure only warns (false).
+bool write_cached(const std::string& path, const std::string& what, std::span<const uint8_t> bytes);
 
 // pcs::commit(values, config), through the cache in dir (empty: no cache). *hit tells whether the
-// commitment was reloaded. A cache directory or file that cannot be written only warns.
+// commitment was reloaded. A cache directory or file that cannot be written only warns. The codeword
+// of a commitment in the cache (reloaded, or computed and saved) is used mapped from its file and
+// dropped from the resident set: the openings read a few rows of it, so many chunks' codewords do not
+// add up in memory.
 pcs::Committed commit_cached(std::vector<M31> values, const pcs::Config& config, const std::string& dir,
                              bool* hit = nullptr);
+// pcs::commit(values, config) whose codeword is moved to an unlinked file in dir (empty: kept in
+// memory) and used mapped from it, as above: for the trace chunks of one proof.
+pcs::Committed commit_spilled(std::vector<M31> values, const pcs::Config& config, const std::string& dir);
 
 }  // namespace zkm31::prove

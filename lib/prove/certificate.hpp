@@ -11,13 +11,18 @@
 // any challenge; the weight commitment stays the weights and biases alone (so a model whose tensors
 // fill a power of two is not padded to the next one).
 //
-// Transcript (its own channel, label kCertificateProtocol): version, config (PCS and walk
-// parameters), graph digest, weight root (and size), certificate commitment (root and size); then the LogUp challenges, one GKR tree per instance and per table; then one batched opening
-// per commitment (model, then certificate) of every claim the verifier's ledger holds, which must end
-// empty.
+// Both commitments are chunked as the proof's are (commit_log, prove/packing.hpp): the weight
+// claims are opened against the weight chunks' roots, which must have the statement's weight root.
 //
-// Body fields: protocol, graph_digest, weight_root, certificate_commitment, stream (bin of the
-// walk's QM31 messages as LE u32 limbs), model_openings, certificate_openings (PCS opening proofs).
+// Transcript (its own channel, label kCertificateProtocol): version, config (PCS and walk
+// parameters, commit_log), graph digest, weight root (and the log size of every weight chunk),
+// certificate commitment (root and log size of every chunk); then the LogUp challenges, one GKR tree
+// per instance and per table; then the batched openings, chunk by chunk (weights, then certificate),
+// of every claim the verifier's ledger holds, which must end empty.
+//
+// Body fields: protocol, graph_digest, weight_root, certificate_commitment (bin: the chunks' 32-byte
+// roots), stream (bin of the walk's QM31 messages as LE u32 limbs), model_openings,
+// certificate_openings (PCS opening proofs).
 #include <cstdint>
 #include <span>
 #include <string>
@@ -32,24 +37,28 @@
 
 namespace zkm31::prove {
 
-// 2: the weight root is named as such (the model commitment became the model identity)
-inline constexpr uint32_t kCertificateVersion = 2;
-inline constexpr std::string_view kCertificateProtocol = "zkm31/weight-certificate/v2";
+// 3: chunked commitments (commit_log); 2: the weight root is named as such (the model commitment
+// became the model identity)
+inline constexpr uint32_t kCertificateVersion = 3;
+inline constexpr std::string_view kCertificateProtocol = "zkm31/weight-certificate/v3";
 
 // What a certificate is about: one graph's weights under one config.
 struct CertificateStatement {
   const gkr::Circuit& circuit;  // gkr::compile(graph, walk config).certificate
   hash::Digest graph_digest{};
   hash::Digest weight_root{};
+  std::vector<hash::Digest> weight_roots;  // of the weight chunks (their chunks_root is weight_root)
   pcs::Config pcs;
+  unsigned commit_log = pcs::kMaxLogSize;
 };
 
-// The certificate of the model committed as `model`. w holds the weights (gkr::weight_values); the
+// The certificate of the model committed as `model` (its weight chunks). w holds the weights (gkr::weight_values); the
 // certificate's own vectors are added to it. Refuses a weight outside its interval (BadInput) unless
 // forge (tests: the out-of-interval weights are proven as they are, the prover's checks skipped).
 // Every prover and verifier below adds its challenges, LogUp fractions and openings to *tally.
-std::vector<uint8_t> prove_certificate(const CertificateStatement& s, gkr::Witness& w, const pcs::Committed& model,
-                                       bool forge = false, Soundness* tally = nullptr);
+std::vector<uint8_t> prove_certificate(const CertificateStatement& s, gkr::Witness& w,
+                                       std::span<const pcs::Committed> model, bool forge = false,
+                                       Soundness* tally = nullptr);
 
 // Rejected("weight certificate…", check) unless `bytes` proves the weight bounds of exactly this
 // statement; a malformed certificate is BadInput. floor_bits applies to the conjectured bits.
@@ -63,7 +72,8 @@ std::string certificate_path(const std::string& dir, const CertificateStatement&
 // prove_certificate through the cache in dir (empty: no cache). A cached certificate is verified
 // before use; one that fails is ignored with a warning, recomputed and rewritten. *hit tells whether
 // it was reloaded.
-std::vector<uint8_t> certificate_cached(const CertificateStatement& s, gkr::Witness& w, const pcs::Committed& model,
-                                        const std::string& dir, bool* hit = nullptr, Soundness* tally = nullptr);
+std::vector<uint8_t> certificate_cached(const CertificateStatement& s, gkr::Witness& w,
+                                        std::span<const pcs::Committed> model, const std::string& dir,
+                                        bool* hit = nullptr, Soundness* tally = nullptr);
 
 }  // namespace zkm31::prove

@@ -13,6 +13,7 @@
 #include "gkr/side.hpp"
 #include "pcs/pcs.hpp"
 #include "prove/packing.hpp"
+#include "prove/security.hpp"
 
 namespace zkm31::prove {
 
@@ -34,6 +35,21 @@ size_t verify_openings(gkr::Side& side, const std::string& label, gkr::Ledger& l
                      const hash::Digest& root, const artifact::MapView& body, std::string_view key,
                      const pcs::Config& config, double floor_bits, const std::string& what);
 
+// The same for chunked commitments: every pending claim on chunk i is opened against committed[i] (or
+// roots[i]), chunk by chunk, all openings in one array; the openings are added to *tally.
+std::vector<pcs::OpeningProof> open_chunks(gkr::Side& side, const std::string& label, gkr::Ledger& ledger,
+                                           const Chunks& chunks, std::span<const pcs::Committed> committed,
+                                           const std::string& by, Soundness* tally);
+void verify_chunk_openings(gkr::Side& side, const std::string& label, gkr::Ledger& ledger, const Chunks& chunks,
+                           std::span<const hash::Digest> roots, const artifact::MapView& body, std::string_view key,
+                           const pcs::Config& config, double floor_bits, const std::string& what, Soundness* tally);
+
+// The one root of a chunked commitment (the weight root): the chunk's own root when there is one
+// chunk (a model that fits one commitment keeps its identity), else
+// BLAKE2s("zkm31/chunk-root/v1" ‖ count ‖ (log size ‖ root) per chunk).
+hash::Digest chunks_root(std::span<const hash::Digest> roots, std::span<const unsigned> log_sizes);
+std::vector<hash::Digest> roots_of(std::span<const pcs::Committed> committed);
+
 void write_openings(artifact::BodyWriter& w, std::string_view key, const std::vector<pcs::OpeningProof>& ps);
 
 // The transcript's config words (PCS then walk parameters), absorbed by every statement.
@@ -45,5 +61,8 @@ std::vector<QM31> read_stream(const artifact::MapView& body, std::string_view ke
 
 // A 32-byte digest field (BadInput otherwise).
 hash::Digest digest_field(const artifact::MapView& body, std::string_view key);
+// A bin of `count` 32-byte digests, and its writer.
+std::vector<hash::Digest> digests_field(const artifact::MapView& body, std::string_view key, size_t count);
+void write_digests(artifact::BodyWriter& w, std::string_view key, std::span<const hash::Digest> ds);
 
 }  // namespace zkm31::prove

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <numeric>
+#include <string>
+
+#include "error/error.hpp"
 
 namespace zkm31::prove {
 
@@ -39,6 +42,31 @@ std::vector<QM31> Packing::lift(uint32_t vec, std::span<const QM31> point) const
   const size_t o = offsets[i] >> point.size();
   for (unsigned k = unsigned(point.size()); k < log_size; ++k)
     out.push_back((o >> (k - point.size())) & 1 ? QM31::one() : QM31());
+  return out;
+}
+
+Chunks Chunks::of(const gkr::Circuit& c, std::span<const uint32_t> members, unsigned max_log, const std::string& what) {
+  std::vector<uint32_t> order(members.begin(), members.end());
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return c.vecs[a].n_vars > c.vecs[b].n_vars; });
+  const size_t cap = size_t(1) << max_log;
+  Chunks out;
+  std::vector<uint32_t> part;
+  size_t filled = 0;
+  for (uint32_t v : order) {
+    if (c.vecs[v].n_vars > max_log)
+      throw NotSupported(what + ": " + c.vecs[v].name + " pads to 2^" + std::to_string(c.vecs[v].n_vars) +
+                         " entries; one commitment holds at most 2^" + std::to_string(max_log));
+    if (filled + c.vecs[v].size() > cap) out.parts.push_back(Packing::of(c, part)), part.clear(), filled = 0;
+    part.push_back(v);
+    filled += c.vecs[v].size();
+  }
+  if (!part.empty() || out.parts.empty()) out.parts.push_back(Packing::of(c, part));
+  return out;
+}
+
+std::vector<unsigned> Chunks::log_sizes() const {
+  std::vector<unsigned> out;
+  for (const Packing& p : parts) out.push_back(p.log_size);
   return out;
 }
 

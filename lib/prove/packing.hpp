@@ -6,8 +6,12 @@
 // single batched PCS opening. The weight commitment packs the weights and biases; the per-proof
 // trace commitment packs the committed activations, requant auxiliaries and multiplicities; the
 // weight certificate's commitment packs the weights' bound limbs and its own multiplicities.
+//
+// A set of vectors larger than one commitment takes is split into chunks (Chunks below), one
+// commitment each: a claim on a member is discharged by an opening of its own chunk.
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "gkr/circuit.hpp"
@@ -30,6 +34,16 @@ struct Packing {
   void lend(gkr::Witness& w, std::span<const M31> big) const;
   // The point on the big vector of a claim on member vec at `point`.
   std::vector<QM31> lift(uint32_t vec, std::span<const QM31> point) const;
+};
+
+// Members split into commitments of at most 2^max_log entries each: largest first (Packing's
+// order), a chunk filled until the next member would overflow it (sizes are powers of two, so every
+// chunk but the last is full). A member above 2^max_log is refused (NotSupported, naming `what`).
+// No members: one empty chunk (a commitment of zeros, as before chunking).
+struct Chunks {
+  std::vector<Packing> parts;
+  static Chunks of(const gkr::Circuit& c, std::span<const uint32_t> members, unsigned max_log, const std::string& what);
+  std::vector<unsigned> log_sizes() const;
 };
 
 using BigClaim = gkr::MergeClaim;  // a claim lifted to the big vector, with its member's slot

@@ -1,5 +1,6 @@
 #include "prove/proof.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "artifact/artifact.hpp"
@@ -22,14 +23,14 @@ double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-void absorb_statement(Channel& ch, const pcs::Config& pc, const gkr::Config& gc, const hash::Digest& graph_digest,
-                      const hash::Digest& weight_root, unsigned model_log, std::span<const M31> in,
-                      std::span<const M31> out) {
+void absorb_statement(Channel& ch, const Options& o, const hash::Digest& graph_digest, const hash::Digest& weight_root,
+                      std::span<const unsigned> model_logs, std::span<const M31> in, std::span<const M31> out) {
   ch.absorb_u64("version", kProofVersion);
-  absorb_config(ch, pc, gc);
+  absorb_config(ch, o.pcs, o.gkr);
+  ch.absorb_u64("commit_log", o.commit_log);
   ch.absorb_digest("graph_digest", graph_digest);
   ch.absorb_digest("weight_root", weight_root);
-  ch.absorb_u64("model_log_size", model_log);
+  for (unsigned l : model_logs) ch.absorb_u64("model_log_size", l);
   ch.absorb_digest("model_commitment", model_commitment(graph_digest, weight_root));
   ch.absorb_m31s("public_input", in);
   ch.absorb_m31s("public_output", out);
@@ -66,11 +67,37 @@ hash::Digest model_commitment(const hash::Digest& graph_digest, const hash::Dige
   return h.finalize();
 }
 
+namespace {
+
+void check_commit_log(unsigned commit_log) {
+  if (commit_log < kMinCommitLog || commit_log > pcs::kMaxLogSize)
+    throw BadInput("commit_log " + std::to_string(commit_log) + " outside " + std::to_string(kMinCommitLog) + ".." +
+                   std::to_string(pcs::kMaxLogSize));
+}
+
+Chunks weight_chunks(const gkr::Circuit& c, unsigned commit_log) { return Chunks::of(c, c.weights, commit_log, "weights"); }
+
+// Test-only lie: the last pending claim on a trace vector is consumed without an opening.
+void drop_last_claim(gkr::Ledger& ledger, const Chunks& trace) {
+  for (size_t id = ledger.claims().size(); id-- > 0;) {
+    const gkr::Claim& c = ledger.at(id);
+    if (!c.consumed_by.empty()) continue;
+    for (const Packing& p : trace.parts)
+      if (std::find(p.vecs.begin(), p.vecs.end(), c.vec) != p.vecs.end()) return ledger.consume(id, "dropped");
+  }
+}
+
+}  // namespace
+
+
 hash::Digest model_commitment(const model::Graph& g, const Options& opt) {
+  check_commit_log(opt.commit_log);
   const gkr::Circuit c = gkr::compile(g, opt.gkr).proof;
-  const pcs::Committed weights =
-      commit_cached(Packing::of(c, c.weights).pack(gkr::weight_values(c, g)), opt.pcs, opt.cache_dir);
-  return model_commitment(model::graph_digest(g), weights.root());
+  const Chunks mc = weight_chunks(c, opt.commit_log);
+  const std::vector<std::vector<M31>> values = gkr::weight_values(c, g);
+  std::vector<hash::Digest> roots;
+  for (const Packing& p : mc.parts) roots.push_back(commit_cached(p.pack(values), opt.pcs, opt.cache_dir).root());
+  return model_commitment(model::graph_digest(g), chunks_root(roots, mc.log_sizes()));
 }
 
 namespace {
@@ -92,56 +119,65 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Graph* release, co
     if (progress) progress(p);
   };
   pcs::check_floor(opt.pcs, 0);  // parameter ranges
+  check_commit_log(opt.commit_log);
   const model::Graph& g = t.graph;
   const gkr::Compiled cc = gkr::compile(g, opt.gkr);
   const gkr::Circuit& c = cc.proof;
-  Packing mp = Packing::of(c, c.weights), tp = Packing::of(c, c.committed);
-  // Refused before the witness is built (a model this size would allocate gigabytes first).
-  for (const auto& [p, what] : {std::pair{&mp, "weights"}, std::pair{&tp, "committed activations"}})
-    if (p->log_size > pcs::kMaxLogSize)
-      throw NotSupported(std::string(what) + " padded to 2^" + std::to_string(p->log_size) +
-                         " entries: one commitment holds at most 2^" + std::to_string(pcs::kMaxLogSize));
+  // Refused before the witness is built (a tensor too large would allocate gigabytes first).
+  const Chunks mc = weight_chunks(c, opt.commit_log);
+  const Chunks tc = Chunks::of(c, c.committed, opt.commit_log, "committed activations");
   gkr::Witness w = gkr::build_witness(c, t);
   if (release)
     for (auto& wd : release->weights) std::vector<int32_t>().swap(wd.values), std::vector<float>().swap(wd.original);
   part("witness");
-  pcs::Committed model = commit_cached(mp.pack(w.values), opt.pcs, opt.cache_dir, &rep.model_cached);
-  mp.lend(w, model.values());
+  std::vector<pcs::Committed> model;
+  rep.model_cached = true;
+  for (const Packing& p : mc.parts) {
+    bool hit = false;
+    model.push_back(commit_cached(p.pack(w.values), opt.pcs, opt.cache_dir, &hit));
+    p.lend(w, model.back().values());
+    rep.model_cached &= hit;
+  }
   part(rep.model_cached ? "weight commitment: cached" : "weight commitment: computed");
+  const std::vector<hash::Digest> weight_roots = roots_of(model);
   rep.graph_digest = model::graph_digest(g);
-  rep.weight_root = model.root();
+  rep.weight_root = chunks_root(weight_roots, mc.log_sizes());
   rep.model_commitment = model_commitment(rep.graph_digest, rep.weight_root);
-  const CertificateStatement cs{cc.certificate, rep.graph_digest, model.root(), opt.pcs};
+  const CertificateStatement cs{cc.certificate, rep.graph_digest, rep.weight_root, weight_roots, opt.pcs, opt.commit_log};
   Soundness tally;
   const std::vector<uint8_t> certificate =
       opt.forge_certificate ? prove_certificate(cs, w, model, true, &tally)
                             : certificate_cached(cs, w, model, opt.cache_dir, &rep.certificate_cached, &tally);
   part(rep.certificate_cached ? "weight certificate: cached" : "weight certificate: computed", certificate.size());
-  std::vector<M31> trace_big = tp.pack(w.values);
-  if (opt.commit_different) trace_big[0] += M31(1);
-  pcs::Committed trace = pcs::commit(std::move(trace_big), opt.pcs);
+  // Several trace chunks' codewords would add up in memory: they are spilled to the cache directory
+  // (one chunk gains nothing from it: its codeword is at its peak while it is computed).
+  const std::string spill = tc.parts.size() > 1 ? opt.cache_dir : "";
+  std::vector<pcs::Committed> trace;
+  for (const Packing& p : tc.parts) {
+    std::vector<M31> packed = p.pack(w.values);
+    if (opt.commit_different && trace.empty()) packed[0] += M31(1);
+    trace.push_back(commit_spilled(std::move(packed), opt.pcs, spill));
+  }
+  const std::vector<hash::Digest> trace_roots = roots_of(trace);
   part("trace commitment");
 
   const std::vector<M31> in = model::tensor_values(t, g.inputs), out = model::tensor_values(t, g.outputs);
   Channel ch(kProtocol);
-  absorb_statement(ch, opt.pcs, opt.gkr, rep.graph_digest, model.root(), mp.log_size, in, out);
-  ch.absorb_digest("trace_commitment", trace.root());
+  absorb_statement(ch, opt, rep.graph_digest, rep.weight_root, mc.log_sizes(), in, out);
+  for (const hash::Digest& r : trace_roots) ch.absorb_digest("trace_commitment", r);
   proof::Writer wr(ch);
   writer = &wr;
   gkr::Side side{&wr, nullptr};
   gkr::Ledger ledger = gkr::walk(c, side, &w, w.values, opt.cheat, [&](const std::string& name) { part(name); });
 
-  const auto model_open = open_claims(side, "model", take_claims(ledger, mp, "model opening"), model);
+  const auto model_open = open_chunks(side, "model", ledger, mc, model, "model opening", &tally);
   part("model opening");
-  std::vector<BigClaim> tc = take_claims(ledger, tp, "trace opening");
-  if (opt.drop_opening && !tc.empty()) tc.pop_back();
-  const auto trace_open = open_claims(side, "trace", std::move(tc), trace);
+  if (opt.drop_opening) drop_last_claim(ledger, tc);
+  const auto trace_open = open_chunks(side, "trace", ledger, tc, trace, "trace opening", &tally);
   part("trace opening");
 
   tally.challenges += ch.qm31_draws();
   tally.logup_fractions += logup_fractions(c);
-  tally.add_openings(model_open.size(), mp.log_size);
-  tally.add_openings(trace_open.size(), tp.log_size);
 
   BodyWriter b(14);
   b.key("protocol"), b.pk.pack(std::string(kProtocol));
@@ -149,12 +185,12 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Graph* release, co
   b.key("graph_digest"), b.bin(rep.graph_digest);
   b.key("weight_root"), b.bin(rep.weight_root);
   b.key("model_commitment"), b.bin(rep.model_commitment);
-  b.key("model_log_size"), b.pk.pack_uint32(mp.log_size);
+  write_digests(b, "weight_roots", weight_roots);
   b.key("weight_certificate"), b.bin(certificate);
   b.key("public_input"), b.m31s(in);
   b.key("public_output"), b.m31s(out);
   b.key("config");
-  b.pk.pack_map(9);
+  b.pk.pack_map(10);
   b.key("log_blowup"), b.pk.pack_uint32(opt.pcs.log_blowup);
   b.key("queries"), b.pk.pack_uint32(opt.pcs.queries);
   b.key("pow_bits"), b.pk.pack_uint32(opt.pcs.pow_bits);
@@ -164,7 +200,8 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Graph* release, co
   b.key("range_bits"), b.pk.pack_uint32(opt.gkr.range_bits);
   b.key("excess_bits"), b.pk.pack_uint32(opt.gkr.excess_bits);
   b.key("wide_log"), b.pk.pack_uint32(opt.gkr.wide_log);
-  b.key("trace_commitment"), b.bin(trace.root());
+  b.key("commit_log"), b.pk.pack_uint32(opt.commit_log);
+  write_digests(b, "trace_commitment", trace_roots);
   b.key("stream"), b.m31s(stream_limbs(wr.data()));
   write_openings(b, "model_openings", model_open);
   write_openings(b, "trace_openings", trace_open);
@@ -216,6 +253,8 @@ Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
   o.gkr.range_bits = unsigned(cfg.u64("range_bits"));
   o.gkr.excess_bits = unsigned(cfg.u64("excess_bits"));
   o.gkr.wide_log = unsigned(cfg.u64("wide_log"));
+  o.commit_log = unsigned(cfg.u64("commit_log"));
+  check_commit_log(o.commit_log);
   // The conjectured floor is checked before any work (and by every opening); the provable one needs
   // the verifier's counts and is checked at the end.
   const double conjectured_floor = opt.floor_kind == FloorKind::Conjectured ? opt.floor_bits : 0;
@@ -227,26 +266,29 @@ Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
   std::vector<std::vector<M31>> pub(c.vecs.size());
   place_public(c, out.graph, c.inputs, in, "public input", pub);
   place_public(c, out.graph, c.outputs, outv, "public output", pub);
-  Packing mp = Packing::of(c, c.weights), tp = Packing::of(c, c.committed);
-  require(m.u64("model_log_size") == mp.log_size, "statement", "weight commitment size does not match the graph");
+  const Chunks mc = weight_chunks(c, o.commit_log);
+  const Chunks tc = Chunks::of(c, c.committed, o.commit_log, "committed activations");
+  out.weight_roots = digests_field(m, "weight_roots", mc.parts.size());
+  const std::vector<hash::Digest>& weight_roots = out.weight_roots;
+  require(chunks_root(weight_roots, mc.log_sizes()) == out.weight_root, "statement",
+          "weight root is not the root of the weight chunks");
   Soundness tally;
-  verify_certificate(m.bin("weight_certificate"), {cc.certificate, out.graph_digest, out.weight_root, o.pcs},
+  verify_certificate(m.bin("weight_certificate"),
+                     {cc.certificate, out.graph_digest, out.weight_root, weight_roots, o.pcs, o.commit_log},
                      conjectured_floor, &tally);
 
   Channel ch(kProtocol);
-  absorb_statement(ch, o.pcs, o.gkr, out.graph_digest, out.weight_root, mp.log_size, in, outv);
-  const hash::Digest trace_root = digest_field(m, "trace_commitment");
-  ch.absorb_digest("trace_commitment", trace_root);
+  absorb_statement(ch, o, out.graph_digest, out.weight_root, mc.log_sizes(), in, outv);
+  const std::vector<hash::Digest> trace_roots = digests_field(m, "trace_commitment", tc.parts.size());
+  for (const hash::Digest& r : trace_roots) ch.absorb_digest("trace_commitment", r);
   const std::vector<QM31> stream = read_stream(m, "stream");
   proof::Reader rd(ch, stream);
   gkr::Side side{nullptr, &rd};
   gkr::Ledger ledger = gkr::walk(c, side, nullptr, pub);
-  tally.add_openings(verify_openings(side, "model", ledger, mp, out.weight_root, m, "model_openings", o.pcs,
-                                     conjectured_floor, "model opening"),
-                     mp.log_size);
-  tally.add_openings(verify_openings(side, "trace", ledger, tp, trace_root, m, "trace_openings", o.pcs,
-                                     conjectured_floor, "trace opening"),
-                     tp.log_size);
+  verify_chunk_openings(side, "model", ledger, mc, weight_roots, m, "model_openings", o.pcs, conjectured_floor,
+                        "model opening", &tally);
+  verify_chunk_openings(side, "trace", ledger, tc, trace_roots, m, "trace_openings", o.pcs, conjectured_floor,
+                        "trace opening", &tally);
   rd.finish();
   ledger.check_all_consumed();
   tally.challenges += ch.qm31_draws();

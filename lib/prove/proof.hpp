@@ -2,11 +2,18 @@
 // Model-level proving (kind "proof"): the trace in, one artifact out; and its verifier.
 //
 // Statement (absorbed before the first challenge, in this order): protocol label and version, the
-// proof config (PCS and walk parameters), the graph digest, the weight root (the Basefold root of the
-// packed weights and biases) and its size, the model commitment, the public input and output. Then
-// the trace commitment — every committed activation, requant auxiliary and multiplicity in ONE PCS
-// commitment — then the claim walk (lib/gkr), then one batched opening per commitment (chunks of at
-// most 64 claims) of every claim the verifier's own ledger holds; the ledger must end empty.
+// proof config (PCS and walk parameters, then commit_log), the graph digest, the weight root and the
+// log size of every weight chunk, the model commitment, the public input and output. Then the trace
+// commitment — the root of every chunk of the committed activations, requant auxiliaries and
+// multiplicities — then the claim walk (lib/gkr), then the batched openings of every claim the
+// verifier's own ledger holds, chunk by chunk (weights, then trace; at most 64 claims per opening);
+// the ledger must end empty.
+//
+// Chunks (prove/packing.hpp): weights and trace vectors are each split into commitments of at most
+// 2^commit_log entries (a config word, default 2^28, the most one commitment takes), so a model of
+// any total size proves as long as each of its tensors fits one commitment. The weight root is
+// chunks_root (prove/opening.hpp) of the weight chunks' roots: the chunk's own root for a model that
+// fits one commitment.
 //
 // The model commitment is the model's one identity (DESIGN.md §5, "Model identity"):
 // BLAKE2s("zkm31/model-commitment/v1" ‖ graph digest ‖ weight root) — architecture, quantization
@@ -19,11 +26,12 @@
 // proof's graph digest, weight root and config. The proof's tables serve the activations only.
 //
 // Body fields: protocol, graph (weight-free graph body), graph_digest, weight_root, model_commitment,
-// model_log_size, weight_certificate (bin: the whole weight-certificate artifact), public_input,
-// public_output (bins of LE u32 residues, graph order, concatenated), config {log_blowup, queries,
-// pow_bits, fold_step, final_log, first_fold, range_bits, excess_bits, wide_log}, trace_commitment,
-// stream (bin of the walk's QM31 messages as LE u32 limbs), model_openings, trace_openings (arrays of
-// PCS opening proofs).
+// weight_roots (bin: the weight chunks' 32-byte roots), weight_certificate (bin: the whole
+// weight-certificate artifact), public_input, public_output (bins of LE u32 residues, graph order,
+// concatenated), config {log_blowup, queries, pow_bits, fold_step, final_log, first_fold, range_bits,
+// excess_bits, wide_log, commit_log}, trace_commitment (bin: the trace chunks' roots), stream (bin of
+// the walk's QM31 messages as LE u32 limbs), model_openings, trace_openings (arrays of PCS opening
+// proofs, chunk by chunk).
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -40,9 +48,11 @@
 
 namespace zkm31::prove {
 
-// 3: the model commitment is the model identity (graph digest + weight root); 2: the weight root alone
-inline constexpr uint32_t kProofVersion = 3;
+// 4: weights and trace committed in chunks (weight_roots, commit_log); 3: the model commitment is the
+// model identity (graph digest + weight root); 2: the weight root alone
+inline constexpr uint32_t kProofVersion = 4;
 inline constexpr std::string_view kProtocol = "zkm31/gkr-prove/v1";
+inline constexpr unsigned kMinCommitLog = 4;  // the smallest commit_log (tests split small models)
 
 // Default PCS parameters: 88 queries at rate 1/2 plus 8 bits of grinding give the 96 conjectured
 // bits for ~1 ms of proof of work (26 bits would cost seconds), at ~8% more proof than 76 + 20.
@@ -51,7 +61,10 @@ inline constexpr std::string_view kProtocol = "zkm31/gkr-prove/v1";
 struct Options {
   pcs::Config pcs{1, 88, 8, 4, 6, 6};
   gkr::Config gkr;
-  std::string cache_dir;  // weight commitment and weight certificate cache (prove/cache.hpp); empty: none
+  unsigned commit_log = pcs::kMaxLogSize;  // one commitment holds at most 2^commit_log entries (8..28)
+  // Weight commitment and weight certificate cache (prove/cache.hpp), where the trace chunks' codewords
+  // are also spilled while the proof is made; empty: none, everything in memory.
+  std::string cache_dir;
   // Test-only lies (never set by a CLI or the environment).
   gkr::CheatMode cheat = gkr::CheatMode::None;
   bool drop_opening = false;       // leave the last trace claim out of the openings
@@ -101,6 +114,7 @@ struct VerifyOptions {
 struct Verified {
   model::Graph graph;  // weight-free
   hash::Digest model_commitment{}, weight_root{}, graph_digest{};
+  std::vector<hash::Digest> weight_roots;  // of the weight chunks
   std::vector<std::vector<int64_t>> outputs;  // per graph output, real entries
   Security security;
 };

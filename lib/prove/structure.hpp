@@ -12,7 +12,10 @@ namespace zkm31::prove {
 
 // The graph body with every weight's values and float originals left empty.
 std::vector<uint8_t> graph_structure(const model::Graph& g);
-// Decodes and validates a weight-free body (weights stay empty: the verifier never reads them).
+inline constexpr int64_t kMaxProofWeights = int64_t(1) << 32;
+
+// Decodes and validates a weight-free body (weights stay empty: the verifier never reads them); more
+// than kMaxProofWeights weights are refused (NotSupported).
 model::Graph parse_graph_structure(std::span<const uint8_t> body);
 
 }  // namespace zkm31::prove

@@ -322,6 +322,27 @@ proves_ops() {
   assert_output true
 }
 
+@test "--commit-log splits weights and trace into chunks: the proof verifies, pinned to its own model commitment" {
+  shared_model mlp_digits
+  onnx2graph -q "$SHARED/mlp_digits.onnx" -o "$TMP/m.graph"
+  graph-forward -q --input "$SHARED/mlp_digits.input.json" --graph "$TMP/m.graph" -o "$TMP/run.trace"
+  gkr-prove -q --no-cache --commit-log 12 -i "$TMP/run.trace" -o "$TMP/chunked.proof"
+  chunked=$(gkr-prove --commit-model --commit-log 12 --no-cache -i "$TMP/m.graph")
+  [ "$chunked" != "$(gkr-prove --commit-model --no-cache -i "$TMP/m.graph")" ] || fail "one chunk and several share a commitment"
+  run verify -q -i "$TMP/chunked.proof" --model-commitment "$chunked"
+  assert_success
+  $EDIT proof "$TMP/chunked.proof" "$TMP/forged.proof" trace_commitment
+  run verify -q -i "$TMP/forged.proof"
+  assert_failure 1
+  run --separate-stderr gkr-prove --commit-log 40 -i "$TMP/run.trace" -o "$TMP/x.proof"
+  assert_failure 2
+  [[ "$stderr" == *"commit_log 40 outside"* ]] || fail "$stderr"
+  [ ! -e "$TMP/x.proof" ]
+  run --separate-stderr gkr-prove --commit-log 8 -i "$TMP/run.trace" -o "$TMP/x.proof"
+  assert_failure 2
+  [[ "$stderr" == *"not supported: weights:"* ]] || fail "$stderr"
+}
+
 @test "a config below the security floor is refused; malformed input exits 2" {
   shared_model mlp_digits
   onnx2graph -q "$SHARED/mlp_digits.onnx" | graph-forward -q --input "$SHARED/mlp_digits.input.json" > "$TMP/run.trace"

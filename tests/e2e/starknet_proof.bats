@@ -34,7 +34,7 @@ PY
   assert_success
   commitment=$(head -n 1 "$BATS_TEST_TMPDIR/run.calldata")
   assert_output --partial "io commitment $commitment"
-  [ "$(sed -n 2p "$BATS_TEST_TMPDIR/run.calldata")" = "0x3" ]  # artifact version (proof v3: the model commitment names the graph)
+  [ "$(sed -n 2p "$BATS_TEST_TMPDIR/run.calldata")" = "0x4" ]  # artifact version (proof v4: chunked commitments)
   io=$(unpack_io "$BATS_TEST_TMPDIR/run.calldata")
   [ -n "$io" ]
   run calldata hash poseidon $io

@@ -37,7 +37,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto bytes = fuzz::resealed({data, size});
   const prove::CertificateStatement s{statement->compiled.certificate, statement->proof.graph_digest,
-                                      statement->proof.weight_root, statement->options.pcs};
+                                      statement->proof.weight_root, statement->proof.weight_roots,
+                                      statement->options.pcs, statement->options.commit_log};
   try {
     prove::verify_certificate(bytes, s, 96);
   } catch (const BadInput&) {

@@ -176,3 +176,24 @@ TEST(ModelCache, UnwritableDirOnlyWarns) {
             pcs::commit(v, kConfig).root());
   EXPECT_FALSE(hit);
 }
+
+// A computed commitment is used mapped from the file it was saved to, and a spilled one from an
+// unlinked file: both open exactly as the in-memory commitment does, and the spill leaves no file.
+TEST(ModelCache, MappedAndSpilledCommitmentsOpenAsInMemory) {
+  TempDir dir("cache-test");
+  const std::string d = (dir.path / "zkm31").string();
+  const auto v = random_values(10, 6);
+  const pcs::Committed in_memory = pcs::commit(v, kConfig);
+  const std::vector<uint8_t> expected = opening_bytes(in_memory, v);
+  bool hit = true;
+  const pcs::Committed mapped = prove::commit_cached(v, kConfig, d, &hit);
+  EXPECT_FALSE(hit);
+  EXPECT_EQ(mapped.root(), in_memory.root());
+  EXPECT_EQ(opening_bytes(mapped, v), expected);
+  const std::string spill_dir = (dir.path / "spill").string();
+  const pcs::Committed spilled = prove::commit_spilled(v, kConfig, spill_dir);
+  EXPECT_EQ(spilled.root(), in_memory.root());
+  EXPECT_EQ(opening_bytes(spilled, v), expected);
+  EXPECT_TRUE(fs::is_empty(spill_dir));
+  EXPECT_EQ(opening_bytes(prove::commit_spilled(v, kConfig, ""), v), expected);  // no directory: in memory
+}

@@ -143,7 +143,7 @@ TEST(Certificate, ReencodedChangesRejected) {
   expect_certificate_rejected(
       with_certificate(honest(),
                        edit_certificate(cert, "certificate_openings", [&](artifact::BodyWriter& w) { w.pk.pack_array(0); })),
-      "missing opening", "expected 1 openings, found 0");
+      "missing opening", "openings, found 0");
   // Not a certificate at all, or none: malformed.
   EXPECT_THROW(prove::verify(with_certificate(honest(), {1, 2, 3}), lenient()), BadInput);
   EXPECT_THROW(prove::verify(with_certificate(honest(), honest()), lenient()), BadInput);

@@ -1,13 +1,17 @@
 #pragma once
-// Shared by the proof and certificate tests: a fast proving config, a verifier without a security
-// floor, and re-encoded edits of artifacts (one body field replaced, checksum fixed: what a forger
+// Shared by the proof, chunk and certificate tests: a fast proving config, a verifier without a
+// security floor, a check that a proof is rejected, and re-encoded edits of artifacts (one body field replaced, checksum fixed: what a forger
 // can always do).
+#include <gtest/gtest.h>
+
 #include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "artifact/artifact.hpp"
 #include "artifact/body.hpp"
+#include "error/error.hpp"
 #include "prove/proof.hpp"
 
 namespace zkm31::test {
@@ -24,6 +28,14 @@ inline prove::VerifyOptions lenient() {
   prove::VerifyOptions v;
   v.floor_bits = 0;
   return v;
+}
+
+inline void expect_rejected(const std::vector<uint8_t>& proof, const std::string& what) {
+  try {
+    prove::verify(proof, lenient());
+    ADD_FAILURE() << what << ": accepted";
+  } catch (const Rejected&) {
+  }
 }
 
 // The artifact with one body field replaced by `value` (packed by the callback), checksum fixed.

@@ -14,7 +14,7 @@
 #include "prove/structure.hpp"
 
 using namespace zkm31;
-using test::fast, test::lenient, test::with_field, test::field_bytes;
+using test::fast, test::lenient, test::with_field, test::field_bytes, test::expect_rejected;
 
 namespace {
 
@@ -26,14 +26,6 @@ const model::Trace& trace() {
 const std::vector<uint8_t>& honest() {
   static const std::vector<uint8_t> p = prove::prove(trace(), fast());
   return p;
-}
-
-void expect_rejected(const std::vector<uint8_t>& proof, const std::string& what) {
-  try {
-    prove::verify(proof, lenient());
-    ADD_FAILURE() << what << ": accepted";
-  } catch (const Rejected&) {
-  }
 }
 
 }  // namespace
@@ -103,7 +95,7 @@ TEST(Proof, ChangedStatementRejected) {
   auto config = [&](uint32_t queries, uint32_t pow) {
     return with_field(honest(), "config", [&](artifact::BodyWriter& w) {
       const gkr::Config g;
-      w.pk.pack_map(9);
+      w.pk.pack_map(10);
       w.key("log_blowup"), w.pk.pack_uint32(1);
       w.key("queries"), w.pk.pack_uint32(queries);
       w.key("pow_bits"), w.pk.pack_uint32(pow);
@@ -113,6 +105,7 @@ TEST(Proof, ChangedStatementRejected) {
       w.key("range_bits"), w.pk.pack_uint32(g.range_bits);
       w.key("excess_bits"), w.pk.pack_uint32(g.excess_bits);
       w.key("wide_log"), w.pk.pack_uint32(g.wide_log);
+      w.key("commit_log"), w.pk.pack_uint32(pcs::kMaxLogSize);
     });
   };
   EXPECT_NO_THROW(prove::verify(config(12, 0), lenient()));
@@ -225,8 +218,10 @@ TEST(Proof, RandomMutationsNeverAccepted) {
 }
 
 TEST(Proof, ShapeOfTheProofChecked) {
-  // The model commitment's size must be the one the graph implies.
-  expect_rejected(with_field(honest(), "model_log_size", [](auto& w) { w.pk.pack_uint32(3); }), "model size");
+  // One weight root per chunk the graph implies (a bin of another length is malformed).
+  auto roots = field_bytes(honest(), "weight_roots");
+  roots.insert(roots.end(), roots.begin(), roots.end());
+  EXPECT_THROW(prove::verify(with_field(honest(), "weight_roots", [&](auto& w) { w.bin(roots); }), lenient()), BadInput);
   // One opening per commitment, as the verifier's own ledger implies.
   auto env = artifact::unwrap(honest(), "proof", prove::kProofVersion);
   auto h = artifact::parse_body(env.body, "proof");
@@ -257,9 +252,32 @@ TEST(Proof, EmbeddedGraphCarriesNoWeights) {
                BadInput);
 }
 
-TEST(Proof, WeightsAboveOneCommitmentRefusedBeforeTheWitness) {
-  // A 16384×16385 weight pads to 2^29 entries, above the 2^28 one commitment holds: refused as not
-  // supported before anything is allocated (its values are not even present).
+// The verifier takes a graph of several full chunks (Qwen3-14B's block has 330 M weights) and
+// refuses one of more than 2^32 weights before any work.
+TEST(Proof, EmbeddedGraphBoundedAtSixteenFullChunks) {
+  auto parallel_matmuls = [](int n) {
+    model::Graph g;
+    const uint32_t x = fixture::add_tensor(g, "x", model::TensorKind::Input, {1, 16384}, -1, 1);
+    g.inputs = {x};
+    for (int i = 0; i < n; ++i) {
+      const std::string k = std::to_string(i);
+      const uint32_t w = fixture::add_tensor(g, "W" + k, model::TensorKind::Weight, {16384, 16384}, -1, 1);
+      const uint32_t y = fixture::add_tensor(g, "y" + k, model::TensorKind::Activation, {1, 16384}, -16384, 16384);
+      g.weights.push_back({w, {}, {}, {1.0}});
+      model::Node mm;
+      mm.op = model::Op::MatMul, mm.name = "mm" + k, mm.inputs = {x, w}, mm.outputs = {y}, mm.acc_bound = 16384;
+      g.nodes.push_back(mm);
+      g.outputs.push_back(y);
+    }
+    return prove::graph_structure(g);
+  };
+  EXPECT_EQ(prove::parse_graph_structure(parallel_matmuls(3)).weights.size(), 3u);  // 3·2^28 weights
+  EXPECT_THROW(prove::parse_graph_structure(parallel_matmuls(17)), NotSupported);
+}
+
+TEST(Proof, WeightAboveOneCommitmentRefusedBeforeTheWitness) {
+  // A 16384×16385 weight pads to 2^29 entries, above the 2^28 one commitment (one chunk) holds:
+  // refused as not supported before anything is allocated (its values are not even present).
   model::Trace t;
   model::Graph& g = t.graph;
   const uint32_t x = fixture::add_tensor(g, "x", model::TensorKind::Input, {1, 16384}, -1, 1);
@@ -274,6 +292,6 @@ TEST(Proof, WeightsAboveOneCommitmentRefusedBeforeTheWitness) {
     prove::prove(t, fast());
     FAIL() << "proved";
   } catch (const NotSupported& e) {
-    EXPECT_NE(std::string(e.what()).find("weights padded to 2^29 entries"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("weights: W pads to 2^29 entries"), std::string::npos) << e.what();
   }
 }
