@@ -32,7 +32,9 @@ std::filesystem::path temp_path(const std::string& name) {
 void write_file(const std::filesystem::path& p, const std::vector<uint8_t>& bytes) {
   FILE* f = std::fopen(p.c_str(), "wb");
   ASSERT_NE(f, nullptr);
-  if (!bytes.empty()) ASSERT_EQ(std::fwrite(bytes.data(), 1, bytes.size(), f), bytes.size());  // fwrite(nullptr, …) is UB
+  if (!bytes.empty()) {  // fwrite(nullptr, …) is UB
+    ASSERT_EQ(std::fwrite(bytes.data(), 1, bytes.size(), f), bytes.size());
+  }
   std::fclose(f);
 }
 
