@@ -1,7 +1,6 @@
 #include "vm31/transaction.hpp"
 
 #include <algorithm>
-#include <map>
 
 #include "artifact/artifact.hpp"
 #include "artifact/body.hpp"
@@ -152,30 +151,31 @@ void check_statement(const Transaction& tx) {
   amount_limbs(tx.public_amount);
   if (tx.kind != TxKind::transfer && tx.public_amount == 0) throw BadInput(kind + ": the public amount is zero");
 
-  std::map<uint32_t, __int128> flow;  // per asset: inputs − outputs
+  // One asset per transaction (the public one): the circuit checks every note against it.
+  __int128 net = tx.kind == TxKind::deposit ? __int128(tx.public_amount) : -__int128(tx.public_amount);
   const Key owner = public_key(tx.spending_key), nk = nullifier_key(tx.spending_key);
   for (size_t i = 0; i < tx.inputs.size(); ++i) {
     const Note& in = tx.inputs[i];
     check_limbs(in);
     std::string which = kind + ": input " + std::to_string(i);
+    if (in.asset != tx.public_asset) throw BadInput(which + " is not of the transaction's asset");
     if (in.owner != owner) throw BadInput(which + " is not owned by the spending key");
     Digest cm = commitment(in);
     if (root_from_path(cm, tx.paths[i]) != tx.root) throw BadInput(which + " is not in the tree under the stated root (membership)");
     if (nullifier(nk, cm, tx.paths[i].index) != tx.nullifiers[i]) throw BadInput(which + ": nullifier does not match its note");
     for (size_t j = 0; j < i; ++j)
       if (tx.nullifiers[j] == tx.nullifiers[i]) throw BadInput(kind + ": one note spent twice");
-    flow[in.asset.v] += in.amount();
+    net += in.amount();
   }
   for (size_t k = 0; k < tx.outputs.size(); ++k) {
     const Note& out = tx.output_notes[k];
+    std::string which = kind + ": output " + std::to_string(k);
     check_limbs(out);
-    if (commitment(out) != tx.outputs[k].commitment) throw BadInput(kind + ": output " + std::to_string(k) + " commitment does not match its note");
-    flow[out.asset.v] -= out.amount();
+    if (out.asset != tx.public_asset) throw BadInput(which + " is not of the transaction's asset");
+    if (commitment(out) != tx.outputs[k].commitment) throw BadInput(which + " commitment does not match its note");
+    net -= out.amount();
   }
-  flow[tx.public_asset.v] += tx.kind == TxKind::deposit ? __int128(tx.public_amount) : -__int128(tx.public_amount);
-  for (const auto& [asset, net] : flow)
-    if (net != 0) throw BadInput(kind + ": unbalanced: asset " + std::to_string(asset) + " inputs and outputs differ by " +
-                                 std::to_string(int64_t(net)));
+  if (net != 0) throw BadInput(kind + ": unbalanced: inputs and outputs differ by " + std::to_string(int64_t(net)));
 }
 
 void check_pool_rules(const Transaction& tx, const PoolState& pool) {

@@ -4,7 +4,7 @@
 //   transfer  1–2 notes of the sender → a note to the recipient + change; a public fee to a relayer
 //   withdraw  1–2 notes → a public amount to a public recipient (a Starknet address) + change
 // check_statement() checks exactly what the transaction's circuit proves (ownership, membership,
-// nullifiers, commitments, limb ranges, balance per asset); check_pool_rules() what the pool adds
+// nullifiers, commitments, limb ranges, one asset — the public one — and the balance); check_pool_rules() what the pool adds
 // (root recent, nullifiers unseen). The builders run both, so they never produce a transaction
 // the pool would refuse.
 #include <string>

@@ -129,7 +129,7 @@ one_error() {
   run vm31 deposit --to "${addr:0:50}" --asset 1 --amount 1 -o bad.tx
   assert_failure 2
   one_error "hex digits"
-  run vm31 deposit --to "$addr" --asset 1 --amount 1152921504606846976 -o bad.tx
+  run vm31 deposit --to "$addr" --asset 1 --amount 576460752303423488 -o bad.tx
   assert_failure 2
   one_error "above the maximum"
   run vm31 deposit --to "$addr" --asset 2147483647 --amount 1 -o bad.tx

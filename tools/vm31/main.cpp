@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
   auto pool_opt = [&](CLI::App* c) { return c->add_option("--pool", o.pool, "pool state directory")->required(); };
   auto tx_opts = [&](CLI::App* c) {
     c->add_option("--asset", o.asset, "asset id (< 2^31 - 1)")->required();
-    c->add_option("--amount", o.amount, "amount (< 2^60)")->required();
+    c->add_option("--amount", o.amount, "amount (< 2^59)")->required();
     c->add_option("-o,--output", o.output, "transaction file (written 0600: it holds the witness)")->required();
   };
 

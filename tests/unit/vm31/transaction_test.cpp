@@ -11,13 +11,6 @@ using namespace zkm31::vm31;
 
 namespace {
 
-// What `vm31 apply` will do once proofs exist, minus the proof.
-void accept(PoolState& pool, const Transaction& tx) {
-  check_statement(tx);
-  check_pool_rules(tx, pool);
-  pool.append(pool_entry(tx));
-}
-
 struct Fixture {
   TempDir tmp;
   PoolState pool{tmp / "pool"};
