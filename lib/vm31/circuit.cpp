@@ -361,7 +361,7 @@ struct TraceView {
 
 }  // namespace
 
-TxShape shape_of(const Transaction& tx) { return {tx.kind, tx.inputs.size()}; }
+TxShape shape_of(const Transaction& tx) { return {tx.kind, tx.nullifiers.size()}; }
 
 std::shared_ptr<const air::Component> tx_circuit(const TxShape& shape, const std::vector<M31>& public_inputs) {
   if (shape.kind == TxKind::deposit ? shape.inputs != 0 : shape.inputs < 1 || shape.inputs > 2)

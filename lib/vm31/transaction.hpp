@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "artifact/body.hpp"
 #include "vm31/pool.hpp"
 #include "vm31/scan.hpp"
 
@@ -46,6 +47,12 @@ Transaction build_transfer(const Key& spending, const PoolState& pool, const Add
                            uint64_t fee, const std::string& relayer);
 Transaction build_withdraw(const Key& spending, const PoolState& pool, uint64_t asset, uint64_t amount,
                            const std::string& recipient);
+
+// The public fields of a transaction in an artifact body (kind, root, nullifiers, commitments, memos,
+// asset, amount, counterparty), and back: a Transaction without witness. BadInput when malformed.
+inline constexpr uint32_t kPublicFields = 8;
+void write_public(artifact::BodyWriter& body, const Transaction& tx);
+Transaction read_public(const artifact::MapView& body);
 
 // The `vm31-tx` artifact body (witness included: the file is secret, written 0600).
 inline constexpr uint32_t kTxVersion = 1;

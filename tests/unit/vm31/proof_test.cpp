@@ -1,0 +1,68 @@
+// Proven transactions through the pool's rules: apply verifies, then checks the root and the
+// nullifiers, then appends; any changed public field, a replay or a stale root is rejected and the
+// pool stays as it was.
+#include <gtest/gtest.h>
+
+#include "support.hpp"
+#include "vm31/proof.hpp"
+
+using namespace zkm31;
+using namespace zkm31::vm31;
+
+namespace {
+
+std::string rejection(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Rejected& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+}  // namespace
+
+TEST(Vm31Proof, ApplyVerifiesThenAppendsAndRefusesReplayAndTampering) {
+  TempDir tmp;
+  PoolState pool(tmp / "pool");
+  const Key alice = random_key(), bob = random_key();
+  ProvenTransaction dep = decode_proven(encode_proven(prove_transaction(build_deposit(address_of(alice), 1, 40))));
+  apply_transaction(pool, dep);
+  EXPECT_EQ(balances(scan(pool, viewing_keys(alice))), (std::map<uint32_t, uint64_t>{{1, 40}}));
+
+  const ProvenTransaction t = decode_proven(encode_proven(prove_transaction(build_transfer(alice, pool, address_of(bob), 1, 30, 1, "0xfee"))));
+  // Each public field changed: the proof no longer verifies, the pool is untouched.
+  const uint64_t before = pool.log_bytes();
+  auto tampered = [&](const std::function<void(Transaction&)>& edit) {
+    ProvenTransaction x = t;
+    edit(x.tx);
+    return rejection([&] { apply_transaction(pool, x); });
+  };
+  EXPECT_NE(tampered([](Transaction& x) { x.public_amount = 0; }).find("does not verify"), std::string::npos);
+  EXPECT_NE(tampered([](Transaction& x) { x.counterparty = "0xfef"; }).find("does not verify"), std::string::npos);
+  EXPECT_NE(tampered([](Transaction& x) { x.outputs[0].memo[40] ^= 1; }).find("does not verify"), std::string::npos);
+  EXPECT_NE(tampered([](Transaction& x) { x.outputs[1].commitment[2] += M31(1); }).find("does not verify"), std::string::npos);
+  EXPECT_NE(tampered([](Transaction& x) { x.nullifiers[0][0] += M31(1); }).find("does not verify"), std::string::npos);
+  EXPECT_EQ(pool.log_bytes(), before);
+
+  apply_transaction(pool, t);
+  EXPECT_EQ(balances(scan(pool, viewing_keys(bob))), (std::map<uint32_t, uint64_t>{{1, 30}}));
+  EXPECT_EQ(balances(scan(pool, viewing_keys(alice))), (std::map<uint32_t, uint64_t>{{1, 9}}));
+  const uint64_t after = pool.log_bytes();
+  EXPECT_NE(rejection([&] { apply_transaction(pool, t); }).find("double spend"), std::string::npos);  // replay
+  EXPECT_EQ(pool.log_bytes(), after);
+
+  // A proof built against a root the pool has since forgotten (the window moved by appends that
+  // stand for other applied deposits).
+  const ProvenTransaction late = prove_transaction(build_withdraw(bob, pool, 1, 5, "0x5"));
+  for (size_t i = 0; i < kRootWindow; ++i) pool.append(pool_entry(build_deposit(address_of(alice), 2, 1)));
+  const uint64_t moved = pool.log_bytes();
+  EXPECT_NE(rejection([&] { apply_transaction(pool, late); }).find("stale root"), std::string::npos);
+  EXPECT_EQ(pool.log_bytes(), moved);
+}
+
+TEST(Vm31Proof, MalformedArtifactsAreBadInput) {
+  const auto bytes = encode_proven(prove_transaction(build_deposit(address_of(random_key()), 1, 5)));
+  for (size_t cut : {size_t(0), size_t(10), bytes.size() / 2, bytes.size() - 1})
+    EXPECT_THROW(decode_proven(std::span(bytes).first(cut)), BadInput);
+}
