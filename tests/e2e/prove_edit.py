@@ -112,4 +112,5 @@ def main():
     save(dst, env, body)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
-# vm31: wallets (permissions, passwords, damage), addresses and viewing keys, scanning an empty
-# pool, and the transaction builders' refusals. Accepting transactions into a pool needs proofs
-# (`vm31 apply` with the Circle STARK), which do not exist yet; the library's unit tests
-# (tests/unit/vm31) run deposit → transfer → scan → withdraw and the refusals against a pool.
+# vm31: wallets (permissions, passwords, damage), addresses and viewing keys, the transaction
+# builders' refusals, and two wallets through deposit → transfer → scan → withdraw with proofs
+# applied to a pool; replayed, double-spent and tampered proofs rejected with the pool unchanged.
+# (A stale root needs 64 applied transactions: tests/unit/vm31 checks it.)
 
 load common
 
@@ -152,10 +152,86 @@ one_error() {
   [ ! -e t.tx ]
 }
 
-@test "no apply and no --prove until the STARK verifies" {
-  run vm31 apply --pool pool
-  assert_failure
-  run vm31 deposit --prove --to x --asset 1 --amount 1 -o d.tx
-  assert_failure
-  [ ! -e d.tx ]
+# pool_unchanged: the pool log is what it was at the last `snapshot`.
+snapshot() { cp pool/log log.before; }
+pool_unchanged() { cmp -s pool/log log.before || fail "the pool log changed"; }
+
+@test "two wallets: deposit, transfer with a relayer fee, scan, withdraw; balances right" {
+  a=$(vm31 keygen --wallet alice)
+  b=$(vm31 keygen --wallet bob)
+  vm31 -q deposit --to "$a" --asset 1 --amount 100 --prove -o d1.proof
+  vm31 -q deposit --to "$a" --asset 1 --amount 60 -o d2.tx
+  [ "$(stat -c %a d2.tx)" = 600 ]
+  vm31 -q prove -i d2.tx -o d2.proof
+  run vm31 apply --pool pool d1.proof d2.proof
+  assert_success
+  run vm31 balance --wallet alice --pool pool
+  assert_line "asset 1: 160"
+  vm31 -q transfer --wallet alice --pool pool --to "$b" --asset 1 --amount 120 --fee 2 --relayer 0xfee --prove -o t.proof
+  vm31 -q apply --pool pool t.proof
+  run vm31 -q balance --wallet alice --pool pool
+  assert_output "asset 1: 38"
+  run vm31 -q --json scan --wallet bob --pool pool
+  assert_output --partial '"amount":120'
+  vm31 -q viewing-key --wallet bob -o bob.view
+  run vm31 -q balance --viewing-key bob.view --pool pool
+  assert_output "asset 1: 120"
+  vm31 -q withdraw --wallet bob --pool pool --asset 1 --amount 20 --recipient 0xabc --prove -o w.proof
+  vm31 -q apply --pool pool w.proof
+  run vm31 -q balance --wallet bob --pool pool
+  assert_output "asset 1: 100"
+  run vm31 -q --json scan --wallet bob --pool pool
+  assert_output --partial '"spent":true'
+  # Alice sees none of Bob's notes, and the other way round.
+  run vm31 -q --json scan --wallet alice --pool pool
+  refute_output --partial '"amount":120'
+  # A transfer larger than the wallet holds is refused before anything is proven.
+  run vm31 transfer --wallet bob --pool pool --to "$a" --asset 1 --amount 101 --relayer 0x1 --prove -o x.proof
+  assert_failure 2
+  one_error "insufficient funds"
+  [ ! -e x.proof ]
+}
+
+@test "apply rejects replays, double spends and every tampered public field; the pool stays as it was" {
+  a=$(vm31 keygen --wallet alice)
+  b=$(vm31 keygen --wallet bob)
+  vm31 -q deposit --to "$a" --asset 7 --amount 50 --prove -o d.proof
+  vm31 -q deposit --to "$b" --asset 7 --amount 9 --prove -o other.proof
+  vm31 -q apply --pool pool d.proof
+  vm31 -q transfer --wallet alice --pool pool --to "$b" --asset 7 --amount 30 --fee 1 --relayer 0x5 --prove -o t1.proof
+  # Built from the same note before t1 is applied: a second spend of it.
+  vm31 -q withdraw --wallet alice --pool pool --asset 7 --amount 10 --recipient 0x6 --prove -o t2.proof
+  snapshot
+  for field in public_amount counterparty memo commitment nullifier root; do
+    /usr/bin/python3 "$ROOT/tests/e2e/vm31_edit.py" t1.proof bad.proof $field
+    run vm31 apply --pool pool bad.proof
+    assert_failure 1
+    [ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ] || fail "$field: $output"
+    [[ "$output" == "vm31: rejected: vm31: proof does not verify"* ]] || fail "$field: $output"
+    pool_unchanged
+  done
+  # A memo swapped for another transaction's (the recipient would read a wrong note): rejected.
+  /usr/bin/python3 "$ROOT/tests/e2e/vm31_edit.py" t1.proof bad.proof memo_from other.proof
+  run vm31 apply --pool pool bad.proof
+  assert_failure 1
+  pool_unchanged
+  vm31 -q apply --pool pool t1.proof
+  snapshot
+  run vm31 apply --pool pool t1.proof
+  assert_failure 1
+  [[ "$output" == "vm31: rejected: pool: "*"double spend"* ]] || fail "$output"
+  pool_unchanged
+  run vm31 apply --pool pool t2.proof
+  assert_failure 1
+  [[ "$output" == *"double spend"* ]] || fail "$output"
+  pool_unchanged
+  # Not a proof at all, a truncated one, a witness file: bad input, exit 2.
+  head -c 1000 t1.proof > cut.proof
+  run vm31 apply --pool pool cut.proof
+  assert_failure 2
+  vm31 -q deposit --to "$a" --asset 7 --amount 5 -o w.tx
+  run vm31 apply --pool pool w.tx
+  assert_failure 2
+  one_error "vm31-proof"
+  pool_unchanged
 }
