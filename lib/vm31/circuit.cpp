@@ -65,8 +65,14 @@ struct PublicLayout {
 
 // Main columns.
 struct Layout {
-  static constexpr size_t kIn = 0, kRound0 = kWidth, kOut = kWidth * kRounds, kPrev = kWidth * (kRounds + 1);
-  static constexpr size_t round_col(size_t r, size_t i) { return kRound0 + kWidth * r + i; }
+  // A full round keeps its 16 output elements; a partial round only its S-box output (the other
+  // elements are linear in earlier columns, so the constraints carry them as expressions).
+  static constexpr size_t kHalf = poseidon2::kHalfFullRounds, kPartial = poseidon2::kPartialRounds;
+  static constexpr bool is_full(size_t r) { return r < kHalf || r >= kHalf + kPartial; }
+  static constexpr size_t round_col(size_t r, size_t i = 0) {
+    return kWidth + (r < kHalf ? kWidth * r + i : r < kHalf + kPartial ? kWidth * kHalf + (r - kHalf) : kWidth * (r - kPartial) + kPartial + i);
+  }
+  static constexpr size_t kIn = 0, kOut = kWidth * (kRounds - kPartial) + kPartial, kPrev = kOut + kWidth;  // kOut: the last round's columns
   size_t steps, flag0, regs0, sib0, bits0, columns;
   unsigned log_size;
   std::vector<std::pair<size_t, size_t>> ranges;  // (register, bits) decomposed on program rows 0, 1, …
@@ -210,8 +216,15 @@ class TxCircuit final : public air::Evaluated<TxCircuit> {
     for (size_t i = 0; i < kWidth; ++i) s[i] = cur(Layout::kIn + i);
     poseidon2::generic::external_layer(s);
     for (size_t r = 0; r < kRounds; ++r) {
-      const auto next = poseidon2::generic::round(r, s);
-      for (size_t i = 0; i < kWidth; ++i) e.constrain(cur(Layout::round_col(r, i)) - next[i]), s[i] = cur(Layout::round_col(r, i));
+      if (Layout::is_full(r)) {
+        const auto next = poseidon2::generic::round(r, s);
+        for (size_t i = 0; i < kWidth; ++i) e.constrain(cur(Layout::round_col(r, i)) - next[i]), s[i] = cur(Layout::round_col(r, i));
+      } else {
+        const F x = cur(Layout::round_col(r));
+        e.constrain(x - poseidon2::generic::pow5(s[0] + k(poseidon2::kInternal[r - Layout::kHalf])));
+        s[0] = x;
+        poseidon2::generic::internal_layer(s);
+      }
     }
     for (size_t i = 0; i < kWidth; ++i) {
       e.constrain((nxt(Layout::kPrev + i) - out(i)) * e.not_last());
@@ -390,8 +403,11 @@ air::Columns tx_trace(const Transaction& tx) {
     for (size_t i = 0; i < kWidth; ++i) {
       cols[Layout::kIn + i][row] = in[i];
       cols[Layout::kPrev + i][row] = prev[i];
-      for (size_t r = 0; r < kRounds; ++r) cols[Layout::round_col(r, i)][row] = rs[r + 1][i];
+      for (size_t r = 0; r < kRounds; ++r)
+        if (Layout::is_full(r)) cols[Layout::round_col(r, i)][row] = rs[r + 1][i];
     }
+    for (size_t r = Layout::kHalf; r < Layout::kHalf + Layout::kPartial; ++r)
+      cols[Layout::round_col(r)][row] = poseidon2::sbox(rs[r][0] + M31(poseidon2::kInternal[r - Layout::kHalf]));
     if (row < L.steps) cols[L.flag0 + row][row] = M31::one();
     for (size_t r = 0; r < kRegisters; ++r) cols[L.regs0 + r][row] = regs[r];
     for (size_t m = 0; m < 8; ++m) cols[L.sib0 + m][row] = sib[m];

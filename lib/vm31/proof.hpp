@@ -11,8 +11,9 @@
 
 namespace zkm31::vm31 {
 
-// 96 conjectured bits (76 queries at rate 1/2 + 20 bits of grinding).
-inline constexpr stark::Config kProofConfig{1, 76, 20, 3, 3, 0};
+// 96 conjectured bits: 38 queries at rate 1/4 + 20 bits of grinding (half the opened rows of rate
+// 1/2 with 76 queries, for a larger extension).
+inline constexpr stark::Config kProofConfig{2, 38, 20, 3, 3, 0};
 inline constexpr uint32_t kProofVersion = 1;
 
 struct ProvenTransaction {
