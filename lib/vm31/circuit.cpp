@@ -37,14 +37,17 @@ std::vector<Step> program(const TxShape& s) {
 // ---- registers (columns constant over all rows) ----
 
 constexpr size_t kSk = 0, kPk = 4, kNk = 8;
-constexpr size_t kSlot0 = 12, kSlotSize = 11;  // per slot: owner[4], asset, lo, hi, blinding[4]
+// Per note slot: owner[4] (outputs only: an input's owner is the public key), asset, lo, hi, blinding[4].
 constexpr size_t kOwner = 0, kAsset = 4, kLo = 5, kHi = 6, kBlind = 7;
-constexpr size_t kCmIn = kSlot0 + 4 * kSlotSize;  // the two input commitments
+constexpr size_t kSlot0 = 12, kInputSlot = 7, kOutputSlot = 11;
+constexpr size_t slot_reg(size_t slot, size_t field) {
+  return slot < 2 ? kSlot0 + kInputSlot * slot + field - kAsset : kSlot0 + 2 * kInputSlot + kOutputSlot * (slot - 2) + field;
+}
+constexpr size_t kCmIn = kSlot0 + 2 * kInputSlot + 2 * kOutputSlot;  // the two input commitments
 constexpr size_t kBits = kCmIn + 16;              // the two inputs' path index bits
 constexpr size_t kSumLo = kBits + 2 * kTreeDepth, kCarryIn = kSumLo + 1, kCarryOut = kSumLo + 2;
 constexpr size_t kWLo = kSumLo + 3, kWHi = kSumLo + 4, kCarryW = kSumLo + 5;  // W = second output + fee, or the amount out
 constexpr size_t kRegisters = kSumLo + 6;
-constexpr size_t slot_reg(size_t slot, size_t field) { return kSlot0 + kSlotSize * slot + field; }
 
 constexpr size_t kRangeBits = 30;
 
@@ -72,13 +75,13 @@ struct Layout {
   static constexpr size_t round_col(size_t r, size_t i = 0) {
     return kWidth + (r < kHalf ? kWidth * r + i : r < kHalf + kPartial ? kWidth * kHalf + (r - kHalf) : kWidth * (r - kPartial) + kPartial + i);
   }
-  static constexpr size_t kIn = 0, kOut = kWidth * (kRounds - kPartial) + kPartial, kPrev = kOut + kWidth;  // kOut: the last round's columns
+  static constexpr size_t kIn = 0, kOut = kWidth * (kRounds - kPartial) + kPartial;  // kOut: the last round's columns
   size_t steps, flag0, regs0, sib0, bits0, columns;
   unsigned log_size;
   std::vector<std::pair<size_t, size_t>> ranges;  // (register, bits) decomposed on program rows 0, 1, …
 
   explicit Layout(const TxShape& s) : steps(program(s).size()) {
-    flag0 = kPrev + kWidth;
+    flag0 = kOut + kWidth;
     regs0 = flag0 + steps;
     sib0 = regs0 + kRegisters;
     bits0 = sib0 + 8;
@@ -149,15 +152,16 @@ std::array<typename V::F, kWidth> step_input(const Step& st, const V& v) {
   return s;
 }
 
-// A row of the circuit as step_input() reads it, on any evaluator.
+// A row of the circuit as step_input() reads it, seen from the row before it (prev = that row's
+// output, sib = the next row's siblings), on any evaluator.
 template <class E>
 struct EvalView {
   using F = typename E::F;
   const E& e;
   size_t regs0, sib0;
   F reg(size_t r) const { return e.main(regs0 + r, Row::Cur); }
-  F prev(size_t i) const { return e.main(Layout::kPrev + i, Row::Cur); }
-  F sib(size_t m) const { return e.main(sib0 + m, Row::Cur); }
+  F prev(size_t i) const { return e.main(Layout::kOut + i, Row::Cur); }
+  F sib(size_t m) const { return e.main(sib0 + m, Row::Next); }
   F k(uint32_t v) const { return e.constant(M31(v)); }
   const Digest& node_offset() const { return vm31::node_offset(); }
 };
@@ -226,10 +230,6 @@ class TxCircuit final : public air::Evaluated<TxCircuit> {
         poseidon2::generic::internal_layer(s);
       }
     }
-    for (size_t i = 0; i < kWidth; ++i) {
-      e.constrain((nxt(Layout::kPrev + i) - out(i)) * e.not_last());
-      e.constrain(cur(Layout::kPrev + i) * e.first());  // nothing before row 0
-    }
 
     // The program counter: flag 0 on row 0, shifted one row down per row.
     e.constrain((flag(0) - k(1)) * e.first());
@@ -238,14 +238,19 @@ class TxCircuit final : public air::Evaluated<TxCircuit> {
     for (size_t j = 1; j < L.steps; ++j) e.constrain((nxt(L.flag0 + j) - flag(j - 1)) * e.not_last());
     for (size_t r = 0; r < kRegisters; ++r) e.constrain((nxt(L.regs0 + r) - reg(r)) * e.not_last());
 
-    // Each row's input is its step's (zero after the program).
+    // Each row's input is its step's, zero after the program: row j sets row j + 1's input from its
+    // own output; the first step reads registers only.
     const EvalView<E> view{e, L.regs0, L.sib0};
     std::array<F, kWidth> expected{};
-    for (size_t j = 0; j < L.steps; ++j) {
-      const auto x = step_input(program_[j], view);
+    for (size_t j = 0; j + 1 < L.steps; ++j) {
+      const auto x = step_input(program_[j + 1], view);
       for (size_t i = 0; i < kWidth; ++i) expected[i] = expected[i] + flag(j) * x[i];
     }
-    for (size_t i = 0; i < kWidth; ++i) e.constrain(cur(Layout::kIn + i) - expected[i]);
+    const auto start = step_input(program_[0], view);
+    for (size_t i = 0; i < kWidth; ++i) {
+      e.constrain((nxt(Layout::kIn + i) - expected[i]) * e.not_last());
+      e.constrain((cur(Layout::kIn + i) - start[i]) * e.first());
+    }
 
     // Sibling columns are zero off the Merkle rows.
     F on_path{};
@@ -331,7 +336,7 @@ std::vector<M31> registers(const Transaction& tx) {
   put(kSk, tx.spending_key);
   if (tx.kind != TxKind::deposit) put(kPk, public_key(tx.spending_key)), put(kNk, nullifier_key(tx.spending_key));
   auto put_note = [&](size_t slot, const Note& n) {
-    put(slot_reg(slot, kOwner), n.owner);
+    if (slot >= 2) put(slot_reg(slot, kOwner), n.owner);
     r[slot_reg(slot, kAsset)] = n.asset, r[slot_reg(slot, kLo)] = n.amount_lo, r[slot_reg(slot, kHi)] = n.amount_hi;
     put(slot_reg(slot, kBlind), n.blinding);
   };
@@ -402,7 +407,6 @@ air::Columns tx_trace(const Transaction& tx) {
     const poseidon2::RoundStates rs = poseidon2::round_states(in);
     for (size_t i = 0; i < kWidth; ++i) {
       cols[Layout::kIn + i][row] = in[i];
-      cols[Layout::kPrev + i][row] = prev[i];
       for (size_t r = 0; r < kRounds; ++r)
         if (Layout::is_full(r)) cols[Layout::round_col(r, i)][row] = rs[r + 1][i];
     }
