@@ -182,8 +182,11 @@ void check_pool_rules(const Transaction& tx, const PoolState& pool) {
   if (tx.kind != TxKind::deposit && !pool.is_recent_root(tx.root))
     throw BadInput(std::string(kind_name(tx.kind)) + ": the root is not among the pool's " + std::to_string(kRootWindow) +
                    " recent roots (stale root)");
-  for (const auto& nf : tx.nullifiers)
-    if (pool.is_spent(nf)) throw BadInput(std::string(kind_name(tx.kind)) + ": nullifier already spent (double spend)");
+  for (size_t i = 0; i < tx.nullifiers.size(); ++i) {
+    if (pool.is_spent(tx.nullifiers[i])) throw BadInput(std::string(kind_name(tx.kind)) + ": nullifier already spent (double spend)");
+    for (size_t j = 0; j < i; ++j)
+      if (tx.nullifiers[j] == tx.nullifiers[i]) throw BadInput(std::string(kind_name(tx.kind)) + ": one nullifier twice (double spend)");
+  }
 }
 
 PoolEntry pool_entry(const Transaction& tx) { return {tx.kind, tx.nullifiers, tx.outputs}; }
