@@ -29,6 +29,13 @@ for m in mlp_sigmoid conv_small tiny_block; do
 done
 "$bin/gkr-prove" -q --cache-dir "$tmp/cache" -i "$tmp/mlp_sigmoid.trace" -o "$tmp/mlp_sigmoid.proof" || exit 1
 for h in proof calldata envelope; do seed $h "$tmp/mlp_sigmoid.proof"; done
+# STARK artifacts: small examples (one component; two tied by LogUp) and an air-trace.
+for ex in fibonacci range; do
+  "$bin/stark-prove" -q --queries 76 --pow-bits 20 --example $ex --log-rows 3 --save-trace "$tmp/$ex.air" \
+    -o "$tmp/$ex.stark" || exit 1
+  for h in stark_proof calldata envelope; do seed $h "$tmp/$ex.stark"; done
+done
+for h in air_trace envelope; do seed $h "$tmp/fibonacci.air"; done  # the range one holds the 2^16 table
 for f in "$tmp"/cache/*.certificate; do seed certificate "$f"; seed envelope "$f"; done
 # The first felts only: a seed sets the largest input size, and the whole calldata is 400 kB.
 "$bin/calldata" -q -i "$tmp/mlp_sigmoid.proof" | head -n 40 >"$tmp/calldata.txt" && seed felt_text "$tmp/calldata.txt"

@@ -23,8 +23,8 @@ QM31 from_limb_values(const std::array<QM31, 4>& l) {
 }
 
 PointEval::PointEval(unsigned log_size, circle::Point<QM31> z, std::span<const QM31> main,
-                     std::span<const QM31> interaction, QM31 alpha, const LookupChallenges& ch)
-    : Combination(alpha, ch), main_(main), inter_(interaction) {
+                     std::span<const QM31> interaction, std::span<const QM31> powers, const LookupChallenges& ch)
+    : Combination(powers, ch), main_(main), inter_(interaction) {
   const size_t last = (size_t(1) << log_size) - 1;
   first_ = only_row(log_size, 0, z);
   last_ = only_row(log_size, last, z);
@@ -35,6 +35,13 @@ QM31 PointEval::interaction(size_t k, Row r) const {
   const size_t at = r == Row::Next;
   return from_limb_values({inter_[2 * (4 * k) + at], inter_[2 * (4 * k + 1) + at], inter_[2 * (4 * k + 2) + at],
                            inter_[2 * (4 * k + 3) + at]});
+}
+
+std::vector<QM31> combination_powers(QM31 alpha, size_t constraints) {
+  std::vector<QM31> out(constraints);
+  QM31 pw = QM31::one();
+  for (size_t i = constraints; i-- > 0;) out[i] = pw, pw *= alpha;
+  return out;
 }
 
 void check_shape(const Component& c, const Columns& columns) {
@@ -55,6 +62,10 @@ void check_trace(const Component& c, const Columns& columns) {
   for (size_t i = 0; i < rows; ++i) {
     e.at(i);
     c.evaluate(e);
+    if (e.constraints_made() != c.constraints() || e.lookups_made() != c.lookups())
+      throw BadInput(who + ": makes " + std::to_string(e.constraints_made()) + " constraints and " +
+                     std::to_string(e.lookups_made()) + " lookups per row, declares " + std::to_string(c.constraints()) +
+                     " and " + std::to_string(c.lookups()));
     if (e.failed() >= 0)
       throw BadInput(who + ": constraint " + std::to_string(e.failed()) + " fails at row " + std::to_string(i));
   }

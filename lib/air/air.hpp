@@ -13,8 +13,8 @@
 //                                                zero on the last row only (each counts 1 towards degree)
 //   e.constant(M31)                              a public value as F
 //   e.constrain(x)                               x must vanish on every row
-//   e.lookup(relation, multiplicity, {values})   adds multiplicity / (z − (relation + Σ α^(k+1)·value_k))
-//                                                to the LogUp sum, which must total 0 over all components
+//   e.lookup(relation, multiplicity, values…)    adds multiplicity / (z − (relation + Σ α^(k+1)·value_k))
+//   e.lookup_all(relation, multiplicity, array)  to the LogUp sum, which must total 0 over all components
 // The same code runs on the trace rows (the prover builds the LogUp columns and checks the witness),
 // at every point of the extension (the composition polynomial) and at the out-of-domain point.
 #include <array>
@@ -76,6 +76,7 @@ size_t natural_index(unsigned log_size, size_t row);
 //     (the line through ±P_r divides out both zeros at ±P_r, the factor restores the one at −P_r);
 //   except_row(r)(P) = y_r·(P.x − 1) − (x_r − 1)·P.y: the line through P_r and the identity (which is
 //     never in C_n): zero on C_n at row r only.
+// Each also takes P_r itself (trace_point) for loops over many P.
 template <typename F>
 F vanishing(unsigned log_size, circle::Point<F> p) {
   F x = p.x;
@@ -83,26 +84,44 @@ F vanishing(unsigned log_size, circle::Point<F> p) {
   return x;
 }
 template <typename F>
-F only_row(unsigned log_size, size_t row, circle::Point<F> p) {
-  const circle::CirclePoint r = trace_point(log_size, row);
+F only_row(unsigned log_size, const circle::CirclePoint& r, circle::Point<F> p) {
   return vanishing(log_size, p) * (p.x + r.x) * (p.x * r.y - p.y * r.x).inverse();
 }
 template <typename F>
-F except_row(unsigned log_size, size_t row, circle::Point<F> p) {
-  const circle::CirclePoint r = trace_point(log_size, row);
+F except_row(const circle::CirclePoint& r, circle::Point<F> p) {
   return (p.x - M31::one()) * r.y - p.y * (r.x - M31::one());
 }
+template <typename F>
+F only_row(unsigned log_size, size_t row, circle::Point<F> p) {
+  return only_row(log_size, trace_point(log_size, row), p);
+}
+template <typename F>
+F except_row(unsigned log_size, size_t row, circle::Point<F> p) {
+  return except_row(trace_point(log_size, row), p);
+}
 
-// The LogUp challenges: denominator z − (relation + Σ_k alpha^(k+1)·value_k).
+// The LogUp challenges: denominator z − (relation + Σ_k alpha^(k+1)·value_k), at most kMaxLookupValues values.
+inline constexpr size_t kMaxLookupValues = 32;
 struct LookupChallenges {
   QM31 z, alpha;
+  std::array<QM31, kMaxLookupValues + 1> powers;  // alpha^k
+  LookupChallenges(QM31 z_, QM31 alpha_) : z(z_), alpha(alpha_) {
+    powers[0] = QM31::one();
+    for (size_t k = 1; k < powers.size(); ++k) powers[k] = powers[k - 1] * alpha;
+  }
   template <typename F, size_t K>
   QM31 denominator(uint32_t relation, const std::array<F, K>& values) const {
-    QM31 acc, pw = alpha;
-    for (const F& v : values) acc += pw * v, pw *= alpha;
+    static_assert(K <= kMaxLookupValues, "too many values in one lookup");
+    QM31 acc;
+    for (size_t k = 0; k < K; ++k) acc += powers[k + 1] * values[k];
     return z - (acc + M31(relation));
   }
 };
+
+// x mod p for a sum of products of residues (2^31 ≡ 1: the high bits fold down).
+inline M31 reduce_wide(unsigned __int128 x) {
+  return M31::from_u64(uint64_t(x & kP) + uint64_t(x >> 31 & kP) + uint64_t(x >> 62 & kP) + uint64_t(x >> 93));
+}
 
 // QM31 from its four limb values (a + b·i + (c + d·i)·u), each an element of any field over M31: how an
 // extension column committed as 4 M31 columns is read back at a point.

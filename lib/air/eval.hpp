@@ -3,6 +3,7 @@
 // low-degree extension, and the out-of-domain point.
 #include <array>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -31,14 +32,21 @@ class TraceEval {
   }
   template <typename... V>
   void lookup(uint32_t relation, F multiplicity, V... values) {
+    lookup_all(relation, multiplicity, std::array<F, sizeof...(V)>{values...});
+  }
+  template <size_t K>
+  void lookup_all(uint32_t relation, F multiplicity, const std::array<F, K>& values) {
     if (ch_) {
       numerators.push_back(multiplicity);
-      denominators.push_back(ch_->denominator(relation, std::array<F, sizeof...(V)>{values...}));
+      denominators.push_back(ch_->denominator(relation, values));
     }
     ++lookup_;
   }
   // The first constraint that failed on this row, or −1.
   int failed() const { return failed_; }
+  // constrain() and lookup() calls on this row.
+  size_t constraints_made() const { return constraint_; }
+  size_t lookups_made() const { return lookup_; }
   // Fractions recorded so far, row after row, lookup after lookup (only with challenges).
   std::vector<M31> numerators;
   std::vector<QM31> denominators;
@@ -50,9 +58,10 @@ class TraceEval {
   const LookupChallenges* ch_;
 };
 
-// The random combination of a component's constraints, Horner in alpha: acc ← acc·alpha + c, the
-// lookups' constraints I_k·denominator_k − multiplicity_k in their order, then the running sum
-//   S(next) − S(cur) − Σ_k I_k(next) + claimed_sum/2^n.
+// The random combination of a component's constraints: Σ_i alpha^(K−1−i)·c_i over its K = all_constraints()
+// constraints in order (the lookups' I_k·denominator_k − multiplicity_k after the component's own), the
+// last being the running sum  S(next) − S(cur) − Σ_k I_k(next) + claimed_sum/2^n. `powers` holds
+// alpha^(K−1−i). M31 constraints are summed limb by limb in 128-bit integers and reduced once.
 // Self provides main(), interaction(k, row) (QM31 column k) and the selectors.
 template <class Self, typename FT>
 class Combination {
@@ -60,12 +69,19 @@ class Combination {
   using F = FT;
   using EF = QM31;
   F constant(M31 v) const { return F(v); }
-  template <typename X>
-  void constrain(X x) { acc_ = acc_ * alpha_ + x; }
+  void constrain(M31 x) {
+    const QM31& pw = power();
+    wide_[0] += uint64_t(pw.c0.a.v) * x.v, wide_[1] += uint64_t(pw.c0.b.v) * x.v;
+    wide_[2] += uint64_t(pw.c1.a.v) * x.v, wide_[3] += uint64_t(pw.c1.b.v) * x.v;
+  }
+  void constrain(QM31 x) { acc_ += power() * x; }
   template <typename... V>
   void lookup(uint32_t relation, F multiplicity, V... values) {
-    const QM31 d = ch_.denominator(relation, std::array<F, sizeof...(V)>{values...});
-    constrain(self().interaction(lookup_++, Row::Cur) * d - multiplicity);
+    lookup_all(relation, multiplicity, std::array<F, sizeof...(V)>{values...});
+  }
+  template <size_t K>
+  void lookup_all(uint32_t relation, F multiplicity, const std::array<F, K>& values) {
+    constrain(self().interaction(lookup_++, Row::Cur) * ch_.denominator(relation, values) - multiplicity);
   }
   // Adds the running-sum constraint (when the component has lookups) and returns the combination.
   QM31 finish(size_t lookups, QM31 claimed_over_rows) {
@@ -74,45 +90,62 @@ class Combination {
       for (size_t k = 0; k < lookups; ++k) step -= self().interaction(k, Row::Next);
       constrain(step);
     }
-    return acc_;
+    return acc_ + QM31(reduce_wide(wide_[0]), reduce_wide(wide_[1]), reduce_wide(wide_[2]), reduce_wide(wide_[3]));
   }
 
  protected:
-  Combination(QM31 alpha, const LookupChallenges& ch) : alpha_(alpha), ch_(ch) {}
-  void restart() { acc_ = QM31(), lookup_ = 0; }
+  Combination(std::span<const QM31> powers, const LookupChallenges& ch) : powers_(powers), ch_(ch) {}
+  void restart() { acc_ = QM31(), wide_ = {}, next_ = 0, lookup_ = 0; }
 
  private:
   Self& self() { return static_cast<Self&>(*this); }
-  QM31 alpha_, acc_;
+  const QM31& power() {
+    if (next_ == powers_.size()) throw std::logic_error("a component made more constraints than it declares");
+    return powers_[next_++];
+  }
+  std::span<const QM31> powers_;
+  QM31 acc_;
+  std::array<unsigned __int128, 4> wide_{};
   LookupChallenges ch_;
-  size_t lookup_ = 0;
+  size_t next_ = 0, lookup_ = 0;
 };
 
-// One point of the low-degree extension (prover). Columns are evaluations in the domain's natural
-// order; `next` maps a point to the point one trace row further.
+// alpha^(K−1−i) for i < K: the coefficients Combination gives a component's K constraints.
+std::vector<QM31> combination_powers(QM31 alpha, size_t constraints);
+
+// One point of the low-degree extension (prover). The main and interaction values are the rows of their
+// Merkle trees (row-major, `width` values per row, this component's columns from `first`); `next` is the
+// point one trace row further.
 class DomainEval : public Combination<DomainEval, M31> {
  public:
+  struct Rows {
+    const M31* values;
+    size_t width, first;
+  };
   struct Selectors {
     std::span<const M31> first, last, not_last;
   };
-  DomainEval(std::span<const M31* const> main, std::span<const M31* const> interaction, const Selectors& sel,
-             QM31 alpha, const LookupChallenges& ch)
-      : Combination(alpha, ch), main_(main), inter_(interaction), sel_(sel) {}
+  DomainEval(Rows main, Rows interaction, const Selectors& sel, std::span<const QM31> powers, const LookupChallenges& ch)
+      : Combination(powers, ch), main_(main), inter_(interaction), sel_(sel) {}
 
-  void at(size_t point, size_t next) { j_ = point, jn_ = next, restart(); }
-  M31 main(size_t col, Row r) const { return main_[col][r == Row::Cur ? j_ : jn_]; }
+  void at(size_t point, size_t next) {
+    j_ = point, jn_ = next, restart();
+    cur_ = main_.values + j_ * main_.width + main_.first, nxt_ = main_.values + jn_ * main_.width + main_.first;
+  }
+  M31 main(size_t col, Row r) const { return (r == Row::Cur ? cur_ : nxt_)[col]; }
   QM31 interaction(size_t k, Row r) const {
-    const size_t j = r == Row::Cur ? j_ : jn_;
-    return QM31(inter_[4 * k][j], inter_[4 * k + 1][j], inter_[4 * k + 2][j], inter_[4 * k + 3][j]);
+    const M31* v = inter_.values + (r == Row::Cur ? j_ : jn_) * inter_.width + inter_.first + 4 * k;
+    return QM31(v[0], v[1], v[2], v[3]);
   }
   M31 first() const { return sel_.first[j_]; }
   M31 last() const { return sel_.last[j_]; }
   M31 not_last() const { return sel_.not_last[j_]; }
 
  private:
-  std::span<const M31* const> main_, inter_;
+  Rows main_, inter_;
   Selectors sel_;
   size_t j_ = 0, jn_ = 0;
+  const M31 *cur_ = nullptr, *nxt_ = nullptr;
 };
 
 // The out-of-domain point z (verifier): main values at z and z + step, interaction limbs likewise.
@@ -120,7 +153,7 @@ class PointEval : public Combination<PointEval, QM31> {
  public:
   // main[2c] = column c at z, main[2c + 1] at z + step; interaction the same per limb column.
   PointEval(unsigned log_size, circle::Point<QM31> z, std::span<const QM31> main, std::span<const QM31> interaction,
-            QM31 alpha, const LookupChallenges& ch);
+            std::span<const QM31> powers, const LookupChallenges& ch);
   QM31 main(size_t col, Row r) const { return main_[2 * col + (r == Row::Next)]; }
   QM31 interaction(size_t k, Row r) const;
   QM31 first() const { return first_; }

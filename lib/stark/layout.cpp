@@ -9,10 +9,12 @@
 namespace zkm31::stark {
 namespace {
 
-unsigned ceil_log2(unsigned x) {
-  unsigned k = 0;
-  while ((1u << k) < x) ++k;
-  return k;
+// The smallest q with 2^(q−1) > degree: a polynomial of that (total) degree lies in the circle FFT's space
+// of 2^q coefficients.
+unsigned log_bound(uint64_t degree) {
+  unsigned q = 1;
+  while ((uint64_t(1) << (q - 1)) <= degree) ++q;
+  return q;
 }
 
 }  // namespace
@@ -45,8 +47,10 @@ Layout layout_of(const air::Components& cs, const Config& config, bool verifier)
       fail(who + "log_size " + std::to_string(c->log_size()) + " outside 3..24");
     if (c->degree() < 1 || c->degree() > kMaxDegree) fail(who + "degree outside 1..8");
     if (c->main_columns() == 0) fail(who + "no main columns");
-    l.ext.push_back(std::max(c->log_size(), l.h) + 1);
-    l.q = std::max(l.q, l.ext.back() + ceil_log2(c->degree()));
+    // A randomised column f + v_n·r has degree ≤ 2^(n−1) + 2^(h−1); a constraint of degree d in the
+    // columns and selectors divided by v_n, ≤ d·that − 2^(n−1).
+    const uint64_t column = (uint64_t(1) << (c->log_size() - 1)) + (uint64_t(1) << (l.h - 1));
+    l.q = std::max({l.q, log_bound(column), log_bound(c->degree() * column - (uint64_t(1) << (c->log_size() - 1)))});
     l.main_at.push_back(l.main_cols);
     l.inter_at.push_back(l.inter_cols);
     l.main_cols += c->main_columns();
@@ -137,6 +141,17 @@ std::vector<SampleGroup> sample_groups(const air::Components& cs, const Layout& 
   return groups;
 }
 
+QM31 SampleGroup::combine(const M31* const rows[3]) const {
+  // Limb by limb in 128-bit sums, reduced once.
+  unsigned __int128 w[4] = {};
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const uint64_t v = rows[columns[i].first][columns[i].second].v;
+    const QM31& c = coefficients[i];
+    w[0] += c.c0.a.v * v, w[1] += c.c0.b.v * v, w[2] += c.c1.a.v * v, w[3] += c.c1.b.v * v;
+  }
+  return QM31(air::reduce_wide(w[0]), air::reduce_wide(w[1]), air::reduce_wide(w[2]), air::reduce_wide(w[3]));
+}
+
 QM31 composition_at(const air::Components& cs, circle::Point<QM31> z, std::span<const QM31> sampled,
                     std::span<const QM31> alphas, const air::LookupChallenges& lookup, std::span<const QM31> claimed_sums) {
   QM31 total;
@@ -144,7 +159,8 @@ QM31 composition_at(const air::Components& cs, circle::Point<QM31> z, std::span<
   for (size_t c = 0; c < cs.size(); ++c) {
     const air::Component& comp = *cs[c];
     const size_t nm = 2 * comp.main_columns(), ni = 2 * comp.interaction_columns();
-    air::PointEval e(comp.log_size(), z, sampled.subspan(at, nm), sampled.subspan(at + nm, ni), alphas[c], lookup);
+    const std::vector<QM31> powers = air::combination_powers(alphas[c], comp.all_constraints());
+    air::PointEval e(comp.log_size(), z, sampled.subspan(at, nm), sampled.subspan(at + nm, ni), powers, lookup);
     at += nm + ni;
     comp.evaluate(e);
     const QM31 acc = e.finish(comp.lookups(), claimed_sums[c] * M31::from_u64(uint64_t(1) << comp.log_size()).inverse());

@@ -15,7 +15,6 @@ inline constexpr unsigned kMinLogSize = 3, kMaxLogSize = 24, kMaxDegree = 8, kMa
 
 struct Layout {
   unsigned h = 0;  // zk_log_size
-  std::vector<unsigned> ext;  // e_c: coefficient count 2^e of a randomised column
   unsigned q = 0, L = 0;      // FRI degree bound 2^q, domain D_L
   std::vector<size_t> main_at, inter_at;  // each component's first column in the main / interaction tree
   size_t main_cols = 0, inter_cols = 0;
@@ -64,6 +63,8 @@ struct SampleGroup {
   QM31 a, b;                                            // the batched line
   std::array<QM31, 3> vanishing;                        // V_s's coefficients of P.x, P.y, 1
   QM31 at(circle::Point<M31> p) const { return vanishing[0] * p.x + vanishing[1] * p.y + vanishing[2]; }
+  // Σ_i γ^k_i·f_i(P) from the rows of the three trees at P.
+  QM31 combine(const M31* const rows[3]) const;
 };
 // Groups in a fixed order: z first (every main and interaction column, then the composition limbs),
 // then z + one row for each distinct trace size. Fills the lines from the sampled values.

@@ -59,7 +59,7 @@ void Proof::write(artifact::BodyWriter& w) const {
   for (const auto& p : paths) digests(w, p.siblings);
   w.key("fri_rows"), w.pk.pack_array(uint32_t(fri_rows.size()));
   for (const auto& r : fri_rows) qm31s(w, r);
-  w.key("fri_paths"), w.pk.pack_array(uint32_t(fri_paths.size()));
+  w.key("fri_path_digests"), w.pk.pack_array(uint32_t(fri_paths.size()));
   for (const auto& p : fri_paths) digests(w, p.siblings);
 }
 
@@ -87,7 +87,7 @@ Proof Proof::read(const artifact::MapView& m) {
     }
     for (const auto& o : m.array("fri_rows"))
       p.fri_rows.push_back(to_qm31s(artifact::decode_m31s(bin_of(o, "fri_rows entry"), "fri_rows entry"), "fri_rows entry"));
-    for (const auto& o : m.array("fri_paths")) p.fri_paths.push_back({to_digests(bin_of(o, "fri_paths entry"), "fri_paths entry")});
+    for (const auto& o : m.array("fri_path_digests")) p.fri_paths.push_back({to_digests(bin_of(o, "fri_paths entry"), "fri_paths entry")});
     return p;
   } catch (const BadInput& e) {
     throw Rejected(kWhere, std::string("malformed stark proof: ") + e.what());

@@ -43,16 +43,27 @@ std::vector<M31> extend(const ColumnPoly& p, unsigned L, std::span<const M31> va
   return f;
 }
 
-// Row-major rows of the columns followed by kSalt random values each.
-merkle::Tree salted_tree(const std::vector<std::vector<M31>>& cols, size_t n_rows, Randomness& rnd) {
-  const size_t len = cols.size() + kSalt;
-  std::vector<M31> rows(n_rows * len);
-  for (size_t j = 0; j < n_rows; ++j) {
-    for (size_t c = 0; c < cols.size(); ++c) rows[j * len + c] = cols[c][j];
-    rnd.fill(std::span<M31>(rows).subspan(j * len + cols.size(), kSalt));
+// Row-major rows of `width` columns followed by kSalt random values each, filled column by column (a
+// column is written in and dropped, so an extension is never held twice).
+class SaltedRows {
+ public:
+  SaltedRows(size_t n_rows, size_t width) : n_(n_rows), len_(width + kSalt), rows_(n_rows * len_) {}
+  // Columns first, first + 1, … (several at once: each row's values are written together).
+  void set(size_t first, const std::vector<std::vector<M31>>& cols) {
+    parallel::for_range(n_, 1 << 10, [&](size_t b, size_t e) {
+      for (size_t j = b; j < e; ++j)
+        for (size_t c = 0; c < cols.size(); ++c) rows_[j * len_ + first + c] = cols[c][j];
+    });
   }
-  return merkle::Tree(std::move(rows), len);
-}
+  merkle::Tree commit(Randomness& rnd) && {
+    for (size_t j = 0; j < n_; ++j) rnd.fill(std::span<M31>(rows_).subspan(j * len_ + len_ - kSalt, kSalt));
+    return merkle::Tree(std::move(rows_), len_);
+  }
+
+ private:
+  size_t n_, len_;
+  std::vector<M31> rows_;
+};
 
 std::vector<M31> limb(std::span<const QM31> xs, size_t l) {
   std::vector<M31> out(xs.size());
@@ -115,13 +126,18 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
 
   // Main trace.
   std::vector<ColumnPoly> main_polys, inter_polys;
-  std::vector<std::vector<M31>> main_lde, inter_lde;
+  std::vector<std::vector<M31>> inter_lde;
+  SaltedRows main_rows(N, l.main_cols);
+  std::vector<std::vector<M31>> batch;  // extensions written to the rows kBatch at a time
+  constexpr size_t kBatch = 16;
   for (size_t c = 0; c < cs.size(); ++c)
     for (const auto& col : traces[c]) {
       main_polys.push_back(randomised(col, cs[c]->log_size(), l.h, rnd));
-      main_lde.push_back(extend(main_polys.back(), l.L, vanishing[cs[c]->log_size()]));
+      batch.push_back(extend(main_polys.back(), l.L, vanishing[cs[c]->log_size()]));
+      if (batch.size() == kBatch) main_rows.set(main_polys.size() - kBatch, batch), batch.clear();
     }
-  const merkle::Tree main_tree = salted_tree(main_lde, N, rnd);
+  main_rows.set(main_polys.size() - batch.size(), batch), batch.clear();
+  const merkle::Tree main_tree = std::move(main_rows).commit(rnd);
   proof.roots[0] = main_tree.root();
   ch.absorb_digest("stark/main", proof.roots[0]);
 
@@ -158,38 +174,43 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
         inter_lde.push_back(extend(inter_polys.back(), l.L, vanishing[comp.log_size()]));
       }
   }
+  SaltedRows inter_rows(N, l.inter_cols);
+  inter_rows.set(0, inter_lde);
+  std::vector<std::vector<M31>>().swap(inter_lde);
   if (check) {
     QM31 total;
     for (const QM31& s : proof.claimed_sums) total += s;
     if (total != QM31()) throw BadInput("stark: the lookups do not balance (a looked-up value is missing from its table)");
   }
-  const merkle::Tree inter_tree = salted_tree(inter_lde, N, rnd);
+  const merkle::Tree inter_tree = std::move(inter_rows).commit(rnd);
   proof.roots[1] = inter_tree.root();
   ch.absorb_digest("stark/interaction", proof.roots[1]);
   ch.absorb_qm31s("stark/claimed", proof.claimed_sums);
 
   // Composition Q = Σ_c combination_c / v_{n_c} on D_L, and the mask.
   const std::vector<QM31> alphas = ch.draw_qm31s("stark/alpha", cs.size());
+  const std::span<const M31> main_values = main_tree.values(), inter_values = inter_tree.values();
   std::vector<QM31> Q(N);
   for (size_t c = 0; c < cs.size(); ++c) {
     const air::Component& comp = *cs[c];
     const unsigned n = comp.log_size();
     const size_t last = (size_t(1) << n) - 1;
     std::vector<M31> first(N), lastv(N), not_last(N), inv_v(N);
+    const circle::CirclePoint p0 = air::trace_point(n, 0), pl = air::trace_point(n, last);
     parallel::for_range(N, 1 << 12, [&](size_t b, size_t e) {
       for (size_t j = b; j < e; ++j) {
-        first[j] = air::only_row(n, 0, domain[j]);
-        lastv[j] = air::only_row(n, last, domain[j]);
-        not_last[j] = air::except_row(n, last, domain[j]);
+        first[j] = air::only_row(n, p0, domain[j]);
+        lastv[j] = air::only_row(n, pl, domain[j]);
+        not_last[j] = air::except_row(pl, domain[j]);
       }
     });
     batch_inverse<M31>(vanishing[n], inv_v);
-    std::vector<const M31*> mains, inters;
-    for (size_t i = 0; i < comp.main_columns(); ++i) mains.push_back(main_lde[l.main_at[c] + i].data());
-    for (size_t i = 0; i < comp.interaction_columns(); ++i) inters.push_back(inter_lde[l.inter_at[c] + i].data());
+    const std::vector<QM31> powers = air::combination_powers(alphas[c], comp.all_constraints());
+    const air::DomainEval::Rows mains{main_values.data(), l.main_cols + kSalt, l.main_at[c]},
+        inters{inter_values.data(), l.inter_cols + kSalt, l.inter_at[c]};
     const QM31 claimed_over_rows = proof.claimed_sums[c] * M31::from_u64(last + 1).inverse();
     parallel::for_range(N, 1 << 10, [&](size_t b, size_t e) {
-      air::DomainEval ev(mains, inters, {first, lastv, not_last}, alphas[c], lookup);
+      air::DomainEval ev(mains, inters, {first, lastv, not_last}, powers, lookup);
       for (size_t j = b; j < e; ++j) {
         ev.at(j, next_index(l.L, n, j));
         comp.evaluate(ev);
@@ -197,14 +218,23 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
       }
     });
   }
-  std::vector<std::vector<M31>> comp_cols;
-  for (size_t li = 0; li < 4; ++li) comp_cols.push_back(limb(Q, li));
+  // The composition's limbs (kept as coefficients for the out-of-domain samples) and the mask.
+  std::array<std::vector<M31>, 4> q_coeffs;
+  SaltedRows comp_rows(N, 8);
+  for (size_t li = 0; li < 4; ++li) {
+    batch.push_back(limb(Q, li));
+    q_coeffs[li] = circle::interpolate(batch.back());
+    q_coeffs[li].resize(size_t(1) << l.q);
+  }
+  std::vector<QM31>().swap(Q);
   for (size_t li = 0; li < 4; ++li) {
     std::vector<M31> coeffs(size_t(1) << l.q);
     rnd.fill(coeffs);
-    comp_cols.push_back(circle::evaluate(coeffs, l.L));
+    batch.push_back(circle::evaluate(coeffs, l.L));
   }
-  const merkle::Tree comp_tree = salted_tree(comp_cols, N, rnd);
+  comp_rows.set(0, batch);
+  batch.clear();
+  const merkle::Tree comp_tree = std::move(comp_rows).commit(rnd);
   proof.roots[2] = comp_tree.root();
   ch.absorb_digest("stark/composition", proof.roots[2]);
 
@@ -218,7 +248,7 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
     for (size_t t = 0; t < cs[c]->interaction_columns(); ++t, ++i)
       proof.sampled.push_back(inter_polys[i].at(ood.z)), proof.sampled.push_back(inter_polys[i].at(zn));
   }
-  for (size_t li = 0; li < 4; ++li) proof.sampled.push_back(eval_at(circle::interpolate(comp_cols[li]), ood.z));
+  for (size_t li = 0; li < 4; ++li) proof.sampled.push_back(eval_at(q_coeffs[li], ood.z));
   if (match_ood) {
     const QM31 expected = composition_at(cs, ood.z, proof.sampled, alphas, lookup, proof.claimed_sums);
     std::fill(proof.sampled.end() - 4, proof.sampled.end(), QM31());
@@ -229,20 +259,26 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
   // DEEP: D' = M + Σ_groups (Σ γ^k f_k − line) / V.
   const QM31 gamma = ch.draw_qm31("stark/gamma");
   const std::vector<SampleGroup> groups = sample_groups(cs, l, ood.z, gamma, proof.sampled);
-  const std::vector<M31>* trees_cols[3] = {main_lde.data(), inter_lde.data(), comp_cols.data()};
+  const M31* tree_values[3] = {main_values.data(), inter_values.data(), comp_tree.values().data()};
+  const size_t widths[3] = {l.main_cols + kSalt, l.inter_cols + kSalt, 8 + kSalt};
   std::vector<QM31> deep(N);
-  for (size_t j = 0; j < N; ++j)
-    deep[j] = QM31(comp_cols[4][j], comp_cols[5][j], comp_cols[6][j], comp_cols[7][j]);
+  parallel::for_range(N, 1 << 12, [&](size_t b, size_t e) {
+    for (size_t j = b; j < e; ++j) {
+      const M31* m = tree_values[2] + j * widths[2] + 4;
+      deep[j] = QM31(m[0], m[1], m[2], m[3]);
+    }
+  });
   for (const SampleGroup& g : groups) {
     std::vector<QM31> den(N);
-    for (size_t j = 0; j < N; ++j) den[j] = g.at(domain[j]);
+    parallel::for_range(N, 1 << 12, [&](size_t b, size_t e) {
+      for (size_t j = b; j < e; ++j) den[j] = g.at(domain[j]);
+    });
     batch_inverse<QM31>(den, den);
+    // Σ_i γ^k_i·f_i(P) limb by limb in 128-bit sums, reduced once per point.
     parallel::for_range(N, 1 << 10, [&](size_t b, size_t e) {
       for (size_t j = b; j < e; ++j) {
-        QM31 num = -(g.a + g.b * domain[j].y);
-        for (size_t i = 0; i < g.columns.size(); ++i)
-          num += g.coefficients[i] * trees_cols[g.columns[i].first][g.columns[i].second][j];
-        deep[j] += num * den[j];
+        const M31* rows[3] = {tree_values[0] + j * widths[0], tree_values[1] + j * widths[1], tree_values[2] + j * widths[2]};
+        deep[j] += (g.combine(rows) - (g.a + g.b * domain[j].y)) * den[j];
       }
     });
   }

@@ -5,11 +5,11 @@
 // Every committed polynomial is evaluated on one canonic domain D_L (natural order), L = q + log_blowup,
 // where 2^q bounds the size (coefficient count) of every polynomial FRI tests:
 //   trace columns  f' = f + v_n·r: f interpolates the 2^n trace values on the trace coset C_n, v_n
-//                  vanishes on C_n, r has 2^h random coefficients (h: zk_log_size) — 2^e coefficients,
-//                  e = max(n, h) + 1;
+//                  vanishes on C_n, r has 2^h random coefficients (h: zk_log_size) — degree
+//                  ≤ D_c = 2^(n−1) + 2^(h−1);
 //   composition    Q = Σ_c combination_c / v_{n_c}, evaluated pointwise on D_L and committed whole as 4
-//                  M31 limb columns (no split: its degree bound 2^q, q = max_c e_c + ⌈log2 degree_c⌉,
-//                  is FRI's for every polynomial);
+//                  M31 limb columns (no split: its degree bound 2^q, the least with 2^(q−1) above every
+//                  degree_c·D_c − 2^(n_c−1), is FRI's for every polynomial);
 //   mask           M, 4 limb columns of 2^q random coefficients, added to the FRI polynomial.
 // Three salted Merkle trees (4 random M31 per row): main columns; interaction columns (LogUp, after the
 // lookup challenges); composition limbs + mask limbs (after the constraint challenges).

@@ -95,9 +95,7 @@ void verify(const air::Components& cs, const Proof& proof, double floor_bits) {
     for (const SampleGroup& g : groups) {
       const QM31 v = g.at(p);
       require(v != QM31(), kWhere, "sample point on the evaluation domain");
-      QM31 num = -(g.a + g.b * p.y);
-      for (size_t i = 0; i < g.columns.size(); ++i) num += g.coefficients[i] * row[g.columns[i].first][g.columns[i].second];
-      d += num * v.inverse();
+      d += (g.combine(row) - (g.a + g.b * p.y)) * v.inverse();
     }
     return d;
   };

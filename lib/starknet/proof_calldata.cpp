@@ -149,7 +149,9 @@ Felt io_commitment(std::span<const uint32_t> in, std::span<const uint32_t> out) 
 }
 
 ProofCalldata proof_calldata(std::span<const uint8_t> bytes) {
-  const artifact::EnvelopeView env = artifact::unwrap_view(bytes, "proof", std::numeric_limits<uint32_t>::max());
+  const artifact::EnvelopeView env = artifact::unwrap_view(bytes, "", std::numeric_limits<uint32_t>::max());
+  if (env.kind != "proof" && env.kind != "stark-proof")
+    throw BadInput("calldata: expected a proof or stark-proof artifact, got a '" + env.kind + "'");
   ProofCalldata out;
   out.io_commitment = io_commitment(env.body);
   out.felts.push_back(out.io_commitment);

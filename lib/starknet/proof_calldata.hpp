@@ -31,7 +31,7 @@ struct ProofCalldata {
   std::vector<Felt> felts;  // the whole calldata, io_commitment first
 };
 
-// `artifact` is a whole envelope of kind `proof` (any version); BadInput on malformed input.
+// `artifact` is a whole envelope of kind `proof` or `stark-proof` (any version); BadInput on malformed input.
 ProofCalldata proof_calldata(std::span<const uint8_t> artifact);
 
 // Whether a bin under this map key holds 32-byte digests (the proof schema's naming convention).

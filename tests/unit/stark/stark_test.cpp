@@ -279,3 +279,61 @@ TEST(Stark, ValueOutsideTheTableIsRejected) {
   stark::Randomness rnd(10);
   EXPECT_THROW(stark::verify(l.cs, stark::testing::prove_unchecked(l.cs, l.traces, kFast, rnd)), Rejected);
 }
+
+// 10 000 random mutations of a proof's fields (what a forger can send once the envelope's checksum is
+// fixed): one M31 limb, one digest byte, the nonce, or the config — none is accepted.
+TEST(Stark, RandomMutationsAreAllRejected) {
+  const Fixture f = honest(3, 77);
+  std::mt19937_64 rng(2024);
+  auto pick = [&](size_t n) { return size_t(rng() % n); };
+  auto bump_qm31 = [&](std::vector<QM31>& v) {
+    if (v.empty()) return false;
+    QM31& x = v[pick(v.size())];
+    auto l = x.limbs();
+    l[pick(4)] += M31(1 + uint32_t(rng() % (kP - 1)));
+    x = QM31::from_limbs(l);
+    return true;
+  };
+  auto bump_m31 = [&](std::vector<M31>& v) {
+    if (v.empty()) return false;
+    v[pick(v.size())] += M31(1 + uint32_t(rng() % (kP - 1)));
+    return true;
+  };
+  auto flip = [&](std::vector<hash::Digest>& v) {
+    if (v.empty()) return false;
+    v[pick(v.size())][pick(32)] ^= uint8_t(1 + rng() % 255);
+    return true;
+  };
+  size_t accepted = 0, done = 0;
+  while (done < 10000) {
+    stark::Proof p = f.proof;
+    bool changed = false;
+    switch (pick(11)) {
+      case 0: p.roots[pick(3)][pick(32)] ^= uint8_t(1 + rng() % 255), changed = true; break;
+      case 1: changed = bump_qm31(p.claimed_sums); break;
+      case 2: changed = bump_qm31(p.sampled); break;
+      case 3: changed = flip(p.fri_roots); break;
+      case 4: changed = bump_qm31(p.final_coefficients); break;
+      case 5: p.pow_nonce ^= uint64_t(1) << pick(64), changed = true; break;
+      case 6: changed = bump_m31(p.rows[pick(3)]); break;
+      case 7: changed = flip(p.paths[pick(3)].siblings); break;
+      case 8: changed = !p.fri_rows.empty() && bump_qm31(p.fri_rows[pick(p.fri_rows.size())]); break;
+      case 9: changed = !p.fri_paths.empty() && flip(p.fri_paths[pick(p.fri_paths.size())].siblings); break;
+      case 10: {
+        uint32_t* fields[5] = {&p.config.log_blowup, &p.config.queries, &p.config.pow_bits, &p.config.fold_step,
+                               &p.config.final_log};
+        *fields[pick(5)] += 1 + uint32_t(pick(3));
+        changed = true;
+        break;
+      }
+    }
+    if (!changed) continue;
+    ++done;
+    try {
+      stark::verify(f.cs, p);
+      ++accepted;
+    } catch (const Rejected&) {
+    }
+  }
+  EXPECT_EQ(accepted, 0u);
+}
