@@ -11,7 +11,10 @@ setup() {
   cd "$TMP"
   export VM31_PASSWORD="correct horse"
   mkdir -p pool
+  SERVER_PID=
 }
+
+teardown() { stop_server; }
 
 # flip_byte FILE OFFSET: one bit of the file changed in place.
 flip_byte() {
@@ -234,4 +237,35 @@ pool_unchanged() { cmp -s pool/log log.before || fail "the pool log changed"; }
   assert_failure 2
   one_error "vm31-proof"
   pool_unchanged
+}
+
+@test "relay: verified proofs batched into one calldata, sent with submit to the local JSON-RPC server" {
+  a=$(vm31 keygen --wallet alice)
+  b=$(vm31 keygen --wallet bob)
+  vm31 -q deposit --to "$a" --asset 3 --amount 40 --prove -o d.proof
+  vm31 -q apply --pool pool d.proof
+  vm31 -q transfer --wallet alice --pool pool --to "$b" --asset 3 --amount 25 --fee 1 --relayer 0xacc0 --prove -o t.proof
+  vm31 -q deposit --to "$b" --asset 3 --amount 9 --prove -o d2.proof
+  run vm31 -q relay --pool pool -o batch.calldata t.proof d2.proof
+  assert_success
+  [ "$(head -n 1 batch.calldata)" = 0x2 ]
+  # A tampered proof, a proof the pool already took, or one nullifier twice in the batch: rejected.
+  /usr/bin/python3 "$ROOT/tests/e2e/vm31_edit.py" t.proof bad.proof public_amount
+  run vm31 relay --pool pool -o x.calldata d2.proof bad.proof
+  assert_failure 1
+  [[ "$output" == "vm31: rejected: relay: transaction 2 of the batch: vm31: proof does not verify"* ]] || fail "$output"
+  run vm31 relay -o x.calldata t.proof t.proof
+  assert_failure 1
+  [[ "$output" == *"spent earlier in the batch"* ]] || fail "$output"
+  [ ! -e x.calldata ]
+  # The batch goes out as one INVOKE v3 to a pool contract.
+  jq -r '.rpc_explicit.private_key' "$ROOT/tests/starknet/vectors.json" > key
+  start_server success --pending 0
+  run submit invoke --rpc "$RPC" --private-key-file key --account 0xacc0 --contract 0x9001 --function relay_batch \
+    --calldata-file batch.calldata --nonce 5 --chain-id SN_SEPOLIA --l1-gas 0,0x3b9aca00 --l2-gas 0x100000,0x2540be400 \
+    --l1-data-gas 0x200,0x5f5e100 --wait --poll 0.05 --timeout 20
+  assert_success
+  assert_output --partial "succeeded"
+  sent=$(grep '"starknet_addInvokeTransaction"' requests.log | jq '.params.invoke_transaction.calldata | length')
+  [ "$sent" -gt "$(wc -l < batch.calldata)" ] || fail "calldata of $sent felts"
 }

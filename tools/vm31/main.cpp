@@ -6,6 +6,7 @@
 //   prove                            a witness file → its proof
 //   apply                            the pool's rules: verify each proof, recent root, unseen
 //                                    nullifiers, append to the pool state directory
+//   relay                            verified proofs → one felt252 calldata for `submit invoke`
 // Passwords come from --password-file or VM31_PASSWORD, never from the command line; secrets are
 // never printed. Exit: 0 ok · 1 transaction rejected by apply · 2 bad input · 3 internal error.
 #include <cstdio>
@@ -21,6 +22,7 @@
 #include "error/error.hpp"
 #include "vm31/files.hpp"
 #include "vm31/proof.hpp"
+#include "vm31/relay.hpp"
 #include "vm31/transaction.hpp"
 #include "vm31/wallet.hpp"
 
@@ -160,6 +162,11 @@ int main(int argc, char** argv) {
   apply->add_option("--pool", o.pool, "pool state directory (created if missing)")->required();
   apply->add_option("--floor", o.floor, "minimum conjectured security bits of a proof")->capture_default_str();
   apply->add_option("PROOF", o.proofs, "vm31-proof files")->required();
+  auto* relay = app.add_subcommand("relay", "verify proofs and batch them into one calldata for a pool contract (submit invoke --calldata-file)");
+  relay->add_option("--pool", o.pool, "the relayer's pool state directory: refuse stale roots and spent nullifiers too");
+  relay->add_option("--floor", o.floor, "minimum conjectured security bits of a proof")->capture_default_str();
+  relay->add_option("-o,--output", o.output, "calldata file: one 0x-hex felt per line ('-': stdout)")->capture_default_str();
+  relay->add_option("PROOF", o.proofs, "vm31-proof files")->required();
 
   return cli::run(app, argc, argv, nullptr, [&]() -> int {
     const cli::Progress progress(o.quiet);
@@ -213,6 +220,19 @@ int main(int argc, char** argv) {
     if (prove->parsed()) {
       o.prove = true;
       write_transaction(o, decode_transaction(read_file(tx_input, "transaction file")), progress);
+      return cli::kOk;
+    }
+    if (relay->parsed()) {
+      std::vector<std::vector<uint8_t>> proofs;
+      for (const auto& path : o.proofs) proofs.push_back(cli::read_all(path));
+      std::optional<PoolState> pool;
+      if (!o.pool.empty()) pool.emplace(open_pool(o));
+      const auto felts = relay_calldata(proofs, pool ? &*pool : nullptr, o.floor);
+      std::string text;
+      for (const auto& f : felts) text += f.hex() + "\n";
+      cli::write_all(o.output.empty() ? "-" : o.output, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, false);
+      progress.line("vm31: relayed " + std::to_string(proofs.size()) + " verified transactions in " + std::to_string(felts.size()) +
+                    " felts");
       return cli::kOk;
     }
     if (apply->parsed()) {

@@ -5,6 +5,7 @@
 
 #include "support.hpp"
 #include "vm31/proof.hpp"
+#include "vm31/relay.hpp"
 
 using namespace zkm31;
 using namespace zkm31::vm31;
@@ -65,4 +66,30 @@ TEST(Vm31Proof, MalformedArtifactsAreBadInput) {
   const auto bytes = encode_proven(prove_transaction(build_deposit(address_of(random_key()), 1, 5)));
   for (size_t cut : {size_t(0), size_t(10), bytes.size() / 2, bytes.size() - 1})
     EXPECT_THROW(decode_proven(std::span(bytes).first(cut)), BadInput);
+}
+
+TEST(Vm31Relay, BatchesOnlyVerifiedTransactions) {
+  TempDir tmp;
+  PoolState pool(tmp / "pool");
+  const Key alice = random_key();
+  const auto d = encode_proven(prove_transaction(build_deposit(address_of(alice), 1, 8)));
+  apply_transaction(pool, decode_proven(d));
+  const auto w = encode_proven(prove_transaction(build_withdraw(alice, pool, 1, 3, "0x77")));
+  const auto calldata = relay_calldata({d, w}, &pool);
+  EXPECT_EQ(calldata[0], starknet::Felt::from_u64(2));
+  // Layout: n, then per transaction io_commitment, m, m felts, the memos' ByteArray (n_words, words,
+  // pending word, pending length).
+  size_t at = 1;
+  for (int t = 0; t < 2; ++t) {
+    at += 2 + calldata[at + 1].value().w[0];
+    at += 1 + calldata[at].value().w[0] + 2;
+  }
+  EXPECT_EQ(at, calldata.size());
+  EXPECT_THROW(relay_calldata({w, w}, nullptr), Rejected);  // one nullifier twice in the batch
+  apply_transaction(pool, decode_proven(w));
+  EXPECT_THROW(relay_calldata({w}, &pool), Rejected);  // already spent in the pool
+  auto bad = decode_proven(w);
+  bad.tx.public_amount += 1;
+  EXPECT_THROW(relay_calldata({encode_proven(bad)}, nullptr), Rejected);
+  EXPECT_THROW(relay_calldata({std::vector<uint8_t>(w.begin(), w.end() - 3)}, nullptr), BadInput);
 }
