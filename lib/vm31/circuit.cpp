@@ -192,8 +192,7 @@ class TxCircuit final : public air::Evaluated<TxCircuit> {
     constraints_ = c.count;
   }
   std::string name() const override {
-    return std::string("vm31_") + (shape_.kind == TxKind::deposit ? "deposit" : shape_.kind == TxKind::transfer ? "transfer" : "withdraw") +
-           "_" + std::to_string(shape_.inputs) + "in";
+    return std::string("vm31_") + kind_name(shape_.kind) + "_" + std::to_string(shape_.inputs) + "in";
   }
   uint32_t version() const override { return 1; }
   unsigned log_size() const override { return layout_.log_size; }

@@ -3,18 +3,18 @@
 // lib/stark. No lookups: a single component without LogUp totals leaks nothing beyond its public
 // inputs (lib/stark/README.md), so range checks are bit decompositions.
 //
-// Every row runs one Poseidon2 permutation: its input, the state after each of the 22 rounds (degree-5
-// constraints from one to the next, generic.hpp), and the previous row's output (a copy). The rows
-// follow a fixed program of hash steps — public key and nullifier key from the spending key; per
-// input: commitment (2 sponge blocks), 20 Merkle levels, nullifier (2 blocks); per output: commitment
-// — held in place by a one-hot program counter (flag j is 1 on row j only: row 0 starts it, each row
-// shifts it). Each row's input is the sum over steps of flag × the step's input, built from
-// registers (columns constant over all rows: keys, notes, path bits, balance carries), the previous
-// row's output and the row's sibling columns; flag-gated checks tie outputs to registers and to the
-// public inputs (root, nullifiers, commitments). Each program row also bit-decomposes one amount limb
-// (30 bit columns) so that every private limb is range-checked. Balance: limb sums with boolean
-// carries, each side below p (note.hpp), against the public fee or amount; every note of the public
-// asset. Rows after the program hash zeros.
+// Every row runs one Poseidon2 permutation: its input, the state after each full round and the
+// S-box output of each partial round (degree-5 constraints, generic.hpp). The rows follow a fixed
+// program of hash steps — public key and nullifier key from the spending key; per input: commitment
+// (2 sponge blocks), 20 Merkle levels, nullifier (2 blocks); per output: commitment — held in place
+// by a one-hot program counter (flag j is 1 on row j only: row 0 starts it, each row shifts it).
+// Each row sets the next row's input: the sum over steps of flag × the next step's input, built from
+// registers (columns constant over all rows: keys, notes, path bits, balance carries), this row's
+// output and the next row's sibling columns; flag-gated checks tie outputs to registers and to the
+// public inputs (root, nullifiers, commitments). Each program row also bit-decomposes one amount
+// limb (30 bit columns) so that every private limb is range-checked. Balance: limb sums with
+// boolean carries, each side below p (note.hpp), against the public fee or amount; every note of
+// the public asset. Rows after the program hash zeros.
 #include <memory>
 #include <vector>
 

@@ -13,8 +13,6 @@ namespace {
 
 constexpr std::string_view kKind = "vm31-tx";
 
-const char* kind_name(TxKind k) { return k == TxKind::deposit ? "deposit" : k == TxKind::transfer ? "transfer" : "withdraw"; }
-
 // A Starknet address as 9 limbs of 28 bits (252 bits ≥ the felt prime's 252).
 std::array<M31, 9> felt_limbs(const std::string& text, const std::string& what) {
   starknet::U256 v = starknet::Felt::parse(text, what).value();
@@ -125,6 +123,8 @@ std::vector<Note> notes_from(std::span<const uint8_t> bytes, const std::string& 
 }
 
 }  // namespace
+
+const char* kind_name(TxKind k) { return k == TxKind::deposit ? "deposit" : k == TxKind::transfer ? "transfer" : "withdraw"; }
 
 std::vector<M31> public_inputs(const Transaction& tx) {
   std::vector<M31> out = {M31(uint32_t(tx.kind))};

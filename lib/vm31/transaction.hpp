@@ -32,6 +32,9 @@ struct Transaction {
   std::vector<Note> output_notes;
 };
 
+// "deposit", "transfer" or "withdraw".
+const char* kind_name(TxKind kind);
+
 // The public inputs as field elements, in the order the circuit exposes them: kind, root,
 // nullifiers, commitments, memo hashes, asset, amount limbs, counterparty (9 limbs of 28 bits).
 std::vector<M31> public_inputs(const Transaction& tx);

@@ -82,11 +82,9 @@ std::string hex_of(const Digest& d) {
   return artifact::hex(b);
 }
 
-std::string kind_name(TxKind k) { return k == TxKind::deposit ? "deposit" : k == TxKind::transfer ? "transfer" : "withdraw"; }
-
 // The witness file (0600), or with --prove the proof (public: nothing secret in it).
 void write_transaction(const Options& o, const Transaction& tx, const cli::Progress& progress) {
-  const std::string what = kind_name(tx.kind) + ": " + std::to_string(tx.inputs.size()) + " input(s), " +
+  const std::string what = std::string(kind_name(tx.kind)) + ": " + std::to_string(tx.inputs.size()) + " input(s), " +
                            std::to_string(tx.outputs.size()) + " output(s)";
   if (!o.prove) {
     write_private(o.output, encode_transaction(tx));
@@ -243,7 +241,7 @@ int main(int argc, char** argv) {
         apply_transaction(pool, proven, o.floor);
         char line[200];
         std::snprintf(line, sizeof line, "vm31: applied %s (%s) in %.3f s: %zu notes in the pool", path.c_str(),
-                      kind_name(proven.tx.kind).c_str(), watch.seconds(), size_t(pool.tree().size()));
+                      kind_name(proven.tx.kind), watch.seconds(), size_t(pool.tree().size()));
         progress.line(line);
       }
       return cli::kOk;

@@ -3,6 +3,10 @@
 // pool stays as it was.
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "artifact/artifact.hpp"
+
 #include "support.hpp"
 #include "vm31/proof.hpp"
 #include "vm31/relay.hpp"
@@ -92,4 +96,26 @@ TEST(Vm31Relay, BatchesOnlyVerifiedTransactions) {
   bad.tx.public_amount += 1;
   EXPECT_THROW(relay_calldata({encode_proven(bad)}, nullptr), Rejected);
   EXPECT_THROW(relay_calldata({std::vector<uint8_t>(w.begin(), w.end() - 3)}, nullptr), BadInput);
+}
+
+TEST(Vm31Proof, RandomByteChangesAreNeverAccepted) {
+  const auto bytes = encode_proven(prove_transaction(build_deposit(address_of(random_key()), 1, 5)));
+  const auto env = artifact::unwrap(bytes, "vm31-proof", kProofVersion);
+  std::mt19937_64 rng(3);
+  size_t bad_input = 0, rejected = 0;
+  for (int t = 0; t < 400; ++t) {
+    std::vector<uint8_t> body = env.body;
+    body[rng() % body.size()] ^= uint8_t(1 + rng() % 255);
+    const auto mutated = artifact::wrap("vm31-proof", kProofVersion, body);  // checksum made right
+    try {
+      verify_transaction(decode_proven(mutated));
+      ADD_FAILURE() << "a changed proof verified (trial " << t << ")";
+    } catch (const BadInput&) {
+      ++bad_input;
+    } catch (const Rejected&) {
+      ++rejected;
+    }
+  }
+  EXPECT_GT(rejected, 0u);
+  EXPECT_GT(bad_input, 0u);
 }
