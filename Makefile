@@ -39,12 +39,12 @@ test: build asan
 	@scripts/setup-deps.sh --browser
 	@scripts/run-tests.sh $(BUILD) $(ASAN_BUILD)
 
-# Every libFuzzer harness of tests/fuzz for SECONDS each (needs clang-14 and libclang-rt-14-dev).
+# Every libFuzzer harness of tests/fuzz for SECONDS each, or RUNS executions each (needs clang-14 and libclang-rt-14-dev).
 fuzz: build
 	@scripts/setup-deps.sh fuzz
 	@cmake -S . -B $(FUZZ_BUILD) $(FUZZ_FLAGS) >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_harnesses -- --no-print-directory
-	@scripts/fuzz.sh $(BUILD) $(FUZZ_BUILD) $(SECONDS)
+	@RUNS=$(RUNS) scripts/fuzz.sh $(BUILD) $(FUZZ_BUILD) $(SECONDS)
 
 bench: build
 	@mkdir -p bench

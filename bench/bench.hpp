@@ -2,6 +2,7 @@
 // `make bench` workloads. Each file registers its workloads with ZKM31_BENCH; the runner executes
 // every workload in a child process (so peak memory is per workload) and prints the table.
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <optional>
 #include <string>
@@ -32,6 +33,20 @@ double time_once(F&& fn) {
 
 // Median wall-clock seconds over `runs` calls of fn.
 double time_median(int runs, const std::function<void()>& fn);
+
+// CPU seconds of this process (all threads): shown beside wall time, which a loaded machine inflates.
+double cpu_seconds();
+
+// Times fn once, wall and CPU; the CPU figure goes in front of the note.
+template <typename F>
+double timed(F&& fn, std::string& note) {
+  const double c0 = cpu_seconds();
+  const double wall = time_once(fn);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "cpu %.2f s, ", cpu_seconds() - c0);
+  note = buf + note;
+  return wall;
+}
 
 }  // namespace zkm31::bench
 

@@ -23,6 +23,12 @@ static std::vector<std::pair<std::string, Workload>>& registry() {
 
 Register::Register(const char* name, Workload fn) { registry().emplace_back(name, std::move(fn)); }
 
+double cpu_seconds() {
+  rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 double time_median(int runs, const std::function<void()>& fn) {
   std::vector<double> t;
   for (int i = 0; i < runs; ++i) t.push_back(time_once(fn));

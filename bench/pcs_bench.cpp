@@ -1,6 +1,4 @@
 // Polynomial-commitment workloads: circle FFT, degree-2 sumcheck, Basefold PCS commit / open / verify.
-#include <sys/resource.h>
-
 #include <cstdio>
 #include <random>
 #include <vector>
@@ -26,24 +24,6 @@ std::vector<M31> random_m31s(size_t n, uint64_t seed) {
 
 std::string threads_note() { return std::to_string(parallel::thread_count()) + " threads"; }
 
-// CPU seconds of this process (all threads): shown beside wall time, which a loaded machine inflates.
-double cpu_seconds() {
-  rusage u;
-  getrusage(RUSAGE_SELF, &u);
-  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-}
-
-// Times fn once, wall and CPU; the CPU figure goes into the note.
-template <typename F>
-double timed(F&& fn, std::string& note) {
-  const double c0 = cpu_seconds();
-  const double wall = bench::time_once(fn);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "cpu %.2f s, ", cpu_seconds() - c0);
-  note = buf + note;
-  return wall;
-}
-
 // Evaluation of 2^20 coefficients on the size-2^20 canonic domain; throughput = points/s.
 bench::Result circle_fft_2_20() {
   auto c = random_m31s(size_t(1) << 20, 1);
@@ -66,7 +46,7 @@ bench::Result sumcheck_deg2_2_24() {
   bench::Result r;
   size_t bytes = 0;
   r.note = threads_note();
-  r.seconds = timed([&] {
+  r.seconds = bench::timed([&] {
     Channel ch("bench");
     auto out = sumcheck::prove_product(QM31(), t, ch, "bench");
     bytes = sumcheck::to_limbs(out.proof).size() * 4;
@@ -103,7 +83,7 @@ bench::Result pcs_commit(unsigned log) {
   auto v = random_m31s(size_t(1) << log, 4);
   bench::Result r;
   r.note = config_note();
-  r.seconds = timed([&] { pcs::commit(v); }, r.note);
+  r.seconds = bench::timed([&] { pcs::commit(v); }, r.note);
   r.throughput = double(v.size()) / r.seconds;
   return r;
 }
@@ -114,7 +94,7 @@ bench::Result pcs_open(unsigned log) {
   bench::Result r;
   pcs::OpeningProof proof;
   r.note = "4 claims, " + config_note();
-  r.seconds = timed([&] {
+  r.seconds = bench::timed([&] {
     Channel ch("bench");
     proof = pcs::open(com, s.claims, ch);
   }, r.note);

@@ -64,8 +64,11 @@ cp "$log/model.graph" "$work/$run/model.graph"
 # Files parallel moves to and from the remote hosts.
 [ ${#files[@]} -eq 0 ] || files+=(--basefile "$run/model.graph" --transferfile "$run/in/{}.json" --return "$run/proofs/{}.proof")
 
-# One thread per tool: parallel runs one job per core.
-job="cd $run && mkdir -p proofs && graph-forward -q --threads 1 --input in/{}.json --graph model.graph -o - | gkr-prove -q --threads 1 -o proofs/{}.proof"
+# One thread per tool: parallel runs one job per core. (Remote hosts make their proofs folder per job.)
+mkdir -p "$work/$run/proofs"
+mk=
+[ ${#files[@]} -eq 0 ] || mk="mkdir -p proofs && "
+job="cd $run && ${mk}graph-forward -q --threads 1 --input in/{}.json --graph model.graph -o - | gkr-prove -q --threads 1 -o proofs/{}.proof"
 job+=" && verify -q --threads 1 -i proofs/{}.proof --graph model.graph --model-commitment $MODEL_COMMITMENT > /dev/null"
 status=0
 if [ -s "$list" ]; then
@@ -73,25 +76,30 @@ if [ -s "$list" ]; then
     --env PATH --env XDG_CACHE_HOME "$job" :::: "$list") || status=1
 fi
 
-# Keep the proofs whose jobs succeeded and whose IO commitment is the entry's.
+# Keep the proofs whose jobs succeeded and whose IO commitment is the entry's (one calldata for all;
+# one per proof if some proof does not even parse). Also those a killed run had finished: its jobs
+# are in the joblog.
 declare -A io_of
 while IFS=$'\t' read -r s c; do io_of[$s]=$c; done < <(jq -r '[.seq, .io_commitment] | @tsv' "$log/log.jsonl")
-# (also those a killed run had finished: its jobs are in the joblog)
-for p in "$work"/run.*/proofs/*.proof; do
-  [ -e "$p" ] || continue
-  s=$(basename "$p" .proof)
-  if [ "$(calldata io-commitment -i "$p")" = "${io_of[$s]:-}" ]; then mv "$p" "$log/proofs/$s.proof"; else
-    echo "audit-prove.sh: entry $s: the proof's IO commitment is not the entry's" >&2; rm -f "$p"; status=1; fi
-done
+mapfile -t made < <(compgen -G "$work/run.*/proofs/*.proof" || true)
+if [ ${#made[@]} -gt 0 ]; then
+  ios=$(calldata io-commitment "${made[@]}" 2>/dev/null) || ios=$(for p in "${made[@]}"; do calldata io-commitment -i "$p" 2>/dev/null || echo bad; done)
+  mapfile -t io_made <<<"$ios"
+  for k in "${!made[@]}"; do
+    p=${made[$k]} s=${made[$k]##*/} s=${s%.proof}
+    if [ "${io_made[$k]}" = "${io_of[$s]:-}" ]; then mv "$p" "$log/proofs/$s.proof"; else
+      echo "audit-prove.sh: entry $s: the proof's IO commitment is not the entry's" >&2; rm -f "$p"; status=1; fi
+  done
+fi
 failed=()
 while read -r s; do [ -f "$log/proofs/$s.proof" ] || failed+=("$s"); done <<<"$window_seqs"
 [ ${#failed[@]} -eq 0 ] || [ "$part" != 0/1 ] || { echo "audit-prove.sh: window $id: no proof for entries ${failed[*]} (failed twice or not run)" >&2; status=1; }
 
 root=$(jq -r --argjson a "$since" --argjson b "$until" 'select(.time >= $a and .time < $b) | .hash' "$log/log.jsonl" | calldata hash merkle)
-proofs=$(while read -r s; do
-  [ -f "$log/proofs/$s.proof" ] && printf '{"seq":%d,"sha256":"%s","bytes":%d}\n' "$s" \
-    "$(sha256sum < "$log/proofs/$s.proof" | cut -c1-64)" "$(stat -c %s "$log/proofs/$s.proof")"
-done <<<"$window_seqs")
+# The window's proofs with their SHA-256 and size: one sha256sum and one stat for all.
+proofs=$(cd "$log/proofs" && while read -r s; do [ -f "$s.proof" ] && echo "$s.proof"; done <<<"$window_seqs" |
+  { mapfile -t ps; [ ${#ps[@]} -eq 0 ] || paste -d ' ' <(sha256sum "${ps[@]}") <(stat -c %s "${ps[@]}"); } |
+  jq -Rc 'split(" +"; null) | {seq: (.[1] | rtrimstr(".proof") | tonumber), sha256: .[0], bytes: (.[2] | tonumber)}')
 jq -n --arg id "$id" --argjson since "$since" --argjson until "$until" --arg root "$root" --arg mc "$MODEL_COMMITMENT" \
   --argjson seqs "$(jq -sc . <<<"$window_seqs")" --argjson proofs "$(jq -sc . <<<"$proofs")" \
   --argjson failed "$(printf '%s\n' "${failed[@]}" | jq -sc 'map(select(. != null))')" \

@@ -4,7 +4,7 @@
 # audit log LOGDIR (default $ZKM31_AUDIT_DIR):
 #   log.jsonl          {"seq","time" (ms since the epoch),"model_commitment","graph_digest","io_commitment","prev","hash"}
 #   inputs/SEQ.json    the input (inputs/SEQ.json.age when encrypted to auditors with age)
-#   model.graph, model.json   the log's model and its identity, pinned by the first capture
+#   model.graph, model.json, model.checksum   the log's model, its identity and its file checksum, pinned by the first capture
 # hash = Poseidon(seq, time, model_commitment hi/lo, graph_digest hi/lo, io_commitment, prev); the
 # first entry's prev is 0x0. Appends hold LOGDIR/.lock; a torn last line (a crash mid-append) is cut first.
 # Kept to few subprocesses (bash builtins where they do): its cost per inference is a measured figure.
@@ -28,7 +28,9 @@ tmp=$log/inputs/.capture.$$
 trap 'rm -f "$tmp".*' EXIT
 IFS= read -r -d '' input || true
 graph-forward -q --input - --graph "$model" -o "$tmp.trace" --json-out "$tmp.out" <<<"$input"
-io=$(calldata io-commitment -i "$tmp.trace")
+IFS= read -r -d '' out < "$tmp.out" || true
+[[ $out =~ \"graph_checksum\":\"([0-9a-f]{32})\" ]] || die "graph-forward wrote no graph checksum"
+checksum=${BASH_REMATCH[1]}
 ext=json
 if [ ${#age_args[@]} -gt 0 ]; then
   printf '%s' "$input" | age "${age_args[@]}" -o "$tmp.age" || die "age could not encrypt the input"
@@ -39,31 +41,23 @@ hold_lock "$log/.lock"
 if [ ! -f "$log/model.json" ]; then
   gkr-prove -q --commit-model --json -i "$model" > "$tmp.model"
   cp "$model" "$log/model.graph"
+  echo "$checksum" > "$log/model.checksum"
   mv "$tmp.model" "$log/model.json"
 fi
 pinned_model "$log"
-if ! cmp -s "$model" "$log/model.graph"; then
+# The same model file as the pinned one (its checksum), else the same model commitment.
+pinned_checksum=
+[ ! -f "$log/model.checksum" ] || read -r pinned_checksum < "$log/model.checksum"
+if [ "$checksum" != "$pinned_checksum" ]; then
   other=$(gkr-prove -q --commit-model -i "$model")
   [ "$other" = "$MODEL_COMMITMENT" ] || die "$log is pinned to model $MODEL_COMMITMENT, not $other: start a new log for another model"
 fi
-entries=$log/log.jsonl
-seq=0 prev=0x0
-if [ -s "$entries" ]; then
-  last=$(tail -n 1 "$entries"; echo x)  # the x shows whether the last line ends in a newline
-  if [ "${last: -2:1}" != $'\n' ]; then
-    sed -i '$ d' "$entries"
-    echo "capture.sh: repaired $entries: cut a torn last line (a crash mid-append)" >&2
-    last=$( (tail -n 1 "$entries"; echo x))
-  fi
-  if [ "$last" != x ]; then
-    [[ $last =~ \"seq\":([0-9]+).*\"hash\":\"(0x[0-9a-f]+)\" ]] || die "$entries: the last entry is malformed (audit-verify.sh tells more)"
-    seq=$((BASH_REMATCH[1] + 1)) prev=${BASH_REMATCH[2]}
-  fi
-fi
+# calldata chains the entry to the log's last one (cutting a torn last line: a crash mid-append).
 time=${EPOCHREALTIME/./} time=${time:0:-3}
-hash=$(entry_hash "$seq" "$time" "$MODEL_COMMITMENT" "$GRAPH_DIGEST" "$io" "$prev")
+entry=$(calldata audit-entry --repair --log "$log/log.jsonl" -i "$tmp.trace" --time "$time" \
+  --model-commitment "$MODEL_COMMITMENT" --graph-digest "$GRAPH_DIGEST") || die "cannot append to $log/log.jsonl"
+[[ $entry =~ ^\{\"seq\":([0-9]+), ]] || die "calldata audit-entry wrote no entry"
+seq=${BASH_REMATCH[1]}
 if [ "$ext" = json ]; then printf '%s' "$input" > "$log/inputs/$seq.json"; else mv "$tmp.age" "$log/inputs/$seq.$ext"; fi
-printf '{"seq":%d,"time":%d,"model_commitment":"%s","graph_digest":"%s","io_commitment":"%s","prev":"%s","hash":"%s"}\n' \
-  "$seq" "$time" "$MODEL_COMMITMENT" "$GRAPH_DIGEST" "$io" "$prev" "$hash" >> "$entries"
-IFS= read -r -d '' out < "$tmp.out" || true
+printf '%s\n' "$entry" >> "$log/log.jsonl"
 printf '%s' "$out"

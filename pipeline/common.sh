@@ -41,8 +41,6 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 # --- audit logs (capture.sh, audit-*.sh): LOGDIR/log.jsonl, inputs/, proofs/, windows/, model.{graph,json}
 # felt_pair HEX64: a 32-byte digest as two felts, its big-endian halves (as calldata encodes digests).
 felt_pair() { echo "0x${1:0:32} 0x${1:32:32}"; }
-# entry_hash SEQ TIME MODEL_COMMITMENT GRAPH_DIGEST IO_COMMITMENT PREV: the Poseidon hash chaining an entry.
-entry_hash() { calldata hash poseidon "$1" "$2" "0x${3:0:32}" "0x${3:32:32}" "0x${4:0:32}" "0x${4:32:32}" "$5" "$6"; }
 # hold_lock FILE: an exclusive flock on FILE until the script exits (-n: give up at once, status 1).
 hold_lock() {
   exec {LOCK_FD}>"${@: -1}"

@@ -113,28 +113,35 @@ class Combination {
 // alpha^(K−1−i) for i < K: the coefficients Combination gives a component's K constraints.
 std::vector<QM31> combination_powers(QM31 alpha, size_t constraints);
 
-// One point of the low-degree extension (prover). The main and interaction values are the rows of their
-// Merkle trees (row-major, `width` values per row, this component's columns from `first`); `next` is the
-// point one trace row further.
+// One point of the low-degree extension (prover). The main and interaction values are read in place from
+// their Merkle trees' rows — the layout of lib/stark's trace trees: row j < 2^(L−1) holds the `columns`
+// values at D_L[j], then those at D_L[j + 2^(L−1)], then kSalt random values; this component's columns
+// start at `first`. `next` is the point one trace row further.
 class DomainEval : public Combination<DomainEval, M31> {
  public:
   struct Rows {
     const M31* values;
-    size_t width, first;
+    size_t columns, first;
+    static constexpr size_t kSalt = 4;
+    const M31* at(unsigned L, size_t pos) const {
+      const size_t half = size_t(1) << (L - 1);
+      return values + (pos & (half - 1)) * (2 * columns + kSalt) + (pos >= half ? columns : 0) + first;
+    }
   };
   struct Selectors {
     std::span<const M31> first, last, not_last;
   };
-  DomainEval(Rows main, Rows interaction, const Selectors& sel, std::span<const QM31> powers, const LookupChallenges& ch)
-      : Combination(powers, ch), main_(main), inter_(interaction), sel_(sel) {}
+  DomainEval(unsigned L, Rows main, Rows interaction, const Selectors& sel, std::span<const QM31> powers,
+             const LookupChallenges& ch)
+      : Combination(powers, ch), L_(L), main_(main), inter_(interaction), sel_(sel) {}
 
   void at(size_t point, size_t next) {
     j_ = point, jn_ = next, restart();
-    cur_ = main_.values + j_ * main_.width + main_.first, nxt_ = main_.values + jn_ * main_.width + main_.first;
+    cur_ = main_.at(L_, j_), nxt_ = main_.at(L_, jn_);
   }
   M31 main(size_t col, Row r) const { return (r == Row::Cur ? cur_ : nxt_)[col]; }
   QM31 interaction(size_t k, Row r) const {
-    const M31* v = inter_.values + (r == Row::Cur ? j_ : jn_) * inter_.width + inter_.first + 4 * k;
+    const M31* v = inter_.at(L_, r == Row::Cur ? j_ : jn_) + 4 * k;
     return QM31(v[0], v[1], v[2], v[3]);
   }
   M31 first() const { return sel_.first[j_]; }
@@ -142,6 +149,7 @@ class DomainEval : public Combination<DomainEval, M31> {
   M31 not_last() const { return sel_.not_last[j_]; }
 
  private:
+  unsigned L_;
   Rows main_, inter_;
   Selectors sel_;
   size_t j_ = 0, jn_ = 0;

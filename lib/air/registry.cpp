@@ -43,6 +43,7 @@ std::shared_ptr<const Component> make_component(std::string_view name, uint32_t 
 std::vector<std::string> example_names() { return {"fibonacci", "range", "poseidon2"}; }
 
 Instance example(std::string_view name, unsigned log_rows, std::mt19937_64& rng) {
+  if (log_rows < 3 || log_rows > 24) throw BadInput("--log-rows " + std::to_string(log_rows) + " outside 3..24");
   auto random_m31 = [&] { return M31(uint32_t(rng() % kP)); };
   Instance out;
   if (name == "fibonacci") {

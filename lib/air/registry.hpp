@@ -25,7 +25,7 @@ struct Instance {
 
 // "fibonacci": 2^log_rows rows from a random start; "range": 2^log_rows random 31-bit values
 // decomposed into range-checked limbs (with the 2^16 table); "poseidon2": 2^log_rows permutations of
-// random states (looked up by nothing). NotSupported for other names.
+// random states (looked up by nothing). NotSupported for other names, BadInput for log_rows outside 3..24.
 Instance example(std::string_view name, unsigned log_rows, std::mt19937_64& rng);
 std::vector<std::string> example_names();
 

@@ -1,5 +1,6 @@
 #include "circle/circle.hpp"
 
+#include <array>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -80,9 +81,14 @@ void domain_coordinates(unsigned m, size_t first, std::span<M31> out, bool want_
 
 CirclePoint subgroup_gen(unsigned log_order) {
   if (log_order > 31) throw BadInput("no circle subgroup of order 2^" + std::to_string(log_order));
-  CirclePoint g = generator();
-  for (unsigned i = log_order; i < 31; ++i) g = g.dbl();
-  return g;
+  // Every query's twiddles start here: the 32 generators are doubled down from GEN once.
+  static const std::array<CirclePoint, 32> gens = [] {
+    std::array<CirclePoint, 32> g;
+    g[31] = generator();
+    for (unsigned k = 31; k > 0; --k) g[k - 1] = g[k].dbl();
+    return g;
+  }();
+  return gens[log_order];
 }
 
 Coset Coset::half_odds(unsigned log_size) {

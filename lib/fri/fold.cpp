@@ -33,11 +33,21 @@ std::vector<QM31> fold_with(std::span<const F> v, QM31 s, const std::vector<M31>
 QM31 fold_row(std::span<QM31> row, size_t j, unsigned log_rows, unsigned log_domain, unsigned first_layer,
               std::span<const QM31> challenges) {
   if (row.size() != (size_t(1) << challenges.size())) throw BadInput("fold_row: row width is not 2^k");
+  if (log_rows >= 63 || (j >> log_rows) != 0) throw BadInput("fold_row: row index out of range");
+  std::vector<M31> inv_tw(row.size() / 2);
   size_t w = row.size();
-  for (unsigned a = first_layer; w > 1; ++a, w /= 2)
-    for (size_t t = 0; t < w / 2; ++t)
-      row[t] = fold_pair(row[t], row[t + w / 2], challenges[a - first_layer],
-                         twiddle(log_domain, a, j + (t << log_rows)).inverse());
+  for (unsigned a = first_layer; w > 1; ++a, w /= 2) {
+    // The pairs' first elements j + t·2^log_rows lie in the first half of their domain D_m, where
+    // D_m[i] = (4i+1)·G_{2^{m+1}}: consecutive ones differ by one step point, and one batch
+    // inversion serves the layer (rather than a point multiplication and an inversion per pair).
+    const unsigned m = a == 0 ? log_domain : log_domain - a + 1;
+    const size_t h = w / 2;
+    circle::CirclePoint p = circle::domain_point(m, j);
+    const circle::CirclePoint step = circle::subgroup_gen(m + 1).mul(uint64_t(4) << log_rows);
+    for (size_t t = 0; t < h; ++t, p = p + step) inv_tw[t] = a == 0 ? p.y : p.x;
+    batch_inverse<M31>(std::span<const M31>(inv_tw.data(), h), std::span<M31>(inv_tw.data(), h));
+    for (size_t t = 0; t < h; ++t) row[t] = fold_pair(row[t], row[t + h], challenges[a - first_layer], inv_tw[t]);
+  }
   return row[0];
 }
 

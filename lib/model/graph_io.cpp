@@ -6,11 +6,15 @@
 //                       table: {fn, params: [int], in_lo, values: bin M31}, fill, ints, axes, starts,
 //                       ends, steps: [int], idx_shape: [int], axis}
 //   inputs, outputs  [id]
-//   weights   array of {tensor, values: bin M31 (signed ints mod p), original: bin f32, scales: [f64]}
+//   weights   array of {tensor, values: bin, original: bin f32, scales: [f64]}; values are little-endian
+//             int8 or int16 (two's complement) or M31 residues (signed ints mod p), the narrowest that
+//             holds the tensor, its width told by the length: 1, 2 or 4 bytes per element
 //   constants array of {tensor, values: bin M31, original: bin f32}
 //   notes     [str]
 // The digest encodes the same map with every weight's `values` and `original` left empty.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "artifact/artifact.hpp"
@@ -77,6 +81,41 @@ void put_ids(BodyWriter& w, std::string_view key, const std::vector<uint32_t>& v
   for (uint32_t x : v) w.pk.pack_uint32(x);
 }
 
+// A weight tensor's values in the narrowest encoding (weights are the bulk of a large model's bytes).
+void put_weight_values(BodyWriter& w, const std::vector<int32_t>& v) {
+  int32_t lo = 0, hi = 0;
+  for (int32_t x : v) lo = std::min(lo, x), hi = std::max(hi, x);
+  const size_t width = lo >= INT8_MIN && hi <= INT8_MAX ? 1 : lo >= INT16_MIN && hi <= INT16_MAX ? 2 : 4;
+  std::vector<uint8_t> raw(v.size() * width);
+  for (size_t k = 0; k < v.size(); ++k) {
+    const uint32_t x = width == 4 ? M31::from_signed(v[k]).v : uint32_t(v[k]);
+    for (size_t b = 0; b < width; ++b) raw[k * width + b] = uint8_t(x >> (8 * b));
+  }
+  w.bin(raw);
+}
+
+std::vector<int32_t> get_weight_values(std::span<const uint8_t> raw, int64_t n, const std::string& where) {
+  if (raw.empty()) return {};
+  if (n <= 0 || (int64_t(raw.size()) != n && int64_t(raw.size()) != 2 * n && int64_t(raw.size()) != 4 * n))
+    throw BadInput(where + ".values: " + std::to_string(raw.size()) + " bytes for " + std::to_string(n) +
+                   " elements (1, 2 or 4 bytes each)");
+  std::vector<int32_t> v(static_cast<size_t>(n));
+  const size_t width = raw.size() / size_t(n);
+  for (size_t k = 0; k < v.size(); ++k) {
+    if (width == 1) {
+      v[k] = int8_t(raw[k]);
+    } else if (width == 2) {
+      v[k] = int16_t(uint16_t(raw[2 * k] | raw[2 * k + 1] << 8));
+    } else {
+      uint32_t x;
+      std::memcpy(&x, raw.data() + 4 * k, 4);
+      if (x >= kP) throw BadInput(where + ".values: residue >= p");
+      v[k] = int32_t(M31(x).to_signed());  // a signed residue always fits int32
+    }
+  }
+  return v;
+}
+
 void encode(BodyWriter& w, const Graph& g, WeightValues weights) {
   // w was opened with kGraphFields fields.
   w.key("name"), put_str(w, g.name);
@@ -131,7 +170,9 @@ void encode(BodyWriter& w, const Graph& g, WeightValues weights) {
   for (const WeightData& d : g.weights) {
     w.pk.pack_map(4);
     w.key("tensor"), w.pk.pack_uint32(d.tensor);
-    w.key("values"), w.m31s(weights != WeightValues::absent ? to_m31(d.values) : std::vector<M31>{});
+    w.key("values");
+    if (weights != WeightValues::absent) put_weight_values(w, d.values);
+    else w.bin({});
     w.key("original"),
         w.f32s(weights == WeightValues::present ? std::span<const float>(d.original) : std::span<const float>{});
     put_f64s(w, "scales", d.scales);
@@ -267,17 +308,8 @@ Graph decode_graph_body(std::span<const uint8_t> body, WeightValues weights) {
     MapView v(o, "graph.weights[" + std::to_string(i++) + "]");
     WeightData d;
     d.tensor = get_u32(v, "tensor");
-    // Decoded in place (no M31 or int64 copy: weights are the bulk of a large model's bytes); a signed
-    // residue always fits int32.
-    const auto raw = v.bin("values");
-    if (raw.size() % 4) throw BadInput(v.where() + ".values: length is not a multiple of 4");
-    d.values.resize(raw.size() / 4);
-    for (size_t k = 0; k < d.values.size(); ++k) {
-      uint32_t x;
-      std::memcpy(&x, raw.data() + 4 * k, 4);
-      if (x >= kP) throw BadInput(v.where() + ".values: residue >= p");
-      d.values[k] = int32_t(M31(x).to_signed());
-    }
+    if (d.tensor >= g.tensors.size()) throw BadInput(v.where() + ".tensor: no such tensor");
+    d.values = get_weight_values(v.bin("values"), numel(g.tensors[d.tensor].shape), v.where());
     if (weights == WeightValues::integers) v.bin("original");  // not decoded, but a missing key is still malformed
     else d.original = v.f32s("original");
     d.scales = get_f64s(v, "scales");

@@ -171,9 +171,8 @@ QM31 composition_at(const air::Components& cs, circle::Point<QM31> z, std::span<
   return total;
 }
 
-std::vector<size_t> opened_positions(std::span<const size_t> queries, unsigned L) {
-  std::vector<size_t> out;
-  for (size_t q : queries) out.push_back(q), out.push_back(q + (size_t(1) << (L - 1)));
+std::vector<size_t> opened_rows(std::span<const size_t> queries) {
+  std::vector<size_t> out(queries.begin(), queries.end());
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "air/air.hpp"
+#include "air/eval.hpp"
 #include "channel/channel.hpp"
 #include "stark/stark.hpp"
 
@@ -12,6 +13,8 @@ namespace zkm31::stark {
 
 inline constexpr const char* kWhere = "stark";
 inline constexpr unsigned kMinLogSize = 3, kMaxLogSize = 24, kMaxDegree = 8, kMaxLogDomain = 27;
+
+inline constexpr size_t kSalt = air::DomainEval::Rows::kSalt;  // random M31 per row of every trace tree
 
 struct Layout {
   unsigned h = 0;  // zk_log_size
@@ -25,7 +28,6 @@ struct Layout {
   unsigned log_rows(size_t g) const { return L - start[g] - k[g]; }
 };
 
-inline constexpr size_t kSalt = 4;  // random M31 per row of every trace tree
 
 // BadInput (prover) or Rejected (verifier) on an empty component set, a size, degree or domain out of
 // range, or a config with first_fold.
@@ -75,8 +77,14 @@ std::vector<SampleGroup> sample_groups(const air::Components& cs, const Layout& 
 QM31 composition_at(const air::Components& cs, circle::Point<QM31> z, std::span<const QM31> sampled,
                     std::span<const QM31> alphas, const air::LookupChallenges& lookup, std::span<const QM31> claimed_sums);
 
-// The positions of D_L a query j opens: j and j + 2^(L−1), sorted and unique over all queries.
-std::vector<size_t> opened_positions(std::span<const size_t> queries, unsigned L);
+// The trace trees' rows: row j < 2^(L−1) holds every column at D_L[j], then every column at
+// D_L[j + 2^(L−1)] (the pair the first fold merges: a query opens one row), then kSalt random values.
+// The rows the queries open, sorted and unique:
+std::vector<size_t> opened_rows(std::span<const size_t> queries);
+// Where the values of D_L[pos] start in a tree of `columns` columns stored row-major.
+inline const M31* position_in(const M31* rows, size_t columns, unsigned L, size_t pos) {
+  return air::DomainEval::Rows{rows, columns, 0}.at(L, pos);
+}
 // The row indices of FRI tree g (layer start[g]) the queries open.
 std::vector<size_t> fri_rows_of(std::span<const size_t> queries, const Layout& l, size_t g);
 

@@ -43,25 +43,28 @@ std::vector<M31> extend(const ColumnPoly& p, unsigned L, std::span<const M31> va
   return f;
 }
 
-// Row-major rows of `width` columns followed by kSalt random values each, filled column by column (a
-// column is written in and dropped, so an extension is never held twice).
+// The rows of a trace tree (layout.hpp: position_in), filled column by column, several at once so that
+// each row's values are written together; an extension is dropped once written, never held twice.
 class SaltedRows {
  public:
-  SaltedRows(size_t n_rows, size_t width) : n_(n_rows), len_(width + kSalt), rows_(n_rows * len_) {}
-  // Columns first, first + 1, … (several at once: each row's values are written together).
+  SaltedRows(unsigned L, size_t columns)
+      : half_(size_t(1) << (L - 1)), cols_(columns), len_(2 * columns + kSalt), rows_(half_ * len_) {}
   void set(size_t first, const std::vector<std::vector<M31>>& cols) {
-    parallel::for_range(n_, 1 << 10, [&](size_t b, size_t e) {
+    parallel::for_range(half_, 1 << 10, [&](size_t b, size_t e) {
       for (size_t j = b; j < e; ++j)
-        for (size_t c = 0; c < cols.size(); ++c) rows_[j * len_ + first + c] = cols[c][j];
+        for (size_t c = 0; c < cols.size(); ++c) {
+          rows_[j * len_ + first + c] = cols[c][j];
+          rows_[j * len_ + cols_ + first + c] = cols[c][j + half_];
+        }
     });
   }
   merkle::Tree commit(Randomness& rnd) && {
-    for (size_t j = 0; j < n_; ++j) rnd.fill(std::span<M31>(rows_).subspan(j * len_ + len_ - kSalt, kSalt));
+    for (size_t j = 0; j < half_; ++j) rnd.fill(std::span<M31>(rows_).subspan(j * len_ + len_ - kSalt, kSalt));
     return merkle::Tree(std::move(rows_), len_);
   }
 
  private:
-  size_t n_, len_;
+  size_t half_, cols_, len_;
   std::vector<M31> rows_;
 };
 
@@ -127,7 +130,7 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
   // Main trace.
   std::vector<ColumnPoly> main_polys, inter_polys;
   std::vector<std::vector<M31>> inter_lde;
-  SaltedRows main_rows(N, l.main_cols);
+  SaltedRows main_rows(l.L, l.main_cols);
   std::vector<std::vector<M31>> batch;  // extensions written to the rows kBatch at a time
   constexpr size_t kBatch = 16;
   for (size_t c = 0; c < cs.size(); ++c)
@@ -174,7 +177,7 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
         inter_lde.push_back(extend(inter_polys.back(), l.L, vanishing[comp.log_size()]));
       }
   }
-  SaltedRows inter_rows(N, l.inter_cols);
+  SaltedRows inter_rows(l.L, l.inter_cols);
   inter_rows.set(0, inter_lde);
   std::vector<std::vector<M31>>().swap(inter_lde);
   if (check) {
@@ -206,11 +209,11 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
     });
     batch_inverse<M31>(vanishing[n], inv_v);
     const std::vector<QM31> powers = air::combination_powers(alphas[c], comp.all_constraints());
-    const air::DomainEval::Rows mains{main_values.data(), l.main_cols + kSalt, l.main_at[c]},
-        inters{inter_values.data(), l.inter_cols + kSalt, l.inter_at[c]};
+    const air::DomainEval::Rows mains{main_values.data(), l.main_cols, l.main_at[c]},
+        inters{inter_values.data(), l.inter_cols, l.inter_at[c]};
     const QM31 claimed_over_rows = proof.claimed_sums[c] * M31::from_u64(last + 1).inverse();
     parallel::for_range(N, 1 << 10, [&](size_t b, size_t e) {
-      air::DomainEval ev(mains, inters, {first, lastv, not_last}, powers, lookup);
+      air::DomainEval ev(l.L, mains, inters, {first, lastv, not_last}, powers, lookup);
       for (size_t j = b; j < e; ++j) {
         ev.at(j, next_index(l.L, n, j));
         comp.evaluate(ev);
@@ -220,7 +223,7 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
   }
   // The composition's limbs (kept as coefficients for the out-of-domain samples) and the mask.
   std::array<std::vector<M31>, 4> q_coeffs;
-  SaltedRows comp_rows(N, 8);
+  SaltedRows comp_rows(l.L, 8);
   for (size_t li = 0; li < 4; ++li) {
     batch.push_back(limb(Q, li));
     q_coeffs[li] = circle::interpolate(batch.back());
@@ -260,11 +263,14 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
   const QM31 gamma = ch.draw_qm31("stark/gamma");
   const std::vector<SampleGroup> groups = sample_groups(cs, l, ood.z, gamma, proof.sampled);
   const M31* tree_values[3] = {main_values.data(), inter_values.data(), comp_tree.values().data()};
-  const size_t widths[3] = {l.main_cols + kSalt, l.inter_cols + kSalt, 8 + kSalt};
+  const size_t columns[3] = {l.main_cols, l.inter_cols, 8};
+  auto rows_at = [&](size_t j, const M31* (&rows)[3]) {
+    for (size_t t = 0; t < 3; ++t) rows[t] = position_in(tree_values[t], columns[t], l.L, j);
+  };
   std::vector<QM31> deep(N);
   parallel::for_range(N, 1 << 12, [&](size_t b, size_t e) {
     for (size_t j = b; j < e; ++j) {
-      const M31* m = tree_values[2] + j * widths[2] + 4;
+      const M31* m = position_in(tree_values[2], 8, l.L, j) + 4;
       deep[j] = QM31(m[0], m[1], m[2], m[3]);
     }
   });
@@ -277,7 +283,8 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
     // Σ_i γ^k_i·f_i(P) limb by limb in 128-bit sums, reduced once per point.
     parallel::for_range(N, 1 << 10, [&](size_t b, size_t e) {
       for (size_t j = b; j < e; ++j) {
-        const M31* rows[3] = {tree_values[0] + j * widths[0], tree_values[1] + j * widths[1], tree_values[2] + j * widths[2]};
+        const M31* rows[3];
+        rows_at(j, rows);
         deep[j] += (g.combine(rows) - (g.a + g.b * domain[j].y)) * den[j];
       }
     });
@@ -303,14 +310,14 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
   proof.pow_nonce = ch.grind(config.pow_bits);
   const std::vector<size_t> queries = ch.draw_indices("stark/queries", config.queries, l.L - 1);
 
-  const std::vector<size_t> positions = opened_positions(queries, l.L);
+  const std::vector<size_t> opened = opened_rows(queries);
   const merkle::Tree* trees[3] = {&main_tree, &inter_tree, &comp_tree};
   for (size_t t = 0; t < 3; ++t) {
-    for (size_t j : positions) {
+    for (size_t j : opened) {
       const std::vector<M31> row = trees[t]->row(j);
       proof.rows[t].insert(proof.rows[t].end(), row.begin(), row.end());
     }
-    proof.paths[t] = trees[t]->open(positions);
+    proof.paths[t] = trees[t]->open(opened);
   }
   for (size_t g = 0; g < l.start.size(); ++g) {
     const size_t w = size_t(1) << l.k[g];

@@ -62,14 +62,15 @@ void verify(const air::Components& cs, const Proof& proof, double floor_bits) {
   require(ch.check_pow(cfg.pow_bits, proof.pow_nonce), kWhere, "proof of work");
   const std::vector<size_t> queries = ch.draw_indices("stark/queries", cfg.queries, l.L - 1);
 
-  // The three trace trees at the positions the queries open.
-  const std::vector<size_t> positions = opened_positions(queries, l.L);
-  const size_t widths[3] = {l.main_cols + kSalt, l.inter_cols + kSalt, 8 + kSalt};
+  // The three trace trees at the rows the queries open.
+  const std::vector<size_t> opened = opened_rows(queries);
+  const size_t columns[3] = {l.main_cols, l.inter_cols, 8};
   const char* names[3] = {"main", "interaction", "composition"};
   for (size_t t = 0; t < 3; ++t) {
-    count(proof.rows[t].size(), positions.size() * widths[t], std::string(names[t]) + " rows");
+    const size_t len = 2 * columns[t] + kSalt;
+    count(proof.rows[t].size(), opened.size() * len, std::string(names[t]) + " rows");
     try {
-      merkle::verify(proof.roots[t], l.L, widths[t], positions, proof.rows[t], proof.paths[t]);
+      merkle::verify(proof.roots[t], l.L - 1, len, opened, proof.rows[t], proof.paths[t]);
     } catch (const Rejected& e) {
       throw Rejected(kWhere, std::string(names[t]) + " decommitment: " + e.what());
     }
@@ -88,8 +89,11 @@ void verify(const air::Components& cs, const Proof& proof, double floor_bits) {
 
   // D' at an opened position, from its three rows.
   auto deep_at = [&](size_t pos) {
-    const size_t at = size_t(std::lower_bound(positions.begin(), positions.end(), pos) - positions.begin());
-    const M31* row[3] = {&proof.rows[0][at * widths[0]], &proof.rows[1][at * widths[1]], &proof.rows[2][at * widths[2]]};
+    const size_t half = size_t(1) << (l.L - 1);
+    const size_t at = size_t(std::lower_bound(opened.begin(), opened.end(), pos & (half - 1)) - opened.begin());
+    const M31* row[3];
+    for (size_t t = 0; t < 3; ++t)
+      row[t] = proof.rows[t].data() + at * (2 * columns[t] + kSalt) + (pos >= half ? columns[t] : 0);
     const circle::CirclePoint p = circle::domain_point(l.L, pos);
     QM31 d(row[2][4], row[2][5], row[2][6], row[2][7]);
     for (const SampleGroup& g : groups) {

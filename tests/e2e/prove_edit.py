@@ -64,8 +64,14 @@ def main():
         k, index, value = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
         nested = env["kind"] == "trace"
         graph = msgpack.unpackb(body["graph"], raw=False, strict_map_key=False) if nested else body
-        vals = graph["weights"][k]["values"]
-        graph["weights"][k]["values"] = vals[:4 * index] + (value % P).to_bytes(4, "little") + vals[4 * index + 4:]
+        w = graph["weights"][k]
+        n = 1
+        for d in graph["tensors"][w["tensor"]]["shape"]:
+            n *= d
+        width = len(w["values"]) // n  # int8, int16 or M31 residues (lib/model/graph_io.cpp)
+        vals = [int.from_bytes(w["values"][width * i:width * i + width], "little", signed=width < 4) for i in range(n)]
+        vals[index] = value
+        w["values"] = b"".join((v % P).to_bytes(4, "little") for v in vals)  # re-encoded as residues
         if nested:
             body["graph"] = msgpack.packb(graph, use_bin_type=True)
     elif what == "constant":

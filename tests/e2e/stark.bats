@@ -93,6 +93,9 @@ setup() {
   [ "${#lines[@]}" -eq 1 ]
   run stark-prove -q --example poseidon3 --log-rows 4 -o "$TMP/x.proof"
   assert_failure 2
+  run stark-prove -q --example fibonacci --log-rows 40 -o "$TMP/x.proof"
+  assert_failure 2
+  assert_output "stark-prove: error: --log-rows 40 outside 3..24"
   run stark-prove -q --example fibonacci -o "$TMP/x.proof"
   assert_failure 2
   assert_output "stark-prove: error: --example needs --log-rows N"

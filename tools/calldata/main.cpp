@@ -1,8 +1,13 @@
 // calldata: a proof artifact → felt252 calldata (IO commitment first), and the Starknet encoding
 // utilities (selectors, Poseidon/Pedersen hashes and Merkle roots, short strings, ByteArray, u256),
-// and the IO commitment of a proof or trace (what an audit log records per inference).
+// the IO commitment of a proof or trace (what an audit log records per inference) and the next entry
+// of an audit log (pipeline/capture.sh).
 // Output: lowercase 0x-hex, one felt per line, or a JSON array with --json / --format json.
+#include <chrono>
+#include <filesystem>
 #include <iostream>
+#include <iterator>
+#include <sstream>
 #include <limits>
 #include <string>
 #include <vector>
@@ -10,6 +15,7 @@
 #include "artifact/artifact.hpp"
 #include "cli/cli.hpp"
 #include "model/trace.hpp"
+#include "starknet/audit_log.hpp"
 #include "starknet/encoding.hpp"
 #include "starknet/keccak.hpp"
 #include "starknet/pedersen.hpp"
@@ -29,6 +35,17 @@ std::string render(const std::vector<Felt>& felts, bool json) {
   }
   for (const Felt& f : felts) out += f.hex() + "\n";
   return out;
+}
+
+Felt io_commitment_of(std::span<const uint8_t> bytes) {
+  const auto env = artifact::unwrap_view(bytes, "", std::numeric_limits<uint32_t>::max());
+  if (env.kind == "proof") return io_commitment(env.body);
+  if (env.kind != "trace") throw BadInput("io-commitment: expected a proof or trace artifact, got a '" + env.kind + "'");
+  const model::Trace t = model::read_trace(bytes);
+  std::vector<uint32_t> in_v, out_v;
+  for (const M31& v : model::tensor_values(t, t.graph.inputs)) in_v.push_back(v.v);
+  for (const M31& v : model::tensor_values(t, t.graph.outputs)) out_v.push_back(v.v);
+  return io_commitment(in_v, out_v);
 }
 }  // namespace
 
@@ -52,8 +69,11 @@ int main(int argc, char** argv) {
   sel->add_option("NAME", args, "function names")->required();
   auto* hash = app.add_subcommand("hash", "Starknet hashes of felts (0x-hex or decimal, each < P)");
   hash->require_subcommand(1);
+  bool each_line = false;
   auto* pos = hash->add_subcommand("poseidon", "poseidon_hash_many(FELT…) (any number, also none)");
   pos->add_option("FELT", args, "felts");
+  pos->add_flag("--each-line", each_line,
+                "hash the felts of each stdin line instead (one hash per line; '-' for a line that is not felts)");
   auto* pos2 = hash->add_subcommand("poseidon-pair", "poseidon_hash(A, B)");
   pos2->add_option("A", a, "first felt")->required();
   pos2->add_option("B", b, "second felt")->required();
@@ -64,7 +84,20 @@ int main(int argc, char** argv) {
   ped->add_option("B", b, "second felt")->required();
   auto* peda = hash->add_subcommand("pedersen-array", "compute_hash_on_elements(FELT…): Pedersen chain over [0, FELT…, n]");
   peda->add_option("FELT", args, "felts");
-  auto* ioc = app.add_subcommand("io-commitment", "the IO commitment of a proof or trace artifact (stdin or -i)");
+  std::vector<std::string> files;
+  auto* ioc = app.add_subcommand("io-commitment", "the IO commitment of each proof or trace artifact FILE (none: stdin or -i), one per line");
+  ioc->add_option("FILE", files, "artifacts");
+  std::string log_path, model_commitment, graph_digest;
+  uint64_t time_ms = 0;
+  bool repair = false;
+  auto* entry = app.add_subcommand("audit-entry",
+                                   "print the next entry of an audit log (a JSON line) for the trace artifact on stdin or -i; "
+                                   "the caller holds the log's lock and appends it");
+  entry->add_option("--log", log_path, "the log (log.jsonl; missing or empty: the entry is the first)")->required();
+  entry->add_option("--model-commitment", model_commitment, "the log's model commitment (64 hex digits)")->required();
+  entry->add_option("--graph-digest", graph_digest, "the log's graph digest (64 hex digits)")->required();
+  entry->add_option("--time", time_ms, "the entry's time, ms since the epoch (default: now)");
+  entry->add_flag("--repair", repair, "cut a torn last line (a crash mid-append) instead of refusing the log");
   auto* ss = app.add_subcommand("short-string", "TEXT (ASCII, ≤ 31 characters) as one felt");
   ss->add_option("TEXT", text, "the string")->required();
   auto* ba = app.add_subcommand("byte-array", "TEXT as Cairo ByteArray calldata: n_words, words…, pending_word, pending_len");
@@ -77,6 +110,20 @@ int main(int argc, char** argv) {
     std::vector<Felt> out;
     if (sel->parsed()) {
       for (const auto& n : args) out.push_back(selector(n));
+    } else if (pos->parsed() && each_line) {
+      // Many hashes in one process (audit-verify.sh re-hashes a whole log).
+      std::string line, text;
+      while (std::getline(std::cin, line)) {
+        std::istringstream words(line);
+        std::vector<std::string> items{std::istream_iterator<std::string>(words), {}};
+        try {
+          text += poseidon_hash_many(parse_felts(items)).hex() + "\n";
+        } catch (const BadInput&) {
+          text += "-\n";
+        }
+      }
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      return cli::kOk;
     } else if (pos->parsed()) {
       out.push_back(poseidon_hash_many(parse_felts(args)));
     } else if (pos2->parsed()) {
@@ -89,20 +136,28 @@ int main(int argc, char** argv) {
         out.push_back(poseidon_merkle_root(parse_felts(args, "leaf")));
       }
     } else if (ioc->parsed()) {
-      const auto bytes = cli::read_all(io.input);
-      const auto env = artifact::unwrap_view(bytes, "", std::numeric_limits<uint32_t>::max());
-      if (env.kind == "trace") {
-        const model::Trace t = model::read_trace(bytes);
-        const auto in = model::tensor_values(t, t.graph.inputs), outv = model::tensor_values(t, t.graph.outputs);
-        std::vector<uint32_t> in_v, out_v;
-        for (const M31& v : in) in_v.push_back(v.v);
-        for (const M31& v : outv) out_v.push_back(v.v);
-        out.push_back(io_commitment(in_v, out_v));
-      } else if (env.kind == "proof") {
-        out.push_back(io_commitment(env.body));
-      } else {
-        throw BadInput("io-commitment: expected a proof or trace artifact, got a '" + env.kind + "'");
+      if (files.empty()) files.push_back(io.input);
+      for (const auto& f : files) {
+        try {
+          out.push_back(io_commitment_of(cli::read_all(f)));
+        } catch (const BadInput& e) {
+          throw BadInput(f + ": " + e.what());
+        }
       }
+    } else if (entry->parsed()) {
+      const Felt io_c = io_commitment_of(cli::read_all(io.input));
+      const AuditLogTail tail = read_audit_log_tail(log_path);
+      if (tail.torn) {
+        if (!repair) throw BadInput(log_path + ": the last line is torn (a crash mid-append): --repair cuts it");
+        std::filesystem::resize_file(log_path, tail.complete_bytes);
+        std::fprintf(stderr, "calldata: repaired %s: cut a torn last line (a crash mid-append)\n", log_path.c_str());
+      }
+      if (!entry->count("--time"))
+        time_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch()).count());
+      const std::string line = audit_entry_line(next_audit_entry(tail, time_ms, model_commitment, graph_digest, io_c)) + "\n";
+      std::fwrite(line.data(), 1, line.size(), stdout);
+      return cli::kOk;
     } else if (ped->parsed()) {
       out.push_back(pedersen_hash(Felt::parse(a, "A"), Felt::parse(b, "B")));
     } else if (peda->parsed()) {

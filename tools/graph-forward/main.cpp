@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   app.add_option("--graph", graph_path, "graph artifact ('-' for stdin)")->capture_default_str();
   auto* input_opt = app.add_option("--input", input_path, "input JSON: {\"name\",\"shape\",\"data\"} or an array of them");
   app.add_option("--json-out", json_out,
-                 "also write {outputs:[{name,shape,float,quantized}], layers:[{node,tensor,op,shape,bits,scale,max_abs,rel_l2,clamped}]} to this file");
+                 "also write {graph_checksum, outputs:[{name,shape,float,quantized}], layers:[{node,tensor,op,shape,bits,scale,max_abs,rel_l2,clamped}]} to this file");
   bool view = false, report = false;
   app.add_flag("--report", report, "print the error of every layer (dequantized integer vs float32) on stderr");
   app.add_flag("--view", view, "print the graph artifact as JSON and exit");
@@ -36,11 +36,16 @@ int main(int argc, char** argv) {
     auto text = cli::read_all(input_path);
     auto inputs = model::parse_inputs_json(std::string(text.begin(), text.end()));
     std::vector<model::LayerReport> layers;
-    model::Trace t = model::run_forward(model::read_graph(cli::read_input(graph_path).bytes()), inputs, &layers);
+    const auto graph_in = cli::read_input(graph_path);
+    model::Trace t = model::run_forward(model::read_graph(graph_in.bytes()), inputs, &layers);
     for (const auto& line : model::range_warnings(t.graph, layers)) std::fprintf(stderr, "graph-forward: warning: %s\n", line.c_str());
     auto reports = model::compare_outputs(t);
     if (!json_out.empty()) {
       nlohmann::json j;
+      // The graph envelope's checksum (XXH3-128 of its body, weights included): a cheap "same model
+      // file?" check for scripts that run one model many times (pipeline/capture.sh).
+      j["graph_checksum"] =
+          artifact::hex(artifact::checksum(artifact::unwrap_view(graph_in.bytes(), "graph", model::kGraphVersion).body));
       j["outputs"] = nlohmann::json::array();
       for (const auto& r : reports)
         j["outputs"].push_back({{"name", r.name}, {"shape", r.shape}, {"float", r.float_values}, {"quantized", r.quantized}});

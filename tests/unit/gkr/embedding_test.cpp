@@ -8,6 +8,7 @@
 
 #include "mlp_fixture.hpp"
 #include "model/forward.hpp"
+#include "synthetic/transformer.hpp"
 #include "walk_fixture.hpp"
 
 using namespace zkm31;
@@ -58,16 +59,7 @@ Embedding make_embedding(int64_t V, int64_t D, int64_t T, uint32_t seed) {
   return m;
 }
 
-model::Trace forward(const Embedding& m) {
-  model::Trace t;
-  t.graph = m.g;
-  t.digest = model::graph_digest(m.g);
-  const auto vals = model::forward_int(m.g, {m.ids});
-  t.values.resize(vals.size());
-  for (size_t i = 0; i < vals.size(); ++i)
-    for (int32_t v : vals[i]) t.values[i].push_back(M31::from_signed(v));
-  return t;
-}
+model::Trace forward(const Embedding& m) { return synthetic::integer_trace(m.g, {m.ids}); }
 
 }  // namespace
 

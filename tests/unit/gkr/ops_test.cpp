@@ -8,6 +8,7 @@
 
 #include "mlp_fixture.hpp"
 #include "model/forward.hpp"
+#include "synthetic/transformer.hpp"
 #include "model/tables.hpp"
 #include "walk_fixture.hpp"
 
@@ -109,17 +110,7 @@ Ops make_ops(uint32_t seed) {
   return o;
 }
 
-model::Trace forward(const Ops& o) {
-  model::Trace t;
-  t.graph = o.g;
-  t.digest = model::graph_digest(o.g);
-  const auto vals = model::forward_int(o.g, {o.x});
-  t.values.resize(vals.size());
-  for (size_t i = 0; i < vals.size(); ++i)
-    if (o.g.tensors[i].kind != TensorKind::Constant)
-      for (int32_t v : vals[i]) t.values[i].push_back(M31::from_signed(v));
-  return t;
-}
+model::Trace forward(const Ops& o) { return synthetic::integer_trace(o.g, {o.x}); }
 
 }  // namespace
 

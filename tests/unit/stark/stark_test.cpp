@@ -182,10 +182,11 @@ TEST(Stark, EveryFieldTamperedIsRejected) {
       [](auto& p) { p.final_coefficients.push_back(QM31()); },
       [](auto& p) { p.pow_nonce += 1; },
       [](auto& p) { p.rows[0][0] += M31(1); },
-      [](auto& p) { p.rows[0][2] += M31(1); },  // a salt
+      [](auto& p) { p.rows[0][4] += M31(1); },  // a salt
       [](auto& p) { p.rows[1][1] += M31(1); },
       [](auto& p) { p.rows[2][0] += M31(1); },
       [](auto& p) { p.rows[2][5] += M31(1); },  // the mask
+      [](auto& p) { p.rows[2][13] += M31(1); },  // the mask at the pair's second position
       [](auto& p) { p.paths[0].siblings[0][0] ^= 1; },
       [](auto& p) { p.paths[2].siblings.pop_back(); },
       [](auto& p) { p.fri_rows[0][0] += QM31::one(); },

@@ -151,15 +151,15 @@ TEST(Zk, TwoWitnessesGiveTheSameDistribution) {
       stark::Randomness rnd(1000 * run + which);
       const stark::Proof p = stark::prove(cs, {which ? w.b : w.a}, cfg, rnd);
       ASSERT_NO_THROW(stark::verify(cs, p, 0));
-      const size_t width = l.main_cols + stark::kSalt;
+      const size_t width = 2 * l.main_cols + stark::kSalt;
       for (size_t r = 0; r < p.rows[0].size() / width; ++r)
-        for (size_t c = 0; c < l.main_cols; ++c) hist["trace rows"][which][p.rows[0][r * width + c].v & 15]++;
+        for (size_t c = 0; c < 2 * l.main_cols; ++c) hist["trace rows"][which][p.rows[0][r * width + c].v & 15]++;
       for (size_t i = 0; i + 4 < p.sampled.size(); ++i)
         for (M31 v : p.sampled[i].limbs()) hist["sampled trace"][which][v.v & 15]++;
       for (size_t i = p.sampled.size() - 4; i < p.sampled.size(); ++i)
         for (M31 v : p.sampled[i].limbs()) hist["sampled composition"][which][v.v & 15]++;
-      for (size_t r = 0; r < p.rows[2].size() / 12; ++r)
-        for (size_t c = 0; c < 8; ++c) hist["composition rows"][which][p.rows[2][r * 12 + c].v & 15]++;
+      for (size_t r = 0; r < p.rows[2].size() / 20; ++r)
+        for (size_t c = 0; c < 16; ++c) hist["composition rows"][which][p.rows[2][r * 20 + c].v & 15]++;
       for (const auto& layer : p.fri_rows)
         for (const QM31& x : layer)
           for (M31 v : x.limbs()) hist["fri rows"][which][v.v & 15]++;
@@ -187,15 +187,17 @@ TEST(Zk, TwoWitnessesGiveTheSameDistribution) {
         }
         ch.absorb_qm31s("stark/final", p.final_coefficients);
         ASSERT_TRUE(ch.check_pow(cfg.pow_bits, p.pow_nonce));
-        pos = stark::opened_positions(ch.draw_indices("stark/queries", cfg.queries, l.L - 1), l.L);
+        pos = stark::opened_rows(ch.draw_indices("stark/queries", cfg.queries, l.L - 1));
       }
-      ASSERT_GE(pos.size(), count);
+      // Column a at the opened rows' two positions each.
       std::vector<std::vector<M31>> a;
       std::vector<M31> y;
-      for (size_t i = 0; i < count; ++i) {
-        a.push_back(basis_at<M31>(n, circle::domain_point(l.L, pos[i])));
-        y.push_back(p.rows[0][i * width]);
-      }
+      for (size_t i = 0; i < pos.size() && a.size() < count; ++i)
+        for (size_t side = 0; side < 2 && a.size() < count; ++side) {
+          a.push_back(basis_at<M31>(n, circle::domain_point(l.L, pos[i] + side * (size_t(1) << (l.L - 1)))));
+          y.push_back(p.rows[0][i * width + side * l.main_cols]);
+        }
+      ASSERT_EQ(a.size(), count);
       if (rank(a) < count) continue;
       const std::vector<M31> coeffs = solve(a, y);
       M31 guess;

@@ -1,0 +1,95 @@
+// The audit log's entries (lib/starknet/audit_log): the chain hash, the line format and reading the
+// end of a log, including a torn last line (a crash mid-append) and a malformed last entry.
+#include "starknet/audit_log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "error/error.hpp"
+#include "starknet/poseidon.hpp"
+
+namespace {
+
+using namespace zkm31;
+using namespace zkm31::starknet;
+
+const std::string kMc = "a0a37b373fa5a1fd33eb0fc4bdb38edbf4e18bf3d387a2de3a862bf1b8647973";
+const std::string kGd = "6d2c3a628934498954429a9a30a2b328441f8263d6ea9c4cd278be940a93070e";
+
+struct TempLog {
+  std::string path = std::filesystem::temp_directory_path() / ("zkm31-audit-log-" + std::to_string(::getpid()) + ".jsonl");
+  ~TempLog() { std::remove(path.c_str()); }
+  void write(const std::string& text) const { std::ofstream(path, std::ios::binary) << text; }
+};
+
+TEST(AuditLog, HashIsPoseidonOfTheFieldsWithDigestHalves) {
+  const AuditLogTail empty;
+  const AuditEntry e = next_audit_entry(empty, 1796620714052, kMc, kGd, Felt::from_u64(77));
+  EXPECT_EQ(e.seq, 0u);
+  EXPECT_TRUE(e.prev.is_zero());
+  const std::vector<Felt> fields{Felt::from_u64(0), Felt::from_u64(1796620714052), Felt::parse("0x" + kMc.substr(0, 32)),
+                                 Felt::parse("0x" + kMc.substr(32)), Felt::parse("0x" + kGd.substr(0, 32)),
+                                 Felt::parse("0x" + kGd.substr(32)), Felt::from_u64(77), Felt::zero()};
+  EXPECT_EQ(e.hash, poseidon_hash_many(fields));
+  // Every field is bound: another time, io commitment or link gives another hash.
+  AuditEntry other = e;
+  other.time_ms += 1;
+  EXPECT_NE(audit_entry_hash(other), e.hash);
+  other = e;
+  other.prev = Felt::from_u64(1);
+  EXPECT_NE(audit_entry_hash(other), e.hash);
+  other = e;
+  other.graph_digest[63] = '0';
+  EXPECT_NE(audit_entry_hash(other), e.hash);
+  other.graph_digest = "XYZ";
+  EXPECT_THROW(audit_entry_hash(other), BadInput);
+}
+
+TEST(AuditLog, TailChainsTheNextEntryAndCutsATornLine) {
+  TempLog log;
+  EXPECT_FALSE(read_audit_log_tail(log.path).last_seq);  // missing log: the next entry is the first
+  const AuditEntry first = next_audit_entry({}, 5, kMc, kGd, Felt::from_u64(1));
+  // A log that outgrows the 4 kB the reader first takes from its end.
+  std::string text;
+  AuditLogTail tail;
+  AuditEntry last = first;
+  text += audit_entry_line(first) + "\n";
+  for (int i = 0; i < 30; ++i) {
+    log.write(text);
+    tail = read_audit_log_tail(log.path);
+    ASSERT_TRUE(tail.last_seq);
+    EXPECT_EQ(*tail.last_seq, last.seq);
+    EXPECT_EQ(tail.last_hash, last.hash);
+    EXPECT_FALSE(tail.torn);
+    EXPECT_EQ(tail.complete_bytes, text.size());
+    last = next_audit_entry(tail, 6 + i, kMc, kGd, Felt::from_u64(2 + i));
+    EXPECT_EQ(last.seq, first.seq + 1 + i);
+    text += audit_entry_line(last) + "\n";
+  }
+  log.write(text + "{\"seq\":31,\"ti");
+  tail = read_audit_log_tail(log.path);
+  EXPECT_TRUE(tail.torn);
+  EXPECT_EQ(tail.complete_bytes, text.size());
+  EXPECT_EQ(*tail.last_seq, last.seq);
+  log.write("{\"seq\":0,\"ti");  // only a torn line
+  tail = read_audit_log_tail(log.path);
+  EXPECT_TRUE(tail.torn);
+  EXPECT_FALSE(tail.last_seq);
+  EXPECT_EQ(tail.complete_bytes, 0u);
+}
+
+TEST(AuditLog, MalformedLastEntryIsRefused) {
+  TempLog log;
+  for (const std::string bad : {"not json\n", "{\"seq\":\"1\",\"hash\":\"0x1\"}\n", "{\"seq\":1}\n", "\n",
+                                "{\"seq\":1,\"hash\":\"0xzz\"}\n"}) {
+    log.write(bad);
+    EXPECT_THROW(read_audit_log_tail(log.path), BadInput) << bad;
+  }
+}
+
+}  // namespace
