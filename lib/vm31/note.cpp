@@ -30,13 +30,14 @@ Note make_note(const Key& owner, uint64_t asset, uint64_t amount) {
 }
 
 std::array<M31, 2> amount_limbs(uint64_t amount) {
-  if (amount > kMaxAmount) throw BadInput("amount " + std::to_string(amount) + " is above the maximum 2^60 - 1");
+  if (amount > kMaxAmount) throw BadInput("amount " + std::to_string(amount) + " is above the maximum 2^59 - 1");
   const uint64_t mask = (uint64_t(1) << kLimbBits) - 1;
   return {M31(uint32_t(amount & mask)), M31(uint32_t(amount >> kLimbBits))};
 }
 
 void check_limbs(const Note& note) {
-  if (note.amount_lo.v >> kLimbBits || note.amount_hi.v >> kLimbBits) throw BadInput("note amount limb is not below 2^30");
+  if (note.amount_lo.v >> kLimbBits || note.amount_hi.v >> kHighLimbBits)
+    throw BadInput("note amount limbs are not below 2^30 (low) and 2^29 (high)");
 }
 
 Digest commitment(const Note& n) { return poseidon2::hash(tag::kCommitment, fields(n)); }

@@ -1,7 +1,6 @@
 #include "vm31/transaction.hpp"
 
 #include <algorithm>
-#include <map>
 
 #include "artifact/artifact.hpp"
 #include "artifact/body.hpp"
@@ -13,8 +12,6 @@ namespace zkm31::vm31 {
 namespace {
 
 constexpr std::string_view kKind = "vm31-tx";
-
-const char* kind_name(TxKind k) { return k == TxKind::deposit ? "deposit" : k == TxKind::transfer ? "transfer" : "withdraw"; }
 
 // A Starknet address as 9 limbs of 28 bits (252 bits ≥ the felt prime's 252).
 std::array<M31, 9> felt_limbs(const std::string& text, const std::string& what) {
@@ -112,7 +109,7 @@ std::vector<M31> flat(const std::vector<std::array<M31, N>>& xs) {
 // n digests (or keys) of N elements from a flat list, BadInput unless the length fits.
 template <size_t N>
 std::vector<std::array<M31, N>> chunks(const std::vector<M31>& flat, size_t n, const std::string& what) {
-  if (flat.size() != n * N) throw BadInput("vm31-tx: " + what + " has " + std::to_string(flat.size()) + " elements, expected " + std::to_string(n * N));
+  if (flat.size() != n * N) throw BadInput(what + " has " + std::to_string(flat.size()) + " elements, expected " + std::to_string(n * N));
   std::vector<std::array<M31, N>> out(n);
   for (size_t i = 0; i < n; ++i) std::copy(flat.begin() + i * N, flat.begin() + (i + 1) * N, out[i].begin());
   return out;
@@ -126,6 +123,8 @@ std::vector<Note> notes_from(std::span<const uint8_t> bytes, const std::string& 
 }
 
 }  // namespace
+
+const char* kind_name(TxKind k) { return k == TxKind::deposit ? "deposit" : k == TxKind::transfer ? "transfer" : "withdraw"; }
 
 std::vector<M31> public_inputs(const Transaction& tx) {
   std::vector<M31> out = {M31(uint32_t(tx.kind))};
@@ -152,38 +151,42 @@ void check_statement(const Transaction& tx) {
   amount_limbs(tx.public_amount);
   if (tx.kind != TxKind::transfer && tx.public_amount == 0) throw BadInput(kind + ": the public amount is zero");
 
-  std::map<uint32_t, __int128> flow;  // per asset: inputs − outputs
+  // One asset per transaction (the public one): the circuit checks every note against it.
+  __int128 net = tx.kind == TxKind::deposit ? __int128(tx.public_amount) : -__int128(tx.public_amount);
   const Key owner = public_key(tx.spending_key), nk = nullifier_key(tx.spending_key);
   for (size_t i = 0; i < tx.inputs.size(); ++i) {
     const Note& in = tx.inputs[i];
     check_limbs(in);
     std::string which = kind + ": input " + std::to_string(i);
+    if (in.asset != tx.public_asset) throw BadInput(which + " is not of the transaction's asset");
     if (in.owner != owner) throw BadInput(which + " is not owned by the spending key");
     Digest cm = commitment(in);
     if (root_from_path(cm, tx.paths[i]) != tx.root) throw BadInput(which + " is not in the tree under the stated root (membership)");
     if (nullifier(nk, cm, tx.paths[i].index) != tx.nullifiers[i]) throw BadInput(which + ": nullifier does not match its note");
     for (size_t j = 0; j < i; ++j)
       if (tx.nullifiers[j] == tx.nullifiers[i]) throw BadInput(kind + ": one note spent twice");
-    flow[in.asset.v] += in.amount();
+    net += in.amount();
   }
   for (size_t k = 0; k < tx.outputs.size(); ++k) {
     const Note& out = tx.output_notes[k];
+    std::string which = kind + ": output " + std::to_string(k);
     check_limbs(out);
-    if (commitment(out) != tx.outputs[k].commitment) throw BadInput(kind + ": output " + std::to_string(k) + " commitment does not match its note");
-    flow[out.asset.v] -= out.amount();
+    if (out.asset != tx.public_asset) throw BadInput(which + " is not of the transaction's asset");
+    if (commitment(out) != tx.outputs[k].commitment) throw BadInput(which + " commitment does not match its note");
+    net -= out.amount();
   }
-  flow[tx.public_asset.v] += tx.kind == TxKind::deposit ? __int128(tx.public_amount) : -__int128(tx.public_amount);
-  for (const auto& [asset, net] : flow)
-    if (net != 0) throw BadInput(kind + ": unbalanced: asset " + std::to_string(asset) + " inputs and outputs differ by " +
-                                 std::to_string(int64_t(net)));
+  if (net != 0) throw BadInput(kind + ": unbalanced: inputs and outputs differ by " + std::to_string(int64_t(net)));
 }
 
 void check_pool_rules(const Transaction& tx, const PoolState& pool) {
   if (tx.kind != TxKind::deposit && !pool.is_recent_root(tx.root))
     throw BadInput(std::string(kind_name(tx.kind)) + ": the root is not among the pool's " + std::to_string(kRootWindow) +
                    " recent roots (stale root)");
-  for (const auto& nf : tx.nullifiers)
-    if (pool.is_spent(nf)) throw BadInput(std::string(kind_name(tx.kind)) + ": nullifier already spent (double spend)");
+  for (size_t i = 0; i < tx.nullifiers.size(); ++i) {
+    if (pool.is_spent(tx.nullifiers[i])) throw BadInput(std::string(kind_name(tx.kind)) + ": nullifier already spent (double spend)");
+    for (size_t j = 0; j < i; ++j)
+      if (tx.nullifiers[j] == tx.nullifiers[i]) throw BadInput(std::string(kind_name(tx.kind)) + ": one nullifier twice (double spend)");
+  }
 }
 
 PoolEntry pool_entry(const Transaction& tx) { return {tx.kind, tx.nullifiers, tx.outputs}; }
@@ -210,13 +213,52 @@ Transaction build_withdraw(const Key& spending, const PoolState& pool, uint64_t 
   return spend_notes(TxKind::withdraw, spending, pool, asset, nullptr, 0, amount, recipient);
 }
 
-std::vector<uint8_t> encode_transaction(const Transaction& tx) {
+void write_public(artifact::BodyWriter& b, const Transaction& tx) {
   std::vector<Digest> commitments;
-  std::vector<uint8_t> memos, inputs, outputs;
+  std::vector<uint8_t> memos;
   for (const auto& o : tx.outputs) {
     commitments.push_back(o.commitment);
     memos.insert(memos.end(), o.memo.begin(), o.memo.end());
   }
+  b.key("kind"), b.pk.pack(uint64_t(tx.kind));
+  b.key("root"), b.m31s(tx.root);
+  b.key("nullifiers"), b.m31s(flat(tx.nullifiers));
+  b.key("commitments"), b.m31s(flat(commitments));
+  b.key("memos"), b.bin(memos);
+  b.key("public_asset"), b.pk.pack(uint64_t(tx.public_asset.v));
+  b.key("public_amount"), b.pk.pack(tx.public_amount);
+  b.key("counterparty"), b.pk.pack(tx.counterparty);
+}
+
+Transaction read_public(const artifact::MapView& m) {
+  const std::string& what = m.where();
+  Transaction tx;
+  uint64_t kind = m.u64("kind");
+  if (kind < 1 || kind > 3) throw BadInput(what + ": unknown transaction kind " + std::to_string(kind));
+  tx.kind = TxKind(kind);
+  tx.root = chunks<8>(m.m31s("root"), 1, what + " root")[0];
+  const std::vector<M31> nullifiers = m.m31s("nullifiers");
+  if (nullifiers.size() % 8 || nullifiers.size() > 16) throw BadInput(what + ": nullifiers are not 0–2 digests");
+  tx.nullifiers = chunks<8>(nullifiers, nullifiers.size() / 8, what + " nullifiers");
+  std::span<const uint8_t> memos = m.bin("memos");
+  if (memos.size() % kMemoBytes || memos.size() / kMemoBytes > 2) throw BadInput(what + ": memos are not 0–2 whole memos");
+  const size_t n_out = memos.size() / kMemoBytes;
+  auto commitments = chunks<8>(m.m31s("commitments"), n_out, what + " commitments");
+  for (size_t k = 0; k < n_out; ++k) {
+    PoolOutput o{commitments[k], {}};
+    std::copy(memos.begin() + k * kMemoBytes, memos.begin() + (k + 1) * kMemoBytes, o.memo.begin());
+    tx.outputs.push_back(o);
+  }
+  uint64_t asset = m.u64("public_asset");
+  if (asset >= kP) throw BadInput(what + ": public asset is not below p");
+  tx.public_asset = M31(uint32_t(asset));
+  tx.public_amount = m.u64("public_amount");
+  tx.counterparty = m.str("counterparty");
+  return tx;
+}
+
+std::vector<uint8_t> encode_transaction(const Transaction& tx) {
+  std::vector<uint8_t> inputs, outputs;
   for (const auto& n : tx.inputs) {
     auto b = note_bytes(n);
     inputs.insert(inputs.end(), b.begin(), b.end());
@@ -231,15 +273,8 @@ std::vector<uint8_t> encode_transaction(const Transaction& tx) {
     indices.push_back(uint32_t(p.index));
     for (const auto& s : p.siblings) append(siblings, s);
   }
-  artifact::BodyWriter b(13);
-  b.key("kind"), b.pk.pack(uint64_t(tx.kind));
-  b.key("root"), b.m31s(tx.root);
-  b.key("nullifiers"), b.m31s(flat(tx.nullifiers));
-  b.key("commitments"), b.m31s(flat(commitments));
-  b.key("memos"), b.bin(memos);
-  b.key("public_asset"), b.pk.pack(uint64_t(tx.public_asset.v));
-  b.key("public_amount"), b.pk.pack(tx.public_amount);
-  b.key("counterparty"), b.pk.pack(tx.counterparty);
+  artifact::BodyWriter b(kPublicFields + 5);
+  write_public(b, tx);
   b.key("spending_key"), b.m31s(tx.spending_key);
   b.key("inputs"), b.bin(inputs);
   b.key("path_indices"), b.u32s(indices);
@@ -254,32 +289,13 @@ Transaction decode_transaction(std::span<const uint8_t> bytes) {
   artifact::EnvelopeView env = artifact::unwrap_view(bytes, kKind, kTxVersion);
   auto handle = artifact::parse_body(env.body, "vm31-tx");
   artifact::MapView m(handle.get(), "vm31-tx");
-  Transaction tx;
-  uint64_t kind = m.u64("kind");
-  if (kind < 1 || kind > 3) throw BadInput("vm31-tx: unknown transaction kind " + std::to_string(kind));
-  tx.kind = TxKind(kind);
-  tx.root = chunks<8>(m.m31s("root"), 1, "root")[0];
-  std::span<const uint8_t> memos = m.bin("memos");
-  if (memos.size() % kMemoBytes || memos.size() / kMemoBytes > 2) throw BadInput("vm31-tx: memos are not 0–2 whole memos");
-  const size_t n_out = memos.size() / kMemoBytes;
-  auto commitments = chunks<8>(m.m31s("commitments"), n_out, "commitments");
-  for (size_t k = 0; k < n_out; ++k) {
-    PoolOutput o{commitments[k], {}};
-    std::copy(memos.begin() + k * kMemoBytes, memos.begin() + (k + 1) * kMemoBytes, o.memo.begin());
-    tx.outputs.push_back(o);
-  }
-  uint64_t asset = m.u64("public_asset");
-  if (asset >= kP) throw BadInput("vm31-tx: public asset is not below p");
-  tx.public_asset = M31(uint32_t(asset));
-  tx.public_amount = m.u64("public_amount");
-  tx.counterparty = m.str("counterparty");
-  tx.spending_key = chunks<4>(m.m31s("spending_key"), 1, "spending key")[0];
+  Transaction tx = read_public(m);
+  tx.spending_key = chunks<4>(m.m31s("spending_key"), 1, "vm31-tx spending key")[0];
   tx.inputs = notes_from(m.bin("inputs"), "inputs");
-  if (tx.inputs.size() > 2) throw BadInput("vm31-tx: more than two inputs");
-  tx.nullifiers = chunks<8>(m.m31s("nullifiers"), tx.inputs.size(), "nullifiers");
+  if (tx.inputs.size() != tx.nullifiers.size()) throw BadInput("vm31-tx: one nullifier per input expected");
   std::vector<uint32_t> indices = m.u32s("path_indices");
   if (indices.size() != tx.inputs.size()) throw BadInput("vm31-tx: one membership path per input expected");
-  auto siblings = chunks<8>(m.m31s("path_siblings"), kTreeDepth * indices.size(), "path siblings");
+  auto siblings = chunks<8>(m.m31s("path_siblings"), kTreeDepth * indices.size(), "vm31-tx path siblings");
   for (size_t i = 0; i < indices.size(); ++i) {
     MembershipPath p;
     p.index = indices[i];
@@ -287,7 +303,7 @@ Transaction decode_transaction(std::span<const uint8_t> bytes) {
     tx.paths.push_back(p);
   }
   tx.output_notes = notes_from(m.bin("output_notes"), "output notes");
-  if (tx.output_notes.size() != n_out) throw BadInput("vm31-tx: one note per output expected");
+  if (tx.output_notes.size() != tx.outputs.size()) throw BadInput("vm31-tx: one note per output expected");
   return tx;
 }
 

@@ -4,12 +4,13 @@
 //   transfer  1–2 notes of the sender → a note to the recipient + change; a public fee to a relayer
 //   withdraw  1–2 notes → a public amount to a public recipient (a Starknet address) + change
 // check_statement() checks exactly what the transaction's circuit proves (ownership, membership,
-// nullifiers, commitments, limb ranges, balance per asset); check_pool_rules() what the pool adds
+// nullifiers, commitments, limb ranges, one asset — the public one — and the balance); check_pool_rules() what the pool adds
 // (root recent, nullifiers unseen). The builders run both, so they never produce a transaction
 // the pool would refuse.
 #include <string>
 #include <vector>
 
+#include "artifact/body.hpp"
 #include "vm31/pool.hpp"
 #include "vm31/scan.hpp"
 
@@ -31,6 +32,9 @@ struct Transaction {
   std::vector<Note> output_notes;
 };
 
+// "deposit", "transfer" or "withdraw".
+const char* kind_name(TxKind kind);
+
 // The public inputs as field elements, in the order the circuit exposes them: kind, root,
 // nullifiers, commitments, memo hashes, asset, amount limbs, counterparty (9 limbs of 28 bits).
 std::vector<M31> public_inputs(const Transaction& tx);
@@ -46,6 +50,12 @@ Transaction build_transfer(const Key& spending, const PoolState& pool, const Add
                            uint64_t fee, const std::string& relayer);
 Transaction build_withdraw(const Key& spending, const PoolState& pool, uint64_t asset, uint64_t amount,
                            const std::string& recipient);
+
+// The public fields of a transaction in an artifact body (kind, root, nullifiers, commitments, memos,
+// asset, amount, counterparty), and back: a Transaction without witness. BadInput when malformed.
+inline constexpr uint32_t kPublicFields = 8;
+void write_public(artifact::BodyWriter& body, const Transaction& tx);
+Transaction read_public(const artifact::MapView& body);
 
 // The `vm31-tx` artifact body (witness included: the file is secret, written 0600).
 inline constexpr uint32_t kTxVersion = 1;

@@ -35,3 +35,18 @@ tamper_each() {
     fi
   done
 }
+
+# start_server SCENARIO [extra args]: tests/starknet/rpc_server.py (a local JSON-RPC stand-in) on
+# 127.0.0.1; sets RPC to its URL and SERVER_PID (stop_server, from teardown, ends it).
+start_server() {
+  /usr/bin/python3 "$ROOT/tests/starknet/rpc_server.py" --scenario "$1" --port-file "$BATS_TEST_TMPDIR/port" \
+    --log "$BATS_TEST_TMPDIR/requests.log" --lifetime 30 "${@:2}" 3>&- &
+  SERVER_PID=$!
+  for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/port" ] && break; sleep 0.05; done
+  [ -s "$BATS_TEST_TMPDIR/port" ] || fail "rpc_server.py did not start"
+  RPC="http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")/rpc"
+}
+
+stop_server() {
+  if [ -n "${SERVER_PID:-}" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+}

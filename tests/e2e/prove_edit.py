@@ -118,4 +118,5 @@ def main():
     save(dst, env, body)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -10,19 +10,7 @@ setup() {
   SERVER_PID=
 }
 
-teardown() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-}
-
-# start_server SCENARIO [extra args]: sets RPC to the server's URL.
-start_server() {
-  /usr/bin/python3 "$ROOT/tests/starknet/rpc_server.py" --scenario "$1" --port-file "$BATS_TEST_TMPDIR/port" \
-    --log "$BATS_TEST_TMPDIR/requests.log" --lifetime 30 "${@:2}" 3>&- &
-  SERVER_PID=$!
-  for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/port" ] && break; sleep 0.05; done
-  [ -s "$BATS_TEST_TMPDIR/port" ] || fail "rpc_server.py did not start"
-  RPC="http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")/rpc"
-}
+teardown() { stop_server; }
 
 # The call starknet.js made: verify_proof(1, 2, 3) on 0x7e5 from account 0xacc0.
 invoke_args() {

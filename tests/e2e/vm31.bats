@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
-# vm31: wallets (permissions, passwords, damage), addresses and viewing keys, scanning an empty
-# pool, and the transaction builders' refusals. Accepting transactions into a pool needs proofs
-# (`vm31 apply` with the Circle STARK), which do not exist yet; the library's unit tests
-# (tests/unit/vm31) run deposit → transfer → scan → withdraw and the refusals against a pool.
+# vm31: wallets (permissions, passwords, damage), addresses and viewing keys, the transaction
+# builders' refusals, and two wallets through deposit → transfer → scan → withdraw with proofs
+# applied to a pool; replayed, double-spent and tampered proofs rejected with the pool unchanged.
+# (A stale root needs 64 applied transactions: tests/unit/vm31 checks it.)
 
 load common
 
@@ -11,7 +11,10 @@ setup() {
   cd "$TMP"
   export VM31_PASSWORD="correct horse"
   mkdir -p pool
+  SERVER_PID=
 }
+
+teardown() { stop_server; }
 
 # flip_byte FILE OFFSET: one bit of the file changed in place.
 flip_byte() {
@@ -129,7 +132,7 @@ one_error() {
   run vm31 deposit --to "${addr:0:50}" --asset 1 --amount 1 -o bad.tx
   assert_failure 2
   one_error "hex digits"
-  run vm31 deposit --to "$addr" --asset 1 --amount 1152921504606846976 -o bad.tx
+  run vm31 deposit --to "$addr" --asset 1 --amount 576460752303423488 -o bad.tx
   assert_failure 2
   one_error "above the maximum"
   run vm31 deposit --to "$addr" --asset 2147483647 --amount 1 -o bad.tx
@@ -152,10 +155,117 @@ one_error() {
   [ ! -e t.tx ]
 }
 
-@test "no apply and no --prove until the STARK verifies" {
-  run vm31 apply --pool pool
-  assert_failure
-  run vm31 deposit --prove --to x --asset 1 --amount 1 -o d.tx
-  assert_failure
-  [ ! -e d.tx ]
+# pool_unchanged: the pool log is what it was at the last `snapshot`.
+snapshot() { cp pool/log log.before; }
+pool_unchanged() { cmp -s pool/log log.before || fail "the pool log changed"; }
+
+@test "two wallets: deposit, transfer with a relayer fee, scan, withdraw; balances right" {
+  a=$(vm31 keygen --wallet alice)
+  b=$(vm31 keygen --wallet bob)
+  vm31 -q deposit --to "$a" --asset 1 --amount 100 --prove -o d1.proof
+  vm31 -q deposit --to "$a" --asset 1 --amount 60 -o d2.tx
+  [ "$(stat -c %a d2.tx)" = 600 ]
+  vm31 -q prove -i d2.tx -o d2.proof
+  run vm31 apply --pool pool d1.proof d2.proof
+  assert_success
+  run vm31 balance --wallet alice --pool pool
+  assert_line "asset 1: 160"
+  vm31 -q transfer --wallet alice --pool pool --to "$b" --asset 1 --amount 120 --fee 2 --relayer 0xfee --prove -o t.proof
+  vm31 -q apply --pool pool t.proof
+  run vm31 -q balance --wallet alice --pool pool
+  assert_output "asset 1: 38"
+  run vm31 -q --json scan --wallet bob --pool pool
+  assert_output --partial '"amount":120'
+  vm31 -q viewing-key --wallet bob -o bob.view
+  run vm31 -q balance --viewing-key bob.view --pool pool
+  assert_output "asset 1: 120"
+  vm31 -q withdraw --wallet bob --pool pool --asset 1 --amount 20 --recipient 0xabc --prove -o w.proof
+  vm31 -q apply --pool pool w.proof
+  run vm31 -q balance --wallet bob --pool pool
+  assert_output "asset 1: 100"
+  run vm31 -q --json scan --wallet bob --pool pool
+  assert_output --partial '"spent":true'
+  # Alice sees none of Bob's notes, and the other way round.
+  run vm31 -q --json scan --wallet alice --pool pool
+  refute_output --partial '"amount":120'
+  # A transfer larger than the wallet holds is refused before anything is proven.
+  run vm31 transfer --wallet bob --pool pool --to "$a" --asset 1 --amount 101 --relayer 0x1 --prove -o x.proof
+  assert_failure 2
+  one_error "insufficient funds"
+  [ ! -e x.proof ]
+}
+
+@test "apply rejects replays, double spends and every tampered public field; the pool stays as it was" {
+  a=$(vm31 keygen --wallet alice)
+  b=$(vm31 keygen --wallet bob)
+  vm31 -q deposit --to "$a" --asset 7 --amount 50 --prove -o d.proof
+  vm31 -q deposit --to "$b" --asset 7 --amount 9 --prove -o other.proof
+  vm31 -q apply --pool pool d.proof
+  vm31 -q transfer --wallet alice --pool pool --to "$b" --asset 7 --amount 30 --fee 1 --relayer 0x5 --prove -o t1.proof
+  # Built from the same note before t1 is applied: a second spend of it.
+  vm31 -q withdraw --wallet alice --pool pool --asset 7 --amount 10 --recipient 0x6 --prove -o t2.proof
+  snapshot
+  for field in public_amount counterparty memo commitment nullifier root; do
+    /usr/bin/python3 "$ROOT/tests/e2e/vm31_edit.py" t1.proof bad.proof $field
+    run vm31 apply --pool pool bad.proof
+    assert_failure 1
+    [ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ] || fail "$field: $output"
+    [[ "$output" == "vm31: rejected: vm31: proof does not verify"* ]] || fail "$field: $output"
+    pool_unchanged
+  done
+  # A memo swapped for another transaction's (the recipient would read a wrong note): rejected.
+  /usr/bin/python3 "$ROOT/tests/e2e/vm31_edit.py" t1.proof bad.proof memo_from other.proof
+  run vm31 apply --pool pool bad.proof
+  assert_failure 1
+  pool_unchanged
+  vm31 -q apply --pool pool t1.proof
+  snapshot
+  run vm31 apply --pool pool t1.proof
+  assert_failure 1
+  [[ "$output" == "vm31: rejected: pool: "*"double spend"* ]] || fail "$output"
+  pool_unchanged
+  run vm31 apply --pool pool t2.proof
+  assert_failure 1
+  [[ "$output" == *"double spend"* ]] || fail "$output"
+  pool_unchanged
+  # Not a proof at all, a truncated one, a witness file: bad input, exit 2.
+  head -c 1000 t1.proof > cut.proof
+  run vm31 apply --pool pool cut.proof
+  assert_failure 2
+  vm31 -q deposit --to "$a" --asset 7 --amount 5 -o w.tx
+  run vm31 apply --pool pool w.tx
+  assert_failure 2
+  one_error "vm31-proof"
+  pool_unchanged
+}
+
+@test "relay: verified proofs batched into one calldata, sent with submit to the local JSON-RPC server" {
+  a=$(vm31 keygen --wallet alice)
+  b=$(vm31 keygen --wallet bob)
+  vm31 -q deposit --to "$a" --asset 3 --amount 40 --prove -o d.proof
+  vm31 -q apply --pool pool d.proof
+  vm31 -q transfer --wallet alice --pool pool --to "$b" --asset 3 --amount 25 --fee 1 --relayer 0xacc0 --prove -o t.proof
+  vm31 -q deposit --to "$b" --asset 3 --amount 9 --prove -o d2.proof
+  run vm31 -q relay --pool pool -o batch.calldata t.proof d2.proof
+  assert_success
+  [ "$(head -n 1 batch.calldata)" = 0x2 ]
+  # A tampered proof, a proof the pool already took, or one nullifier twice in the batch: rejected.
+  /usr/bin/python3 "$ROOT/tests/e2e/vm31_edit.py" t.proof bad.proof public_amount
+  run vm31 relay --pool pool -o x.calldata d2.proof bad.proof
+  assert_failure 1
+  [[ "$output" == "vm31: rejected: relay: transaction 2 of the batch: vm31: proof does not verify"* ]] || fail "$output"
+  run vm31 relay -o x.calldata t.proof t.proof
+  assert_failure 1
+  [[ "$output" == *"spent earlier in the batch"* ]] || fail "$output"
+  [ ! -e x.calldata ]
+  # The batch goes out as one INVOKE v3 to a pool contract.
+  jq -r '.rpc_explicit.private_key' "$ROOT/tests/starknet/vectors.json" > key
+  start_server success --pending 0
+  run submit invoke --rpc "$RPC" --private-key-file key --account 0xacc0 --contract 0x9001 --function relay_batch \
+    --calldata-file batch.calldata --nonce 5 --chain-id SN_SEPOLIA --l1-gas 0,0x3b9aca00 --l2-gas 0x100000,0x2540be400 \
+    --l1-data-gas 0x200,0x5f5e100 --wait --poll 0.05 --timeout 20
+  assert_success
+  assert_output --partial "succeeded"
+  sent=$(grep '"starknet_addInvokeTransaction"' requests.log | jq '.params.invoke_transaction.calldata | length')
+  [ "$sent" -gt "$(wc -l < batch.calldata)" ] || fail "calldata of $sent felts"
 }

@@ -1,9 +1,14 @@
 // vm31: the shielded pool's wallet and transaction builders.
 //   keygen / address / viewing-key   a password-sealed wallet (0600 files in a 0700 directory)
 //   scan / balance                   own notes in a pool state directory, by wallet or viewing key
-//   deposit / transfer / withdraw    a transaction (public inputs + witness) checked against the pool
+//   deposit / transfer / withdraw    a transaction checked against the pool: its witness file, or
+//                                    with --prove its zero-knowledge proof (vm31-proof)
+//   prove                            a witness file → its proof
+//   apply                            the pool's rules: verify each proof, recent root, unseen
+//                                    nullifiers, append to the pool state directory
+//   relay                            verified proofs → one felt252 calldata for `submit invoke`
 // Passwords come from --password-file or VM31_PASSWORD, never from the command line; secrets are
-// never printed. Exit: 0 ok · 2 bad input or refused transaction · 3 internal error.
+// never printed. Exit: 0 ok · 1 transaction rejected by apply · 2 bad input · 3 internal error.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -16,6 +21,8 @@
 #include "cli/cli.hpp"
 #include "error/error.hpp"
 #include "vm31/files.hpp"
+#include "vm31/proof.hpp"
+#include "vm31/relay.hpp"
 #include "vm31/transaction.hpp"
 #include "vm31/wallet.hpp"
 
@@ -27,7 +34,9 @@ namespace {
 struct Options {
   std::string wallet, pool, viewing_key, password_file, to, relayer, recipient, output;
   uint64_t asset = 0, amount = 0, fee = 0;
-  bool json = false, quiet = false;
+  std::vector<std::string> proofs;
+  double floor = 96;
+  bool json = false, quiet = false, prove = false;
 };
 
 // The first line of --password-file, else VM31_PASSWORD. Messages never include it.
@@ -73,10 +82,21 @@ std::string hex_of(const Digest& d) {
   return artifact::hex(b);
 }
 
-void write_transaction(const Options& o, const Transaction& tx, const cli::Progress& progress, const std::string& what) {
-  write_private(o.output, encode_transaction(tx));
-  progress.line("vm31: " + what + ": " + std::to_string(tx.inputs.size()) + " input(s), " + std::to_string(tx.outputs.size()) +
-                " output(s), " + std::to_string(public_inputs(tx).size()) + " public inputs → " + o.output);
+// The witness file (0600), or with --prove the proof (public: nothing secret in it).
+void write_transaction(const Options& o, const Transaction& tx, const cli::Progress& progress) {
+  const std::string what = std::string(kind_name(tx.kind)) + ": " + std::to_string(tx.inputs.size()) + " input(s), " +
+                           std::to_string(tx.outputs.size()) + " output(s)";
+  if (!o.prove) {
+    write_private(o.output, encode_transaction(tx));
+    progress.line("vm31: " + what + ", witness → " + o.output + " (secret; `vm31 prove` turns it into a proof)");
+    return;
+  }
+  cli::Stopwatch watch;
+  const ProvenTransaction proven = prove_transaction(tx);
+  cli::write_all(o.output, encode_proven(proven));
+  char line[160];
+  std::snprintf(line, sizeof line, ", proven in %.2f s, proof %.1f KB → ", watch.seconds(), proven.proof.bytes() / 1024.0);
+  progress.line("vm31: " + what + line + o.output);
 }
 
 }  // namespace
@@ -84,8 +104,7 @@ void write_transaction(const Options& o, const Transaction& tx, const cli::Progr
 int main(int argc, char** argv) {
   CLI::App app{"vm31: shielded-pool wallet and transaction builder over M31 (Poseidon2 notes, depth-20 pool).\n"
                "Password: --password-file FILE or env VM31_PASSWORD (never on the command line, never printed).\n"
-               "Proving and applying transactions (--prove, apply, relay) need the Circle STARK and are not built yet.\n"
-               "Exit: 0 ok · 2 bad input or refused transaction · 3 internal error."};
+               "Exit: 0 ok · 1 transaction rejected by apply · 2 bad input · 3 internal error."};
   app.name("vm31");
   Options o;
   app.add_option("--password-file", o.password_file, "file whose first line is the wallet password");
@@ -97,8 +116,10 @@ int main(int argc, char** argv) {
   auto pool_opt = [&](CLI::App* c) { return c->add_option("--pool", o.pool, "pool state directory")->required(); };
   auto tx_opts = [&](CLI::App* c) {
     c->add_option("--asset", o.asset, "asset id (< 2^31 - 1)")->required();
-    c->add_option("--amount", o.amount, "amount (< 2^60)")->required();
-    c->add_option("-o,--output", o.output, "transaction file (written 0600: it holds the witness)")->required();
+    c->add_option("--amount", o.amount, "amount (< 2^59)")->required();
+    c->add_option("-o,--output", o.output, "transaction file (written 0600: it holds the witness), or with --prove the proof")
+        ->required();
+    c->add_flag("--prove", o.prove, "write the zero-knowledge proof (vm31-proof) instead of the witness");
   };
 
   auto* keygen = app.add_subcommand("keygen", "create a wallet (a fresh spending key sealed with the password); prints its address");
@@ -130,6 +151,20 @@ int main(int argc, char** argv) {
   pool_opt(withdraw);
   withdraw->add_option("--recipient", o.recipient, "recipient's Starknet address (felt252)")->required();
   tx_opts(withdraw);
+
+  std::string tx_input;
+  auto* prove = app.add_subcommand("prove", "prove a transaction witness file (from deposit / transfer / withdraw)");
+  prove->add_option("-i,--input", tx_input, "transaction witness file")->required();
+  prove->add_option("-o,--output", o.output, "proof file (vm31-proof)")->required();
+  auto* apply = app.add_subcommand("apply", "verify proven transactions and append them to the pool, in order; the first rejected one stops");
+  apply->add_option("--pool", o.pool, "pool state directory (created if missing)")->required();
+  apply->add_option("--floor", o.floor, "minimum conjectured security bits of a proof")->capture_default_str();
+  apply->add_option("PROOF", o.proofs, "vm31-proof files")->required();
+  auto* relay = app.add_subcommand("relay", "verify proofs and batch them into one calldata for a pool contract (submit invoke --calldata-file)");
+  relay->add_option("--pool", o.pool, "the relayer's pool state directory: refuse stale roots and spent nullifiers too");
+  relay->add_option("--floor", o.floor, "minimum conjectured security bits of a proof")->capture_default_str();
+  relay->add_option("-o,--output", o.output, "calldata file: one 0x-hex felt per line ('-': stdout)")->capture_default_str();
+  relay->add_option("PROOF", o.proofs, "vm31-proof files")->required();
 
   return cli::run(app, argc, argv, nullptr, [&]() -> int {
     const cli::Progress progress(o.quiet);
@@ -177,16 +212,47 @@ int main(int argc, char** argv) {
       return cli::kOk;
     }
     if (deposit->parsed()) {
-      write_transaction(o, build_deposit(parse_address(o.to), o.asset, o.amount), progress, "deposit");
+      write_transaction(o, build_deposit(parse_address(o.to), o.asset, o.amount), progress);
+      return cli::kOk;
+    }
+    if (prove->parsed()) {
+      o.prove = true;
+      write_transaction(o, decode_transaction(read_file(tx_input, "transaction file")), progress);
+      return cli::kOk;
+    }
+    if (relay->parsed()) {
+      std::vector<std::vector<uint8_t>> proofs;
+      for (const auto& path : o.proofs) proofs.push_back(cli::read_all(path));
+      std::optional<PoolState> pool;
+      if (!o.pool.empty()) pool.emplace(open_pool(o));
+      const auto felts = relay_calldata(proofs, pool ? &*pool : nullptr, o.floor);
+      std::string text;
+      for (const auto& f : felts) text += f.hex() + "\n";
+      cli::write_all(o.output.empty() ? "-" : o.output, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, false);
+      progress.line("vm31: relayed " + std::to_string(proofs.size()) + " verified transactions in " + std::to_string(felts.size()) +
+                    " felts");
+      return cli::kOk;
+    }
+    if (apply->parsed()) {
+      PoolState pool(o.pool);
+      for (const auto& path : o.proofs) {
+        const ProvenTransaction proven = decode_proven(cli::read_all(path));
+        cli::Stopwatch watch;
+        apply_transaction(pool, proven, o.floor);
+        char line[200];
+        std::snprintf(line, sizeof line, "vm31: applied %s (%s) in %.3f s: %zu notes in the pool", path.c_str(),
+                      kind_name(proven.tx.kind), watch.seconds(), size_t(pool.tree().size()));
+        progress.line(line);
+      }
       return cli::kOk;
     }
     const Wallet w = open_wallet(o);
     const PoolState pool = open_pool(o);
     if (transfer->parsed())
       write_transaction(o, build_transfer(w.spending_key(), pool, parse_address(o.to), o.asset, o.amount, o.fee, o.relayer),
-                        progress, "transfer");
+                        progress);
     else
-      write_transaction(o, build_withdraw(w.spending_key(), pool, o.asset, o.amount, o.recipient), progress, "withdraw");
+      write_transaction(o, build_withdraw(w.spending_key(), pool, o.asset, o.amount, o.recipient), progress);
     return cli::kOk;
   });
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "error/error.hpp"
+#include "vm31/transaction.hpp"
 
 // A fresh directory under $TMPDIR (or /tmp), removed with everything in it at the end of a test.
 
@@ -32,4 +33,11 @@ inline std::string reason(const std::function<void()>& f) {
     return e.what();
   }
   return "(accepted)";
+}
+
+// What `vm31 apply` does after verifying the proof: the statement and the pool's rules, then append.
+inline void accept(zkm31::vm31::PoolState& pool, const zkm31::vm31::Transaction& tx) {
+  zkm31::vm31::check_statement(tx);
+  zkm31::vm31::check_pool_rules(tx, pool);
+  pool.append(zkm31::vm31::pool_entry(tx));
 }

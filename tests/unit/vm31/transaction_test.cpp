@@ -11,13 +11,6 @@ using namespace zkm31::vm31;
 
 namespace {
 
-// What `vm31 apply` will do once proofs exist, minus the proof.
-void accept(PoolState& pool, const Transaction& tx) {
-  check_statement(tx);
-  check_pool_rules(tx, pool);
-  pool.append(pool_entry(tx));
-}
-
 struct Fixture {
   TempDir tmp;
   PoolState pool{tmp / "pool"};
@@ -61,6 +54,9 @@ TEST(Vm31Transaction, PoolRulesRefuseReplayDoubleSpendAndStaleRoots) {
   const uint64_t log = f.pool.log_bytes();
   EXPECT_NE(reason([&] { accept(f.pool, t); }).find("double spend"), std::string::npos);  // replay
   EXPECT_EQ(f.pool.log_bytes(), log);
+  Transaction twice = build_withdraw(f.bob, f.pool, 1, 1, "0x2");
+  twice.nullifiers.push_back(twice.nullifiers[0]);
+  EXPECT_NE(reason([&] { check_pool_rules(twice, f.pool); }).find("twice"), std::string::npos);
   // A stale root: the pool moved on by more than the window since the transaction was built.
   Transaction late = build_withdraw(f.bob, f.pool, 1, 10, "0x2");
   for (size_t i = 0; i < kRootWindow; ++i) accept(f.pool, build_deposit(address_of(f.alice), 1, 1));
