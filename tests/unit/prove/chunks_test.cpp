@@ -32,7 +32,8 @@ const std::vector<uint8_t>& honest() {
 
 std::vector<msgpack::object> array_of(const std::vector<uint8_t>& proof, std::string_view key,
                                       msgpack::object_handle& keep) {
-  auto env = artifact::unwrap(proof, "proof", prove::kProofVersion);
+  // A view, not a copy: the handle's strings and bins point into `proof`, which outlives it.
+  const artifact::EnvelopeView env = artifact::unwrap_view(proof, "proof", prove::kProofVersion);
   keep = artifact::parse_body(env.body, "proof");
   return artifact::MapView(keep.get(), "proof").array(key);
 }
