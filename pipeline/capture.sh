@@ -1,4 +1,4 @@
-#!/usr/bin/env bash
+#!/bin/bash
 # capture.sh [--log LOGDIR] --model MODEL.graph [--age-recipient R]... < x.json — run the integer
 # forward pass, print its output (graph-forward --json-out) and append one chain-linked entry to the
 # audit log LOGDIR (default $ZKM31_AUDIT_DIR):
@@ -6,7 +6,8 @@
 #   inputs/SEQ.json    the input (inputs/SEQ.json.age when encrypted to auditors with age)
 #   model.graph, model.json, model.checksum   the log's model, its identity and its file checksum, pinned by the first capture
 # hash = Poseidon(seq, time, model_commitment hi/lo, graph_digest hi/lo, io_commitment, prev); the
-# first entry's prev is 0x0. Appends hold LOGDIR/.lock; a torn last line (a crash mid-append) is cut first.
+# first entry's prev is 0x0. Appends hold LOGDIR/.lock (taken by calldata audit-entry --append); a torn
+# last line (a crash mid-append) is cut first.
 # Kept to few subprocesses (bash builtins where they do): its cost per inference is a measured figure.
 source "${BASH_SOURCE[0]%/*}/common.sh"
 log=${ZKM31_AUDIT_DIR:-} model= age_args=()
@@ -25,24 +26,32 @@ need graph-forward gkr-prove calldata flock
 [ ${#age_args[@]} -eq 0 ] || need age
 [ -d "$log/inputs" ] || mkdir -p "$log/inputs" || die "cannot create the audit log $log"
 tmp=$log/inputs/.capture.$$
+enable -f /usr/lib/bash/rm rm 2> /dev/null || true  # Debian's bash-builtins: no process for the clean-up
 trap 'rm -f "$tmp".*' EXIT
 IFS= read -r -d '' input || true
-graph-forward -q --input - --graph "$model" -o "$tmp.trace" --json-out "$tmp.out" <<<"$input"
-IFS= read -r -d '' out < "$tmp.out" || true
+# The input as it will be stored (calldata moves it into inputs/ under the entry's number); a plain
+# one is also graph-forward's input (a here-string would cost a fork), a sealed one never touches the disk.
+if [ ${#age_args[@]} -gt 0 ]; then
+  stored=$tmp.json.age
+  printf '%s' "$input" | age "${age_args[@]}" -o "$stored" || die "age could not encrypt the input"
+  out=$(graph-forward -q --input - --graph "$model" -o "$tmp.trace" --json-out - <<<"$input")
+else
+  stored=$tmp.json
+  printf '%s' "$input" > "$stored"
+  out=$(graph-forward -q --input "$stored" --graph "$model" -o "$tmp.trace" --json-out -)
+fi
 [[ $out =~ \"graph_checksum\":\"([0-9a-f]{32})\" ]] || die "graph-forward wrote no graph checksum"
 checksum=${BASH_REMATCH[1]}
-ext=json
-if [ ${#age_args[@]} -gt 0 ]; then
-  printf '%s' "$input" | age "${age_args[@]}" -o "$tmp.age" || die "age could not encrypt the input"
-  ext=json.age
-fi
 
-hold_lock "$log/.lock"
-if [ ! -f "$log/model.json" ]; then
-  gkr-prove -q --commit-model --json -i "$model" > "$tmp.model"
-  cp "$model" "$log/model.graph"
-  echo "$checksum" > "$log/model.checksum"
-  mv "$tmp.model" "$log/model.json"
+if [ ! -f "$log/model.json" ]; then  # the first capture pins the model (under the lock, then released)
+  hold_lock "$log/.lock"
+  if [ ! -f "$log/model.json" ]; then
+    gkr-prove -q --commit-model --json -i "$model" > "$tmp.model"
+    cp "$model" "$log/model.graph"
+    echo "$checksum" > "$log/model.checksum"
+    mv "$tmp.model" "$log/model.json"
+  fi
+  exec {LOCK_FD}>&-
 fi
 pinned_model "$log"
 # The same model file as the pinned one (its checksum), else the same model commitment.
@@ -52,12 +61,9 @@ if [ "$checksum" != "$pinned_checksum" ]; then
   other=$(gkr-prove -q --commit-model -i "$model")
   [ "$other" = "$MODEL_COMMITMENT" ] || die "$log is pinned to model $MODEL_COMMITMENT, not $other: start a new log for another model"
 fi
-# calldata chains the entry to the log's last one (cutting a torn last line: a crash mid-append).
+# calldata takes the log's lock, cuts a torn last line (a crash mid-append), chains the entry to the
+# last one, stores the input and appends.
 time=${EPOCHREALTIME/./} time=${time:0:-3}
-entry=$(calldata audit-entry --repair --log "$log/log.jsonl" -i "$tmp.trace" --time "$time" \
-  --model-commitment "$MODEL_COMMITMENT" --graph-digest "$GRAPH_DIGEST") || die "cannot append to $log/log.jsonl"
-[[ $entry =~ ^\{\"seq\":([0-9]+), ]] || die "calldata audit-entry wrote no entry"
-seq=${BASH_REMATCH[1]}
-if [ "$ext" = json ]; then printf '%s' "$input" > "$log/inputs/$seq.json"; else mv "$tmp.age" "$log/inputs/$seq.$ext"; fi
-printf '%s\n' "$entry" >> "$log/log.jsonl"
-printf '%s' "$out"
+calldata audit-entry --append --repair --log "$log/log.jsonl" -i "$tmp.trace" --store-input "$stored" --time "$time" \
+  --model-commitment "$MODEL_COMMITMENT" --graph-digest "$GRAPH_DIGEST" > /dev/null || die "cannot append to $log/log.jsonl"
+printf '%s\n' "$out"

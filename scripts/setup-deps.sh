@@ -10,7 +10,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libb2-dev nlohmann-json3-dev libssl-dev libsodium-dev
   python3 jq python3-msgpack python3-xxhash
-  parallel rsync openssh-client openssh-server age
+  parallel rsync openssh-client openssh-server age bash-builtins
 )
 case "${1:-}" in
   fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;

@@ -59,9 +59,11 @@ uint32_t Lowerer::emit(Node n, const std::string& out_name, double scale) {
 
 int64_t Lowerer::unclamped(const Node& n) const {
   const Tensor& x = T(n.inputs[0]);
-  __int128 xmax = std::max(-x.lo, x.hi), mmax = 0, bmax = 0;
-  for (int64_t v : n.mult) mmax = std::max<__int128>(mmax, v < 0 ? -v : v);
-  for (int64_t v : n.offset) bmax = std::max<__int128>(bmax, v < 0 ? -v : v);
+  // Magnitudes in 128 bits: −INT64_MIN does not fit in 64 (a fuzzed bias reached it).
+  const auto mag = [](int64_t v) { return v < 0 ? -__int128(v) : __int128(v); };
+  __int128 xmax = std::max(mag(x.lo), mag(x.hi)), mmax = 0, bmax = 0;
+  for (int64_t v : n.mult) mmax = std::max(mmax, mag(v));
+  for (int64_t v : n.offset) bmax = std::max(bmax, mag(v));
   __int128 top = xmax * mmax + bmax + (n.shift ? __int128(1) << (n.shift - 1) : 0);
   return int64_t(std::min<__int128>((top >> n.shift) + 1, INT64_MAX));
 }

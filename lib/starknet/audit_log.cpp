@@ -1,6 +1,14 @@
 #include "starknet/audit_log.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -78,6 +86,16 @@ AuditLogTail read_audit_log_tail(const std::string& path) {
   return tail;
 }
 
+AuditLogTail read_audit_log_tail(const std::string& path, bool repair) {
+  AuditLogTail tail = read_audit_log_tail(path);
+  if (!tail.torn) return tail;
+  if (!repair) throw BadInput(path + ": the last line is torn (a crash mid-append): --repair cuts it");
+  std::filesystem::resize_file(path, tail.complete_bytes);
+  std::fprintf(stderr, "calldata: repaired %s: cut a torn last line (a crash mid-append)\n", path.c_str());
+  tail.torn = false;
+  return tail;
+}
+
 AuditEntry next_audit_entry(const AuditLogTail& tail, uint64_t time_ms, const std::string& model_commitment,
                             const std::string& graph_digest, const Felt& io_commitment) {
   AuditEntry e;
@@ -88,6 +106,39 @@ AuditEntry next_audit_entry(const AuditLogTail& tail, uint64_t time_ms, const st
   e.io_commitment = io_commitment;
   e.prev = tail.last_seq ? tail.last_hash : Felt::zero();
   e.hash = audit_entry_hash(e);
+  return e;
+}
+
+AuditEntry append_audit_entry(const std::string& log_path, uint64_t time_ms, const std::string& model_commitment,
+                              const std::string& graph_digest, const Felt& io_commitment,
+                              const std::string& stored_input, bool repair) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(log_path).parent_path().empty() ? fs::path(".") : fs::path(log_path).parent_path();
+  const auto fail = [](const std::string& what) { return BadInput(what + ": " + std::strerror(errno)); };
+  // Closed on every exit; closing the descriptor releases the lock.
+  struct Fd {
+    int fd;
+    ~Fd() {
+      if (fd >= 0) ::close(fd);
+    }
+  };
+  const Fd lock{::open((dir / ".lock").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644)};
+  if (lock.fd < 0) throw fail("cannot open the lock " + (dir / ".lock").string());
+  while (::flock(lock.fd, LOCK_EX) != 0)
+    if (errno != EINTR) throw fail("cannot lock " + (dir / ".lock").string());
+  const AuditEntry e = next_audit_entry(read_audit_log_tail(log_path, repair), time_ms, model_commitment, graph_digest, io_commitment);
+  if (!stored_input.empty()) {
+    const bool sealed = stored_input.size() > 4 && stored_input.ends_with(".age");
+    const fs::path to = dir / "inputs" / (std::to_string(e.seq) + (sealed ? ".json.age" : ".json"));
+    std::error_code ec;
+    fs::rename(stored_input, to, ec);
+    if (ec) throw BadInput("cannot store the input " + stored_input + " as " + to.string() + ": " + ec.message());
+  }
+  const std::string line = audit_entry_line(e) + "\n";
+  const Fd out{::open(log_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)};
+  if (out.fd < 0) throw fail("cannot open " + log_path);
+  // One write of the whole line: a crash leaves at most a torn last line, which --repair cuts.
+  if (::write(out.fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) throw fail("cannot append to " + log_path);
   return e;
 }
 

@@ -33,9 +33,21 @@ struct AuditLogTail {
   uint64_t complete_bytes = 0;
 };
 AuditLogTail read_audit_log_tail(const std::string& path);
+// The same after cutting a torn last line (with a notice on stderr) when `repair`; BadInput for a
+// torn line otherwise.
+AuditLogTail read_audit_log_tail(const std::string& path, bool repair);
 
 // The next entry after `tail`: seq and prev from it, hash computed.
 AuditEntry next_audit_entry(const AuditLogTail& tail, uint64_t time_ms, const std::string& model_commitment,
                             const std::string& graph_digest, const Felt& io_commitment);
+
+// Appends the next entry to the log at `log_path` while holding an exclusive flock on `.lock` in the
+// log's directory (the lock pipeline/capture.sh takes), so concurrent writers never interleave. A torn
+// last line is cut when `repair` (BadInput otherwise). `stored_input`, when not empty, is renamed to
+// inputs/SEQ.json (SEQ.json.age when it ends in .age) beside the log before the line is written:
+// an entry never names a missing input. Returns the entry appended.
+AuditEntry append_audit_entry(const std::string& log_path, uint64_t time_ms, const std::string& model_commitment,
+                              const std::string& graph_digest, const Felt& io_commitment,
+                              const std::string& stored_input, bool repair);
 
 }  // namespace zkm31::starknet

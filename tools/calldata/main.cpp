@@ -4,7 +4,6 @@
 // of an audit log (pipeline/capture.sh).
 // Output: lowercase 0x-hex, one felt per line, or a JSON array with --json / --format json.
 #include <chrono>
-#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <sstream>
@@ -89,15 +88,21 @@ int main(int argc, char** argv) {
   ioc->add_option("FILE", files, "artifacts");
   std::string log_path, model_commitment, graph_digest;
   uint64_t time_ms = 0;
-  bool repair = false;
+  bool repair = false, append = false;
+  std::string stored_input;
   auto* entry = app.add_subcommand("audit-entry",
                                    "print the next entry of an audit log (a JSON line) for the trace artifact on stdin or -i; "
-                                   "the caller holds the log's lock and appends it");
+                                   "the caller holds the log's lock and appends it, or --append does both");
   entry->add_option("--log", log_path, "the log (log.jsonl; missing or empty: the entry is the first)")->required();
   entry->add_option("--model-commitment", model_commitment, "the log's model commitment (64 hex digits)")->required();
   entry->add_option("--graph-digest", graph_digest, "the log's graph digest (64 hex digits)")->required();
   entry->add_option("--time", time_ms, "the entry's time, ms since the epoch (default: now)");
   entry->add_flag("--repair", repair, "cut a torn last line (a crash mid-append) instead of refusing the log");
+  auto* append_flag = entry->add_flag("--append", append,
+                                      "append the entry to the log while holding the .lock beside it (as pipeline/capture.sh does)");
+  entry->add_option("--store-input", stored_input,
+                    "with --append: move this file to inputs/SEQ.json (SEQ.json.age if it ends in .age) beside the log first")
+      ->needs(append_flag);
   auto* ss = app.add_subcommand("short-string", "TEXT (ASCII, ≤ 31 characters) as one felt");
   ss->add_option("TEXT", text, "the string")->required();
   auto* ba = app.add_subcommand("byte-array", "TEXT as Cairo ByteArray calldata: n_words, words…, pending_word, pending_len");
@@ -146,16 +151,16 @@ int main(int argc, char** argv) {
       }
     } else if (entry->parsed()) {
       const Felt io_c = io_commitment_of(cli::read_all(io.input));
-      const AuditLogTail tail = read_audit_log_tail(log_path);
-      if (tail.torn) {
-        if (!repair) throw BadInput(log_path + ": the last line is torn (a crash mid-append): --repair cuts it");
-        std::filesystem::resize_file(log_path, tail.complete_bytes);
-        std::fprintf(stderr, "calldata: repaired %s: cut a torn last line (a crash mid-append)\n", log_path.c_str());
-      }
       if (!entry->count("--time"))
         time_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                             std::chrono::system_clock::now().time_since_epoch()).count());
-      const std::string line = audit_entry_line(next_audit_entry(tail, time_ms, model_commitment, graph_digest, io_c)) + "\n";
+      AuditEntry e;
+      if (append) {
+        e = append_audit_entry(log_path, time_ms, model_commitment, graph_digest, io_c, stored_input, repair);
+      } else {
+        e = next_audit_entry(read_audit_log_tail(log_path, repair), time_ms, model_commitment, graph_digest, io_c);
+      }
+      const std::string line = audit_entry_line(e) + "\n";
       std::fwrite(line.data(), 1, line.size(), stdout);
       return cli::kOk;
     } else if (ped->parsed()) {

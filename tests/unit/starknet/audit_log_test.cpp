@@ -1,13 +1,18 @@
 // The audit log's entries (lib/starknet/audit_log): the chain hash, the line format and reading the
-// end of a log, including a torn last line (a crash mid-append) and a malformed last entry.
+// end of a log, including a torn last line (a crash mid-append) and a malformed last entry; appends
+// under the log's lock from concurrent writers, with the input stored under the entry's number.
 #include "starknet/audit_log.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "error/error.hpp"
@@ -90,6 +95,54 @@ TEST(AuditLog, MalformedLastEntryIsRefused) {
     log.write(bad);
     EXPECT_THROW(read_audit_log_tail(log.path), BadInput) << bad;
   }
+}
+
+TEST(AuditLog, ConcurrentAppendsChainEveryEntryAndStoreTheirInputs) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("zkm31-audit-dir-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "inputs");
+  const std::string log = (dir / "log.jsonl").string();
+  // Four writers (each its own lock descriptor, as separate processes have) append 25 entries each.
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w)
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < 25; ++i) {
+        const std::string input = (dir / "inputs" / (".w" + std::to_string(w) + "-" + std::to_string(i) + ".json")).string();
+        std::ofstream(input) << "{\"writer\":" << w << ",\"i\":" << i << "}";
+        append_audit_entry(log, 1000 + i, kMc, kGd, Felt::from_u64(100 * w + i), input, false);
+      }
+    });
+  for (auto& t : writers) t.join();
+  std::ifstream in(log);
+  std::string line;
+  AuditLogTail tail;
+  uint64_t n = 0;
+  while (std::getline(in, line)) {
+    // Each line is the entry its predecessor chains to, and its input is stored under its number.
+    const auto j = nlohmann::json::parse(line);
+    ASSERT_EQ(j["seq"].get<uint64_t>(), n);
+    const AuditEntry e = next_audit_entry(tail, j["time"].get<uint64_t>(), kMc, kGd, Felt::parse(j["io_commitment"].get<std::string>()));
+    EXPECT_EQ(audit_entry_line(e), line);
+    EXPECT_TRUE(fs::exists(dir / "inputs" / (std::to_string(n) + ".json"))) << n;
+    tail.last_seq = e.seq, tail.last_hash = e.hash;
+    ++n;
+  }
+  EXPECT_EQ(n, 100u);
+  // A torn last line is refused, then cut with repair; a sealed input keeps its .age suffix.
+  std::ofstream(log, std::ios::app) << "{\"seq\":100,\"ti";
+  const std::string sealed = (dir / "inputs" / ".x.json.age").string();
+  std::ofstream(sealed) << "age";
+  EXPECT_THROW(append_audit_entry(log, 1, kMc, kGd, Felt::from_u64(1), sealed, false), BadInput);
+  const AuditEntry e = append_audit_entry(log, 1, kMc, kGd, Felt::from_u64(1), sealed, true);
+  EXPECT_EQ(e.seq, 100u);
+  EXPECT_EQ(e.prev, tail.last_hash);
+  EXPECT_TRUE(fs::exists(dir / "inputs" / "100.json.age"));
+  EXPECT_FALSE(read_audit_log_tail(log).torn);
+  // A missing input file appends nothing.
+  EXPECT_THROW(append_audit_entry(log, 1, kMc, kGd, Felt::from_u64(1), (dir / "nope.json").string(), false), BadInput);
+  EXPECT_EQ(*read_audit_log_tail(log).last_seq, 100u);
+  fs::remove_all(dir);
 }
 
 }  // namespace
