@@ -37,12 +37,13 @@ for ex in fibonacci range; do
   for h in stark_proof calldata envelope; do seed $h "$tmp/$ex.stark"; done
 done
 for h in air_trace envelope; do seed $h "$tmp/fibonacci.air"; done  # the range one holds the 2^16 table
-# VM31: a deposit's witness file and proof.
+# VM31: a deposit's witness file and proof, and a batch of two deposits.
 addr=$(VM31_PASSWORD=fuzz "$bin/vm31" keygen --wallet "$tmp/wallet") || exit 1
 "$bin/vm31" -q deposit --to "$addr" --asset 1 --amount 5 -o "$tmp/deposit.tx" || exit 1
 "$bin/vm31" -q deposit --to "$addr" --asset 1 --amount 5 --prove -o "$tmp/deposit.proof" || exit 1
 for h in vm31_tx envelope; do seed $h "$tmp/deposit.tx"; done
-for h in vm31_proof envelope; do seed $h "$tmp/deposit.proof"; done
+"$bin/vm31" -q prove-deposits -o "$tmp/deposits.proof" "$tmp/deposit.tx" "$tmp/deposit.tx" || exit 1
+for h in vm31_proof envelope; do seed $h "$tmp/deposit.proof"; seed $h "$tmp/deposits.proof"; done
 for f in "$tmp"/cache/*.certificate; do seed certificate "$f"; seed envelope "$f"; done
 # The first felts only: a seed sets the largest input size, and the whole calldata is 400 kB.
 "$bin/calldata" -q -i "$tmp/mlp_sigmoid.proof" | head -n 40 >"$tmp/calldata.txt" && seed felt_text "$tmp/calldata.txt"

@@ -166,6 +166,41 @@ struct EvalView {
   const Digest& node_offset() const { return vm31::node_offset(); }
 };
 
+// The permutation of a row, from its input columns: initial M_E, then each round's columns from the
+// previous ones.
+template <class E>
+void constrain_permutation(E& e) {
+  using F = typename E::F;
+  auto cur = [&](size_t c) { return e.main(c, Row::Cur); };
+  poseidon2::generic::State<F> s;
+  for (size_t i = 0; i < kWidth; ++i) s[i] = cur(Layout::kIn + i);
+  poseidon2::generic::external_layer(s);
+  for (size_t r = 0; r < kRounds; ++r) {
+    if (Layout::is_full(r)) {
+      const auto next = poseidon2::generic::round(r, s);
+      for (size_t i = 0; i < kWidth; ++i) e.constrain(cur(Layout::round_col(r, i)) - next[i]), s[i] = cur(Layout::round_col(r, i));
+    } else {
+      const F x = cur(Layout::round_col(r));
+      e.constrain(x - poseidon2::generic::pow5(s[0] + e.constant(M31(poseidon2::kInternal[r - Layout::kHalf]))));
+      s[0] = x;
+      poseidon2::generic::internal_layer(s);
+    }
+  }
+}
+
+// Writes row `row` of the permutation columns for input `in`; returns the output state.
+poseidon2::State fill_permutation(air::Columns& cols, size_t row, const poseidon2::State& in) {
+  const poseidon2::RoundStates rs = poseidon2::round_states(in);
+  for (size_t i = 0; i < kWidth; ++i) {
+    cols[Layout::kIn + i][row] = in[i];
+    for (size_t r = 0; r < kRounds; ++r)
+      if (Layout::is_full(r)) cols[Layout::round_col(r, i)][row] = rs[r + 1][i];
+  }
+  for (size_t r = Layout::kHalf; r < Layout::kHalf + Layout::kPartial; ++r)
+    cols[Layout::round_col(r)][row] = poseidon2::sbox(rs[r][0] + M31(poseidon2::kInternal[r - Layout::kHalf]));
+  return rs[kRounds];
+}
+
 // Counts constrain() calls (for Component::constraints()).
 struct CountEval {
   using F = M31;
@@ -214,21 +249,7 @@ class TxCircuit final : public air::Evaluated<TxCircuit> {
     auto flag = [&](size_t j) { return cur(L.flag0 + j); };
     auto out = [&](size_t i) { return cur(Layout::kOut + i); };
 
-    // The permutation: initial M_E, then each round's columns from the previous ones.
-    poseidon2::generic::State<F> s;
-    for (size_t i = 0; i < kWidth; ++i) s[i] = cur(Layout::kIn + i);
-    poseidon2::generic::external_layer(s);
-    for (size_t r = 0; r < kRounds; ++r) {
-      if (Layout::is_full(r)) {
-        const auto next = poseidon2::generic::round(r, s);
-        for (size_t i = 0; i < kWidth; ++i) e.constrain(cur(Layout::round_col(r, i)) - next[i]), s[i] = cur(Layout::round_col(r, i));
-      } else {
-        const F x = cur(Layout::round_col(r));
-        e.constrain(x - poseidon2::generic::pow5(s[0] + k(poseidon2::kInternal[r - Layout::kHalf])));
-        s[0] = x;
-        poseidon2::generic::internal_layer(s);
-      }
-    }
+    constrain_permutation(e);
 
     // The program counter: flag 0 on row 0, shifted one row down per row.
     e.constrain((flag(0) - k(1)) * e.first());
@@ -376,6 +397,122 @@ struct TraceView {
   const Digest& node_offset() const { return vm31::node_offset(); }
 };
 
+// ---- a batch of deposits ----
+
+// Columns after the permutation's: the phase flags, the deposit's note, the batch sponge's capacity.
+struct BatchLayout {
+  static constexpr size_t kPhases = 4;
+  static constexpr size_t kFlag0 = Layout::kOut + kWidth, kNote0 = kFlag0 + kPhases, kCap0 = kNote0 + 11;
+  static constexpr size_t kColumns = kCap0 + 8;
+  // Note columns: owner[4], asset, lo, hi, blinding[4] (the commitment's message order).
+  static constexpr size_t kAsset = 4, kLo = 5, kHi = 6, kBlind = 7;
+};
+
+// The public values a batch absorbs per deposit: commitment, asset, amount limbs, zero padding.
+std::array<M31, 16> batch_block(const Digest& commitment, M31 asset, M31 lo, M31 hi) {
+  std::array<M31, 16> b{};
+  std::copy(commitment.begin(), commitment.end(), b.begin());
+  b[8] = asset, b[9] = lo, b[10] = hi;
+  return b;
+}
+
+unsigned batch_log_size(size_t deposits) {
+  unsigned n = 3;
+  while ((size_t(1) << n) < BatchLayout::kPhases * deposits) ++n;
+  return n;
+}
+
+class DepositBatchCircuit final : public air::Evaluated<DepositBatchCircuit> {
+ public:
+  explicit DepositBatchCircuit(const std::vector<Transaction>& deposits) : log_size_(batch_log_size(deposits.size())) {
+    if (deposits.empty()) throw BadInput("vm31 deposit batch: no deposits");
+    pub_.push_back(M31(uint32_t(deposits.size())));
+    std::vector<M31> message;
+    const Digest padding = commitment(Note{});
+    const size_t slots = (size_t(1) << log_size_) / BatchLayout::kPhases;
+    for (size_t d = 0; d < slots; ++d) {
+      std::array<M31, 16> block = batch_block(padding, M31(), M31(), M31());
+      if (d < deposits.size()) {
+        const Transaction& tx = deposits[d];
+        if (tx.kind != TxKind::deposit || tx.outputs.size() != 1)
+          throw BadInput("vm31 deposit batch: transaction " + std::to_string(d) + " is not a deposit");
+        const auto limbs = amount_limbs(tx.public_amount);  // range-checked here: the circuit takes them as given
+        block = batch_block(tx.outputs[0].commitment, tx.public_asset, limbs[0], limbs[1]);
+        const auto p = vm31::public_inputs(tx);
+        pub_.insert(pub_.end(), p.begin(), p.end());
+      }
+      message.insert(message.end(), block.begin(), block.end());
+    }
+    digest_ = poseidon2::hash(tag::kDepositBatch, message);
+    capacity0_ = {tag::kDepositBatch, M31(uint32_t(message.size()))};
+    CountEval c;
+    eval(c);
+    constraints_ = c.count;
+  }
+  std::string name() const override { return "vm31_deposit_batch"; }
+  uint32_t version() const override { return 1; }
+  unsigned log_size() const override { return log_size_; }
+  size_t main_columns() const override { return BatchLayout::kColumns; }
+  size_t lookups() const override { return 0; }
+  size_t constraints() const override { return constraints_; }
+  unsigned degree() const override { return 5; }
+  std::vector<M31> public_inputs() const override { return pub_; }
+  const std::array<M31, 8>& initial_capacity() const { return capacity0_; }
+
+  template <class E>
+  void eval(E& e) const {
+    using F = typename E::F;
+    using B = BatchLayout;
+    auto cur = [&](size_t c) { return e.main(c, Row::Cur); };
+    auto nxt = [&](size_t c) { return e.main(c, Row::Next); };
+    auto k = [&](M31 v) { return e.constant(v); };
+    auto flag = [&](size_t j) { return cur(B::kFlag0 + j); };
+    auto note = [&](size_t j) { return cur(B::kNote0 + j); };
+    auto cap = [&](size_t j) { return cur(B::kCap0 + j); };
+    auto out = [&](size_t i) { return cur(Layout::kOut + i); };
+    auto in = [&](size_t i) { return cur(Layout::kIn + i); };
+    auto next_in = [&](size_t i) { return nxt(Layout::kIn + i); };
+    const F one = k(M31::one()), last_phase = flag(B::kPhases - 1), within = one - last_phase;
+
+    constrain_permutation(e);
+    // Phases 0, 1, 2, 3 in turn from row 0 (the row count is a multiple of 4: the last row is a phase 3).
+    e.constrain((flag(0) - one) * e.first());
+    for (size_t j = 1; j < B::kPhases; ++j) e.constrain(flag(j) * e.first());
+    for (size_t j = 0; j < B::kPhases; ++j) e.constrain((nxt(B::kFlag0 + (j + 1) % B::kPhases) - flag(j)) * e.not_last());
+    // The note and the sponge's capacity hold over a deposit's rows; after phase 3 the capacity is its output's.
+    for (size_t j = 0; j < 11; ++j) e.constrain((nxt(B::kNote0 + j) - note(j)) * within * e.not_last());
+    for (size_t j = 0; j < 8; ++j) {
+      e.constrain((cap(j) - k(capacity0_[j])) * e.first());
+      e.constrain((nxt(B::kCap0 + j) - cap(j)) * within * e.not_last());
+      e.constrain((nxt(B::kCap0 + j) - out(8 + j)) * last_phase * e.not_last());
+    }
+    // Phase 0: the commitment's first block (owner, asset, lo, hi, blinding[0]; tag, length 11).
+    for (size_t i = 0; i < kWidth; ++i) {
+      const F x = i < 8 ? note(i) : i == 8 ? k(tag::kCommitment) : i == 9 ? k(M31(11)) : F{};
+      e.constrain(flag(0) * (in(i) - x));
+    }
+    // The next row's input: phase 1 the commitment's second block, phase 2 the commitment into the
+    // batch sponge, phase 3 the public (asset, lo, hi).
+    for (size_t i = 0; i < kWidth; ++i) {
+      const F second = i < 3 ? note(B::kBlind + 1 + i) : i < 8 ? F{} : out(i);
+      const F absorb_commitment = i < 8 ? out(i) : cap(i - 8);
+      const F absorb_amount = i < 3 ? note(B::kAsset + i) : i < 8 ? F{} : out(i);
+      e.constrain(flag(0) * (next_in(i) - second));
+      e.constrain(flag(1) * (next_in(i) - absorb_commitment));
+      e.constrain(flag(2) * (next_in(i) - absorb_amount));
+    }
+    // The batch's digest on the last row.
+    for (size_t i = 0; i < 8; ++i) e.constrain((out(i) - k(digest_[i])) * e.last());
+  }
+
+ private:
+  unsigned log_size_;
+  std::vector<M31> pub_;
+  Digest digest_{};
+  std::array<M31, 8> capacity0_{};
+  size_t constraints_ = 0;
+};
+
 }  // namespace
 
 TxShape shape_of(const Transaction& tx) { return {tx.kind, tx.nullifiers.size()}; }
@@ -403,20 +540,55 @@ air::Columns tx_trace(const Transaction& tx) {
       const auto x = step_input(prog[row], TraceView{regs, prev, sib});
       std::copy(x.begin(), x.end(), in.begin());
     }
-    const poseidon2::RoundStates rs = poseidon2::round_states(in);
-    for (size_t i = 0; i < kWidth; ++i) {
-      cols[Layout::kIn + i][row] = in[i];
-      for (size_t r = 0; r < kRounds; ++r)
-        if (Layout::is_full(r)) cols[Layout::round_col(r, i)][row] = rs[r + 1][i];
-    }
-    for (size_t r = Layout::kHalf; r < Layout::kHalf + Layout::kPartial; ++r)
-      cols[Layout::round_col(r)][row] = poseidon2::sbox(rs[r][0] + M31(poseidon2::kInternal[r - Layout::kHalf]));
+    const poseidon2::State out = fill_permutation(cols, row, in);
     if (row < L.steps) cols[L.flag0 + row][row] = M31::one();
     for (size_t r = 0; r < kRegisters; ++r) cols[L.regs0 + r][row] = regs[r];
     for (size_t m = 0; m < 8; ++m) cols[L.sib0 + m][row] = sib[m];
     if (row < L.ranges.size())
       for (size_t b = 0; b < kRangeBits; ++b) cols[L.bits0 + b][row] = M31((regs[L.ranges[row].first].v >> b) & 1);
-    prev = rs[kRounds];
+    prev = out;
+  }
+  return cols;
+}
+
+std::shared_ptr<const air::Component> deposit_batch_circuit(const std::vector<Transaction>& deposits) {
+  return std::make_shared<DepositBatchCircuit>(deposits);
+}
+
+air::Columns deposit_batch_trace(const std::vector<Transaction>& deposits) {
+  using B = BatchLayout;
+  for (const Transaction& tx : deposits) check_statement(tx);
+  const auto circuit = std::static_pointer_cast<const DepositBatchCircuit>(deposit_batch_circuit(deposits));
+  const size_t rows = size_t(1) << circuit->log_size();
+  air::Columns cols(B::kColumns, std::vector<M31>(rows));
+  std::array<M31, 8> capacity = circuit->initial_capacity();
+  const Note padding{};
+  for (size_t d = 0; d < rows / B::kPhases; ++d) {
+    const Note& n = d < deposits.size() ? deposits[d].output_notes[0] : padding;
+    const std::array<M31, 11> message{n.owner[0], n.owner[1], n.owner[2], n.owner[3], n.asset, n.amount_lo, n.amount_hi,
+                                      n.blinding[0], n.blinding[1], n.blinding[2], n.blinding[3]};
+    poseidon2::State in{};
+    std::copy(message.begin(), message.begin() + 8, in.begin());
+    in[8] = tag::kCommitment, in[9] = M31(11);
+    poseidon2::State out{};
+    for (size_t phase = 0; phase < B::kPhases; ++phase) {
+      const size_t row = B::kPhases * d + phase;
+      if (phase == 1) {  // the commitment's second block (overwrite mode: the capacity carries on)
+        in = out;
+        for (size_t i = 0; i < 8; ++i) in[i] = i < 3 ? message[8 + i] : M31();
+      } else if (phase == 2) {  // the commitment into the batch sponge
+        in = out;
+        std::copy(capacity.begin(), capacity.end(), in.begin() + 8);
+      } else if (phase == 3) {
+        in = out;
+        for (size_t i = 0; i < 8; ++i) in[i] = i < 3 ? message[B::kAsset + i] : M31();
+      }
+      out = fill_permutation(cols, row, in);
+      cols[B::kFlag0 + phase][row] = M31::one();
+      for (size_t j = 0; j < 11; ++j) cols[B::kNote0 + j][row] = message[j];
+      for (size_t j = 0; j < 8; ++j) cols[B::kCap0 + j][row] = capacity[j];
+    }
+    std::copy(out.begin() + 8, out.end(), capacity.begin());
   }
   return cols;
 }

@@ -36,4 +36,15 @@ air::Columns tx_trace(const Transaction& tx);
 
 TxShape shape_of(const Transaction& tx);
 
+// Many deposits in one component, 4 rows each: the note commitment's two sponge blocks (as in a
+// deposit's circuit), then the commitment and the public (asset, amount limbs) absorbed as two
+// blocks of one sponge over the whole batch (tag kDepositBatch, 16 elements per deposit). The last
+// row's output is that sponge's digest, which the component computes from the public deposits: so
+// each proven commitment is the listed one, of the listed asset and amount. The batch is padded to a
+// power of two with deposits of the zero note. Public inputs: the count, then each deposit's
+// public_inputs() (memo hashes bound by the transcript, as in a deposit's own proof).
+std::shared_ptr<const air::Component> deposit_batch_circuit(const std::vector<Transaction>& deposits);
+// Its witness; BadInput if a transaction is not a true deposit statement.
+air::Columns deposit_batch_trace(const std::vector<Transaction>& deposits);
+
 }  // namespace zkm31::vm31

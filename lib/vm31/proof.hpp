@@ -37,4 +37,21 @@ void verify_transaction(const ProvenTransaction& proven, double floor_bits = 96)
 // The pool is unchanged unless everything passes.
 void apply_transaction(PoolState& pool, const ProvenTransaction& proven, double floor_bits = 96);
 
+// Many deposits in one proof (deposit_batch_circuit): public parts only, and the proof.
+struct ProvenDepositBatch {
+  std::vector<Transaction> deposits;
+  stark::Proof proof;
+};
+// The `vm31-deposit-batch` artifact: each deposit's public fields (an encoded body per deposit) and
+// the proof. BadInput for a malformed artifact.
+inline constexpr uint32_t kDepositBatchVersion = 1;
+std::vector<uint8_t> encode_deposit_batch(const ProvenDepositBatch& batch);
+ProvenDepositBatch decode_deposit_batch(std::span<const uint8_t> bytes);
+// BadInput if any transaction is not a true deposit statement.
+ProvenDepositBatch prove_deposit_batch(const std::vector<Transaction>& deposits, const stark::Config& config = kProofConfig);
+// Rejected("vm31", …) unless the proof verifies for exactly these deposits; BadInput if one is malformed.
+void verify_deposit_batch(const ProvenDepositBatch& batch, double floor_bits = 96);
+// verify_deposit_batch, then every deposit appended; the pool is unchanged when the batch is rejected.
+void apply_deposit_batch(PoolState& pool, const ProvenDepositBatch& batch, double floor_bits = 96);
+
 }  // namespace zkm31::vm31

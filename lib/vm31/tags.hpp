@@ -12,5 +12,6 @@ inline constexpr M31 kCommitment{0x76310004};
 inline constexpr M31 kNullifier{0x76310005};
 inline constexpr M31 kMerkleNode{0x76310006};
 inline constexpr M31 kMemo{0x76310007};
+inline constexpr M31 kDepositBatch{0x76310008};
 
 }  // namespace zkm31::vm31::tag

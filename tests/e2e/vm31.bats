@@ -239,6 +239,41 @@ pool_unchanged() { cmp -s pool/log log.before || fail "the pool log changed"; }
   pool_unchanged
 }
 
+@test "prove-deposits: many deposits in one proof, applied together; a changed or reordered deposit rejected" {
+  a=$(vm31 keygen --wallet alice)
+  b=$(vm31 keygen --wallet bob)
+  for i in 1 2 3 4 5; do vm31 -q deposit --to "$a" --asset 2 --amount $((i * 100)) -o d$i.tx; done
+  vm31 -q deposit --to "$b" --asset 3 --amount 7 -o d6.tx
+  run vm31 prove-deposits -o batch.proof d1.tx d2.tx d3.tx d4.tx d5.tx d6.tx
+  assert_success
+  [[ "$output" == "vm31: 6 deposits proven in "* ]] || fail "$output"
+  vm31 -q deposit --to "$b" --asset 3 --amount 1 --prove -o first.proof
+  vm31 -q apply --pool pool first.proof
+  snapshot
+  for edit in batch_amount batch_swap; do
+    /usr/bin/python3 "$ROOT/tests/e2e/vm31_edit.py" batch.proof bad.proof $edit
+    run vm31 apply --pool pool bad.proof
+    assert_failure 1
+    [[ "$output" == "vm31: rejected: vm31: deposit batch proof does not verify"* ]] || fail "$edit: $output"
+    pool_unchanged
+  done
+  head -c 2000 batch.proof > cut.proof
+  run vm31 apply --pool pool cut.proof
+  assert_failure 2
+  pool_unchanged
+  vm31 -q apply --pool pool batch.proof
+  run vm31 -q balance --wallet alice --pool pool
+  assert_output "asset 2: 1500"
+  run vm31 -q balance --wallet bob --pool pool
+  assert_output "asset 3: 8"
+  # Only deposit witnesses batch.
+  vm31 -q transfer --wallet alice --pool pool --to "$b" --asset 2 --amount 30 --fee 1 --relayer 0x5 -o t.tx
+  run vm31 prove-deposits -o x.proof d1.tx t.tx
+  assert_failure 2
+  one_error "not a deposit"
+  [ ! -e x.proof ]
+}
+
 @test "relay: verified proofs batched into one calldata, sent with submit to the local JSON-RPC server" {
   a=$(vm31 keygen --wallet alice)
   b=$(vm31 keygen --wallet bob)

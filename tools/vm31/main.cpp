@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -156,10 +157,15 @@ int main(int argc, char** argv) {
   auto* prove = app.add_subcommand("prove", "prove a transaction witness file (from deposit / transfer / withdraw)");
   prove->add_option("-i,--input", tx_input, "transaction witness file")->required();
   prove->add_option("-o,--output", o.output, "proof file (vm31-proof)")->required();
-  auto* apply = app.add_subcommand("apply", "verify proven transactions and append them to the pool, in order; the first rejected one stops");
+  std::vector<std::string> tx_inputs;
+  auto* prove_deposits = app.add_subcommand("prove-deposits", "prove many deposit witness files in one proof (vm31-deposit-batch)");
+  prove_deposits->add_option("-o,--output", o.output, "proof file (vm31-deposit-batch)")->required();
+  prove_deposits->add_option("DEPOSIT", tx_inputs, "deposit witness files (from deposit)")->required();
+  auto* apply = app.add_subcommand("apply", "verify proven transactions (vm31-proof) or deposit batches (vm31-deposit-batch) and "
+                                            "append them to the pool, in order; the first rejected one stops");
   apply->add_option("--pool", o.pool, "pool state directory (created if missing)")->required();
   apply->add_option("--floor", o.floor, "minimum conjectured security bits of a proof")->capture_default_str();
-  apply->add_option("PROOF", o.proofs, "vm31-proof files")->required();
+  apply->add_option("PROOF", o.proofs, "vm31-proof or vm31-deposit-batch files")->required();
   auto* relay = app.add_subcommand("relay", "verify proofs and batch them into one calldata for a pool contract (submit invoke --calldata-file)");
   relay->add_option("--pool", o.pool, "the relayer's pool state directory: refuse stale roots and spent nullifiers too");
   relay->add_option("--floor", o.floor, "minimum conjectured security bits of a proof")->capture_default_str();
@@ -220,6 +226,21 @@ int main(int argc, char** argv) {
       write_transaction(o, decode_transaction(read_file(tx_input, "transaction file")), progress);
       return cli::kOk;
     }
+    if (prove_deposits->parsed()) {
+      std::vector<Transaction> deposits;
+      for (const auto& path : tx_inputs) {
+        deposits.push_back(decode_transaction(read_file(path, "transaction file")));
+        if (deposits.back().kind != TxKind::deposit) throw BadInput(path + ": a " + kind_name(deposits.back().kind) + ", not a deposit");
+      }
+      cli::Stopwatch watch;
+      const ProvenDepositBatch batch = prove_deposit_batch(deposits);
+      cli::write_all(o.output, encode_deposit_batch(batch));
+      char line[200];
+      std::snprintf(line, sizeof line, "vm31: %zu deposits proven in %.2f s, proof %.1f KB → %s", deposits.size(), watch.seconds(),
+                    batch.proof.bytes() / 1024.0, o.output.c_str());
+      progress.line(line);
+      return cli::kOk;
+    }
     if (relay->parsed()) {
       std::vector<std::vector<uint8_t>> proofs;
       for (const auto& path : o.proofs) proofs.push_back(cli::read_all(path));
@@ -236,12 +257,21 @@ int main(int argc, char** argv) {
     if (apply->parsed()) {
       PoolState pool(o.pool);
       for (const auto& path : o.proofs) {
-        const ProvenTransaction proven = decode_proven(cli::read_all(path));
+        const auto bytes = cli::read_all(path);
         cli::Stopwatch watch;
-        apply_transaction(pool, proven, o.floor);
+        std::string what;
+        if (artifact::unwrap_view(bytes, "", std::numeric_limits<uint32_t>::max()).kind == "vm31-deposit-batch") {
+          const ProvenDepositBatch batch = decode_deposit_batch(bytes);
+          apply_deposit_batch(pool, batch, o.floor);
+          what = std::to_string(batch.deposits.size()) + " deposits";
+        } else {
+          const ProvenTransaction proven = decode_proven(bytes);
+          apply_transaction(pool, proven, o.floor);
+          what = kind_name(proven.tx.kind);
+        }
         char line[200];
-        std::snprintf(line, sizeof line, "vm31: applied %s (%s) in %.3f s: %zu notes in the pool", path.c_str(),
-                      kind_name(proven.tx.kind), watch.seconds(), size_t(pool.tree().size()));
+        std::snprintf(line, sizeof line, "vm31: applied %s (%s) in %.3f s: %zu notes in the pool", path.c_str(), what.c_str(),
+                      watch.seconds(), size_t(pool.tree().size()));
         progress.line(line);
       }
       return cli::kOk;
