@@ -1,5 +1,7 @@
 #include "air/registry.hpp"
 
+#include <map>
+
 #include "air/fibonacci.hpp"
 #include "air/poseidon2.hpp"
 #include "air/range.hpp"
@@ -14,7 +16,14 @@ void expect_public(std::string_view name, std::span<const M31> got, size_t want)
                    std::to_string(got.size()));
 }
 
+std::map<std::string, Factory, std::less<>>& registered() {
+  static std::map<std::string, Factory, std::less<>> factories;
+  return factories;
+}
+
 }  // namespace
+
+void register_component(const std::string& name, Factory factory) { registered()[name] = std::move(factory); }
 
 std::shared_ptr<const Component> make_component(std::string_view name, uint32_t version, unsigned log_size,
                                                 std::span<const M31> pub) {
@@ -31,6 +40,8 @@ std::shared_ptr<const Component> make_component(std::string_view name, uint32_t 
   } else if (name == "poseidon2") {
     expect_public(name, pub, 0);
     c = std::make_shared<Poseidon2>(log_size);
+  } else if (const auto it = registered().find(name); it != registered().end()) {
+    c = it->second(log_size, pub);
   } else {
     throw NotSupported("component '" + std::string(name) + "'");
   }

@@ -1,6 +1,7 @@
 #pragma once
 // The components an artifact can name (air-trace, stark-proof): name + version + log_size + public
 // inputs → the component, and example instances for demos and benchmarks.
+#include <functional>
 #include <memory>
 #include <random>
 #include <span>
@@ -16,6 +17,11 @@ namespace zkm31::air {
 // does not take.
 std::shared_ptr<const Component> make_component(std::string_view name, uint32_t version, unsigned log_size,
                                                 std::span<const M31> public_inputs);
+
+// A component kind defined outside lib/air (lib/vm31's circuits): make_component finds it by name from
+// then on, and checks its version. Registering a name again replaces its factory.
+using Factory = std::function<std::shared_ptr<const Component>(unsigned log_size, std::span<const M31> public_inputs)>;
+void register_component(const std::string& name, Factory factory);
 
 // A statement with its witness.
 struct Instance {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "error/error.hpp"
+#include "air/registry.hpp"
 #include "poseidon2/generic.hpp"
 #include "vm31/tags.hpp"
 
@@ -222,6 +223,9 @@ class TxCircuit final : public air::Evaluated<TxCircuit> {
       : shape_(shape), layout_(shape), program_(program(shape)), pub_(pub), at_(shape) {
     if (pub.size() != at_.size || pub[0] != M31(uint32_t(shape.kind)))
       throw BadInput("vm31 circuit: " + std::to_string(pub.size()) + " public inputs do not fit the transaction shape");
+    // The public amount's limbs enter limb sums taken as integers: their range is part of the statement.
+    if (pub[at_.asset + 1].v >> kLimbBits || pub[at_.asset + 2].v >> kHighLimbBits)
+      throw BadInput("vm31 circuit: the public amount's limbs are out of range");
     CountEval c;
     eval(c);
     constraints_ = c.count;
@@ -422,24 +426,33 @@ unsigned batch_log_size(size_t deposits) {
   return n;
 }
 
+// A deposit's public_inputs(): kind, commitment (8), memo hash (8), asset, amount lo, hi.
+constexpr size_t kDepositInputs = 20;
+
 class DepositBatchCircuit final : public air::Evaluated<DepositBatchCircuit> {
  public:
-  explicit DepositBatchCircuit(const std::vector<Transaction>& deposits) : log_size_(batch_log_size(deposits.size())) {
-    if (deposits.empty()) throw BadInput("vm31 deposit batch: no deposits");
-    pub_.push_back(M31(uint32_t(deposits.size())));
+  // From the public inputs: the count, then each deposit's public_inputs() (kind, commitment, memo
+  // hash, asset, amount limbs: kDepositInputs elements).
+  explicit DepositBatchCircuit(std::vector<M31> pub) : pub_(std::move(pub)) {
+    if (pub_.empty() || pub_[0].v == 0 || (pub_.size() - 1) % kDepositInputs != 0 ||
+        (pub_.size() - 1) / kDepositInputs != pub_[0].v)
+      throw BadInput("vm31 deposit batch: " + std::to_string(pub_.size()) + " public inputs are not a count and that many deposits");
+    const size_t count = pub_[0].v;
+    log_size_ = batch_log_size(count);
     std::vector<M31> message;
     const Digest padding = commitment(Note{});
     const size_t slots = (size_t(1) << log_size_) / BatchLayout::kPhases;
     for (size_t d = 0; d < slots; ++d) {
       std::array<M31, 16> block = batch_block(padding, M31(), M31(), M31());
-      if (d < deposits.size()) {
-        const Transaction& tx = deposits[d];
-        if (tx.kind != TxKind::deposit || tx.outputs.size() != 1)
-          throw BadInput("vm31 deposit batch: transaction " + std::to_string(d) + " is not a deposit");
-        const auto limbs = amount_limbs(tx.public_amount);  // range-checked here: the circuit takes them as given
-        block = batch_block(tx.outputs[0].commitment, tx.public_asset, limbs[0], limbs[1]);
-        const auto p = vm31::public_inputs(tx);
-        pub_.insert(pub_.end(), p.begin(), p.end());
+      if (d < count) {
+        const M31* p = pub_.data() + 1 + kDepositInputs * d;
+        if (p[0] != M31(uint32_t(TxKind::deposit))) throw BadInput("vm31 deposit batch: entry " + std::to_string(d) + " is not a deposit");
+        // The circuit takes the limbs as given: their range is checked here.
+        if (p[18].v >> kLimbBits || p[19].v >> kHighLimbBits)
+          throw BadInput("vm31 deposit batch: the amount of deposit " + std::to_string(d) + " is out of range");
+        Digest cm;
+        std::copy(p + 1, p + 9, cm.begin());
+        block = batch_block(cm, p[17], p[18], p[19]);
       }
       message.insert(message.end(), block.begin(), block.end());
     }
@@ -552,7 +565,39 @@ air::Columns tx_trace(const Transaction& tx) {
 }
 
 std::shared_ptr<const air::Component> deposit_batch_circuit(const std::vector<Transaction>& deposits) {
-  return std::make_shared<DepositBatchCircuit>(deposits);
+  if (deposits.empty()) throw BadInput("vm31 deposit batch: no deposits");
+  std::vector<M31> pub{M31(uint32_t(deposits.size()))};
+  for (size_t d = 0; d < deposits.size(); ++d) {
+    const Transaction& tx = deposits[d];
+    if (tx.kind != TxKind::deposit || tx.outputs.size() != 1)
+      throw BadInput("vm31 deposit batch: transaction " + std::to_string(d) + " is not a deposit");
+    const auto p = public_inputs(tx);  // amount limbs range-checked
+    if (p.size() != kDepositInputs) throw BadInput("vm31 deposit batch: a deposit with " + std::to_string(p.size()) + " public inputs");
+    pub.insert(pub.end(), p.begin(), p.end());
+  }
+  return std::make_shared<DepositBatchCircuit>(std::move(pub));
+}
+
+void register_circuits() {
+  for (const TxKind kind : {TxKind::deposit, TxKind::transfer, TxKind::withdraw})
+    for (size_t inputs = kind == TxKind::deposit ? 0 : 1; inputs <= (kind == TxKind::deposit ? 0 : 2); ++inputs) {
+      const TxShape shape{kind, inputs};
+      air::register_component(std::string("vm31_") + kind_name(kind) + "_" + std::to_string(inputs) + "in",
+                              [shape](unsigned log_size, std::span<const M31> pub) {
+                                auto c = tx_circuit(shape, {pub.begin(), pub.end()});
+                                if (c->log_size() != log_size)
+                                  throw BadInput(c->name() + " has 2^" + std::to_string(c->log_size()) + " rows, not 2^" +
+                                                 std::to_string(log_size));
+                                return c;
+                              });
+    }
+  air::register_component("vm31_deposit_batch", [](unsigned log_size, std::span<const M31> pub) {
+    auto c = std::make_shared<const DepositBatchCircuit>(std::vector<M31>(pub.begin(), pub.end()));
+    if (c->log_size() != log_size)
+      throw BadInput("vm31_deposit_batch of " + std::to_string(pub.empty() ? 0 : pub[0].v) + " deposits has 2^" +
+                     std::to_string(c->log_size()) + " rows, not 2^" + std::to_string(log_size));
+    return std::shared_ptr<const air::Component>(c);
+  });
 }
 
 air::Columns deposit_batch_trace(const std::vector<Transaction>& deposits) {

@@ -47,4 +47,9 @@ std::shared_ptr<const air::Component> deposit_batch_circuit(const std::vector<Tr
 // Its witness; BadInput if a transaction is not a true deposit statement.
 air::Columns deposit_batch_trace(const std::vector<Transaction>& deposits);
 
+// Makes these circuits known to air::make_component (air-trace and stark-proof artifacts name them:
+// vm31_deposit_0in, vm31_transfer_{1,2}in, vm31_withdraw_{1,2}in, vm31_deposit_batch), so that
+// stark-prove and verify take them.
+void register_circuits();
+
 }  // namespace zkm31::vm31

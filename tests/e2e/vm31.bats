@@ -274,6 +274,28 @@ pool_unchanged() { cmp -s pool/log log.before || fail "the pool log changed"; }
   [ ! -e x.proof ]
 }
 
+@test "--air-trace: a transaction's circuit and witness proven by stark-prove, checked by verify" {
+  a=$(vm31 keygen --wallet alice)
+  vm31 -q deposit --to "$a" --asset 4 --amount 60 --prove -o d.proof --air-trace d.air
+  [ "$(stat -c %a d.air)" = 600 ]
+  vm31 -q apply --pool pool d.proof
+  vm31 -q transfer --wallet alice --pool pool --to "$a" --asset 4 --amount 20 --fee 1 --relayer 0x5 -o t.tx --air-trace t.air
+  for f in d t; do
+    stark-prove -q -i $f.air -o $f.stark
+    run verify -q -i $f.stark --json
+    assert_success
+    [[ "$output" == *'"name":"vm31_'* ]] || fail "$output"
+  done
+  /usr/bin/python3 "$ROOT/tests/e2e/stark_edit.py" field t.stark bad.stark sampled
+  run verify -q -i bad.stark
+  assert_failure 1
+  # A changed witness cell: stark-prove names the broken constraint and writes nothing.
+  /usr/bin/python3 "$ROOT/tests/e2e/stark_edit.py" witness t.air bad.air 20 3
+  run stark-prove -q -i bad.air -o bad2.stark
+  assert_failure 2
+  [ ! -e bad2.stark ]
+}
+
 @test "relay: verified proofs batched into one calldata, sent with submit to the local JSON-RPC server" {
   a=$(vm31 keygen --wallet alice)
   b=$(vm31 keygen --wallet bob)

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "air/registry.hpp"
+#include "vm31/circuit.hpp"
 #include "cli/cli.hpp"
 #include "error/error.hpp"
 #include "stark/artifacts.hpp"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   app.add_option("--pow-bits", cfg.pow_bits, "proof-of-work bits")->capture_default_str();
   app.add_option("--fold-step", cfg.fold_step, "FRI folds per committed layer")->capture_default_str();
   app.add_option("--final-log", cfg.final_log, "log2 of the last FRI layer's coefficient count")->capture_default_str();
+  vm31::register_circuits();  // air-traces written by `vm31 … --air-trace`
   return cli::run(app, argc, argv, &io, [&] {
     const cli::Progress progress(io.quiet);
     air::Instance in;

@@ -11,6 +11,7 @@
 #include "model/graph.hpp"
 #include "prove/proof.hpp"
 #include "stark/artifacts.hpp"
+#include "vm31/circuit.hpp"
 
 using namespace zkm31;
 
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"conjectured", "provable"}))
       ->capture_default_str();
   app.add_flag("--json", json, "print the verified result as JSON on stdout");
+  vm31::register_circuits();  // stark proofs of vm31 transactions
   return cli::run(app, argc, argv, &io, [&]() -> int {
     const std::vector<uint8_t> proof = cli::read_all(io.input);
     if (artifact::unwrap_view(proof, "", std::numeric_limits<uint32_t>::max()).kind == stark::kProofKind) {

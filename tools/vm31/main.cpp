@@ -21,6 +21,8 @@
 #include "artifact/artifact.hpp"
 #include "cli/cli.hpp"
 #include "error/error.hpp"
+#include "stark/artifacts.hpp"
+#include "vm31/circuit.hpp"
 #include "vm31/files.hpp"
 #include "vm31/proof.hpp"
 #include "vm31/relay.hpp"
@@ -33,7 +35,7 @@ using namespace zkm31::vm31;
 namespace {
 
 struct Options {
-  std::string wallet, pool, viewing_key, password_file, to, relayer, recipient, output;
+  std::string wallet, pool, viewing_key, password_file, to, relayer, recipient, output, air_trace;
   uint64_t asset = 0, amount = 0, fee = 0;
   std::vector<std::string> proofs;
   double floor = 96;
@@ -87,6 +89,10 @@ std::string hex_of(const Digest& d) {
 void write_transaction(const Options& o, const Transaction& tx, const cli::Progress& progress) {
   const std::string what = std::string(kind_name(tx.kind)) + ": " + std::to_string(tx.inputs.size()) + " input(s), " +
                            std::to_string(tx.outputs.size()) + " output(s)";
+  if (!o.air_trace.empty()) {  // the circuit and its witness for stark-prove (secret as the witness file)
+    write_private(o.air_trace, stark::write_air_trace({{tx_circuit(shape_of(tx), public_inputs(tx))}, {tx_trace(tx)}}));
+    progress.line("vm31: " + what + ", circuit + witness → " + o.air_trace + " (secret; stark-prove proves it)");
+  }
   if (!o.prove) {
     write_private(o.output, encode_transaction(tx));
     progress.line("vm31: " + what + ", witness → " + o.output + " (secret; `vm31 prove` turns it into a proof)");
@@ -121,6 +127,7 @@ int main(int argc, char** argv) {
     c->add_option("-o,--output", o.output, "transaction file (written 0600: it holds the witness), or with --prove the proof")
         ->required();
     c->add_flag("--prove", o.prove, "write the zero-knowledge proof (vm31-proof) instead of the witness");
+    c->add_option("--air-trace", o.air_trace, "also write the circuit and its witness as an air-trace for stark-prove (0600)");
   };
 
   auto* keygen = app.add_subcommand("keygen", "create a wallet (a fresh spending key sealed with the password); prints its address");

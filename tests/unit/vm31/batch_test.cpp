@@ -6,6 +6,7 @@
 #include <random>
 
 #include "air/eval.hpp"
+#include "air/registry.hpp"
 #include "support.hpp"
 #include "vm31/circuit.hpp"
 #include "vm31/proof.hpp"
@@ -113,4 +114,29 @@ TEST(Vm31DepositBatch, NotesOtherThanTheListedCommitmentsCannotBeProven) {
   Transaction not_deposit = txs[0];
   not_deposit.kind = TxKind::withdraw;
   EXPECT_NE(reason([&] { deposit_batch_circuit({not_deposit}); }), "(accepted)");
+}
+
+// The circuits by name, as air-trace and stark-proof artifacts name them: the same statement, and
+// a wrong row count, kind or out-of-range public amount refused.
+TEST(Vm31DepositBatch, RegisteredCircuitsRebuildTheStatementFromPublicInputs) {
+  register_circuits();
+  const std::vector<Transaction> txs = deposits(3, random_key());
+  const auto batch = deposit_batch_circuit(txs);
+  const auto pub = batch->public_inputs();
+  const auto again = air::make_component("vm31_deposit_batch", 1, batch->log_size(), pub);
+  EXPECT_EQ(again->public_inputs(), pub);
+  EXPECT_NE(reason([&] { air::make_component("vm31_deposit_batch", 1, batch->log_size() + 1, pub); }), "(accepted)");
+  auto bad = pub;
+  bad[1 + 19] = M31(1u << 29);  // the first deposit's high limb
+  EXPECT_NE(reason([&] { air::make_component("vm31_deposit_batch", 1, batch->log_size(), bad); }), "(accepted)");
+  bad = pub;
+  bad[0] = M31(2);
+  EXPECT_NE(reason([&] { air::make_component("vm31_deposit_batch", 1, batch->log_size(), bad); }), "(accepted)");
+
+  const Transaction& d = txs[0];
+  auto one = public_inputs(d);
+  const auto c = air::make_component("vm31_deposit_0in", 1, tx_circuit(shape_of(d), one)->log_size(), one);
+  EXPECT_EQ(c->name(), "vm31_deposit_0in");
+  one[18] = M31(1u << 30);  // the amount's low limb
+  EXPECT_NE(reason([&] { tx_circuit(shape_of(d), one); }), "(accepted)");
 }
