@@ -61,9 +61,8 @@ if [ "$checksum" != "$pinned_checksum" ]; then
   other=$(gkr-prove -q --commit-model -i "$model")
   [ "$other" = "$MODEL_COMMITMENT" ] || die "$log is pinned to model $MODEL_COMMITMENT, not $other: start a new log for another model"
 fi
-# calldata takes the log's lock, cuts a torn last line (a crash mid-append), chains the entry to the
-# last one, stores the input and appends.
-time=${EPOCHREALTIME/./} time=${time:0:-3}
-calldata audit-entry --append --repair --log "$log/log.jsonl" -i "$tmp.trace" --store-input "$stored" --time "$time" \
+# calldata takes the log's lock, cuts a torn last line (a crash mid-append), reads the clock (so times
+# rise with sequence numbers), chains the entry to the last one, stores the input and appends.
+calldata audit-entry --append --repair --log "$log/log.jsonl" -i "$tmp.trace" --store-input "$stored" \
   --model-commitment "$MODEL_COMMITMENT" --graph-digest "$GRAPH_DIGEST" > /dev/null || die "cannot append to $log/log.jsonl"
 printf '%s\n' "$out"

@@ -4,7 +4,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -79,9 +81,11 @@ AuditLogTail read_audit_log_tail(const std::string& path) {
   tail.complete_bytes = start + line_end + 1;
   const std::string line = chunk.substr(line_begin, line_end - line_begin);
   const auto j = nlohmann::json::parse(line, nullptr, false);
-  if (!j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned() || !j.contains("hash") || !j["hash"].is_string())
+  if (!j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned() || !j.contains("time") ||
+      !j["time"].is_number_unsigned() || !j.contains("hash") || !j["hash"].is_string())
     throw BadInput(path + ": the last entry is malformed (audit-verify.sh tells more)");
   tail.last_seq = j["seq"].get<uint64_t>();
+  tail.last_time_ms = j["time"].get<uint64_t>();
   tail.last_hash = Felt::parse(j["hash"].get<std::string>(), "the last entry's hash");
   return tail;
 }
@@ -109,7 +113,7 @@ AuditEntry next_audit_entry(const AuditLogTail& tail, uint64_t time_ms, const st
   return e;
 }
 
-AuditEntry append_audit_entry(const std::string& log_path, uint64_t time_ms, const std::string& model_commitment,
+AuditEntry append_audit_entry(const std::string& log_path, std::optional<uint64_t> time_ms, const std::string& model_commitment,
                               const std::string& graph_digest, const Felt& io_commitment,
                               const std::string& stored_input, bool repair) {
   namespace fs = std::filesystem;
@@ -126,7 +130,12 @@ AuditEntry append_audit_entry(const std::string& log_path, uint64_t time_ms, con
   if (lock.fd < 0) throw fail("cannot open the lock " + (dir / ".lock").string());
   while (::flock(lock.fd, LOCK_EX) != 0)
     if (errno != EINTR) throw fail("cannot lock " + (dir / ".lock").string());
-  const AuditEntry e = next_audit_entry(read_audit_log_tail(log_path, repair), time_ms, model_commitment, graph_digest, io_commitment);
+  const AuditLogTail tail = read_audit_log_tail(log_path, repair);
+  if (!time_ms) {
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+    time_ms = std::max(static_cast<uint64_t>(now.count()), tail.last_time_ms);
+  }
+  const AuditEntry e = next_audit_entry(tail, *time_ms, model_commitment, graph_digest, io_commitment);
   if (!stored_input.empty()) {
     const bool sealed = stored_input.size() > 4 && stored_input.ends_with(".age");
     const fs::path to = dir / "inputs" / (std::to_string(e.seq) + (sealed ? ".json.age" : ".json"));

@@ -28,6 +28,7 @@ std::string audit_entry_line(const AuditEntry& e);
 // BadInput when the last complete line is not an entry.
 struct AuditLogTail {
   std::optional<uint64_t> last_seq;
+  uint64_t last_time_ms = 0;
   Felt last_hash;
   bool torn = false;
   uint64_t complete_bytes = 0;
@@ -42,11 +43,13 @@ AuditEntry next_audit_entry(const AuditLogTail& tail, uint64_t time_ms, const st
                             const std::string& graph_digest, const Felt& io_commitment);
 
 // Appends the next entry to the log at `log_path` while holding an exclusive flock on `.lock` in the
-// log's directory (the lock pipeline/capture.sh takes), so concurrent writers never interleave. A torn
-// last line is cut when `repair` (BadInput otherwise). `stored_input`, when not empty, is renamed to
+// log's directory (the lock pipeline/capture.sh takes), so concurrent writers never interleave. Its
+// time is `time_ms`, or when none is given the clock read under the lock, never before the last
+// entry's: times then rise with sequence numbers, so a time window is a run of entries. A torn last
+// line is cut when `repair` (BadInput otherwise). `stored_input`, when not empty, is renamed to
 // inputs/SEQ.json (SEQ.json.age when it ends in .age) beside the log before the line is written:
 // an entry never names a missing input. Returns the entry appended.
-AuditEntry append_audit_entry(const std::string& log_path, uint64_t time_ms, const std::string& model_commitment,
+AuditEntry append_audit_entry(const std::string& log_path, std::optional<uint64_t> time_ms, const std::string& model_commitment,
                               const std::string& graph_digest, const Felt& io_commitment,
                               const std::string& stored_input, bool repair);
 

@@ -46,6 +46,9 @@ tampered() {
   [ "$(wc -l < "$L/log.jsonl")" -eq 50 ]
   run jq -s '[.[].seq] == [range(50)]' "$L/log.jsonl"
   assert_output true
+  # Times rise with sequence numbers (the clock is read under the lock): a time window is a run of entries.
+  run jq -s '[.[].time] == ([.[].time] | sort)' "$L/log.jsonl"
+  assert_output true
   [ "$(ls "$L/inputs" | wc -l)" -eq 50 ]
   # What capture printed is graph-forward's --json-out; the entry pins the model's identity.
   graph-forward -q --input "$X/x7.json" --graph "$M" --json-out "$BATS_TEST_TMPDIR/want.json" -o "$BATS_TEST_TMPDIR/t.trace"

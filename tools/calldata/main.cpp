@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
   entry->add_option("--log", log_path, "the log (log.jsonl; missing or empty: the entry is the first)")->required();
   entry->add_option("--model-commitment", model_commitment, "the log's model commitment (64 hex digits)")->required();
   entry->add_option("--graph-digest", graph_digest, "the log's graph digest (64 hex digits)")->required();
-  entry->add_option("--time", time_ms, "the entry's time, ms since the epoch (default: now)");
+  entry->add_option("--time", time_ms,
+                    "the entry's time, ms since the epoch (default: now; with --append read under the lock, never before the last entry's)");
   entry->add_flag("--repair", repair, "cut a torn last line (a crash mid-append) instead of refusing the log");
   auto* append_flag = entry->add_flag("--append", append,
                                       "append the entry to the log while holding the .lock beside it (as pipeline/capture.sh does)");
@@ -151,13 +152,15 @@ int main(int argc, char** argv) {
       }
     } else if (entry->parsed()) {
       const Felt io_c = io_commitment_of(cli::read_all(io.input));
-      if (!entry->count("--time"))
-        time_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            std::chrono::system_clock::now().time_since_epoch()).count());
+      const bool timed = entry->count("--time") > 0;
       AuditEntry e;
       if (append) {
-        e = append_audit_entry(log_path, time_ms, model_commitment, graph_digest, io_c, stored_input, repair);
+        e = append_audit_entry(log_path, timed ? std::optional(time_ms) : std::nullopt, model_commitment, graph_digest, io_c,
+                               stored_input, repair);
       } else {
+        if (!timed)
+          time_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch()).count());
         e = next_audit_entry(read_audit_log_tail(log_path, repair), time_ms, model_commitment, graph_digest, io_c);
       }
       const std::string line = audit_entry_line(e) + "\n";

@@ -110,7 +110,7 @@ TEST(AuditLog, ConcurrentAppendsChainEveryEntryAndStoreTheirInputs) {
       for (int i = 0; i < 25; ++i) {
         const std::string input = (dir / "inputs" / (".w" + std::to_string(w) + "-" + std::to_string(i) + ".json")).string();
         std::ofstream(input) << "{\"writer\":" << w << ",\"i\":" << i << "}";
-        append_audit_entry(log, 1000 + i, kMc, kGd, Felt::from_u64(100 * w + i), input, false);
+        append_audit_entry(log, std::nullopt, kMc, kGd, Felt::from_u64(100 * w + i), input, false);
       }
     });
   for (auto& t : writers) t.join();
@@ -119,9 +119,12 @@ TEST(AuditLog, ConcurrentAppendsChainEveryEntryAndStoreTheirInputs) {
   AuditLogTail tail;
   uint64_t n = 0;
   while (std::getline(in, line)) {
-    // Each line is the entry its predecessor chains to, and its input is stored under its number.
+    // Each line is the entry its predecessor chains to, no earlier than it (the clock is read under
+    // the lock), and its input is stored under its number.
     const auto j = nlohmann::json::parse(line);
     ASSERT_EQ(j["seq"].get<uint64_t>(), n);
+    EXPECT_GE(j["time"].get<uint64_t>(), tail.last_time_ms);
+    tail.last_time_ms = j["time"].get<uint64_t>();
     const AuditEntry e = next_audit_entry(tail, j["time"].get<uint64_t>(), kMc, kGd, Felt::parse(j["io_commitment"].get<std::string>()));
     EXPECT_EQ(audit_entry_line(e), line);
     EXPECT_TRUE(fs::exists(dir / "inputs" / (std::to_string(n) + ".json"))) << n;
@@ -129,19 +132,23 @@ TEST(AuditLog, ConcurrentAppendsChainEveryEntryAndStoreTheirInputs) {
     ++n;
   }
   EXPECT_EQ(n, 100u);
+  // A clock behind the last entry (a step back) gives the last entry's time.
+  const AuditEntry future = append_audit_entry(log, tail.last_time_ms + 3600000, kMc, kGd, Felt::from_u64(9), "", false);
+  EXPECT_EQ(append_audit_entry(log, std::nullopt, kMc, kGd, Felt::from_u64(9), "", false).time_ms, future.time_ms);
+  tail = read_audit_log_tail(log);
   // A torn last line is refused, then cut with repair; a sealed input keeps its .age suffix.
-  std::ofstream(log, std::ios::app) << "{\"seq\":100,\"ti";
+  std::ofstream(log, std::ios::app) << "{\"seq\":102,\"ti";
   const std::string sealed = (dir / "inputs" / ".x.json.age").string();
   std::ofstream(sealed) << "age";
   EXPECT_THROW(append_audit_entry(log, 1, kMc, kGd, Felt::from_u64(1), sealed, false), BadInput);
   const AuditEntry e = append_audit_entry(log, 1, kMc, kGd, Felt::from_u64(1), sealed, true);
-  EXPECT_EQ(e.seq, 100u);
+  EXPECT_EQ(e.seq, 102u);
   EXPECT_EQ(e.prev, tail.last_hash);
-  EXPECT_TRUE(fs::exists(dir / "inputs" / "100.json.age"));
+  EXPECT_TRUE(fs::exists(dir / "inputs" / "102.json.age"));
   EXPECT_FALSE(read_audit_log_tail(log).torn);
   // A missing input file appends nothing.
   EXPECT_THROW(append_audit_entry(log, 1, kMc, kGd, Felt::from_u64(1), (dir / "nope.json").string(), false), BadInput);
-  EXPECT_EQ(*read_audit_log_tail(log).last_seq, 100u);
+  EXPECT_EQ(*read_audit_log_tail(log).last_seq, 102u);
   fs::remove_all(dir);
 }
 
