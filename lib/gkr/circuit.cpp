@@ -139,32 +139,14 @@ struct Builder {
     s.x = vec_of(n.inputs[0]), s.q = vec_of(n.outputs[0]);
     s.mult = n.mult, s.offset = n.offset, s.shift = n.shift, s.lo = n.lo, s.hi = n.hi, s.name = n.name;
     const unsigned eb = c.config.excess_bits;
-    // Clamp excess e = y − q: y = floor((x·M + B + 2^(s−1)) / 2^s) over x's proven interval, per channel.
+    // Clamp excess e = y − q over x's proven interval, and uniqueness of the decomposition.
     const model::Tensor& x = g.tensors[n.inputs[0]];
-    const __int128 half = n.shift ? __int128(1) << (n.shift - 1) : 0;
-    __int128 ylo = 0, yhi = 0;
-    for (size_t ch = 0; ch < std::max(n.mult.size(), n.offset.size()); ++ch) {
-      const __int128 m = n.mult[n.mult.size() == 1 ? 0 : ch];
-      const __int128 b = n.offset.empty() ? 0 : n.offset[n.offset.size() == 1 ? 0 : ch];
-      for (const int64_t xv : {x.lo, x.hi}) {
-        const __int128 y = (xv * m + b + half) >> n.shift;  // floor division (arithmetic shift)
-        ylo = ch == 0 && xv == x.lo ? y : std::min(ylo, y), yhi = ch == 0 && xv == x.lo ? y : std::max(yhi, y);
-      }
-    }
-    const int64_t emax = int64_t(std::max<__int128>({0, yhi - n.hi, n.lo - ylo}));
-    s.excess_total_bits = std::max(1u, ceil_log2(emax + 1));
+    const model::RequantWindow window = model::requant_window(n, x.lo, x.hi);
+    s.excess_total_bits = window.excess_bits;
     s.wide = ceil_log2(n.hi - n.lo + 1) > c.config.wide_log;
     if (n.lo == n.hi)
       throw NotSupported("requant clamp interval [" + std::to_string(n.lo) + ", " + std::to_string(n.hi) + "] (" + n.name + ")");
-    // Uniqueness of X·M + B + 2^(s−1) = 2^s·(q + e) + r mod p with the window the limbs allow.
-    const __int128 window = (__int128(1) << s.excess_total_bits) - 1 + std::max<int64_t>(n.hi, -n.lo);
-    __int128 mmax = 0, bmax = 0;
-    for (int64_t m : n.mult) mmax = std::max<__int128>(mmax, m < 0 ? -__int128(m) : m);
-    for (int64_t b : n.offset) bmax = std::max<__int128>(bmax, b < 0 ? -__int128(b) : b);
-    const __int128 xmax = std::max<__int128>(-__int128(x.lo), x.hi);
-    const __int128 top = xmax * mmax + bmax + half;
-    if (top + (window + 1) * (__int128(1) << n.shift) >= kP)
-      throw NotSupported("requant " + n.name + ": decomposition is not unique mod p");
+    if (!window.unique) throw NotSupported("requant " + n.name + ": decomposition is not unique mod p");
     const Vec qv = c.vecs[s.q];
     lookup::Instance inst{"requant:" + n.name, {{qv.name, qv.n_vars}}, {}};
     std::vector<uint32_t> srcs{s.q};

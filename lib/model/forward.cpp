@@ -460,13 +460,20 @@ bool moves_only(Op op) {
 std::vector<LayerReport> compare_layers(const Graph& g, const std::vector<std::vector<int32_t>>& ints,
                                         const std::vector<std::vector<float>>& floats) {
   std::vector<LayerReport> out;
+  // A tensor read only by ReLUs may be clamped from below at will (the importer's clamp lowering does
+  // it on purpose): only values above its range count as clamped.
+  std::vector<bool> relu_only(g.tensors.size(), true), consumed(g.tensors.size(), false);
+  for (const Node& n : g.nodes)
+    for (uint32_t in : n.inputs) consumed[in] = true, relu_only[in] = relu_only[in] && n.op == Op::Relu;
   auto add = [&](const std::string& node, const std::string& op, uint32_t id) {
     const Tensor& t = g.tensors[id];
     std::vector<float> q(ints[id].size());
     for (size_t k = 0; k < q.size(); ++k) q[k] = float(double(ints[id][k]) * t.scale);
     Error e = error_of(q, floats[id]);
     double lo = (double(t.lo) - 0.5) * t.scale, hi = (double(t.hi) + 0.5) * t.scale;
-    auto clamped = std::count_if(floats[id].begin(), floats[id].end(), [&](float v) { return std::isfinite(v) && (v < lo || v > hi); });
+    const bool below_ok = consumed[id] && relu_only[id];
+    auto clamped = std::count_if(floats[id].begin(), floats[id].end(),
+                                 [&](float v) { return std::isfinite(v) && ((v < lo && !below_ok) || v > hi); });
     out.push_back({node, t.name, op, t.shape, t.bits, t.scale, e.max_abs, e.rel_l2, int64_t(clamped)});
   };
   for (uint32_t id : g.inputs) add(g.tensors[id].name, "input", id);

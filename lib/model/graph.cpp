@@ -474,4 +474,30 @@ void validate(const Graph& g, WeightValues weights) {
   if (g.inputs.empty() || g.outputs.empty()) throw BadInput("graph: needs at least one input and one output");
 }
 
+RequantWindow requant_window(const Node& n, int64_t x_lo, int64_t x_hi) {
+  using i128 = __int128;
+  const i128 half = n.shift ? i128(1) << (n.shift - 1) : 0;
+  i128 ylo = 0, yhi = 0;
+  const size_t channels = std::max(n.mult.size(), n.offset.size());
+  for (size_t ch = 0; ch < channels; ++ch) {
+    const i128 m = n.mult[n.mult.size() == 1 ? 0 : ch];
+    const i128 b = n.offset.empty() ? 0 : n.offset[n.offset.size() == 1 ? 0 : ch];
+    for (const int64_t xv : {x_lo, x_hi}) {
+      const i128 y = (xv * m + b + half) >> n.shift;  // floor division (arithmetic shift)
+      const bool first = ch == 0 && xv == x_lo;
+      ylo = first ? y : std::min(ylo, y), yhi = first ? y : std::max(yhi, y);
+    }
+  }
+  const i128 emax = std::max<i128>({0, yhi - n.hi, n.lo - ylo});
+  RequantWindow w;
+  while ((i128(1) << w.excess_bits) < emax + 1) ++w.excess_bits;
+  const i128 window = (i128(1) << w.excess_bits) - 1 + std::max<int64_t>(n.hi, -n.lo);
+  i128 mmax = 0, bmax = 0;
+  for (int64_t m : n.mult) mmax = std::max<i128>(mmax, m < 0 ? -i128(m) : m);
+  for (int64_t b : n.offset) bmax = std::max<i128>(bmax, b < 0 ? -i128(b) : b);
+  const i128 xmax = std::max<i128>(-i128(x_lo), x_hi);
+  w.unique = xmax * mmax + bmax + half + (window + 1) * (i128(1) << n.shift) < kP;
+  return w;
+}
+
 }  // namespace zkm31::model

@@ -184,6 +184,17 @@ struct Inferred {
 };
 Inferred infer(const Graph& g, const Node& n);
 
+// A requant y = floor((x·M + B + 2^(s−1)) / 2^s) over x in [x_lo, x_hi], clamped to q in [lo, hi]:
+// the bits its clamp excess e = y − q needs (at least 1), and whether X·M + B + 2^(s−1) =
+// 2^s·(q + e) + r stays unique mod p when q may be anywhere in the clamp interval and e anywhere its
+// limbs allow — what the GKR prover range-checks, so what soundness needs (lib/gkr refuses
+// otherwise; the importer picks shifts that pass).
+struct RequantWindow {
+  unsigned excess_bits = 1;
+  bool unique = false;
+};
+RequantWindow requant_window(const Node& n, int64_t x_lo, int64_t x_hi);
+
 // Structural validation (ids, shapes, op arities, table consistency, bound derivation, the no-wrap
 // and requant uniqueness bounds). Throws BadInput naming the node and the failed check.
 // WeightValues::absent: a weight-free graph (the one a proof carries): every weight's values must be

@@ -151,8 +151,10 @@ std::vector<int64_t> make_table(const std::string& fn, const std::vector<int64_t
   }
   need(params.size() == 4, fn);
   int64_t im = params[0], is = params[1], om = params[2], os = params[3];
-  need(im > 0 && im < (int64_t(1) << 32) && is >= 0 && is <= 60 && om > 0 && om < (int64_t(1) << 32) && os >= 0 &&
-           os <= 40,
+  // Shifts up to 96: scales down to ~2^-70 (activations that nearly vanish, e.g. a freshly initialised
+  // network's) keep a table; every product below stays far inside i128.
+  need(im > 0 && im < (int64_t(1) << 32) && is >= 0 && is <= 96 && om > 0 && om < (int64_t(1) << 32) && os >= 0 &&
+           os <= 96,
        fn);
   // The functions run in Q56 on i128: an input beyond ±2^13 (far past any calibrated activation)
   // would overflow their products (silu's x·sigmoid(x)).
@@ -160,7 +162,8 @@ std::vector<int64_t> make_table(const std::string& fn, const std::vector<int64_t
   for (int64_t i = 0; i < size; ++i) {
     i128 x = round_div(i128(in_lo + i) * im * ONE, i128(1) << is);
     i128 y = eval_fx(fn, x);
-    i128 v = round_div(y * (i128(1) << os), i128(om) * ONE);
+    // y·2^os / (om·ONE), rounded, without forming y·2^os (|y| < 2^(13+F)).
+    i128 v = os <= F ? round_div(y, i128(om) << (F - os)) : round_div(y * (i128(1) << (os - F)), i128(om));
     if (fn == "exp_neg" && i == size - 1) v = 0;
     out[size_t(i)] = int64_t(std::clamp<i128>(v, out_lo, out_hi));
   }

@@ -69,7 +69,16 @@ uint32_t Lowerer::requant(uint32_t x, std::vector<double> in_scales, const std::
   // narrow; if M is still very narrow after it, the pre-step also clamps to the saturation range
   // (only then: the clamp excess of that step is wide, which costs the prover range limbs).
   int s1 = std::log2(rmax) + s < kMinMultBits ? std::max(0, int(std::floor(-std::log2(rmax))) - kGuardBits) : 0;
+  // No deeper than the field allows (the pre-step's rounding half 2^(s1−1) adds to |x|, and its
+  // decomposition must stay unique mod p) nor than |x| itself: deeper would round every x to 0 (an
+  // output that is its offset alone: features that vanish against a bias, or weights that vanish).
+  const double s1_room = (double(kP) - 2.0 * xfull) / 3.0;
+  s1 = std::min({s1, s1_room > 1.0 ? int(std::floor(std::log2(s1_room))) : 0, xfull >= 1.0 ? int(std::floor(std::log2(xfull))) : 0});
   if (s1 > 0 && std::log2(rmax) + s1 + shift_for(std::ldexp(1.0, s1)) < kSatMultBits && xsat_all < xfull) xsat = xsat_all;
+  // A ratio above 1 so large that x·M would wrap: inputs beyond ±xsat saturate the output anyway, so
+  // clamp them first (exact) and the product fits (a layer whose output range is far below its
+  // input's resolution, e.g. a nearly dead channel).
+  if (s < 0 && s1 == 0 && xsat_all < xfull) xsat = xsat_all;
   if (s1 > kMaxShift)  // a rescale this small: weights or scales that vanish (and 2^s1 would not fit)
     throw BadInput("node '" + node_name + "': a rescale by 2^-" + std::to_string(s1) + " is out of range");
   if (s1 > 0 || xsat < xfull) {
@@ -87,10 +96,19 @@ uint32_t Lowerer::requant(uint32_t x, std::vector<double> in_scales, const std::
                                 std::to_string(rmax) + ")");
   Node n = node(Op::Requant, node_name, {x});
   bool scalar = std::all_of(r.begin(), r.end(), [&](double v) { return v == r[0]; });
-  for (size_t c = 0; c < (scalar ? 1 : C); ++c) n.mult.push_back(std::llround(std::ldexp(r[c], s)));
-  if (omax > 0)
-    for (size_t c = 0; c < C; ++c) n.offset.push_back(std::llround(std::ldexp(o[c], s)));
-  n.shift = s, n.lo = lo, n.hi = hi, n.real_mult = real_mult, n.real_offset = real_offset;
+  auto at_shift = [&](int shift) {
+    n.mult.clear(), n.offset.clear();
+    for (size_t c = 0; c < (scalar ? 1 : C); ++c) n.mult.push_back(std::llround(std::ldexp(r[c], shift)));
+    if (omax > 0)
+      for (size_t c = 0; c < C; ++c) n.offset.push_back(std::llround(std::ldexp(o[c], shift)));
+    n.shift = shift;
+  };
+  n.lo = lo, n.hi = hi, n.real_mult = real_mult, n.real_offset = real_offset;
+  at_shift(s);
+  // Fewer multiplier bits while the prover's decomposition would not be unique: its quotient is
+  // range-checked over the whole clamp interval, which a small input (one branch of a Concat, a
+  // nearly dead channel) leaves far wider than its output needs.
+  while (s > 0 && !model::requant_window(n, T(x).lo, T(x).hi).unique) at_shift(--s);
   return emit(n, out_name, out_scale);
 }
 

@@ -21,16 +21,24 @@ uint32_t Lowerer::linear(uint32_t x, const std::vector<double>& W, int64_t K, in
   for (int64_t k = 0; k < K; ++k)
     for (int64_t c = 0; c < N; ++c) wmax[size_t(c)] = std::max(wmax[size_t(c)], std::abs(W[size_t(k * N + c)]));
   // K·|x|max·|w|max + |bias|max inside the product budget for x (bound xmax, scale sx) and weights
-  // of width `wbits`.
+  // of width `wbits` (the bias counted while it goes into the accumulator).
+  bool bias_in_acc = b != nullptr;
   auto fits_bound = [&](double xmax, double sx, int wbits) {
     if (sx <= 0) return false;
     const double wq = double((int64_t(1) << (wbits - 1)) - 1);
     double bmax = 0;
-    if (b)
+    if (bias_in_acc)
       for (size_t c = 0; c < size_t(N); ++c) bmax = std::max(bmax, std::abs((*b)[c]) * wq / (sx * std::max(wmax[c], 1e-12)));
     return double(K) * xmax * wq + bmax < double(kProductBudget);
   };
   auto fits = [&](uint32_t t, int wbits) { return fits_bound(double(std::max(-T(t).lo, T(t).hi)), T(t).scale, wbits); };
+  auto q = [](int bits) { return double((int64_t(1) << (bits - 1)) - 1); };
+  // A bias too large for the accumulator even with x at 6 bits and int8 weights (features nearly zero
+  // against a bias that is not: a freshly initialised network) is added by the requant as an offset.
+  if (b && !structural()) {
+    const double xreal = T(x).scale * double(std::max(-T(x).lo, T(x).hi));
+    bias_in_acc = xreal > 0 && fits_bound(q(6), xreal / q(6), 8);
+  }
   // A wide input (residual stream, function-table output) is taken as it is when the accumulator
   // fits with int8 weights; otherwise at the activation width, or narrower for a long inner
   // dimension (rather than a wrap).
@@ -38,7 +46,6 @@ uint32_t Lowerer::linear(uint32_t x, const std::vector<double>& W, int64_t K, in
     int xb = bits_;
     if (!structural() && T(x).bits > bits_ - 1) {
       const double amax = std::max(stat(T(x).name).absmax(), 1e-8);
-      auto q = [](int bits) { return double((int64_t(1) << (bits - 1)) - 1); };
       while (xb > 6 && !fits_bound(q(xb), amax / q(xb), 8)) --xb;
     }
     x = narrow(x, node_name, xb);
@@ -58,7 +65,7 @@ uint32_t Lowerer::linear(uint32_t x, const std::vector<double>& W, int64_t K, in
     wf[i] = float(W[i]);
   }
   std::vector<uint32_t> ins = {x, weight(node_name + ":W", {K, N}, std::move(wq_values), std::move(wf), sw)};
-  if (b) {
+  if (bias_in_acc) {
     std::vector<int32_t> bq(static_cast<size_t>(N));
     std::vector<float> bf(static_cast<size_t>(N));
     std::vector<double> bs(static_cast<size_t>(N));
@@ -73,16 +80,17 @@ uint32_t Lowerer::linear(uint32_t x, const std::vector<double>& W, int64_t K, in
   uint32_t acc = emit(node(Op::MatMul, node_name, ins), out + ":acc", 0.0);
   std::vector<double> in_scales(sw.size());
   for (size_t c = 0; c < sw.size(); ++c) in_scales[c] = sx * sw[c];
+  const std::vector<double> offset = b && !bias_in_acc ? *b : std::vector<double>{};
   // A branch that ends in an Add (a residual block's last projection) is emitted at the residual
   // width with 2× headroom over its calibrated range: the Add takes it as it is, and an input
   // beyond the calibration samples (tails the samples missed) is not clamped.
   if (qres_ > qmax_ && !relu_fed && sole_consumer(out, "Add") && !structural()) {
     double sy = 2.0 * scale_for(T(acc).name, false) * double(qmax_) / double(qres_);
-    uint32_t y = requant(acc, in_scales, {1.0}, {}, sy, -qres_, qres_, out, node_name + ":requant");
+    uint32_t y = requant(acc, in_scales, {1.0}, offset, sy, -qres_, qres_, out, node_name + ":requant");
     wide_ids_.insert(y);
     return y;
   }
-  uint32_t y = requant(acc, in_scales, {1.0}, {}, scale_for(T(acc).name, relu_fed), -qmax_, qmax_, out, node_name + ":requant");
+  uint32_t y = requant(acc, in_scales, {1.0}, offset, scale_for(T(acc).name, relu_fed), -qmax_, qmax_, out, node_name + ":requant");
   narrow_ids_.insert(y);
   return y;
 }

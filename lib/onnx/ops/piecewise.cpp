@@ -35,7 +35,19 @@ uint32_t Lowerer::clamp_affine(uint32_t x, double a, double b, double lo, double
   if (a == 0) throw NotSupported("node '" + node_name + "': a constant clamp");
   x = narrow(x, node_name);
   const double su = std::abs(a) * T(x).scale;
-  const bool has_lo = lo > -kInf, has_hi = hi < kInf;
+  bool has_lo = lo > -kInf, has_hi = hi < kInf;
+  if (!structural()) {
+    // A bound that a·x + b cannot cross over x's whole integer range is no clamp at all: dropping it
+    // is exact (ReLU6 after a layer whose values never approach 6 is a ReLU).
+    const double e1 = a * double(T(x).lo) * T(x).scale + b, e2 = a * double(T(x).hi) * T(x).scale + b;
+    if (has_lo && lo <= std::min(e1, e2)) has_lo = false;
+    if (has_hi && hi >= std::max(e1, e2)) has_hi = false;
+  }
+  if (!has_lo && !has_hi) {  // no bound is ever reached: one requant of the affine map
+    uint32_t r = requant(x, {T(x).scale}, {a}, {b}, out_scale, qlo, qhi, out, node_name);
+    narrow_ids_.insert(r);
+    return r;
+  }
   uint32_t y;
   double base;  // y_real = base + the integer tensor y at scale su
   if (has_lo) {
