@@ -93,7 +93,16 @@ class Lowerer {
   uint32_t linear(uint32_t x, const std::vector<double>& W, int64_t K, int64_t N, const std::vector<double>* b,
                   const std::string& out, const std::string& node_name, bool relu_fed);
   void lower_matmul(size_t i);
+  // A 2-D conv of x [1, Ci·G, H, W] by kernels W [Co][Ci][KH][KW] (flat), output shape os; pads
+  // {top, left, bottom, right}, strides and dilations {h, w}.
+  struct ConvSpec {
+    int64_t Co, Ci, KH, KW, G;
+    std::vector<int64_t> pads, strides, dil;
+  };
+  uint32_t conv2d(uint32_t x, const std::vector<double>& W, const ConvSpec& c, const std::vector<double>& bias,
+                  const model::Shape& os, const std::string& out, const std::string& node_name, bool relu_fed);
   void lower_conv(size_t i);
+  void lower_conv_transpose(size_t i);
 
   // ---- ops/elementwise.cpp ---------------------------------------------------------------------
   void lower_add_sub(size_t i);
@@ -178,9 +187,12 @@ class Lowerer {
   uint32_t concat(std::vector<uint32_t> ins, int64_t axis, const std::string& out, const std::string& node_name);
   void lower_gather(size_t i);
   void lower_pad(size_t i);
+  // x padded along `axis` (negative pads crop); with `dilation` d > 1 (constant mode only) d − 1 rows
+  // of the value go between x's rows first (ConvTranspose's strides).
   uint32_t gather_pad(uint32_t x, int64_t axis, int64_t before, int64_t after, const std::string& mode, double value,
-                      const std::string& prefix, const std::string& out, const std::string& node_name);
+                      const std::string& prefix, const std::string& out, const std::string& node_name, int64_t dilation = 1);
   void lower_expand(size_t i);
+  void lower_resize(size_t i);
   void slice_axis(uint32_t x, int64_t axis, int64_t start, int64_t end, int64_t step, const std::string& out,
                   const std::string& name);
 

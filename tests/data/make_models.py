@@ -46,6 +46,8 @@ python3-torch and python3-sklearn). Writes, next to this file:
     pool_ops      MaxPool/AveragePool edge cases (ceil_mode, count_include_pad, dilation) and a Pad
     grouped_conv  depthwise and grouped (stride 2, dilation 2) convolutions
     activations   ReLU6, LeakyReLU, Hardsigmoid, Hardswish, clamp
+    conv1d_ops    Conv1d (stride, dilation, padding), MaxPool1d, AvgPool1d (`make_models.py upsample_ops`)
+    upsample_ops  ConvTranspose2d (output_padding; a 4×3 kernel, strides 3×2), nearest Resize by 2 and to a size
     axis_ops      softmax/mean/amax/split off the last axis, unsqueeze/squeeze with axes inputs, log_softmax (opset 13)
   Models for the integer model's accuracy (README "Quantization"):
     ln_mlp        Linear-LayerNorm-ReLU ×2 then Linear, trained on a synthetic keyword task whose inputs
@@ -406,6 +408,42 @@ class AxisOps(torch.nn.Module):
         return sum(fc(t) for fc, t in zip(self.fc, parts))
 
 
+class Conv1dOps(torch.nn.Module):
+    """An audio-style 1-D stack: Conv1d (stride 2, dilation 2, padding), ReLU, MaxPool1d (padding),
+    AvgPool1d, a second Conv1d, then a linear."""
+    def __init__(self):
+        super().__init__()
+        self.c1 = torch.nn.Conv1d(4, 8, 5, stride=2, padding=3, dilation=2)
+        self.c2 = torch.nn.Conv1d(8, 6, 3, padding=1)
+        self.fc = torch.nn.Linear(6 * 4, 5)
+
+    def forward(self, x):
+        x = torch.nn.functional.max_pool1d(torch.relu(self.c1(x)), 3, stride=2, padding=1)
+        return self.fc(torch.nn.functional.avg_pool1d(self.c2(x), 2).flatten(1))
+
+
+class UpsampleOps(torch.nn.Module):
+    """A decoder's upsampling: ConvTranspose2d (stride 2, padding 1, output_padding 1; and a
+    non-square kernel with unequal strides), nearest interpolation by 2 and to a given size."""
+    def __init__(self):
+        super().__init__()
+        self.d = torch.nn.Conv2d(3, 6, 3, stride=2, padding=1)
+        self.u1 = torch.nn.ConvTranspose2d(6, 4, 3, stride=2, padding=1, output_padding=1)
+        self.u2 = torch.nn.ConvTranspose2d(4, 2, (4, 3), stride=(3, 2), padding=(2, 1))
+
+    def forward(self, x):
+        y = self.u1(torch.relu(self.d(x)))
+        y = torch.nn.functional.interpolate(y, scale_factor=2, mode='nearest')
+        return torch.nn.functional.interpolate(self.u2(y), size=(9, 7), mode='nearest')
+
+
+def upsample_models():
+    torch.manual_seed(25)
+    export(Conv1dOps(), 'conv1d_ops', torch.randn(1, 4, 32), 'x', 'y', opsets=(17,), dynamic={0: 'batch'})
+    torch.manual_seed(26)
+    export(UpsampleOps(), 'upsample_ops', torch.randn(1, 3, 6, 6), 'x', 'y', opsets=(17,))
+
+
 def op_models():
     torch.manual_seed(20)
     cnn = randomize_bn(PoolCnn())
@@ -624,7 +662,8 @@ def nanogpt_block():
 
 BUILDERS = {'dyn_block': dynamic_models, 'dyn_mlp': dynamic_models, 'hand_built': hand_built, 'ops': op_models,
             'encoder_layer': encoder_layer, 'decoder_blocks': decoder_blocks, 'gpt_heads12': gpt_heads12_model,
-            'ln_mlp': ln_mlp, 'pre_ln_stack': pre_ln_stack, 'nanogpt_block': nanogpt_block}
+            'ln_mlp': ln_mlp, 'pre_ln_stack': pre_ln_stack, 'nanogpt_block': nanogpt_block,
+            'upsample_ops': upsample_models}
 
 
 def main():

@@ -114,6 +114,15 @@ proves_ops() {
   proves_ops pool_ops grouped_conv
 }
 
+@test "1-D Conv and pooling (dynamic batch axis), ConvTranspose and nearest Resize prove and verify" {
+  proves_ops conv1d_ops upsample_ops
+}
+
+@test "tampered upsampling tensors (the spread input's zeros, the nearest gathers): refused or rejected" {
+  prove "$DATA/upsample_ops.onnx" "$DATA/upsample_ops.input.json"
+  tamper_each 3 "/u1/ConvTranspose_output_0:up2" "/u1/ConvTranspose_output_0:up3" "/Resize_output_0:axis2" "/Resize_output_0:axis3" "y:axis2"
+}
+
 @test "tampered pooling tensors (window max, pooled mean, zero padding): refused or rejected" {
   prove "$DATA/pool_ops.onnx" "$DATA/pool_ops.input.json"
   tamper_each 3 "/MaxPool_output_0:max" "/AveragePool_output_0:pooled" "/Pad_output_0:axis2:zeros" "/Pad_output_0" \

@@ -16,16 +16,23 @@ void Lowerer::lower_pool(size_t i) {
   const bool is_max = n.op == "MaxPool";
   const std::string& out = n.outputs[0];
   if (n.outputs.size() > 1 && !n.outputs[1].empty()) throw NotSupported("node '" + n.name + "': MaxPool with an Indices output");
-  const auto& xs = m_.shape(n.inputs[0]);
-  if (xs.size() != 4 || xs[0] != 1) throw NotSupported("node '" + n.name + "': " + n.op + " input must be [1, C, H, W]");
+  // A 1-D pool ([1, C, L]) is the 2-D one over [1, C, 1, L] with a 1×k window.
+  const bool one_d = m_.shape(n.inputs[0]).size() == 3;
+  model::Shape xs = m_.shape(n.inputs[0]), os = m_.shape(out);  // ONNX shape inference applied auto_pad and ceil_mode
+  if (one_d && os.size() == 3) xs.insert(xs.begin() + 2, 1), os.insert(os.begin() + 2, 1);
+  if (xs.size() != 4 || xs[0] != 1) throw NotSupported("node '" + n.name + "': " + n.op + " input must be [1, C, L] or [1, C, H, W]");
   auto k = attr_ints(n, "kernel_shape"), pads = attr_ints(n, "pads"), strides = attr_ints(n, "strides"),
        dil = attr_ints(n, "dilations");
-  if (k.size() != 2) throw NotSupported("node '" + n.name + "': " + n.op + " other than 2-D");
+  if (one_d && k.size() == 1) {
+    k = {1, k[0]};
+    pads = pads.empty() ? std::vector<int64_t>{} : std::vector<int64_t>{0, pads.at(0), 0, pads.at(1)};
+    strides = {1, strides.empty() ? k[1] : strides[0]}, dil = {1, dil.empty() ? 1 : dil[0]};
+  }
+  if (k.size() != 2) throw NotSupported("node '" + n.name + "': " + n.op + " other than 1-D or 2-D");
   if (pads.empty()) pads = {0, 0, 0, 0};
   if (strides.empty()) strides = {1, 1};
   if (dil.empty()) dil = {1, 1};
   const int64_t C = xs[1], H = xs[2], W = xs[3];
-  const auto& os = m_.shape(out);  // ONNX shape inference applied auto_pad and ceil_mode
   const int64_t OH = os[2], OW = os[3];
   // Padding that auto_pad or ceil_mode adds: whatever the last window needs beyond the given pads.
   int64_t need_h = (OH - 1) * strides[0] + (k[0] - 1) * dil[0] + 1, need_w = (OW - 1) * strides[1] + (k[1] - 1) * dil[1] + 1;
@@ -43,6 +50,11 @@ void Lowerer::lower_pool(size_t i) {
   const bool padded = pt || pl || pb || pr;
 
   uint32_t x = narrow(tid(n.inputs[0]), n.name);
+  if (one_d) {
+    Node r2 = node(Op::Reshape, n.name + ":2d", {x});
+    r2.ints = xs;
+    x = index_node(r2, out + ":in2d", x);
+  }
   const double s = T(x).scale;
   if (is_max && padded) {
     // Max over padding (−inf in ONNX) = max over the window's image elements: pad by repeating the
@@ -102,7 +114,7 @@ void Lowerer::lower_pool(size_t i) {
   }
   narrow_ids_.insert(y);
   Node rs = node(Op::Reshape, n.name + ":reshape", {y});
-  rs.ints = os;
+  rs.ints = m_.shape(out);
   bind(out, index_node(rs, out, y));
 }
 

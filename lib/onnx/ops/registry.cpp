@@ -9,6 +9,7 @@ const std::map<std::string, Lowerer::Lowering>& Lowerer::registry() {
       {"MatMul", &Lowerer::lower_matmul},
       {"Gemm", &Lowerer::lower_matmul},
       {"Conv", &Lowerer::lower_conv},
+      {"ConvTranspose", &Lowerer::lower_conv_transpose},
       {"MaxPool", &Lowerer::lower_pool},
       {"AveragePool", &Lowerer::lower_pool},
       {"GlobalAveragePool", &Lowerer::lower_global_pool},
@@ -51,6 +52,7 @@ const std::map<std::string, Lowerer::Lowering>& Lowerer::registry() {
       {"Pad", &Lowerer::lower_pad},
       {"Expand", &Lowerer::lower_expand},
       {"Tile", &Lowerer::lower_expand},
+      {"Resize", &Lowerer::lower_resize},
   };
   return table;
 }

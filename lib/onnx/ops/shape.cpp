@@ -206,15 +206,69 @@ void Lowerer::lower_expand(size_t i) {
   bind(out, x);
 }
 
+// Resize in nearest mode: per resized axis one gather of the source index each output position
+// rounds to, by the ONNX definition (coordinate_transformation_mode, nearest_mode). Linear and
+// cubic interpolation are refused.
+void Lowerer::lower_resize(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  const std::string& out = n.outputs[0];
+  const std::string mode = attr_string(n, "mode", "nearest");
+  if (mode != "nearest") throw NotSupported("node '" + n.name + "': Resize mode " + mode);
+  const std::string ctm = attr_string(n, "coordinate_transformation_mode", "half_pixel");
+  const std::string nearest = attr_string(n, "nearest_mode", "round_prefer_floor");
+  if (ctm != "half_pixel" && ctm != "asymmetric" && ctm != "pytorch_half_pixel" && ctm != "align_corners")
+    throw NotSupported("node '" + n.name + "': Resize coordinate_transformation_mode " + ctm);
+  if (nearest != "round_prefer_floor" && nearest != "round_prefer_ceil" && nearest != "floor" && nearest != "ceil")
+    throw NotSupported("node '" + n.name + "': Resize nearest_mode " + nearest);
+  if (attr_ints(n, "axes").size()) throw NotSupported("node '" + n.name + "': Resize with axes");
+  uint32_t x = narrow(tid(n.inputs[0]), n.name);
+  const model::Shape xs = T(x).shape, os = m_.shape(out);
+  if (os.size() != xs.size()) throw BadInput("node '" + n.name + "': Resize changes the rank");
+  std::vector<double> scales;  // given scales decide the coordinate map (sizes give out/in)
+  if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
+    const Const* c = cst(n.inputs[2]);
+    if (!c) throw NotSupported("node '" + n.name + "': Resize with non-constant scales");
+    scales.assign(c->data.begin(), c->data.end());
+  }
+  if (!scales.empty() && scales.size() != xs.size()) throw BadInput("node '" + n.name + "': Resize scales of the wrong rank");
+  for (size_t a = 0; a < xs.size(); ++a) {
+    const int64_t L = xs[a], O = os[a];
+    if (L == O && (scales.empty() || scales[a] == 1.0)) continue;
+    const double s = scales.empty() ? double(O) / double(L) : scales[a];
+    if (!(s > 0)) throw BadInput("node '" + n.name + "': Resize scale must be positive");
+    std::vector<int64_t> idx(static_cast<size_t>(O));
+    for (int64_t o = 0; o < O; ++o) {
+      double c = ctm == "asymmetric" ? double(o) / s
+                 : ctm == "align_corners" ? (O == 1 ? 0.0 : double(o) * double(L - 1) / double(O - 1))
+                 : ctm == "pytorch_half_pixel" && O == 1 ? 0.0
+                                                         : (double(o) + 0.5) / s - 0.5;
+      const double f = std::floor(c);
+      int64_t k = nearest == "floor" ? int64_t(f)
+                  : nearest == "ceil" ? int64_t(std::ceil(c))
+                  : c - f == 0.5 ? int64_t(nearest == "round_prefer_floor" ? f : f + 1.0)
+                                 : int64_t(std::round(c));
+      idx[size_t(o)] = std::clamp<int64_t>(k, 0, L - 1);
+    }
+    Node g = node(Op::Gather, n.name + ":axis" + std::to_string(a), {x});
+    g.axis = int(a), g.ints = idx, g.idx_shape = {O};
+    x = index_node(g, out + ":axis" + std::to_string(a), x);
+  }
+  if (T(x).shape != os) throw BadInput("node '" + n.name + "': Resize output shape disagrees with its inputs");
+  bind(out, x);
+}
+
 // x padded along `axis` by one gather of source indices: edge repeats the end rows, reflect mirrors
 // them, constant reads a row of the value appended to x (a slice of x times 0, plus the value's code
 // by a requant offset). Negative pads crop. The result is named `out`, intermediates `prefix:…`.
 uint32_t Lowerer::gather_pad(uint32_t x, int64_t axis, int64_t before, int64_t after, const std::string& mode,
-                             double value, const std::string& prefix, const std::string& out, const std::string& node_name) {
-  const int64_t len = T(x).shape[size_t(axis)];
+                             double value, const std::string& prefix, const std::string& out, const std::string& node_name,
+                             int64_t dilation) {
+  const int64_t len = T(x).shape[size_t(axis)], span = (len - 1) * dilation + 1;
+  if (dilation > 1 && mode != "constant") throw BadInput("internal: a dilated pad of mode " + mode);
   std::vector<int64_t> idx;
-  for (int64_t j = -before; j < len + after; ++j) {
-    if (j >= 0 && j < len) idx.push_back(j);
+  for (int64_t j = -before; j < span + after; ++j) {
+    if (j >= 0 && j < span && j % dilation == 0) idx.push_back(j / dilation);
+    else if (j >= 0 && j < span) idx.push_back(len);  // between two rows: the value row
     else if (mode == "edge") idx.push_back(std::clamp<int64_t>(j, 0, len - 1));
     else if (mode == "reflect") {
       if (len < 2 || j < -(len - 1) || j > 2 * (len - 1)) throw NotSupported("node '" + node_name + "': reflect Pad wider than the input");
@@ -222,7 +276,7 @@ uint32_t Lowerer::gather_pad(uint32_t x, int64_t axis, int64_t before, int64_t a
     } else idx.push_back(len);  // the zero row appended below
   }
   uint32_t src = x;
-  if (mode == "constant" && (before > 0 || after > 0)) {
+  if (mode == "constant" && (before > 0 || after > 0 || dilation > 1)) {
     Node row = node(Op::Slice, node_name + ":row", {x});
     row.axes = {axis}, row.starts = {0}, row.ends = {1}, row.steps = {1};
     uint32_t r = index_node(row, prefix + ":row", x);
