@@ -47,7 +47,8 @@ python3-torch and python3-sklearn). Writes, next to this file:
     grouped_conv  depthwise and grouped (stride 2, dilation 2) convolutions
     activations   ReLU6, LeakyReLU, Hardsigmoid, Hardswish, clamp
     conv1d_ops    Conv1d (stride, dilation, padding), MaxPool1d, AvgPool1d (`make_models.py upsample_ops`)
-    upsample_ops  ConvTranspose2d (output_padding; a 4×3 kernel, strides 3×2), nearest Resize by 2 and to a size
+    upsample_ops  ConvTranspose2d (output_padding; a 4×3 kernel, strides 3×2), nearest Resize by 2 and to a
+                  size, bilinear Resize to a size
     axis_ops      softmax/mean/amax/split off the last axis, unsqueeze/squeeze with axes inputs, log_softmax (opset 13)
   Models for the integer model's accuracy (README "Quantization"):
     ln_mlp        Linear-LayerNorm-ReLU ×2 then Linear, trained on a synthetic keyword task whose inputs
@@ -424,7 +425,8 @@ class Conv1dOps(torch.nn.Module):
 
 class UpsampleOps(torch.nn.Module):
     """A decoder's upsampling: ConvTranspose2d (stride 2, padding 1, output_padding 1; and a
-    non-square kernel with unequal strides), nearest interpolation by 2 and to a given size."""
+    non-square kernel with unequal strides), nearest interpolation by 2 and to a given size, bilinear
+    to a given size."""
     def __init__(self):
         super().__init__()
         self.d = torch.nn.Conv2d(3, 6, 3, stride=2, padding=1)
@@ -434,7 +436,8 @@ class UpsampleOps(torch.nn.Module):
     def forward(self, x):
         y = self.u1(torch.relu(self.d(x)))
         y = torch.nn.functional.interpolate(y, scale_factor=2, mode='nearest')
-        return torch.nn.functional.interpolate(self.u2(y), size=(9, 7), mode='nearest')
+        y = torch.nn.functional.interpolate(self.u2(y), size=(9, 7), mode='nearest')
+        return torch.nn.functional.interpolate(y, size=(12, 10), mode='bilinear', align_corners=False)
 
 
 def upsample_models():

@@ -114,13 +114,13 @@ proves_ops() {
   proves_ops pool_ops grouped_conv
 }
 
-@test "1-D Conv and pooling (dynamic batch axis), ConvTranspose and nearest Resize prove and verify" {
+@test "1-D Conv and pooling (dynamic batch axis), ConvTranspose, nearest and bilinear Resize prove and verify" {
   proves_ops conv1d_ops upsample_ops
 }
 
-@test "tampered upsampling tensors (the spread input's zeros, the nearest gathers): refused or rejected" {
+@test "tampered upsampling tensors (the spread input's zeros, the nearest gathers, the bilinear maps): refused or rejected" {
   prove "$DATA/upsample_ops.onnx" "$DATA/upsample_ops.input.json"
-  tamper_each 3 "/u1/ConvTranspose_output_0:up2" "/u1/ConvTranspose_output_0:up3" "/Resize_output_0:axis2" "/Resize_output_0:axis3" "y:axis2"
+  tamper_each 3 "/u1/ConvTranspose_output_0:up2" "/u1/ConvTranspose_output_0:up3" "/Resize_output_0:axis2" "/Resize_1_output_0:axis3" "y:axis2" "y:axis3:acc"
 }
 
 @test "tampered pooling tensors (window max, pooled mean, zero padding): refused or rejected" {

@@ -206,14 +206,15 @@ void Lowerer::lower_expand(size_t i) {
   bind(out, x);
 }
 
-// Resize in nearest mode: per resized axis one gather of the source index each output position
-// rounds to, by the ONNX definition (coordinate_transformation_mode, nearest_mode). Linear and
-// cubic interpolation are refused.
+// Resize, per resized axis by the ONNX coordinate map (coordinate_transformation_mode): nearest
+// mode is one gather of the source index each output position rounds to (nearest_mode); linear mode
+// a Linear of that axis by the interpolation matrix (the axis moved last and back; edge values
+// repeat beyond the ends). Cubic is refused.
 void Lowerer::lower_resize(size_t i) {
   const LiveNode& n = m_.nodes[i];
   const std::string& out = n.outputs[0];
   const std::string mode = attr_string(n, "mode", "nearest");
-  if (mode != "nearest") throw NotSupported("node '" + n.name + "': Resize mode " + mode);
+  if (mode != "nearest" && mode != "linear") throw NotSupported("node '" + n.name + "': Resize mode " + mode);
   const std::string ctm = attr_string(n, "coordinate_transformation_mode", "half_pixel");
   const std::string nearest = attr_string(n, "nearest_mode", "round_prefer_floor");
   if (ctm != "half_pixel" && ctm != "asymmetric" && ctm != "pytorch_half_pixel" && ctm != "align_corners")
@@ -231,27 +232,56 @@ void Lowerer::lower_resize(size_t i) {
     scales.assign(c->data.begin(), c->data.end());
   }
   if (!scales.empty() && scales.size() != xs.size()) throw BadInput("node '" + n.name + "': Resize scales of the wrong rank");
-  for (size_t a = 0; a < xs.size(); ++a) {
+  const size_t rank = xs.size();
+  for (size_t a = 0; a < rank; ++a) {
     const int64_t L = xs[a], O = os[a];
     if (L == O && (scales.empty() || scales[a] == 1.0)) continue;
     const double s = scales.empty() ? double(O) / double(L) : scales[a];
     if (!(s > 0)) throw BadInput("node '" + n.name + "': Resize scale must be positive");
-    std::vector<int64_t> idx(static_cast<size_t>(O));
-    for (int64_t o = 0; o < O; ++o) {
-      double c = ctm == "asymmetric" ? double(o) / s
-                 : ctm == "align_corners" ? (O == 1 ? 0.0 : double(o) * double(L - 1) / double(O - 1))
-                 : ctm == "pytorch_half_pixel" && O == 1 ? 0.0
-                                                         : (double(o) + 0.5) / s - 0.5;
-      const double f = std::floor(c);
-      int64_t k = nearest == "floor" ? int64_t(f)
-                  : nearest == "ceil" ? int64_t(std::ceil(c))
-                  : c - f == 0.5 ? int64_t(nearest == "round_prefer_floor" ? f : f + 1.0)
-                                 : int64_t(std::round(c));
-      idx[size_t(o)] = std::clamp<int64_t>(k, 0, L - 1);
+    auto source = [&](int64_t o) {  // the input coordinate of output position o
+      return ctm == "asymmetric"                  ? double(o) / s
+             : ctm == "align_corners"             ? (O == 1 ? 0.0 : double(o) * double(L - 1) / double(O - 1))
+             : ctm == "pytorch_half_pixel" && O == 1 ? 0.0
+                                                     : (double(o) + 0.5) / s - 0.5;
+    };
+    const std::string sfx = ":axis" + std::to_string(a);
+    if (mode == "nearest") {
+      std::vector<int64_t> idx(static_cast<size_t>(O));
+      for (int64_t o = 0; o < O; ++o) {
+        const double c = source(o), f = std::floor(c);
+        const int64_t k = nearest == "floor" ? int64_t(f)
+                          : nearest == "ceil" ? int64_t(std::ceil(c))
+                          : c - f == 0.5      ? int64_t(nearest == "round_prefer_floor" ? f : f + 1.0)
+                                              : int64_t(std::round(c));
+        idx[size_t(o)] = std::clamp<int64_t>(k, 0, L - 1);
+      }
+      Node g = node(Op::Gather, n.name + sfx, {x});
+      g.axis = int(a), g.ints = idx, g.idx_shape = {O};
+      x = index_node(g, out + sfx, x);
+      continue;
     }
-    Node g = node(Op::Gather, n.name + ":axis" + std::to_string(a), {x});
-    g.axis = int(a), g.ints = idx, g.idx_shape = {O};
-    x = index_node(g, out + ":axis" + std::to_string(a), x);
+    std::vector<double> interp(static_cast<size_t>(L * O), 0.0);  // [L, O]
+    for (int64_t o = 0; o < O; ++o) {
+      const double c = source(o), f = std::floor(c), t = c - f;
+      interp[size_t(std::clamp<int64_t>(int64_t(f), 0, L - 1) * O + o)] += 1.0 - t;
+      interp[size_t(std::clamp<int64_t>(int64_t(f) + 1, 0, L - 1) * O + o)] += t;
+    }
+    std::vector<int64_t> perm, back(rank);  // axis a last, and back
+    for (size_t k = 0; k < rank; ++k)
+      if (k != a) perm.push_back(int64_t(k));
+    perm.push_back(int64_t(a));
+    for (size_t k = 0; k < rank; ++k) back[size_t(perm[k])] = int64_t(k);
+    if (a + 1 != rank) {
+      Node tr = node(Op::Transpose, n.name + sfx + ":last", {x});
+      tr.ints = perm;
+      x = index_node(tr, out + sfx + ":last", x);
+    }
+    x = linear(x, interp, L, O, nullptr, out + sfx, n.name + sfx, false);
+    if (a + 1 != rank) {
+      Node tr = node(Op::Transpose, n.name + sfx + ":back", {x});
+      tr.ints = back;
+      x = index_node(tr, out + sfx + ":back", x);
+    }
   }
   if (T(x).shape != os) throw BadInput("node '" + n.name + "': Resize output shape disagrees with its inputs");
   bind(out, x);
