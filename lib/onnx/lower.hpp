@@ -111,6 +111,9 @@ class Lowerer {
   void lower_neg(size_t i);
   void lower_pow(size_t i);
   void add_sub(const LiveNode& n);
+  // a ± b, either of them a constant (then a weight the proof opens from the model commitment).
+  uint32_t add_sub(uint32_t a, const Const* ca, uint32_t b, const Const* cb, bool add, const std::string& out,
+                   const std::string& node_name);
   void mul(const LiveNode& n);
   static double absmax(const Const& c);
   uint32_t weighted_sum(const std::vector<std::pair<uint32_t, double>>& terms, double out_scale, const std::string& out,
@@ -191,6 +194,9 @@ class Lowerer {
   // of the value go between x's rows first (ConvTranspose's strides).
   uint32_t gather_pad(uint32_t x, int64_t axis, int64_t before, int64_t after, const std::string& mode, double value,
                       const std::string& prefix, const std::string& out, const std::string& node_name, int64_t dilation = 1);
+  // Row k of the result along `axis` is x's row idx[k], or a row of `value` where idx[k] is −1.
+  uint32_t gather_rows(uint32_t x, int64_t axis, const std::vector<int64_t>& idx, double value, const std::string& prefix,
+                       const std::string& out, const std::string& node_name);
   void lower_expand(size_t i);
   void lower_resize(size_t i);
   void slice_axis(uint32_t x, int64_t axis, int64_t start, int64_t end, int64_t step, const std::string& out,

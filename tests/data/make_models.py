@@ -49,6 +49,8 @@ python3-torch and python3-sklearn). Writes, next to this file:
     conv1d_ops    Conv1d (stride, dilation, padding), MaxPool1d, AvgPool1d (`make_models.py upsample_ops`)
     upsample_ops  ConvTranspose2d (output_padding; a 4×3 kernel, strides 3×2), nearest Resize by 2 and to a
                   size, bilinear Resize to a size
+    vit_tiny      a ViT: strided patch conv, class token concatenated in front, learned positions, 2 pre-LN
+                  encoder layers, the class token's head; dynamic batch axis
     axis_ops      softmax/mean/amax/split off the last axis, unsqueeze/squeeze with axes inputs, log_softmax (opset 13)
   Models for the integer model's accuracy (README "Quantization"):
     ln_mlp        Linear-LayerNorm-ReLU ×2 then Linear, trained on a synthetic keyword task whose inputs
@@ -440,11 +442,31 @@ class UpsampleOps(torch.nn.Module):
         return torch.nn.functional.interpolate(y, size=(12, 10), mode='bilinear', align_corners=False)
 
 
+class VitTiny(torch.nn.Module):
+    """A ViT as timm/HF write it: patch embedding (a strided conv), a class token expanded to the batch
+    and concatenated in front, learned positions, pre-LN encoder layers, the class token's head."""
+    def __init__(self, d=32, patch=4, patches=16):
+        super().__init__()
+        self.patch = torch.nn.Conv2d(3, d, patch, stride=patch)
+        self.cls = torch.nn.Parameter(torch.randn(1, 1, d) * 0.02)
+        self.pos = torch.nn.Parameter(torch.randn(1, patches + 1, d) * 0.02)
+        layer = torch.nn.TransformerEncoderLayer(d, 4, 2 * d, dropout=0.0, activation='gelu', batch_first=True, norm_first=True)
+        self.enc = torch.nn.TransformerEncoder(layer, 2)
+        self.ln, self.head = torch.nn.LayerNorm(d), torch.nn.Linear(d, 10)
+
+    def forward(self, x):
+        x = self.patch(x).flatten(2).transpose(1, 2)
+        x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], dim=1) + self.pos
+        return self.head(self.ln(self.enc(x)[:, 0]))
+
+
 def upsample_models():
     torch.manual_seed(25)
     export(Conv1dOps(), 'conv1d_ops', torch.randn(1, 4, 32), 'x', 'y', opsets=(17,), dynamic={0: 'batch'})
     torch.manual_seed(26)
     export(UpsampleOps(), 'upsample_ops', torch.randn(1, 3, 6, 6), 'x', 'y', opsets=(17,))
+    torch.manual_seed(27)
+    export(VitTiny(), 'vit_tiny', torch.randn(1, 3, 16, 16), 'x', 'y', opsets=(17,), dynamic={0: 'batch'})
 
 
 def op_models():

@@ -118,6 +118,12 @@ proves_ops() {
   proves_ops conv1d_ops upsample_ops
 }
 
+@test "a ViT (class token concatenated in front of the patches, learned positions) proves and verifies" {
+  proves_ops vit_tiny
+  prove "$DATA/vit_tiny.onnx" "$DATA/vit_tiny.input.json"
+  tamper_each 3 "/Concat_2_output_0:spread" "/Concat_2_output_0:sum" "/Concat_2_output_0:spread:zeros"
+}
+
 @test "tampered upsampling tensors (the spread input's zeros, the nearest gathers, the bilinear maps): refused or rejected" {
   prove "$DATA/upsample_ops.onnx" "$DATA/upsample_ops.input.json"
   tamper_each 3 "/u1/ConvTranspose_output_0:up2" "/u1/ConvTranspose_output_0:up3" "/Resize_output_0:axis2" "/Resize_1_output_0:axis3" "y:axis2" "y:axis3:acc"

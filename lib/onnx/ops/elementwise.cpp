@@ -52,12 +52,16 @@ void Lowerer::add_sub(const LiveNode& n) {
     pending_[out] = {n.inputs[ca ? 1 : 0], *(ca ? ca : cb), n.name, false};
     return;
   }
+  bind(out, add_sub(ca ? UINT32_MAX : tid(n.inputs[0]), ca, cb ? UINT32_MAX : tid(n.inputs[1]), cb, n.op == "Add", out, n.name));
+}
+
+uint32_t Lowerer::add_sub(uint32_t a, const Const* ca, uint32_t b, const Const* cb, bool add, const std::string& out,
+                          const std::string& node_name) {
   double sy = scale_for(out + ":sum", false) * double(qmax_) / double(qres_);
   int64_t budget = kProductBudget / 4;
   // A residual-stream input is taken at its own width; anything else at the activation width.
-  auto operand = [&](const std::string& v) { return wide_ids_.count(tid(v)) ? tid(v) : narrow(tid(v), n.name); };
-  uint32_t a = ca ? UINT32_MAX : operand(n.inputs[0]);
-  uint32_t b = cb ? UINT32_MAX : operand(n.inputs[1]);
+  auto operand = [&](uint32_t t) { return t == UINT32_MAX || wide_ids_.count(t) ? t : narrow(t, node_name); };
+  a = operand(a), b = operand(b);
   // Common scale sy/2^sh with both multipliers ≥ 1 and the sum inside the budget.
   auto range = [&](uint32_t t) { return t == UINT32_MAX ? 0.0 : double(std::max(-T(t).lo, T(t).hi)) * T(t).scale; };
   double amax = range(a), bmax = range(b);
@@ -76,15 +80,15 @@ void Lowerer::add_sub(const LiveNode& n) {
     }
     int64_t M = structural() ? 1 : std::max<int64_t>(1, std::llround(T(t).scale / sc));
     uint32_t mc = constant(nm + ":M", {1}, {M}, {}, 1.0);
-    Node k = node(Op::MulConst, n.name + (i == 0 ? ":scale_a" : ":scale_b"), {t, mc});
+    Node k = node(Op::MulConst, node_name + (i == 0 ? ":scale_a" : ":scale_b"), {t, mc});
     k.real_mult = {1.0};
     return emit(k, nm, sc);
   };
   uint32_t sa = scaled(a, ca, 0), sb = scaled(b, cb, 1);
-  uint32_t sum = emit(node(n.op == "Add" ? Op::Add : Op::Sub, n.name, {sa, sb}), out + ":sum", sc);
-  uint32_t y = requant(sum, {sc}, {1.0}, {}, sy, -qres_, qres_, out, n.name + ":requant");
+  uint32_t sum = emit(node(add ? Op::Add : Op::Sub, node_name, {sa, sb}), out + ":sum", sc);
+  uint32_t y = requant(sum, {sc}, {1.0}, {}, sy, -qres_, qres_, out, node_name + ":requant");
   (qres_ == qmax_ ? narrow_ids_ : wide_ids_).insert(y);
-  bind(out, y);
+  return y;
 }
 
 double Lowerer::absmax(const Const& c) {

@@ -96,11 +96,43 @@ void Lowerer::lower_split(size_t i) {
   }
 }
 
+// Concat of activations; with constant inputs too (a ViT's class token): the activations' concat
+// spread to the output's rows with zero rows where the constants go (a gather), plus the constants in
+// place with zeros elsewhere (a weight, as Add of a constant).
 void Lowerer::lower_concat(size_t i) {
   const LiveNode& n = m_.nodes[i];
-  std::vector<uint32_t> ins;
-  for (const auto& in : n.inputs) ins.push_back(tid(in));
-  bind(n.outputs[0], concat(ins, axis_in(n, attr_int(n, "axis", 0), T(ins[0]).shape.size()), n.outputs[0], n.name));
+  const std::string& out = n.outputs[0];
+  const model::Shape os = m_.shape(out);
+  const int64_t axis = axis_in(n, attr_int(n, "axis", 0), os.size());
+  std::vector<uint32_t> acts;
+  std::vector<int64_t> idx;
+  std::vector<double> placed(size_t(numel(os)), 0.0);
+  int64_t rows = 0, outer = 1, inner = 1;
+  for (int64_t a = 0; a < int64_t(os.size()); ++a) (a < axis ? outer : inner) *= a == axis ? 1 : os[size_t(a)];
+  bool constants = false;
+  for (const auto& in : n.inputs) {
+    const Const* c = cst(in);
+    const int64_t len = (c ? c->shape : m_.shape(in)).at(size_t(axis)), at = int64_t(idx.size());
+    if (c) {
+      constants = true;
+      if (numel(c->shape) != outer * len * inner) throw BadInput("node '" + n.name + "': Concat input of the wrong shape");
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t r = 0; r < len; ++r)
+          for (int64_t t = 0; t < inner; ++t)
+            placed[size_t((o * os[size_t(axis)] + at + r) * inner + t)] = c->data[size_t((o * len + r) * inner + t)];
+      idx.insert(idx.end(), size_t(len), -1);
+    } else {
+      acts.push_back(tid(in));
+      for (int64_t r = 0; r < len; ++r) idx.push_back(rows + r);
+      rows += len;
+    }
+  }
+  if (!constants) return bind(out, concat(acts, axis, out, n.name));
+  if (acts.empty()) throw BadInput("internal: constant Concat not folded");
+  uint32_t a = acts.size() == 1 ? narrow(acts[0], n.name) : concat(acts, axis, out + ":acts", n.name + ":acts");
+  a = gather_rows(a, axis, idx, 0.0, out + ":spread", out + ":spread", n.name + ":spread");
+  const Const in_place{os, placed};
+  bind(out, add_sub(a, nullptr, UINT32_MAX, &in_place, true, out, n.name + ":constants"));
 }
 
 uint32_t Lowerer::concat(std::vector<uint32_t> ins, int64_t axis, const std::string& out, const std::string& node_name) {
@@ -298,15 +330,23 @@ uint32_t Lowerer::gather_pad(uint32_t x, int64_t axis, int64_t before, int64_t a
   std::vector<int64_t> idx;
   for (int64_t j = -before; j < span + after; ++j) {
     if (j >= 0 && j < span && j % dilation == 0) idx.push_back(j / dilation);
-    else if (j >= 0 && j < span) idx.push_back(len);  // between two rows: the value row
+    else if (j >= 0 && j < span) idx.push_back(-1);  // between two rows: the value row
     else if (mode == "edge") idx.push_back(std::clamp<int64_t>(j, 0, len - 1));
     else if (mode == "reflect") {
       if (len < 2 || j < -(len - 1) || j > 2 * (len - 1)) throw NotSupported("node '" + node_name + "': reflect Pad wider than the input");
       idx.push_back(j < 0 ? -j : 2 * (len - 1) - j);
-    } else idx.push_back(len);  // the zero row appended below
+    } else idx.push_back(-1);
   }
+  return gather_rows(x, axis, idx, value, prefix, out, node_name);
+}
+
+// A row of the value, when one is read, is appended to x first: a slice of x times 0, plus the
+// value's code by a requant offset.
+uint32_t Lowerer::gather_rows(uint32_t x, int64_t axis, const std::vector<int64_t>& idx, double value, const std::string& prefix,
+                              const std::string& out, const std::string& node_name) {
+  const int64_t len = T(x).shape[size_t(axis)];
   uint32_t src = x;
-  if (mode == "constant" && (before > 0 || after > 0 || dilation > 1)) {
+  if (std::ranges::find(idx, -1) != idx.end()) {
     Node row = node(Op::Slice, node_name + ":row", {x});
     row.axes = {axis}, row.starts = {0}, row.ends = {1}, row.steps = {1};
     uint32_t r = index_node(row, prefix + ":row", x);
@@ -326,8 +366,11 @@ uint32_t Lowerer::gather_pad(uint32_t x, int64_t axis, int64_t before, int64_t a
     cat.axis = int(axis);
     src = index_node(cat, prefix + ":ext", x);
   }
+  std::vector<int64_t> rows(idx);
+  for (int64_t& k : rows)
+    if (k < 0) k = len;  // the appended row
   Node g = node(Op::Gather, node_name, {src});
-  g.axis = int(axis), g.ints = idx, g.idx_shape = {int64_t(idx.size())};
+  g.axis = int(axis), g.ints = rows, g.idx_shape = {int64_t(rows.size())};
   return index_node(g, out, src);
 }
 
