@@ -430,7 +430,7 @@ Shape input_shape(const onnx::ValueInfoProto& v, const FixedShapes& fixed, std::
         tmpl += (*dims)[b] ? std::to_string(*(*dims)[b]) : b == 0 ? "1" : "N";
       }
       throw BadInput("input '" + v.name() + "' has the free dimension " + dim_label(v, a) + " on axis " + std::to_string(a) +
-                     ": fix it with --shape " + v.name() + "=" + tmpl);
+                     ": fix it with --shape " + v.name() + "=" + tmpl + " (or --input with an input file)");
     }
     s.push_back(1);
     defaulted.push_back("'" + v.name() + "' " + dim_label(v, 0));

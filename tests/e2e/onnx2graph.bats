@@ -71,6 +71,18 @@ refuses() {
   float_matches_torch "$TMP/c.graph" "$DATA/dyn_block.input.json" "$DATA/dyn_block.torch_output.json"
 }
 
+@test "--input takes the shapes from a graph-forward input file (not its values: the graph is the default-calibrated one)" {
+  onnx2graph -q "$DATA/dyn_block_op14.onnx" --input "$DATA/dyn_block.input.json" -o "$TMP/i.graph"
+  float_matches_torch "$TMP/i.graph" "$DATA/dyn_block.input.json" "$DATA/dyn_block.torch_output.json"
+  onnx2graph -q "$DATA/dyn_block_op14.onnx" --shape x=1,8,16 -o "$TMP/s.graph"
+  cmp "$TMP/i.graph" "$TMP/s.graph"
+  # --shape wins over the file; a malformed file is refused in one line
+  run onnx2graph --inspect -q "$DATA/dyn_block_op14.onnx" --input "$DATA/dyn_block.input.json" --shape x=1,5,16
+  assert_output --partial "input  'x' [1, 5, 16]"
+  echo '{"name": "x", "shape": [1, 8' > "$TMP/bad.json"
+  refuses "$DATA/dyn_block_op14.onnx" "bad.json" --input "$TMP/bad.json"
+}
+
 @test "a symbolic leading batch dimension defaults to 1 with a one-line notice" {
   run --separate-stderr onnx2graph "$DATA/dyn_mlp.onnx" -o "$TMP/m.graph"
   assert_success

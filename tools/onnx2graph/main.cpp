@@ -5,6 +5,7 @@
 #include "cli/cli.hpp"
 #include "error/error.hpp"
 #include "hf/hf.hpp"
+#include "model/forward.hpp"
 #include "model/graph.hpp"
 #include "onnx/import.hpp"
 
@@ -43,6 +44,10 @@ int main(int argc, char** argv) {
   app.add_option("--shape", shape_flags,
                  "NAME=d0,d1,…: the shape of an input with free dimensions (repeatable); default: the --calibrate "
                  "inputs' shapes, and 1 for a symbolic leading batch dimension");
+  std::string input_path;
+  app.add_option("--input", input_path,
+                 "a graph-forward input file: its tensors' shapes fix the free dimensions (--shape wins; its values are "
+                 "not used for calibration)");
   bool inspect = false;
   app.add_flag("--inspect", inspect, "print a readable summary of the quantized graph instead of writing it");
   return cli::run(app, argc, argv, &io, [&] {
@@ -51,6 +56,16 @@ int main(int argc, char** argv) {
     for (const auto& flag : shape_flags) {
       auto [name, shape] = onnx_import::parse_shape_flag(flag);
       if (!opt.shapes.emplace(name, shape).second) throw BadInput("--shape gives input '" + name + "' twice");
+    }
+    if (!input_path.empty()) {
+      const auto text = cli::read_all(input_path);
+      std::vector<model::InputTensor> inputs;
+      try {
+        inputs = model::parse_inputs_json(std::string(text.begin(), text.end()));
+      } catch (const BadInput& e) {
+        throw BadInput(input_path + ": " + e.what());
+      }
+      for (const auto& t : inputs) opt.shapes.emplace(t.name, t.shape);
     }
     opt.notice = [&](const std::string& line) { progress.line("onnx2graph: note: " + line); };
     if (model_path.empty() == hf_dir.empty()) throw BadInput("give an ONNX model file or --hf DIR");
