@@ -1,5 +1,7 @@
 // Conv (1-D and 2-D): im2col, then the Linear of the flattened kernel; the [OH·OW, Co] result is
 // laid back out as [1, Co, OH, OW]. ConvTranspose: the same conv over the input spread by its strides.
+#include <algorithm>
+
 #include "error/error.hpp"
 #include "onnx/lower.hpp"
 
@@ -17,7 +19,6 @@ void Lowerer::lower_conv(size_t i) {
   const auto& xs = m_.shape(n.inputs[0]);
   if (xs.size() != (one_d ? 3u : 4u) || xs[0] != 1)
     throw NotSupported("node '" + n.name + "': Conv input must be " + (one_d ? "[1, C, L]" : "[1, C, H, W]"));
-  if (attr_string(n, "auto_pad", "NOTSET") != "NOTSET") throw NotSupported("node '" + n.name + "': Conv auto_pad");
   ConvSpec c{W->shape[0], W->shape[1], one_d ? 1 : W->shape[2], W->shape[one_d ? 2 : 3], attr_int(n, "group", 1),
              attr_ints(n, "pads"), attr_ints(n, "strides"), attr_ints(n, "dilations")};
   if (c.G < 1 || xs[1] != c.Ci * c.G || c.Co % c.G)
@@ -25,6 +26,23 @@ void Lowerer::lower_conv(size_t i) {
   if (one_d) {
     c.pads = c.pads.empty() ? std::vector<int64_t>{} : std::vector<int64_t>{0, c.pads.at(0), 0, c.pads.at(1)};
     c.strides = {1, c.strides.empty() ? 1 : c.strides[0]}, c.dil = {1, c.dil.empty() ? 1 : c.dil[0]};
+  }
+  if (c.strides.empty()) c.strides = {1, 1};
+  if (c.dil.empty()) c.dil = {1, 1};
+  // auto_pad (converters from TensorFlow and Keras write it): SAME pads so that out = ceil(in / stride),
+  // the odd pixel after (SAME_UPPER) or before (SAME_LOWER); VALID none.
+  const std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
+  if (auto_pad == "VALID") c.pads = {0, 0, 0, 0};
+  if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    const int64_t in[2] = {one_d ? 1 : xs[2], xs[one_d ? 2 : 3]}, k[2] = {c.KH, c.KW};
+    c.pads.assign(4, 0);
+    for (size_t a = 0; a < 2; ++a) {
+      const int64_t out = (in[a] + c.strides[a] - 1) / c.strides[a];
+      const int64_t total = std::max<int64_t>(0, (out - 1) * c.strides[a] + (k[a] - 1) * c.dil[a] + 1 - in[a]);
+      c.pads[a] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2, c.pads[a + 2] = total - c.pads[a];
+    }
+  } else if (auto_pad != "NOTSET" && auto_pad != "VALID") {
+    throw BadInput("node '" + n.name + "': Conv auto_pad " + auto_pad);
   }
   std::vector<double> bias;
   if (n.inputs.size() > 2 && !n.inputs[2].empty()) {

@@ -232,3 +232,25 @@ TEST(Ops, PadWithAConstantValue) {
   b.node("Pad", {"x", "pads", "value"}, {"y"});
   expect_near(float_track(b, {0.5f, 1.0f, -2.0f}), {-0.75, 0.5, 1.0, -2.0, -0.75, -0.75});
 }
+
+// Conv auto_pad (TensorFlow/Keras converters): SAME_UPPER puts the odd padding pixel after,
+// SAME_LOWER before, VALID none — each equal to the explicit pads it stands for.
+TEST(Ops, ConvAutoPadIsTheExplicitPadding) {
+  const std::vector<float> x = iota_f(20);  // [1, 1, 4, 5]
+  std::vector<float> w(6);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = 0.25f * float(i + 1) * (i % 2 ? -1.0f : 1.0f);
+  auto conv = [&](const std::string& auto_pad, std::vector<int64_t> pads, std::vector<std::string> y_dims) {
+    Builder b({"1", "1", "4", "5"}, 13, y_dims);
+    b.floats("w", {1, 1, 2, 3}, w);
+    auto* n = b.node("Conv", {"x", "w"}, {"y"});
+    Builder::attr(n, "strides", std::vector<int64_t>{1, 2});
+    if (!auto_pad.empty()) Builder::attr(n, "auto_pad", auto_pad);
+    else Builder::attr(n, "pads", pads);
+    return float_track(b, x);
+  };
+  // H: k 2, stride 1 → 1 pixel of padding; W: k 3, stride 2, 5 → 3 outputs → 2 pixels.
+  EXPECT_EQ(conv("SAME_UPPER", {}, {"1", "1", "4", "3"}), conv("", {0, 1, 1, 1}, {"1", "1", "4", "3"}));
+  EXPECT_EQ(conv("SAME_LOWER", {}, {"1", "1", "4", "3"}), conv("", {1, 1, 0, 1}, {"1", "1", "4", "3"}));
+  EXPECT_EQ(conv("VALID", {}, {"1", "1", "3", "2"}), conv("", {0, 0, 0, 0}, {"1", "1", "3", "2"}));
+  EXPECT_NE(conv("SAME_UPPER", {}, {"1", "1", "4", "3"}), conv("SAME_LOWER", {}, {"1", "1", "4", "3"}));
+}
