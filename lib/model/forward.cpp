@@ -467,11 +467,20 @@ std::vector<LayerReport> compare_layers(const Graph& g, const std::vector<std::v
     for (uint32_t in : n.inputs) consumed[in] = true, relu_only[in] = relu_only[in] && n.op == Op::Relu;
   auto add = [&](const std::string& node, const std::string& op, uint32_t id) {
     const Tensor& t = g.tensors[id];
+    const bool below_ok = consumed[id] && relu_only[id];
     std::vector<float> q(ints[id].size());
     for (size_t k = 0; k < q.size(); ++k) q[k] = float(double(ints[id][k]) * t.scale);
-    Error e = error_of(q, floats[id]);
+    // What a ReLU reads of it: its negative part (clamped on purpose) is not an error.
+    Error e;
+    if (below_ok) {
+      std::vector<float> f(floats[id]);
+      for (float& v : q) v = std::max(v, 0.0f);
+      for (float& v : f) v = std::max(v, 0.0f);
+      e = error_of(q, f);
+    } else {
+      e = error_of(q, floats[id]);
+    }
     double lo = (double(t.lo) - 0.5) * t.scale, hi = (double(t.hi) + 0.5) * t.scale;
-    const bool below_ok = consumed[id] && relu_only[id];
     auto clamped = std::count_if(floats[id].begin(), floats[id].end(),
                                  [&](float v) { return std::isfinite(v) && ((v < lo && !below_ok) || v > hi); });
     out.push_back({node, t.name, op, t.shape, t.bits, t.scale, e.max_abs, e.rel_l2, int64_t(clamped)});
