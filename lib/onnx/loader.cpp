@@ -563,6 +563,7 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes, const FixedShapes& fixed) {
     throw BadInput("not an ONNX model: the file does not parse as an ONNX ModelProto (truncated or another format)");
   if (!proto->has_graph() || proto->graph().node_size() == 0)
     throw BadInput("not an ONNX model: no graph or no nodes");
+  downgrade_opset(*proto);
   {
     std::set<std::string> known;
     for (const auto& t : proto->graph().initializer()) known.insert(t.name());

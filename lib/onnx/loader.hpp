@@ -34,6 +34,10 @@ struct LiveNode {
   const onnx::NodeProto* proto = nullptr;
 };
 
+// A model of opset 18–21 rewritten into the opset-17 forms the checker and shape inference know
+// (lib/onnx/opset.cpp lists the changes); NotSupported for a form with no such equivalent.
+void downgrade_opset(onnx::ModelProto& model);
+
 // Shapes given for graph inputs: name → (shape, where it came from, e.g. "--shape x=1,8,16").
 using FixedShapes = std::map<std::string, std::pair<Shape, std::string>>;
 

@@ -49,6 +49,8 @@ python3-torch and python3-sklearn). Writes, next to this file:
     conv1d_ops    Conv1d (stride, dilation, padding), MaxPool1d, AvgPool1d (`make_models.py upsample_ops`)
     upsample_ops  ConvTranspose2d (output_padding; a 4×3 kernel, strides 3×2), nearest Resize by 2 and to a
                   size, bilinear Resize to a size
+    encoder_layer_op20  encoder_layer_op14 rewritten into opset 20 (ReduceMean axes input, a Gelu node;
+                  `make_models.py opset20`)
     vit_tiny      a ViT: strided patch conv, class token concatenated in front, learned positions, 2 pre-LN
                   encoder layers, the class token's head; dynamic batch axis
     axis_ops      softmax/mean/amax/split off the last axis, unsqueeze/squeeze with axes inputs, log_softmax (opset 13)
@@ -685,10 +687,49 @@ def nanogpt_block():
     export(NanoGptBlock(), 'nanogpt_block', torch.randn(1, 8, 32), 'x', 'y', dynamic={0: 'batch', 1: 'seq'})
 
 
+def opset20_models():
+    """encoder_layer_op20.onnx: encoder_layer_op14.onnx rewritten into opset 20's forms (as torch's dynamo
+    exporter writes them): ReduceMean axes as an input (opset 18), the erf GELU as one Gelu node (opset
+    20), ir_version 9. Written by rewriting the proto: Debian's onnx (1.12) has no converter past 17."""
+    import onnx
+    from onnx import helper, numpy_helper
+    m = onnx.load(os.path.join(HERE, 'encoder_layer_op14.onnx'))
+    g = m.graph
+    consumers = {}
+    for n in g.node:
+        for i in n.input:
+            consumers.setdefault(i, []).append(n)
+    nodes, dropped = [], set()
+    for n in g.node:
+        if id(n) in dropped:
+            continue
+        if n.op_type == 'ReduceMean':
+            axes = [a for a in n.attribute if a.name == 'axes'][0]
+            name = n.output[0] + '_axes'
+            g.initializer.append(numpy_helper.from_array(np.array(list(axes.ints), dtype=np.int64), name))
+            n.attribute.remove(axes)
+            n.input.append(name)
+        if n.op_type == 'Div' and consumers.get(n.output[0], [None])[0] is not None and consumers[n.output[0]][0].op_type == 'Erf':
+            erf = consumers[n.output[0]][0]
+            add = consumers[erf.output[0]][0]
+            mul = consumers[add.output[0]][0]
+            half = consumers[mul.output[0]][0]
+            assert (add.op_type, mul.op_type, half.op_type) == ('Add', 'Mul', 'Mul')
+            dropped.update(id(x) for x in (erf, add, mul, half))
+            nodes.append(helper.make_node('Gelu', [n.input[0]], [half.output[0]], name='/Gelu', approximate='none'))
+            continue
+        nodes.append(n)
+    del g.node[:]
+    g.node.extend(nodes)
+    m.opset_import[0].version = 20
+    m.ir_version = 9
+    onnx.save(m, os.path.join(HERE, 'encoder_layer_op20.onnx'))
+
+
 BUILDERS = {'dyn_block': dynamic_models, 'dyn_mlp': dynamic_models, 'hand_built': hand_built, 'ops': op_models,
             'encoder_layer': encoder_layer, 'decoder_blocks': decoder_blocks, 'gpt_heads12': gpt_heads12_model,
             'ln_mlp': ln_mlp, 'pre_ln_stack': pre_ln_stack, 'nanogpt_block': nanogpt_block,
-            'upsample_ops': upsample_models}
+            'upsample_ops': upsample_models, 'opset20': opset20_models}
 
 
 def main():

@@ -87,8 +87,8 @@ proves_ops() {
   done
 }
 
-@test "nn.TransformerEncoderLayer (post-LN, GELU, batch_first, dynamic axes; opsets 14 and 17) proves and verifies" {
-  for op in 14 17; do
+@test "nn.TransformerEncoderLayer (post-LN, GELU, batch_first, dynamic axes; opsets 14, 17 and 20) proves and verifies" {
+  for op in 14 17 20; do
     onnx2graph -q "$DATA/encoder_layer_op$op.onnx" --shape x=1,8,16 -o "$TMP/e.graph"
     float_matches_torch "$TMP/e.graph" "$DATA/encoder_layer.input.json" "$DATA/encoder_layer.torch_output.json"
     prove "$DATA/encoder_layer_op$op.onnx" "$DATA/encoder_layer.input.json" --shape x=1,8,16
