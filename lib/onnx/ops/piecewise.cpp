@@ -24,9 +24,11 @@ constexpr int64_t kMaxOffsetCode = int64_t(1) << 20;  // |offset|/scale a branch
 uint32_t Lowerer::relu_of_affine(uint32_t x, double a, double b_minus_c, const std::string& out, const std::string& node_name) {
   const double su = std::abs(a) * T(x).scale;
   const double off = std::ceil(std::abs(b_minus_c) / su);
-  if (!structural() && off > double(kMaxOffsetCode))
+  if (!structural() && !(off <= double(kMaxOffsetCode)))  // (NaN too)
     throw NotSupported("node '" + node_name + "': a clamp bound far outside the calibrated range of its input");
-  uint32_t u = requant(x, {T(x).scale}, {a}, {b_minus_c}, su, -1, qmax_ + int64_t(off) + 1, out + ":shifted", node_name + ":shift");
+  // (The structural pass has no scales yet: its offset is a placeholder, kept in range.)
+  const int64_t off_code = off < double(kMaxOffsetCode) ? int64_t(off) : kMaxOffsetCode;
+  uint32_t u = requant(x, {T(x).scale}, {a}, {b_minus_c}, su, -1, qmax_ + off_code + 1, out + ":shifted", node_name + ":shift");
   return emit(node(Op::Relu, node_name + ":relu", {u}), out + ":relu", su);
 }
 
