@@ -72,42 +72,43 @@ std::vector<M31> solve(std::vector<std::vector<M31>> a, std::vector<M31> y) {
 
 }  // namespace
 
-// The counting argument itself, at the default 70 queries: the random part v_n·r of a column (r with
-// 2^h coefficients) takes independent uniform values at every point whose value a proof reveals or
+// The counting argument itself, at the default 70 queries (rate 1/2) and at 35 (rate 1/4, as
+// `--log-blowup 2 --queries 35` and the vm31 proofs use): the random part v_n·r of a column (r with 2^h coefficients) takes independent uniform values at every point whose value a proof reveals or
 // depends on — 4 per query (the pair j, j + 2^(L−1) and one trace row after each, which the composition
 // there reads) and the 4 M31 limbs of each of z and z + one row — when these functionals have full rank.
 TEST(Zk, RandomisationCoversEveryOpening) {
-  const stark::Config cfg;
-  const unsigned h = stark::zk_log_size(cfg), n = 10;
-  const stark::Layout l = stark::layout_of({std::make_shared<air::Fibonacci>(n, M31())}, cfg, false);
-  std::mt19937_64 rng(11);
-  std::vector<std::vector<M31>> rows;
-  auto add_point = [&](circle::CirclePoint p) {
-    const M31 v = air::vanishing(n, p);
-    auto b = basis_at(h, p);
-    for (auto& x : b) x *= v;
-    rows.push_back(b);
-  };
-  for (uint32_t q = 0; q < cfg.queries; ++q) {
-    const size_t j = rng() % (size_t(1) << (l.L - 1));
-    for (size_t pos : {j, j + (size_t(1) << (l.L - 1))}) {
-      add_point(circle::domain_point(l.L, pos));
-      add_point(circle::domain_point(l.L, stark::next_index(l.L, n, pos)));
+  for (const stark::Config& cfg : {stark::Config{}, stark::Config{2, 35, 26, 4, 6, 0}}) {
+    const unsigned h = stark::zk_log_size(cfg), n = 10;
+    const stark::Layout l = stark::layout_of({std::make_shared<air::Fibonacci>(n, M31())}, cfg, false);
+    std::mt19937_64 rng(11);
+    std::vector<std::vector<M31>> rows;
+    auto add_point = [&](circle::CirclePoint p) {
+      const M31 v = air::vanishing(n, p);
+      auto b = basis_at(h, p);
+      for (auto& x : b) x *= v;
+      rows.push_back(b);
+    };
+    for (uint32_t q = 0; q < cfg.queries; ++q) {
+      const size_t j = rng() % (size_t(1) << (l.L - 1));
+      for (size_t pos : {j, j + (size_t(1) << (l.L - 1))}) {
+        add_point(circle::domain_point(l.L, pos));
+        add_point(circle::domain_point(l.L, stark::next_index(l.L, n, pos)));
+      }
     }
+    Channel ch("zk-test");
+    const stark::Ood ood = stark::draw_ood(ch);
+    ASSERT_TRUE(ood.ok);
+    for (const auto& p : {ood.z, stark::shifted(ood.z, n)}) {
+      const QM31 v = air::vanishing(n, p);
+      std::array<std::vector<M31>, 4> limb_rows;
+      for (const QM31& t : basis_at(h, p))
+        for (size_t k = 0; k < 4; ++k) limb_rows[k].push_back((t * v).limbs()[k]);
+      for (auto& r : limb_rows) rows.push_back(r);
+    }
+    ASSERT_EQ(rows.size(), 4 * cfg.queries + 8);
+    ASSERT_LE(rows.size(), (size_t(1) << h) - 1);
+    EXPECT_EQ(rank(rows), rows.size()) << cfg.queries << " queries at rate 2^-" << cfg.log_blowup;
   }
-  Channel ch("zk-test");
-  const stark::Ood ood = stark::draw_ood(ch);
-  ASSERT_TRUE(ood.ok);
-  for (const auto& p : {ood.z, stark::shifted(ood.z, n)}) {
-    const QM31 v = air::vanishing(n, p);
-    std::array<std::vector<M31>, 4> limb_rows;
-    for (const QM31& t : basis_at(h, p))
-      for (size_t k = 0; k < 4; ++k) limb_rows[k].push_back((t * v).limbs()[k]);
-    for (auto& r : limb_rows) rows.push_back(r);
-  }
-  ASSERT_EQ(rows.size(), 4 * cfg.queries + 8);
-  ASSERT_LE(rows.size(), (size_t(1) << h) - 1);
-  EXPECT_EQ(rank(rows), rows.size());
 }
 
 namespace {
