@@ -26,7 +26,7 @@ uint32_t Lowerer::relu_of_affine(uint32_t x, double a, double b_minus_c, const s
   const double off = std::ceil(std::abs(b_minus_c) / su);
   if (!structural() && !(off <= double(kMaxOffsetCode)))  // (NaN too)
     throw NotSupported("node '" + node_name + "': a clamp bound far outside the calibrated range of its input");
-  // (The structural pass has no scales yet: its offset is a placeholder, kept in range.)
+  // (The structural pass has no scales yet: any offset in range serves it.)
   const int64_t off_code = off < double(kMaxOffsetCode) ? int64_t(off) : kMaxOffsetCode;
   uint32_t u = requant(x, {T(x).scale}, {a}, {b_minus_c}, su, -1, qmax_ + off_code + 1, out + ":shifted", node_name + ":shift");
   return emit(node(Op::Relu, node_name + ":relu", {u}), out + ":relu", su);
