@@ -46,7 +46,8 @@ python3-torch and python3-sklearn). Writes, next to this file:
     pool_ops      MaxPool/AveragePool edge cases (ceil_mode, count_include_pad, dilation) and a Pad
     grouped_conv  depthwise and grouped (stride 2, dilation 2) convolutions
     activations   ReLU6, LeakyReLU, Hardsigmoid, Hardswish, clamp
-    conv1d_ops    Conv1d (stride, dilation, padding), MaxPool1d, AvgPool1d (`make_models.py upsample_ops`)
+    conv1d_ops    Conv1d (stride, dilation, padding), MaxPool1d, AvgPool1d, ConvTranspose1d
+                  (`make_models.py upsample_ops`)
     upsample_ops  ConvTranspose2d (output_padding; a 4×3 kernel, strides 3×2), nearest Resize by 2 and to a
                   size, bilinear Resize to a size
     encoder_layer_op20  encoder_layer_op14 rewritten into opset 20 (ReduceMean axes input, a Gelu node;
@@ -415,16 +416,17 @@ class AxisOps(torch.nn.Module):
 
 class Conv1dOps(torch.nn.Module):
     """An audio-style 1-D stack: Conv1d (stride 2, dilation 2, padding), ReLU, MaxPool1d (padding),
-    AvgPool1d, a second Conv1d, then a linear."""
+    AvgPool1d, a second Conv1d, a ConvTranspose1d (stride 2, output_padding), then a linear."""
     def __init__(self):
         super().__init__()
         self.c1 = torch.nn.Conv1d(4, 8, 5, stride=2, padding=3, dilation=2)
         self.c2 = torch.nn.Conv1d(8, 6, 3, padding=1)
-        self.fc = torch.nn.Linear(6 * 4, 5)
+        self.up = torch.nn.ConvTranspose1d(6, 6, 3, stride=2, padding=1, output_padding=1)
+        self.fc = torch.nn.Linear(6 * 8, 5)
 
     def forward(self, x):
         x = torch.nn.functional.max_pool1d(torch.relu(self.c1(x)), 3, stride=2, padding=1)
-        return self.fc(torch.nn.functional.avg_pool1d(self.c2(x), 2).flatten(1))
+        return self.fc(self.up(torch.nn.functional.avg_pool1d(self.c2(x), 2)).flatten(1))
 
 
 class UpsampleOps(torch.nn.Module):

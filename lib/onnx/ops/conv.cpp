@@ -68,20 +68,26 @@ void Lowerer::lower_conv(size_t i) {
 void Lowerer::lower_conv_transpose(size_t i) {
   const LiveNode& n = m_.nodes[i];
   const Const* W = cst(n.inputs[1]);
-  if (!W || W->shape.size() != 4) throw NotSupported("node '" + n.name + "': ConvTranspose needs a constant 4-D weight (2-D)");
-  const auto& xs = m_.shape(n.inputs[0]);
-  if (xs.size() != 4 || xs[0] != 1) throw NotSupported("node '" + n.name + "': ConvTranspose input must be [1, C, H, W]");
+  // 1-D ([1, C, L], kernel [Ci, Co, K]) as 2-D over [1, C, 1, L], as for Conv.
+  const bool one_d = W && W->shape.size() == 3;
+  if (!W || (W->shape.size() != 4 && !one_d))
+    throw NotSupported("node '" + n.name + "': ConvTranspose needs a constant 3-D or 4-D weight (1-D or 2-D)");
+  model::Shape xs = m_.shape(n.inputs[0]), os = m_.shape(n.outputs[0]);  // shape inference applied output_shape
+  if (xs.size() != (one_d ? 3u : 4u) || xs[0] != 1)
+    throw NotSupported("node '" + n.name + "': ConvTranspose input must be " + (one_d ? "[1, C, L]" : "[1, C, H, W]"));
   if (attr_int(n, "group", 1) != 1) throw NotSupported("node '" + n.name + "': ConvTranspose with group > 1");
   if (attr_string(n, "auto_pad", "NOTSET") != "NOTSET") throw NotSupported("node '" + n.name + "': ConvTranspose auto_pad");
-  const int64_t Ci = W->shape[0], Co = W->shape[1], KH = W->shape[2], KW = W->shape[3];
+  const int64_t Ci = W->shape[0], Co = W->shape[1], KH = one_d ? 1 : W->shape[2], KW = W->shape[one_d ? 2 : 3];
   if (xs[1] != Ci) throw BadInput("node '" + n.name + "': ConvTranspose weight has " + std::to_string(Ci) + " input channels");
-  auto pads = attr_ints(n, "pads"), strides = attr_ints(n, "strides"), dil = attr_ints(n, "dilations"),
-       extra = attr_ints(n, "output_padding");
+  auto pads = attr_ints(n, "pads"), strides = attr_ints(n, "strides"), dil = attr_ints(n, "dilations");
+  if (one_d) {
+    xs.insert(xs.begin() + 2, 1), os.insert(os.begin() + 2, 1);
+    pads = pads.empty() ? std::vector<int64_t>{} : std::vector<int64_t>{0, pads.at(0), 0, pads.at(1)};
+    strides = {1, strides.empty() ? 1 : strides[0]}, dil = {1, dil.empty() ? 1 : dil[0]};
+  }
   if (pads.empty()) pads = {0, 0, 0, 0};
   if (strides.empty()) strides = {1, 1};
   if (dil.empty()) dil = {1, 1};
-  if (extra.empty()) extra = {0, 0};
-  const auto& os = m_.shape(n.outputs[0]);  // shape inference applied output_shape
   std::vector<double> flipped(W->data.size());
   for (int64_t o = 0; o < Co; ++o)
     for (int64_t c = 0; c < Ci; ++c)
@@ -96,6 +102,11 @@ void Lowerer::lower_conv_transpose(size_t i) {
   }
   uint32_t x = narrow(tid(n.inputs[0]), n.name);
   const std::string& out = n.outputs[0];
+  if (one_d) {
+    Node rs = node(Op::Reshape, n.name + ":2d", {x});
+    rs.ints = xs;
+    x = index_node(rs, out + ":in2d", x);
+  }
   for (int axis : {2, 3}) {
     const size_t a = size_t(axis - 2);
     const int64_t k = (a ? KW : KH), reach = dil[a] * (k - 1);
@@ -106,7 +117,7 @@ void Lowerer::lower_conv_transpose(size_t i) {
   }
   narrow_ids_.insert(x);
   const ConvSpec c{Co, Ci, KH, KW, 1, {0, 0, 0, 0}, {1, 1}, dil};
-  bind(out, conv2d(x, flipped, c, bias, os, out, n.name, sole_consumer(out, "Relu") != nullptr));
+  bind(out, conv2d(x, flipped, c, bias, m_.shape(out), out, n.name, sole_consumer(out, "Relu") != nullptr));
 }
 
 uint32_t Lowerer::conv2d(uint32_t x, const std::vector<double>& W, const ConvSpec& c, const std::vector<double>& bias,
