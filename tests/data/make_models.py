@@ -48,7 +48,7 @@ python3-torch and python3-sklearn). Writes, next to this file:
     activations   ReLU6, LeakyReLU, Hardsigmoid, Hardswish, clamp
     conv1d_ops    Conv1d (stride, dilation, padding), MaxPool1d, AvgPool1d, ConvTranspose1d
                   (`make_models.py upsample_ops`)
-    upsample_ops  ConvTranspose2d (output_padding; a 4×3 kernel, strides 3×2), nearest Resize by 2 and to a
+    upsample_ops  ConvTranspose2d (output_padding, groups; a 4×3 kernel, strides 3×2), nearest Resize by 2 and to a
                   size, bilinear Resize to a size
     encoder_layer_op20  encoder_layer_op14 rewritten into opset 20 (ReduceMean axes input, a Gelu node;
                   `make_models.py opset20`)
@@ -430,13 +430,13 @@ class Conv1dOps(torch.nn.Module):
 
 
 class UpsampleOps(torch.nn.Module):
-    """A decoder's upsampling: ConvTranspose2d (stride 2, padding 1, output_padding 1; and a
+    """A decoder's upsampling: ConvTranspose2d (stride 2, padding 1, output_padding 1, 2 groups; and a
     non-square kernel with unequal strides), nearest interpolation by 2 and to a given size, bilinear
     to a given size."""
     def __init__(self):
         super().__init__()
         self.d = torch.nn.Conv2d(3, 6, 3, stride=2, padding=1)
-        self.u1 = torch.nn.ConvTranspose2d(6, 4, 3, stride=2, padding=1, output_padding=1)
+        self.u1 = torch.nn.ConvTranspose2d(6, 4, 3, stride=2, padding=1, output_padding=1, groups=2)
         self.u2 = torch.nn.ConvTranspose2d(4, 2, (4, 3), stride=(3, 2), padding=(2, 1))
 
     def forward(self, x):

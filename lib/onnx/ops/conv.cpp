@@ -62,7 +62,7 @@ void Lowerer::lower_conv(size_t i) {
   bind(n.outputs[0], conv2d(x, W->data, c, bias, m_.shape(n.outputs[0]), n.outputs[0], n.name, relu_fed));
 }
 
-// ConvTranspose (group 1) as a Conv: x with stride − 1 zero rows between its rows (a gather), padded
+// ConvTranspose as a Conv: x with stride − 1 zero rows between its rows (a gather), padded
 // by dilation·(K − 1) − pad (plus output_padding after), then convolved with stride 1 by the kernel
 // flipped in space and with its in/out channels swapped.
 void Lowerer::lower_conv_transpose(size_t i) {
@@ -75,10 +75,14 @@ void Lowerer::lower_conv_transpose(size_t i) {
   model::Shape xs = m_.shape(n.inputs[0]), os = m_.shape(n.outputs[0]);  // shape inference applied output_shape
   if (xs.size() != (one_d ? 3u : 4u) || xs[0] != 1)
     throw NotSupported("node '" + n.name + "': ConvTranspose input must be " + (one_d ? "[1, C, L]" : "[1, C, H, W]"));
-  if (attr_int(n, "group", 1) != 1) throw NotSupported("node '" + n.name + "': ConvTranspose with group > 1");
   if (attr_string(n, "auto_pad", "NOTSET") != "NOTSET") throw NotSupported("node '" + n.name + "': ConvTranspose auto_pad");
-  const int64_t Ci = W->shape[0], Co = W->shape[1], KH = one_d ? 1 : W->shape[2], KW = W->shape[one_d ? 2 : 3];
-  if (xs[1] != Ci) throw BadInput("node '" + n.name + "': ConvTranspose weight has " + std::to_string(Ci) + " input channels");
+  // Weight [Ci, Co/G, …]: group g maps input channels g·Ci/G… to output channels g·Co/G….
+  const int64_t G = attr_int(n, "group", 1), Ci = W->shape[0], Cog = W->shape[1], Co = Cog * G;
+  const int64_t KH = one_d ? 1 : W->shape[2], KW = W->shape[one_d ? 2 : 3];
+  if (xs[1] != Ci || G < 1 || Ci % G)
+    throw BadInput("node '" + n.name + "': ConvTranspose weight has " + std::to_string(Ci) + " input channels in " +
+                   std::to_string(G) + " groups for an input of " + std::to_string(xs[1]));
+  const int64_t Cig = Ci / G;
   auto pads = attr_ints(n, "pads"), strides = attr_ints(n, "strides"), dil = attr_ints(n, "dilations");
   if (one_d) {
     xs.insert(xs.begin() + 2, 1), os.insert(os.begin() + 2, 1);
@@ -88,12 +92,14 @@ void Lowerer::lower_conv_transpose(size_t i) {
   if (pads.empty()) pads = {0, 0, 0, 0};
   if (strides.empty()) strides = {1, 1};
   if (dil.empty()) dil = {1, 1};
+  // The conv's kernels [Co][Ci/G][KH][KW]: flipped in space, in and out channels swapped per group.
   std::vector<double> flipped(W->data.size());
   for (int64_t o = 0; o < Co; ++o)
-    for (int64_t c = 0; c < Ci; ++c)
+    for (int64_t c = 0; c < Cig; ++c)
       for (int64_t a = 0; a < KH; ++a)
         for (int64_t b = 0; b < KW; ++b)
-          flipped[size_t(((o * Ci + c) * KH + a) * KW + b)] = W->data[size_t(((c * Co + o) * KH + (KH - 1 - a)) * KW + (KW - 1 - b))];
+          flipped[size_t(((o * Cig + c) * KH + a) * KW + b)] =
+              W->data[size_t((((o / Cog) * Cig + c) * Cog + o % Cog) * KH * KW + (KH - 1 - a) * KW + (KW - 1 - b))];
   std::vector<double> bias;
   if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
     const Const* b = cst(n.inputs[2]);
@@ -116,7 +122,7 @@ void Lowerer::lower_conv_transpose(size_t i) {
                    n.name + ":up" + std::to_string(axis), strides[a]);
   }
   narrow_ids_.insert(x);
-  const ConvSpec c{Co, Ci, KH, KW, 1, {0, 0, 0, 0}, {1, 1}, dil};
+  const ConvSpec c{Co, Cig, KH, KW, G, {0, 0, 0, 0}, {1, 1}, dil};
   bind(out, conv2d(x, flipped, c, bias, m_.shape(out), out, n.name, sole_consumer(out, "Relu") != nullptr));
 }
 
