@@ -78,10 +78,24 @@ i128 ln_fx(i128 x) {
   return k * LN2 + 2 * sum;
 }
 
+// ln(1 + e^x) = max(x, 0) + ln(1 + e^−|x|).
+i128 softplus(i128 x) { return std::max<i128>(x, 0) + ln_fx(ONE + exp_neg(x < 0 ? -x : x)); }
+
 i128 eval_one(const std::string& fn, i128 x) {
   if (fn == "sigmoid") return sigmoid(x);
   if (fn == "tanh") return tanh_fx(x);
   if (fn == "silu") return mul(x, sigmoid(x));
+  // e^x = 2^k·e^−(k·ln2 − x) for x > 0 (full precision), saturating beyond x = 30 (e^30 in Q56 is
+  // below 2^100, far above any output range).
+  if (fn == "exp") {
+    if (x <= 0) return exp_neg(-x);
+    if (x > 30 * ONE) return i128(1) << 110;
+    const i128 k = x / LN2 + 1;
+    return exp_neg(k * LN2 - x) << int(k);
+  }
+  if (fn == "softplus") return softplus(x);
+  if (fn == "elu") return x >= 0 ? x : exp_neg(-x) - ONE;
+  if (fn == "mish") return mul(x, tanh_fx(softplus(x)));
   if (fn == "exp_neg") return x < 0 ? throw BadInput("table exp_neg: negative input") : exp_neg(x);
   if (fn == "log") return x <= 0 ? throw BadInput("table log: input not positive") : ln_fx(x);
   if (fn == "gelu_tanh" || fn == "gelu_erf") {
@@ -162,8 +176,11 @@ std::vector<int64_t> make_table(const std::string& fn, const std::vector<int64_t
   for (int64_t i = 0; i < size; ++i) {
     i128 x = round_div(i128(in_lo + i) * im * ONE, i128(1) << is);
     i128 y = eval_fx(fn, x);
-    // y·2^os / (om·ONE), rounded, without forming y·2^os (|y| < 2^(13+F)).
-    i128 v = os <= F ? round_div(y, i128(om) << (F - os)) : round_div(y * (i128(1) << (os - F)), i128(om));
+    // y·2^os / (om·ONE), rounded, without forming y·2^os; a value that large is clamped anyway.
+    const i128 y_abs = y < 0 ? -y : y;
+    i128 v = os <= F ? round_div(y, i128(om) << (F - os))
+             : y_abs >= i128(1) << (120 - (os - F)) ? (y < 0 ? i128(out_lo) : i128(out_hi))
+                                                    : round_div(y * (i128(1) << (os - F)), i128(om));
     if (fn == "exp_neg" && i == size - 1) v = 0;
     out[size_t(i)] = int64_t(std::clamp<i128>(v, out_lo, out_hi));
   }
@@ -185,6 +202,10 @@ double table_fn_real(const std::string& fn, double x) {
   if (fn == "sigmoid") return 1.0 / (1.0 + std::exp(-x));
   if (fn == "tanh") return std::tanh(x);
   if (fn == "silu") return x / (1.0 + std::exp(-x));
+  if (fn == "exp") return std::exp(x);
+  if (fn == "softplus") return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x)));
+  if (fn == "elu") return x >= 0 ? x : std::expm1(x);
+  if (fn == "mish") return x * std::tanh(std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))));
   if (fn == "exp_neg") return std::exp(-x);
   if (fn == "log") return std::log(x);
   if (fn == "gelu_tanh") return 0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));

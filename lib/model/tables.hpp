@@ -4,7 +4,7 @@
 //
 // A scale is a pair (mult, shift) meaning mult / 2^shift.
 // Table functions and their params:
-//   sigmoid, tanh, silu, gelu_tanh, gelu_erf, exp_neg, log:
+//   sigmoid, tanh, silu, gelu_tanh, gelu_erf, exp, softplus, elu (α = 1), mish, exp_neg, log:
 //     params = {in_mult, in_shift, out_mult, out_shift}
 //     x_real = x · in_mult/2^in_shift;   value = round(f(x_real) · 2^out_shift / out_mult), clamped to
 //     the output interval the node declares. exp_neg computes exp(−x_real) (x ≥ 0, used by softmax);

@@ -52,6 +52,7 @@ python3-torch and python3-sklearn). Writes, next to this file:
                   size, bilinear Resize to a size
     encoder_layer_op20  encoder_layer_op14 rewritten into opset 20 (ReduceMean axes input, a Gelu node;
                   `make_models.py opset20`)
+    more_activations  ELU, Softplus, Mish, Exp (of a tanh) between linears
     vit_tiny      a ViT: strided patch conv, class token concatenated in front, learned positions, 2 pre-LN
                   encoder layers, the class token's head; dynamic batch axis
     axis_ops      softmax/mean/amax/split off the last axis, unsqueeze/squeeze with axes inputs, log_softmax (opset 13)
@@ -464,6 +465,19 @@ class VitTiny(torch.nn.Module):
         return self.head(self.ln(self.enc(x)[:, 0]))
 
 
+class MoreActivations(torch.nn.Module):
+    """ELU, Softplus, Mish (Softplus → Tanh → Mul) and Exp between linears: one table each."""
+    def __init__(self, d=16):
+        super().__init__()
+        self.l = torch.nn.ModuleList(torch.nn.Linear(d, d) for _ in range(4))
+
+    def forward(self, x):
+        x = torch.nn.functional.elu(self.l[0](x))
+        x = torch.nn.functional.softplus(self.l[1](x))
+        x = torch.nn.functional.mish(self.l[2](x))
+        return torch.exp(torch.tanh(self.l[3](x)))
+
+
 def upsample_models():
     torch.manual_seed(25)
     export(Conv1dOps(), 'conv1d_ops', torch.randn(1, 4, 32), 'x', 'y', opsets=(17,), dynamic={0: 'batch'})
@@ -471,6 +485,8 @@ def upsample_models():
     export(UpsampleOps(), 'upsample_ops', torch.randn(1, 3, 6, 6), 'x', 'y', opsets=(17,))
     torch.manual_seed(27)
     export(VitTiny(), 'vit_tiny', torch.randn(1, 3, 16, 16), 'x', 'y', opsets=(17,), dynamic={0: 'batch'})
+    torch.manual_seed(28)
+    export(MoreActivations(), 'more_activations', torch.randn(1, 4, 16), 'x', 'y', opsets=(17,))
 
 
 def op_models():

@@ -118,6 +118,10 @@ proves_ops() {
   proves_ops conv1d_ops upsample_ops
 }
 
+@test "ELU, Softplus, Mish and Exp (tables) prove and verify" {
+  proves_ops more_activations
+}
+
 @test "a ViT (class token concatenated in front of the patches, learned positions) proves and verifies" {
   proves_ops vit_tiny
   prove "$DATA/vit_tiny.onnx" "$DATA/vit_tiny.input.json"

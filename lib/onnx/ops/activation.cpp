@@ -1,6 +1,7 @@
 // Relu, and elementwise regions (Sigmoid/Tanh/Erf/… with scalar constants) recognised as one
 // integer lookup table.
 #include <algorithm>
+#include <cmath>
 
 #include "error/error.hpp"
 #include "model/tables.hpp"
@@ -12,10 +13,10 @@ using model::numel;
 
 namespace {
 
-const std::set<std::string> kElementwise = {"Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Sigmoid",
-                                            "Tanh", "Erf", "Neg", "Reciprocal"};
-const std::set<std::string> kNonlinear = {"Sigmoid", "Tanh", "Erf", "Sqrt", "Reciprocal"};
-const char* const kTableFns[] = {"sigmoid", "tanh", "silu", "gelu_tanh", "gelu_erf"};
+const std::set<std::string> kElementwise = {"Add", "Sub", "Mul",  "Div",      "Pow", "Sqrt", "Sigmoid",   "Tanh",
+                                            "Erf", "Neg", "Exp", "Softplus", "Elu", "Reciprocal"};
+const std::set<std::string> kNonlinear = {"Sigmoid", "Tanh", "Erf", "Sqrt", "Reciprocal", "Exp", "Softplus", "Elu"};
+const char* const kTableFns[] = {"sigmoid", "tanh", "silu", "gelu_tanh", "gelu_erf", "exp", "softplus", "elu", "mish"};
 
 }  // namespace
 
@@ -27,7 +28,7 @@ void Lowerer::lower_relu(size_t i) {
   bind(n.outputs[0], y);
 }
 
-// Sigmoid, Tanh, Erf, Sqrt, Reciprocal: only as part of a region that is a table function.
+// Sigmoid, Tanh, Erf, Exp, Softplus, Elu, Sqrt, Reciprocal: only as part of a region that is a table function.
 void Lowerer::lower_table_fn(size_t i) {
   if (!region(i)) unsupported(m_.nodes[i]);
 }
@@ -100,7 +101,9 @@ bool Lowerer::region(size_t start) {
       const std::string& op = n.op;
       r[p] = op == "Add" ? s + t : op == "Sub" ? s - t : op == "Mul" ? s * t : op == "Div" ? s / t
            : op == "Pow" ? std::pow(s, t) : op == "Sqrt" ? std::sqrt(s) : op == "Sigmoid" ? 1 / (1 + std::exp(-s))
-           : op == "Tanh" ? std::tanh(s) : op == "Erf" ? std::erf(s) : op == "Neg" ? -s : 1 / s;
+           : op == "Tanh" ? std::tanh(s) : op == "Erf" ? std::erf(s) : op == "Neg" ? -s
+           : op == "Exp" ? std::exp(s) : op == "Softplus" ? std::max(s, 0.0) + std::log1p(std::exp(-std::abs(s)))
+           : op == "Elu" ? (s >= 0 ? s : attr_float(n, "alpha", 1.0) * std::expm1(s)) : 1 / s;
     }
     v[n.outputs[0]] = r;
   }
@@ -123,7 +126,7 @@ bool Lowerer::region(size_t start) {
   }
   if (fn.empty())
     throw NotSupported("elementwise function of '" + x + "' in nodes " + names +
-                       " is not a supported table (sigmoid, tanh, silu, gelu_tanh, gelu_erf)");
+                       " is not a supported table (sigmoid, tanh, silu, gelu_tanh, gelu_erf, exp, softplus, elu, mish)");
   for (size_t i : nodes) done_.insert(i);
   bind(result, lookup(narrow(tid(x), first.name), fn, result, names));
   return true;

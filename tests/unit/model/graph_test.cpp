@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 
 #include "artifact/artifact.hpp"
@@ -196,13 +198,19 @@ TEST(Tables, IntegerFunctionsMatchTheRealOnes) {
     double want = table_fn_real("sigmoid", (i - 128) / 16.0) * 4096;
     EXPECT_LE(std::abs(t[i] - want), 0.5 + 1e-9) << i;
   }
-  for (std::string fn : {"tanh", "gelu_tanh", "gelu_erf", "silu"}) {
+  for (std::string fn : {"tanh", "gelu_tanh", "gelu_erf", "silu", "softplus", "elu", "mish", "exp"}) {
     auto v = make_table(fn, {3, 5, 1, 10}, -300, 600, -100000, 100000);
     for (int i = 0; i < 600; ++i) {
-      double want = table_fn_real(fn, (i - 300) * 3 / 32.0) * 1024;
+      const double want = std::clamp(table_fn_real(fn, (i - 300) * 3 / 32.0) * 1024, -100000.0, 100000.0);
       EXPECT_LE(std::abs(v[i] - want), 0.5 + 1e-6) << fn << " " << i;
     }
   }
+  // exp beyond the output range saturates (e^28 at 2^10 is far above 100000), never overflows.
+  auto big = make_table("exp", {1, 0, 1, 10}, 20, 40, -100000, 100000);
+  EXPECT_EQ(big[0], 100000);
+  EXPECT_EQ(big[39], 100000);
+  auto tiny = make_table("exp", {1, 0, 1, 90}, -2, 5, -(int64_t(1) << 40), int64_t(1) << 40);
+  EXPECT_EQ(tiny[4], int64_t(1) << 40);  // e^2·2^90, clamped
   auto e = make_table("exp_neg", {11, 10, 1, 15}, 0, 1024, 0, 1 << 15);
   EXPECT_EQ(e[0], 1 << 15);
   EXPECT_EQ(e[1023], 0);
