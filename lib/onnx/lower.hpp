@@ -124,6 +124,7 @@ class Lowerer {
   void lower_hard_sigmoid(size_t i);
   void lower_hard_swish(size_t i);
   void lower_leaky_relu(size_t i);
+  void lower_prelu(size_t i);
   // clamp(a·x + b, lo, hi) (lo/hi may be ±inf) requantized to out_scale and [qlo, qhi].
   uint32_t clamp_affine(uint32_t x, double a, double b, double lo, double hi, double out_scale, int64_t qlo, int64_t qhi,
                         const std::string& out, const std::string& node_name);

@@ -52,7 +52,7 @@ python3-torch and python3-sklearn). Writes, next to this file:
                   size, bilinear Resize to a size
     encoder_layer_op20  encoder_layer_op14 rewritten into opset 20 (ReduceMean axes input, a Gelu node;
                   `make_models.py opset20`)
-    more_activations  ELU, Softplus, Mish, Exp (of a tanh) between linears
+    more_activations  PReLU (per channel), ELU, Softplus, Mish, Exp (of a tanh) between linears
     vit_tiny      a ViT: strided patch conv, class token concatenated in front, learned positions, 2 pre-LN
                   encoder layers, the class token's head; dynamic batch axis
     axis_ops      softmax/mean/amax/split off the last axis, unsqueeze/squeeze with axes inputs, log_softmax (opset 13)
@@ -466,13 +466,17 @@ class VitTiny(torch.nn.Module):
 
 
 class MoreActivations(torch.nn.Module):
-    """ELU, Softplus, Mish (Softplus → Tanh → Mul) and Exp between linears: one table each."""
+    """ELU, Softplus, Mish (Softplus → Tanh → Mul) and Exp between linears: one table each; PReLU with
+    one slope per channel (axis 1)."""
     def __init__(self, d=16):
         super().__init__()
         self.l = torch.nn.ModuleList(torch.nn.Linear(d, d) for _ in range(4))
+        self.pr = torch.nn.PReLU(4)
+        with torch.no_grad():
+            self.pr.weight.uniform_(-0.5, 0.8)
 
     def forward(self, x):
-        x = torch.nn.functional.elu(self.l[0](x))
+        x = torch.nn.functional.elu(self.pr(self.l[0](x)))
         x = torch.nn.functional.softplus(self.l[1](x))
         x = torch.nn.functional.mish(self.l[2](x))
         return torch.exp(torch.tanh(self.l[3](x)))

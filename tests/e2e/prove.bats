@@ -118,8 +118,10 @@ proves_ops() {
   proves_ops conv1d_ops upsample_ops
 }
 
-@test "ELU, Softplus, Mish and Exp (tables) prove and verify" {
+@test "PReLU (per channel), ELU, Softplus, Mish and Exp (tables) prove and verify" {
   proves_ops more_activations
+  prove "$DATA/more_activations.onnx" "$DATA/more_activations.input.json"
+  tamper_each 3 "/pr/PRelu_output_0:slope" "/pr/PRelu_output_0:rest" "/Elu_output_0"
 }
 
 @test "a ViT (class token concatenated in front of the patches, learned positions) proves and verifies" {

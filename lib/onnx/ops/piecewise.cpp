@@ -2,7 +2,7 @@
 // track stays exact and no new table is needed:
 //   clamp(a·x + b, lo, hi) = lo + relu(a·x + b − lo) − relu(a·x + b − hi)
 //   Clip(min, max) (ReLU6 = Clip(0, 6)), HardSigmoid = clamp(αx + β, 0, 1), HardSwish = x·HardSigmoid(x)
-//   with α = 1/6, β = 1/2, LeakyRelu = α·x + (1 − α)·relu(x).
+//   with α = 1/6, β = 1/2, LeakyRelu = α·x + (1 − α)·relu(x), PRelu the same with a per-channel α.
 #include <algorithm>
 #include <limits>
 
@@ -104,6 +104,42 @@ void Lowerer::lower_leaky_relu(size_t i) {
   uint32_t x = narrow(tid(n.inputs[0]), n.name);
   uint32_t r = emit(node(Op::Relu, n.name + ":relu", {x}), out + ":relu", T(x).scale);
   bind(out, weighted_sum({{x, alpha}, {r, 1.0 - alpha}}, scale_for(out, false), out, n.name));
+}
+
+// PRelu: slope·x + (1 − slope)·relu(x); a per-channel slope (a constant that broadcasts to x)
+// multiplies each term by integer constants onto one common scale, as weighted_sum does with scalars.
+void Lowerer::lower_prelu(size_t i) {
+  const LiveNode& n = m_.nodes[i];
+  const std::string& out = n.outputs[0];
+  const Const* slope = cst(n.inputs[1]);
+  if (!slope) throw NotSupported("node '" + n.name + "': PRelu with a non-constant slope");
+  uint32_t x = narrow(tid(n.inputs[0]), n.name);
+  const uint32_t r = emit(node(Op::Relu, n.name + ":relu", {x}), out + ":relu", T(x).scale);
+  const double out_scale = scale_for(out, false);
+  if (numel(slope->shape) == 1)
+    return bind(out, weighted_sum({{x, slope->data[0]}, {r, 1.0 - slope->data[0]}}, out_scale, out, n.name));
+  if (model::broadcast_shapes(T(x).shape, slope->shape) != T(x).shape)
+    throw NotSupported("node '" + n.name + "': PRelu slope " + model::shape_str(slope->shape) + " that grows " +
+                       model::shape_str(T(x).shape));
+  std::vector<double> rest(slope->data.size());
+  double top = 0;
+  for (size_t k = 0; k < rest.size(); ++k)
+    rest[k] = 1.0 - slope->data[k], top = std::max(top, std::abs(slope->data[k]) + std::abs(rest[k]));
+  const double xmax = double(std::max(-T(x).lo, T(x).hi)) * T(x).scale;
+  const int sh = structural() ? 0 : int(std::floor(std::log2(double(kProductBudget / 4) * out_scale / std::max(xmax * top, 1e-30))));
+  const double sc = out_scale / std::ldexp(1.0, std::clamp(sh, 0, 30));
+  auto term = [&](uint32_t t, const std::vector<double>& coef, const std::string& sfx) {
+    std::vector<int64_t> q;
+    for (double c : coef) q.push_back(structural() ? 1 : std::llround(c * T(t).scale / sc));
+    Node mc = node(Op::MulConst, n.name + sfx, {t, constant(out + sfx + ":M", slope->shape, std::move(q), {}, 1.0)});
+    mc.real_mult = coef;
+    return emit(mc, out + sfx, sc);
+  };
+  const uint32_t a = term(x, slope->data, ":slope"), b = term(r, rest, ":rest");
+  const uint32_t sum = emit(node(Op::Add, n.name + ":add", {a, b}), out + ":sum", sc);
+  const uint32_t y = requant(sum, {sc}, {1.0}, {}, out_scale, -qmax_, qmax_, out, n.name + ":requant");
+  narrow_ids_.insert(y);
+  bind(out, y);
 }
 
 }  // namespace zkm31::onnx_import

@@ -19,6 +19,7 @@ const std::map<std::string, Lowerer::Lowering>& Lowerer::registry() {
       {"HardSigmoid", &Lowerer::lower_hard_sigmoid},
       {"HardSwish", &Lowerer::lower_hard_swish},
       {"LeakyRelu", &Lowerer::lower_leaky_relu},
+      {"PRelu", &Lowerer::lower_prelu},
       {"Sigmoid", &Lowerer::lower_table_fn},
       {"Tanh", &Lowerer::lower_table_fn},
       {"Erf", &Lowerer::lower_table_fn},
