@@ -67,8 +67,8 @@ bench::Result prove_model(const synthetic::TransformerShape& s, bool warm, unsig
   prove::ProveReport rep;
   // Each phase on stderr with the peak memory reached by its end: where the time and memory go.
   const std::vector<uint8_t> proof = prove::prove(std::move(t), opt, &rep, [](const prove::Part& p) {
-    std::fprintf(stderr, "  %-34s %8.2f s  peak %7.0f MB  now %7.0f MB\n", p.name.c_str(), p.seconds,
-                 status_mb("VmHWM"), status_mb("VmRSS"));
+    std::fprintf(stderr, "  %-34s %8.2f s  peak %7.0f MB  now %7.0f MB (anon %.0f, file %.0f)\n", p.name.c_str(),
+                 p.seconds, status_mb("VmHWM"), status_mb("VmRSS"), status_mb("RssAnon"), status_mb("RssFile"));
   });
   double verify = bench::time_once([&] { prove::verify(proof, {}); });
   bench::Result r;

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -110,6 +111,28 @@ bool write_cached(const std::string& path, const std::string& what, std::span<co
 
 namespace {
 
+// Every codeword mapping handed to a commitment; expired entries are pruned as new ones come.
+struct MappedCodewords {
+  std::mutex lock;
+  std::vector<std::weak_ptr<const file::Mapped>> live;
+
+  void add(const std::shared_ptr<const file::Mapped>& m) {
+    std::lock_guard<std::mutex> g(lock);
+    std::erase_if(live, [](const auto& w) { return w.expired(); });
+    live.push_back(m);
+  }
+  void release() {
+    std::lock_guard<std::mutex> g(lock);
+    for (const auto& w : live)
+      if (auto m = w.lock()) m->release();
+  }
+};
+
+MappedCodewords& mapped_codewords() {
+  static MappedCodewords registry;
+  return registry;
+}
+
 // The commitment of `values` from a saved header and the codeword file `words` (open on fd when
 // given), the codeword mapped and dropped from the resident set once load() has checked it.
 pcs::Committed load_mapped(std::span<const uint8_t> header, const std::string& words, std::vector<M31>&& values,
@@ -121,6 +144,7 @@ pcs::Committed load_mapped(std::span<const uint8_t> header, const std::string& w
   const std::span<const M31> codeword(reinterpret_cast<const M31*>(bytes.data()), bytes.size() / 4);
   pcs::Committed c = pcs::load(header, codeword, mapped, std::move(values), config);
   mapped->release();
+  mapped_codewords().add(mapped);
   return c;
 }
 
@@ -186,5 +210,7 @@ pcs::Committed commit_spilled(std::vector<M31> values, const pcs::Config& config
     return std::move(*c);
   }
 }
+
+void release_mapped_codewords() { mapped_codewords().release(); }
 
 }  // namespace zkm31::prove

@@ -56,7 +56,9 @@ std::vector<uint8_t> prove_certificate(const CertificateStatement& s, gkr::Witne
   proof::Writer wr(ch);
   gkr::Side side{&wr, nullptr};
   gkr::Ledger ledger = gkr::walk(c, side, &w, w.values, forge ? gkr::CheatMode::ForgedWitness : gkr::CheatMode::None);
-  const auto model_open = open_chunks(side, "model", ledger, mc, model, "model opening", tally);
+  // Each weight chunk's codeword is read whole by its opening: its pages go before the next one's.
+  const auto model_open = open_chunks(side, "model", ledger, mc, model, "model opening", tally,
+                                      [](size_t) { release_mapped_codewords(); });
   const auto own_open = open_chunks(side, "certificate", ledger, cc, own, "certificate opening", tally);
   if (tally) {
     tally->challenges += ch.qm31_draws();

@@ -51,12 +51,14 @@ size_t verify_openings(gkr::Side& side, const std::string& label, gkr::Ledger& l
 
 std::vector<pcs::OpeningProof> open_chunks(gkr::Side& side, const std::string& label, gkr::Ledger& ledger,
                                            const Chunks& chunks, std::span<const pcs::Committed> committed,
-                                           const std::string& by, Soundness* tally) {
+                                           const std::string& by, Soundness* tally,
+                                           const std::function<void(size_t)>& opened) {
   std::vector<pcs::OpeningProof> out;
   for (size_t i = 0; i < chunks.parts.size(); ++i) {
     const auto ps = open_claims(side, label, take_claims(ledger, chunks.parts[i], by), committed[i]);
     if (tally) tally->add_openings(ps.size(), chunks.parts[i].log_size);
     out.insert(out.end(), ps.begin(), ps.end());
+    if (opened) opened(i);
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // and the weight certificate share. More claims than one opening takes are first batched into a single
 // claim by a sumcheck whose messages go into the stream; the claims left are opened in chunks of at
 // most kMaxClaimsPerOpening.
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,10 +37,12 @@ size_t verify_openings(gkr::Side& side, const std::string& label, gkr::Ledger& l
                      const pcs::Config& config, double floor_bits, const std::string& what);
 
 // The same for chunked commitments: every pending claim on chunk i is opened against committed[i] (or
-// roots[i]), chunk by chunk, all openings in one array; the openings are added to *tally.
+// roots[i]), chunk by chunk, all openings in one array; the openings are added to *tally. opened(i),
+// when given, is called once chunk i's openings are made (committed[i] is not read again).
 std::vector<pcs::OpeningProof> open_chunks(gkr::Side& side, const std::string& label, gkr::Ledger& ledger,
                                            const Chunks& chunks, std::span<const pcs::Committed> committed,
-                                           const std::string& by, Soundness* tally);
+                                           const std::string& by, Soundness* tally,
+                                           const std::function<void(size_t)>& opened = {});
 void verify_chunk_openings(gkr::Side& side, const std::string& label, gkr::Ledger& ledger, const Chunks& chunks,
                            std::span<const hash::Digest> roots, const artifact::MapView& body, std::string_view key,
                            const pcs::Config& config, double floor_bits, const std::string& what, Soundness* tally);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <malloc.h>
 
 #include "artifact/artifact.hpp"
 #include "artifact/body.hpp"
@@ -18,6 +19,13 @@ using artifact::BodyWriter;
 using artifact::MapView;
 
 namespace {
+
+// The pages a phase has freed go back to the system (the allocator would keep those of many small
+// freed vectors), and the mapped codewords' pages it read leave the resident set.
+void return_free_memory() {
+  malloc_trim(0);
+  release_mapped_codewords();
+}
 
 double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -102,8 +110,8 @@ hash::Digest model_commitment(const model::Graph& g, const Options& opt) {
 
 namespace {
 
-// `release`: the trace's own graph, whose weight data is dropped once the witness holds it.
-std::vector<uint8_t> prove_impl(const model::Trace& t, model::Graph* release, const Options& opt, ProveReport* report,
+// `release`: the trace itself, whose weight data and activations are dropped once the witness holds them.
+std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, const Options& opt, ProveReport* report,
                                 const std::function<void(const Part&)>& progress) {
   const double t0 = now();
   double mark = t0;
@@ -127,8 +135,12 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Graph* release, co
   const Chunks mc = weight_chunks(c, opt.commit_log);
   const Chunks tc = Chunks::of(c, c.committed, opt.commit_log, "committed activations");
   gkr::Witness w = gkr::build_witness(c, t);
-  if (release)
-    for (auto& wd : release->weights) std::vector<int32_t>().swap(wd.values), std::vector<float>().swap(wd.original);
+  const std::vector<M31> in = model::tensor_values(t, g.inputs), out = model::tensor_values(t, g.outputs);
+  if (release) {
+    for (auto& wd : release->graph.weights) std::vector<int32_t>().swap(wd.values), std::vector<float>().swap(wd.original);
+    for (auto& tv : release->values) std::vector<M31>().swap(tv);
+  }
+  return_free_memory();
   part("witness");
   std::vector<pcs::Committed> model;
   rep.model_cached = true;
@@ -148,6 +160,9 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Graph* release, co
   const std::vector<uint8_t> certificate =
       opt.forge_certificate ? prove_certificate(cs, w, model, true, &tally)
                             : certificate_cached(cs, w, model, opt.cache_dir, &rep.certificate_cached, &tally);
+  for (size_t v = 0; v < c.vecs.size(); ++v)  // the certificate's own vectors are not read again
+    if (cc.certificate.vecs[v].kind == gkr::VecKind::Certificate) std::vector<M31>().swap(w.values[v]);
+  return_free_memory();
   part(rep.certificate_cached ? "weight certificate: cached" : "weight certificate: computed", certificate.size());
   // Several trace chunks' codewords would add up in memory: they are spilled to the cache directory
   // (one chunk gains nothing from it: its codeword is at its peak while it is computed).
@@ -155,13 +170,15 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Graph* release, co
   std::vector<pcs::Committed> trace;
   for (const Packing& p : tc.parts) {
     std::vector<M31> packed = p.pack(w.values);
-    if (opt.commit_different && trace.empty()) packed[0] += M31(1);
+    const bool altered = opt.commit_different && trace.empty();
+    if (altered) packed[0] += M31(1);
     trace.push_back(commit_spilled(std::move(packed), opt.pcs, spill));
+    if (!altered) p.lend(w, trace.back().values());  // held once, inside the commitment
+    return_free_memory();  // before the next chunk is packed
   }
   const std::vector<hash::Digest> trace_roots = roots_of(trace);
   part("trace commitment");
 
-  const std::vector<M31> in = model::tensor_values(t, g.inputs), out = model::tensor_values(t, g.outputs);
   Channel ch(kProtocol);
   absorb_statement(ch, opt, rep.graph_digest, rep.weight_root, mc.log_sizes(), in, out);
   for (const hash::Digest& r : trace_roots) ch.absorb_digest("trace_commitment", r);
@@ -170,10 +187,16 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Graph* release, co
   gkr::Side side{&wr, nullptr};
   gkr::Ledger ledger = gkr::walk(c, side, &w, w.values, opt.cheat, [&](const std::string& name) { part(name); });
 
-  const auto model_open = open_chunks(side, "model", ledger, mc, model, "model opening", &tally);
+  return_free_memory();
+  const auto drop_pages = [](size_t) { release_mapped_codewords(); };  // an opening reads its codeword whole
+  const auto model_open = open_chunks(side, "model", ledger, mc, model, "model opening", &tally, drop_pages);
   part("model opening");
   if (opt.drop_opening) drop_last_claim(ledger, tc);
-  const auto trace_open = open_chunks(side, "trace", ledger, tc, trace, "trace opening", &tally);
+  // Each trace chunk goes once opened (the witness's views into it are not read again).
+  const auto trace_open = open_chunks(side, "trace", ledger, tc, trace, "trace opening", &tally, [&](size_t i) {
+    const pcs::Committed done = std::move(trace[i]);
+    drop_pages(i);
+  });
   part("trace opening");
 
   tally.challenges += ch.qm31_draws();
@@ -222,7 +245,7 @@ std::vector<uint8_t> prove(const model::Trace& t, const Options& opt, ProveRepor
 
 std::vector<uint8_t> prove(model::Trace&& t, const Options& opt, ProveReport* report,
                            const std::function<void(const Part&)>& progress) {
-  return prove_impl(t, &t.graph, opt, report, progress);
+  return prove_impl(t, &t, opt, report, progress);
 }
 
 Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
