@@ -107,18 +107,54 @@ void reduce_max_aux(const Circuit& c, const ReduceMaxStep& s, Witness& w) {
 
 }  // namespace
 
-std::vector<std::vector<M31>> weight_values(const Circuit& c, const model::Graph& g) {
+namespace {
+
+// drain: the trace whose weight data and activations are freed as soon as they are embedded (the
+// same object as t), so that a model is not held twice while its witness is built.
+std::vector<std::vector<M31>> weights_of(const Circuit& c, const model::Graph& g, model::Graph* drain) {
   std::vector<std::vector<M31>> values(c.vecs.size());
   for (uint32_t id : c.weights) {
-    const auto& data = g.weight(uint32_t(c.vecs[id].tensor)).values;
+    const uint32_t tensor = uint32_t(c.vecs[id].tensor);
+    const auto& data = g.weight(tensor).values;
     std::vector<M31>& out = values[id];
     out.resize(c.vecs[id].size());
     for_each_row(c.vecs[id], data.size(), [&](size_t r, size_t p, size_t n) {
       for (size_t k = 0; k < n; ++k) out[p + k] = M31::from_signed(data[r + k]);
     });
+    if (drain) {
+      model::WeightData& wd = drain->weight(tensor);
+      std::vector<int32_t>().swap(wd.values), std::vector<float>().swap(wd.original);
+    }
   }
   return values;
 }
+
+Witness build(const Circuit& c, const model::Trace& t, model::Trace* drain, bool strict) {
+  Witness w;
+  w.values = weights_of(c, t.graph, drain ? &drain->graph : nullptr);
+  std::vector<size_t> uses(t.values.size(), 0);  // vecs still to embed per activation tensor
+  for (const Vec& v : c.vecs)
+    if (v.tensor >= 0 && v.kind != VecKind::Weight && v.kind != VecKind::Padding) ++uses.at(size_t(v.tensor));
+  for (size_t i = 0; i < c.vecs.size(); ++i) {
+    const Vec& v = c.vecs[i];
+    if (v.kind == VecKind::Padding) {
+      w.values[i] = embed(v, std::vector<M31>(size_t(model::numel(v.dims)), M31(1)));
+      for (M31& x : w.values[i]) x = M31(1) - x;
+    }
+    if (v.tensor < 0 || v.kind == VecKind::Weight || v.kind == VecKind::Padding) continue;
+    w.values[i] = embed(v, t.values.at(size_t(v.tensor)));
+    if (drain && --uses[size_t(v.tensor)] == 0) std::vector<M31>().swap(drain->values[size_t(v.tensor)]);
+  }
+  for (const Step& s : c.steps)
+    if (auto* rq = std::get_if<RequantStep>(&s)) requant_aux(c, *rq, w);
+    else if (auto* rm = std::get_if<ReduceMaxStep>(&s)) reduce_max_aux(c, *rm, w);
+  count_multiplicities(c, w, strict);
+  return w;
+}
+
+}  // namespace
+
+std::vector<std::vector<M31>> weight_values(const Circuit& c, const model::Graph& g) { return weights_of(c, g, nullptr); }
 
 void Witness::lend(uint32_t vec, std::span<const M31> where) {
   if (!std::equal(values[vec].begin(), values[vec].end(), where.begin(), where.end()))
@@ -147,24 +183,9 @@ void add_certificate_values(const Circuit& cert, Witness& w, bool strict) {
   count_multiplicities(cert, w, strict);
 }
 
-Witness build_witness(const Circuit& c, const model::Trace& t, bool strict) {
-  Witness w;
-  w.values = weight_values(c, t.graph);
-  for (size_t i = 0; i < c.vecs.size(); ++i) {
-    const Vec& v = c.vecs[i];
-    if (v.kind == VecKind::Padding) {
-      w.values[i] = embed(v, std::vector<M31>(size_t(model::numel(v.dims)), M31(1)));
-      for (M31& x : w.values[i]) x = M31(1) - x;
-    }
-    if (v.tensor < 0 || v.kind == VecKind::Weight) continue;
-    w.values[i] = embed(v, t.values.at(size_t(v.tensor)));
-  }
-  for (const Step& s : c.steps)
-    if (auto* rq = std::get_if<RequantStep>(&s)) requant_aux(c, *rq, w);
-    else if (auto* rm = std::get_if<ReduceMaxStep>(&s)) reduce_max_aux(c, *rm, w);
-  count_multiplicities(c, w, strict);
-  return w;
-}
+Witness build_witness(const Circuit& c, const model::Trace& t, bool strict) { return build(c, t, nullptr, strict); }
+
+Witness drain_witness(const Circuit& c, model::Trace& t) { return build(c, t, &t, true); }
 
 void count_multiplicities(const Circuit& c, Witness& w, bool strict) {
   std::vector<std::vector<uint32_t>> counts;

@@ -1,5 +1,7 @@
 #include "model/graph.hpp"
 
+#include <utility>
+
 #include <algorithm>
 #include <array>
 #include <tuple>
@@ -108,6 +110,8 @@ const WeightData& Graph::weight(uint32_t tensor) const {
     if (w.tensor == tensor) return w;
   throw BadInput("graph: no weight data for tensor " + std::to_string(tensor));
 }
+
+WeightData& Graph::weight(uint32_t tensor) { return const_cast<WeightData&>(std::as_const(*this).weight(tensor)); }
 
 const ConstantData& Graph::constant(uint32_t tensor) const {
   for (const auto& c : constants)

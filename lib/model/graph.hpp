@@ -155,6 +155,7 @@ struct Graph {
   std::vector<std::string> notes;          // human-readable import notes (calibration source, …)
 
   const WeightData& weight(uint32_t tensor) const;      // throws if absent
+  WeightData& weight(uint32_t tensor);
   const ConstantData& constant(uint32_t tensor) const;  // throws if absent
   size_t parameter_count() const;                       // total weight elements
 };

@@ -110,7 +110,7 @@ hash::Digest model_commitment(const model::Graph& g, const Options& opt) {
 
 namespace {
 
-// `release`: the trace itself, whose weight data and activations are dropped once the witness holds them.
+// `release`: the trace itself, whose weight data and activations are dropped as the witness takes them.
 std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, const Options& opt, ProveReport* report,
                                 const std::function<void(const Part&)>& progress) {
   const double t0 = now();
@@ -134,12 +134,8 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, co
   // Refused before the witness is built (a tensor too large would allocate gigabytes first).
   const Chunks mc = weight_chunks(c, opt.commit_log);
   const Chunks tc = Chunks::of(c, c.committed, opt.commit_log, "committed activations");
-  gkr::Witness w = gkr::build_witness(c, t);
   const std::vector<M31> in = model::tensor_values(t, g.inputs), out = model::tensor_values(t, g.outputs);
-  if (release) {
-    for (auto& wd : release->graph.weights) std::vector<int32_t>().swap(wd.values), std::vector<float>().swap(wd.original);
-    for (auto& tv : release->values) std::vector<M31>().swap(tv);
-  }
+  gkr::Witness w = release ? gkr::drain_witness(c, *release) : gkr::build_witness(c, t);
   return_free_memory();
   part("witness");
   std::vector<pcs::Committed> model;
@@ -149,6 +145,7 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, co
     model.push_back(commit_cached(p.pack(w.values), opt.pcs, opt.cache_dir, &hit));
     p.lend(w, model.back().values());
     rep.model_cached &= hit;
+    return_free_memory();  // the lent vectors' pages, before the next chunk is packed
   }
   part(rep.model_cached ? "weight commitment: cached" : "weight commitment: computed");
   const std::vector<hash::Digest> weight_roots = roots_of(model);
