@@ -252,13 +252,15 @@ std::vector<std::vector<T>> run_pass(const Graph& g, const std::vector<std::vect
         y.resize(x.size());
         each(x.size(), [&](size_t i) { y[i] = std::max(x[i], T(0)); });
         break;
-      case Op::Lookup:
+      case Op::Lookup: {
         y.resize(x.size());
+        const double gin = n.real_mult.empty() ? 1.0 : n.real_mult[0], gout = n.real_mult.empty() ? 1.0 : n.real_mult[1];
         each(x.size(), [&](size_t i) {
           if constexpr (kInt) y[i] = int32_t(n.table.values[size_t(x[i] - n.table.in_lo)]);
-          else y[i] = float(table_fn_real(n.table.fn, double(x[i])));
+          else y[i] = float(gout * table_fn_real(n.table.fn, gin * double(x[i])));
         });
         break;
+      }
       case Op::Add:
         y = elementwise<T>(g, n, vals, [](T a, T b) { return T(a + b); });
         break;

@@ -228,6 +228,7 @@ Inferred infer(const Graph& g, const Node& n) {
       const auto& t = n.table;
       if (t.values.empty()) fail(n, "empty table");
       if (t.values.size() > (size_t(1) << 16)) fail(n, "table larger than 2^16 entries");
+      if (!n.real_mult.empty() && n.real_mult.size() != 2) fail(n, "float-track gains must be {input, output}");
       if (x.lo < t.in_lo || x.hi >= t.in_lo + int64_t(t.values.size()))
         fail(n, "input interval [" + std::to_string(x.lo) + ", " + std::to_string(x.hi) + "] is outside the table domain");
       r.shape = x.shape;

@@ -14,8 +14,8 @@
 // - Real value of an integer tensor t: v · t.scale (dequantization; scale is not proven, reports only).
 // - Broadcasting (add, sub, mul, mul_const, masked_fill) follows numpy rules on the shapes.
 // - Float track (graph-forward's reference pass): the same nodes on real values with the original
-//   float weights; requant/mul_const use real_mult/real_offset, lookups the exact real function,
-//   masked_fill fills −inf. No rounding or clamping, so it reproduces the float model.
+//   float weights; requant/mul_const use real_mult/real_offset, lookups the exact real function
+//   (with their gains, if any), masked_fill fills −inf. No rounding or clamping, so it reproduces the float model.
 //
 // Ops (inputs → outputs, op-specific Node fields)
 //   matmul       [A, B] or [A, B, bias] → [Y].  A: [..., M, K]. B: a weight [K, N] or an activation
@@ -132,6 +132,8 @@ struct Node {
   // y_real = x_real · real_mult[c] + real_offset[c] (scalar when size 1). It is 1 for a pure change
   // of scale, 1/d for a mean, gamma/beta for a LayerNorm affine. mul_const: one factor, or one per
   // element of its constant (broadcast like the constant, e.g. RoPE's cos/sin tables).
+  // lookup: empty, or the gains {a, c} of its float track y_real = c·f(a·x_real) (the table's own
+  // scales carry them on the integer track: a scaled input or output folded into one table).
   std::vector<double> real_mult, real_offset;
   // lookup
   TableSpec table;

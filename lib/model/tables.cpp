@@ -96,6 +96,13 @@ i128 eval_one(const std::string& fn, i128 x) {
   if (fn == "softplus") return softplus(x);
   if (fn == "elu") return x >= 0 ? x : exp_neg(-x) - ONE;
   if (fn == "mish") return mul(x, tanh_fx(softplus(x)));
+  if (fn == "logsigmoid") return -softplus(-x);
+  if (fn == "softsign") {  // sign(x)·(1 − 1/(1 + |x|)): no product with x (a chain may feed it e^30)
+    const i128 v = ONE - round_div(ONE * ONE, ONE + (x < 0 ? -x : x));
+    return x < 0 ? -v : v;
+  }
+  if (fn == "elu_neg") return x >= 0 ? 0 : exp_neg(-x) - ONE;
+  if (fn == "neg") return -x;
   if (fn == "exp_neg") return x < 0 ? throw BadInput("table exp_neg: negative input") : exp_neg(x);
   if (fn == "log") return x <= 0 ? throw BadInput("table log: input not positive") : ln_fx(x);
   if (fn == "gelu_tanh" || fn == "gelu_erf") {
@@ -206,6 +213,10 @@ double table_fn_real(const std::string& fn, double x) {
   if (fn == "softplus") return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x)));
   if (fn == "elu") return x >= 0 ? x : std::expm1(x);
   if (fn == "mish") return x * std::tanh(std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))));
+  if (fn == "logsigmoid") return std::min(x, 0.0) - std::log1p(std::exp(-std::abs(x)));
+  if (fn == "softsign") return x / (1.0 + std::abs(x));
+  if (fn == "elu_neg") return std::expm1(std::min(x, 0.0));
+  if (fn == "neg") return -x;
   if (fn == "exp_neg") return std::exp(-x);
   if (fn == "log") return std::log(x);
   if (fn == "gelu_tanh") return 0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));

@@ -4,13 +4,15 @@
 //
 // A scale is a pair (mult, shift) meaning mult / 2^shift.
 // Table functions and their params:
-//   sigmoid, tanh, silu, gelu_tanh, gelu_erf, exp, softplus, elu (α = 1), mish, exp_neg, log:
+//   sigmoid, tanh, silu, gelu_tanh, gelu_erf, exp, softplus, elu (α = 1), mish, logsigmoid, softsign,
+//   elu_neg (ELU's negative branch e^min(x,0) − 1), neg (−x, in chains), exp_neg, log:
 //     params = {in_mult, in_shift, out_mult, out_shift}
 //     x_real = x · in_mult/2^in_shift;   value = round(f(x_real) · 2^out_shift / out_mult), clamped to
 //     the output interval the node declares. exp_neg computes exp(−x_real) (x ≥ 0, used by softmax);
 //     its last entry is forced to 0 so that saturated (masked) inputs contribute nothing. log computes
 //     ln(x_real) (x > 0, used by LogSoftmax).
-//     A chain "f>g" (e.g. "gelu_erf>silu") is g(f(x)) with the same params.
+//     A chain "f>g" (e.g. "gelu_erf>silu") is g(f(x)) with the same params; "neg>f" is f(−x) and
+//     "f>neg" is −f(x) (a negative input or output gain folded into a table's positive scales).
 //   rsqrt:  params = {num_shift, in_mult, in_shift}; value = round(2^num_shift / sqrt(x_real)) (x > 0;
 //     0 → 0 is never looked up in a valid graph because the domain starts above 0).
 //   recip:  params = {num_shift, in_mult, in_shift}; value = round(2^num_shift / x_real) (x > 0).

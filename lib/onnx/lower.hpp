@@ -125,6 +125,7 @@ class Lowerer {
   void lower_hard_swish(size_t i);
   void lower_leaky_relu(size_t i);
   void lower_prelu(size_t i);
+  void lower_abs(size_t i);
   // clamp(a·x + b, lo, hi) (lo/hi may be ±inf) requantized to out_scale and [qlo, qhi].
   uint32_t clamp_affine(uint32_t x, double a, double b, double lo, double hi, double out_scale, int64_t qlo, int64_t qhi,
                         const std::string& out, const std::string& node_name);
@@ -133,8 +134,13 @@ class Lowerer {
   // ---- ops/activation.cpp ----------------------------------------------------------------------
   void lower_relu(size_t i);
   void lower_table_fn(size_t i);
+  void lower_elu(size_t i);
+  void lower_selu(size_t i);
+  void lower_celu(size_t i);
+  uint32_t elu_family(uint32_t x, double pos, double neg, const std::string& out, const std::string& node_name);
   bool region(size_t start);
-  uint32_t lookup(uint32_t x, const std::string& fn, const std::string& out, const std::string& node_name);
+  uint32_t lookup(uint32_t x, const std::string& fn, const std::string& out, const std::string& node_name,
+                  double a = 1.0, double c = 1.0);
 
   // ---- ops/softmax.cpp -------------------------------------------------------------------------
   struct Pending {

@@ -53,6 +53,9 @@ python3-torch and python3-sklearn). Writes, next to this file:
     encoder_layer_op20  encoder_layer_op14 rewritten into opset 20 (ReduceMean axes input, a Gelu node;
                   `make_models.py opset20`)
     more_activations  PReLU (per channel), ELU, Softplus, Mish, Exp (of a tanh) between linears
+    more_activations2  SELU, CELU(0.6), ELU(0.7), Softsign, abs, LogSigmoid, Softplus(β = 2), Hardswish,
+                  exp(0.5·x), each on a residual branch of a linear, opset 13 (CELU needs 12; Hardswish as HardSigmoid + Mul)
+                  (`make_models.py more_activations2`)
     vit_tiny      a ViT: strided patch conv, class token concatenated in front, learned positions, 2 pre-LN
                   encoder layers, the class token's head; dynamic batch axis
     axis_ops      softmax/mean/amax/split off the last axis, unsqueeze/squeeze with axes inputs, log_softmax (opset 13)
@@ -482,6 +485,31 @@ class MoreActivations(torch.nn.Module):
         return torch.exp(torch.tanh(self.l[3](x)))
 
 
+class MoreActivations2(torch.nn.Module):
+    """SELU, CELU and ELU with α ≠ 1, Softsign (Abs/Add/Div), abs, LogSigmoid (Sigmoid → Log), Softplus(β)
+    (Mul → Softplus → Div), Hardswish and exp of a scaled input, each on a residual branch of a linear."""
+    def __init__(self, d=16):
+        super().__init__()
+        self.l = torch.nn.ModuleList(torch.nn.Linear(d, d) for _ in range(10))
+
+    def forward(self, x):
+        F = torch.nn.functional
+        x = x + F.selu(self.l[0](x))
+        x = x + F.celu(self.l[1](x), alpha=0.6)
+        x = x + F.elu(self.l[2](x), alpha=0.7)
+        x = x + F.softsign(self.l[3](x) * 3)
+        x = x + torch.abs(self.l[4](x))
+        x = x + F.logsigmoid(self.l[5](x))
+        x = x + F.softplus(self.l[6](x), beta=2.0)
+        x = x + F.hardswish(self.l[7](x) * 3)
+        return self.l[9](x + torch.exp(0.5 * self.l[8](x)))
+
+
+def more_activations2():
+    torch.manual_seed(29)
+    export(MoreActivations2(), 'more_activations2', torch.randn(1, 4, 16), 'x', 'y', opsets=(13,))
+
+
 def upsample_models():
     torch.manual_seed(25)
     export(Conv1dOps(), 'conv1d_ops', torch.randn(1, 4, 32), 'x', 'y', opsets=(17,), dynamic={0: 'batch'})
@@ -751,7 +779,7 @@ def opset20_models():
 BUILDERS = {'dyn_block': dynamic_models, 'dyn_mlp': dynamic_models, 'hand_built': hand_built, 'ops': op_models,
             'encoder_layer': encoder_layer, 'decoder_blocks': decoder_blocks, 'gpt_heads12': gpt_heads12_model,
             'ln_mlp': ln_mlp, 'pre_ln_stack': pre_ln_stack, 'nanogpt_block': nanogpt_block,
-            'upsample_ops': upsample_models, 'opset20': opset20_models}
+            'upsample_ops': upsample_models, 'opset20': opset20_models, 'more_activations2': more_activations2}
 
 
 def main():

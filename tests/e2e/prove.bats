@@ -124,6 +124,12 @@ proves_ops() {
   tamper_each 3 "/pr/PRelu_output_0:slope" "/pr/PRelu_output_0:rest" "/Elu_output_0"
 }
 
+@test "SELU, CELU, ELU (α ≠ 1), Softsign, Abs, LogSigmoid, Softplus(β), Hardswish (opset 13) and exp(0.5·x) prove and verify" {
+  proves_ops more_activations2
+  prove "$DATA/more_activations2.onnx" "$DATA/more_activations2.input.json"
+  tamper_each 3 "/Selu_output_0:neg" "/Celu_output_0" "/Abs_1_output_0:relu_neg" "/Log_output_0" "/Exp_output_0"
+}
+
 @test "a ViT (class token concatenated in front of the patches, learned positions) proves and verifies" {
   proves_ops vit_tiny
   prove "$DATA/vit_tiny.onnx" "$DATA/vit_tiny.input.json"

@@ -2,7 +2,8 @@
 // track stays exact and no new table is needed:
 //   clamp(a·x + b, lo, hi) = lo + relu(a·x + b − lo) − relu(a·x + b − hi)
 //   Clip(min, max) (ReLU6 = Clip(0, 6)), HardSigmoid = clamp(αx + β, 0, 1), HardSwish = x·HardSigmoid(x)
-//   with α = 1/6, β = 1/2, LeakyRelu = α·x + (1 − α)·relu(x), PRelu the same with a per-channel α.
+//   with α = 1/6, β = 1/2, LeakyRelu = α·x + (1 − α)·relu(x), PRelu the same with a per-channel α,
+//   Abs = relu(x) + relu(−x).
 #include <algorithm>
 #include <limits>
 
@@ -140,6 +141,19 @@ void Lowerer::lower_prelu(size_t i) {
   const uint32_t y = requant(sum, {sc}, {1.0}, {}, out_scale, -qmax_, qmax_, out, n.name + ":requant");
   narrow_ids_.insert(y);
   bind(out, y);
+}
+
+// Abs = relu(x) + relu(−x), exact on the integers (−x: a requant by −1 without rounding), unless it
+// is part of a table region (Softsign = x / (1 + |x|), as torch exports it).
+void Lowerer::lower_abs(size_t i) {
+  if (region(i)) return;
+  const LiveNode& n = m_.nodes[i];
+  const std::string& out = n.outputs[0];
+  const uint32_t x = narrow(tid(n.inputs[0]), n.name);
+  const uint32_t neg = rescale(x, -1.0, out + ":neg", n.name + ":neg");
+  const uint32_t pos = emit(node(Op::Relu, n.name + ":relu_pos", {x}), out + ":relu_pos", T(x).scale);
+  const uint32_t negr = emit(node(Op::Relu, n.name + ":relu_neg", {neg}), out + ":relu_neg", T(x).scale);
+  bind(out, emit(node(Op::Add, n.name, {pos, negr}), out, T(x).scale));
 }
 
 }  // namespace zkm31::onnx_import

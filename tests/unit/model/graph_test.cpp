@@ -198,7 +198,8 @@ TEST(Tables, IntegerFunctionsMatchTheRealOnes) {
     double want = table_fn_real("sigmoid", (i - 128) / 16.0) * 4096;
     EXPECT_LE(std::abs(t[i] - want), 0.5 + 1e-9) << i;
   }
-  for (std::string fn : {"tanh", "gelu_tanh", "gelu_erf", "silu", "softplus", "elu", "mish", "exp"}) {
+  for (std::string fn : {"tanh", "gelu_tanh", "gelu_erf", "silu", "softplus", "elu", "mish", "exp", "logsigmoid",
+                         "softsign", "elu_neg", "neg>exp", "neg>sigmoid>neg", "softplus>neg", "tanh>softsign"}) {
     auto v = make_table(fn, {3, 5, 1, 10}, -300, 600, -100000, 100000);
     for (int i = 0; i < 600; ++i) {
       const double want = std::clamp(table_fn_real(fn, (i - 300) * 3 / 32.0) * 1024, -100000.0, 100000.0);
@@ -211,6 +212,12 @@ TEST(Tables, IntegerFunctionsMatchTheRealOnes) {
   EXPECT_EQ(big[39], 100000);
   auto tiny = make_table("exp", {1, 0, 1, 90}, -2, 5, -(int64_t(1) << 40), int64_t(1) << 40);
   EXPECT_EQ(tiny[4], int64_t(1) << 40);  // e^2·2^90, clamped
+  // softsign of a saturated exp (e^x far beyond 2^64) is 1, without overflow; logsigmoid of a very
+  // negative input is the input itself.
+  auto sat = make_table("exp>softsign", {1, 0, 1, 10}, 35, 3, -100000, 100000);
+  EXPECT_EQ(sat, (std::vector<int64_t>{1024, 1024, 1024}));
+  auto ls = make_table("logsigmoid", {1, 0, 1, 10}, -8000, 2, -(int64_t(1) << 30), int64_t(1) << 30);
+  EXPECT_EQ(ls[0], -8000 * 1024);
   auto e = make_table("exp_neg", {11, 10, 1, 15}, 0, 1024, 0, 1 << 15);
   EXPECT_EQ(e[0], 1 << 15);
   EXPECT_EQ(e[1023], 0);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -184,6 +185,63 @@ TEST(Ops, PiecewiseActivationsUseTheOnnxDefaults) {
   expect_near(act("LeakyRelu"), lr);
   expect_near(act("Clip"), clip);
   expect_near(act("HardSwish"), hsw);
+}
+
+// Selu/Celu/Elu with any α, Abs, Softsign, Sigmoid → Log and tables of a scaled input or output
+// (c·f(a·x), negative gains too): the float track is the definition, and the integer track (tables
+// whose scales carry the gains) stays within a few output steps of it.
+TEST(Ops, ElementwiseActivationsWithAnyAlphaAndScaledTables) {
+  const std::vector<float> x = {-2.5f, -1.3f, -0.6f, -0.1f, 0.0f, 0.2f, 0.7f, 1.4f, 2.2f};
+  auto check = [&](const char* what, const std::function<void(Builder&)>& build, const std::function<double(double)>& f) {
+    SCOPED_TRACE(what);
+    Builder b({"1", "9"}, 13);
+    build(b);
+    model::Graph g = b.import();
+    std::vector<double> want;
+    for (float v : x) want.push_back(f(v));
+    expect_near(model::forward_float(g, {x})[g.outputs[0]], want);
+    const model::Tensor& in = g.tensors[g.inputs[0]];
+    const model::Tensor& out = g.tensors[g.outputs[0]];
+    const auto y = model::forward_int(g, {model::quantize_input(in, x)})[g.outputs[0]];
+    double top = 0;
+    for (double w : want) top = std::max(top, std::abs(w));
+    for (size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(y[i] * out.scale, want[i], 0.02 * top) << "element " << i;
+  };
+  auto unary = [](const char* op, float alpha = 0, float gamma = 0) {
+    return [=](Builder& b) {
+      auto* n = b.node(op, {"x"}, {"y"});
+      if (alpha != 0) Builder::attr(n, "alpha", alpha);
+      if (gamma != 0) Builder::attr(n, "gamma", gamma);
+    };
+  };
+  const double sa = 1.67326319217681884765625, sg = 1.05070102214813232421875;  // ONNX's Selu defaults
+  auto elu = [](double v, double al) { return v > 0 ? v : al * std::expm1(v); };
+  check("Selu", unary("Selu"), [&](double v) { return sg * elu(v, sa); });
+  check("Selu α γ", unary("Selu", 2.0f, 0.5f), [&](double v) { return 0.5 * elu(v, 2.0); });
+  check("Celu", unary("Celu", 0.6f), [&](double v) { return std::max(v, 0.0) + std::min(0.0, 0.6 * std::expm1(v / 0.6)); });
+  check("Elu", unary("Elu", 0.3f), [&](double v) { return elu(v, 0.3); });
+  check("Abs", unary("Abs"), [](double v) { return std::abs(v); });
+  check("Softsign", unary("Softsign"), [](double v) { return v / (1 + std::abs(v)); });
+  check("Softsign as torch writes it", [](Builder& b) {
+    b.floats("one", {}, {1.0f});
+    b.node("Abs", {"x"}, {"a"}), b.node("Add", {"a", "one"}, {"d"}), b.node("Div", {"x", "d"}, {"y"});
+  }, [](double v) { return v / (1 + std::abs(v)); });
+  check("LogSigmoid", [](Builder& b) { b.node("Sigmoid", {"x"}, {"s"}), b.node("Log", {"s"}, {"y"}); },
+        [](double v) { return -std::log1p(std::exp(-v)); });
+  check("exp(0.5·x)", [](Builder& b) { b.floats("h", {}, {0.5f}), b.node("Mul", {"h", "x"}, {"m"}), b.node("Exp", {"m"}, {"y"}); },
+        [](double v) { return std::exp(0.5 * v); });
+  check("Softplus(β = 2)", [](Builder& b) {
+    b.floats("two", {}, {2.0f});
+    b.node("Mul", {"x", "two"}, {"m"}), b.node("Softplus", {"m"}, {"s"}), b.node("Div", {"s", "two"}, {"y"});
+  }, [](double v) { return std::log1p(std::exp(2 * v)) / 2; });
+  check("−3·sigmoid(−2x)", [](Builder& b) {
+    b.floats("m2", {}, {-2.0f}), b.floats("m3", {}, {-3.0f});
+    b.node("Mul", {"x", "m2"}, {"m"}), b.node("Sigmoid", {"m"}, {"s"}), b.node("Mul", {"s", "m3"}, {"y"});
+  }, [](double v) { return -3 / (1 + std::exp(2 * v)); });
+  check("exp(−x/4)", [](Builder& b) {
+    b.floats("four", {}, {4.0f});
+    b.node("Neg", {"x"}, {"n"}), b.node("Div", {"n", "four"}, {"d"}), b.node("Exp", {"d"}, {"y"});
+  }, [](double v) { return std::exp(-v / 4); });
 }
 
 TEST(Ops, BatchNormalizationOfARankTwoInputAndTileOfAnActivation) {
