@@ -109,11 +109,10 @@ void reduce_max_aux(const Circuit& c, const ReduceMaxStep& s, Witness& w) {
 
 namespace {
 
-// drain: the trace whose weight data and activations are freed as soon as they are embedded (the
-// same object as t), so that a model is not held twice while its witness is built.
-std::vector<std::vector<M31>> weights_of(const Circuit& c, const model::Graph& g, model::Graph* drain) {
-  std::vector<std::vector<M31>> values(c.vecs.size());
-  for (uint32_t id : c.weights) {
+// Fills the weight vectors ids from g; drain (g itself, or null) frees each one's data once embedded.
+void fill_weights(const Circuit& c, std::vector<std::vector<M31>>& values, const model::Graph& g,
+                  std::span<const uint32_t> ids, model::Graph* drain) {
+  for (uint32_t id : ids) {
     const uint32_t tensor = uint32_t(c.vecs[id].tensor);
     const auto& data = g.weight(tensor).values;
     std::vector<M31>& out = values[id];
@@ -126,12 +125,12 @@ std::vector<std::vector<M31>> weights_of(const Circuit& c, const model::Graph& g
       std::vector<int32_t>().swap(wd.values), std::vector<float>().swap(wd.original);
     }
   }
-  return values;
 }
 
-Witness build(const Circuit& c, const model::Trace& t, model::Trace* drain, bool strict) {
-  Witness w;
-  w.values = weights_of(c, t.graph, drain ? &drain->graph : nullptr);
+// Every vector but the weights; drain: the trace (t itself), whose activations are freed as soon as
+// they are embedded.
+void fill_activations(const Circuit& c, const model::Trace& t, model::Trace* drain, bool strict, Witness& w) {
+  w.values.resize(c.vecs.size());
   std::vector<size_t> uses(t.values.size(), 0);  // vecs still to embed per activation tensor
   for (const Vec& v : c.vecs)
     if (v.tensor >= 0 && v.kind != VecKind::Weight && v.kind != VecKind::Padding) ++uses.at(size_t(v.tensor));
@@ -149,12 +148,20 @@ Witness build(const Circuit& c, const model::Trace& t, model::Trace* drain, bool
     if (auto* rq = std::get_if<RequantStep>(&s)) requant_aux(c, *rq, w);
     else if (auto* rm = std::get_if<ReduceMaxStep>(&s)) reduce_max_aux(c, *rm, w);
   count_multiplicities(c, w, strict);
-  return w;
 }
 
 }  // namespace
 
-std::vector<std::vector<M31>> weight_values(const Circuit& c, const model::Graph& g) { return weights_of(c, g, nullptr); }
+std::vector<std::vector<M31>> weight_values(const Circuit& c, const model::Graph& g) {
+  std::vector<std::vector<M31>> values(c.vecs.size());
+  fill_weights(c, values, g, c.weights, nullptr);
+  return values;
+}
+
+void add_weights(const Circuit& c, Witness& w, model::Graph& g, std::span<const uint32_t> ids) {
+  w.values.resize(c.vecs.size());
+  fill_weights(c, w.values, g, ids, &g);
+}
 
 void Witness::lend(uint32_t vec, std::span<const M31> where) {
   if (!std::equal(values[vec].begin(), values[vec].end(), where.begin(), where.end()))
@@ -183,9 +190,15 @@ void add_certificate_values(const Circuit& cert, Witness& w, bool strict) {
   count_multiplicities(cert, w, strict);
 }
 
-Witness build_witness(const Circuit& c, const model::Trace& t, bool strict) { return build(c, t, nullptr, strict); }
+Witness build_witness(const Circuit& c, const model::Trace& t, bool strict) {
+  Witness w;
+  w.values.resize(c.vecs.size());
+  fill_weights(c, w.values, t.graph, c.weights, nullptr);
+  fill_activations(c, t, nullptr, strict, w);
+  return w;
+}
 
-Witness drain_witness(const Circuit& c, model::Trace& t) { return build(c, t, &t, true); }
+void add_activations(const Circuit& c, Witness& w, model::Trace& t) { fill_activations(c, t, &t, true, w); }
 
 void count_multiplicities(const Circuit& c, Witness& w, bool strict) {
   std::vector<std::vector<uint32_t>> counts;

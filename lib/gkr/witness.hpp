@@ -27,9 +27,11 @@ struct Witness {
 // The per-proof circuit's witness (weights and biases included). strict = false only for tests that
 // forge witnesses: tuples outside a table are left uncounted.
 Witness build_witness(const Circuit& c, const model::Trace& t, bool strict = true);
-// The same, emptying t's weight data and activations as they are embedded (t keeps its graph's
-// structure): a large model is not held twice while its witness is built.
-Witness drain_witness(const Circuit& c, model::Trace& t);
+// The same in parts, each emptying the trace of what it embeds, so that a large model is neither held
+// twice nor whole: the weight vectors ids from g (the prover adds them chunk by chunk, as it commits
+// them), then every other vector from t (its activations freed as they are embedded).
+void add_weights(const Circuit& c, Witness& w, model::Graph& g, std::span<const uint32_t> ids);
+void add_activations(const Circuit& c, Witness& w, model::Trace& t);
 
 // (Re)computes the circuit's multiplicity vectors from the other vectors.
 void count_multiplicities(const Circuit& c, Witness& w, bool strict = true);

@@ -263,6 +263,19 @@ std::array<uint8_t, 16> values_digest(std::span<const M31> values) {
   return artifact::checksum({reinterpret_cast<const uint8_t*>(values.data()), values.size() * 4});
 }
 
+std::vector<M31> Committed::take_values() && {
+  if (elsewhere_.data()) return {elsewhere_.begin(), elsewhere_.end()};
+  return std::move(values_);
+}
+
+void Committed::relocate_values(std::span<const M31> where, std::shared_ptr<const void> owner) {
+  if (!std::equal(where.begin(), where.end(), values().begin(), values().end()))
+    throw std::logic_error("pcs: relocated values differ from the committed ones");
+  elsewhere_ = where;
+  elsewhere_owner_ = std::move(owner);
+  std::vector<M31>().swap(values_);
+}
+
 Stored save(const Committed& c) { return Impl::save(c); }
 
 Stored Impl::save(const Committed& c) {

@@ -83,15 +83,20 @@ class Committed {
   const hash::Digest& root() const { return tree_->root(); }
   unsigned log_size() const { return log_size_; }
   const Config& config() const { return config_; }
-  std::span<const M31> values() const { return values_; }
+  std::span<const M31> values() const { return elsewhere_.data() ? elsewhere_ : std::span<const M31>(values_); }
   // Moves the committed values out (the commitment is not used afterwards).
-  std::vector<M31> take_values() && { return std::move(values_); }
+  std::vector<M31> take_values() &&;
+  // The same values are now also at `where` (kept alive by owner; a file mapping): the commitment reads
+  // them there and frees its own copy. Throws std::logic_error if they differ.
+  void relocate_values(std::span<const M31> where, std::shared_ptr<const void> owner);
 
  private:
   friend struct Impl;
   unsigned log_size_ = 0;
   Config config_;
   std::vector<M31> values_;
+  std::span<const M31> elsewhere_;                // relocated values (values_ then empty)
+  std::shared_ptr<const void> elsewhere_owner_;
   std::shared_ptr<merkle::Tree> tree_;  // over the layer-0 codeword's coset rows (see above); holds the codeword
 };
 

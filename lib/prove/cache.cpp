@@ -76,6 +76,10 @@ std::string codeword_path(const std::string& commitment_path) {
   return fs::path(commitment_path).replace_extension(".codeword").string();
 }
 
+std::string values_path(const std::string& commitment_path) {
+  return fs::path(commitment_path).replace_extension(".values").string();
+}
+
 std::string cache_path(const std::string& dir, std::span<const M31> values, const pcs::Config& c) {
   // Key = XXH3-128 of (XXH3-128 of the values, config words): one pass over the values.
   const auto v = pcs::values_digest(values);
@@ -111,8 +115,8 @@ bool write_cached(const std::string& path, const std::string& what, std::span<co
 
 namespace {
 
-// Every codeword mapping handed to a commitment; expired entries are pruned as new ones come.
-struct MappedCodewords {
+// Every file mapping handed to a commitment (codewords, values); expired entries are pruned as new ones come.
+struct MappedFiles {
   std::mutex lock;
   std::vector<std::weak_ptr<const file::Mapped>> live;
 
@@ -128,8 +132,8 @@ struct MappedCodewords {
   }
 };
 
-MappedCodewords& mapped_codewords() {
-  static MappedCodewords registry;
+MappedFiles& mapped_files() {
+  static MappedFiles registry;
   return registry;
 }
 
@@ -144,12 +148,39 @@ pcs::Committed load_mapped(std::span<const uint8_t> header, const std::string& w
   const std::span<const M31> codeword(reinterpret_cast<const M31*>(bytes.data()), bytes.size() / 4);
   pcs::Committed c = pcs::load(header, codeword, mapped, std::move(values), config);
   mapped->release();
-  mapped_codewords().add(mapped);
+  mapped_files().add(mapped);
   return c;
 }
 
 std::span<const uint8_t> codeword_bytes(const pcs::Stored& s) {
   return {reinterpret_cast<const uint8_t*>(s.codeword.data()), 4 * s.codeword.size()};
+}
+
+std::span<const uint8_t> bytes_of(std::span<const M31> v) { return {reinterpret_cast<const uint8_t*>(v.data()), 4 * v.size()}; }
+
+// Moves c's values into the file at `path` (fd: open on it already, else opened here), mapped: the
+// pages a proof pass reads can then leave the resident set (release_mapped_codewords) instead of
+// the whole vector staying in memory. False (c unchanged) if the file does not hold them.
+bool relocate_to_file(pcs::Committed& c, const std::string& path, int fd = -1) {
+  auto mapped = fd >= 0 ? std::make_shared<const file::Mapped>(fd, false) : std::make_shared<const file::Mapped>(path, false);
+  const std::span<const uint8_t> bytes = mapped->bytes();
+  const std::span<const uint8_t> want = bytes_of(c.values());
+  if (!mapped->ok() || !std::equal(bytes.begin(), bytes.end(), want.begin(), want.end())) return false;
+  c.relocate_values({reinterpret_cast<const M31*>(bytes.data()), c.values().size()}, mapped);
+  mapped->release();
+  mapped_files().add(mapped);
+  return true;
+}
+
+// The weight commitment's values beside its cache files (`<key>.values`), written once and reused.
+void relocate_cached_values(pcs::Committed& c, const std::string& commitment_path) {
+  const std::string path = values_path(commitment_path);
+  if (fs::exists(path)) {
+    if (relocate_to_file(c, path)) return;
+    warn(kWeightCommitment, "ignoring " + path + " (not the committed values); rewriting");
+  }
+  if (write_cached(path, kWeightCommitment, bytes_of(c.values())) && !relocate_to_file(c, path))
+    warn(kWeightCommitment, "cannot map " + path + " back; values kept in memory");
 }
 
 }  // namespace
@@ -163,6 +194,7 @@ pcs::Committed commit_cached(std::vector<M31> values, const pcs::Config& config,
   if (read_cached(path, kWeightCommitment,
                   [&](std::span<const uint8_t> header) { c = load_mapped(header, words, std::move(values), config); })) {
     if (hit) *hit = true;
+    relocate_cached_values(*c, path);
     return std::move(*c);
   }
   c = pcs::commit(std::move(values), config);
@@ -174,7 +206,9 @@ pcs::Committed commit_cached(std::vector<M31> values, const pcs::Config& config,
   std::vector<M31> kept = std::move(*c).take_values();
   c.reset();  // the in-memory codeword and tree
   try {
-    return load_mapped(stored.header, words, std::move(kept), config);
+    pcs::Committed out = load_mapped(stored.header, words, std::move(kept), config);
+    relocate_cached_values(out, path);
+    return out;
   } catch (const std::exception& e) {
     warn(kWeightCommitment, "cannot map " + words + " back (" + e.what() + "); recomputing");
     return pcs::commit(std::move(kept), config);
@@ -185,32 +219,45 @@ pcs::Committed commit_spilled(std::vector<M31> values, const pcs::Config& config
   std::optional<pcs::Committed> c = pcs::commit(std::move(values), config);
   if (dir.empty()) return std::move(*c);
   static std::atomic<uint64_t> serial{0};
-  const std::string words =
-      (fs::path(dir) / ("spill-" + std::to_string(::getpid()) + "-" + std::to_string(serial++) + ".codeword")).string();
-  int fd = -1;
+  const std::string stem = (fs::path(dir) / ("spill-" + std::to_string(::getpid()) + "-" + std::to_string(serial++))).string();
+  const std::string words = stem + ".codeword", vals = stem + ".values";
+  // Written, opened, unlinked: the mappings keep the pages and nothing is left behind.
+  const auto spill = [](const std::string& path, std::span<const uint8_t> bytes) {
+    write_atomic(path, bytes);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    ::unlink(path.c_str());
+    if (fd < 0) throw std::runtime_error("cannot open " + path);
+    return fd;
+  };
+  std::optional<pcs::Committed> out;
   try {
     const pcs::Stored stored = pcs::save(*c);
     make_private_dir(dir);
-    write_atomic(words, codeword_bytes(stored));
-    fd = ::open(words.c_str(), O_RDONLY | O_CLOEXEC);
-    ::unlink(words.c_str());  // the mapping keeps the pages; nothing is left behind
-    if (fd < 0) throw std::runtime_error("cannot open " + words);
+    const int fd = spill(words, codeword_bytes(stored));
     std::vector<M31> kept = std::move(*c).take_values();
     c.reset();  // the in-memory codeword goes before the mapped one is read in
     try {
-      pcs::Committed out = load_mapped(stored.header, words, std::move(kept), config, fd);
-      ::close(fd);
-      return out;
+      out = load_mapped(stored.header, words, std::move(kept), config, fd);
     } catch (...) {
-      ::close(fd);
-      return pcs::commit(std::move(kept), config);  // load() moves the values only when it succeeds
+      out = pcs::commit(std::move(kept), config);  // load() moves the values only when it succeeds
     }
+    ::close(fd);
   } catch (const std::exception& e) {
+    if (!c) throw;  // nothing left to fall back on
     warn("trace", std::string("codeword kept in memory: ") + e.what());
     return std::move(*c);
   }
+  try {
+    const int fd = spill(vals, bytes_of(out->values()));
+    const bool moved = relocate_to_file(*out, vals, fd);
+    ::close(fd);
+    if (!moved) throw std::runtime_error("cannot map " + vals + " back");
+  } catch (const std::exception& e) {
+    warn("trace", std::string("values kept in memory: ") + e.what());
+  }
+  return std::move(*out);
 }
 
-void release_mapped_codewords() { mapped_codewords().release(); }
+void release_mapped_codewords() { mapped_files().release(); }
 
 }  // namespace zkm31::prove

@@ -2,7 +2,8 @@
 // The on-disk cache of what is computed once per model: the weight commitment, committed once per
 // (weights, PCS config) and reloaded afterwards (pcs::save / pcs::load), skipping the circle FFT
 // (files DIR/<XXH3-128 of the packed model bytes and the config, hex>.commitment, the header, and
-// .codeword beside it, the raw codeword that a reload maps and uses in place), and the weight
+// .codeword beside it, the raw codeword that a reload maps and uses in place, and .values, the
+// committed values, which the proof reads mapped so that their pages can leave memory), and the weight
 // certificate (prove/certificate.hpp, its own key and suffix). A file that fails to load (truncated,
 // corrupt, for other values or config) is never used: one warning line on stderr, then the result is
 // recomputed and the file rewritten atomically (temp + rename), owner-only (0600). DIR is created
@@ -27,6 +28,8 @@ std::string cache_file(const std::string& dir, std::span<const uint8_t> key, std
 std::string cache_path(const std::string& dir, std::span<const M31> values, const pcs::Config& config);
 // The raw codeword file beside a weight-commitment header.
 std::string codeword_path(const std::string& commitment_path);
+// Its values, beside it (`<key>.values`, raw little-endian u32 words): the commitment reads them mapped.
+std::string values_path(const std::string& commitment_path);
 
 // Calls use() on the bytes of the cache file at path and returns true; false if there is no such file,
 // or (after one warning naming `what`) if use() throws on them.

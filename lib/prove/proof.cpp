@@ -110,7 +110,8 @@ hash::Digest model_commitment(const model::Graph& g, const Options& opt) {
 
 namespace {
 
-// `release`: the trace itself, whose weight data and activations are dropped as the witness takes them.
+// `release`: the trace itself, whose weight data and activations are dropped as the witness takes them
+// (the weights chunk by chunk, as they are committed).
 std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, const Options& opt, ProveReport* report,
                                 const std::function<void(const Part&)>& progress) {
   const double t0 = now();
@@ -135,12 +136,14 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, co
   const Chunks mc = weight_chunks(c, opt.commit_log);
   const Chunks tc = Chunks::of(c, c.committed, opt.commit_log, "committed activations");
   const std::vector<M31> in = model::tensor_values(t, g.inputs), out = model::tensor_values(t, g.outputs);
-  gkr::Witness w = release ? gkr::drain_witness(c, *release) : gkr::build_witness(c, t);
-  return_free_memory();
-  part("witness");
+  // A trace the prover owns is emptied as it goes: its weights chunk by chunk into the weight
+  // commitment, then (after the certificate, which reads only weights) its activations.
+  gkr::Witness w = release ? gkr::Witness{} : gkr::build_witness(c, t);
+  if (!release) part("witness");
   std::vector<pcs::Committed> model;
   rep.model_cached = true;
   for (const Packing& p : mc.parts) {
+    if (release) gkr::add_weights(c, w, release->graph, p.vecs);  // one chunk's weights at a time
     bool hit = false;
     model.push_back(commit_cached(p.pack(w.values), opt.pcs, opt.cache_dir, &hit));
     p.lend(w, model.back().values());
@@ -161,6 +164,11 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, co
     if (cc.certificate.vecs[v].kind == gkr::VecKind::Certificate) std::vector<M31>().swap(w.values[v]);
   return_free_memory();
   part(rep.certificate_cached ? "weight certificate: cached" : "weight certificate: computed", certificate.size());
+  if (release) {
+    gkr::add_activations(c, w, *release);
+    return_free_memory();
+    part("witness");
+  }
   // Several trace chunks' codewords would add up in memory: they are spilled to the cache directory
   // (one chunk gains nothing from it: its codeword is at its peak while it is computed).
   const std::string spill = tc.parts.size() > 1 ? opt.cache_dir : "";
@@ -182,7 +190,10 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, co
   proof::Writer wr(ch);
   writer = &wr;
   gkr::Side side{&wr, nullptr};
-  gkr::Ledger ledger = gkr::walk(c, side, &w, w.values, opt.cheat, [&](const std::string& name) { part(name); });
+  gkr::Ledger ledger = gkr::walk(c, side, &w, w.values, opt.cheat, [&](const std::string& name) {
+    release_mapped_codewords();  // a step reads its own vectors: the mapped ones' pages go after it
+    part(name);
+  });
 
   return_free_memory();
   const auto drop_pages = [](size_t) { release_mapped_codewords(); };  // an opening reads its codeword whole

@@ -197,3 +197,54 @@ TEST(ModelCache, MappedAndSpilledCommitmentsOpenAsInMemory) {
   EXPECT_TRUE(fs::is_empty(spill_dir));
   EXPECT_EQ(opening_bytes(prove::commit_spilled(v, kConfig, ""), v), expected);  // no directory: in memory
 }
+
+// The committed values leave memory too: a weight commitment reads them from `.values` beside its
+// cache files (written once, reused, rewritten with a warning when damaged), a spilled one from an
+// unlinked file; after their pages are dropped both still read (and open) as the in-memory one.
+TEST(ModelCache, ValuesAreReadFromTheirFile) {
+  TempDir dir("cache-test");
+  const std::string d = (dir.path / "zkm31").string();
+  const auto v = random_values(10, 8);
+  const std::vector<uint8_t> expected = opening_bytes(pcs::commit(v, kConfig), v);
+  const std::string file = prove::values_path(prove::cache_path(d, v, kConfig));
+  const std::vector<uint8_t> good(reinterpret_cast<const uint8_t*>(v.data()),
+                                  reinterpret_cast<const uint8_t*>(v.data()) + 4 * v.size());
+  bool hit = true;
+  {
+    const pcs::Committed computed = prove::commit_cached(v, kConfig, d, &hit);
+    EXPECT_FALSE(hit);
+    EXPECT_EQ(slurp(file), good);
+    prove::release_mapped_codewords();
+    EXPECT_TRUE(std::equal(computed.values().begin(), computed.values().end(), v.begin(), v.end()));
+    EXPECT_EQ(opening_bytes(computed, v), expected);
+  }
+  auto damaged = good;
+  damaged[100] ^= 1;
+  spit(file, damaged);
+  testing::internal::CaptureStderr();
+  const pcs::Committed reloaded = prove::commit_cached(v, kConfig, d, &hit);
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("ignoring"), std::string::npos);
+  EXPECT_TRUE(hit);  // the commitment itself was cached
+  EXPECT_EQ(slurp(file), good);
+  prove::release_mapped_codewords();
+  EXPECT_EQ(opening_bytes(reloaded, v), expected);
+  const std::string spill_dir = (dir.path / "spill").string();
+  const pcs::Committed spilled = prove::commit_spilled(v, kConfig, spill_dir);
+  prove::release_mapped_codewords();
+  EXPECT_EQ(opening_bytes(spilled, v), expected);
+  EXPECT_TRUE(fs::is_empty(spill_dir));
+}
+
+// Relocated values must be the committed ones; taking them back copies them out.
+TEST(PcsSaveLoad, RelocatedValuesMustBeTheCommittedOnes) {
+  const auto v = random_values(8, 9);
+  pcs::Committed c = pcs::commit(v, kConfig);
+  auto other = v;
+  other[3] += M31(1);
+  EXPECT_THROW(c.relocate_values(other, nullptr), std::logic_error);
+  auto copy = std::make_shared<std::vector<M31>>(v);
+  c.relocate_values(*copy, copy);
+  EXPECT_EQ(c.values().data(), copy->data());
+  EXPECT_EQ(opening_bytes(c, v), opening_bytes(pcs::commit(v, kConfig), v));
+  EXPECT_EQ(std::move(c).take_values(), v);
+}

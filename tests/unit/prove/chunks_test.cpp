@@ -5,6 +5,7 @@
 
 #include "../gkr/mlp_fixture.hpp"
 #include "edit.hpp"
+#include "files.hpp"
 #include "error/error.hpp"
 #include "prove/opening.hpp"
 #include "prove/packing.hpp"
@@ -73,6 +74,21 @@ TEST(Chunks, ChunkedProofVerifiesUnderItsModelCommitment) {
   EXPECT_EQ(one.outputs, v.outputs);
   ASSERT_EQ(one.weight_roots.size(), 1u);
   EXPECT_EQ(one.weight_root, one.weight_roots[0]);  // a model in one commitment keeps its root
+}
+
+// A trace handed over is emptied as it is proven (weights chunk by chunk, activations after the
+// certificate) and its committed values are read from files in the cache: the same bytes, cold and warm.
+TEST(Chunks, MovedTraceWithACacheGivesTheSameProof) {
+  test::TempDir dir("chunks-test");
+  prove::Options o = chunked();
+  o.cache_dir = (dir.path / "zkm31").string();
+  for (int run = 0; run < 2; ++run) {
+    model::Trace copy = trace();
+    EXPECT_EQ(prove::prove(std::move(copy), o), honest()) << (run ? "warm" : "cold");
+  }
+  bool values_files = false;
+  for (const auto& e : std::filesystem::directory_iterator(o.cache_dir)) values_files |= e.path().extension() == ".values";
+  EXPECT_TRUE(values_files);
 }
 
 TEST(Chunks, LyingProverRejected) {
