@@ -108,4 +108,5 @@ ZKM31_BENCH("prove_qwen3_14b_block_warm", [] { return prove_model(synthetic::qwe
 ZKM31_BENCH("prove_body_w256_2_blocks_cold", [] { return prove_model(narrow_body(2), false); });
 ZKM31_BENCH("prove_body_w256_12_blocks_cold", [] { return prove_model(narrow_body(12), false); });
 // The same in commitments of at most 2^20 entries (a block's largest tensor is 2^18).
+ZKM31_BENCH("prove_body_w256_2_blocks_cold_chunks", [] { return prove_model(narrow_body(2), false, 20); });
 ZKM31_BENCH("prove_body_w256_12_blocks_cold_chunks", [] { return prove_model(narrow_body(12), false, 20); });

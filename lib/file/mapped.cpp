@@ -27,6 +27,13 @@ void Mapped::release() const {
   if (data_) ::madvise(const_cast<uint8_t*>(data_), size_, MADV_DONTNEED);
 }
 
+void Mapped::release(std::span<const uint8_t> part) const {
+  const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  const uintptr_t from = (uintptr_t(part.data()) + page - 1) & ~(page - 1), to = (uintptr_t(part.data()) + part.size()) & ~(page - 1);
+  if (data_ && part.data() >= data_ && part.data() + part.size() <= data_ + size_ && from < to)
+    ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+}
+
 Mapped::~Mapped() {
   if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
 }

@@ -26,6 +26,8 @@ class Mapped {
   // Drops the mapped pages from the process's resident set (they stay in the page cache, and a later
   // read faults them back in): a large file read once whole, then only here and there, stops counting.
   void release() const;
+  // The same for the whole pages inside `part` (a span of bytes()).
+  void release(std::span<const uint8_t> part) const;
 
  private:
   const uint8_t* data_ = nullptr;

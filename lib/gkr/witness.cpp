@@ -109,21 +109,18 @@ void reduce_max_aux(const Circuit& c, const ReduceMaxStep& s, Witness& w) {
 
 namespace {
 
-// Fills the weight vectors ids from g; drain (g itself, or null) frees each one's data once embedded.
-void fill_weights(const Circuit& c, std::vector<std::vector<M31>>& values, const model::Graph& g,
-                  std::span<const uint32_t> ids, model::Graph* drain) {
-  for (uint32_t id : ids) {
-    const uint32_t tensor = uint32_t(c.vecs[id].tensor);
-    const auto& data = g.weight(tensor).values;
-    std::vector<M31>& out = values[id];
-    out.resize(c.vecs[id].size());
-    for_each_row(c.vecs[id], data.size(), [&](size_t r, size_t p, size_t n) {
-      for (size_t k = 0; k < n; ++k) out[p + k] = M31::from_signed(data[r + k]);
-    });
-    if (drain) {
-      model::WeightData& wd = drain->weight(tensor);
-      std::vector<int32_t>().swap(wd.values), std::vector<float>().swap(wd.original);
-    }
+// Writes weight vector id's padded values into out (2^n_vars entries, zeros at padding).
+void embed_weight(const Vec& v, const model::WeightData& wd, std::span<M31> out) {
+  std::fill(out.begin(), out.end(), M31());
+  for_each_row(v, wd.values.size(), [&](size_t r, size_t p, size_t n) {
+    for (size_t k = 0; k < n; ++k) out[p + k] = M31::from_signed(wd.values[r + k]);
+  });
+}
+
+void fill_weights(const Circuit& c, std::vector<std::vector<M31>>& values, const model::Graph& g) {
+  for (uint32_t id : c.weights) {
+    values[id].resize(c.vecs[id].size());
+    embed_weight(c.vecs[id], g.weight(uint32_t(c.vecs[id].tensor)), values[id]);
   }
 }
 
@@ -154,13 +151,23 @@ void fill_activations(const Circuit& c, const model::Trace& t, model::Trace* dra
 
 std::vector<std::vector<M31>> weight_values(const Circuit& c, const model::Graph& g) {
   std::vector<std::vector<M31>> values(c.vecs.size());
-  fill_weights(c, values, g, c.weights, nullptr);
+  fill_weights(c, values, g);
   return values;
 }
 
-void add_weights(const Circuit& c, Witness& w, model::Graph& g, std::span<const uint32_t> ids) {
-  w.values.resize(c.vecs.size());
-  fill_weights(c, w.values, g, ids, &g);
+void drain_weights(const Circuit& c, model::Graph& g, std::span<const uint32_t> ids, std::span<const size_t> offsets,
+                   std::span<M31> out) {
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const Vec& v = c.vecs[ids[i]];
+    model::WeightData& wd = g.weight(uint32_t(v.tensor));
+    embed_weight(v, wd, out.subspan(offsets[i], v.size()));
+    std::vector<int32_t>().swap(wd.values), std::vector<float>().swap(wd.original);
+  }
+}
+
+void Witness::place(uint32_t vec, std::span<const M31> where) {
+  if (lent.size() <= vec) lent.resize(std::max<size_t>(values.size(), vec + 1));
+  lent[vec] = where;
 }
 
 void Witness::lend(uint32_t vec, std::span<const M31> where) {
@@ -193,7 +200,7 @@ void add_certificate_values(const Circuit& cert, Witness& w, bool strict) {
 Witness build_witness(const Circuit& c, const model::Trace& t, bool strict) {
   Witness w;
   w.values.resize(c.vecs.size());
-  fill_weights(c, w.values, t.graph, c.weights, nullptr);
+  fill_weights(c, w.values, t.graph);
   fill_activations(c, t, nullptr, strict, w);
   return w;
 }

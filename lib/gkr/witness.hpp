@@ -22,15 +22,19 @@ struct Witness {
   // Frees the vec's values: `where` holds the same ones (checked) and outlives the witness's use, so
   // that a large model's weights are held once, inside the model commitment.
   void lend(uint32_t vec, std::span<const M31> where);
+  // The vec's values are at `where` (outliving the witness's use), never held by the witness itself.
+  void place(uint32_t vec, std::span<const M31> where);
 };
 
 // The per-proof circuit's witness (weights and biases included). strict = false only for tests that
 // forge witnesses: tuples outside a table are left uncounted.
 Witness build_witness(const Circuit& c, const model::Trace& t, bool strict = true);
 // The same in parts, each emptying the trace of what it embeds, so that a large model is neither held
-// twice nor whole: the weight vectors ids from g (the prover adds them chunk by chunk, as it commits
-// them), then every other vector from t (its activations freed as they are embedded).
-void add_weights(const Circuit& c, Witness& w, model::Graph& g, std::span<const uint32_t> ids);
+// twice nor whole: the weights straight into their packed commitment vector, chunk by chunk
+// (drain_weights: vector ids[i] at offsets[i] of out, each one's data in g freed once written), then
+// every other vector from t (its activations freed as they are embedded).
+void drain_weights(const Circuit& c, model::Graph& g, std::span<const uint32_t> ids, std::span<const size_t> offsets,
+                   std::span<M31> out);
 void add_activations(const Circuit& c, Witness& w, model::Trace& t);
 
 // (Re)computes the circuit's multiplicity vectors from the other vectors.

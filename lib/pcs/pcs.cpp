@@ -1,6 +1,8 @@
 #include "pcs/pcs.hpp"
 #include "pcs/testing.hpp"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -150,7 +152,8 @@ struct Impl {
   static OpeningProof open(const Committed& com, std::span<const Claim> claims, Channel& ch, const testing::Fault* fault);
   static Stored save(const Committed& c);
   static Committed load(std::span<const uint8_t> header, std::span<const M31> codeword, std::shared_ptr<const void> owner,
-                        std::vector<M31>&& values, const Config& config);
+                        std::vector<M31>&& values, const Config& config,
+                        const std::function<void(std::span<const M31>)>& read);
 };
 
 Committed Impl::commit(std::vector<M31>&& values, const Config& config, const testing::Fault* fault) {
@@ -258,9 +261,25 @@ OpeningProof Impl::open(const Committed& com, std::span<const Claim> claims, Cha
   return proof;
 }
 
-std::array<uint8_t, 16> values_digest(std::span<const M31> values) {
+std::array<uint8_t, 16> values_digest(std::span<const M31> values, const std::function<void(std::span<const M31>)>& read) {
   static_assert(sizeof(M31) == 4);
-  return artifact::checksum({reinterpret_cast<const uint8_t*>(values.data()), values.size() * 4});
+  if (!read) return artifact::checksum({reinterpret_cast<const uint8_t*>(values.data()), values.size() * 4});
+  // The same digest streamed (XXH3's streaming state gives the one-shot result).
+  constexpr size_t kBlock = size_t(1) << 24;
+  XXH3_state_t* state = XXH3_createState();
+  if (!state) throw std::bad_alloc();
+  XXH3_128bits_reset(state);
+  for (size_t at = 0; at < values.size(); at += kBlock) {
+    const std::span<const M31> block = values.subspan(at, std::min(kBlock, values.size() - at));
+    XXH3_128bits_update(state, block.data(), block.size() * 4);
+    read(block);
+  }
+  XXH128_canonical_t canon;
+  XXH128_canonicalFromHash(&canon, XXH3_128bits_digest(state));
+  XXH3_freeState(state);
+  std::array<uint8_t, 16> out;
+  std::copy_n(canon.digest, 16, out.begin());
+  return out;
 }
 
 std::vector<M31> Committed::take_values() && {
@@ -268,9 +287,17 @@ std::vector<M31> Committed::take_values() && {
   return std::move(values_);
 }
 
-void Committed::relocate_values(std::span<const M31> where, std::shared_ptr<const void> owner) {
-  if (!std::equal(where.begin(), where.end(), values().begin(), values().end()))
-    throw std::logic_error("pcs: relocated values differ from the committed ones");
+void Committed::relocate_values(std::span<const M31> where, std::shared_ptr<const void> owner,
+                                const std::function<void(std::span<const M31>)>& read) {
+  const std::span<const M31> now = values();
+  if (where.size() != now.size()) throw std::logic_error("pcs: relocated values of another length");
+  constexpr size_t kBlock = size_t(1) << 24;
+  for (size_t at = 0; at < now.size(); at += kBlock) {
+    const size_t n = std::min(kBlock, now.size() - at);
+    const bool same = std::equal(where.begin() + at, where.begin() + at + n, now.begin() + at);
+    if (read) read(where.subspan(at, n));
+    if (!same) throw std::logic_error("pcs: relocated values differ from the committed ones");
+  }
   elsewhere_ = where;
   elsewhere_owner_ = std::move(owner);
   std::vector<M31>().swap(values_);
@@ -292,7 +319,8 @@ Stored Impl::save(const Committed& c) {
 }
 
 Committed Impl::load(std::span<const uint8_t> header, std::span<const M31> codeword, std::shared_ptr<const void> owner,
-                     std::vector<M31>&& values, const Config& config) {
+                     std::vector<M31>&& values, const Config& config,
+                     const std::function<void(std::span<const M31>)>& read) {
   const artifact::EnvelopeView env = artifact::unwrap_view(header, kCommitmentKind, kCommitmentVersion);
   const auto h = artifact::parse_body(env.body, kCommitmentKind);
   const artifact::MapView m(h.get(), kCommitmentKind);
@@ -311,7 +339,7 @@ Committed Impl::load(std::span<const uint8_t> header, std::span<const M31> codew
   if (codeword.size() != size_t(1) << s.m) throw BadInput("pcs-commitment: codeword has the wrong length");
   // The checksum stands in for re-hashing the tree: a damaged word (or one that is no residue) fails it.
   const auto sum = m.bin("codeword_xxh3");
-  const std::array<uint8_t, 16> actual = values_digest(codeword);
+  const std::array<uint8_t, 16> actual = values_digest(codeword, read);
   if (!std::equal(sum.begin(), sum.end(), actual.begin(), actual.end()))
     throw BadInput("pcs-commitment: the codeword does not match its checksum");
   const auto tree = m.bin("tree");
@@ -328,8 +356,8 @@ Committed Impl::load(std::span<const uint8_t> header, std::span<const M31> codew
 }
 
 Committed load(std::span<const uint8_t> header, std::span<const M31> codeword, std::shared_ptr<const void> owner,
-               std::vector<M31>&& values, const Config& config) {
-  return Impl::load(header, codeword, std::move(owner), std::move(values), config);
+               std::vector<M31>&& values, const Config& config, const std::function<void(std::span<const M31>)>& read) {
+  return Impl::load(header, codeword, std::move(owner), std::move(values), config, read);
 }
 
 Committed commit(std::span<const M31> values, const Config& config) {

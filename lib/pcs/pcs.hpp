@@ -17,6 +17,7 @@
 //   proof of work → query indices (rows of the layer-0 tree).
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -87,8 +88,10 @@ class Committed {
   // Moves the committed values out (the commitment is not used afterwards).
   std::vector<M31> take_values() &&;
   // The same values are now also at `where` (kept alive by owner; a file mapping): the commitment reads
-  // them there and frees its own copy. Throws std::logic_error if they differ.
-  void relocate_values(std::span<const M31> where, std::shared_ptr<const void> owner);
+  // them there and frees its own copy. Throws std::logic_error (nothing changed) if they differ; `read`,
+  // when given, is called on each block of `where` once compared.
+  void relocate_values(std::span<const M31> where, std::shared_ptr<const void> owner,
+                       const std::function<void(std::span<const M31>)>& read = {});
 
  private:
   friend struct Impl;
@@ -129,10 +132,15 @@ Stored save(const Committed& committed);
 // has the wrong length or fails its checksum, or if the tree does not fit. Neither the rows nor the tree
 // are re-derived (that is the work the cache saves), so a deliberately forged pair of files is
 // trusted: keep them in private storage. The values are only moved from when the load succeeds.
+// `read`, when given, is called on each block of the codeword once its checksum has read it (a caller
+// whose codeword is a file mapping drops those pages: a large codeword is never resident whole).
 Committed load(std::span<const uint8_t> header, std::span<const M31> codeword, std::shared_ptr<const void> owner,
-               std::vector<M31>&& values, const Config& config);
-// XXH3-128 of the values' little-endian u32 bytes (the key load() checks).
-std::array<uint8_t, 16> values_digest(std::span<const M31> values);
+               std::vector<M31>&& values, const Config& config,
+               const std::function<void(std::span<const M31>)>& read = {});
+// XXH3-128 of the values' little-endian u32 bytes (the key load() checks), read in blocks, `read`
+// called on each once it is hashed.
+std::array<uint8_t, 16> values_digest(std::span<const M31> values,
+                                      const std::function<void(std::span<const M31>)>& read = {});
 
 // Throws Rejected("pcs", <the failed check>) unless the proof opens root at every claim.
 void verify(const hash::Digest& root, unsigned log_size, std::span<const Claim> claims, const OpeningProof& proof,

@@ -137,16 +137,19 @@ MappedFiles& mapped_files() {
   return registry;
 }
 
+std::span<const uint8_t> bytes_of(std::span<const M31> v) { return {reinterpret_cast<const uint8_t*>(v.data()), 4 * v.size()}; }
+
 // The commitment of `values` from a saved header and the codeword file `words` (open on fd when
 // given), the codeword mapped and dropped from the resident set once load() has checked it.
 pcs::Committed load_mapped(std::span<const uint8_t> header, const std::string& words, std::vector<M31>&& values,
                            const pcs::Config& config, int fd = -1) {
-  auto mapped = fd >= 0 ? std::make_shared<const file::Mapped>(fd) : std::make_shared<const file::Mapped>(words);
+  auto mapped = fd >= 0 ? std::make_shared<const file::Mapped>(fd, false) : std::make_shared<const file::Mapped>(words, false);
   if (!mapped->ok()) throw BadInput("cannot read " + words);
   const std::span<const uint8_t> bytes = mapped->bytes();
   if (bytes.size() % 4) throw BadInput(words + ": length is not a multiple of 4");
   const std::span<const M31> codeword(reinterpret_cast<const M31*>(bytes.data()), bytes.size() / 4);
-  pcs::Committed c = pcs::load(header, codeword, mapped, std::move(values), config);
+  pcs::Committed c = pcs::load(header, codeword, mapped, std::move(values), config,
+                               [&](std::span<const M31> block) { mapped->release(bytes_of(block)); });
   mapped->release();
   mapped_files().add(mapped);
   return c;
@@ -156,18 +159,21 @@ std::span<const uint8_t> codeword_bytes(const pcs::Stored& s) {
   return {reinterpret_cast<const uint8_t*>(s.codeword.data()), 4 * s.codeword.size()};
 }
 
-std::span<const uint8_t> bytes_of(std::span<const M31> v) { return {reinterpret_cast<const uint8_t*>(v.data()), 4 * v.size()}; }
 
 // Moves c's values into the file at `path` (fd: open on it already, else opened here), mapped: the
 // pages a proof pass reads can then leave the resident set (release_mapped_codewords) instead of
 // the whole vector staying in memory. False (c unchanged) if the file does not hold them.
 bool relocate_to_file(pcs::Committed& c, const std::string& path, int fd = -1) {
   auto mapped = fd >= 0 ? std::make_shared<const file::Mapped>(fd, false) : std::make_shared<const file::Mapped>(path, false);
-  const std::span<const uint8_t> bytes = mapped->bytes();
-  const std::span<const uint8_t> want = bytes_of(c.values());
-  if (!mapped->ok() || !std::equal(bytes.begin(), bytes.end(), want.begin(), want.end())) return false;
-  c.relocate_values({reinterpret_cast<const M31*>(bytes.data()), c.values().size()}, mapped);
-  mapped->release();
+  const std::span<const uint8_t> bytes = mapped->bytes(), want = bytes_of(c.values());
+  if (!mapped->ok() || bytes.size() != want.size()) return false;
+  try {  // compared a block at a time, each block's pages dropped after
+    c.relocate_values({reinterpret_cast<const M31*>(bytes.data()), c.values().size()}, mapped,
+                      [&](std::span<const M31> block) { mapped->release(bytes_of(block)); });
+  } catch (const std::logic_error&) {
+    mapped->release();
+    return false;
+  }
   mapped_files().add(mapped);
   return true;
 }

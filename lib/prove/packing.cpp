@@ -35,6 +35,16 @@ void Packing::lend(gkr::Witness& w, std::span<const M31> big) const {
   for (size_t i = 0; i < vecs.size(); ++i) w.lend(vecs[i], big.subspan(offsets[i], w.values[vecs[i]].size()));
 }
 
+std::vector<M31> Packing::drain_weights(const gkr::Circuit& c, model::Graph& g) const {
+  std::vector<M31> big(size_t(1) << log_size);
+  gkr::drain_weights(c, g, vecs, offsets, big);
+  return big;
+}
+
+void Packing::place(const gkr::Circuit& c, gkr::Witness& w, std::span<const M31> big) const {
+  for (size_t i = 0; i < vecs.size(); ++i) w.place(vecs[i], big.subspan(offsets[i], c.vecs[vecs[i]].size()));
+}
+
 std::vector<QM31> Packing::lift(uint32_t vec, std::span<const QM31> point) const {
   const size_t i = size_t(std::find(vecs.begin(), vecs.end(), vec) - vecs.begin());
   if (i == vecs.size()) throw std::logic_error("packing: vector not a member");

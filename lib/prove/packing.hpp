@@ -32,6 +32,10 @@ struct Packing {
   // Lends the members' witness values to `big` (their packed vector, inside its commitment): the
   // witness then reads them there and no longer holds a copy.
   void lend(gkr::Witness& w, std::span<const M31> big) const;
+  // The big vector of weight members straight from g, whose weight data is freed as it is written, and
+  // the members' places in it for a witness that never held them.
+  std::vector<M31> drain_weights(const gkr::Circuit& c, model::Graph& g) const;
+  void place(const gkr::Circuit& c, gkr::Witness& w, std::span<const M31> big) const;
   // The point on the big vector of a claim on member vec at `point`.
   std::vector<QM31> lift(uint32_t vec, std::span<const QM31> point) const;
 };

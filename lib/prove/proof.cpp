@@ -136,17 +136,19 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, co
   const Chunks mc = weight_chunks(c, opt.commit_log);
   const Chunks tc = Chunks::of(c, c.committed, opt.commit_log, "committed activations");
   const std::vector<M31> in = model::tensor_values(t, g.inputs), out = model::tensor_values(t, g.outputs);
-  // A trace the prover owns is emptied as it goes: its weights chunk by chunk into the weight
-  // commitment, then (after the certificate, which reads only weights) its activations.
+  // A trace the prover owns is emptied as it goes: its weights chunk by chunk straight into the
+  // weight commitment, then (after the certificate, which reads only weights) its activations.
   gkr::Witness w = release ? gkr::Witness{} : gkr::build_witness(c, t);
+  w.values.resize(c.vecs.size());
   if (!release) part("witness");
   std::vector<pcs::Committed> model;
   rep.model_cached = true;
   for (const Packing& p : mc.parts) {
-    if (release) gkr::add_weights(c, w, release->graph, p.vecs);  // one chunk's weights at a time
     bool hit = false;
-    model.push_back(commit_cached(p.pack(w.values), opt.pcs, opt.cache_dir, &hit));
-    p.lend(w, model.back().values());
+    model.push_back(commit_cached(release ? p.drain_weights(c, release->graph) : p.pack(w.values), opt.pcs,
+                                  opt.cache_dir, &hit));
+    if (release) p.place(c, w, model.back().values());
+    else p.lend(w, model.back().values());
     rep.model_cached &= hit;
     return_free_memory();  // the lent vectors' pages, before the next chunk is packed
   }
