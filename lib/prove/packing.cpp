@@ -31,6 +31,16 @@ std::vector<M31> Packing::pack(const std::vector<std::vector<M31>>& values) cons
   return big;
 }
 
+std::vector<M31> Packing::pack_out(gkr::Witness& w) const {
+  std::vector<M31> big(size_t(1) << log_size);
+  for (size_t i = 0; i < vecs.size(); ++i) {
+    std::vector<M31>& v = w.values[vecs[i]];
+    std::copy(v.begin(), v.end(), big.begin() + offsets[i]);
+    std::vector<M31>().swap(v);
+  }
+  return big;
+}
+
 void Packing::lend(gkr::Witness& w, std::span<const M31> big) const {
   for (size_t i = 0; i < vecs.size(); ++i) w.lend(vecs[i], big.subspan(offsets[i], w.values[vecs[i]].size()));
 }

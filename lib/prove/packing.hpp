@@ -29,6 +29,9 @@ struct Packing {
   static Packing of(const gkr::Circuit& c, std::span<const uint32_t> members);
   // The big vector from the members' padded values (index = vec id).
   std::vector<M31> pack(const std::vector<std::vector<M31>>& values) const;
+  // The same, freeing each member's values in the witness once copied (place() then points it into
+  // the big vector's new home): a large set of vectors is not held twice.
+  std::vector<M31> pack_out(gkr::Witness& w) const;
   // Lends the members' witness values to `big` (their packed vector, inside its commitment): the
   // witness then reads them there and no longer holds a copy.
   void lend(gkr::Witness& w, std::span<const M31> big) const;

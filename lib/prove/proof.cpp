@@ -77,6 +77,8 @@ hash::Digest model_commitment(const hash::Digest& graph_digest, const hash::Dige
 
 namespace {
 
+constexpr unsigned kMinSpillLog = 20;  // one trace commitment of 2^20 entries or more is spilled
+
 void check_commit_log(unsigned commit_log) {
   if (commit_log < kMinCommitLog || commit_log > pcs::kMaxLogSize)
     throw BadInput("commit_log " + std::to_string(commit_log) + " outside " + std::to_string(kMinCommitLog) + ".." +
@@ -171,16 +173,18 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, co
     return_free_memory();
     part("witness");
   }
-  // Several trace chunks' codewords would add up in memory: they are spilled to the cache directory
-  // (one chunk gains nothing from it: its codeword is at its peak while it is computed).
-  const std::string spill = tc.parts.size() > 1 ? opt.cache_dir : "";
+  // Trace chunks' codewords and values are spilled to the cache directory, to be read mapped: several
+  // would add up in memory, and one large one would stay resident through the walk and the openings
+  // (a small one is kept: its files would cost more than they spare).
+  const bool large = tc.parts.size() > 1 || tc.parts[0].log_size >= kMinSpillLog;
+  const std::string spill = large ? opt.cache_dir : "";
   std::vector<pcs::Committed> trace;
   for (const Packing& p : tc.parts) {
-    std::vector<M31> packed = p.pack(w.values);
-    const bool altered = opt.commit_different && trace.empty();
+    const bool altered = opt.commit_different && trace.empty();  // the witness keeps the honest values
+    std::vector<M31> packed = altered ? p.pack(w.values) : p.pack_out(w);
     if (altered) packed[0] += M31(1);
     trace.push_back(commit_spilled(std::move(packed), opt.pcs, spill));
-    if (!altered) p.lend(w, trace.back().values());  // held once, inside the commitment
+    if (!altered) p.place(c, w, trace.back().values());  // held once, inside the commitment
     return_free_memory();  // before the next chunk is packed
   }
   const std::vector<hash::Digest> trace_roots = roots_of(trace);
