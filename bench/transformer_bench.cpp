@@ -103,6 +103,9 @@ synthetic::TransformerShape narrow_body(int64_t blocks) {
 ZKM31_BENCH("forward_gpt2_small_body", [] { return forward_model(synthetic::gpt2_small_body()); });
 ZKM31_BENCH("prove_gpt2_small_body_cold", [] { return prove_model(synthetic::gpt2_small_body(), false); });
 ZKM31_BENCH("prove_gpt2_small_body_warm", [] { return prove_model(synthetic::gpt2_small_body(), true); });
+// The same body in weight and trace commitments of at most 2^26 entries: each opening's tables are a
+// quarter of a 2^28 one's, for a few more openings in the proof.
+ZKM31_BENCH("prove_gpt2_small_body_warm_chunks", [] { return prove_model(synthetic::gpt2_small_body(), true, 26); });
 ZKM31_BENCH("prove_qwen3_14b_block_warm", [] { return prove_model(synthetic::qwen3_14b_block(), true); });
 
 ZKM31_BENCH("prove_body_w256_2_blocks_cold", [] { return prove_model(narrow_body(2), false); });
