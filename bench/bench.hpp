@@ -15,6 +15,9 @@ struct Result {
   std::optional<double> ratio;        // seconds ÷ the plain integer forward pass of the same work
   std::optional<double> proof_bytes;  // proof size, where a proof is produced
   std::string note;                   // short free text shown in the table
+  // The workload process's own peak resident set, for a workload that runs a helper process first: the
+  // child's rusage would report the helper's peak when it is higher (wait4 merges reaped children's).
+  std::optional<double> own_peak_rss_mb;
 };
 
 using Workload = std::function<Result()>;

@@ -55,7 +55,7 @@ static json run_child(const std::string& name, const Workload& fn) {
     try {
       Result r = fn();
       row = {{"seconds", r.seconds}, {"throughput", opt(r.throughput)}, {"ratio", opt(r.ratio)},
-             {"proof_bytes", opt(r.proof_bytes)}, {"note", r.note}};
+             {"proof_bytes", opt(r.proof_bytes)}, {"note", r.note}, {"own_peak_rss_mb", opt(r.own_peak_rss_mb)}};
     } catch (const std::exception& e) {
       row = {{"error", e.what()}};
     }
@@ -80,8 +80,10 @@ static json run_child(const std::string& name, const Workload& fn) {
   json row = {{"name", name}};
   json body = out.empty() ? json{{"error", "workload crashed"}} : json::parse(out, nullptr, false);
   if (body.is_discarded()) body = {{"error", "unreadable result"}};
+  const json own = body.value("own_peak_rss_mb", json(nullptr));
+  body.erase("own_peak_rss_mb");
   for (auto& [k, v] : body.items()) row[k] = v;
-  row["peak_rss_mb"] = double(ru.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+  row["peak_rss_mb"] = own.is_number() ? own.get<double>() : double(ru.ru_maxrss) / 1024.0;  // ru_maxrss: KiB
   return row;
 }
 

@@ -36,7 +36,8 @@ double status_mb(const std::string& key) {
   return 0;
 }
 
-// Fills the cache in a child process, so that the warm row's peak memory is the warm proof's own.
+// Fills the cache in a child process, so that the warm proof's memory is its own (the row reports this
+// process's peak: its rusage would include the child's).
 void fill_cache(const synthetic::TransformerShape& s, const prove::Options& opt) {
   std::fflush(nullptr);
   const pid_t pid = fork();
@@ -74,6 +75,7 @@ bench::Result prove_model(const synthetic::TransformerShape& s, bool warm, unsig
   bench::Result r;
   r.seconds = rep.seconds;
   r.proof_bytes = double(proof.size());
+  r.own_peak_rss_mb = status_mb("VmHWM");  // not the cache-filling child's
   char note[200];
   std::snprintf(note, sizeof note, "verify %.3f s; %s; %zu weights", verify, warm ? "commitment + certificate cached" : "empty cache",
                 weights);
