@@ -101,6 +101,19 @@ class Lowerer {
   };
   uint32_t conv2d(uint32_t x, const std::vector<double>& W, const ConvSpec& c, const std::vector<double>& bias,
                   const model::Shape& os, const std::string& out, const std::string& node_name, bool relu_fed);
+  // What Conv and ConvTranspose read alike: a constant 3-D (1-D conv, run as 2-D over [1, C, 1, L] with
+  // a 1×K kernel) or 4-D weight, an input [1, C, L] or [1, C, H, W] (xs, in its 2-D form), pads,
+  // strides and dilations in their 2-D form with defaults filled, the constant bias if any, and x
+  // reshaped to 2-D (a Reshape node for a 1-D conv).
+  struct ConvInput {
+    const Const* W;
+    bool one_d;
+    model::Shape xs;
+    std::vector<int64_t> pads, strides, dil;
+    std::vector<double> bias;
+    uint32_t x;
+  };
+  ConvInput conv_input(const LiveNode& n, const std::string& op);
   void lower_conv(size_t i);
   void lower_conv_transpose(size_t i);
 

@@ -9,32 +9,52 @@ namespace zkm31::onnx_import {
 
 using model::numel;
 
+Lowerer::ConvInput Lowerer::conv_input(const LiveNode& n, const std::string& op) {
+  ConvInput ci;
+  ci.W = cst(n.inputs[1]);
+  ci.one_d = ci.W && ci.W->shape.size() == 3;
+  if (!ci.W || (ci.W->shape.size() != 4 && !ci.one_d))
+    throw NotSupported("node '" + n.name + "': " + op + " needs a constant 3-D or 4-D weight (1-D or 2-D)");
+  ci.xs = m_.shape(n.inputs[0]);
+  if (ci.xs.size() != (ci.one_d ? 3u : 4u) || ci.xs[0] != 1)
+    throw NotSupported("node '" + n.name + "': " + op + " input must be " + (ci.one_d ? "[1, C, L]" : "[1, C, H, W]"));
+  ci.pads = attr_ints(n, "pads"), ci.strides = attr_ints(n, "strides"), ci.dil = attr_ints(n, "dilations");
+  if (ci.one_d) {
+    ci.xs.insert(ci.xs.begin() + 2, 1);
+    ci.pads = ci.pads.empty() ? std::vector<int64_t>{} : std::vector<int64_t>{0, ci.pads.at(0), 0, ci.pads.at(1)};
+    ci.strides = {1, ci.strides.empty() ? 1 : ci.strides[0]}, ci.dil = {1, ci.dil.empty() ? 1 : ci.dil[0]};
+  }
+  if (ci.pads.empty()) ci.pads = {0, 0, 0, 0};
+  if (ci.strides.empty()) ci.strides = {1, 1};
+  if (ci.dil.empty()) ci.dil = {1, 1};
+  if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
+    const Const* b = cst(n.inputs[2]);
+    if (!b) throw NotSupported("node '" + n.name + "': non-constant " + op + " bias");
+    ci.bias = b->data;
+  }
+  ci.x = narrow(tid(n.inputs[0]), n.name);
+  if (ci.one_d) {
+    Node rs = node(Op::Reshape, n.name + ":2d", {ci.x});
+    rs.ints = ci.xs;
+    ci.x = index_node(rs, n.outputs[0] + ":in2d", ci.x);
+  }
+  return ci;
+}
+
 void Lowerer::lower_conv(size_t i) {
   const LiveNode& n = m_.nodes[i];
-  const Const* W = cst(n.inputs[1]);
-  // A 1-D conv ([1, C, L], kernel [Co, Ci, K]) is the 2-D one over [1, C, 1, L] with a 1×K kernel.
-  const bool one_d = W && W->shape.size() == 3;
-  if (!W || (W->shape.size() != 4 && !one_d))
-    throw NotSupported("node '" + n.name + "': Conv needs a constant 3-D or 4-D weight (1-D or 2-D conv)");
-  const auto& xs = m_.shape(n.inputs[0]);
-  if (xs.size() != (one_d ? 3u : 4u) || xs[0] != 1)
-    throw NotSupported("node '" + n.name + "': Conv input must be " + (one_d ? "[1, C, L]" : "[1, C, H, W]"));
-  ConvSpec c{W->shape[0], W->shape[1], one_d ? 1 : W->shape[2], W->shape[one_d ? 2 : 3], attr_int(n, "group", 1),
-             attr_ints(n, "pads"), attr_ints(n, "strides"), attr_ints(n, "dilations")};
-  if (c.G < 1 || xs[1] != c.Ci * c.G || c.Co % c.G)
+  const ConvInput ci = conv_input(n, "Conv");
+  const Const& W = *ci.W;
+  ConvSpec c{W.shape[0], W.shape[1], ci.one_d ? 1 : W.shape[2], W.shape[ci.one_d ? 2 : 3], attr_int(n, "group", 1),
+             ci.pads, ci.strides, ci.dil};
+  if (c.G < 1 || ci.xs[1] != c.Ci * c.G || c.Co % c.G)
     throw BadInput("node '" + n.name + "': Conv group " + std::to_string(c.G) + " does not divide the channels");
-  if (one_d) {
-    c.pads = c.pads.empty() ? std::vector<int64_t>{} : std::vector<int64_t>{0, c.pads.at(0), 0, c.pads.at(1)};
-    c.strides = {1, c.strides.empty() ? 1 : c.strides[0]}, c.dil = {1, c.dil.empty() ? 1 : c.dil[0]};
-  }
-  if (c.strides.empty()) c.strides = {1, 1};
-  if (c.dil.empty()) c.dil = {1, 1};
   // auto_pad (converters from TensorFlow and Keras write it): SAME pads so that out = ceil(in / stride),
   // the odd pixel after (SAME_UPPER) or before (SAME_LOWER); VALID none.
   const std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
   if (auto_pad == "VALID") c.pads = {0, 0, 0, 0};
   if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-    const int64_t in[2] = {one_d ? 1 : xs[2], xs[one_d ? 2 : 3]}, k[2] = {c.KH, c.KW};
+    const int64_t in[2] = {ci.xs[2], ci.xs[3]}, k[2] = {c.KH, c.KW};
     c.pads.assign(4, 0);
     for (size_t a = 0; a < 2; ++a) {
       const int64_t out = (in[a] + c.strides[a] - 1) / c.strides[a];
@@ -44,22 +64,10 @@ void Lowerer::lower_conv(size_t i) {
   } else if (auto_pad != "NOTSET" && auto_pad != "VALID") {
     throw BadInput("node '" + n.name + "': Conv auto_pad " + auto_pad);
   }
-  std::vector<double> bias;
-  if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
-    const Const* b = cst(n.inputs[2]);
-    if (!b) throw NotSupported("node '" + n.name + "': non-constant Conv bias");
-    bias = b->data;
-  }
   // The requant output [OH·OW, Co] is calibrated under the conv output's name, so a following
   // ReLU sees the positive range.
   const bool relu_fed = sole_consumer(n.outputs[0], "Relu") != nullptr;
-  uint32_t x = narrow(tid(n.inputs[0]), n.name);
-  if (one_d) {
-    Node rs = node(Op::Reshape, n.name + ":2d", {x});
-    rs.ints = {1, xs[1], 1, xs[2]};
-    x = index_node(rs, n.outputs[0] + ":in2d", x);
-  }
-  bind(n.outputs[0], conv2d(x, W->data, c, bias, m_.shape(n.outputs[0]), n.outputs[0], n.name, relu_fed));
+  bind(n.outputs[0], conv2d(ci.x, W.data, c, ci.bias, m_.shape(n.outputs[0]), n.outputs[0], n.name, relu_fed));
 }
 
 // ConvTranspose as a Conv: x with stride − 1 zero rows between its rows (a gather), padded
@@ -67,63 +75,41 @@ void Lowerer::lower_conv(size_t i) {
 // flipped in space and with its in/out channels swapped.
 void Lowerer::lower_conv_transpose(size_t i) {
   const LiveNode& n = m_.nodes[i];
-  const Const* W = cst(n.inputs[1]);
-  // 1-D ([1, C, L], kernel [Ci, Co, K]) as 2-D over [1, C, 1, L], as for Conv.
-  const bool one_d = W && W->shape.size() == 3;
-  if (!W || (W->shape.size() != 4 && !one_d))
-    throw NotSupported("node '" + n.name + "': ConvTranspose needs a constant 3-D or 4-D weight (1-D or 2-D)");
-  model::Shape xs = m_.shape(n.inputs[0]), os = m_.shape(n.outputs[0]);  // shape inference applied output_shape
-  if (xs.size() != (one_d ? 3u : 4u) || xs[0] != 1)
-    throw NotSupported("node '" + n.name + "': ConvTranspose input must be " + (one_d ? "[1, C, L]" : "[1, C, H, W]"));
   if (attr_string(n, "auto_pad", "NOTSET") != "NOTSET") throw NotSupported("node '" + n.name + "': ConvTranspose auto_pad");
+  const ConvInput ci = conv_input(n, "ConvTranspose");
+  const Const& W = *ci.W;
+  const model::Shape& xs = ci.xs;
+  model::Shape os = m_.shape(n.outputs[0]);  // shape inference applied output_shape
+  if (ci.one_d) os.insert(os.begin() + 2, 1);
   // Weight [Ci, Co/G, …]: group g maps input channels g·Ci/G… to output channels g·Co/G….
-  const int64_t G = attr_int(n, "group", 1), Ci = W->shape[0], Cog = W->shape[1], Co = Cog * G;
-  const int64_t KH = one_d ? 1 : W->shape[2], KW = W->shape[one_d ? 2 : 3];
+  const int64_t G = attr_int(n, "group", 1), Ci = W.shape[0], Cog = W.shape[1], Co = Cog * G;
+  const int64_t KH = ci.one_d ? 1 : W.shape[2], KW = W.shape[ci.one_d ? 2 : 3];
   if (xs[1] != Ci || G < 1 || Ci % G)
     throw BadInput("node '" + n.name + "': ConvTranspose weight has " + std::to_string(Ci) + " input channels in " +
                    std::to_string(G) + " groups for an input of " + std::to_string(xs[1]));
   const int64_t Cig = Ci / G;
-  auto pads = attr_ints(n, "pads"), strides = attr_ints(n, "strides"), dil = attr_ints(n, "dilations");
-  if (one_d) {
-    xs.insert(xs.begin() + 2, 1), os.insert(os.begin() + 2, 1);
-    pads = pads.empty() ? std::vector<int64_t>{} : std::vector<int64_t>{0, pads.at(0), 0, pads.at(1)};
-    strides = {1, strides.empty() ? 1 : strides[0]}, dil = {1, dil.empty() ? 1 : dil[0]};
-  }
-  if (pads.empty()) pads = {0, 0, 0, 0};
-  if (strides.empty()) strides = {1, 1};
-  if (dil.empty()) dil = {1, 1};
   // The conv's kernels [Co][Ci/G][KH][KW]: flipped in space, in and out channels swapped per group.
-  std::vector<double> flipped(W->data.size());
+  std::vector<double> flipped(W.data.size());
   for (int64_t o = 0; o < Co; ++o)
     for (int64_t c = 0; c < Cig; ++c)
       for (int64_t a = 0; a < KH; ++a)
         for (int64_t b = 0; b < KW; ++b)
           flipped[size_t(((o * Cig + c) * KH + a) * KW + b)] =
-              W->data[size_t((((o / Cog) * Cig + c) * Cog + o % Cog) * KH * KW + (KH - 1 - a) * KW + (KW - 1 - b))];
-  std::vector<double> bias;
-  if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
-    const Const* b = cst(n.inputs[2]);
-    if (!b) throw NotSupported("node '" + n.name + "': non-constant ConvTranspose bias");
-    bias = b->data;
-  }
-  uint32_t x = narrow(tid(n.inputs[0]), n.name);
+              W.data[size_t((((o / Cog) * Cig + c) * Cog + o % Cog) * KH * KW + (KH - 1 - a) * KW + (KW - 1 - b))];
   const std::string& out = n.outputs[0];
-  if (one_d) {
-    Node rs = node(Op::Reshape, n.name + ":2d", {x});
-    rs.ints = xs;
-    x = index_node(rs, out + ":in2d", x);
-  }
+  uint32_t x = ci.x;
   for (int axis : {2, 3}) {
     const size_t a = size_t(axis - 2);
-    const int64_t k = (a ? KW : KH), reach = dil[a] * (k - 1);
+    const int64_t k = (a ? KW : KH), reach = ci.dil[a] * (k - 1);
     // Rows beyond what the given output size needs are cropped (negative pads).
-    const int64_t before = reach - pads[a], after = os[size_t(axis)] - ((xs[size_t(axis)] - 1) * strides[a] + 1) - before + reach;
+    const int64_t before = reach - ci.pads[a],
+                  after = os[size_t(axis)] - ((xs[size_t(axis)] - 1) * ci.strides[a] + 1) - before + reach;
     x = gather_pad(x, axis, before, after, "constant", 0.0, out + ":up" + std::to_string(axis), out + ":up" + std::to_string(axis),
-                   n.name + ":up" + std::to_string(axis), strides[a]);
+                   n.name + ":up" + std::to_string(axis), ci.strides[a]);
   }
   narrow_ids_.insert(x);
-  const ConvSpec c{Co, Cig, KH, KW, G, {0, 0, 0, 0}, {1, 1}, dil};
-  bind(out, conv2d(x, flipped, c, bias, m_.shape(out), out, n.name, sole_consumer(out, "Relu") != nullptr));
+  const ConvSpec c{Co, Cig, KH, KW, G, {0, 0, 0, 0}, {1, 1}, ci.dil};
+  bind(out, conv2d(x, flipped, c, ci.bias, m_.shape(out), out, n.name, sole_consumer(out, "Relu") != nullptr));
 }
 
 uint32_t Lowerer::conv2d(uint32_t x, const std::vector<double>& W, const ConvSpec& c, const std::vector<double>& bias,
