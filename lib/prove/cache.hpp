@@ -49,9 +49,9 @@ pcs::Committed commit_cached(std::vector<M31> values, const pcs::Config& config,
 // memory) and used mapped from it, as above: for the trace chunks of one proof.
 pcs::Committed commit_spilled(std::vector<M31> values, const pcs::Config& config, const std::string& dir);
 
-// Drops from the resident set every page of the codewords mapped by the two functions above that are
-// still in use: a proof pass (the certificate, the walk, one chunk's opening) reads whole codewords,
-// and without this their pages would add up chunk after chunk. Later reads fault them back in.
+// Drops from the resident set every page of the codewords and values mapped by the two functions above
+// that are still in use: a proof pass (the certificate, the walk, one chunk's opening) reads whole
+// vectors, and without this their pages would add up chunk after chunk. Later reads fault them back in.
 void release_mapped_codewords();
 
 }  // namespace zkm31::prove
