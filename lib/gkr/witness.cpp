@@ -34,8 +34,7 @@ void put_limbs(std::vector<std::vector<M31>>& values, const std::vector<uint32_t
 
 void requant_aux(const Circuit& c, const RequantStep& s, Witness& w) {
   const Vec& qv = c.vecs[s.q];
-  const auto& x = w.values[s.x];
-  const auto& q = w.values[s.q];
+  const std::span<const M31> x = w.view(s.x), q = w.view(s.q);
   const int64_t C = qv.dims.empty() ? 1 : qv.dims.back();
   const size_t real = size_t(model::numel(qv.dims));
   const unsigned rb = c.config.range_bits, eb = c.config.excess_bits;
@@ -77,8 +76,7 @@ void requant_aux(const Circuit& c, const RequantStep& s, Witness& w) {
 // real entries, 0 on padding.
 void reduce_max_aux(const Circuit& c, const ReduceMaxStep& s, Witness& w) {
   const Vec& xv = c.vecs[s.x];
-  const auto& x = w.values[s.x];
-  const auto& y = w.values[s.y];
+  const std::span<const M31> x = w.view(s.x), y = w.view(s.y);
   const int64_t L = xv.dims.back();
   const size_t rows = size_t(model::numel(xv.dims) / L);
   w.values[s.sel].assign(xv.size(), M31());
@@ -124,27 +122,11 @@ void fill_weights(const Circuit& c, std::vector<std::vector<M31>>& values, const
   }
 }
 
-// Every vector but the weights; drain: the trace (t itself), whose activations are freed as soon as
-// they are embedded.
-void fill_activations(const Circuit& c, const model::Trace& t, model::Trace* drain, bool strict, Witness& w) {
-  w.values.resize(c.vecs.size());
-  std::vector<size_t> uses(t.values.size(), 0);  // vecs still to embed per activation tensor
-  for (const Vec& v : c.vecs)
-    if (v.tensor >= 0 && v.kind != VecKind::Weight && v.kind != VecKind::Padding) ++uses.at(size_t(v.tensor));
-  for (size_t i = 0; i < c.vecs.size(); ++i) {
-    const Vec& v = c.vecs[i];
-    if (v.kind == VecKind::Padding) {
-      w.values[i] = embed(v, std::vector<M31>(size_t(model::numel(v.dims)), M31(1)));
-      for (M31& x : w.values[i]) x = M31(1) - x;
-    }
-    if (v.tensor < 0 || v.kind == VecKind::Weight || v.kind == VecKind::Padding) continue;
-    w.values[i] = embed(v, t.values.at(size_t(v.tensor)));
-    if (drain && --uses[size_t(v.tensor)] == 0) std::vector<M31>().swap(drain->values[size_t(v.tensor)]);
-  }
-  for (const Step& s : c.steps)
-    if (auto* rq = std::get_if<RequantStep>(&s)) requant_aux(c, *rq, w);
-    else if (auto* rm = std::get_if<ReduceMaxStep>(&s)) reduce_max_aux(c, *rm, w);
-  count_multiplicities(c, w, strict);
+// Padding vectors: 1 on padded entries, 0 on real ones.
+std::vector<M31> padding_values(const Vec& v) {
+  std::vector<M31> out = embed(v, std::vector<M31>(size_t(model::numel(v.dims)), M31(1)));
+  for (M31& x : out) x = M31(1) - x;
+  return out;
 }
 
 }  // namespace
@@ -201,19 +183,79 @@ Witness build_witness(const Circuit& c, const model::Trace& t, bool strict) {
   Witness w;
   w.values.resize(c.vecs.size());
   fill_weights(c, w.values, t.graph);
-  fill_activations(c, t, nullptr, strict, w);
+  WitnessBuilder(c, t, nullptr, w, strict).ensure_all();
   return w;
 }
 
-void add_activations(const Circuit& c, Witness& w, model::Trace& t) { fill_activations(c, t, &t, true, w); }
+WitnessBuilder::WitnessBuilder(const Circuit& c, const model::Trace& t, model::Trace* drain, Witness& w, bool strict,
+                               std::function<void()> after_read)
+    : c_(c), t_(t), drain_(drain), w_(w), strict_(strict), after_read_(std::move(after_read)), producer_(c.vecs.size(), kNothing), built_(c.vecs.size(), false),
+      uses_(t.values.size(), 0) {
+  w.values.resize(c.vecs.size());
+  for (size_t i = 0; i < c.vecs.size(); ++i) {
+    const Vec& v = c.vecs[i];
+    if (v.kind == VecKind::Padding) producer_[i] = kEmbedded;
+    else if (v.tensor >= 0 && v.kind != VecKind::Weight) producer_[i] = kEmbedded, ++uses_.at(size_t(v.tensor));
+  }
+  for (size_t k = 0; k < c.steps.size(); ++k) {
+    auto mark = [&](const std::vector<uint32_t>& vs) {
+      for (uint32_t v : vs) producer_[v] = int32_t(k);
+    };
+    if (auto* rq = std::get_if<RequantStep>(&c.steps[k])) {
+      for (const auto* vs : {&rq->e, &rq->ep, &rq->en, &rq->r, &rq->dlo, &rq->dhi}) mark(*vs);
+    } else if (auto* rm = std::get_if<ReduceMaxStep>(&c.steps[k])) {
+      mark(rm->d), producer_[rm->sel] = int32_t(k);
+    }
+  }
+  for (uint32_t v : c.mult_vecs) producer_[v] = kMultiplicity;
+}
 
-void count_multiplicities(const Circuit& c, Witness& w, bool strict) {
+void WitnessBuilder::ensure(uint32_t vec) {
+  if (built_[vec]) return;
+  const int32_t p = producer_[vec];
+  if (p == kEmbedded) {
+    const Vec& v = c_.vecs[vec];
+    if (v.kind == VecKind::Padding) {
+      w_.values[vec] = padding_values(v);
+    } else {
+      w_.values[vec] = embed(v, t_.values.at(size_t(v.tensor)));
+      if (drain_ && --uses_[size_t(v.tensor)] == 0) std::vector<M31>().swap(drain_->values[size_t(v.tensor)]);
+    }
+  } else if (p == kMultiplicity) {
+    for (const auto& vs : c_.instance_vecs)
+      for (uint32_t v : vs) ensure(v);
+    count_multiplicities(c_, w_, strict_, after_read_);
+    for (uint32_t v : c_.mult_vecs) built_[v] = true;
+  } else if (p >= 0) {
+    const Step& s = c_.steps[size_t(p)];
+    if (auto* rq = std::get_if<RequantStep>(&s)) {
+      ensure(rq->x), ensure(rq->q);
+      requant_aux(c_, *rq, w_);
+      for (const auto* vs : {&rq->e, &rq->ep, &rq->en, &rq->r, &rq->dlo, &rq->dhi})
+        for (uint32_t v : *vs) built_[v] = true;
+    } else {
+      const auto& rm = std::get<ReduceMaxStep>(s);
+      ensure(rm.x), ensure(rm.y);
+      reduce_max_aux(c_, rm, w_);
+      for (uint32_t v : rm.d) built_[v] = true;
+      built_[rm.sel] = true;
+    }
+  }
+  built_[vec] = true;
+}
+
+void WitnessBuilder::ensure_all() {
+  for (uint32_t v = 0; v < c_.vecs.size(); ++v) ensure(v);
+}
+
+void count_multiplicities(const Circuit& c, Witness& w, bool strict, const std::function<void()>& after_read) {
   std::vector<std::vector<uint32_t>> counts;
   for (const lookup::Table& tab : c.tables) counts.emplace_back(tab.size(), 0);
   for (size_t k = 0; k < c.instances.size(); ++k) {
     std::vector<std::span<const M31>> src;
     for (uint32_t v : c.instance_vecs[k]) src.emplace_back(w.view(v));
     lookup::count(c.tables, c.instances[k], src, counts, strict);
+    if (after_read) after_read();
   }
   for (size_t k = 0; k < c.tables.size(); ++k) w.values[c.mult_vecs[k]] = lookup::to_field(counts[k]);
 }

@@ -65,9 +65,11 @@ std::vector<QM31> Packing::lift(uint32_t vec, std::span<const QM31> point) const
   return out;
 }
 
-Chunks Chunks::of(const gkr::Circuit& c, std::span<const uint32_t> members, unsigned max_log, const std::string& what) {
+Chunks Chunks::of(const gkr::Circuit& c, std::span<const uint32_t> members, unsigned max_log, const std::string& what,
+                  ChunkOrder by) {
   std::vector<uint32_t> order(members.begin(), members.end());
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return c.vecs[a].n_vars > c.vecs[b].n_vars; });
+  if (by == ChunkOrder::LargestFirst)
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return c.vecs[a].n_vars > c.vecs[b].n_vars; });
   const size_t cap = size_t(1) << max_log;
   Chunks out;
   std::vector<uint32_t> part;

@@ -43,13 +43,16 @@ struct Packing {
   std::vector<QM31> lift(uint32_t vec, std::span<const QM31> point) const;
 };
 
-// Members split into commitments of at most 2^max_log entries each: largest first (Packing's
-// order), a chunk filled until the next member would overflow it (sizes are powers of two, so every
-// chunk but the last is full). A member above 2^max_log is refused (NotSupported, naming `what`).
+// Members split into commitments of at most 2^max_log entries each, a chunk filled until the next
+// member would overflow it; the members taken largest first (Packing's order: sizes are powers of two,
+// so every chunk but the last is full) or in the given order (each chunk then at least 2^max_log minus
+// its largest member full). A member above 2^max_log is refused (NotSupported, naming `what`).
 // No members: one empty chunk (a commitment of zeros, as before chunking).
+enum class ChunkOrder { LargestFirst, Given };
 struct Chunks {
   std::vector<Packing> parts;
-  static Chunks of(const gkr::Circuit& c, std::span<const uint32_t> members, unsigned max_log, const std::string& what);
+  static Chunks of(const gkr::Circuit& c, std::span<const uint32_t> members, unsigned max_log, const std::string& what,
+                   ChunkOrder order = ChunkOrder::LargestFirst);
   std::vector<unsigned> log_sizes() const;
 };
 

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <malloc.h>
 
+#include <optional>
+
 #include "artifact/artifact.hpp"
 #include "artifact/body.hpp"
 #include "error/error.hpp"
@@ -86,6 +88,11 @@ void check_commit_log(unsigned commit_log) {
 }
 
 Chunks weight_chunks(const gkr::Circuit& c, unsigned commit_log) { return Chunks::of(c, c.weights, commit_log, "weights"); }
+// The trace's chunks follow the circuit's order (layer by layer): the prover builds each chunk's members
+// just before committing it, reading few vectors of other chunks.
+Chunks trace_chunks(const gkr::Circuit& c, unsigned commit_log) {
+  return Chunks::of(c, c.committed, commit_log, "committed activations", ChunkOrder::Given);
+}
 
 // Test-only lie: the last pending claim on a trace vector is consumed without an opening.
 void drop_last_claim(gkr::Ledger& ledger, const Chunks& trace) {
@@ -136,7 +143,7 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, co
   const gkr::Circuit& c = cc.proof;
   // Refused before the witness is built (a tensor too large would allocate gigabytes first).
   const Chunks mc = weight_chunks(c, opt.commit_log);
-  const Chunks tc = Chunks::of(c, c.committed, opt.commit_log, "committed activations");
+  const Chunks tc = trace_chunks(c, opt.commit_log);
   const std::vector<M31> in = model::tensor_values(t, g.inputs), out = model::tensor_values(t, g.outputs);
   // A trace the prover owns is emptied as it goes: its weights chunk by chunk straight into the
   // weight commitment, then (after the certificate, which reads only weights) its activations.
@@ -168,11 +175,9 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, co
     if (cc.certificate.vecs[v].kind == gkr::VecKind::Certificate) std::vector<M31>().swap(w.values[v]);
   return_free_memory();
   part(rep.certificate_cached ? "weight certificate: cached" : "weight certificate: computed", certificate.size());
-  if (release) {
-    gkr::add_activations(c, w, *release);
-    return_free_memory();
-    part("witness");
-  }
+  // An owned trace's other vectors are built chunk by chunk below, each just before its chunk is packed.
+  std::optional<gkr::WitnessBuilder> builder;
+  if (release) builder.emplace(c, *release, release, w, true, release_mapped_codewords);
   // Trace chunks' codewords and values are spilled to the cache directory, to be read mapped: several
   // would add up in memory, and one large one would stay resident through the walk and the openings
   // (a small one is kept: its files would cost more than they spare).
@@ -180,6 +185,8 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, co
   const std::string spill = large ? opt.cache_dir : "";
   std::vector<pcs::Committed> trace;
   for (const Packing& p : tc.parts) {
+    if (builder)
+      for (uint32_t v : p.vecs) builder->ensure(v);
     const bool altered = opt.commit_different && trace.empty();  // the witness keeps the honest values
     std::vector<M31> packed = altered ? p.pack(w.values) : p.pack_out(w);
     if (altered) packed[0] += M31(1);
@@ -187,8 +194,9 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, co
     if (!altered) p.place(c, w, trace.back().values());  // held once, inside the commitment
     return_free_memory();  // before the next chunk is packed
   }
+  if (builder) builder->ensure_all(), builder.reset();  // what the walk reads and no chunk holds
   const std::vector<hash::Digest> trace_roots = roots_of(trace);
-  part("trace commitment");
+  part(release ? "witness and trace commitment" : "trace commitment");
 
   Channel ch(kProtocol);
   absorb_statement(ch, opt, rep.graph_digest, rep.weight_root, mc.log_sizes(), in, out);
@@ -304,7 +312,7 @@ Verified verify(std::span<const uint8_t> bytes, const VerifyOptions& opt) {
   place_public(c, out.graph, c.inputs, in, "public input", pub);
   place_public(c, out.graph, c.outputs, outv, "public output", pub);
   const Chunks mc = weight_chunks(c, o.commit_log);
-  const Chunks tc = Chunks::of(c, c.committed, o.commit_log, "committed activations");
+  const Chunks tc = trace_chunks(c, o.commit_log);
   out.weight_roots = digests_field(m, "weight_roots", mc.parts.size());
   const std::vector<hash::Digest>& weight_roots = out.weight_roots;
   require(chunks_root(weight_roots, mc.log_sizes()) == out.weight_root, "statement",

@@ -48,9 +48,9 @@
 
 namespace zkm31::prove {
 
-// 4: weights and trace committed in chunks (weight_roots, commit_log); 3: the model commitment is the
+// 5: trace chunks in circuit order (ChunkOrder::Given); 4: weights and trace committed in chunks (weight_roots, commit_log); 3: the model commitment is the
 // model identity (graph digest + weight root); 2: the weight root alone
-inline constexpr uint32_t kProofVersion = 4;
+inline constexpr uint32_t kProofVersion = 5;
 inline constexpr std::string_view kProtocol = "zkm31/gkr-prove/v1";
 inline constexpr unsigned kMinCommitLog = 4;  // the smallest commit_log (tests split small models)
 

@@ -3,6 +3,8 @@
 // drops or re-routes chunks or their openings is rejected.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "../gkr/mlp_fixture.hpp"
 #include "edit.hpp"
 #include "files.hpp"
@@ -64,6 +66,24 @@ TEST(Chunks, SplitLargestFirstIntoFullChunks) {
   EXPECT_THROW(prove::Chunks::of(c, c.weights, 11, "weights"), NotSupported);
 }
 
+// The trace's chunks keep the circuit's order (its members are built chunk by chunk): every chunk
+// within the cap, and a member's chunk never before an earlier member's.
+TEST(Chunks, SplitInTheGivenOrder) {
+  const gkr::Circuit c = gkr::compile(trace().graph, gkr::Config{}).proof;
+  const prove::Chunks ch = prove::Chunks::of(c, c.committed, 12, "trace", prove::ChunkOrder::Given);
+  ASSERT_GE(ch.parts.size(), 2u);
+  std::vector<uint32_t> seen;
+  for (const prove::Packing& p : ch.parts) {
+    EXPECT_LE(p.log_size, 12u);
+    std::vector<uint32_t> members(p.vecs);
+    std::sort(members.begin(), members.end(), [&](uint32_t a, uint32_t b) {
+      return std::find(c.committed.begin(), c.committed.end(), a) < std::find(c.committed.begin(), c.committed.end(), b);
+    });
+    seen.insert(seen.end(), members.begin(), members.end());
+  }
+  EXPECT_EQ(seen, c.committed);
+}
+
 TEST(Chunks, ChunkedProofVerifiesUnderItsModelCommitment) {
   prove::Verified v = prove::verify(honest(), lenient());
   ASSERT_GE(v.weight_roots.size(), 2u);
@@ -76,8 +96,9 @@ TEST(Chunks, ChunkedProofVerifiesUnderItsModelCommitment) {
   EXPECT_EQ(one.weight_root, one.weight_roots[0]);  // a model in one commitment keeps its root
 }
 
-// A trace handed over is emptied as it is proven (weights chunk by chunk, activations after the
-// certificate) and its committed values are read from files in the cache: the same bytes, cold and warm.
+// A trace handed over is emptied as it is proven (weights chunk by chunk; after the certificate, each
+// trace chunk's vectors built just before it is committed) and its committed values are read from files
+// in the cache: the same bytes, cold and warm.
 TEST(Chunks, MovedTraceWithACacheGivesTheSameProof) {
   test::TempDir dir("chunks-test");
   prove::Options o = chunked();
