@@ -464,12 +464,17 @@ std::vector<LayerReport> compare_layers(const Graph& g, const std::vector<std::v
   std::vector<LayerReport> out;
   // A tensor read only by ReLUs may be clamped from below at will (the importer's clamp lowering does
   // it on purpose): only values above its range count as clamped.
-  std::vector<bool> relu_only(g.tensors.size(), true), consumed(g.tensors.size(), false);
+  // Likewise an index read only by the softmax's exp table, whose last entry exp(−d) has rounded to 0:
+  // above its range (a masked or distant score) it saturates on purpose.
+  std::vector<bool> relu_only(g.tensors.size(), true), exp_only(g.tensors.size(), true), consumed(g.tensors.size(), false);
   for (const Node& n : g.nodes)
-    for (uint32_t in : n.inputs) consumed[in] = true, relu_only[in] = relu_only[in] && n.op == Op::Relu;
+    for (uint32_t in : n.inputs) {
+      consumed[in] = true, relu_only[in] = relu_only[in] && n.op == Op::Relu;
+      exp_only[in] = exp_only[in] && n.op == Op::Lookup && n.table.fn == "exp_neg";
+    }
   auto add = [&](const std::string& node, const std::string& op, uint32_t id) {
     const Tensor& t = g.tensors[id];
-    const bool below_ok = consumed[id] && relu_only[id];
+    const bool below_ok = consumed[id] && relu_only[id], above_ok = consumed[id] && exp_only[id];
     std::vector<float> q(ints[id].size());
     for (size_t k = 0; k < q.size(); ++k) q[k] = float(double(ints[id][k]) * t.scale);
     // What a ReLU reads of it: its negative part (clamped on purpose) is not an error.
@@ -484,7 +489,7 @@ std::vector<LayerReport> compare_layers(const Graph& g, const std::vector<std::v
     }
     double lo = (double(t.lo) - 0.5) * t.scale, hi = (double(t.hi) + 0.5) * t.scale;
     auto clamped = std::count_if(floats[id].begin(), floats[id].end(),
-                                 [&](float v) { return std::isfinite(v) && ((v < lo && !below_ok) || v > hi); });
+                                 [&](float v) { return std::isfinite(v) && ((v < lo && !below_ok) || (v > hi && !above_ok)); });
     out.push_back({node, t.name, op, t.shape, t.bits, t.scale, e.max_abs, e.rel_l2, int64_t(clamped)});
   };
   for (uint32_t id : g.inputs) add(g.tensors[id].name, "input", id);

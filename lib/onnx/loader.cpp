@@ -680,20 +680,29 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes, const FixedShapes& fixed) {
   }
   for (const auto& name : m.outputs)
     if (!m.shapes.count(name)) throw BadInput("output '" + name + "' has no static shape after shape inference");
-  // An integer graph input is token ids: each of its uses must be a Gather of the rows of a
-  // constant [V, D] table (an embedding); the ids are then proven inside [0, V).
+  // An integer graph input is token ids when it gathers rows of a constant [V, D] table (an embedding;
+  // the ids are then proven inside [0, V)), and every use must be such a Gather; otherwise it is an
+  // attention mask, whose uses the lowering checks (ops/input_mask.cpp).
   for (const auto& v : g.input()) {
     if (m.consts.count(v.name()) || !integer_type(v.type().tensor_type().elem_type())) continue;
-    int64_t rows = std::numeric_limits<int64_t>::max();
-    for (size_t k : m.consumers[v.name()]) {
-      const LiveNode& n = m.nodes[k];
+    const auto& uses = m.consumers[v.name()];
+    if (uses.empty()) throw NotSupported("integer input '" + v.name() + "' is not used");
+    auto gathers_rows = [&](const LiveNode& n) {
       const Const* table = n.op == "Gather" ? m.constant(n.inputs[0]) : nullptr;
-      if (!table || n.inputs[1] != v.name() || table->shape.size() != 2 || attr_int(n, "axis", 0) != 0)
-        throw NotSupported("integer input '" + v.name() + "' feeds node '" + n.name +
-                           "': integer inputs are taken only as token ids gathering rows of a constant [V, D] table");
-      rows = std::min(rows, table->shape[0]);
+      return table && n.inputs[1] == v.name() && table->shape.size() == 2 && attr_int(n, "axis", 0) == 0;
+    };
+    if (std::none_of(uses.begin(), uses.end(), [&](size_t k) { return gathers_rows(m.nodes[k]); })) {
+      m.mask_inputs.insert(v.name());
+      continue;
     }
-    if (m.consumers[v.name()].empty()) throw NotSupported("integer input '" + v.name() + "' is not used as token ids");
+    int64_t rows = std::numeric_limits<int64_t>::max();
+    for (size_t k : uses) {
+      const LiveNode& n = m.nodes[k];
+      if (!gathers_rows(n))
+        throw NotSupported("integer input '" + v.name() + "' feeds node '" + n.name +
+                           "': token ids must only gather rows of a constant [V, D] table");
+      rows = std::min(rows, m.constant(n.inputs[0])->shape[0]);
+    }
     m.token_ids[v.name()] = rows;
   }
   m.proto = std::move(proto);

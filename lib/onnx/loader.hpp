@@ -53,6 +53,7 @@ struct OnnxModel {
   std::map<std::string, std::vector<size_t>> consumers;  // value name → live node indices
   std::set<std::string> graph_outputs;
   std::map<std::string, int64_t> token_ids;  // integer graph inputs → rows of the table they index
+  std::set<std::string> mask_inputs;         // other integer graph inputs: attention masks (ops/input_mask.cpp)
   std::vector<std::string> notices;  // one line each, for the user (e.g. a defaulted batch dimension)
 
   const Const* constant(const std::string& name) const;

@@ -13,10 +13,13 @@ Graph Lowerer::run() {
   g_.name = m_.name.empty() ? "model" : m_.name;
   for (const auto& [name, shape] : m_.inputs) {
     auto ids = m_.token_ids.find(name);
+    const bool mask = m_.mask_inputs.count(name) > 0;
     uint32_t id = ids != m_.token_ids.end() ? add_tensor(name, TensorKind::Input, shape, 0, ids->second - 1, 1.0)
+                  : mask                    ? add_tensor(name, TensorKind::Input, shape, 0, 1, 1.0)
                                             : add_tensor(name, TensorKind::Input, shape, lo_q(), qmax_q(), scale_for(name, false));
     g_.inputs.push_back(id);
-    val_[name] = id;
+    if (mask) masks_[name] = {id, name, shape};
+    else val_[name] = id;
   }
   for (size_t i = 0; i < m_.nodes.size(); ++i)
     if (!done_.count(i)) lower(i);
@@ -130,6 +133,7 @@ int64_t Lowerer::axis_in(const LiveNode& n, int64_t axis, size_t rank) {
 
 void Lowerer::lower(size_t i) {
   done_.insert(i);
+  if (mask_step(i)) return;
   const auto& table = registry();
   auto it = table.find(m_.nodes[i].op);
   if (it == table.end()) unsupported(m_.nodes[i]);

@@ -155,12 +155,29 @@ class Lowerer {
   uint32_t lookup(uint32_t x, const std::string& fn, const std::string& out, const std::string& node_name,
                   double a = 1.0, double c = 1.0);
 
+  // ---- ops/input_mask.cpp ----------------------------------------------------------------------
+  // An attention-mask input m (an integer graph input, 0 or 1) as the value a + b·m it has become on
+  // its way to the scores (shape: that value's).
+  struct MaskValue {
+    uint32_t input;
+    std::string name;
+    model::Shape shape;
+    double a = 0, b = 1;
+  };
+  // Node i reads a mask value: carries it (a reshape, a cast, a scalar affine step) or, added to the
+  // scores of a Softmax, makes it that Softmax's pending mask. False when node i reads none.
+  bool mask_step(size_t i);
+  // The scores with the entries the mask drops set to `fill` (scale ss): s·keep + drop·fill.
+  uint32_t apply_input_mask(uint32_t s, const MaskValue& m, double ss, int64_t fill, const std::string& out,
+                            const std::string& node_name);
+
   // ---- ops/softmax.cpp -------------------------------------------------------------------------
   struct Pending {
     std::string scores;
     Const mask;  // nonzero = masked (for Add masks: the additive constant)
     std::string node;
     bool where;
+    std::optional<MaskValue> input;  // a mask from an input instead of the constant
   };
   void lower_where(size_t i);
   void lower_softmax(size_t i);
@@ -238,6 +255,7 @@ class Lowerer {
   std::set<uint32_t> wide_ids_;  // Add/Sub and function-table outputs wider than the activation width
   std::map<std::string, int> name_count_;
   std::map<std::string, Pending> pending_;
+  std::map<std::string, MaskValue> masks_;  // ONNX value → the mask value it holds
 };
 
 }  // namespace zkm31::onnx_import

@@ -162,9 +162,17 @@ std::vector<std::vector<model::InputTensor>> default_calibration(const OnnxModel
     std::vector<model::InputTensor> set;
     for (const auto& [name, shape] : m.inputs) {
       model::InputTensor t{name, shape, {}};
-      auto ids = m.token_ids.find(name);  // token ids: uniform over the table's rows
-      for (int64_t i = 0; i < numel(shape); ++i)
-        t.data.push_back(ids == m.token_ids.end() ? float(normal(rng)) : float(int64_t(rng() % uint64_t(ids->second))));
+      // Token ids: uniform over the table's rows. Masks: a padding mask per row, its first 1..L kept.
+      auto ids = m.token_ids.find(name);
+      const bool mask = m.mask_inputs.count(name) > 0;
+      const int64_t row = shape.empty() ? 1 : std::max<int64_t>(shape.back(), 1);
+      int64_t kept = 0;
+      for (int64_t i = 0; i < numel(shape); ++i) {
+        if (mask && i % row == 0) kept = 1 + int64_t(rng() % uint64_t(row));
+        t.data.push_back(ids != m.token_ids.end() ? float(int64_t(rng() % uint64_t(ids->second)))
+                         : mask                   ? float(i % row < kept)
+                                                  : float(normal(rng)));
+      }
       set.push_back(std::move(t));
     }
     sets.push_back(std::move(set));

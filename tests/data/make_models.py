@@ -737,6 +737,46 @@ def nanogpt_block():
     export(NanoGptBlock(), 'nanogpt_block', torch.randn(1, 8, 32), 'x', 'y', dynamic={0: 'batch', 1: 'seq'})
 
 
+class BertMask(torch.nn.Module):
+    """A BERT-style encoder layer on token ids with Hugging Face's attention_mask: token and position
+    embeddings, LayerNorm, attention whose scores get (1 − mask)·finfo(float32).min (padding dropped),
+    GELU MLP, post-LN."""
+    def __init__(self, vocab=50, d=32, heads=4, t_max=16):
+        super().__init__()
+        self.tok, self.pos = torch.nn.Embedding(vocab, d), torch.nn.Embedding(t_max, d)
+        self.ln_e, self.ln_1, self.ln_2 = torch.nn.LayerNorm(d), torch.nn.LayerNorm(d), torch.nn.LayerNorm(d)
+        self.q, self.k, self.v, self.o = (torch.nn.Linear(d, d) for _ in range(4))
+        self.fc, self.proj = torch.nn.Linear(d, 4 * d), torch.nn.Linear(4 * d, d)
+        self.h = heads
+
+    def forward(self, input_ids, attention_mask):
+        B, T = input_ids.shape
+        x = self.ln_e(self.tok(input_ids) + self.pos(torch.arange(T).unsqueeze(0)))
+        bias = (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
+        heads = lambda t: t.view(B, T, self.h, -1).transpose(1, 2)
+        q, k, v = heads(self.q(x)), heads(self.k(x)), heads(self.v(x))
+        att = q @ k.transpose(-1, -2) / (q.size(-1) ** 0.5) + bias
+        y = (torch.softmax(att, dim=-1) @ v).transpose(1, 2).reshape(B, T, -1)
+        x = self.ln_1(x + self.o(y))
+        return self.ln_2(x + self.proj(torch.nn.functional.gelu(self.fc(x))))
+
+
+def bert_mask():
+    """bert_mask.onnx: BertMask with dynamic batch and sequence axes; its input has the last two of 8
+    tokens padded (mask 0)."""
+    torch.manual_seed(15)
+    model = BertMask().eval()
+    ids, mask = torch.randint(0, 50, (1, 8)), torch.tensor([[1, 1, 1, 1, 1, 1, 0, 0]])
+    axes = {0: 'batch', 1: 'seq'}
+    torch.onnx.export(model, (ids, mask), os.path.join(HERE, 'bert_mask.onnx'), input_names=['input_ids', 'attention_mask'],
+                      output_names=['y'], opset_version=14, dynamic_axes={'input_ids': axes, 'attention_mask': axes, 'y': axes})
+    with torch.no_grad():
+        y = model(ids, mask)
+    dump('bert_mask.input.json', [{'name': n, 'shape': [1, 8], 'data': [int(v) for v in t.ravel()]}
+                                  for n, t in (('input_ids', ids), ('attention_mask', mask))])
+    dump('bert_mask.torch_output.json', tensor_json('bert_mask', 'y', y))
+
+
 def opset20_models():
     """encoder_layer_op20.onnx: encoder_layer_op14.onnx rewritten into opset 20's forms (as torch's dynamo
     exporter writes them): ReduceMean axes as an input (opset 18), the erf GELU as one Gelu node (opset
@@ -779,7 +819,8 @@ def opset20_models():
 BUILDERS = {'dyn_block': dynamic_models, 'dyn_mlp': dynamic_models, 'hand_built': hand_built, 'ops': op_models,
             'encoder_layer': encoder_layer, 'decoder_blocks': decoder_blocks, 'gpt_heads12': gpt_heads12_model,
             'ln_mlp': ln_mlp, 'pre_ln_stack': pre_ln_stack, 'nanogpt_block': nanogpt_block,
-            'upsample_ops': upsample_models, 'opset20': opset20_models, 'more_activations2': more_activations2}
+            'upsample_ops': upsample_models, 'opset20': opset20_models, 'more_activations2': more_activations2,
+            'bert_mask': bert_mask}
 
 
 def main():

@@ -209,6 +209,32 @@ proves_ops() {
   proves_ops --shape x=1,8,32 nanogpt_block
 }
 
+@test "a BERT-style encoder with Hugging Face's attention_mask input proves and verifies; the mask is a public input in [0, 1]" {
+  onnx2graph -q "$DATA/bert_mask.onnx" --input "$DATA/bert_mask.input.json" -o "$TMP/m.graph"
+  float_matches_torch "$TMP/m.graph" "$DATA/bert_mask.input.json" "$DATA/bert_mask.torch_output.json"
+  run jq -n --slurpfile a "$TMP/f.json" --slurpfile t "$DATA/bert_mask.torch_output.json" \
+    '[range(0; $t[0].data | length) as $i | ($a[0].outputs[0].quantized[$i] - $t[0].data[$i]) | . * .] | add | sqrt'
+  local err=$output
+  run jq -n --slurpfile t "$DATA/bert_mask.torch_output.json" '[$t[0].data[] | . * .] | add | sqrt'
+  awk -v e="$err" -v n="$output" 'BEGIN { exit !(e / n < 0.01) }' || fail "integer vs torch: $err / $output"
+  # The padding matters: without it (every token kept) the output is another one.
+  jq -c '.[1].data = [1,1,1,1,1,1,1,1]' "$DATA/bert_mask.input.json" > "$TMP/unmasked.json"
+  graph-forward -q --input "$TMP/unmasked.json" --graph "$TMP/m.graph" --json-out "$TMP/u.json" -o "$TMP/u.trace"
+  run jq -n --slurpfile a "$TMP/f.json" --slurpfile u "$TMP/u.json" '$a[0].outputs[0].quantized != $u[0].outputs[0].quantized'
+  assert_output true
+  gkr-prove -q -i "$TMP/f.trace" -o "$TMP/run.proof"
+  run verify -q -i "$TMP/run.proof"
+  assert_success
+  # The mask follows the 8 token ids in the public input: a kept token dropped (1 → 2, outside
+  # [0, 1]) and a padded one kept (0 → 1) are both rejected.
+  for at in 8 14; do
+    $EDIT proof "$TMP/run.proof" "$TMP/forged.proof" public_input $at
+    run --separate-stderr verify -i "$TMP/forged.proof"
+    assert_failure 1
+    [[ "$stderr" == *"rejected"* ]] || fail "mask entry $at: $stderr"
+  done
+}
+
 @test "tampered constant operands (the sum and its operands): refused or rejected" {
   prove "$DATA/nanogpt_block.onnx" "$DATA/nanogpt_block.input.json" --shape x=1,8,32
   tamper_each 3 "/Add_output_0:a" "/Add_output_0:sum" "/Add_output_0"

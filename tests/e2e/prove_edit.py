@@ -5,8 +5,8 @@ security): what a forger can always do. Used by prove.bats.
   prove_edit.py trace IN OUT TENSOR_NAME INDEX     add 1 to one element of a traced tensor
   prove_edit.py weight IN OUT K INDEX VALUE        set element INDEX of the K-th weight tensor of a
                                                    graph or trace artifact to VALUE
-  prove_edit.py proof IN OUT FIELD                  change one proof field:
-      public_output | public_input   add 1 to the first element
+  prove_edit.py proof IN OUT FIELD [INDEX]          change one proof field:
+      public_output | public_input   add 1 to element INDEX (default the first)
       model_commitment | weight_root | graph_digest | trace_commitment   flip a bit
       queries                                        one query more in the config
       certificate_stream                             add 1 to one element of the weight certificate's
@@ -104,7 +104,7 @@ def main():
     else:
         field = sys.argv[4]
         if field in ("public_output", "public_input"):
-            body[field] = bump_u32(body[field], 0)
+            body[field] = bump_u32(body[field], int(sys.argv[5]) if len(sys.argv) > 5 else 0)
         elif field in ("model_commitment", "weight_root", "graph_digest", "trace_commitment"):
             body[field] = bytes([body[field][0] ^ 1]) + body[field][1:]
         elif field == "queries":

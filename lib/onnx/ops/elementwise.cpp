@@ -49,7 +49,7 @@ void Lowerer::add_sub(const LiveNode& n) {
   const Const* cb = cst(n.inputs[1]);
   if (ca && cb) throw BadInput("internal: constant Add not folded");
   if (n.op == "Add" && (ca || cb) && mask_like(ca ? *ca : *cb) && sole_consumer(out, "Softmax")) {
-    pending_[out] = {n.inputs[ca ? 1 : 0], *(ca ? ca : cb), n.name, false};
+    pending_[out] = {n.inputs[ca ? 1 : 0], *(ca ? ca : cb), n.name, false, std::nullopt};
     return;
   }
   bind(out, add_sub(ca ? UINT32_MAX : tid(n.inputs[0]), ca, cb ? UINT32_MAX : tid(n.inputs[1]), cb, n.op == "Add", out, n.name));

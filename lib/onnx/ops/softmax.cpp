@@ -1,4 +1,5 @@
-// Softmax over the last axis (integer exp and reciprocal tables), with constant Where/Add masks.
+// Softmax over the last axis (integer exp and reciprocal tables), with constant Where/Add masks (and
+// masks from an input: ops/input_mask.cpp).
 #include <algorithm>
 
 #include "error/error.hpp"
@@ -41,7 +42,7 @@ void Lowerer::lower_where(size_t i) {
   Const m = *cond;
   if (all_neg(b))
     for (double& v : m.data) v = v == 0;  // mask where cond is false
-  pending_[n.outputs[0]] = {n.inputs[all_neg(a) ? 2 : 1], m, n.name, true};
+  pending_[n.outputs[0]] = {n.inputs[all_neg(a) ? 2 : 1], m, n.name, true, std::nullopt};
 }
 
 // Softmax / LogSoftmax over any axis: the axis is moved last (opset < 13: the axes from `axis` on are
@@ -101,12 +102,15 @@ uint32_t Lowerer::softmax_last(uint32_t s, const std::optional<Pending>& mask, c
   const double range = (kExpOutBits + 1) * std::log(2.0);  // exp(−d)·2^15 rounds to 0 beyond
   // 2. mask: masked scores become so negative that their distance to any row max exceeds the
   //    exp range, so the exp index saturates at its last entry, which is 0
-  if (mask) {
+  const int64_t fill = structural() ? -1 : -(smax + int64_t(std::ceil(range / ss)) + 1);
+  if (mask && mask->input) {
+    s = apply_input_mask(s, *mask->input, ss, fill, out, mask->node);
+  } else if (mask) {
     std::vector<int64_t> mv;
     for (double v : mask->mask.data) mv.push_back(mask->where ? (v != 0) : (v <= -1e4));
     uint32_t mk = constant(out + ":mask", mask->mask.shape, std::move(mv), {}, 1.0);
     Node mf = node(Op::MaskedFill, mask->node, {s, mk});
-    mf.fill = structural() ? -1 : -(smax + int64_t(std::ceil(range / ss)) + 1);
+    mf.fill = fill;
     s = emit(mf, out + ":masked", ss);
   }
   // 3. d = max − s ≥ 0
