@@ -355,19 +355,40 @@ QM31 eval_monomial(std::span<const QM31> c, std::span<const QM31> x) {
   return cur[0];
 }
 
+namespace {
+
+// 1/Π_{j≠i}(i − j) = (−1)^(n−1−i) / (i!·(n−1−i)!): the barycentric weight of node i among 0..n−1.
+M31 lagrange_weight(size_t n, size_t i) {
+  constexpr size_t kCached = 64;
+  static const std::array<M31, kCached> inverse_factorial = [] {
+    std::array<M31, kCached> f;
+    M31 acc = M31::one();
+    for (size_t k = 0; k < kCached; ++k) f[k] = acc.inverse(), acc *= M31::from_u64(k + 1);
+    return f;
+  }();
+  if (n > kCached) {
+    M31 den = M31::one();
+    for (size_t j = 0; j < n; ++j)
+      if (j != i) den *= M31::from_signed(int64_t(i) - int64_t(j));
+    return den.inverse();
+  }
+  const M31 w = inverse_factorial[i] * inverse_factorial[n - 1 - i];
+  return (n - 1 - i) % 2 ? -w : w;
+}
+
+}  // namespace
+
 QM31 eval_from_values(std::span<const QM31> values, QM31 x) {
   if (values.empty()) throw BadInput("eval_from_values: no values");
   const size_t n = values.size();
-  QM31 acc;
+  // Π_{j≠i}(x − j) = prefix·suffix[i + 1], prefix = Π_{j<i}(x − j): O(n) products, no inversion.
+  std::vector<QM31> suffix(n + 1);
+  suffix[n] = QM31::one();
+  for (size_t j = n; j-- > 0;) suffix[j] = suffix[j + 1] * (x - M31(uint32_t(j)));
+  QM31 acc, prefix = QM31::one();
   for (size_t i = 0; i < n; ++i) {
-    QM31 num = QM31::one();
-    int64_t den = 1;
-    for (size_t j = 0; j < n; ++j) {
-      if (j == i) continue;
-      num *= x - M31(uint32_t(j));
-      den *= int64_t(i) - int64_t(j);
-    }
-    acc += values[i] * num * M31::from_signed(den).inverse();
+    acc += values[i] * (prefix * suffix[i + 1]) * lagrange_weight(n, i);
+    prefix *= x - M31(uint32_t(i));
   }
   return acc;
 }

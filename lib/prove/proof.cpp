@@ -87,6 +87,19 @@ void check_commit_log(unsigned commit_log) {
                    std::to_string(pcs::kMaxLogSize));
 }
 
+}  // namespace
+
+unsigned resolve_commit_log(const gkr::Compiled& cc, unsigned commit_log) {
+  if (commit_log != kAutoCommitLog) return commit_log;
+  unsigned log = kAutoMinCommitLog;
+  for (const gkr::Circuit* c : {&cc.proof, &cc.certificate})
+    for (const auto* members : {&c->weights, &c->committed})
+      for (uint32_t v : *members) log = std::max(log, c->vecs[v].n_vars);
+  return std::min(log, unsigned(pcs::kMaxLogSize));  // a larger vector is refused by its chunking
+}
+
+namespace {
+
 Chunks weight_chunks(const gkr::Circuit& c, unsigned commit_log) { return Chunks::of(c, c.weights, commit_log, "weights"); }
 // The trace's chunks follow the circuit's order (layer by layer): the prover builds each chunk's members
 // just before committing it, reading few vectors of other chunks.
@@ -108,9 +121,11 @@ void drop_last_claim(gkr::Ledger& ledger, const Chunks& trace) {
 
 
 hash::Digest model_commitment(const model::Graph& g, const Options& opt) {
-  check_commit_log(opt.commit_log);
-  const gkr::Circuit c = gkr::compile(g, opt.gkr).proof;
-  const Chunks mc = weight_chunks(c, opt.commit_log);
+  const gkr::Compiled cc = gkr::compile(g, opt.gkr);
+  const gkr::Circuit& c = cc.proof;
+  const unsigned commit_log = resolve_commit_log(cc, opt.commit_log);
+  check_commit_log(commit_log);
+  const Chunks mc = weight_chunks(c, commit_log);
   const std::vector<std::vector<M31>> values = gkr::weight_values(c, g);
   std::vector<hash::Digest> roots;
   for (const Packing& p : mc.parts) roots.push_back(commit_cached(p.pack(values), opt.pcs, opt.cache_dir).root());
@@ -121,7 +136,7 @@ namespace {
 
 // `release`: the trace itself, whose weight data and activations are dropped as the witness takes them
 // (the weights chunk by chunk, as they are committed).
-std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, const Options& opt, ProveReport* report,
+std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, const Options& given, ProveReport* report,
                                 const std::function<void(const Part&)>& progress) {
   const double t0 = now();
   double mark = t0;
@@ -136,11 +151,13 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, co
     rep.parts.push_back(p);
     if (progress) progress(p);
   };
-  pcs::check_floor(opt.pcs, 0);  // parameter ranges
-  check_commit_log(opt.commit_log);
+  pcs::check_floor(given.pcs, 0);  // parameter ranges
   const model::Graph& g = t.graph;
-  const gkr::Compiled cc = gkr::compile(g, opt.gkr);
+  const gkr::Compiled cc = gkr::compile(g, given.gkr);
   const gkr::Circuit& c = cc.proof;
+  Options opt = given;
+  opt.commit_log = resolve_commit_log(cc, given.commit_log);
+  check_commit_log(opt.commit_log);
   // Refused before the witness is built (a tensor too large would allocate gigabytes first).
   const Chunks mc = weight_chunks(c, opt.commit_log);
   const Chunks tc = trace_chunks(c, opt.commit_log);

@@ -10,8 +10,10 @@
 // the ledger must end empty.
 //
 // Chunks (prove/packing.hpp): weights and trace vectors are each split into commitments of at most
-// 2^commit_log entries (a config word, default 2^28, the most one commitment takes), so a model of
-// any total size proves as long as each of its tensors fits one commitment. The weight root is
+// 2^commit_log entries (a config word, at most 2^28), so a model of any total size proves as long as
+// each of its tensors fits one commitment. By default (kAutoCommitLog) it is the least that holds the
+// largest vector, at least 2^26: a commitment's memory (its codeword and opening tables) then follows
+// the largest layer, not the whole model. The weight root is
 // chunks_root (prove/opening.hpp) of the weight chunks' roots: the chunk's own root for a model that
 // fits one commitment.
 //
@@ -53,6 +55,8 @@ namespace zkm31::prove {
 inline constexpr uint32_t kProofVersion = 5;
 inline constexpr std::string_view kProtocol = "zkm31/gkr-prove/v1";
 inline constexpr unsigned kMinCommitLog = 4;  // the smallest commit_log (tests split small models)
+inline constexpr unsigned kAutoCommitLog = 0;  // Options::commit_log: chosen from the model (above)
+inline constexpr unsigned kAutoMinCommitLog = 26;
 
 // Default PCS parameters: 88 queries at rate 1/2 plus 8 bits of grinding give the 96 conjectured
 // bits for ~1 ms of proof of work (26 bits would cost seconds), at ~8% more proof than 76 + 20.
@@ -61,7 +65,7 @@ inline constexpr unsigned kMinCommitLog = 4;  // the smallest commit_log (tests 
 struct Options {
   pcs::Config pcs{1, 88, 8, 4, 6, 6};
   gkr::Config gkr;
-  unsigned commit_log = pcs::kMaxLogSize;  // one commitment holds at most 2^commit_log entries (8..28)
+  unsigned commit_log = kAutoCommitLog;  // one commitment holds at most 2^commit_log entries (4..28; 0: auto)
   // Weight commitment and weight certificate cache (prove/cache.hpp), where the trace chunks' codewords
   // are also spilled while the proof is made; empty: none, everything in memory.
   std::string cache_dir;
@@ -71,6 +75,10 @@ struct Options {
   bool commit_different = false;   // commit a trace that differs in one entry from the one walked
   bool forge_certificate = false;  // certify weights outside their intervals as they are (no cache)
 };
+
+// The commit_log a proof of the compiled model uses: `requested`, or for kAutoCommitLog the least that
+// holds its largest committed vector (weights, trace, certificate), at least kAutoMinCommitLog.
+unsigned resolve_commit_log(const gkr::Compiled& cc, unsigned requested);
 
 struct Part {
   std::string name;

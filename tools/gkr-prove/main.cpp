@@ -40,8 +40,8 @@ int main(int argc, char** argv) {
   app.add_option("--excess-bits", opt.gkr.excess_bits, "width of the clamp-excess limbs")->capture_default_str();
   app.add_option("--wide-log", opt.gkr.wide_log, "log2 of the largest interval proven by a table")->capture_default_str();
   app.add_option("--commit-log", opt.commit_log,
-                 "log2 of the most entries one commitment holds: weights and trace are split into chunks of this size")
-      ->capture_default_str();
+                 "log2 of the most entries one commitment holds (4..28): weights and trace are split into chunks of this "
+                 "size; default: the least that holds the largest vector, at least 26 (memory follows the largest layer)");
   app.add_flag("--commit-model", commit_model,
                "read a graph artifact instead and print its model commitment (what verify --model-commitment pins)");
   app.add_option("--cache-dir", opt.cache_dir,

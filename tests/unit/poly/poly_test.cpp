@@ -113,6 +113,20 @@ TEST(Poly, EvalFromValues) {
   QM31 x = rand_qm31();
   EXPECT_EQ(poly::eval_from_values(vals, x), h(x));
   EXPECT_THROW(poly::eval_from_values({}, x), BadInput);
+  // Any degree (the weights are cached up to 64 nodes, computed beyond), at a random point and at a node.
+  for (size_t n : {1, 2, 9, 64, 70}) {
+    std::vector<QM31> coeffs(n);
+    for (QM31& c : coeffs) c = rand_qm31();
+    auto horner = [&](QM31 at) {
+      QM31 acc;
+      for (size_t k = n; k-- > 0;) acc = acc * at + coeffs[k];
+      return acc;
+    };
+    std::vector<QM31> at_nodes;
+    for (uint32_t i = 0; i < n; ++i) at_nodes.push_back(horner(QM31(M31(i))));
+    EXPECT_EQ(poly::eval_from_values(at_nodes, x), horner(x)) << n;
+    EXPECT_EQ(poly::eval_from_values(at_nodes, QM31(M31(uint32_t(n / 2)))), at_nodes[n / 2]) << n;
+  }
 }
 
 TEST(Poly, FastMulMatchesFieldMul) {

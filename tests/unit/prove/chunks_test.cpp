@@ -84,6 +84,17 @@ TEST(Chunks, SplitInTheGivenOrder) {
   EXPECT_EQ(seen, c.committed);
 }
 
+// By default a commitment of a small model holds 2^26 entries (Proof.DefaultCommitLogFollowsTheLargestVector):
+// every vector fits one chunk, and the proof is the one an explicit 26 gives.
+TEST(Chunks, DefaultCommitLogOfASmallModelIs26) {
+  const prove::Verified v = prove::verify(prove::prove(trace(), fast()), lenient());
+  EXPECT_EQ(v.weight_roots.size(), 1u);
+  prove::Options explicit26 = fast();
+  explicit26.commit_log = prove::kAutoMinCommitLog;
+  EXPECT_EQ(prove::prove(trace(), fast()), prove::prove(trace(), explicit26));
+  EXPECT_EQ(prove::model_commitment(trace().graph, fast()), prove::model_commitment(trace().graph, explicit26));
+}
+
 TEST(Chunks, ChunkedProofVerifiesUnderItsModelCommitment) {
   prove::Verified v = prove::verify(honest(), lenient());
   ASSERT_GE(v.weight_roots.size(), 2u);

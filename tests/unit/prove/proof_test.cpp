@@ -105,7 +105,7 @@ TEST(Proof, ChangedStatementRejected) {
       w.key("range_bits"), w.pk.pack_uint32(g.range_bits);
       w.key("excess_bits"), w.pk.pack_uint32(g.excess_bits);
       w.key("wide_log"), w.pk.pack_uint32(g.wide_log);
-      w.key("commit_log"), w.pk.pack_uint32(pcs::kMaxLogSize);
+      w.key("commit_log"), w.pk.pack_uint32(prove::kAutoMinCommitLog);  // the default for a small model
     });
   };
   EXPECT_NO_THROW(prove::verify(config(12, 0), lenient()));
@@ -273,6 +273,26 @@ TEST(Proof, EmbeddedGraphBoundedAtSixteenFullChunks) {
   };
   EXPECT_EQ(prove::parse_graph_structure(parallel_matmuls(3)).weights.size(), 3u);  // 3·2^28 weights
   EXPECT_THROW(prove::parse_graph_structure(parallel_matmuls(17)), NotSupported);
+}
+
+// The default commit_log follows the largest vector: 2^26 for a small model, 2^27 with a weight of
+// 2^27 entries (compiled only: no values needed), an explicit one as given.
+TEST(Proof, DefaultCommitLogFollowsTheLargestVector) {
+  auto with_weight = [](int64_t rows) {
+    model::Graph g;
+    const uint32_t x = fixture::add_tensor(g, "x", model::TensorKind::Input, {1, rows}, -1, 1);
+    const uint32_t w = fixture::add_tensor(g, "W", model::TensorKind::Weight, {rows, 8192}, -1, 1);
+    const uint32_t y = fixture::add_tensor(g, "y", model::TensorKind::Activation, {1, 8192}, -rows, rows);
+    g.inputs = {x}, g.outputs = {y};
+    g.weights.push_back({w, {}, {}, {1.0}});
+    model::Node mm;
+    mm.op = model::Op::MatMul, mm.name = "mm", mm.inputs = {x, w}, mm.outputs = {y}, mm.acc_bound = rows;
+    g.nodes.push_back(mm);
+    return gkr::compile(g, gkr::Config{});
+  };
+  EXPECT_EQ(prove::resolve_commit_log(with_weight(64), prove::kAutoCommitLog), 26u);
+  EXPECT_EQ(prove::resolve_commit_log(with_weight(16384), prove::kAutoCommitLog), 27u);
+  EXPECT_EQ(prove::resolve_commit_log(with_weight(16384), 28), 28u);
 }
 
 TEST(Proof, WeightAboveOneCommitmentRefusedBeforeTheWitness) {
