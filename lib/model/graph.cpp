@@ -1,10 +1,10 @@
 #include "model/graph.hpp"
 
-#include <utility>
-
 #include <algorithm>
 #include <array>
+#include <map>
 #include <tuple>
+#include <utility>
 
 #include "error/error.hpp"
 #include "model/tables.hpp"
@@ -447,6 +447,9 @@ void validate(const Graph& g, WeightValues weights) {
     if (t.kind == TensorKind::Weight) g.weight(uint32_t(i));
     if (t.kind == TensorKind::Constant) g.constant(uint32_t(i));
   }
+  // Each distinct table definition (function, parameters, domain, output interval) is computed once:
+  // a deep model repeats its blocks' tables.
+  std::map<std::tuple<std::string, std::vector<int64_t>, int64_t, int64_t, int64_t, int64_t>, std::vector<int64_t>> defined;
   for (const Node& n : g.nodes) {
     for (uint32_t id : n.inputs) {
       check_id(id, "node '" + n.name + "'");
@@ -459,8 +462,10 @@ void validate(const Graph& g, WeightValues weights) {
     }
     if (n.op == Op::Lookup) {
       const Tensor& out = g.tensors[n.outputs.at(0)];
-      auto expect = make_table(n.table.fn, n.table.params, n.table.in_lo, int64_t(n.table.values.size()), out.lo, out.hi);
-      if (expect != n.table.values) throw BadInput("graph: node '" + n.name + "': table differs from its definition");
+      const int64_t size = int64_t(n.table.values.size());
+      auto [at, fresh] = defined.try_emplace({n.table.fn, n.table.params, n.table.in_lo, size, out.lo, out.hi});
+      if (fresh) at->second = make_table(n.table.fn, n.table.params, n.table.in_lo, size, out.lo, out.hi);
+      if (at->second != n.table.values) throw BadInput("graph: node '" + n.name + "': table differs from its definition");
     }
     Inferred r = infer(g, n);
     const Tensor& out = g.tensors[n.outputs[0]];
