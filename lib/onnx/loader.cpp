@@ -450,8 +450,10 @@ bool integer_type(int32_t elem_type) {
 }
 
 // Shape inference on a copy of the graph in which the folded nodes are replaced by their values:
-// integer constants (the shape arithmetic) as initializers, the others as typed inputs whose
-// values inference does not need. Records the static shapes and element types it finds.
+// integer constants (the shape arithmetic) and small float ones (a Resize's scales) as initializers,
+// the others (weights) as typed inputs whose values inference does not need. Records the static shapes
+// and element types it finds.
+constexpr size_t kSmallFloatConst = 64;
 void infer_shapes(const onnx::ModelProto& proto, OnnxModel& m, const std::vector<bool>& folded,
                   std::map<std::string, int32_t>& types) {
   onnx::ModelProto work;
@@ -478,6 +480,12 @@ void infer_shapes(const onnx::ModelProto& proto, OnnxModel& m, const std::vector
         if (type == onnx::TensorProto::INT64) init->add_int64_data(i);
         else init->add_int32_data(int32_t(std::clamp<int64_t>(i, INT32_MIN, INT32_MAX)));
       }
+    } else if (type == onnx::TensorProto::FLOAT && c.data.size() <= kSmallFloatConst) {
+      auto* init = wg->add_initializer();  // a Resize's scales: inference reads them
+      init->set_name(name);
+      init->set_data_type(type);
+      for (int64_t d : c.shape) init->add_dims(d);
+      for (double v : c.data) init->add_float_data(float(v));
     } else {
       auto* in = wg->add_input();
       in->set_name(name);

@@ -510,6 +510,24 @@ def more_activations2():
     export(MoreActivations2(), 'more_activations2', torch.randn(1, 4, 16), 'x', 'y', opsets=(13,))
 
 
+class ResizeCubic(torch.nn.Module):
+    """Bicubic interpolation (Keys' kernel, a = −0.75, edge taps clamped) by a scale factor and to a
+    size, with and without align_corners, around a convolution."""
+    def __init__(self):
+        super().__init__()
+        self.c = torch.nn.Conv2d(2, 3, 3, padding=1)
+
+    def forward(self, x):
+        y = torch.nn.functional.interpolate(x, scale_factor=2, mode='bicubic', align_corners=False)
+        y = torch.relu(self.c(y))
+        return torch.nn.functional.interpolate(y, size=(7, 13), mode='bicubic', align_corners=True)
+
+
+def resize_cubic():
+    torch.manual_seed(29)
+    export(ResizeCubic(), 'resize_cubic', torch.randn(1, 2, 5, 4), 'x', 'y', opsets=(17,))
+
+
 def upsample_models():
     torch.manual_seed(25)
     export(Conv1dOps(), 'conv1d_ops', torch.randn(1, 4, 32), 'x', 'y', opsets=(17,), dynamic={0: 'batch'})
@@ -820,7 +838,7 @@ BUILDERS = {'dyn_block': dynamic_models, 'dyn_mlp': dynamic_models, 'hand_built'
             'encoder_layer': encoder_layer, 'decoder_blocks': decoder_blocks, 'gpt_heads12': gpt_heads12_model,
             'ln_mlp': ln_mlp, 'pre_ln_stack': pre_ln_stack, 'nanogpt_block': nanogpt_block,
             'upsample_ops': upsample_models, 'opset20': opset20_models, 'more_activations2': more_activations2,
-            'bert_mask': bert_mask}
+            'bert_mask': bert_mask, 'resize_cubic': resize_cubic}
 
 
 def main():

@@ -114,8 +114,8 @@ proves_ops() {
   proves_ops pool_ops grouped_conv
 }
 
-@test "1-D Conv and pooling (dynamic batch axis), ConvTranspose, nearest and bilinear Resize prove and verify" {
-  proves_ops conv1d_ops upsample_ops
+@test "1-D Conv and pooling (dynamic batch axis), ConvTranspose, nearest, bilinear and bicubic Resize prove and verify" {
+  proves_ops conv1d_ops upsample_ops resize_cubic
 }
 
 @test "PReLU (per channel), ELU, Softplus, Mish and Exp (tables) prove and verify" {

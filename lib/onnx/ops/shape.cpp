@@ -246,7 +246,10 @@ void Lowerer::lower_resize(size_t i) {
   const LiveNode& n = m_.nodes[i];
   const std::string& out = n.outputs[0];
   const std::string mode = attr_string(n, "mode", "nearest");
-  if (mode != "nearest" && mode != "linear") throw NotSupported("node '" + n.name + "': Resize mode " + mode);
+  if (mode != "nearest" && mode != "linear" && mode != "cubic") throw NotSupported("node '" + n.name + "': Resize mode " + mode);
+  if (attr_int(n, "antialias", 0) != 0) throw NotSupported("node '" + n.name + "': Resize with antialias");
+  const double cubic_a = attr_float(n, "cubic_coeff_a", -0.75);
+  const bool exclude_outside = mode == "cubic" && attr_int(n, "exclude_outside", 0) != 0;
   const std::string ctm = attr_string(n, "coordinate_transformation_mode", "half_pixel");
   const std::string nearest = attr_string(n, "nearest_mode", "round_prefer_floor");
   if (ctm != "half_pixel" && ctm != "asymmetric" && ctm != "pytorch_half_pixel" && ctm != "align_corners")
@@ -292,11 +295,30 @@ void Lowerer::lower_resize(size_t i) {
       x = index_node(g, out + sfx, x);
       continue;
     }
-    std::vector<double> interp(static_cast<size_t>(L * O), 0.0);  // [L, O]
+    // [L, O]: output o reads the taps around its source coordinate (2 linear, 4 cubic: Keys' kernel
+    // with coefficient a); a tap beyond the edge reads the edge, or with exclude_outside is dropped and
+    // the others renormalized (ONNX's definition).
+    std::vector<double> interp(static_cast<size_t>(L * O), 0.0);
     for (int64_t o = 0; o < O; ++o) {
       const double c = source(o), f = std::floor(c), t = c - f;
-      interp[size_t(std::clamp<int64_t>(int64_t(f), 0, L - 1) * O + o)] += 1.0 - t;
-      interp[size_t(std::clamp<int64_t>(int64_t(f) + 1, 0, L - 1) * O + o)] += t;
+      std::vector<std::pair<int64_t, double>> taps;
+      if (mode == "linear") {
+        taps = {{int64_t(f), 1.0 - t}, {int64_t(f) + 1, t}};
+      } else {
+        auto keys = [&](double d) {
+          d = std::abs(d);
+          return d <= 1 ? ((cubic_a + 2) * d - (cubic_a + 3)) * d * d + 1
+                 : d < 2 ? ((cubic_a * d - 5 * cubic_a) * d + 8 * cubic_a) * d - 4 * cubic_a
+                         : 0.0;
+        };
+        for (int64_t k = -1; k <= 2; ++k) taps.push_back({int64_t(f) + k, keys(t - double(k))});
+      }
+      double kept = 0;
+      for (const auto& [at, w] : taps) kept += at >= 0 && at < L ? w : 0.0;
+      for (const auto& [at, w] : taps) {
+        if (exclude_outside && (at < 0 || at >= L)) continue;
+        interp[size_t(std::clamp<int64_t>(at, 0, L - 1) * O + o)] += exclude_outside ? w / kept : w;
+      }
     }
     std::vector<int64_t> perm, back(rank);  // axis a last, and back
     for (size_t k = 0; k < rank; ++k)

@@ -312,3 +312,23 @@ TEST(Ops, ConvAutoPadIsTheExplicitPadding) {
   EXPECT_EQ(conv("VALID", {}, {"1", "1", "3", "2"}), conv("", {0, 0, 0, 0}, {"1", "1", "3", "2"}));
   EXPECT_NE(conv("SAME_UPPER", {}, {"1", "1", "4", "3"}), conv("SAME_LOWER", {}, {"1", "1", "4", "3"}));
 }
+
+// Cubic Resize against ONNX's backend test vectors (onnx/backend/test/case/node/resize.py:
+// resize_upsample_scales_cubic and resize_upsample_scales_cubic_A_n0p5_exclude_outside): 1..16 as
+// [1, 1, 4, 4], scales 2 on both spatial axes, half_pixel; the first output row of each.
+TEST(Ops, CubicResizeMatchesOnnxTestVectors) {
+  auto first_row = [&](float a, int exclude) {
+    Builder b({"1", "1", "4", "4"}, 13, {"1", "1", "8", "8"});
+    b.floats("scales", {4}, {1, 1, 2, 2});
+    b.floats("roi", {0}, {});
+    auto* n = b.node("Resize", {"x", "roi", "scales"}, {"y"});
+    Builder::attr(n, "mode", std::string("cubic"));
+    Builder::attr(n, "cubic_coeff_a", a);
+    Builder::attr(n, "exclude_outside", exclude);
+    const std::vector<float> y = float_track(b, iota_f(16));
+    return std::vector<float>(y.begin(), y.begin() + 8);
+  };
+  expect_near(first_row(-0.75f, 0), {0.47265625, 0.76953125, 1.24609375, 1.875, 2.28125, 2.91015625, 3.38671875, 3.68359375});
+  expect_near(first_row(-0.5f, 1),
+              {0.55882353, 0.81494204, 1.35698249, 1.89705882, 2.39705882, 2.93713516, 3.47917561, 3.73529412});
+}
