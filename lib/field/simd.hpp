@@ -41,9 +41,9 @@ Backend from_name(const std::string& name);
 // Plain loops that the compiler vectorises well get AVX-512 / AVX2 clones, picked once at load time
 // (results are identical on every clone; ZKM31_SIMD does not apply to them).
 #define ZKM31_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-// The same for a function template, AVX2 only; clang 14 (the fuzzing build) clones no templates.
+// The same for a function template; clang 14 (the fuzzing build) clones no templates.
 #if defined(__clang__)
-#define ZKM31_TEMPLATE_AVX2_CLONES
+#define ZKM31_TEMPLATE_VECTOR_CLONES
 #else
-#define ZKM31_TEMPLATE_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#define ZKM31_TEMPLATE_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif

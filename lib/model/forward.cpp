@@ -121,35 +121,64 @@ std::vector<T> concat_values(const Graph& g, const Node& n, const std::vector<st
   return out;
 }
 
-// Row/column tiles keep a block of accumulators in L1 while B streams once through the cache.
-constexpr int64_t kRowTile = 16, kColTile = 256;
+constexpr int64_t kRowTile = 16, kColTile = 256, kMicroRows = 4, kMicroCols = 32;
 
+// Rows [r0, r1) × columns [c0, c1) of Y (c1 − c0 ≤ kColTile), one accumulator row at a time: the edges
+// the micro-tiles leave. A zero entry of A is skipped (ReLU outputs: about half).
 template <typename T>
-ZKM31_TEMPLATE_AVX2_CLONES void matmul_tile(const T* A, const T* B, const T* bias, T* Y, int64_t r0, int64_t r1,
-                                            int64_t c0, int64_t c1, int64_t K, int64_t N) {
-  T acc[kRowTile][kColTile];
+void matmul_rows(const T* A, const T* B, const T* bias, T* Y, int64_t r0, int64_t r1, int64_t c0, int64_t c1,
+                 int64_t K, int64_t N) {
+  T acc[kColTile];
   const int64_t w = c1 - c0;
-  for (int64_t r = r0; r < r1; ++r)
-    for (int64_t c = 0; c < w; ++c) acc[r - r0][c] = bias ? bias[c0 + c] : T(0);
-  for (int64_t k = 0; k < K; ++k) {
-    const T* b = B + k * N + c0;
-    for (int64_t r = r0; r < r1; ++r) {
-      T a = A[r * K + k];
+  for (int64_t r = r0; r < r1; ++r) {
+    for (int64_t c = 0; c < w; ++c) acc[c] = bias ? bias[c0 + c] : T(0);
+    for (int64_t k = 0; k < K; ++k) {
+      const T a = A[r * K + k];
       if (a == T(0)) continue;
-      T* ac = acc[r - r0];
-      for (int64_t c = 0; c < w; ++c) ac[c] += a * b[c];
+      const T* b = B + k * N + c0;
+      for (int64_t c = 0; c < w; ++c) acc[c] += a * b[c];
     }
+    std::copy(acc, acc + w, Y + r * N + c0);
   }
-  for (int64_t r = r0; r < r1; ++r) std::copy(acc[r - r0], acc[r - r0] + w, Y + r * N + c0);
 }
 
+// One tile of Y: micro-tiles of kMicroRows × kMicroCols accumulators kept in registers over the whole
+// inner dimension, each row slice of B loaded once for kMicroRows rows. Every output is the same sum in
+// the same order (k ascending; a zero product adds nothing) on every path, so the result does not
+// depend on the tiling or the clone.
+template <typename T>
+ZKM31_TEMPLATE_VECTOR_CLONES void matmul_tile(const T* A, const T* B, const T* bias, T* Y, int64_t r0, int64_t r1,
+                                            int64_t c0, int64_t c1, int64_t K, int64_t N) {
+  int64_t r = r0;
+  for (; r + kMicroRows <= r1; r += kMicroRows) {
+    int64_t c = c0;
+    for (; c + kMicroCols <= c1; c += kMicroCols) {
+      T acc[kMicroRows][kMicroCols];
+      for (int64_t i = 0; i < kMicroRows; ++i)
+        for (int64_t j = 0; j < kMicroCols; ++j) acc[i][j] = bias ? bias[c + j] : T(0);
+      for (int64_t k = 0; k < K; ++k) {
+        const T* b = B + k * N + c;
+        for (int64_t i = 0; i < kMicroRows; ++i) {
+          const T a = A[(r + i) * K + k];
+          for (int64_t j = 0; j < kMicroCols; ++j) acc[i][j] += a * b[j];
+        }
+      }
+      for (int64_t i = 0; i < kMicroRows; ++i) std::copy(acc[i], acc[i] + kMicroCols, Y + (r + i) * N + c);
+    }
+    if (c < c1) matmul_rows(A, B, bias, Y, r, r + kMicroRows, c, c1, K, N);
+  }
+  if (r < r1) matmul_rows(A, B, bias, Y, r, r1, c0, c1, K, N);
+}
+
+// Tiles column slab by column slab: a slab of B (K × kColTile) stays in cache while every row tile
+// reads it (many rows: calibration stacks its input sets).
 template <typename T>
 void matmul_any(const T* A, const T* B, const T* bias, T* Y, int64_t M, int64_t K, int64_t N) {
   int64_t rt = (M + kRowTile - 1) / kRowTile, ct = (N + kColTile - 1) / kColTile;
   size_t grain = size_t(std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, K * std::min(N, kColTile))));
   parallel::for_range(size_t(rt * ct), grain, [&](size_t b, size_t e) {
     for (size_t t = b; t < e; ++t) {
-      int64_t r0 = int64_t(t) / ct * kRowTile, c0 = int64_t(t) % ct * kColTile;
+      int64_t r0 = int64_t(t) % rt * kRowTile, c0 = int64_t(t) / rt * kColTile;
       matmul_tile(A, B, bias, Y, r0, std::min(M, r0 + kRowTile), c0, std::min(N, c0 + kColTile), K, N);
     }
   });
@@ -180,9 +209,18 @@ std::vector<T> elementwise(const Graph& g, const Node& n, const std::vector<std:
   return out;
 }
 
-// One pass; T = int32_t (integer track) or float (float track).
+// The values of a weight on a track: its integers (int32_t) or its float originals (float).
 template <typename T>
-std::vector<std::vector<T>> run_pass(const Graph& g, const std::vector<std::vector<T>>& inputs) {
+const T* weight_values(const Graph& g, uint32_t id) {
+  const WeightData& w = g.weight(id);
+  if constexpr (std::is_same_v<T, int32_t>) return w.values.data();
+  else return w.original.size() == w.values.size() ? w.original.data() : throw BadInput("graph has no float weights");
+}
+
+// A pass's starting values: the inputs, the constants, and the weights read as elementwise operands.
+// T = int32_t (integer track) or float (float track).
+template <typename T>
+std::vector<std::vector<T>> start_pass(const Graph& g, const std::vector<std::vector<T>>& inputs) {
   constexpr bool kInt = std::is_same_v<T, int32_t>;
   std::vector<std::vector<T>> vals(g.tensors.size());
   if (inputs.size() != g.inputs.size()) throw BadInput("expected " + std::to_string(g.inputs.size()) + " inputs");
@@ -197,18 +235,21 @@ std::vector<std::vector<T>> run_pass(const Graph& g, const std::vector<std::vect
       for (int64_t x : c.values) v.push_back(float(double(x) * g.tensors[c.tensor].scale));
     }
   }
-  auto weight_values = [&](uint32_t id) -> const T* {
-    const WeightData& w = g.weight(id);
-    if constexpr (kInt) return w.values.data();
-    else return w.original.size() == w.values.size() ? w.original.data() : throw BadInput("graph has no float weights");
-  };
   // A weight that is an elementwise operand (learned positions added to the embeddings) takes a slot.
   for (const Node& n : g.nodes)
     if (n.op == Op::Add || n.op == Op::Sub || n.op == Op::Mul)
       for (uint32_t in : n.inputs)
         if (g.tensors[in].kind == TensorKind::Weight && vals[in].empty())
-          vals[in].assign(weight_values(in), weight_values(in) + numel(g.tensors[in].shape));
-  for (const Node& n : g.nodes) {
+          vals[in].assign(weight_values<T>(g, in), weight_values<T>(g, in) + numel(g.tensors[in].shape));
+  return vals;
+}
+
+// Node n's output from the values it reads.
+template <typename T>
+void eval_node(const Graph& g, const Node& n, std::vector<std::vector<T>>& vals) {
+  constexpr bool kInt = std::is_same_v<T, int32_t>;
+  auto weight_values = [&](uint32_t id) { return zkm31::model::weight_values<T>(g, id); };
+  {
     const Tensor& out = g.tensors[n.outputs[0]];
     const Shape& xs = g.tensors[n.inputs[0]].shape;
     const std::vector<T>& x = vals[n.inputs[0]];
@@ -343,6 +384,12 @@ std::vector<std::vector<T>> run_pass(const Graph& g, const std::vector<std::vect
     }
     vals[n.outputs[0]] = std::move(y);
   }
+}
+
+template <typename T>
+std::vector<std::vector<T>> run_pass(const Graph& g, const std::vector<std::vector<T>>& inputs) {
+  std::vector<std::vector<T>> vals = start_pass<T>(g, inputs);
+  for (const Node& n : g.nodes) eval_node<T>(g, n, vals);
   return vals;
 }
 
@@ -358,6 +405,42 @@ std::vector<std::vector<int32_t>> forward_int(const Graph& g, const std::vector<
 
 std::vector<std::vector<float>> forward_float(const Graph& g, const std::vector<std::vector<float>>& inputs) {
   return run_pass<float>(g, inputs);
+}
+
+void forward_float_sets(const Graph& g, const std::vector<std::vector<std::vector<float>>>& sets, const SeenInSets& seen) {
+  const size_t S = sets.size();
+  std::vector<std::vector<std::vector<float>>> vals;
+  for (const auto& inputs : sets) vals.push_back(start_pass<float>(g, inputs));
+  if (S == 0) return;
+  std::vector<size_t> uses(g.tensors.size(), 0);
+  for (const Node& n : g.nodes)
+    for (uint32_t in : n.inputs) ++uses[in];
+  std::vector<const std::vector<float>*> per_set(S);
+  auto report = [&](uint32_t t) {
+    for (size_t k = 0; k < S; ++k) per_set[k] = &vals[k][t];
+    seen(t, per_set);
+  };
+  for (uint32_t t = 0; t < g.tensors.size(); ++t)
+    if (!vals[0][t].empty()) report(t);
+  for (const Node& n : g.nodes) {
+    const uint32_t out = n.outputs[0];
+    if (n.op == Op::MatMul && g.tensors[n.inputs[1]].kind == TensorKind::Weight) {
+      const Shape& xs = g.tensors[n.inputs[0]].shape;
+      const int64_t K = xs.back(), N = g.tensors[n.inputs[1]].shape.back(), rows = numel(xs) / K;
+      std::vector<float> A, Y(size_t(int64_t(S) * rows * N));
+      A.reserve(size_t(int64_t(S) * rows * K));
+      for (size_t k = 0; k < S; ++k) A.insert(A.end(), vals[k][n.inputs[0]].begin(), vals[k][n.inputs[0]].end());
+      const float* bias = n.inputs.size() == 3 ? weight_values<float>(g, n.inputs[2]) : nullptr;
+      matmul_any<float>(A.data(), weight_values<float>(g, n.inputs[1]), bias, Y.data(), int64_t(S) * rows, K, N);
+      for (size_t k = 0; k < S; ++k) vals[k][out].assign(Y.begin() + int64_t(k) * rows * N, Y.begin() + int64_t(k + 1) * rows * N);
+    } else {
+      for (size_t k = 0; k < S; ++k) eval_node<float>(g, n, vals[k]);
+    }
+    report(out);
+    for (uint32_t in : n.inputs)
+      if (--uses[in] == 0)
+        for (auto& v : vals) std::vector<float>().swap(v[in]);
+  }
 }
 
 std::vector<InputTensor> parse_inputs_json(const std::string& text) {

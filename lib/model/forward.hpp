@@ -4,6 +4,7 @@
 //  - the float32 reference pass: the same nodes on real values with the original float weights
 //    (see "Float track" in graph.hpp), which reproduces the float model.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,13 @@ std::vector<std::vector<int32_t>> forward_int(const Graph& g, const std::vector<
 
 // Float pass: values for every tensor id (inputs, activations, constants; empty for weights).
 std::vector<std::vector<float>> forward_float(const Graph& g, const std::vector<std::vector<float>>& inputs);
+
+// The float pass over several input sets at once (calibration): each tensor's values in every set go to
+// `seen` as soon as they are computed (inputs and constants first), and are freed after their last use.
+// A matmul by a weight runs once over the rows of all sets, so that the weights stream through the
+// cache once rather than once per set; every value is the one forward_float computes.
+using SeenInSets = std::function<void(uint32_t tensor, const std::vector<const std::vector<float>*>& per_set)>;
+void forward_float_sets(const Graph& g, const std::vector<std::vector<std::vector<float>>>& sets, const SeenInSets& seen);
 
 // Error of one node output: its dequantized integer values against the float track.
 struct LayerReport {

@@ -140,17 +140,18 @@ uint32_t Lowerer::rescale(uint32_t x, double c, const std::string& out_name, con
 // Float-track statistics of every tensor over the calibration inputs.
 StatsMap calibrate(const Graph& g, const std::vector<std::vector<model::InputTensor>>& sets) {
   StatsMap stats;
+  for (const auto& t : g.tensors) stats[t.name];
+  std::vector<std::vector<std::vector<float>>> inputs;
   for (const auto& set : sets) {
-    auto inputs = model::match_inputs(g, set);
-    std::vector<std::vector<float>> fin;
-    for (auto& t : inputs) fin.push_back(t.data);
-    auto vals = model::forward_float(g, fin);
-    for (size_t i = 0; i < vals.size(); ++i) {
-      Stats& s = stats[g.tensors[i].name];
-      for (float v : vals[i])
-        if (std::isfinite(v)) s.lo = std::min(s.lo, double(v)), s.hi = std::max(s.hi, double(v));
-    }
+    inputs.emplace_back();
+    for (auto& t : model::match_inputs(g, set)) inputs.back().push_back(std::move(t.data));
   }
+  model::forward_float_sets(g, inputs, [&](uint32_t t, const std::vector<const std::vector<float>*>& per_set) {
+    Stats& s = stats[g.tensors[t].name];
+    for (const auto* vals : per_set)
+      for (float v : *vals)
+        if (std::isfinite(v)) s.lo = std::min(s.lo, double(v)), s.hi = std::max(s.hi, double(v));
+  });
   return stats;
 }
 
