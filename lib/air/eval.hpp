@@ -113,35 +113,30 @@ class Combination {
 // alpha^(K−1−i) for i < K: the coefficients Combination gives a component's K constraints.
 std::vector<QM31> combination_powers(QM31 alpha, size_t constraints);
 
-// One point of the low-degree extension (prover). The main and interaction values are read in place from
-// their Merkle trees' rows — the layout of lib/stark's trace trees: row j < 2^(L−1) holds the `columns`
-// values at D_L[j], then those at D_L[j + 2^(L−1)], then kSalt random values; this component's columns
-// start at `first`. `next` is the point one trace row further.
+// One point of a circle domain on which the prover evaluates the composition (lib/stark: a residue
+// class of D_q, the trace columns evaluated there from their coefficients). Each point's main and
+// interaction values are stored together (row-major blocks); `next` is the point one trace row further.
 class DomainEval : public Combination<DomainEval, M31> {
  public:
-  struct Rows {
+  struct Block {
     const M31* values;
-    size_t columns, first;
-    static constexpr size_t kSalt = 4;
-    const M31* at(unsigned L, size_t pos) const {
-      const size_t half = size_t(1) << (L - 1);
-      return values + (pos & (half - 1)) * (2 * columns + kSalt) + (pos >= half ? columns : 0) + first;
-    }
+    size_t columns;
+    const M31* at(size_t point) const { return values + point * columns; }
   };
   struct Selectors {
     std::span<const M31> first, last, not_last;
   };
-  DomainEval(unsigned L, Rows main, Rows interaction, const Selectors& sel, std::span<const QM31> powers,
-             const LookupChallenges& ch)
-      : Combination(powers, ch), L_(L), main_(main), inter_(interaction), sel_(sel) {}
+  DomainEval(Block main, Block interaction, const Selectors& sel, std::span<const QM31> powers, const LookupChallenges& ch)
+      : Combination(powers, ch), main_(main), inter_(interaction), sel_(sel) {}
 
   void at(size_t point, size_t next) {
-    j_ = point, jn_ = next, restart();
-    cur_ = main_.at(L_, j_), nxt_ = main_.at(L_, jn_);
+    j_ = point, restart();
+    cur_ = main_.at(point), nxt_ = main_.at(next);
+    icur_ = inter_.at(point), inxt_ = inter_.at(next);
   }
   M31 main(size_t col, Row r) const { return (r == Row::Cur ? cur_ : nxt_)[col]; }
   QM31 interaction(size_t k, Row r) const {
-    const M31* v = inter_.at(L_, r == Row::Cur ? j_ : jn_) + 4 * k;
+    const M31* v = (r == Row::Cur ? icur_ : inxt_) + 4 * k;
     return QM31(v[0], v[1], v[2], v[3]);
   }
   M31 first() const { return sel_.first[j_]; }
@@ -149,11 +144,10 @@ class DomainEval : public Combination<DomainEval, M31> {
   M31 not_last() const { return sel_.not_last[j_]; }
 
  private:
-  unsigned L_;
-  Rows main_, inter_;
+  Block main_, inter_;
   Selectors sel_;
-  size_t j_ = 0, jn_ = 0;
-  const M31 *cur_ = nullptr, *nxt_ = nullptr;
+  size_t j_ = 0;
+  const M31 *cur_ = nullptr, *nxt_ = nullptr, *icur_ = nullptr, *inxt_ = nullptr;
 };
 
 // The out-of-domain point z (verifier): main values at z and z + step, interaction limbs likewise.

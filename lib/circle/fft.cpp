@@ -201,6 +201,35 @@ std::vector<M31> evaluate_line_mobius(std::span<const M31> values, unsigned log_
   return forward(values, log_points, log_points + 1, true);
 }
 
+ResidueDomain::ResidueDomain(unsigned log_coeffs, unsigned log_domain, size_t residue) : n_(log_coeffs) {
+  if (log_coeffs == 0 || log_coeffs > log_domain || log_domain > 30 || residue >> (log_domain - log_coeffs))
+    throw BadInput("circle residue domain: needs 1 ≤ n ≤ m ≤ 30 and residue < 2^(m−n)");
+  const unsigned shift = log_domain - log_coeffs;
+  twiddles_.resize(n_);
+  for (unsigned t = 0; t < n_; ++t) {
+    // Stage t + shift of the size-2^m FFT at its twiddle indices residue + 2^shift·k: y of D_m for the
+    // circle level, x of D_(t+shift+2) for a line level; D_M[j] = (4j + 1)·G_{2^(M+1)}.
+    const bool circle_level = t + shift + 1 == log_domain;
+    const unsigned M = circle_level ? log_domain : t + shift + 2;
+    const CirclePoint g = subgroup_gen(M + 1), step = g.mul(uint64_t(4) << shift);
+    CirclePoint p = g.mul(4 * uint64_t(residue) + 1);
+    auto& w = twiddles_[t];
+    w.resize(size_t(1) << t);
+    for (size_t k = 0; k < w.size(); ++k, p = p + step) w[k] = circle_level ? p.y : p.x;
+  }
+}
+
+void ResidueDomain::evaluate(std::span<const M31> coeffs, std::span<M31> out) const {
+  if (coeffs.size() != size() || out.size() != size()) throw BadInput("circle residue domain: 2^n coefficients and values");
+  poly::bitrev_permute_into(coeffs, out, 0);
+  const bool avx512 = simd::active() == simd::Backend::avx512;
+  const unsigned local_end = std::min(n_, kLocal);
+  const size_t chunk = size_t(1) << local_end;
+  for (size_t c = 0; c < out.size(); c += chunk)
+    for (unsigned t = 0; t < local_end; ++t) forward_stage(out.data() + c, chunk, size_t(1) << t, twiddles_[t].data(), avx512);
+  for (unsigned t = local_end; t < n_; ++t) forward_stage(out.data(), out.size(), size_t(1) << t, twiddles_[t].data(), avx512);
+}
+
 std::vector<M31> interpolate(std::span<const M31> values) {
   const unsigned m = log2_of(values.size(), "circle interpolate");
   if (m > 30) throw BadInput("circle interpolate: domain larger than 2^30");

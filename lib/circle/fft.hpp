@@ -23,6 +23,23 @@ std::vector<M31> evaluate_line(std::span<const M31> coeffs, unsigned log_points)
 // encoding, lib/pcs), without a separate coefficient array.
 std::vector<M31> evaluate_mobius(std::span<const M31> values, unsigned log_domain);
 std::vector<M31> evaluate_line_mobius(std::span<const M31> values, unsigned log_points);
+// One residue class of a larger canonic domain: the points D_m[residue + 2^(m−n)·k], k < 2^n (a circle
+// domain of 2^n points, in the order of k: the first half a coset of ⟨G_{2^(n−1)}⟩, then its
+// conjugates). A size-2^m evaluation of 2^n coefficients never mixes positions of different residues
+// mod 2^(m−n) (the replicated low bits of forward()), so each class is a size-2^n FFT on its own with
+// every 2^(m−n)-th twiddle: D_m is covered class by class without holding 2^m values.
+class ResidueDomain {
+ public:
+  ResidueDomain(unsigned log_coeffs, unsigned log_domain, size_t residue);
+  size_t size() const { return size_t(1) << n_; }
+  // Values at the class's points of the polynomial with these 2^n coefficients (out: 2^n entries).
+  void evaluate(std::span<const M31> coeffs, std::span<M31> out) const;
+
+ private:
+  unsigned n_;
+  std::vector<std::vector<M31>> twiddles_;  // stage t: 2^t entries
+};
+
 // The inverse: 2^m values in natural order on D_m → 2^m coefficients.
 std::vector<M31> interpolate(std::span<const M31> values);
 

@@ -21,11 +21,15 @@ unsigned log_bound(uint64_t degree) {
 
 unsigned zk_log_size(const Config& c) {
   unsigned h = 1;
-  while ((uint64_t(1) << h) - 1 < 4 * uint64_t(c.queries) + 8) ++h;
+  while ((uint64_t(1) << h) - 1 < 6 * uint64_t(c.queries) + 8) ++h;
   return h;
 }
 
-size_t Layout::sampled_values() const { return 2 * (main_cols + inter_cols) + 4; }
+size_t Layout::injected_at(unsigned layer) const {
+  for (size_t d = 1; d < domains.size(); ++d)
+    if (domains[d].inject == layer) return d;
+  return 0;
+}
 
 Layout layout_of(const air::Components& cs, const Config& config, bool verifier) {
   auto fail = [&](const std::string& what) {
@@ -50,23 +54,67 @@ Layout layout_of(const air::Components& cs, const Config& config, bool verifier)
     // A randomised column f + v_n·r has degree ≤ 2^(n−1) + 2^(h−1); a constraint of degree d in the
     // columns and selectors divided by v_n, ≤ d·that − 2^(n−1).
     const uint64_t column = (uint64_t(1) << (c->log_size() - 1)) + (uint64_t(1) << (l.h - 1));
-    l.q = std::max({l.q, log_bound(column), log_bound(c->degree() * column - (uint64_t(1) << (c->log_size() - 1)))});
-    l.main_at.push_back(l.main_cols);
-    l.inter_at.push_back(l.inter_cols);
-    l.main_cols += c->main_columns();
-    l.inter_cols += c->interaction_columns();
+    l.log_coeffs.push_back(log_bound(column));
+    l.q = std::max({l.q, l.log_coeffs.back(), log_bound(c->degree() * column - (uint64_t(1) << (c->log_size() - 1)))});
+    l.trace_columns += c->main_columns() + c->interaction_columns();
   }
   l.L = l.q + config.log_blowup;
   if (l.L > kMaxLogDomain) fail("evaluation domain 2^" + std::to_string(l.L) + " above 2^27");
-  l.folds = l.q - std::min(l.q - 1, config.final_log);
-  for (unsigned a = 1; a < l.folds; a += l.k.back()) {
+
+  // D_L, then one domain per smaller coefficient space, largest first.
+  std::vector<unsigned> spaces(l.log_coeffs.begin(), l.log_coeffs.end());
+  std::sort(spaces.rbegin(), spaces.rend());
+  spaces.erase(std::unique(spaces.begin(), spaces.end()), spaces.end());
+  l.domains.push_back({l.L, 0, {}});
+  for (unsigned e : spaces)
+    if (e < l.q) l.domains.push_back({e + config.log_blowup, l.q - e + 1, {}});
+  for (unsigned e : l.log_coeffs) {
+    size_t d = 0;
+    while (l.domains[d].log_size != e + config.log_blowup && d + 1 < l.domains.size()) ++d;
+    l.domain_of.push_back(e == l.q ? 0 : d);
+  }
+  l.main_tree.assign(cs.size(), 0), l.main_at.assign(cs.size(), 0);
+  l.inter_tree.assign(cs.size(), SIZE_MAX), l.inter_at.assign(cs.size(), 0);
+  auto add_trees = [&](bool interaction) {
+    for (size_t d = 0; d < l.domains.size(); ++d) {
+      TreeShape t{d, 0};
+      for (size_t c = 0; c < cs.size(); ++c) {
+        const size_t cols = interaction ? cs[c]->interaction_columns() : cs[c]->main_columns();
+        if (l.domain_of[c] != d || cols == 0) continue;
+        (interaction ? l.inter_tree : l.main_tree)[c] = l.trees.size();
+        (interaction ? l.inter_at : l.main_at)[c] = t.columns;
+        t.columns += cols;
+      }
+      if (t.columns == 0) continue;
+      l.domains[d].trees.push_back(l.trees.size());
+      l.trees.push_back(t);
+    }
+  };
+  add_trees(false);
+  l.main_trees = l.trees.size();
+  add_trees(true);
+  l.composition_tree = l.trees.size();
+  l.domains[0].trees.push_back(l.trees.size());
+  l.trees.push_back({0, 8});
+
+  // FRI folds down to 2^final_log coefficients, or to the smallest domain's line if that is smaller (its
+  // quotient must enter before the last layer); committed trees of fold_step layers, cut where a domain's
+  // quotient enters.
+  unsigned last = std::min(l.q - 1, config.final_log);
+  for (size_t d = 1; d < l.domains.size(); ++d) last = std::min(last, l.domains[d].log_size - config.log_blowup - 1);
+  l.folds = l.q - last;
+  for (unsigned a = 1; a < l.folds;) {
+    unsigned end = std::min(a + config.fold_step, l.folds);
+    for (size_t d = 1; d < l.domains.size(); ++d)
+      if (l.domains[d].inject > a && l.domains[d].inject < end) end = l.domains[d].inject;
     l.start.push_back(a);
-    l.k.push_back(std::min(config.fold_step, l.folds - a));
+    l.k.push_back(end - a);
+    a = end;
   }
   return l;
 }
 
-void absorb_statement(Channel& ch, const air::Components& cs, const Config& c) {
+void absorb_statement(Channel& ch, const air::Components& cs, const Config& c, const Layout& l) {
   ch.absorb_u64("stark/components", cs.size());
   for (const auto& comp : cs) {
     const std::string name = comp->name();
@@ -79,6 +127,11 @@ void absorb_statement(Channel& ch, const air::Components& cs, const Config& c) {
   const M31 cfg[6] = {M31(c.log_blowup), M31(c.queries),   M31(c.pow_bits),
                       M31(c.fold_step),  M31(c.final_log), M31(c.first_fold)};
   ch.absorb_m31s("stark/config", cfg);
+  std::vector<M31> layout = {M31(l.h), M31(l.q), M31(l.L), M31(l.folds)};
+  for (const Domain& d : l.domains) layout.push_back(M31(d.log_size)), layout.push_back(M31(d.inject));
+  for (const TreeShape& t : l.trees) layout.push_back(M31(uint32_t(t.domain))), layout.push_back(M31(uint32_t(t.columns)));
+  for (size_t g = 0; g < l.start.size(); ++g) layout.push_back(M31(l.start[g])), layout.push_back(M31(l.k[g]));
+  ch.absorb_m31s("stark/layout", layout);
 }
 
 Ood draw_ood(Channel& ch) {
@@ -94,33 +147,42 @@ std::vector<SampleGroup> sample_groups(const air::Components& cs, const Layout& 
   std::vector<size_t> block(cs.size());  // each component's first sampled value
   for (size_t c = 1; c < cs.size(); ++c)
     block[c] = block[c - 1] + 2 * (cs[c - 1]->main_columns() + cs[c - 1]->interaction_columns());
-  std::vector<SampleGroup> groups(1);
-  groups[0].point = z;
-  for (size_t c = 0; c < cs.size(); ++c)
+  // Component c's columns into g, sampled at z (at = 0) or one row further (at = 1).
+  auto add_main = [&](SampleGroup& g, size_t c, size_t at) {
     for (size_t i = 0; i < cs[c]->main_columns(); ++i)
-      groups[0].columns.push_back({0, uint32_t(l.main_at[c] + i)}), groups[0].values.push_back(block[c] + 2 * i);
-  for (size_t c = 0; c < cs.size(); ++c)
+      g.columns.push_back({uint32_t(l.main_tree[c]), uint32_t(l.main_at[c] + i)}), g.values.push_back(block[c] + 2 * i + at);
+  };
+  auto add_inter = [&](SampleGroup& g, size_t c, size_t at) {
     for (size_t i = 0; i < cs[c]->interaction_columns(); ++i)
-      groups[0].columns.push_back({1, uint32_t(l.inter_at[c] + i)}),
-          groups[0].values.push_back(block[c] + 2 * (cs[c]->main_columns() + i));
-  for (uint32_t limb = 0; limb < 4; ++limb)
-    groups[0].columns.push_back({2, limb}), groups[0].values.push_back(l.sampled_values() - 4 + limb);
-  std::vector<unsigned> sizes;
-  for (const auto& c : cs) sizes.push_back(c->log_size());
-  std::sort(sizes.begin(), sizes.end());
-  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
-  for (unsigned n : sizes) {
+      g.columns.push_back({uint32_t(l.inter_tree[c]), uint32_t(l.inter_at[c] + i)}),
+          g.values.push_back(block[c] + 2 * (cs[c]->main_columns() + i) + at);
+  };
+  std::vector<SampleGroup> groups;
+  for (size_t d = 0; d < l.domains.size(); ++d) {
     SampleGroup g;
-    g.point = shifted(z, n);
-    for (size_t c = 0; c < cs.size(); ++c) {
-      if (cs[c]->log_size() != n) continue;
-      for (size_t i = 0; i < cs[c]->main_columns(); ++i)
-        g.columns.push_back({0, uint32_t(l.main_at[c] + i)}), g.values.push_back(block[c] + 2 * i + 1);
-      for (size_t i = 0; i < cs[c]->interaction_columns(); ++i)
-        g.columns.push_back({1, uint32_t(l.inter_at[c] + i)}),
-            g.values.push_back(block[c] + 2 * (cs[c]->main_columns() + i) + 1);
-    }
+    g.domain = d, g.point = z;
+    for (size_t c = 0; c < cs.size(); ++c)
+      if (l.domain_of[c] == d) add_main(g, c, 0);
+    for (size_t c = 0; c < cs.size(); ++c)
+      if (l.domain_of[c] == d) add_inter(g, c, 0);
+    if (d == 0)
+      for (uint32_t limb = 0; limb < 4; ++limb)
+        g.columns.push_back({uint32_t(l.composition_tree), limb}), g.values.push_back(l.sampled_values() - 4 + limb);
     groups.push_back(std::move(g));
+    std::vector<unsigned> sizes;
+    for (size_t c = 0; c < cs.size(); ++c)
+      if (l.domain_of[c] == d) sizes.push_back(cs[c]->log_size());
+    std::sort(sizes.begin(), sizes.end());
+    sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+    for (unsigned n : sizes) {
+      SampleGroup next;
+      next.domain = d, next.point = shifted(z, n);
+      for (size_t c = 0; c < cs.size(); ++c)
+        if (l.domain_of[c] == d && cs[c]->log_size() == n) add_main(next, c, 1);
+      for (size_t c = 0; c < cs.size(); ++c)
+        if (l.domain_of[c] == d && cs[c]->log_size() == n) add_inter(next, c, 1);
+      groups.push_back(std::move(next));
+    }
   }
   QM31 power = QM31::one();
   for (auto& g : groups) {
@@ -141,7 +203,7 @@ std::vector<SampleGroup> sample_groups(const air::Components& cs, const Layout& 
   return groups;
 }
 
-QM31 SampleGroup::combine(const M31* const rows[3]) const {
+QM31 SampleGroup::combine(const M31* const* rows) const {
   // Limb by limb in 128-bit sums, reduced once.
   unsigned __int128 w[4] = {};
   for (size_t i = 0; i < columns.size(); ++i) {
@@ -171,8 +233,9 @@ QM31 composition_at(const air::Components& cs, circle::Point<QM31> z, std::span<
   return total;
 }
 
-std::vector<size_t> opened_rows(std::span<const size_t> queries) {
-  std::vector<size_t> out(queries.begin(), queries.end());
+std::vector<size_t> opened_rows(std::span<const size_t> queries, unsigned log_domain) {
+  std::vector<size_t> out;
+  for (size_t q : queries) out.push_back(q & ((size_t(1) << (log_domain - 1)) - 1));
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

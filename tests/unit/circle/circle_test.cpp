@@ -188,3 +188,18 @@ TEST(CircleFft, SimdBackendsAgree) {
       EXPECT_EQ(evaluate(c, 15), scalar) << simd::name(b);
     }
 }
+
+TEST(CircleFft, ResidueDomainsCoverTheLargerEvaluation) {
+  for (auto [n, m] : {std::pair{1u, 1u}, {3u, 3u}, {4u, 7u}, {13u, 15u}}) {
+    std::vector<M31> c(size_t(1) << n);
+    for (auto& x : c) x = rand_m31();
+    const auto full = evaluate(c, m);
+    const size_t classes = size_t(1) << (m - n);
+    std::vector<M31> out(c.size());
+    for (size_t r = 0; r < classes; ++r) {
+      ResidueDomain(n, m, r).evaluate(c, out);
+      for (size_t k = 0; k < out.size(); ++k) ASSERT_EQ(out[k], full[r + classes * k]) << n << " " << m << " " << r << " " << k;
+    }
+  }
+  EXPECT_THROW(ResidueDomain(4, 6, 4), BadInput);
+}
