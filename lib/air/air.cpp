@@ -1,9 +1,11 @@
 #include "air/air.hpp"
 
+#include <mutex>
 #include <string>
 
 #include "air/eval.hpp"
 #include "error/error.hpp"
+#include "parallel/parallel.hpp"
 
 namespace zkm31::air {
 
@@ -58,17 +60,29 @@ void check_trace(const Component& c, const Columns& columns) {
   check_shape(c, columns);
   const std::string who = "component " + c.name();
   const size_t rows = size_t(1) << c.log_size();
-  TraceEval e(columns, c.log_size(), nullptr);
-  for (size_t i = 0; i < rows; ++i) {
-    e.at(i);
-    c.evaluate(e);
-    if (e.constraints_made() != c.constraints() || e.lookups_made() != c.lookups())
-      throw BadInput(who + ": makes " + std::to_string(e.constraints_made()) + " constraints and " +
-                     std::to_string(e.lookups_made()) + " lookups per row, declares " + std::to_string(c.constraints()) +
-                     " and " + std::to_string(c.lookups()));
-    if (e.failed() >= 0)
-      throw BadInput(who + ": constraint " + std::to_string(e.failed()) + " fails at row " + std::to_string(i));
-  }
+  // Chunks of rows in parallel, each stopping at its first problem; the earliest row's is reported.
+  std::mutex m;
+  size_t first_bad = rows;
+  std::string problem;
+  parallel::for_range(rows, 1 << 8, [&](size_t b, size_t end) {
+    TraceEval e(columns, c.log_size(), nullptr);
+    for (size_t i = b; i < end; ++i) {
+      e.at(i);
+      c.evaluate(e);
+      std::string found;
+      if (e.constraints_made() != c.constraints() || e.lookups_made() != c.lookups())
+        found = who + ": makes " + std::to_string(e.constraints_made()) + " constraints and " +
+                std::to_string(e.lookups_made()) + " lookups per row, declares " + std::to_string(c.constraints()) +
+                " and " + std::to_string(c.lookups());
+      else if (e.failed() >= 0)
+        found = who + ": constraint " + std::to_string(e.failed()) + " fails at row " + std::to_string(i);
+      if (found.empty()) continue;
+      std::lock_guard lock(m);
+      if (i < first_bad) first_bad = i, problem = std::move(found);
+      return;
+    }
+  });
+  if (first_bad < rows) throw BadInput(problem);
 }
 
 }  // namespace zkm31::air

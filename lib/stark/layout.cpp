@@ -198,20 +198,37 @@ std::vector<SampleGroup> sample_groups(const air::Components& cs, const Layout& 
     }
     g.b = diff * dy.inverse();
     g.a = sum - g.b * s.y;
+    for (size_t i = 0; i < g.columns.size(); ++i) {
+      const auto [tree, col] = g.columns[i];
+      SampleGroup::Run* last = g.runs.empty() ? nullptr : &g.runs.back();
+      if (last && last->tree == tree && last->first + last->count == col) {
+        ++last->count;
+      } else {
+        g.runs.push_back({tree, col, 1, uint32_t(i)});
+      }
+      for (size_t l = 0; l < 4; ++l) g.limbs[l].push_back(g.coefficients[i].limbs()[l].v);
+    }
     g.vanishing = {dy, sb.x - s.x, s.x * sb.y - s.y * sb.x};
   }
   return groups;
 }
 
 QM31 SampleGroup::combine(const M31* const* rows) const {
-  // Limb by limb in 128-bit sums, reduced once.
-  unsigned __int128 w[4] = {};
-  for (size_t i = 0; i < columns.size(); ++i) {
-    const uint64_t v = rows[columns[i].first][columns[i].second].v;
-    const QM31& c = coefficients[i];
-    w[0] += c.c0.a.v * v, w[1] += c.c0.b.v * v, w[2] += c.c1.a.v * v, w[3] += c.c1.b.v * v;
+  // Limb by limb: each product (< 2^62) folded below 2^32 (2^31 ≡ 1) and summed in 64 bits, reduced once.
+  uint64_t w[4] = {};
+  for (const Run& r : runs) {
+    const M31* v = rows[r.tree] + r.first;
+    for (size_t l = 0; l < 4; ++l) {
+      const uint32_t* c = limbs[l].data() + r.at;
+      uint64_t acc = 0;
+      for (uint32_t i = 0; i < r.count; ++i) {
+        const uint64_t p = uint64_t(c[i]) * v[i].v;
+        acc += (p & kP) + (p >> 31);
+      }
+      w[l] += acc;
+    }
   }
-  return QM31(air::reduce_wide(w[0]), air::reduce_wide(w[1]), air::reduce_wide(w[2]), air::reduce_wide(w[3]));
+  return QM31(M31::from_u64(w[0]), M31::from_u64(w[1]), M31::from_u64(w[2]), M31::from_u64(w[3]));
 }
 
 QM31 composition_at(const air::Components& cs, circle::Point<QM31> z, std::span<const QM31> sampled,

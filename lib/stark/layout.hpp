@@ -93,6 +93,13 @@ struct SampleGroup {
   std::vector<std::pair<uint32_t, uint32_t>> columns;  // (tree, column)
   std::vector<size_t> values;                           // index into Proof::sampled of each column's value
   std::vector<QM31> coefficients;                        // γ^k of each column
+  // The columns as runs of consecutive columns of one tree, with each coefficient's 4 limbs apart
+  // (limbs[l][i] for the i-th column): what combine() reads.
+  struct Run {
+    uint32_t tree, first, count, at;
+  };
+  std::vector<Run> runs;
+  std::array<std::vector<uint32_t>, 4> limbs;
   QM31 a, b;                                             // the batched line
   std::array<QM31, 3> vanishing;                         // V_s's coefficients of P.x, P.y, 1
   QM31 at(circle::Point<M31> p) const { return vanishing[0] * p.x + vanishing[1] * p.y + vanishing[2]; }

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -241,17 +242,30 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
       proof.claimed_sums.push_back(QM31());
       continue;
     }
-    air::TraceEval e(traces[c], comp.log_size(), &lookup);
-    for (size_t i = 0; i < rows; ++i) e.at(i), comp.evaluate(e);
-    if (e.denominators.size() != rows * K) throw BadInput("stark: component " + comp.name() + " made a wrong number of lookups");
-    for (const QM31& d : e.denominators)
-      if (d == QM31()) throw BadInput("stark: a LogUp denominator is zero (draw again)");
-    std::vector<QM31> inv(e.denominators.size());
-    batch_inverse<QM31>(e.denominators, inv);
+    // The fractions row by row, chunks in parallel; each chunk inverts its own denominators.
+    std::vector<M31> numerators(rows * K);
+    std::vector<QM31> inv(rows * K);
+    std::atomic<bool> miscounted{false}, zero{false};
+    parallel::for_range(rows, 1 << 8, [&](size_t b, size_t end) {
+      air::TraceEval e(traces[c], comp.log_size(), &lookup);
+      for (size_t i = b; i < end; ++i) e.at(i), comp.evaluate(e);
+      if (e.denominators.size() != (end - b) * K) {
+        miscounted = true;
+        return;
+      }
+      if (std::any_of(e.denominators.begin(), e.denominators.end(), [](const QM31& d) { return d == QM31(); })) {
+        zero = true;
+        return;
+      }
+      std::copy(e.numerators.begin(), e.numerators.end(), numerators.begin() + b * K);
+      batch_inverse<QM31>(e.denominators, std::span<QM31>(inv).subspan(b * K, (end - b) * K));
+    });
+    if (miscounted) throw BadInput("stark: component " + comp.name() + " made a wrong number of lookups");
+    if (zero) throw BadInput("stark: a LogUp denominator is zero (draw again)");
     std::vector<std::vector<QM31>> cols(K + 1, std::vector<QM31>(rows));
     QM31 total;
     for (size_t i = 0; i < rows; ++i)
-      for (size_t k = 0; k < K; ++k) total += cols[k][i] = inv[i * K + k] * e.numerators[i * K + k];
+      for (size_t k = 0; k < K; ++k) total += cols[k][i] = inv[i * K + k] * numerators[i * K + k];
     const QM31 per_row = total * M31::from_u64(rows).inverse();
     QM31 s;
     for (size_t i = 0; i < rows; ++i) {
@@ -298,11 +312,17 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
   // Out-of-domain samples.
   const Ood ood = draw_ood(ch);
   if (!ood.ok) throw BadInput("stark: degenerate out-of-domain point (prove again)");
+  // Every trace column at z and one row further (Proof::sampled), columns in parallel.
+  std::vector<std::pair<const ColumnPoly*, circle::Point<QM31>>> samples;
   for (size_t c = 0; c < cs.size(); ++c) {
     const circle::Point<QM31> zn = shifted(ood.z, cs[c]->log_size());
     for (const auto* polys : {&main_polys[c], &inter_polys[c]})
-      for (const ColumnPoly& p : *polys) proof.sampled.push_back(p.at(ood.z)), proof.sampled.push_back(p.at(zn));
+      for (const ColumnPoly& p : *polys) samples.push_back({&p, ood.z}), samples.push_back({&p, zn});
   }
+  proof.sampled.resize(samples.size());
+  parallel::for_range(samples.size(), 1, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) proof.sampled[i] = samples[i].first->at(samples[i].second);
+  });
   for (size_t li = 0; li < 4; ++li) proof.sampled.push_back(eval_at(q_coeffs[li], ood.z));
   if (match_ood) {
     const QM31 expected = composition_at(cs, ood.z, proof.sampled, alphas, lookup, proof.claimed_sums);
