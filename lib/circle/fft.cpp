@@ -126,14 +126,20 @@ void global_stage(std::vector<M31>& v, unsigned t, const M31* w, Stage stage) {
 // with the twiddles of the size-2^m circle FFT (for log_len < m only its line stages run).
 // With `mobius` the coefficients are Möbius(input), computed in the output array: the transform acts
 // on every index bit alike, so it commutes with the bit reversal.
-std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned m, bool mobius = false) {
+// With `bitreversed` the coefficients come already in bit-reversed order.
+std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned m, bool mobius = false,
+                         bool bitreversed = false) {
   const unsigned n = log2_of(coeffs.size(), "circle evaluate");
   if (n > log_len) throw BadInput("circle evaluate: 2^" + std::to_string(n) + " coefficients exceed the domain 2^" + std::to_string(log_len));
   if (m > 30) throw BadInput("circle evaluate: domain larger than 2^30");
   std::vector<M31> v(size_t(1) << log_len);
   const unsigned shift = log_len - n;
   const std::span<M31> head = std::span<M31>(v).first(coeffs.size());
-  poly::bitrev_permute_into(coeffs, head, 0);
+  if (bitreversed) {
+    std::copy(coeffs.begin(), coeffs.end(), head.begin());
+  } else {
+    poly::bitrev_permute_into(coeffs, head, 0);
+  }
   if (mobius) poly::mobius(head);
   // Spread in place from the top: sources [h, 2h) land on [h << shift, 2h << shift), above every
   // source still to be read.
@@ -190,6 +196,7 @@ std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned
 }  // namespace
 
 std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned m) { return forward(coeffs, m, m); }
+std::vector<M31> evaluate_bitreversed(std::span<const M31> coeffs, unsigned m) { return forward(coeffs, m, m, false, true); }
 std::vector<M31> evaluate_mobius(std::span<const M31> values, unsigned m) { return forward(values, m, m, true); }
 
 // A line polynomial is a circle polynomial without y terms: on D_{m+1} its top (y) stage only copies
@@ -219,9 +226,9 @@ ResidueDomain::ResidueDomain(unsigned log_coeffs, unsigned log_domain, size_t re
   }
 }
 
-void ResidueDomain::evaluate(std::span<const M31> coeffs, std::span<M31> out) const {
+void ResidueDomain::evaluate_bitreversed(std::span<const M31> coeffs, std::span<M31> out) const {
   if (coeffs.size() != size() || out.size() != size()) throw BadInput("circle residue domain: 2^n coefficients and values");
-  poly::bitrev_permute_into(coeffs, out, 0);
+  std::copy(coeffs.begin(), coeffs.end(), out.begin());
   const bool avx512 = simd::active() == simd::Backend::avx512;
   const unsigned local_end = std::min(n_, kLocal);
   const size_t chunk = size_t(1) << local_end;
@@ -230,7 +237,9 @@ void ResidueDomain::evaluate(std::span<const M31> coeffs, std::span<M31> out) co
   for (unsigned t = local_end; t < n_; ++t) forward_stage(out.data(), out.size(), size_t(1) << t, twiddles_[t].data(), avx512);
 }
 
-std::vector<M31> interpolate(std::span<const M31> values) {
+std::vector<M31> interpolate(std::span<const M31> values) { return poly::bitrev_permute<M31>(interpolate_bitreversed(values)); }
+
+std::vector<M31> interpolate_bitreversed(std::span<const M31> values) {
   const unsigned m = log2_of(values.size(), "circle interpolate");
   if (m > 30) throw BadInput("circle interpolate: domain larger than 2^30");
   std::vector<M31> v(values.begin(), values.end());
@@ -254,7 +263,7 @@ std::vector<M31> interpolate(std::span<const M31> values) {
   parallel::for_range(v.size(), size_t(1) << 14, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) v[i] *= scale;
   });
-  return poly::bitrev_permute<M31>(v);
+  return v;
 }
 
 namespace {

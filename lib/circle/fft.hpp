@@ -16,6 +16,9 @@ namespace zkm31::circle {
 
 // Values of the polynomial with coeffs (2^n of them, n ≤ log_domain) at D_{log_domain}[0..2^log_domain).
 std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned log_domain);
+// The same with the coefficients given in bit-reversed order (coefficient b at position bitrev(b) of
+// 2^n bits), the FFT's own order: no permutation.
+std::vector<M31> evaluate_bitreversed(std::span<const M31> coeffs, unsigned log_domain);
 // Values of the line polynomial with coeffs (bit 0 ↔ x, bit k ↔ π^k(x); 2^n of them, n ≤ log_points)
 // at x(D_{log_points+1}[j]) for j < 2^log_points — the domain of a folded Basefold/FRI layer.
 std::vector<M31> evaluate_line(std::span<const M31> coeffs, unsigned log_points);
@@ -32,8 +35,9 @@ class ResidueDomain {
  public:
   ResidueDomain(unsigned log_coeffs, unsigned log_domain, size_t residue);
   size_t size() const { return size_t(1) << n_; }
-  // Values at the class's points of the polynomial with these 2^n coefficients (out: 2^n entries).
-  void evaluate(std::span<const M31> coeffs, std::span<M31> out) const;
+  // Values at the class's points of the polynomial with these 2^n coefficients, given in bit-reversed
+  // order as for evaluate_bitreversed (out: 2^n entries).
+  void evaluate_bitreversed(std::span<const M31> coeffs, std::span<M31> out) const;
 
  private:
   unsigned n_;
@@ -42,6 +46,8 @@ class ResidueDomain {
 
 // The inverse: 2^m values in natural order on D_m → 2^m coefficients.
 std::vector<M31> interpolate(std::span<const M31> values);
+// The same coefficients in bit-reversed order (the inverse FFT's own order: no permutation).
+std::vector<M31> interpolate_bitreversed(std::span<const M31> values);
 
 // Direct O(N) evaluation at one point (coefficients may be M31 or QM31).
 M31 eval_circle_poly(std::span<const M31> coeffs, CirclePoint p);

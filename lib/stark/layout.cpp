@@ -279,17 +279,18 @@ QM31 eval_at(std::span<const M31> coeffs, circle::Point<QM31> p) {
   unsigned m = 0;
   while ((size_t(1) << m) < n) ++m;
   if (m == 0) return n ? QM31(coeffs[0]) : QM31();
-  // factor[k]: y for bit 0, x for bit 1, π^(k−1)(x) for bit k.
+  // factor[k]: y for bit 0, x for bit 1, π^(k−1)(x) for bit k. In bit-reversed order the top bit is the
+  // lowest: each step merges neighbours.
   std::vector<QM31> factor(m);
   factor[0] = p.y;
   if (m > 1) factor[1] = p.x;
   for (unsigned k = 2; k < m; ++k) factor[k] = factor[k - 1] * factor[k - 1] * M31(2) - QM31::one();
   n /= 2;
   std::vector<QM31> v(n);
-  for (size_t b = 0; b < n; ++b) v[b] = factor[m - 1] * coeffs[b + n] + coeffs[b];
+  for (size_t b = 0; b < n; ++b) v[b] = factor[m - 1] * coeffs[2 * b + 1] + coeffs[2 * b];
   for (unsigned k = m - 1; k-- > 0;) {
     n /= 2;
-    for (size_t b = 0; b < n; ++b) v[b] = v[b] + factor[k] * v[b + n];
+    for (size_t b = 0; b < n; ++b) v[b] = v[2 * b] + factor[k] * v[2 * b + 1];
   }
   return v[0];
 }

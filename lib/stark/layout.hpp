@@ -128,7 +128,8 @@ std::vector<size_t> fri_rows_of(std::span<const size_t> queries, const Layout& l
 // Natural index of the point one trace row (of a size-2^n trace) after D_L[j].
 size_t next_index(unsigned L, unsigned n, size_t j);
 
-// Evaluation of a polynomial with M31 coefficients (circle FFT basis) at a point over QM31.
+// Evaluation of a polynomial with M31 coefficients (circle FFT basis) given in bit-reversed order
+// (circle::interpolate_bitreversed) at a point over QM31.
 QM31 eval_at(std::span<const M31> coeffs, circle::Point<QM31> p);
 
 }  // namespace zkm31::stark

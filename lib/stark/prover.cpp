@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "air/eval.hpp"
@@ -8,6 +9,7 @@
 #include "error/error.hpp"
 #include "fri/fold.hpp"
 #include "parallel/parallel.hpp"
+#include "poly/bitrev.hpp"
 #include "stark/layout.hpp"
 #include "stark/stark.hpp"
 #include "stark/testing.hpp"
@@ -15,37 +17,74 @@
 namespace zkm31::stark {
 namespace {
 
-// A randomised trace column f' = f + v_n·r (stark.hpp).
+// A randomised trace column f' = f + v_n·r (stark.hpp), f's and r's coefficients kept in bit-reversed
+// order (the FFTs' own: no permutation per evaluation).
 struct ColumnPoly {
   unsigned n;
   std::vector<M31> f, r;
-  QM31 at(circle::Point<QM31> p) const { return eval_at(f, p) + air::vanishing(n, p) * eval_at(r, p); }
-  // f′'s coefficients in its space of 2^e (out.size()). When r fits in 2^n coefficients, v_n·r is the
-  // block [2^n, 2^n + 2^h) (v_n = π^(n−1)(x) is basis bit n); otherwise it is interpolated from its values
-  // on D_e (a small component: e = h + 1).
+  // f′'s coefficients in its space of 2^e (out.size()), bit-reversed. When r fits below 2^n coefficients
+  // (e = n + 1), v_n·r is the block [2^n, 2^n + 2^h) (v_n = π^(n−1)(x) is basis bit n): bitrev puts f at
+  // the even positions, r at the odd ones every 2^(n−h); otherwise v_n·r is interpolated from its values
+  // on D_e (a small component).
   void coefficients(std::span<M31> out) const {
     std::fill(out.begin(), out.end(), M31());
-    std::copy(f.begin(), f.end(), out.begin());
-    if (r.size() <= f.size()) {
-      std::copy(r.begin(), r.end(), out.begin() + f.size());
+    if (r.size() < f.size() && out.size() == 2 * f.size()) {
+      const size_t stride = f.size() / r.size();
+      for (size_t i = 0; i < f.size(); ++i) out[2 * i] = f[i];
+      for (size_t i = 0; i < r.size(); ++i) out[2 * i * stride + 1] = r[i];
       return;
     }
     const unsigned e = unsigned(__builtin_ctzll(out.size()));
-    std::vector<M31> vr = circle::evaluate(r, e);
+    std::vector<M31> vr = circle::evaluate_bitreversed(r, e);
     const std::vector<circle::CirclePoint> d = circle::canonic_domain(e);
     for (size_t j = 0; j < vr.size(); ++j) vr[j] *= air::vanishing(n, d[j]);
     vr = circle::interpolate(vr);
-    for (size_t j = 0; j < out.size(); ++j) out[j] += vr[j];
+    const std::vector<M31> fn = poly::bitrev_permute<M31>(f);
+    for (size_t j = 0; j < fn.size(); ++j) vr[j] += fn[j];
+    poly::bitrev_permute_into<M31>(vr, out, 0);
   }
 };
 
 ColumnPoly randomised(std::span<const M31> rows, unsigned n, unsigned h, Randomness& rnd) {
   std::vector<M31> natural(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) natural[air::natural_index(n, i)] = rows[i];
-  ColumnPoly p{n, circle::interpolate(natural), std::vector<M31>(size_t(1) << h)};
-  rnd.fill(p.r);
+  ColumnPoly p{n, circle::interpolate_bitreversed(natural), std::vector<M31>(size_t(1) << h)};
+  rnd.fill(p.r);  // uniform in any order
   return p;
 }
+
+// The circle basis T_b(p) (fft.hpp) for b < 2^k at a point, in bit-reversed order of b, limb by limb: what
+// a column with bit-reversed coefficients is dotted with to evaluate it there.
+struct BasisAt {
+  std::array<std::vector<uint32_t>, 4> limbs;
+  BasisAt(unsigned k, circle::Point<QM31> p) {
+    std::vector<QM31> t(size_t(1) << k);
+    t[0] = QM31::one();
+    QM31 factor = p.y;
+    for (unsigned bit = 0; bit < k; ++bit) {
+      const size_t half = size_t(1) << bit;
+      for (size_t b = 0; b < half; ++b) t[b + half] = t[b] * factor;
+      factor = bit == 0 ? p.x : factor * factor * M31(2) - QM31::one();
+    }
+    t = poly::bitrev_permute<QM31>(t);
+    for (size_t l = 0; l < 4; ++l) {
+      limbs[l].resize(t.size());
+      for (size_t b = 0; b < t.size(); ++b) limbs[l][b] = t[b].limbs()[l].v;
+    }
+  }
+  // Σ c_i·T_i: M31 by limb products folded below 2^32 and summed in 64 bits.
+  QM31 dot(std::span<const M31> c) const {
+    uint64_t w[4] = {};
+    for (size_t l = 0; l < 4; ++l) {
+      const uint32_t* t = limbs[l].data();
+      for (size_t i = 0; i < c.size(); ++i) {
+        const uint64_t prod = uint64_t(t[i]) * c[i].v;
+        w[l] += (prod & kP) + (prod >> 31);
+      }
+    }
+    return QM31(M31::from_u64(w[0]), M31::from_u64(w[1]), M31::from_u64(w[2]), M31::from_u64(w[3]));
+  }
+};
 
 // The rows of a tree (layout.hpp: TreeShape), filled column by column, several at once so that each row's
 // values are written together; an evaluation is dropped once written, never held twice.
@@ -71,7 +110,8 @@ class SaltedRows {
   std::vector<M31> rows_;
 };
 
-// Commits columns (each given by its 2^e coefficients, `coeffs` writing column i's) on D_m, 16 at a time.
+// Commits columns (each given by its 2^e coefficients in bit-reversed order, `coeffs` writing column i's)
+// on D_m, 16 at a time.
 merkle::Tree commit_columns(unsigned m, size_t count, size_t log_coeffs,
                             const std::function<void(size_t, std::span<M31>)>& coeffs, Randomness& rnd) {
   SaltedRows rows(m, count);
@@ -81,7 +121,7 @@ merkle::Tree commit_columns(unsigned m, size_t count, size_t log_coeffs,
     std::vector<std::vector<M31>> batch;
     for (size_t i = first; i < std::min(count, first + kBatch); ++i) {
       coeffs(i, c);
-      batch.push_back(circle::evaluate(c, m));
+      batch.push_back(circle::evaluate_bitreversed(c, m));
     }
     rows.set(first, batch);
   }
@@ -174,7 +214,7 @@ void add_composition(const air::Component& comp, unsigned e, unsigned q, std::sp
         const size_t count = std::min(kBatch, width - first);
         for (size_t i = 0; i < count; ++i) {
           polys[first + i].coefficients(coeffs);
-          rd.evaluate(coeffs, vals[i]);
+          rd.evaluate_bitreversed(coeffs, vals[i]);
         }
         for (size_t k = 0; k < size; ++k)
           for (size_t i = 0; i < count; ++i) block[k * width + first + i] = vals[i][k];
@@ -298,10 +338,10 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
                       air::combination_powers(alphas[c], comp.all_constraints()), lookup,
                       proof.claimed_sums[c] * M31::from_u64(uint64_t(1) << comp.log_size()).inverse(), Q);
     }
-    for (size_t li = 0; li < 4; ++li) q_coeffs[li] = circle::interpolate(limb(Q, li));
+    for (size_t li = 0; li < 4; ++li) q_coeffs[li] = circle::interpolate_bitreversed(limb(Q, li));
   }
   std::array<std::vector<M31>, 4> mask;
-  for (auto& m : mask) m.resize(size_t(1) << l.q), rnd.fill(m);
+  for (auto& m : mask) m.resize(size_t(1) << l.q), rnd.fill(m);  // uniform in any order
   trees.push_back(commit_columns(l.L, 8, l.q, [&](size_t i, std::span<M31> out) {
     const auto& src = i < 4 ? q_coeffs[i] : mask[i - 4];
     std::copy(src.begin(), src.end(), out.begin());
@@ -312,16 +352,34 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
   // Out-of-domain samples.
   const Ood ood = draw_ood(ch);
   if (!ood.ok) throw BadInput("stark: degenerate out-of-domain point (prove again)");
-  // Every trace column at z and one row further (Proof::sampled), columns in parallel.
-  std::vector<std::pair<const ColumnPoly*, circle::Point<QM31>>> samples;
+  // Every trace column at z and one row further (Proof::sampled): dot products of its coefficients with
+  // the basis there, one basis per point and size, columns in parallel.
+  std::map<std::pair<unsigned, unsigned>, BasisAt> bases;  // (log size, 0 for z / n for z + one row)
+  auto basis = [&](unsigned k, unsigned shift) -> const BasisAt& {
+    auto it = bases.find({k, shift});
+    if (it == bases.end()) it = bases.emplace(std::pair{k, shift}, BasisAt(k, shift ? shifted(ood.z, shift) : ood.z)).first;
+    return it->second;
+  };
+  struct Sample {
+    const ColumnPoly* poly;
+    const BasisAt *f, *r;
+    QM31 vanishing;
+  };
+  std::vector<Sample> samples;
   for (size_t c = 0; c < cs.size(); ++c) {
-    const circle::Point<QM31> zn = shifted(ood.z, cs[c]->log_size());
+    const unsigned n = cs[c]->log_size();
     for (const auto* polys : {&main_polys[c], &inter_polys[c]})
-      for (const ColumnPoly& p : *polys) samples.push_back({&p, ood.z}), samples.push_back({&p, zn});
+      for (const ColumnPoly& p : *polys)
+        for (unsigned shift : {0u, n})
+          samples.push_back({&p, &basis(n, shift), &basis(l.h, shift),
+                             air::vanishing(n, shift ? shifted(ood.z, n) : ood.z)});
   }
   proof.sampled.resize(samples.size());
   parallel::for_range(samples.size(), 1, [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) proof.sampled[i] = samples[i].first->at(samples[i].second);
+    for (size_t i = b; i < e; ++i) {
+      const Sample& s = samples[i];
+      proof.sampled[i] = s.f->dot(s.poly->f) + s.vanishing * s.r->dot(s.poly->r);
+    }
   });
   for (size_t li = 0; li < 4; ++li) proof.sampled.push_back(eval_at(q_coeffs[li], ood.z));
   if (match_ood) {

@@ -9,6 +9,7 @@
 #include "circle/fft.hpp"
 #include "error/error.hpp"
 #include "field/simd.hpp"
+#include "poly/bitrev.hpp"
 #include "poly/multilinear.hpp"
 
 using namespace zkm31;
@@ -196,8 +197,11 @@ TEST(CircleFft, ResidueDomainsCoverTheLargerEvaluation) {
     const auto full = evaluate(c, m);
     const size_t classes = size_t(1) << (m - n);
     std::vector<M31> out(c.size());
+    const auto reversed = poly::bitrev_permute<M31>(c);
+    EXPECT_EQ(evaluate_bitreversed(reversed, m), full);
+    EXPECT_EQ(interpolate_bitreversed(full), poly::bitrev_permute<M31>(interpolate(full)));
     for (size_t r = 0; r < classes; ++r) {
-      ResidueDomain(n, m, r).evaluate(c, out);
+      ResidueDomain(n, m, r).evaluate_bitreversed(reversed, out);
       for (size_t k = 0; k < out.size(); ++k) ASSERT_EQ(out[k], full[r + classes * k]) << n << " " << m << " " << r << " " << k;
     }
   }

@@ -8,6 +8,7 @@
 #include "artifact/body.hpp"
 #include "circle/fft.hpp"
 #include "error/error.hpp"
+#include "poly/bitrev.hpp"
 #include "stark/layout.hpp"
 #include "stark/stark.hpp"
 #include "stark/testing.hpp"
@@ -105,7 +106,7 @@ TEST(Stark, EvalAtMatchesTheFft) {
   std::vector<M31> c(64);
   for (auto& x : c) x = M31(rng() % kP);
   const auto p = circle::domain_point(9, 77);
-  const QM31 got = stark::eval_at(c, {QM31(p.x), QM31(p.y)});
+  const QM31 got = stark::eval_at(poly::bitrev_permute<M31>(c), {QM31(p.x), QM31(p.y)});
   EXPECT_EQ(got, QM31(circle::eval_circle_poly(c, p)));
 }
 
