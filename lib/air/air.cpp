@@ -24,9 +24,10 @@ QM31 from_limb_values(const std::array<QM31, 4>& l) {
          l[3] * QM31(M31(0), M31(0), M31(0), M31(1));
 }
 
-PointEval::PointEval(unsigned log_size, circle::Point<QM31> z, std::span<const QM31> main,
-                     std::span<const QM31> interaction, std::span<const QM31> powers, const LookupChallenges& ch)
-    : Combination(powers, ch), main_(main), inter_(interaction) {
+PointEval::PointEval(unsigned log_size, circle::Point<QM31> z, std::span<const QM31> main, std::span<const QM31> next,
+                     std::span<const int32_t> next_slot, std::span<const QM31> interaction, std::span<const QM31> powers,
+                     const LookupChallenges& ch)
+    : Combination(powers, ch), main_(main), next_(next), inter_(interaction), next_slot_(next_slot) {
   const size_t last = (size_t(1) << log_size) - 1;
   first_ = only_row(log_size, 0, z);
   last_ = only_row(log_size, last, z);
@@ -37,6 +38,16 @@ QM31 PointEval::interaction(size_t k, Row r) const {
   const size_t at = r == Row::Next;
   return from_limb_values({inter_[2 * (4 * k) + at], inter_[2 * (4 * k + 1) + at], inter_[2 * (4 * k + 2) + at],
                            inter_[2 * (4 * k + 3) + at]});
+}
+
+std::vector<bool> next_reads(const Component& c) {
+  const Columns zero(c.main_columns(), std::vector<M31>(2));
+  std::vector<bool> reads(c.main_columns());
+  TraceEval e(zero, 1, nullptr);
+  e.record_next_reads(&reads);
+  e.at(0);
+  c.evaluate(e);
+  return reads;
 }
 
 std::vector<QM31> combination_powers(QM31 alpha, size_t constraints) {

@@ -21,7 +21,12 @@ class TraceEval {
       : cols_(columns), mask_((size_t(1) << log_size) - 1), ch_(challenges) {}
 
   void at(size_t row) { row_ = row, constraint_ = 0, lookup_ = 0, failed_ = -1; }
-  F main(size_t col, Row r) const { return cols_[col][r == Row::Cur ? row_ : (row_ + 1) & mask_]; }
+  F main(size_t col, Row r) const {
+    if (r == Row::Next && next_reads_) (*next_reads_)[col] = true;
+    return cols_[col][r == Row::Cur ? row_ : (row_ + 1) & mask_];
+  }
+  // Marks in `reads` (one flag per main column) every column read one row further.
+  void record_next_reads(std::vector<bool>* reads) { next_reads_ = reads; }
   F first() const { return M31(row_ == 0); }
   F last() const { return M31(row_ == mask_); }
   F not_last() const { return M31(row_ != mask_); }
@@ -56,7 +61,12 @@ class TraceEval {
   size_t mask_, row_ = 0, constraint_ = 0, lookup_ = 0;
   int failed_ = -1;
   const LookupChallenges* ch_;
+  std::vector<bool>* next_reads_ = nullptr;
 };
+
+// The main columns a component reads one row further (Row::Next), from one evaluation on a zero trace:
+// only those are sampled at the point one row further.
+std::vector<bool> next_reads(const Component& c);
 
 // The random combination of a component's constraints: Σ_i alpha^(K−1−i)·c_i over its K = all_constraints()
 // constraints in order (the lookups' I_k·denominator_k − multiplicity_k after the component's own), the
@@ -150,20 +160,28 @@ class DomainEval : public Combination<DomainEval, M31> {
   const M31 *cur_ = nullptr, *nxt_ = nullptr, *icur_ = nullptr, *inxt_ = nullptr;
 };
 
-// The out-of-domain point z (verifier): main values at z and z + step, interaction limbs likewise.
+// The out-of-domain point z (verifier): main values at z and, for the columns read there, at z + step;
+// interaction limbs at both.
 class PointEval : public Combination<PointEval, QM31> {
  public:
-  // main[2c] = column c at z, main[2c + 1] at z + step; interaction the same per limb column.
-  PointEval(unsigned log_size, circle::Point<QM31> z, std::span<const QM31> main, std::span<const QM31> interaction,
-            std::span<const QM31> powers, const LookupChallenges& ch);
-  QM31 main(size_t col, Row r) const { return main_[2 * col + (r == Row::Next)]; }
+  // main[c] = column c at z; next[next_slot[c]] column c at z + step (next_slot[c] < 0: never read
+  // there); interaction[2k], interaction[2k + 1] limb column k at z and z + step.
+  PointEval(unsigned log_size, circle::Point<QM31> z, std::span<const QM31> main, std::span<const QM31> next,
+            std::span<const int32_t> next_slot, std::span<const QM31> interaction, std::span<const QM31> powers,
+            const LookupChallenges& ch);
+  QM31 main(size_t col, Row r) const {
+    if (r == Row::Cur) return main_[col];
+    if (next_slot_[col] < 0) throw std::logic_error("a component read a column one row further that it did not before");
+    return next_[size_t(next_slot_[col])];
+  }
   QM31 interaction(size_t k, Row r) const;
   QM31 first() const { return first_; }
   QM31 last() const { return last_; }
   QM31 not_last() const { return not_last_; }
 
  private:
-  std::span<const QM31> main_, inter_;
+  std::span<const QM31> main_, next_, inter_;
+  std::span<const int32_t> next_slot_;
   QM31 first_, last_, not_last_;
 };
 

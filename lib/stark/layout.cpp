@@ -56,7 +56,13 @@ Layout layout_of(const air::Components& cs, const Config& config, bool verifier)
     const uint64_t column = (uint64_t(1) << (c->log_size() - 1)) + (uint64_t(1) << (l.h - 1));
     l.log_coeffs.push_back(log_bound(column));
     l.q = std::max({l.q, l.log_coeffs.back(), log_bound(c->degree() * column - (uint64_t(1) << (c->log_size() - 1)))});
-    l.trace_columns += c->main_columns() + c->interaction_columns();
+    const std::vector<bool> next = air::next_reads(*c);
+    l.next_slot.emplace_back();
+    int32_t k = 0;
+    for (bool read : next) l.next_slot.back().push_back(read ? k++ : -1);
+    l.next_count.push_back(size_t(k));
+    l.sample_at.push_back(l.sampled_trace);
+    l.sampled_trace += c->main_columns() + size_t(k) + 2 * c->interaction_columns();
   }
   l.L = l.q + config.log_blowup;
   if (l.L > kMaxLogDomain) fail("evaluation domain 2^" + std::to_string(l.L) + " above 2^27");
@@ -144,18 +150,20 @@ Ood draw_ood(Channel& ch) {
 
 std::vector<SampleGroup> sample_groups(const air::Components& cs, const Layout& l, circle::Point<QM31> z, QM31 gamma,
                                        std::span<const QM31> sampled) {
-  std::vector<size_t> block(cs.size());  // each component's first sampled value
-  for (size_t c = 1; c < cs.size(); ++c)
-    block[c] = block[c - 1] + 2 * (cs[c - 1]->main_columns() + cs[c - 1]->interaction_columns());
-  // Component c's columns into g, sampled at z (at = 0) or one row further (at = 1).
+  // Component c's columns into g, sampled at z (at = 0) or one row further (at = 1, the main columns read
+  // there only).
   auto add_main = [&](SampleGroup& g, size_t c, size_t at) {
-    for (size_t i = 0; i < cs[c]->main_columns(); ++i)
-      g.columns.push_back({uint32_t(l.main_tree[c]), uint32_t(l.main_at[c] + i)}), g.values.push_back(block[c] + 2 * i + at);
+    for (size_t i = 0; i < cs[c]->main_columns(); ++i) {
+      const int32_t slot = l.next_slot[c][i];
+      if (at == 1 && slot < 0) continue;
+      g.columns.push_back({uint32_t(l.main_tree[c]), uint32_t(l.main_at[c] + i)});
+      g.values.push_back(l.sample_at[c] + (at == 0 ? i : cs[c]->main_columns() + size_t(slot)));
+    }
   };
   auto add_inter = [&](SampleGroup& g, size_t c, size_t at) {
+    const size_t first = l.sample_at[c] + cs[c]->main_columns() + l.next_count[c];
     for (size_t i = 0; i < cs[c]->interaction_columns(); ++i)
-      g.columns.push_back({uint32_t(l.inter_tree[c]), uint32_t(l.inter_at[c] + i)}),
-          g.values.push_back(block[c] + 2 * (cs[c]->main_columns() + i) + at);
+      g.columns.push_back({uint32_t(l.inter_tree[c]), uint32_t(l.inter_at[c] + i)}), g.values.push_back(first + 2 * i + at);
   };
   std::vector<SampleGroup> groups;
   for (size_t d = 0; d < l.domains.size(); ++d) {
@@ -231,16 +239,16 @@ QM31 SampleGroup::combine(const M31* const* rows) const {
   return QM31(M31::from_u64(w[0]), M31::from_u64(w[1]), M31::from_u64(w[2]), M31::from_u64(w[3]));
 }
 
-QM31 composition_at(const air::Components& cs, circle::Point<QM31> z, std::span<const QM31> sampled,
+QM31 composition_at(const air::Components& cs, const Layout& l, circle::Point<QM31> z, std::span<const QM31> sampled,
                     std::span<const QM31> alphas, const air::LookupChallenges& lookup, std::span<const QM31> claimed_sums) {
   QM31 total;
-  size_t at = 0;
   for (size_t c = 0; c < cs.size(); ++c) {
     const air::Component& comp = *cs[c];
-    const size_t nm = 2 * comp.main_columns(), ni = 2 * comp.interaction_columns();
+    const size_t nm = comp.main_columns(), nn = l.next_count[c], ni = 2 * comp.interaction_columns();
     const std::vector<QM31> powers = air::combination_powers(alphas[c], comp.all_constraints());
-    air::PointEval e(comp.log_size(), z, sampled.subspan(at, nm), sampled.subspan(at + nm, ni), powers, lookup);
-    at += nm + ni;
+    const std::span<const QM31> block = sampled.subspan(l.sample_at[c], nm + nn + ni);
+    air::PointEval e(comp.log_size(), z, block.first(nm), block.subspan(nm, nn), l.next_slot[c], block.subspan(nm + nn),
+                     powers, lookup);
     comp.evaluate(e);
     const QM31 acc = e.finish(comp.lookups(), claimed_sums[c] * M31::from_u64(uint64_t(1) << comp.log_size()).inverse());
     const QM31 v = air::vanishing(comp.log_size(), z);

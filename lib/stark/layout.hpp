@@ -37,7 +37,12 @@ struct TreeShape {
 struct Layout {
   unsigned h = 0;          // zk_log_size
   unsigned q = 0, L = 0;   // composition space 2^q, its domain D_L
-  size_t trace_columns = 0;  // main and interaction columns of every component
+  // Proof::sampled, per component: its main columns at z, those it reads one row further (next_slot[c][i]
+  // ≥ 0: their place among them) at z + one row, each interaction column at z and z + one row; then the
+  // composition's 4 limbs at z.
+  std::vector<std::vector<int32_t>> next_slot;
+  std::vector<size_t> next_count, sample_at;
+  size_t sampled_trace = 0;
   std::vector<Domain> domains;
   // Trees in Proof order: a main tree per domain with components (largest domain first), an interaction
   // tree per domain whose components have lookups, the composition tree (4 limbs of Q, 4 of the mask).
@@ -51,7 +56,7 @@ struct Layout {
   // layer start[g] as rows of 2^k[g] positions. A domain's injection layer starts a tree or is the last.
   unsigned folds = 0;
   std::vector<unsigned> start, k;
-  size_t sampled_values() const { return 2 * trace_columns + 4; }  // Proof::sampled length
+  size_t sampled_values() const { return sampled_trace + 4; }  // Proof::sampled length
   unsigned log_rows(size_t g) const { return L - start[g] - k[g]; }
   unsigned log_final() const { return q - folds; }  // 2^log_final final coefficients
   // The domain whose quotient enters at `layer`, or 0 when none does.
@@ -112,7 +117,7 @@ std::vector<SampleGroup> sample_groups(const air::Components& cs, const Layout& 
                                        std::span<const QM31> sampled);
 
 // The composition at z from the sampled values: Σ_c combination_c(z) / v_{n_c}(z).
-QM31 composition_at(const air::Components& cs, circle::Point<QM31> z, std::span<const QM31> sampled,
+QM31 composition_at(const air::Components& cs, const Layout& l, circle::Point<QM31> z, std::span<const QM31> sampled,
                     std::span<const QM31> alphas, const air::LookupChallenges& lookup, std::span<const QM31> claimed_sums);
 
 // The rows of a tree on D_m the queries (pair indices on D_L) open: query mod 2^(m−1), sorted and unique.

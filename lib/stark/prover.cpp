@@ -368,11 +368,13 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
   std::vector<Sample> samples;
   for (size_t c = 0; c < cs.size(); ++c) {
     const unsigned n = cs[c]->log_size();
-    for (const auto* polys : {&main_polys[c], &inter_polys[c]})
-      for (const ColumnPoly& p : *polys)
-        for (unsigned shift : {0u, n})
-          samples.push_back({&p, &basis(n, shift), &basis(l.h, shift),
-                             air::vanishing(n, shift ? shifted(ood.z, n) : ood.z)});
+    auto add = [&](const ColumnPoly& p, unsigned shift) {
+      samples.push_back({&p, &basis(n, shift), &basis(l.h, shift), air::vanishing(n, shift ? shifted(ood.z, n) : ood.z)});
+    };
+    for (const ColumnPoly& p : main_polys[c]) add(p, 0);
+    for (size_t i = 0; i < main_polys[c].size(); ++i)
+      if (l.next_slot[c][i] >= 0) add(main_polys[c][i], n);
+    for (const ColumnPoly& p : inter_polys[c]) add(p, 0), add(p, n);
   }
   proof.sampled.resize(samples.size());
   parallel::for_range(samples.size(), 1, [&](size_t b, size_t e) {
@@ -383,7 +385,7 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
   });
   for (size_t li = 0; li < 4; ++li) proof.sampled.push_back(eval_at(q_coeffs[li], ood.z));
   if (match_ood) {
-    const QM31 expected = composition_at(cs, ood.z, proof.sampled, alphas, lookup, proof.claimed_sums);
+    const QM31 expected = composition_at(cs, l, ood.z, proof.sampled, alphas, lookup, proof.claimed_sums);
     std::fill(proof.sampled.end() - 4, proof.sampled.end(), QM31());
     proof.sampled[proof.sampled.size() - 4] = expected;
   }

@@ -17,7 +17,7 @@
 // (after the constraint challenges); layout.hpp.
 // Transcript: statement (components, public inputs, config, layout) → main roots → lookup challenges →
 // interaction roots, claimed sums → α per component → composition root → OOD point z → sampled values
-// (every trace column at z and z + one row, the composition limbs at z) → γ → FRI over, per domain D_m,
+// (every trace column at z, at z + one row those read there, the composition limbs at z) → γ → FRI over, per domain D_m,
 //   D'_m(P) = [M(P) on D_L] + Σ_samples of its columns (Σ_i γ^k_i·f_i(P) − line_s(P)) / V_s(P)
 // (V_s the line through the sample point s and its conjugate s̄ — u ↦ −u —, line_s the batched line
 // through (s, f(s)) and (s̄, f(s̄))): D'_L's circle fold, then line folds, every fold_step-th layer
@@ -49,8 +49,9 @@ struct Proof {
   Config config;
   std::vector<hash::Digest> roots;      // every tree's (layout.hpp: main trees, interaction trees, composition)
   std::vector<QM31> claimed_sums;       // each component's LogUp total (they must add up to 0)
-  // Sampled values: per component its main columns then its interaction limb columns, each at z and
-  // at z + one row; then the 4 composition limbs at z.
+  // Sampled values: per component its main columns at z, those of them its constraints read one row
+  // further at z + one row, its interaction limb columns at z and z + one row; then the 4 composition
+  // limbs at z (layout.hpp).
   std::vector<QM31> sampled;
   std::vector<hash::Digest> fri_roots;
   std::vector<QM31> final_coefficients;  // the last FRI layer as a line polynomial

@@ -50,7 +50,7 @@ void verify(const air::Components& cs, const Proof& proof, double floor_bits) {
   const std::span<const QM31> sampled(proof.sampled);
   const QM31 q_at_z = air::from_limb_values({sampled[sampled.size() - 4], sampled[sampled.size() - 3],
                                              sampled[sampled.size() - 2], sampled[sampled.size() - 1]});
-  require(composition_at(cs, ood.z, sampled, alphas, lookup, proof.claimed_sums) == q_at_z, kWhere,
+  require(composition_at(cs, l, ood.z, sampled, alphas, lookup, proof.claimed_sums) == q_at_z, kWhere,
           "constraints do not match the composition at the out-of-domain point");
   ch.absorb_qm31s("stark/sampled", proof.sampled);
   const QM31 gamma = ch.draw_qm31("stark/gamma");
