@@ -19,9 +19,12 @@ unsigned log_bound(uint64_t degree) {
 
 }  // namespace
 
-unsigned zk_log_size(const Config& c) {
+unsigned zk_log_size(const Config& c, unsigned composition_log_width) {
+  // Per query: the column's own pair, and the 2^w positions of D_L a composition row holds with one
+  // trace row after each; then 4 limbs at each of z and z + one row.
+  const uint64_t functionals = (2 + (uint64_t(2) << composition_log_width)) * c.queries + 8;
   unsigned h = 1;
-  while ((uint64_t(1) << h) - 1 < 6 * uint64_t(c.queries) + 8) ++h;
+  while ((uint64_t(1) << h) - 1 < functionals) ++h;
   return h;
 }
 
@@ -31,26 +34,13 @@ size_t Layout::injected_at(unsigned layer) const {
   return 0;
 }
 
-Layout layout_of(const air::Components& cs, const Config& config, bool verifier) {
-  auto fail = [&](const std::string& what) {
-    if (verifier) throw Rejected(kWhere, what);
-    throw BadInput("stark: " + what);
-  };
-  try {
-    pcs::check_floor(config, 0);
-  } catch (const Rejected& e) {
-    fail(e.check());
-  }
-  if (config.first_fold != 0) fail("first_fold must be 0 (the first fold is the circle fold)");
-  if (cs.empty()) fail("no components");
+namespace {
+
+// The layout for zk_log_size h with D_L's trees holding 2^w positions per row.
+Layout layout_with(const air::Components& cs, const Config& config, unsigned h, unsigned w) {
   Layout l;
-  l.h = zk_log_size(config);
+  l.h = h, l.w = w;
   for (const auto& c : cs) {
-    const std::string who = "component " + c->name() + ": ";
-    if (c->log_size() < kMinLogSize || c->log_size() > kMaxLogSize)
-      fail(who + "log_size " + std::to_string(c->log_size()) + " outside 3..24");
-    if (c->degree() < 1 || c->degree() > kMaxDegree) fail(who + "degree outside 1..8");
-    if (c->main_columns() == 0) fail(who + "no main columns");
     // A randomised column f + v_n·r has degree ≤ 2^(n−1) + 2^(h−1); a constraint of degree d in the
     // columns and selectors divided by v_n, ≤ d·that − 2^(n−1).
     const uint64_t column = (uint64_t(1) << (c->log_size() - 1)) + (uint64_t(1) << (l.h - 1));
@@ -65,7 +55,6 @@ Layout layout_of(const air::Components& cs, const Config& config, bool verifier)
     l.sampled_trace += c->main_columns() + size_t(k) + 2 * c->interaction_columns();
   }
   l.L = l.q + config.log_blowup;
-  if (l.L > kMaxLogDomain) fail("evaluation domain 2^" + std::to_string(l.L) + " above 2^27");
 
   // D_L, then one domain per smaller coefficient space, largest first.
   std::vector<unsigned> spaces(l.log_coeffs.begin(), l.log_coeffs.end());
@@ -83,7 +72,7 @@ Layout layout_of(const air::Components& cs, const Config& config, bool verifier)
   l.inter_tree.assign(cs.size(), SIZE_MAX), l.inter_at.assign(cs.size(), 0);
   auto add_trees = [&](bool interaction) {
     for (size_t d = 0; d < l.domains.size(); ++d) {
-      TreeShape t{d, 0};
+      TreeShape t{d, 0, d == 0 ? w : 1};
       for (size_t c = 0; c < cs.size(); ++c) {
         const size_t cols = interaction ? cs[c]->interaction_columns() : cs[c]->main_columns();
         if (l.domain_of[c] != d || cols == 0) continue;
@@ -101,15 +90,15 @@ Layout layout_of(const air::Components& cs, const Config& config, bool verifier)
   add_trees(true);
   l.composition_tree = l.trees.size();
   l.domains[0].trees.push_back(l.trees.size());
-  l.trees.push_back({0, 8});
+  l.trees.push_back({0, 8, w});
 
   // FRI folds down to 2^final_log coefficients, or to the smallest domain's line if that is smaller (its
-  // quotient must enter before the last layer); committed trees of fold_step layers, cut where a domain's
-  // quotient enters.
+  // quotient must enter before the last layer); committed trees of fold_step layers from layer w, cut
+  // where a domain's quotient enters.
   unsigned last = std::min(l.q - 1, config.final_log);
   for (size_t d = 1; d < l.domains.size(); ++d) last = std::min(last, l.domains[d].log_size - config.log_blowup - 1);
   l.folds = l.q - last;
-  for (unsigned a = 1; a < l.folds;) {
+  for (unsigned a = w; a < l.folds;) {
     unsigned end = std::min(a + config.fold_step, l.folds);
     for (size_t d = 1; d < l.domains.size(); ++d)
       if (l.domains[d].inject > a && l.domains[d].inject < end) end = l.domains[d].inject;
@@ -117,6 +106,49 @@ Layout layout_of(const air::Components& cs, const Config& config, bool verifier)
     l.k.push_back(end - a);
     a = end;
   }
+  return l;
+}
+
+// The first layer a smaller domain's quotient enters at (0: none).
+unsigned first_injection(const Layout& l) {
+  unsigned first = 0;
+  for (size_t d = 1; d < l.domains.size(); ++d)
+    if (first == 0 || l.domains[d].inject < first) first = l.domains[d].inject;
+  return first;
+}
+
+}  // namespace
+
+Layout layout_of(const air::Components& cs, const Config& config, bool verifier) {
+  auto fail = [&](const std::string& what) {
+    if (verifier) throw Rejected(kWhere, what);
+    throw BadInput("stark: " + what);
+  };
+  try {
+    pcs::check_floor(config, 0);
+  } catch (const Rejected& e) {
+    fail(e.check());
+  }
+  if (config.first_fold != 0) fail("first_fold must be 0 (the first fold is the circle fold)");
+  if (cs.empty()) fail("no components");
+  for (const auto& c : cs) {
+    const std::string who = "component " + c->name() + ": ";
+    if (c->log_size() < kMinLogSize || c->log_size() > kMaxLogSize)
+      fail(who + "log_size " + std::to_string(c->log_size()) + " outside 3..24");
+    if (c->degree() < 1 || c->degree() > kMaxDegree) fail(who + "degree outside 1..8");
+    if (c->main_columns() == 0) fail(who + "no main columns");
+  }
+  Layout l = layout_with(cs, config, zk_log_size(config, 1), 1);
+  // When a smaller domain's quotient enters at layer 2 or 3 and D_L holds only the composition tree,
+  // that tree's rows hold the 2^w positions that fold into one position of layer w = that layer, and
+  // FRI's first tree starts there: one tree fewer (its rows and paths) for 2^w − 2 more composition
+  // positions per query, whose openings need a larger h.
+  const unsigned first = first_injection(l);
+  if ((first == 2 || first == 3) && l.domains[0].trees.size() == 1) {
+    Layout wide = layout_with(cs, config, zk_log_size(config, first), first);
+    if (first_injection(wide) == first && wide.domains[0].trees.size() == 1) l = std::move(wide);
+  }
+  if (l.L > kMaxLogDomain) fail("evaluation domain 2^" + std::to_string(l.L) + " above 2^27");
   return l;
 }
 
@@ -133,7 +165,7 @@ void absorb_statement(Channel& ch, const air::Components& cs, const Config& c, c
   const M31 cfg[6] = {M31(c.log_blowup), M31(c.queries),   M31(c.pow_bits),
                       M31(c.fold_step),  M31(c.final_log), M31(c.first_fold)};
   ch.absorb_m31s("stark/config", cfg);
-  std::vector<M31> layout = {M31(l.h), M31(l.q), M31(l.L), M31(l.folds)};
+  std::vector<M31> layout = {M31(l.h), M31(l.w), M31(l.q), M31(l.L), M31(l.folds)};
   for (const Domain& d : l.domains) layout.push_back(M31(d.log_size)), layout.push_back(M31(d.inject));
   for (const TreeShape& t : l.trees) layout.push_back(M31(uint32_t(t.domain))), layout.push_back(M31(uint32_t(t.columns)));
   for (size_t g = 0; g < l.start.size(); ++g) layout.push_back(M31(l.start[g])), layout.push_back(M31(l.k[g]));
@@ -258,9 +290,9 @@ QM31 composition_at(const air::Components& cs, const Layout& l, circle::Point<QM
   return total;
 }
 
-std::vector<size_t> opened_rows(std::span<const size_t> queries, unsigned log_domain) {
+std::vector<size_t> opened_rows(std::span<const size_t> queries, unsigned log_rows) {
   std::vector<size_t> out;
-  for (size_t q : queries) out.push_back(q & ((size_t(1) << (log_domain - 1)) - 1));
+  for (size_t q : queries) out.push_back(q & ((size_t(1) << log_rows) - 1));
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

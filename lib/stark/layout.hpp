@@ -27,16 +27,22 @@ struct Domain {
   std::vector<size_t> trees;  // its trees, in Proof order
 };
 
-// A committed tree: rows j < 2^(m−1) of its domain D_m hold every column at D_m[j], then every column at
-// D_m[j + 2^(m−1)] (the pair the first fold merges: a query opens one row), then kSalt random values.
+// A committed tree: row j < 2^(m−w) of its domain D_m holds every column at D_m[j + t·2^(m−w)] for
+// t = 0, 1, …, 2^w − 1 (w = log_width: 1 — the pair the first fold merges — except on D_L, where it is
+// Layout::w), then kSalt random values. A query opens one row.
 struct TreeShape {
   size_t domain, columns;
-  size_t row_len() const { return 2 * columns + kSalt; }
+  unsigned log_width;
+  size_t row_len() const { return (columns << log_width) + kSalt; }
 };
 
 struct Layout {
   unsigned h = 0;          // zk_log_size
   unsigned q = 0, L = 0;   // composition space 2^q, its domain D_L
+  // D_L's trees hold 2^w positions per row: the verifier folds them (circle fold, w − 1 line folds) into
+  // layer w, where FRI's first committed tree starts (w > 1 saves the trees of layers 1 … w − 1 when a
+  // smaller domain's quotient enters at w).
+  unsigned w = 1;
   // Proof::sampled, per component: its main columns at z, those it reads one row further (next_slot[c][i]
   // ≥ 0: their place among them) at z + one row, each interaction column at z and z + one row; then the
   // composition's 4 limbs at z.
@@ -53,7 +59,8 @@ struct Layout {
   std::vector<unsigned> log_coeffs;
   std::vector<size_t> domain_of, main_tree, inter_tree, main_at, inter_at;
   // FRI: layers 1..folds (layer 0 is D' on D_L, the last layer is sent as coefficients); tree g holds
-  // layer start[g] as rows of 2^k[g] positions. A domain's injection layer starts a tree or is the last.
+  // layer start[g] (the first: w) as rows of 2^k[g] positions. A domain's injection layer starts a tree
+  // or is the last.
   unsigned folds = 0;
   std::vector<unsigned> start, k;
   size_t sampled_values() const { return sampled_trace + 4; }  // Proof::sampled length
@@ -120,12 +127,13 @@ std::vector<SampleGroup> sample_groups(const air::Components& cs, const Layout& 
 QM31 composition_at(const air::Components& cs, const Layout& l, circle::Point<QM31> z, std::span<const QM31> sampled,
                     std::span<const QM31> alphas, const air::LookupChallenges& lookup, std::span<const QM31> claimed_sums);
 
-// The rows of a tree on D_m the queries (pair indices on D_L) open: query mod 2^(m−1), sorted and unique.
-std::vector<size_t> opened_rows(std::span<const size_t> queries, unsigned log_domain);
+// The rows of a tree of 2^log_rows rows the queries (pair indices on D_L) open: query mod 2^log_rows,
+// sorted and unique.
+std::vector<size_t> opened_rows(std::span<const size_t> queries, unsigned log_rows);
 // Where the values of D_m[pos] start in a tree's rows (TreeShape).
 inline const M31* position_in(const M31* rows, const TreeShape& t, unsigned m, size_t pos) {
-  const size_t half = size_t(1) << (m - 1);
-  return rows + (pos & (half - 1)) * t.row_len() + (pos >= half ? t.columns : 0);
+  const unsigned log_rows = m - t.log_width;
+  return rows + (pos & ((size_t(1) << log_rows) - 1)) * t.row_len() + (pos >> log_rows) * t.columns;
 }
 // The row indices of FRI tree g (layer start[g]) the queries open.
 std::vector<size_t> fri_rows_of(std::span<const size_t> queries, const Layout& l, size_t g);

@@ -90,31 +90,34 @@ struct BasisAt {
 // values are written together; an evaluation is dropped once written, never held twice.
 class SaltedRows {
  public:
-  SaltedRows(unsigned m, size_t columns)
-      : half_(size_t(1) << (m - 1)), cols_(columns), len_(2 * columns + kSalt), rows_(half_ * len_) {}
+  explicit SaltedRows(unsigned m, const TreeShape& t)
+      : rows_count_(size_t(1) << (m - t.log_width)), width_(size_t(1) << t.log_width), cols_(t.columns),
+        len_(t.row_len()), rows_(rows_count_ * len_) {}
   void set(size_t first, const std::vector<std::vector<M31>>& cols) {
-    parallel::for_range(half_, 1 << 10, [&](size_t b, size_t e) {
-      for (size_t j = b; j < e; ++j) {
-        M31* row = rows_.data() + j * len_ + first;
-        for (size_t c = 0; c < cols.size(); ++c) row[c] = cols[c][j], row[cols_ + c] = cols[c][j + half_];
-      }
+    parallel::for_range(rows_count_, 1 << 10, [&](size_t b, size_t e) {
+      for (size_t j = b; j < e; ++j)
+        for (size_t t = 0; t < width_; ++t) {
+          M31* at = rows_.data() + j * len_ + t * cols_ + first;
+          for (size_t c = 0; c < cols.size(); ++c) at[c] = cols[c][j + t * rows_count_];
+        }
     });
   }
   merkle::Tree commit(Randomness& rnd) && {
-    for (size_t j = 0; j < half_; ++j) rnd.fill(std::span<M31>(rows_).subspan(j * len_ + len_ - kSalt, kSalt));
+    for (size_t j = 0; j < rows_count_; ++j) rnd.fill(std::span<M31>(rows_).subspan(j * len_ + len_ - kSalt, kSalt));
     return merkle::Tree(std::move(rows_), len_);
   }
 
  private:
-  size_t half_, cols_, len_;
+  size_t rows_count_, width_, cols_, len_;
   std::vector<M31> rows_;
 };
 
 // Commits columns (each given by its 2^e coefficients in bit-reversed order, `coeffs` writing column i's)
 // on D_m, 16 at a time.
-merkle::Tree commit_columns(unsigned m, size_t count, size_t log_coeffs,
+merkle::Tree commit_columns(unsigned m, const TreeShape& shape, size_t log_coeffs,
                             const std::function<void(size_t, std::span<M31>)>& coeffs, Randomness& rnd) {
-  SaltedRows rows(m, count);
+  SaltedRows rows(m, shape);
+  const size_t count = shape.columns;
   constexpr size_t kBatch = 16;
   std::vector<M31> c(size_t(1) << log_coeffs);
   for (size_t first = 0; first < count; first += kBatch) {
@@ -259,7 +262,7 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
         for (const ColumnPoly& p : polys[c]) cols.push_back(&p);
         e = l.log_coeffs[c];
       }
-    trees.push_back(commit_columns(l.domains[l.trees[t].domain].log_size, cols.size(), e,
+    trees.push_back(commit_columns(l.domains[l.trees[t].domain].log_size, l.trees[t], e,
                                    [&](size_t i, std::span<M31> out) { cols[i]->coefficients(out); }, rnd));
     proof.roots.push_back(trees.back().root());
   };
@@ -342,7 +345,7 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
   }
   std::array<std::vector<M31>, 4> mask;
   for (auto& m : mask) m.resize(size_t(1) << l.q), rnd.fill(m);  // uniform in any order
-  trees.push_back(commit_columns(l.L, 8, l.q, [&](size_t i, std::span<M31> out) {
+  trees.push_back(commit_columns(l.L, l.trees[l.composition_tree], l.q, [&](size_t i, std::span<M31> out) {
     const auto& src = i < 4 ? q_coeffs[i] : mask[i - 4];
     std::copy(src.begin(), src.end(), out.begin());
   }, rnd));
@@ -431,6 +434,10 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
   // FRI, the smaller domains' quotients entering at their layers.
   std::vector<QM31> chal = {ch.draw_qm31("stark/fri")};
   std::vector<QM31> layer = fri::fold_circle(std::span<const QM31>(deep[0]), chal.back());
+  for (unsigned a = 1; a < l.w; ++a) {  // folded by the verifier from D_L's rows
+    chal.push_back(ch.draw_qm31("stark/fri"));
+    layer = fri::fold_line(layer, chal.back());
+  }
   auto inject = [&](unsigned a) {
     const size_t d = l.injected_at(a);
     if (d == 0) return;
@@ -461,7 +468,7 @@ Proof prove_with(const air::Components& cs, const std::vector<air::Columns>& tra
   const std::vector<size_t> queries = ch.draw_indices("stark/queries", config.queries, l.L - 1);
 
   for (size_t t = 0; t < trees.size(); ++t) {
-    const std::vector<size_t> opened = opened_rows(queries, l.domains[l.trees[t].domain].log_size);
+    const std::vector<size_t> opened = opened_rows(queries, l.domains[l.trees[t].domain].log_size - l.trees[t].log_width);
     proof.rows.emplace_back();
     for (size_t j : opened) {
       const std::vector<M31> row = trees[t].row(j);

@@ -42,8 +42,9 @@ namespace zkm31::stark {
 // first_fold must be 0 (the first fold is always the circle fold of the pairs a query opens).
 using Config = pcs::Config;
 
-// Random coefficients per trace column: 2^h with 2^h − 1 ≥ 6·queries + 8 (lib/stark/README.md).
-unsigned zk_log_size(const Config& c);
+// Random coefficients per trace column: 2^h with 2^h − 1 ≥ (2 + 2·2^w)·queries + 8, w the composition
+// tree's positions per row (log; layout.hpp): 6·queries + 8 for pairs (lib/stark/README.md).
+unsigned zk_log_size(const Config& c, unsigned composition_log_width);
 
 struct Proof {
   Config config;

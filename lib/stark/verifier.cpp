@@ -58,6 +58,7 @@ void verify(const air::Components& cs, const Proof& proof, double floor_bits) {
 
   // The same draws as the prover's FRI: a domain's (λ, μ) before the tree of the layer it enters.
   std::vector<QM31> chal = {ch.draw_qm31("stark/fri")};
+  for (unsigned a = 1; a < l.w; ++a) chal.push_back(ch.draw_qm31("stark/fri"));
   std::vector<std::array<QM31, 2>> injection(l.domains.size());  // λ, μ
   auto draw_injection = [&](unsigned a) {
     if (const size_t d = l.injected_at(a)) injection[d] = {ch.draw_qm31("stark/inject_fold"), ch.draw_qm31("stark/inject")};
@@ -75,13 +76,13 @@ void verify(const air::Components& cs, const Proof& proof, double floor_bits) {
   // Every tree at the rows the queries open on its domain.
   std::vector<std::vector<size_t>> opened(l.trees.size());
   for (size_t t = 0; t < l.trees.size(); ++t) {
-    const unsigned m = l.domains[l.trees[t].domain].log_size;
-    opened[t] = opened_rows(queries, m);
+    const unsigned log_rows = l.domains[l.trees[t].domain].log_size - l.trees[t].log_width;
+    opened[t] = opened_rows(queries, log_rows);
     const std::string name = t == l.composition_tree ? "composition" : (t < l.main_trees ? "main" : "interaction");
     const size_t len = l.trees[t].row_len();
     count(proof.rows[t].size(), opened[t].size() * len, name + " rows");
     try {
-      merkle::verify(proof.roots[t], m - 1, len, opened[t], proof.rows[t], proof.paths[t]);
+      merkle::verify(proof.roots[t], log_rows, len, opened[t], proof.rows[t], proof.paths[t]);
     } catch (const Rejected& e) {
       throw Rejected(kWhere, name + " decommitment: " + e.what());
     }
@@ -101,11 +102,12 @@ void verify(const air::Components& cs, const Proof& proof, double floor_bits) {
   // D'_m at position pos of domain d, from the opened rows of its trees.
   auto deep_at = [&](size_t d, size_t pos) {
     const unsigned m = l.domains[d].log_size;
-    const size_t half = size_t(1) << (m - 1);
     std::vector<const M31*> row(l.trees.size());
     for (size_t t : l.domains[d].trees) {
-      const size_t at = size_t(std::lower_bound(opened[t].begin(), opened[t].end(), pos & (half - 1)) - opened[t].begin());
-      row[t] = proof.rows[t].data() + at * l.trees[t].row_len() + (pos >= half ? l.trees[t].columns : 0);
+      const unsigned log_rows = m - l.trees[t].log_width;
+      const size_t r = pos & ((size_t(1) << log_rows) - 1);
+      const size_t at = size_t(std::lower_bound(opened[t].begin(), opened[t].end(), r) - opened[t].begin());
+      row[t] = proof.rows[t].data() + at * l.trees[t].row_len() + (pos >> log_rows) * l.trees[t].columns;
     }
     const circle::CirclePoint p = circle::domain_point(m, pos);
     QM31 v;
@@ -121,7 +123,7 @@ void verify(const air::Components& cs, const Proof& proof, double floor_bits) {
     }
     return v;
   };
-  // D'_m circle-folded at the pair (p, p + 2^(m−1)) of domain d.
+  // D'_m circle-folded at the pair (p, p + 2^(m−1)) of a smaller domain d.
   auto folded_at = [&](size_t d, size_t p, QM31 lambda) {
     const unsigned m = l.domains[d].log_size;
     std::vector<QM31> pair = {deep_at(d, p), deep_at(d, p + (size_t(1) << (m - 1)))};
@@ -133,7 +135,12 @@ void verify(const air::Components& cs, const Proof& proof, double floor_bits) {
     return d == 0 ? carried : carried + injection[d][1] * folded_at(d, p, injection[d][0]);
   };
   for (size_t j : queries) {
-    QM31 carried = folded_at(0, j, chal[0]);
+    // Layer w at j mod 2^(L−w), folded from the 2^w positions of D_L's row.
+    const unsigned first_rows = l.L - l.w;
+    const size_t first_pos = j & ((size_t(1) << first_rows) - 1);
+    std::vector<QM31> coset(size_t(1) << l.w);
+    for (size_t t = 0; t < coset.size(); ++t) coset[t] = deep_at(0, first_pos + (t << first_rows));
+    QM31 carried = fri::fold_row(coset, first_pos, first_rows, l.L, 0, std::span<const QM31>(chal).first(l.w));
     for (size_t g = 0; g < l.start.size(); ++g) {
       const unsigned log_rows = l.log_rows(g);
       const size_t r = j & ((size_t(1) << log_rows) - 1), w = size_t(1) << l.k[g];

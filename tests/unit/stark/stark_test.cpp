@@ -112,10 +112,15 @@ TEST(Stark, EvalAtMatchesTheFft) {
 
 TEST(Stark, HonestProofVerifies) {
   const Fixture f = honest();
-  // The trace on its own domain D_11 (2^10 coefficients), the composition on D_12: two trees.
+  // The trace on its own domain D_12 (2^11 coefficients: h = 10), the composition on D_13 with rows of
+  // 4 positions (the trace's quotient enters FRI at layer 2, its first tree): two trees.
   const stark::Layout l = stark::layout_of(f.cs, kFast, false);
   ASSERT_EQ(l.domains.size(), 2u);
-  EXPECT_EQ(l.domains[1].log_size, 11u);
+  EXPECT_EQ(l.h, 10u);
+  EXPECT_EQ(l.w, 2u);
+  EXPECT_EQ(l.domains[1].log_size, 12u);
+  EXPECT_EQ(l.domains[1].inject, 2u);
+  EXPECT_EQ(l.start[0], 2u);
   EXPECT_EQ(f.proof.roots.size(), 2u);
   EXPECT_NO_THROW(stark::verify(f.cs, f.proof));
   EXPECT_NO_THROW(stark::verify(f.cs, roundtrip(f.proof)));
@@ -245,7 +250,8 @@ TEST(Stark, EveryFieldTamperedIsRejected) {
       [](auto& p) { p.rows[0][3] += M31(1); },  // the pair's second position
       [](auto& p) { p.rows[1][0] += M31(1); },
       [](auto& p) { p.rows[1][5] += M31(1); },  // the mask
-      [](auto& p) { p.rows[1][13] += M31(1); },  // the mask at the pair's second position
+      [](auto& p) { p.rows[1][13] += M31(1); },  // the mask at the row's second position
+      [](auto& p) { p.rows[1][29] += M31(1); },  // the mask at the row's fourth position
       [](auto& p) { p.paths[0].siblings[0][0] ^= 1; },
       [](auto& p) { p.paths[1].siblings.pop_back(); },
       [](auto& p) { p.fri_rows[0][0] += QM31::one(); },

@@ -77,16 +77,18 @@ std::vector<M31> solve(std::vector<std::vector<M31>> a, std::vector<M31> y) {
 // `--log-blowup 2 --queries 35` and the vm31 proofs use), for a trace column on a domain of its own and
 // for one on D_L: the random part v_n·r of a column (r with 2^h coefficients) takes independent uniform
 // values at every point whose value a proof reveals or depends on — per query the pair the column's own
-// tree opens (p, p + 2^(m−1) of its D_m), the pair of D_L the composition's tree opens and one trace row
-// after each (the composition there reads them), and the 4 M31 limbs of each of z and z + one row — when
-// these ≤ 6·queries + 8 functionals have full rank.
+// tree opens (p, p + 2^(m−1) of its D_m), the positions of D_L the composition's tree opens and one
+// trace row after each (the composition there reads them), and the 4 M31 limbs of each of z and z + one
+// row — when
+// these ≤ (2 + 2·2^w)·queries + 8 functionals have full rank (w: the composition tree's positions per
+// row, layout.hpp; 2^w of them where a smaller domain's quotient enters FRI at layer w ≤ 3).
 TEST(Zk, RandomisationCoversEveryOpening) {
   for (const stark::Config& cfg : {stark::Config{}, stark::Config{2, 35, 26, 4, 6, 0}})
-    for (unsigned n : {10u, 16u}) {
-      const unsigned h = stark::zk_log_size(cfg);
+    for (unsigned n : {5u, 10u, 16u}) {
       const air::Components cs = {std::make_shared<air::Fibonacci>(n, M31())};
       const stark::Layout l = stark::layout_of(cs, cfg, false);
-      const unsigned m = l.domains[l.domain_of[0]].log_size;
+      const unsigned h = l.h, m = l.domains[l.domain_of[0]].log_size;
+      EXPECT_EQ(h, stark::zk_log_size(cfg, l.w));
       std::mt19937_64 rng(11);
       std::vector<std::vector<M31>> rows;
       std::set<std::pair<uint32_t, uint32_t>> seen;
@@ -98,12 +100,13 @@ TEST(Zk, RandomisationCoversEveryOpening) {
         rows.push_back(b);
       };
       for (uint32_t q = 0; q < cfg.queries; ++q) {
-        const size_t j = rng() % (size_t(1) << (l.L - 1));
-        for (size_t pos : {j, j + (size_t(1) << (l.L - 1))}) {
+        const size_t j = rng() % (size_t(1) << (l.L - 1)), first = j & ((size_t(1) << (l.L - l.w)) - 1);
+        for (size_t t = 0; t < (size_t(1) << l.w); ++t) {  // the composition tree's row
+          const size_t pos = first + (t << (l.L - l.w));
           add_point(circle::domain_point(l.L, pos));
           add_point(circle::domain_point(l.L, stark::next_index(l.L, n, pos)));
         }
-        const size_t p = j & ((size_t(1) << (m - 1)) - 1);
+        const size_t p = j & ((size_t(1) << (m - 1)) - 1);  // the column's own pair
         for (size_t pos : {p, p + (size_t(1) << (m - 1))}) add_point(circle::domain_point(m, pos));
       }
       Channel ch("zk-test");
@@ -116,10 +119,10 @@ TEST(Zk, RandomisationCoversEveryOpening) {
           for (size_t k = 0; k < 4; ++k) limb_rows[k].push_back((t * v).limbs()[k]);
         for (auto& r : limb_rows) rows.push_back(r);
       }
-      ASSERT_LE(rows.size(), 6 * cfg.queries + 8);
+      ASSERT_LE(rows.size(), (2 + (size_t(2) << l.w)) * cfg.queries + 8);
       ASSERT_LE(rows.size(), (size_t(1) << h) - 1);
       EXPECT_EQ(rank(rows), rows.size()) << cfg.queries << " queries at rate 2^-" << cfg.log_blowup << ", n = " << n
-                                         << ", trace on D_" << m << " of D_" << l.L;
+                                         << ", trace on D_" << m << " of D_" << l.L << ", w = " << l.w;
     }
 }
 
@@ -173,8 +176,10 @@ TEST(Zk, TwoWitnessesGiveTheSameDistribution) {
       for (size_t i = p.sampled.size() - 4; i < p.sampled.size(); ++i)
         for (M31 v : p.sampled[i].limbs()) hist["sampled composition"][which][v.v & 15]++;
       const std::vector<M31>& comp = p.rows[l.composition_tree];
-      for (size_t r = 0; r < comp.size() / 20; ++r)
-        for (size_t c = 0; c < 16; ++c) hist["composition rows"][which][comp[r * 20 + c].v & 15]++;
+      const stark::TreeShape& cshape = l.trees[l.composition_tree];
+      for (size_t r = 0; r < comp.size() / cshape.row_len(); ++r)
+        for (size_t c = 0; c < (cshape.columns << cshape.log_width); ++c)
+          hist["composition rows"][which][comp[r * cshape.row_len() + c].v & 15]++;
       for (const auto& layer : p.fri_rows)
         for (const QM31& x : layer)
           for (M31 v : x.limbs()) hist["fri rows"][which][v.v & 15]++;
@@ -197,7 +202,7 @@ TEST(Zk, TwoWitnessesGiveTheSameDistribution) {
         stark::draw_ood(ch);
         ch.absorb_qm31s("stark/sampled", p.sampled);
         ch.draw_qm31("stark/gamma");
-        ch.draw_qm31("stark/fri");
+        for (unsigned a = 0; a < l.w; ++a) ch.draw_qm31("stark/fri");
         auto injection = [&](unsigned a) {
           if (l.injected_at(a)) ch.draw_qm31("stark/inject_fold"), ch.draw_qm31("stark/inject");
         };
@@ -209,7 +214,7 @@ TEST(Zk, TwoWitnessesGiveTheSameDistribution) {
         injection(l.folds);
         ch.absorb_qm31s("stark/final", p.final_coefficients);
         ASSERT_TRUE(ch.check_pow(cfg.pow_bits, p.pow_nonce));
-        pos = stark::opened_rows(ch.draw_indices("stark/queries", cfg.queries, l.L - 1), m);
+        pos = stark::opened_rows(ch.draw_indices("stark/queries", cfg.queries, l.L - 1), m - 1);
       }
       // Column a at the opened rows' two positions each.
       std::vector<std::vector<M31>> a;
