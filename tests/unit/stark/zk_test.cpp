@@ -6,9 +6,11 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <tuple>
 #include <random>
 
 #include "air/fibonacci.hpp"
+#include "air/poseidon2.hpp"
 #include "artifact/body.hpp"
 #include "circle/circle.hpp"
 #include "stark/layout.hpp"
@@ -83,47 +85,55 @@ std::vector<M31> solve(std::vector<std::vector<M31>> a, std::vector<M31> y) {
 // these ≤ (2 + 2·2^w)·queries + 8 functionals have full rank (w: the composition tree's positions per
 // row, layout.hpp; 2^w of them where a smaller domain's quotient enters FRI at layer w ≤ 3).
 TEST(Zk, RandomisationCoversEveryOpening) {
-  for (const stark::Config& cfg : {stark::Config{}, stark::Config{2, 35, 26, 4, 6, 0}})
-    for (unsigned n : {5u, 10u, 16u}) {
-      const air::Components cs = {std::make_shared<air::Fibonacci>(n, M31())};
-      const stark::Layout l = stark::layout_of(cs, cfg, false);
-      const unsigned h = l.h, m = l.domains[l.domain_of[0]].log_size;
-      EXPECT_EQ(h, stark::zk_log_size(cfg, l.w));
-      std::mt19937_64 rng(11);
-      std::vector<std::vector<M31>> rows;
-      std::set<std::pair<uint32_t, uint32_t>> seen;
-      auto add_point = [&](circle::CirclePoint p) {
-        if (!seen.insert({p.x.v, p.y.v}).second) return;  // the same functional again
-        const M31 v = air::vanishing(n, p);
-        auto b = basis_at(h, p);
-        for (auto& x : b) x *= v;
-        rows.push_back(b);
-      };
-      for (uint32_t q = 0; q < cfg.queries; ++q) {
-        const size_t j = rng() % (size_t(1) << (l.L - 1)), first = j & ((size_t(1) << (l.L - l.w)) - 1);
-        for (size_t t = 0; t < (size_t(1) << l.w); ++t) {  // the composition tree's row
-          const size_t pos = first + (t << (l.L - l.w));
-          add_point(circle::domain_point(l.L, pos));
-          add_point(circle::domain_point(l.L, stark::next_index(l.L, n, pos)));
-        }
-        const size_t p = j & ((size_t(1) << (m - 1)) - 1);  // the column's own pair
-        for (size_t pos : {p, p + (size_t(1) << (m - 1))}) add_point(circle::domain_point(m, pos));
+  const stark::Config rate_half{}, rate_quarter{2, 35, 26, 4, 6, 0};
+  std::set<unsigned> widths;
+  // Degree-2 Fibonacci traces (w = 1 or 2) and a degree-5 Poseidon2 one (w = 3; at 35 queries only: the
+  // rank of its 18·70 + 8 functionals at 70 would take seconds).
+  for (const auto& [cfg, n, degree5] : {std::tuple{rate_half, 5u, false}, {rate_half, 10u, false}, {rate_half, 16u, false},
+                                        {rate_quarter, 5u, false}, {rate_quarter, 10u, false}, {rate_quarter, 16u, false},
+                                        {rate_quarter, 10u, true}}) {
+    air::Components cs = {std::make_shared<air::Fibonacci>(n, M31())};
+    if (degree5) cs = {std::make_shared<air::Poseidon2>(n)};
+    const stark::Layout l = stark::layout_of(cs, cfg, false);
+    widths.insert(l.w);
+    const unsigned h = l.h, m = l.domains[l.domain_of[0]].log_size;
+    EXPECT_EQ(h, stark::zk_log_size(cfg, l.w));
+    std::mt19937_64 rng(11);
+    std::vector<std::vector<M31>> rows;
+    std::set<std::pair<uint32_t, uint32_t>> seen;
+    auto add_point = [&](circle::CirclePoint p) {
+      if (!seen.insert({p.x.v, p.y.v}).second) return;  // the same functional again
+      const M31 v = air::vanishing(n, p);
+      auto b = basis_at(h, p);
+      for (auto& x : b) x *= v;
+      rows.push_back(b);
+    };
+    for (uint32_t q = 0; q < cfg.queries; ++q) {
+      const size_t j = rng() % (size_t(1) << (l.L - 1)), first = j & ((size_t(1) << (l.L - l.w)) - 1);
+      for (size_t t = 0; t < (size_t(1) << l.w); ++t) {  // the composition tree's row
+        const size_t pos = first + (t << (l.L - l.w));
+        add_point(circle::domain_point(l.L, pos));
+        add_point(circle::domain_point(l.L, stark::next_index(l.L, n, pos)));
       }
-      Channel ch("zk-test");
-      const stark::Ood ood = stark::draw_ood(ch);
-      ASSERT_TRUE(ood.ok);
-      for (const auto& p : {ood.z, stark::shifted(ood.z, n)}) {
-        const QM31 v = air::vanishing(n, p);
-        std::array<std::vector<M31>, 4> limb_rows;
-        for (const QM31& t : basis_at(h, p))
-          for (size_t k = 0; k < 4; ++k) limb_rows[k].push_back((t * v).limbs()[k]);
-        for (auto& r : limb_rows) rows.push_back(r);
-      }
-      ASSERT_LE(rows.size(), (2 + (size_t(2) << l.w)) * cfg.queries + 8);
-      ASSERT_LE(rows.size(), (size_t(1) << h) - 1);
-      EXPECT_EQ(rank(rows), rows.size()) << cfg.queries << " queries at rate 2^-" << cfg.log_blowup << ", n = " << n
-                                         << ", trace on D_" << m << " of D_" << l.L << ", w = " << l.w;
+      const size_t p = j & ((size_t(1) << (m - 1)) - 1);  // the column's own pair
+      for (size_t pos : {p, p + (size_t(1) << (m - 1))}) add_point(circle::domain_point(m, pos));
     }
+    Channel ch("zk-test");
+    const stark::Ood ood = stark::draw_ood(ch);
+    ASSERT_TRUE(ood.ok);
+    for (const auto& p : {ood.z, stark::shifted(ood.z, n)}) {
+      const QM31 v = air::vanishing(n, p);
+      std::array<std::vector<M31>, 4> limb_rows;
+      for (const QM31& t : basis_at(h, p))
+        for (size_t k = 0; k < 4; ++k) limb_rows[k].push_back((t * v).limbs()[k]);
+      for (auto& r : limb_rows) rows.push_back(r);
+    }
+    ASSERT_LE(rows.size(), (2 + (size_t(2) << l.w)) * cfg.queries + 8);
+    ASSERT_LE(rows.size(), (size_t(1) << h) - 1);
+    EXPECT_EQ(rank(rows), rows.size()) << cfg.queries << " queries at rate 2^-" << cfg.log_blowup << ", n = " << n
+                                       << ", trace on D_" << m << " of D_" << l.L << ", w = " << l.w;
+  }
+  EXPECT_EQ(widths, (std::set<unsigned>{1, 2, 3}));
 }
 
 namespace {
