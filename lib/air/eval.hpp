@@ -124,14 +124,13 @@ class Combination {
 std::vector<QM31> combination_powers(QM31 alpha, size_t constraints);
 
 // One point of a circle domain on which the prover evaluates the composition (lib/stark: a residue
-// class of D_q, the trace columns evaluated there from their coefficients). Each point's main and
-// interaction values are stored together (row-major blocks); `next` is the point one trace row further.
+// class of D_q, the trace columns evaluated there from their coefficients). The main and interaction
+// values are stored column after column (`stride` points each); `next` is the point one trace row further.
 class DomainEval : public Combination<DomainEval, M31> {
  public:
   struct Block {
     const M31* values;
-    size_t columns;
-    const M31* at(size_t point) const { return values + point * columns; }
+    size_t stride;
   };
   struct Selectors {
     std::span<const M31> first, last, not_last;
@@ -139,15 +138,12 @@ class DomainEval : public Combination<DomainEval, M31> {
   DomainEval(Block main, Block interaction, const Selectors& sel, std::span<const QM31> powers, const LookupChallenges& ch)
       : Combination(powers, ch), main_(main), inter_(interaction), sel_(sel) {}
 
-  void at(size_t point, size_t next) {
-    j_ = point, restart();
-    cur_ = main_.at(point), nxt_ = main_.at(next);
-    icur_ = inter_.at(point), inxt_ = inter_.at(next);
-  }
-  M31 main(size_t col, Row r) const { return (r == Row::Cur ? cur_ : nxt_)[col]; }
+  void at(size_t point, size_t next) { j_ = point, jn_ = next, restart(); }
+  M31 main(size_t col, Row r) const { return main_.values[col * main_.stride + (r == Row::Cur ? j_ : jn_)]; }
   QM31 interaction(size_t k, Row r) const {
-    const M31* v = (r == Row::Cur ? icur_ : inxt_) + 4 * k;
-    return QM31(v[0], v[1], v[2], v[3]);
+    const M31* v = inter_.values + 4 * k * inter_.stride + (r == Row::Cur ? j_ : jn_);
+    const size_t s = inter_.stride;
+    return QM31(v[0], v[s], v[2 * s], v[3 * s]);
   }
   M31 first() const { return sel_.first[j_]; }
   M31 last() const { return sel_.last[j_]; }
@@ -156,8 +152,7 @@ class DomainEval : public Combination<DomainEval, M31> {
  private:
   Block main_, inter_;
   Selectors sel_;
-  size_t j_ = 0;
-  const M31 *cur_ = nullptr, *nxt_ = nullptr, *icur_ = nullptr, *inxt_ = nullptr;
+  size_t j_ = 0, jn_ = 0;
 };
 
 // The out-of-domain point z (verifier): main values at z and, for the columns read there, at z + step;

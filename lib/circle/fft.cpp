@@ -127,12 +127,13 @@ void global_stage(std::vector<M31>& v, unsigned t, const M31* w, Stage stage) {
 // With `mobius` the coefficients are Möbius(input), computed in the output array: the transform acts
 // on every index bit alike, so it commutes with the bit reversal.
 // With `bitreversed` the coefficients come already in bit-reversed order.
-std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned m, bool mobius = false,
-                         bool bitreversed = false) {
+// The values go to v (2^log_len entries, every one overwritten).
+void forward_into(std::span<const M31> coeffs, std::span<M31> v, unsigned log_len, unsigned m, bool mobius,
+                  bool bitreversed) {
   const unsigned n = log2_of(coeffs.size(), "circle evaluate");
   if (n > log_len) throw BadInput("circle evaluate: 2^" + std::to_string(n) + " coefficients exceed the domain 2^" + std::to_string(log_len));
   if (m > 30) throw BadInput("circle evaluate: domain larger than 2^30");
-  std::vector<M31> v(size_t(1) << log_len);
+  if (v.size() != size_t(1) << log_len) throw BadInput("circle evaluate: the output must have 2^log_domain entries");
   const unsigned shift = log_len - n;
   const std::span<M31> head = std::span<M31>(v).first(coeffs.size());
   if (bitreversed) {
@@ -149,7 +150,7 @@ std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned
     });
   }
   if (shift > 0) std::fill_n(v.begin(), size_t(1) << shift, v[0]);
-  if (log_len == 0) return v;
+  if (log_len == 0) return;
   const bool avx512 = simd::active() == simd::Backend::avx512;
   const unsigned local_end = std::min(log_len, kLocal);
   // Stages whose twiddles would take more than 2^kTableLog entries (the circle level of a large
@@ -190,6 +191,12 @@ std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned
       }
     });
   }
+}
+
+std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned m, bool mobius = false,
+                         bool bitreversed = false) {
+  std::vector<M31> v(size_t(1) << log_len);
+  forward_into(coeffs, v, log_len, m, mobius, bitreversed);
   return v;
 }
 
@@ -197,6 +204,9 @@ std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned
 
 std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned m) { return forward(coeffs, m, m); }
 std::vector<M31> evaluate_bitreversed(std::span<const M31> coeffs, unsigned m) { return forward(coeffs, m, m, false, true); }
+void evaluate_bitreversed(std::span<const M31> coeffs, std::span<M31> out) {
+  forward_into(coeffs, out, unsigned(__builtin_ctzll(out.size())), unsigned(__builtin_ctzll(out.size())), false, true);
+}
 std::vector<M31> evaluate_mobius(std::span<const M31> values, unsigned m) { return forward(values, m, m, true); }
 
 // A line polynomial is a circle polynomial without y terms: on D_{m+1} its top (y) stage only copies

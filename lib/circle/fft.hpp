@@ -19,6 +19,8 @@ std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned log_domain);
 // The same with the coefficients given in bit-reversed order (coefficient b at position bitrev(b) of
 // 2^n bits), the FFT's own order: no permutation.
 std::vector<M31> evaluate_bitreversed(std::span<const M31> coeffs, unsigned log_domain);
+// The same into out (2^log_domain entries; reusing it spares fresh pages).
+void evaluate_bitreversed(std::span<const M31> coeffs, std::span<M31> out);
 // Values of the line polynomial with coeffs (bit 0 ↔ x, bit k ↔ π^k(x); 2^n of them, n ≤ log_points)
 // at x(D_{log_points+1}[j]) for j < 2^log_points — the domain of a folded Basefold/FRI layer.
 std::vector<M31> evaluate_line(std::span<const M31> coeffs, unsigned log_points);

@@ -93,7 +93,7 @@ class SaltedRows {
   explicit SaltedRows(unsigned m, const TreeShape& t)
       : rows_count_(size_t(1) << (m - t.log_width)), width_(size_t(1) << t.log_width), cols_(t.columns),
         len_(t.row_len()), rows_(rows_count_ * len_) {}
-  void set(size_t first, const std::vector<std::vector<M31>>& cols) {
+  void set(size_t first, std::span<const std::vector<M31>> cols) {
     parallel::for_range(rows_count_, 1 << 10, [&](size_t b, size_t e) {
       for (size_t j = b; j < e; ++j)
         for (size_t t = 0; t < width_; ++t) {
@@ -120,13 +120,14 @@ merkle::Tree commit_columns(unsigned m, const TreeShape& shape, size_t log_coeff
   const size_t count = shape.columns;
   constexpr size_t kBatch = 16;
   std::vector<M31> c(size_t(1) << log_coeffs);
+  std::vector<std::vector<M31>> batch(std::min(kBatch, count), std::vector<M31>(size_t(1) << m));
   for (size_t first = 0; first < count; first += kBatch) {
-    std::vector<std::vector<M31>> batch;
-    for (size_t i = first; i < std::min(count, first + kBatch); ++i) {
-      coeffs(i, c);
-      batch.push_back(circle::evaluate_bitreversed(c, m));
+    const size_t n = std::min(kBatch, count - first);
+    for (size_t i = 0; i < n; ++i) {
+      coeffs(first + i, c);
+      circle::evaluate_bitreversed(c, batch[i]);
     }
-    rows.set(first, batch);
+    rows.set(first, std::span<const std::vector<M31>>(batch).first(n));
   }
   return std::move(rows).commit(rnd);
 }
@@ -192,40 +193,29 @@ ClassSelectors class_selectors(unsigned n, unsigned e, unsigned q, size_t residu
 
 // Adds component c's combination / v_n at every point of D_q to Q (natural order), residue class by class:
 // its columns are evaluated from their coefficients on a class of 2^e points (closed under one trace row,
-// e > n) at a time, stored point by point, and dropped after.
+// e > n) at a time, into one buffer reused for every class.
 void add_composition(const air::Component& comp, unsigned e, unsigned q, std::span<const ColumnPoly> mains,
                      std::span<const ColumnPoly> inters, std::span<const QM31> powers, const air::LookupChallenges& lookup,
                      QM31 claimed_over_rows, std::span<QM31> Q) {
   const unsigned n = comp.log_size();
   const size_t size = size_t(1) << e, classes = size_t(1) << (q - e);
   const size_t nm = mains.size(), ni = inters.size();
+  // Column after column: each is evaluated in place.
   std::vector<M31> main_block(size * nm), inter_block(size * ni);
   for (size_t residue = 0; residue < classes; ++residue) {
     const circle::ResidueDomain rd(e, q, residue);
-    // 16 columns per task, written to the blocks row by row.
-    constexpr size_t kBatch = 16;
-    const size_t tasks = (nm + kBatch - 1) / kBatch + (ni + kBatch - 1) / kBatch;
-    parallel::for_range(tasks, 1, [&](size_t tb, size_t te) {
+    parallel::for_range(nm + ni, 1, [&](size_t b, size_t end) {
       std::vector<M31> coeffs(size);
-      std::vector<std::vector<M31>> vals(kBatch, std::vector<M31>(size));
-      for (size_t task = tb; task < te; ++task) {
-        const size_t main_tasks = (nm + kBatch - 1) / kBatch;
-        const bool is_main = task < main_tasks;
-        const std::span<const ColumnPoly> polys = is_main ? mains : inters;
-        M31* block = is_main ? main_block.data() : inter_block.data();
-        const size_t width = is_main ? nm : ni, first = (is_main ? task : task - main_tasks) * kBatch;
-        const size_t count = std::min(kBatch, width - first);
-        for (size_t i = 0; i < count; ++i) {
-          polys[first + i].coefficients(coeffs);
-          rd.evaluate_bitreversed(coeffs, vals[i]);
-        }
-        for (size_t k = 0; k < size; ++k)
-          for (size_t i = 0; i < count; ++i) block[k * width + first + i] = vals[i][k];
+      for (size_t i = b; i < end; ++i) {
+        const bool is_main = i < nm;
+        (is_main ? mains[i] : inters[i - nm]).coefficients(coeffs);
+        M31* out = is_main ? main_block.data() + i * size : inter_block.data() + (i - nm) * size;
+        rd.evaluate_bitreversed(coeffs, std::span<M31>(out, size));
       }
     });
     const ClassSelectors sel = class_selectors(n, e, q, residue);
     parallel::for_range(size, 1 << 10, [&](size_t b, size_t end) {
-      air::DomainEval ev({main_block.data(), nm}, {inter_block.data(), ni}, {sel.first, sel.last, sel.not_last}, powers,
+      air::DomainEval ev({main_block.data(), size}, {inter_block.data(), size}, {sel.first, sel.last, sel.not_last}, powers,
                          lookup);
       for (size_t k = b; k < end; ++k) {
         ev.at(k, next_index(e, n, k));
