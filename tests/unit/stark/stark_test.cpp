@@ -184,6 +184,30 @@ TEST(Stark, ComponentsOnThreeDomains) {
   EXPECT_THROW(stark::verify({cs[1], cs[0], cs[2]}, p), Rejected);
 }
 
+// A final layer larger than the trace's line: FRI folds until the trace's quotient enters at the last
+// layer, which is also layer w, so no FRI tree at all — the final coefficients carry the whole check.
+TEST(Stark, QuotientEnteringAtTheLastLayer) {
+  const stark::Config cfg{1, 4, 0, 2, 8, 0};
+  const air::Columns t = air::Fibonacci::trace(3, M31(3), M31(7));
+  const auto cs = fib(3, air::Fibonacci::result(t));
+  const stark::Layout l = stark::layout_of(cs, cfg, false);
+  ASSERT_EQ(l.domains.size(), 2u);
+  EXPECT_EQ(l.domains[1].inject, l.folds);
+  EXPECT_EQ(l.w, l.folds);
+  EXPECT_TRUE(l.start.empty());
+  stark::Randomness rnd(12);
+  const stark::Proof p = stark::prove(cs, {t}, cfg, rnd);
+  ASSERT_NO_THROW(stark::verify(cs, p, 0));
+  for (size_t i = 0; i < p.final_coefficients.size(); i += 7) {
+    stark::Proof bad = p;
+    bad.final_coefficients[i] += QM31::one();
+    EXPECT_THROW(stark::verify(cs, bad, 0), Rejected) << i;
+  }
+  stark::Proof bad = p;
+  bad.rows[0][1] += M31(1);
+  EXPECT_THROW(stark::verify(cs, bad, 0), Rejected);
+}
+
 TEST(Stark, ProverRefusesABadWitness) {
   air::Columns t = air::Fibonacci::trace(5, M31(3), M31(7));
   const auto cs = fib(5, air::Fibonacci::result(t));
