@@ -67,9 +67,17 @@ void check_shape(const Component& c, const Columns& columns) {
       throw BadInput(who + ": a column of " + std::to_string(col.size()) + " rows, expected " + std::to_string(rows));
 }
 
+std::string row_problem(const Component& c, const TraceEval& e, size_t row) {
+  const std::string who = "component " + c.name();
+  if (e.constraints_made() != c.constraints() || e.lookups_made() != c.lookups())
+    return who + ": makes " + std::to_string(e.constraints_made()) + " constraints and " + std::to_string(e.lookups_made()) +
+           " lookups per row, declares " + std::to_string(c.constraints()) + " and " + std::to_string(c.lookups());
+  if (e.failed() >= 0) return who + ": constraint " + std::to_string(e.failed()) + " fails at row " + std::to_string(row);
+  return {};
+}
+
 void check_trace(const Component& c, const Columns& columns) {
   check_shape(c, columns);
-  const std::string who = "component " + c.name();
   const size_t rows = size_t(1) << c.log_size();
   // Chunks of rows in parallel, each stopping at its first problem; the earliest row's is reported.
   std::mutex m;
@@ -80,13 +88,7 @@ void check_trace(const Component& c, const Columns& columns) {
     for (size_t i = b; i < end; ++i) {
       e.at(i);
       c.evaluate(e);
-      std::string found;
-      if (e.constraints_made() != c.constraints() || e.lookups_made() != c.lookups())
-        found = who + ": makes " + std::to_string(e.constraints_made()) + " constraints and " +
-                std::to_string(e.lookups_made()) + " lookups per row, declares " + std::to_string(c.constraints()) +
-                " and " + std::to_string(c.lookups());
-      else if (e.failed() >= 0)
-        found = who + ": constraint " + std::to_string(e.failed()) + " fails at row " + std::to_string(i);
+      std::string found = row_problem(c, e, i);
       if (found.empty()) continue;
       std::lock_guard lock(m);
       if (i < first_bad) first_bad = i, problem = std::move(found);

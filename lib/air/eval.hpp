@@ -194,5 +194,7 @@ void check_shape(const Component& c, const Columns& columns);
 // Checks every constraint of the component on its witness; BadInput naming the component, the
 // constraint and the row of the first failure, or a column count or length that does not fit.
 void check_trace(const Component& c, const Columns& columns);
+// The check of one row `e` has just evaluated: empty, or the BadInput message check_trace gives.
+std::string row_problem(const Component& c, const TraceEval& e, size_t row);
 
 }  // namespace zkm31::air
