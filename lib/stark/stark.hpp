@@ -20,11 +20,12 @@
 // (every trace column at z, at z + one row those read there, the composition limbs at z) → γ → FRI over, per domain D_m,
 //   D'_m(P) = [M(P) on D_L] + Σ_samples of its columns (Σ_i γ^k_i·f_i(P) − line_s(P)) / V_s(P)
 // (V_s the line through the sample point s and its conjugate s̄ — u ↦ −u —, line_s the batched line
-// through (s, f(s)) and (s̄, f(s̄))): D'_L's circle fold, then line folds, every fold_step-th layer
-// committed; at the line layer of 2^(m−1) points a smaller domain's quotient enters, layer += μ·(D'_m
-// circle-folded with λ) (μ, λ drawn then; that layer is committed), the last layer sent as 2^log_final
-// line coefficients → proof of work → queries (pairs j, j + 2^(L−1) of D_L, the first fold's cosets; on
-// D_m the pair j mod 2^(m−1)).
+// through (s, f(s)) and (s̄, f(s̄))): D'_L's circle fold, then line folds, layers committed from layer w
+// on (w − 1 line folds after the circle fold are the verifier's, from D_L's rows of 2^w positions) in
+// trees of up to fold_step layers; at the line layer of 2^(m−1) points a smaller domain's quotient
+// enters, layer += μ·(D'_m circle-folded with λ) (μ, λ drawn then; that layer starts a tree), the last
+// layer sent as 2^log_final line coefficients → proof of work → queries j < 2^(L−1) (on D_L the row
+// j mod 2^(L−w); on a smaller D_m the pair j mod 2^(m−1)).
 #include <array>
 #include <cstdint>
 #include <span>
