@@ -21,7 +21,12 @@ class TraceEval {
       : cols_(columns), mask_((size_t(1) << log_size) - 1), ch_(challenges) {}
 
   void at(size_t row) { row_ = row, constraint_ = 0, lookup_ = 0, failed_ = -1; }
-  F main(size_t col, Row r) const { return cols_[col][r == Row::Cur ? row_ : (row_ + 1) & mask_]; }
+  F main(size_t col, Row r) const {
+    if (r == Row::Next && next_reads_) (*next_reads_)[col] = true;
+    return cols_[col][r == Row::Cur ? row_ : (row_ + 1) & mask_];
+  }
+  // Marks in `reads` (one flag per main column) every column read one row further.
+  void record_next_reads(std::vector<bool>* reads) { next_reads_ = reads; }
   F first() const { return M31(row_ == 0); }
   F last() const { return M31(row_ == mask_); }
   F not_last() const { return M31(row_ != mask_); }
@@ -56,7 +61,12 @@ class TraceEval {
   size_t mask_, row_ = 0, constraint_ = 0, lookup_ = 0;
   int failed_ = -1;
   const LookupChallenges* ch_;
+  std::vector<bool>* next_reads_ = nullptr;
 };
+
+// The main columns a component reads one row further (Row::Next), from one evaluation on a zero trace:
+// only those are sampled at the point one row further.
+std::vector<bool> next_reads(const Component& c);
 
 // The random combination of a component's constraints: Σ_i alpha^(K−1−i)·c_i over its K = all_constraints()
 // constraints in order (the lookups' I_k·denominator_k − multiplicity_k after the component's own), the
@@ -113,63 +123,60 @@ class Combination {
 // alpha^(K−1−i) for i < K: the coefficients Combination gives a component's K constraints.
 std::vector<QM31> combination_powers(QM31 alpha, size_t constraints);
 
-// One point of the low-degree extension (prover). The main and interaction values are read in place from
-// their Merkle trees' rows — the layout of lib/stark's trace trees: row j < 2^(L−1) holds the `columns`
-// values at D_L[j], then those at D_L[j + 2^(L−1)], then kSalt random values; this component's columns
-// start at `first`. `next` is the point one trace row further.
+// One point of a circle domain on which the prover evaluates the composition (lib/stark: a residue
+// class of D_q, the trace columns evaluated there from their coefficients). The main and interaction
+// values are stored column after column (`stride` points each); `next` is the point one trace row further.
 class DomainEval : public Combination<DomainEval, M31> {
  public:
-  struct Rows {
+  struct Block {
     const M31* values;
-    size_t columns, first;
-    static constexpr size_t kSalt = 4;
-    const M31* at(unsigned L, size_t pos) const {
-      const size_t half = size_t(1) << (L - 1);
-      return values + (pos & (half - 1)) * (2 * columns + kSalt) + (pos >= half ? columns : 0) + first;
-    }
+    size_t stride;
   };
   struct Selectors {
     std::span<const M31> first, last, not_last;
   };
-  DomainEval(unsigned L, Rows main, Rows interaction, const Selectors& sel, std::span<const QM31> powers,
-             const LookupChallenges& ch)
-      : Combination(powers, ch), L_(L), main_(main), inter_(interaction), sel_(sel) {}
+  DomainEval(Block main, Block interaction, const Selectors& sel, std::span<const QM31> powers, const LookupChallenges& ch)
+      : Combination(powers, ch), main_(main), inter_(interaction), sel_(sel) {}
 
-  void at(size_t point, size_t next) {
-    j_ = point, jn_ = next, restart();
-    cur_ = main_.at(L_, j_), nxt_ = main_.at(L_, jn_);
-  }
-  M31 main(size_t col, Row r) const { return (r == Row::Cur ? cur_ : nxt_)[col]; }
+  void at(size_t point, size_t next) { j_ = point, jn_ = next, restart(); }
+  M31 main(size_t col, Row r) const { return main_.values[col * main_.stride + (r == Row::Cur ? j_ : jn_)]; }
   QM31 interaction(size_t k, Row r) const {
-    const M31* v = inter_.at(L_, r == Row::Cur ? j_ : jn_) + 4 * k;
-    return QM31(v[0], v[1], v[2], v[3]);
+    const M31* v = inter_.values + 4 * k * inter_.stride + (r == Row::Cur ? j_ : jn_);
+    const size_t s = inter_.stride;
+    return QM31(v[0], v[s], v[2 * s], v[3 * s]);
   }
   M31 first() const { return sel_.first[j_]; }
   M31 last() const { return sel_.last[j_]; }
   M31 not_last() const { return sel_.not_last[j_]; }
 
  private:
-  unsigned L_;
-  Rows main_, inter_;
+  Block main_, inter_;
   Selectors sel_;
   size_t j_ = 0, jn_ = 0;
-  const M31 *cur_ = nullptr, *nxt_ = nullptr;
 };
 
-// The out-of-domain point z (verifier): main values at z and z + step, interaction limbs likewise.
+// The out-of-domain point z (verifier): main values at z and, for the columns read there, at z + step;
+// interaction limbs at both.
 class PointEval : public Combination<PointEval, QM31> {
  public:
-  // main[2c] = column c at z, main[2c + 1] at z + step; interaction the same per limb column.
-  PointEval(unsigned log_size, circle::Point<QM31> z, std::span<const QM31> main, std::span<const QM31> interaction,
-            std::span<const QM31> powers, const LookupChallenges& ch);
-  QM31 main(size_t col, Row r) const { return main_[2 * col + (r == Row::Next)]; }
+  // main[c] = column c at z; next[next_slot[c]] column c at z + step (next_slot[c] < 0: never read
+  // there); interaction[2k], interaction[2k + 1] limb column k at z and z + step.
+  PointEval(unsigned log_size, circle::Point<QM31> z, std::span<const QM31> main, std::span<const QM31> next,
+            std::span<const int32_t> next_slot, std::span<const QM31> interaction, std::span<const QM31> powers,
+            const LookupChallenges& ch);
+  QM31 main(size_t col, Row r) const {
+    if (r == Row::Cur) return main_[col];
+    if (next_slot_[col] < 0) throw std::logic_error("a component read a column one row further that it did not before");
+    return next_[size_t(next_slot_[col])];
+  }
   QM31 interaction(size_t k, Row r) const;
   QM31 first() const { return first_; }
   QM31 last() const { return last_; }
   QM31 not_last() const { return not_last_; }
 
  private:
-  std::span<const QM31> main_, inter_;
+  std::span<const QM31> main_, next_, inter_;
+  std::span<const int32_t> next_slot_;
   QM31 first_, last_, not_last_;
 };
 
@@ -187,5 +194,7 @@ void check_shape(const Component& c, const Columns& columns);
 // Checks every constraint of the component on its witness; BadInput naming the component, the
 // constraint and the row of the first failure, or a column count or length that does not fit.
 void check_trace(const Component& c, const Columns& columns);
+// The check of one row `e` has just evaluated: empty, or the BadInput message check_trace gives.
+std::string row_problem(const Component& c, const TraceEval& e, size_t row);
 
 }  // namespace zkm31::air

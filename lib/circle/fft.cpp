@@ -126,14 +126,21 @@ void global_stage(std::vector<M31>& v, unsigned t, const M31* w, Stage stage) {
 // with the twiddles of the size-2^m circle FFT (for log_len < m only its line stages run).
 // With `mobius` the coefficients are Möbius(input), computed in the output array: the transform acts
 // on every index bit alike, so it commutes with the bit reversal.
-std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned m, bool mobius = false) {
+// With `bitreversed` the coefficients come already in bit-reversed order.
+// The values go to v (2^log_len entries, every one overwritten).
+void forward_into(std::span<const M31> coeffs, std::span<M31> v, unsigned log_len, unsigned m, bool mobius,
+                  bool bitreversed) {
   const unsigned n = log2_of(coeffs.size(), "circle evaluate");
   if (n > log_len) throw BadInput("circle evaluate: 2^" + std::to_string(n) + " coefficients exceed the domain 2^" + std::to_string(log_len));
   if (m > 30) throw BadInput("circle evaluate: domain larger than 2^30");
-  std::vector<M31> v(size_t(1) << log_len);
+  if (v.size() != size_t(1) << log_len) throw BadInput("circle evaluate: the output must have 2^log_domain entries");
   const unsigned shift = log_len - n;
   const std::span<M31> head = std::span<M31>(v).first(coeffs.size());
-  poly::bitrev_permute_into(coeffs, head, 0);
+  if (bitreversed) {
+    std::copy(coeffs.begin(), coeffs.end(), head.begin());
+  } else {
+    poly::bitrev_permute_into(coeffs, head, 0);
+  }
   if (mobius) poly::mobius(head);
   // Spread in place from the top: sources [h, 2h) land on [h << shift, 2h << shift), above every
   // source still to be read.
@@ -143,7 +150,7 @@ std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned
     });
   }
   if (shift > 0) std::fill_n(v.begin(), size_t(1) << shift, v[0]);
-  if (log_len == 0) return v;
+  if (log_len == 0) return;
   const bool avx512 = simd::active() == simd::Backend::avx512;
   const unsigned local_end = std::min(log_len, kLocal);
   // Stages whose twiddles would take more than 2^kTableLog entries (the circle level of a large
@@ -184,12 +191,22 @@ std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned
       }
     });
   }
+}
+
+std::vector<M31> forward(std::span<const M31> coeffs, unsigned log_len, unsigned m, bool mobius = false,
+                         bool bitreversed = false) {
+  std::vector<M31> v(size_t(1) << log_len);
+  forward_into(coeffs, v, log_len, m, mobius, bitreversed);
   return v;
 }
 
 }  // namespace
 
 std::vector<M31> evaluate(std::span<const M31> coeffs, unsigned m) { return forward(coeffs, m, m); }
+std::vector<M31> evaluate_bitreversed(std::span<const M31> coeffs, unsigned m) { return forward(coeffs, m, m, false, true); }
+void evaluate_bitreversed(std::span<const M31> coeffs, std::span<M31> out) {
+  forward_into(coeffs, out, unsigned(__builtin_ctzll(out.size())), unsigned(__builtin_ctzll(out.size())), false, true);
+}
 std::vector<M31> evaluate_mobius(std::span<const M31> values, unsigned m) { return forward(values, m, m, true); }
 
 // A line polynomial is a circle polynomial without y terms: on D_{m+1} its top (y) stage only copies
@@ -201,7 +218,38 @@ std::vector<M31> evaluate_line_mobius(std::span<const M31> values, unsigned log_
   return forward(values, log_points, log_points + 1, true);
 }
 
-std::vector<M31> interpolate(std::span<const M31> values) {
+ResidueDomain::ResidueDomain(unsigned log_coeffs, unsigned log_domain, size_t residue) : n_(log_coeffs) {
+  if (log_coeffs == 0 || log_coeffs > log_domain || log_domain > 30 || residue >> (log_domain - log_coeffs))
+    throw BadInput("circle residue domain: needs 1 ≤ n ≤ m ≤ 30 and residue < 2^(m−n)");
+  const unsigned shift = log_domain - log_coeffs;
+  twiddles_.resize(n_);
+  for (unsigned t = 0; t < n_; ++t) {
+    // Stage t + shift of the size-2^m FFT at its twiddle indices residue + 2^shift·k: y of D_m for the
+    // circle level, x of D_(t+shift+2) for a line level; D_M[j] = (4j + 1)·G_{2^(M+1)}.
+    const bool circle_level = t + shift + 1 == log_domain;
+    const unsigned M = circle_level ? log_domain : t + shift + 2;
+    const CirclePoint g = subgroup_gen(M + 1), step = g.mul(uint64_t(4) << shift);
+    CirclePoint p = g.mul(4 * uint64_t(residue) + 1);
+    auto& w = twiddles_[t];
+    w.resize(size_t(1) << t);
+    for (size_t k = 0; k < w.size(); ++k, p = p + step) w[k] = circle_level ? p.y : p.x;
+  }
+}
+
+void ResidueDomain::evaluate_bitreversed(std::span<const M31> coeffs, std::span<M31> out) const {
+  if (coeffs.size() != size() || out.size() != size()) throw BadInput("circle residue domain: 2^n coefficients and values");
+  std::copy(coeffs.begin(), coeffs.end(), out.begin());
+  const bool avx512 = simd::active() == simd::Backend::avx512;
+  const unsigned local_end = std::min(n_, kLocal);
+  const size_t chunk = size_t(1) << local_end;
+  for (size_t c = 0; c < out.size(); c += chunk)
+    for (unsigned t = 0; t < local_end; ++t) forward_stage(out.data() + c, chunk, size_t(1) << t, twiddles_[t].data(), avx512);
+  for (unsigned t = local_end; t < n_; ++t) forward_stage(out.data(), out.size(), size_t(1) << t, twiddles_[t].data(), avx512);
+}
+
+std::vector<M31> interpolate(std::span<const M31> values) { return poly::bitrev_permute<M31>(interpolate_bitreversed(values)); }
+
+std::vector<M31> interpolate_bitreversed(std::span<const M31> values) {
   const unsigned m = log2_of(values.size(), "circle interpolate");
   if (m > 30) throw BadInput("circle interpolate: domain larger than 2^30");
   std::vector<M31> v(values.begin(), values.end());
@@ -225,7 +273,7 @@ std::vector<M31> interpolate(std::span<const M31> values) {
   parallel::for_range(v.size(), size_t(1) << 14, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) v[i] *= scale;
   });
-  return poly::bitrev_permute<M31>(v);
+  return v;
 }
 
 namespace {

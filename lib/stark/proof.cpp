@@ -53,9 +53,9 @@ void Proof::write(artifact::BodyWriter& w) const {
   w.key("fri_roots"), digests(w, fri_roots);
   w.key("final"), qm31s(w, final_coefficients);
   w.key("nonce"), w.pk.pack(pow_nonce);
-  w.key("rows"), w.pk.pack_array(3);
+  w.key("rows"), w.pk.pack_array(uint32_t(rows.size()));
   for (const auto& r : rows) w.m31s(r);
-  w.key("paths"), w.pk.pack_array(3);
+  w.key("paths"), w.pk.pack_array(uint32_t(paths.size()));
   for (const auto& p : paths) digests(w, p.siblings);
   w.key("fri_rows"), w.pk.pack_array(uint32_t(fri_rows.size()));
   for (const auto& r : fri_rows) qm31s(w, r);
@@ -71,19 +71,18 @@ Proof Proof::read(const artifact::MapView& m) {
     const auto cfg = m.u32s("config");
     require(cfg.size() == 6, kWhere, "config must have 6 entries");
     p.config = Config{cfg[0], cfg[1], cfg[2], cfg[3], cfg[4], cfg[5]};
-    const auto roots = to_digests(m.bin("roots"), "roots");
-    require(roots.size() == 3, kWhere, "roots must hold 3 digests");
-    std::copy(roots.begin(), roots.end(), p.roots.begin());
+    p.roots = to_digests(m.bin("roots"), "roots");
     p.claimed_sums = to_qm31s(m.m31s("claimed_sums"), "claimed_sums");
     p.sampled = to_qm31s(m.m31s("sampled"), "sampled");
     p.fri_roots = to_digests(m.bin("fri_roots"), "fri_roots");
     p.final_coefficients = to_qm31s(m.m31s("final"), "final");
     p.pow_nonce = m.u64("nonce");
     const auto rows = m.array("rows"), paths = m.array("paths");
-    require(rows.size() == 3 && paths.size() == 3, kWhere, "rows and paths must have 3 entries");
-    for (size_t t = 0; t < 3; ++t) {
-      p.rows[t] = artifact::decode_m31s(bin_of(rows[t], "rows entry"), "rows entry");
-      p.paths[t] = {to_digests(bin_of(paths[t], "paths entry"), "paths entry")};
+    require(rows.size() == p.roots.size() && paths.size() == p.roots.size(), kWhere,
+            "rows and paths must have one entry per root");
+    for (size_t t = 0; t < rows.size(); ++t) {
+      p.rows.push_back(artifact::decode_m31s(bin_of(rows[t], "rows entry"), "rows entry"));
+      p.paths.push_back({to_digests(bin_of(paths[t], "paths entry"), "paths entry")});
     }
     for (const auto& o : m.array("fri_rows"))
       p.fri_rows.push_back(to_qm31s(artifact::decode_m31s(bin_of(o, "fri_rows entry"), "fri_rows entry"), "fri_rows entry"));

@@ -2,25 +2,30 @@
 // A zero-knowledge Circle STARK over M31 for the components of lib/air (DESIGN.md §5, and the
 // zero-knowledge departure in lib/stark/README.md).
 //
-// Every committed polynomial is evaluated on one canonic domain D_L (natural order), L = q + log_blowup,
-// where 2^q bounds the size (coefficient count) of every polynomial FRI tests:
+// Each committed polynomial is evaluated on the canonic domain (natural order) its own degree needs, at
+// rate 2^−log_blowup:
 //   trace columns  f' = f + v_n·r: f interpolates the 2^n trace values on the trace coset C_n, v_n
 //                  vanishes on C_n, r has 2^h random coefficients (h: zk_log_size) — degree
-//                  ≤ D_c = 2^(n−1) + 2^(h−1);
-//   composition    Q = Σ_c combination_c / v_{n_c}, evaluated pointwise on D_L and committed whole as 4
-//                  M31 limb columns (no split: its degree bound 2^q, the least with 2^(q−1) above every
-//                  degree_c·D_c − 2^(n_c−1), is FRI's for every polynomial);
-//   mask           M, 4 limb columns of 2^q random coefficients, added to the FRI polynomial.
-// Three salted Merkle trees (4 random M31 per row): main columns; interaction columns (LogUp, after the
-// lookup challenges); composition limbs + mask limbs (after the constraint challenges).
-// Transcript: statement (components, public inputs, config) → main root → lookup challenges →
-// interaction root, claimed sums → α per component → composition root → OOD point z → sampled values
-// (every trace column at z and z + one row, the composition limbs at z) → γ → FRI over
-//   D'(P) = M(P) + Σ_samples (Σ_i γ^k_i·f_i(P) − line_s(P)) / V_s(P)
+//                  ≤ 2^(n−1) + 2^(h−1), coefficient space 2^e, committed on D_(e + log_blowup);
+//   composition    Q = Σ_c combination_c / v_{n_c}, computed on D_q from the columns' coefficients
+//                  (residue class by residue class), interpolated, and committed whole as 4 M31 limb
+//                  columns on D_L, L = q + log_blowup (2^q, the least with 2^(q−1) above every
+//                  degree_c·(2^(n_c−1) + 2^(h−1)) − 2^(n_c−1), bounds every committed polynomial);
+//   mask           M, 4 limb columns of 2^q random coefficients on D_L, added to the FRI polynomial.
+// Salted Merkle trees (4 random M31 per row): per domain, its main columns, then per domain its
+// interaction columns (LogUp, after the lookup challenges), then composition limbs + mask limbs on D_L
+// (after the constraint challenges); layout.hpp.
+// Transcript: statement (components, public inputs, config, layout) → main roots → lookup challenges →
+// interaction roots, claimed sums → α per component → composition root → OOD point z → sampled values
+// (every trace column at z, at z + one row those read there, the composition limbs at z) → γ → FRI over, per domain D_m,
+//   D'_m(P) = [M(P) on D_L] + Σ_samples of its columns (Σ_i γ^k_i·f_i(P) − line_s(P)) / V_s(P)
 // (V_s the line through the sample point s and its conjugate s̄ — u ↦ −u —, line_s the batched line
-// through (s, f(s)) and (s̄, f(s̄))): circle fold, then line folds, every fold_step-th layer committed,
-// the last layer sent as 2^final_log line coefficients → proof of work → queries (pairs j, j + 2^(L−1)
-// of D_L, the first fold's cosets).
+// through (s, f(s)) and (s̄, f(s̄))): D'_L's circle fold, then line folds, layers committed from layer w
+// on (w − 1 line folds after the circle fold are the verifier's, from D_L's rows of 2^w positions) in
+// trees of up to fold_step layers; at the line layer of 2^(m−1) points a smaller domain's quotient
+// enters, layer += μ·(D'_m circle-folded with λ) (μ, λ drawn then; that layer starts a tree), the last
+// layer sent as 2^log_final line coefficients → proof of work → queries j < 2^(L−1) (on D_L the row
+// j mod 2^(L−w); on a smaller D_m the pair j mod 2^(m−1)).
 #include <array>
 #include <cstdint>
 #include <span>
@@ -38,21 +43,23 @@ namespace zkm31::stark {
 // first_fold must be 0 (the first fold is always the circle fold of the pairs a query opens).
 using Config = pcs::Config;
 
-// Random coefficients per trace column: 2^h with 2^h − 1 ≥ 4·queries + 8 (lib/stark/README.md).
-unsigned zk_log_size(const Config& c);
+// Random coefficients per trace column: 2^h with 2^h − 1 ≥ (2 + 2·2^w)·queries + 8, w the composition
+// tree's positions per row (log; layout.hpp): 6·queries + 8 for pairs (lib/stark/README.md).
+unsigned zk_log_size(const Config& c, unsigned composition_log_width);
 
 struct Proof {
   Config config;
-  std::array<hash::Digest, 3> roots{};  // main, interaction, composition trees
+  std::vector<hash::Digest> roots;      // every tree's (layout.hpp: main trees, interaction trees, composition)
   std::vector<QM31> claimed_sums;       // each component's LogUp total (they must add up to 0)
-  // Sampled values: per component its main columns then its interaction limb columns, each at z and
-  // at z + one row; then the 4 composition limbs at z.
+  // Sampled values: per component its main columns at z, those of them its constraints read one row
+  // further at z + one row, its interaction limb columns at z and z + one row; then the 4 composition
+  // limbs at z (layout.hpp).
   std::vector<QM31> sampled;
   std::vector<hash::Digest> fri_roots;
   std::vector<QM31> final_coefficients;  // the last FRI layer as a line polynomial
   uint64_t pow_nonce = 0;
-  std::array<std::vector<M31>, 3> rows;  // opened rows of each tree at the queried positions (sorted)
-  std::array<merkle::Decommitment, 3> paths;
+  std::vector<std::vector<M31>> rows;  // opened rows of each tree (opened_rows: sorted)
+  std::vector<merkle::Decommitment> paths;
   std::vector<std::vector<QM31>> fri_rows;  // opened rows of each committed FRI layer
   std::vector<merkle::Decommitment> fri_paths;
 

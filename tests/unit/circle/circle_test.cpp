@@ -9,6 +9,7 @@
 #include "circle/fft.hpp"
 #include "error/error.hpp"
 #include "field/simd.hpp"
+#include "poly/bitrev.hpp"
 #include "poly/multilinear.hpp"
 
 using namespace zkm31;
@@ -187,4 +188,22 @@ TEST(CircleFft, SimdBackendsAgree) {
       simd::set_backend(b);
       EXPECT_EQ(evaluate(c, 15), scalar) << simd::name(b);
     }
+}
+
+TEST(CircleFft, ResidueDomainsCoverTheLargerEvaluation) {
+  for (auto [n, m] : {std::pair{1u, 1u}, {3u, 3u}, {4u, 7u}, {13u, 15u}}) {
+    std::vector<M31> c(size_t(1) << n);
+    for (auto& x : c) x = rand_m31();
+    const auto full = evaluate(c, m);
+    const size_t classes = size_t(1) << (m - n);
+    std::vector<M31> out(c.size());
+    const auto reversed = poly::bitrev_permute<M31>(c);
+    EXPECT_EQ(evaluate_bitreversed(reversed, m), full);
+    EXPECT_EQ(interpolate_bitreversed(full), poly::bitrev_permute<M31>(interpolate(full)));
+    for (size_t r = 0; r < classes; ++r) {
+      ResidueDomain(n, m, r).evaluate_bitreversed(reversed, out);
+      for (size_t k = 0; k < out.size(); ++k) ASSERT_EQ(out[k], full[r + classes * k]) << n << " " << m << " " << r << " " << k;
+    }
+  }
+  EXPECT_THROW(ResidueDomain(4, 6, 4), BadInput);
 }

@@ -111,3 +111,39 @@ TEST(Fold, LayersAreEncodingsOfTheBoundTableAndRowsFold) {
   std::vector<QM31> three(3);
   EXPECT_THROW(fri::fold_row(three, 0, m - 5, m, 3, std::span(s).subspan(3, 2)), BadInput);
 }
+
+// lib/stark's FRI takes a smaller domain's quotient in at the line layer of its size: after the circle
+// fold and t line folds of a codeword on D_m, position j sits at x(D_(m−t)[j]) — the x of a doubled
+// point, canonic domains being closed under doubling — which is where the smaller codeword's circle
+// fold puts its position j. So the sum of the two is again a low-degree line codeword: folding it down
+// leaves a constant.
+TEST(Fold, SmallerCodewordEntersAtTheLayerOfItsSize) {
+  for (unsigned m = 3; m <= 9; ++m)
+    for (unsigned t = 0; t + 2 <= m; ++t)
+      for (size_t j = 0; j < (size_t(1) << (m - 1)); j += 3) {
+        M31 x = circle::domain_point(m, j).x;
+        for (unsigned i = 0; i < t; ++i) x = circle::pi(x);
+        ASSERT_EQ(x, circle::domain_point(m - t, j & ((size_t(1) << (m - t - 1)) - 1)).x) << m << " " << t << " " << j;
+      }
+  const unsigned blowup = 1, q = 8;
+  for (unsigned e = 2; e <= q; ++e) {
+    std::vector<M31> big(size_t(1) << q), small(size_t(1) << e);
+    for (auto& x : big) x = rand_m31();
+    for (auto& x : small) x = rand_m31();
+    std::vector<QM31> layer = fri::fold_circle(circle::evaluate(big, q + blowup), rand_qm31());
+    for (unsigned f = 0; f < q - e; ++f) layer = fri::fold_line(layer, rand_qm31());
+    const std::vector<QM31> entering = fri::fold_circle(circle::evaluate(small, e + blowup), rand_qm31());
+    ASSERT_EQ(layer.size(), entering.size());
+    const QM31 mu = rand_qm31();
+    for (size_t j = 0; j < layer.size(); ++j) layer[j] += mu * entering[j];
+    for (unsigned f = 1; f < e; ++f) layer = fri::fold_line(layer, rand_qm31());
+    ASSERT_EQ(layer.size(), size_t(1) << blowup);
+    for (const QM31& v : layer) EXPECT_EQ(v, layer[0]) << e;
+    // Without the shared positions (the smaller codeword reversed) the sum is no low-degree codeword.
+    std::vector<QM31> wrong = fri::fold_circle(circle::evaluate(big, q + blowup), rand_qm31());
+    for (unsigned f = 0; f < q - e; ++f) wrong = fri::fold_line(wrong, rand_qm31());
+    for (size_t j = 0; j < wrong.size(); ++j) wrong[j] += mu * entering[wrong.size() - 1 - j];
+    for (unsigned f = 1; f < e; ++f) wrong = fri::fold_line(wrong, rand_qm31());
+    if (e > 2) EXPECT_NE(wrong[0], wrong[1]) << e;
+  }
+}

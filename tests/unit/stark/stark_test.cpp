@@ -8,6 +8,7 @@
 #include "artifact/body.hpp"
 #include "circle/fft.hpp"
 #include "error/error.hpp"
+#include "poly/bitrev.hpp"
 #include "stark/layout.hpp"
 #include "stark/stark.hpp"
 #include "stark/testing.hpp"
@@ -87,17 +88,40 @@ TEST(Stark, NextIndexStepsOneTraceRow) {
     for (size_t j = 0; j < d.size(); ++j) ASSERT_EQ(d[stark::next_index(L, n, j)], d[j] + circle::subgroup_gen(n));
 }
 
+// The composition is evaluated on residue classes of D_q (circle::ResidueDomain); one trace row further
+// stays in the class, at next_index of the class's own size-2^e order.
+TEST(Stark, NextIndexWithinAResidueClass) {
+  const unsigned q = 9;
+  const auto d = circle::canonic_domain(q);
+  for (auto [n, e] : {std::pair{3u, 4u}, {3u, 7u}, {5u, 6u}, {8u, 9u}}) {
+    const size_t classes = size_t(1) << (q - e);
+    for (size_t r = 0; r < classes; ++r)
+      for (size_t k = 0; k < (size_t(1) << e); ++k)
+        ASSERT_EQ(d[r + classes * stark::next_index(e, n, k)], d[r + classes * k] + circle::subgroup_gen(n));
+  }
+}
+
 TEST(Stark, EvalAtMatchesTheFft) {
   std::mt19937 rng(5);
   std::vector<M31> c(64);
   for (auto& x : c) x = M31(rng() % kP);
   const auto p = circle::domain_point(9, 77);
-  const QM31 got = stark::eval_at(c, {QM31(p.x), QM31(p.y)});
+  const QM31 got = stark::eval_at(poly::bitrev_permute<M31>(c), {QM31(p.x), QM31(p.y)});
   EXPECT_EQ(got, QM31(circle::eval_circle_poly(c, p)));
 }
 
 TEST(Stark, HonestProofVerifies) {
   const Fixture f = honest();
+  // The trace on its own domain D_12 (2^11 coefficients: h = 10), the composition on D_13 with rows of
+  // 4 positions (the trace's quotient enters FRI at layer 2, its first tree): two trees.
+  const stark::Layout l = stark::layout_of(f.cs, kFast, false);
+  ASSERT_EQ(l.domains.size(), 2u);
+  EXPECT_EQ(l.h, 10u);
+  EXPECT_EQ(l.w, 2u);
+  EXPECT_EQ(l.domains[1].log_size, 12u);
+  EXPECT_EQ(l.domains[1].inject, 2u);
+  EXPECT_EQ(l.start[0], 2u);
+  EXPECT_EQ(f.proof.roots.size(), 2u);
   EXPECT_NO_THROW(stark::verify(f.cs, f.proof));
   EXPECT_NO_THROW(stark::verify(f.cs, roundtrip(f.proof)));
 }
@@ -118,6 +142,70 @@ TEST(Stark, TwoComponentsOfDifferentSizes) {
   EXPECT_NO_THROW(stark::verify(cs, p));
   air::Components swapped = {cs[0], std::make_shared<air::Fibonacci>(7, air::Fibonacci::result(a))};
   EXPECT_THROW(stark::verify(swapped, p), Rejected);
+}
+
+// Fibonacci traces of 2^12, 2^10 and 2^5 rows: coefficient spaces 2^13 (= the composition's, on D_L),
+// 2^11 and 2^10, so three domains, two of whose quotients enter FRI late. Tampering with any tree's
+// opened rows or with the layers the smaller quotients enter is rejected.
+TEST(Stark, ComponentsOnThreeDomains) {
+  std::vector<air::Columns> traces;
+  air::Components cs;
+  for (unsigned n : {12u, 10u, 5u}) {
+    traces.push_back(air::Fibonacci::trace(n, M31(n), M31(1)));
+    cs.push_back(std::make_shared<air::Fibonacci>(n, air::Fibonacci::result(traces.back())));
+  }
+  const stark::Layout l = stark::layout_of(cs, kFast, false);
+  ASSERT_EQ(l.domains.size(), 3u);
+  EXPECT_EQ(l.domains[0].log_size, l.L);
+  EXPECT_EQ(l.domains[1].log_size, 12u);
+  EXPECT_EQ(l.domains[2].log_size, 11u);
+  EXPECT_EQ(l.domains[1].inject, 3u);
+  EXPECT_EQ(l.domains[2].inject, 4u);
+  stark::Randomness rnd(6);
+  const stark::Proof p = stark::prove(cs, traces, kFast, rnd);
+  ASSERT_NO_THROW(stark::verify(cs, p));
+  ASSERT_EQ(p.rows.size(), 4u);  // three main trees, the composition
+  for (size_t t = 0; t < p.rows.size(); ++t)
+    for (size_t at : {size_t(0), p.rows[t].size() / 2 + 1}) {
+      stark::Proof bad = p;
+      bad.rows[t][at] += M31(1);
+      EXPECT_THROW(stark::verify(cs, bad), Rejected) << "tree " << t << " value " << at;
+    }
+  size_t entered = 0;
+  for (size_t g = 0; g < l.start.size(); ++g) {
+    if (l.injected_at(l.start[g]) == 0) continue;
+    ++entered;
+    stark::Proof bad = p;
+    for (QM31& x : bad.fri_rows[g]) x += QM31::one();
+    EXPECT_THROW(stark::verify(cs, bad), Rejected) << "layer " << l.start[g];
+  }
+  EXPECT_EQ(entered, 2u);
+  // The components in another order are another statement.
+  EXPECT_THROW(stark::verify({cs[1], cs[0], cs[2]}, p), Rejected);
+}
+
+// A final layer larger than the trace's line: FRI folds until the trace's quotient enters at the last
+// layer, which is also layer w, so no FRI tree at all — the final coefficients carry the whole check.
+TEST(Stark, QuotientEnteringAtTheLastLayer) {
+  const stark::Config cfg{1, 4, 0, 2, 8, 0};
+  const air::Columns t = air::Fibonacci::trace(3, M31(3), M31(7));
+  const auto cs = fib(3, air::Fibonacci::result(t));
+  const stark::Layout l = stark::layout_of(cs, cfg, false);
+  ASSERT_EQ(l.domains.size(), 2u);
+  EXPECT_EQ(l.domains[1].inject, l.folds);
+  EXPECT_EQ(l.w, l.folds);
+  EXPECT_TRUE(l.start.empty());
+  stark::Randomness rnd(12);
+  const stark::Proof p = stark::prove(cs, {t}, cfg, rnd);
+  ASSERT_NO_THROW(stark::verify(cs, p, 0));
+  for (size_t i = 0; i < p.final_coefficients.size(); i += 7) {
+    stark::Proof bad = p;
+    bad.final_coefficients[i] += QM31::one();
+    EXPECT_THROW(stark::verify(cs, bad, 0), Rejected) << i;
+  }
+  stark::Proof bad = p;
+  bad.rows[0][1] += M31(1);
+  EXPECT_THROW(stark::verify(cs, bad, 0), Rejected);
 }
 
 TEST(Stark, ProverRefusesABadWitness) {
@@ -170,8 +258,8 @@ TEST(Stark, EveryFieldTamperedIsRejected) {
   const Fixture f = honest();
   std::vector<std::function<void(stark::Proof&)>> tampers = {
       [](auto& p) { p.roots[0][3] ^= 1; },
-      [](auto& p) { p.roots[1][0] ^= 1; },
-      [](auto& p) { p.roots[2][31] ^= 1; },
+      [](auto& p) { p.roots[1][31] ^= 1; },
+      [](auto& p) { p.roots.push_back(p.roots[0]); },
       [](auto& p) { p.claimed_sums[0] += QM31::one(); },
       [](auto& p) { p.sampled[0] += QM31::one(); },
       [](auto& p) { p.sampled[3] += QM31::one(); },
@@ -183,12 +271,13 @@ TEST(Stark, EveryFieldTamperedIsRejected) {
       [](auto& p) { p.pow_nonce += 1; },
       [](auto& p) { p.rows[0][0] += M31(1); },
       [](auto& p) { p.rows[0][4] += M31(1); },  // a salt
-      [](auto& p) { p.rows[1][1] += M31(1); },
-      [](auto& p) { p.rows[2][0] += M31(1); },
-      [](auto& p) { p.rows[2][5] += M31(1); },  // the mask
-      [](auto& p) { p.rows[2][13] += M31(1); },  // the mask at the pair's second position
+      [](auto& p) { p.rows[0][3] += M31(1); },  // the pair's second position
+      [](auto& p) { p.rows[1][0] += M31(1); },
+      [](auto& p) { p.rows[1][5] += M31(1); },  // the mask
+      [](auto& p) { p.rows[1][13] += M31(1); },  // the mask at the row's second position
+      [](auto& p) { p.rows[1][29] += M31(1); },  // the mask at the row's fourth position
       [](auto& p) { p.paths[0].siblings[0][0] ^= 1; },
-      [](auto& p) { p.paths[2].siblings.pop_back(); },
+      [](auto& p) { p.paths[1].siblings.pop_back(); },
       [](auto& p) { p.fri_rows[0][0] += QM31::one(); },
       [](auto& p) { p.fri_rows.back().back() += QM31::one(); },
       [](auto& p) { p.fri_paths[0].siblings[0][7] ^= 1; },
@@ -310,14 +399,14 @@ TEST(Stark, RandomMutationsAreAllRejected) {
     stark::Proof p = f.proof;
     bool changed = false;
     switch (pick(11)) {
-      case 0: p.roots[pick(3)][pick(32)] ^= uint8_t(1 + rng() % 255), changed = true; break;
+      case 0: p.roots[pick(p.roots.size())][pick(32)] ^= uint8_t(1 + rng() % 255), changed = true; break;
       case 1: changed = bump_qm31(p.claimed_sums); break;
       case 2: changed = bump_qm31(p.sampled); break;
       case 3: changed = flip(p.fri_roots); break;
       case 4: changed = bump_qm31(p.final_coefficients); break;
       case 5: p.pow_nonce ^= uint64_t(1) << pick(64), changed = true; break;
-      case 6: changed = bump_m31(p.rows[pick(3)]); break;
-      case 7: changed = flip(p.paths[pick(3)].siblings); break;
+      case 6: changed = bump_m31(p.rows[pick(p.rows.size())]); break;
+      case 7: changed = flip(p.paths[pick(p.paths.size())].siblings); break;
       case 8: changed = !p.fri_rows.empty() && bump_qm31(p.fri_rows[pick(p.fri_rows.size())]); break;
       case 9: changed = !p.fri_paths.empty() && flip(p.fri_paths[pick(p.fri_paths.size())].siblings); break;
       case 10: {

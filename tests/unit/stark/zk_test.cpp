@@ -5,9 +5,12 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <set>
+#include <tuple>
 #include <random>
 
 #include "air/fibonacci.hpp"
+#include "air/poseidon2.hpp"
 #include "artifact/body.hpp"
 #include "circle/circle.hpp"
 #include "stark/layout.hpp"
@@ -73,27 +76,47 @@ std::vector<M31> solve(std::vector<std::vector<M31>> a, std::vector<M31> y) {
 }  // namespace
 
 // The counting argument itself, at the default 70 queries (rate 1/2) and at 35 (rate 1/4, as
-// `--log-blowup 2 --queries 35` and the vm31 proofs use): the random part v_n·r of a column (r with 2^h coefficients) takes independent uniform values at every point whose value a proof reveals or
-// depends on — 4 per query (the pair j, j + 2^(L−1) and one trace row after each, which the composition
-// there reads) and the 4 M31 limbs of each of z and z + one row — when these functionals have full rank.
+// `--log-blowup 2 --queries 35` and the vm31 proofs use), for a trace column on a domain of its own and
+// for one on D_L: the random part v_n·r of a column (r with 2^h coefficients) takes independent uniform
+// values at every point whose value a proof reveals or depends on — per query the pair the column's own
+// tree opens (p, p + 2^(m−1) of its D_m), the positions of D_L the composition's tree opens and one
+// trace row after each (the composition there reads them), and the 4 M31 limbs of each of z and z + one
+// row — when
+// these ≤ (2 + 2·2^w)·queries + 8 functionals have full rank (w: the composition tree's positions per
+// row, layout.hpp; 2^w of them where a smaller domain's quotient enters FRI at layer w ≤ 3).
 TEST(Zk, RandomisationCoversEveryOpening) {
-  for (const stark::Config& cfg : {stark::Config{}, stark::Config{2, 35, 26, 4, 6, 0}}) {
-    const unsigned h = stark::zk_log_size(cfg), n = 10;
-    const stark::Layout l = stark::layout_of({std::make_shared<air::Fibonacci>(n, M31())}, cfg, false);
+  const stark::Config rate_half{}, rate_quarter{2, 35, 26, 4, 6, 0};
+  std::set<unsigned> widths;
+  // Degree-2 Fibonacci traces (w = 1 or 2) and a degree-5 Poseidon2 one (w = 3; at 35 queries only: the
+  // rank of its 18·70 + 8 functionals at 70 would take seconds).
+  for (const auto& [cfg, n, degree5] : {std::tuple{rate_half, 5u, false}, {rate_half, 10u, false}, {rate_half, 16u, false},
+                                        {rate_quarter, 5u, false}, {rate_quarter, 10u, false}, {rate_quarter, 16u, false},
+                                        {rate_quarter, 10u, true}}) {
+    air::Components cs = {std::make_shared<air::Fibonacci>(n, M31())};
+    if (degree5) cs = {std::make_shared<air::Poseidon2>(n)};
+    const stark::Layout l = stark::layout_of(cs, cfg, false);
+    widths.insert(l.w);
+    const unsigned h = l.h, m = l.domains[l.domain_of[0]].log_size;
+    EXPECT_EQ(h, stark::zk_log_size(cfg, l.w));
     std::mt19937_64 rng(11);
     std::vector<std::vector<M31>> rows;
+    std::set<std::pair<uint32_t, uint32_t>> seen;
     auto add_point = [&](circle::CirclePoint p) {
+      if (!seen.insert({p.x.v, p.y.v}).second) return;  // the same functional again
       const M31 v = air::vanishing(n, p);
       auto b = basis_at(h, p);
       for (auto& x : b) x *= v;
       rows.push_back(b);
     };
     for (uint32_t q = 0; q < cfg.queries; ++q) {
-      const size_t j = rng() % (size_t(1) << (l.L - 1));
-      for (size_t pos : {j, j + (size_t(1) << (l.L - 1))}) {
+      const size_t j = rng() % (size_t(1) << (l.L - 1)), first = j & ((size_t(1) << (l.L - l.w)) - 1);
+      for (size_t t = 0; t < (size_t(1) << l.w); ++t) {  // the composition tree's row
+        const size_t pos = first + (t << (l.L - l.w));
         add_point(circle::domain_point(l.L, pos));
         add_point(circle::domain_point(l.L, stark::next_index(l.L, n, pos)));
       }
+      const size_t p = j & ((size_t(1) << (m - 1)) - 1);  // the column's own pair
+      for (size_t pos : {p, p + (size_t(1) << (m - 1))}) add_point(circle::domain_point(m, pos));
     }
     Channel ch("zk-test");
     const stark::Ood ood = stark::draw_ood(ch);
@@ -105,10 +128,12 @@ TEST(Zk, RandomisationCoversEveryOpening) {
         for (size_t k = 0; k < 4; ++k) limb_rows[k].push_back((t * v).limbs()[k]);
       for (auto& r : limb_rows) rows.push_back(r);
     }
-    ASSERT_EQ(rows.size(), 4 * cfg.queries + 8);
+    ASSERT_LE(rows.size(), (2 + (size_t(2) << l.w)) * cfg.queries + 8);
     ASSERT_LE(rows.size(), (size_t(1) << h) - 1);
-    EXPECT_EQ(rank(rows), rows.size()) << cfg.queries << " queries at rate 2^-" << cfg.log_blowup;
+    EXPECT_EQ(rank(rows), rows.size()) << cfg.queries << " queries at rate 2^-" << cfg.log_blowup << ", n = " << n
+                                       << ", trace on D_" << m << " of D_" << l.L << ", w = " << l.w;
   }
+  EXPECT_EQ(widths, (std::set<unsigned>{1, 2, 3}));
 }
 
 namespace {
@@ -143,6 +168,7 @@ TEST(Zk, TwoWitnessesGiveTheSameDistribution) {
   const air::Components cs = {std::make_shared<air::Fibonacci>(n, w.result)};
   const stark::Config cfg{1, 8, 0, 2, 1, 0};
   const stark::Layout l = stark::layout_of(cs, cfg, false);
+  const unsigned m = l.domains[l.domain_of[0]].log_size;  // the trace's domain
   const size_t runs = 300;
   // kind → witness → bucket counts
   std::map<std::string, std::array<std::array<double, 16>, 2>> hist;
@@ -152,15 +178,18 @@ TEST(Zk, TwoWitnessesGiveTheSameDistribution) {
       stark::Randomness rnd(1000 * run + which);
       const stark::Proof p = stark::prove(cs, {which ? w.b : w.a}, cfg, rnd);
       ASSERT_NO_THROW(stark::verify(cs, p, 0));
-      const size_t width = 2 * l.main_cols + stark::kSalt;
+      const size_t width = l.trees[0].row_len(), cols = 2 * l.trees[0].columns;
       for (size_t r = 0; r < p.rows[0].size() / width; ++r)
-        for (size_t c = 0; c < 2 * l.main_cols; ++c) hist["trace rows"][which][p.rows[0][r * width + c].v & 15]++;
+        for (size_t c = 0; c < cols; ++c) hist["trace rows"][which][p.rows[0][r * width + c].v & 15]++;
       for (size_t i = 0; i + 4 < p.sampled.size(); ++i)
         for (M31 v : p.sampled[i].limbs()) hist["sampled trace"][which][v.v & 15]++;
       for (size_t i = p.sampled.size() - 4; i < p.sampled.size(); ++i)
         for (M31 v : p.sampled[i].limbs()) hist["sampled composition"][which][v.v & 15]++;
-      for (size_t r = 0; r < p.rows[2].size() / 20; ++r)
-        for (size_t c = 0; c < 16; ++c) hist["composition rows"][which][p.rows[2][r * 20 + c].v & 15]++;
+      const std::vector<M31>& comp = p.rows[l.composition_tree];
+      const stark::TreeShape& cshape = l.trees[l.composition_tree];
+      for (size_t r = 0; r < comp.size() / cshape.row_len(); ++r)
+        for (size_t c = 0; c < (cshape.columns << cshape.log_width); ++c)
+          hist["composition rows"][which][comp[r * cshape.row_len() + c].v & 15]++;
       for (const auto& layer : p.fri_rows)
         for (const QM31& x : layer)
           for (M31 v : x.limbs()) hist["fri rows"][which][v.v & 15]++;
@@ -170,33 +199,40 @@ TEST(Zk, TwoWitnessesGiveTheSameDistribution) {
       std::vector<size_t> pos;
       {
         // The opened positions are the verifier's queries: replay its transcript to get them.
+        // (One main tree, on a domain of its own; no interaction tree.)
+        ASSERT_EQ(l.trees.size(), 2u);
+        ASSERT_EQ(l.domains.size(), 2u);
         Channel ch("zkm31/stark");
-        stark::absorb_statement(ch, cs, cfg);
+        stark::absorb_statement(ch, cs, cfg, l);
         ch.absorb_digest("stark/main", p.roots[0]);
         ch.draw_qm31("stark/lookup_z"), ch.draw_qm31("stark/lookup_alpha");
-        ch.absorb_digest("stark/interaction", p.roots[1]);
         ch.absorb_qm31s("stark/claimed", p.claimed_sums);
         ch.draw_qm31s("stark/alpha", cs.size());
-        ch.absorb_digest("stark/composition", p.roots[2]);
+        ch.absorb_digest("stark/composition", p.roots[1]);
         stark::draw_ood(ch);
         ch.absorb_qm31s("stark/sampled", p.sampled);
         ch.draw_qm31("stark/gamma");
-        ch.draw_qm31("stark/fri");
+        for (unsigned a = 0; a < l.w; ++a) ch.draw_qm31("stark/fri");
+        auto injection = [&](unsigned a) {
+          if (l.injected_at(a)) ch.draw_qm31("stark/inject_fold"), ch.draw_qm31("stark/inject");
+        };
         for (size_t g = 0; g < l.start.size(); ++g) {
+          injection(l.start[g]);
           ch.absorb_digest("stark/fri_root", p.fri_roots[g]);
           for (unsigned t = 0; t < l.k[g]; ++t) ch.draw_qm31("stark/fri");
         }
+        injection(l.folds);
         ch.absorb_qm31s("stark/final", p.final_coefficients);
         ASSERT_TRUE(ch.check_pow(cfg.pow_bits, p.pow_nonce));
-        pos = stark::opened_rows(ch.draw_indices("stark/queries", cfg.queries, l.L - 1));
+        pos = stark::opened_rows(ch.draw_indices("stark/queries", cfg.queries, l.L - 1), m - 1);
       }
       // Column a at the opened rows' two positions each.
       std::vector<std::vector<M31>> a;
       std::vector<M31> y;
       for (size_t i = 0; i < pos.size() && a.size() < count; ++i)
         for (size_t side = 0; side < 2 && a.size() < count; ++side) {
-          a.push_back(basis_at<M31>(n, circle::domain_point(l.L, pos[i] + side * (size_t(1) << (l.L - 1)))));
-          y.push_back(p.rows[0][i * width + side * l.main_cols]);
+          a.push_back(basis_at<M31>(n, circle::domain_point(m, pos[i] + side * (size_t(1) << (m - 1)))));
+          y.push_back(p.rows[0][i * width + side * l.trees[0].columns]);
         }
       ASSERT_EQ(a.size(), count);
       if (rank(a) < count) continue;
