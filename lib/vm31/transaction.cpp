@@ -237,6 +237,9 @@ Transaction read_public(const artifact::MapView& m) {
   if (kind < 1 || kind > 3) throw BadInput(what + ": unknown transaction kind " + std::to_string(kind));
   tx.kind = TxKind(kind);
   tx.root = chunks<8>(m.m31s("root"), 1, what + " root")[0];
+  // A deposit proves no membership: its root field is not a public input of its proof, so it must be
+  // empty (zeros) rather than bytes the proof does not bind.
+  if (tx.kind == TxKind::deposit && tx.root != Digest{}) throw BadInput(what + ": a deposit's root must be zero");
   const std::vector<M31> nullifiers = m.m31s("nullifiers");
   if (nullifiers.size() % 8 || nullifiers.size() > 16) throw BadInput(what + ": nullifiers are not 0–2 digests");
   tx.nullifiers = chunks<8>(nullifiers, nullifiers.size() / 8, what + " nullifiers");

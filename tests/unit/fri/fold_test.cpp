@@ -144,6 +144,8 @@ TEST(Fold, SmallerCodewordEntersAtTheLayerOfItsSize) {
     for (unsigned f = 0; f < q - e; ++f) wrong = fri::fold_line(wrong, rand_qm31());
     for (size_t j = 0; j < wrong.size(); ++j) wrong[j] += mu * entering[wrong.size() - 1 - j];
     for (unsigned f = 1; f < e; ++f) wrong = fri::fold_line(wrong, rand_qm31());
-    if (e > 2) EXPECT_NE(wrong[0], wrong[1]) << e;
+    if (e > 2) {
+      EXPECT_NE(wrong[0], wrong[1]) << e;
+    }
   }
 }

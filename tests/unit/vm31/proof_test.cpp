@@ -98,6 +98,15 @@ TEST(Vm31Relay, BatchesOnlyVerifiedTransactions) {
   EXPECT_THROW(relay_calldata({std::vector<uint8_t>(w.begin(), w.end() - 3)}, nullptr), BadInput);
 }
 
+// A deposit's root is no public input of its proof: a non-zero one (bytes the proof would not bind)
+// is refused when the artifact is read.
+TEST(Vm31Proof, DepositWithARootIsRefused) {
+  ProvenTransaction proven = prove_transaction(build_deposit(address_of(random_key()), 1, 5));
+  EXPECT_NO_THROW(decode_proven(encode_proven(proven)));
+  proven.tx.root[3] = M31(7);
+  EXPECT_THROW(decode_proven(encode_proven(proven)), BadInput);
+}
+
 TEST(Vm31Proof, RandomByteChangesAreNeverAccepted) {
   const auto bytes = encode_proven(prove_transaction(build_deposit(address_of(random_key()), 1, 5)));
   const auto env = artifact::unwrap(bytes, "vm31-proof", kProofVersion);
