@@ -14,7 +14,8 @@ namespace zkm31::vm31 {
 // 96 conjectured bits: 38 queries at rate 1/4 + 20 bits of grinding (half the opened rows of rate
 // 1/2 with 76 queries, for a larger extension).
 inline constexpr stark::Config kProofConfig{2, 38, 20, 3, 3, 0};
-inline constexpr uint32_t kProofVersion = 1;
+// 2: the embedded stark proof is stark-proof v2 (each trace column on its own domain), a deposit's root zero
+inline constexpr uint32_t kProofVersion = 2;
 
 struct ProvenTransaction {
   Transaction tx;  // public part only
@@ -44,7 +45,7 @@ struct ProvenDepositBatch {
 };
 // The `vm31-deposit-batch` artifact: each deposit's public fields (an encoded body per deposit) and
 // the proof. BadInput for a malformed artifact.
-inline constexpr uint32_t kDepositBatchVersion = 1;
+inline constexpr uint32_t kDepositBatchVersion = 2;  // 2: stark-proof v2 inside
 std::vector<uint8_t> encode_deposit_batch(const ProvenDepositBatch& batch);
 ProvenDepositBatch decode_deposit_batch(std::span<const uint8_t> bytes);
 // BadInput if any transaction is not a true deposit statement.
