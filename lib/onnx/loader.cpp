@@ -449,6 +449,19 @@ bool integer_type(int32_t elem_type) {
          elem_type != onnx::TensorProto::FLOAT16 && elem_type != onnx::TensorProto::BFLOAT16;
 }
 
+// libonnx's shape inference divides by a conv's or pool's strides, dilations, kernel and group without
+// checking them (a fuzzed stride of 0 raised SIGFPE): each must be positive, checked before it runs.
+void check_window_attributes(const onnx::NodeProto& np) {
+  for (const auto& a : np.attribute()) {
+    const std::string& key = a.name();
+    const bool window = key == "strides" || key == "dilations" || key == "kernel_shape";
+    if (!window && key != "group") continue;
+    const bool positive = window ? std::all_of(a.ints().begin(), a.ints().end(), [](int64_t v) { return v > 0; }) : a.i() > 0;
+    if (!positive)
+      throw BadInput("node '" + (np.name().empty() ? np.op_type() : np.name()) + "': " + key + " must be positive");
+  }
+}
+
 // Shape inference on a copy of the graph in which the folded nodes are replaced by their values:
 // integer constants (the shape arithmetic) and small float ones (a Resize's scales) as initializers,
 // the others (weights) as typed inputs whose values inference does not need. Records the static shapes
@@ -622,6 +635,7 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes, const FixedShapes& fixed) {
 
   std::vector<LiveNode> all;
   for (const auto& np : g.node()) {
+    check_window_attributes(np);
     LiveNode n;
     n.op = np.op_type();
     n.name = np.name().empty() ? np.op_type() + "_" + std::to_string(all.size()) : np.name();
