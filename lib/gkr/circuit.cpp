@@ -151,11 +151,15 @@ struct Builder {
     lookup::Instance inst{"requant:" + n.name, {{qv.name, qv.n_vars}}, {}};
     std::vector<uint32_t> srcs{s.q};
     if (s.wide) {
+      // A clamp that x's proven interval never reaches (typically a pre-shift) proves only q − lo's
+      // limbs: uniqueness of the decomposition then pins q = y, which lies in [lo, hi].
+      s.clamp_free = window.clamp_free;
+      if (s.clamp_free) s.excess_total_bits = 0;
       s.ep = limbs(qv, "excess+", s.excess_total_bits, inst, srcs);
       s.en = limbs(qv, "excess-", s.excess_total_bits, inst, srcs);
       s.d_bits = ceil_log2(n.hi - n.lo + 1);
       s.dlo = limbs(qv, "above-lo", s.d_bits, inst, srcs);
-      s.dhi = limbs(qv, "below-hi", s.d_bits, inst, srcs);
+      if (!s.clamp_free) s.dhi = limbs(qv, "below-hi", s.d_bits, inst, srcs);
     } else {
       // Padded entries hold q = e = 0 (the wide bound limbs mask them): a clamp interval without 0
       // looks up (q + x0·pad, e) instead, x0 its value nearest 0 and pad the padded entries' indicator.

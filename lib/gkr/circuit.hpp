@@ -60,13 +60,15 @@ struct MatMulStep {
 // Requant with clamp excess e = y − q (|e| < 2^excess_total_bits). Narrow clamp intervals use the
 // clamp tables on signed excess limbs (e[j], excess_bits each, the top one narrower); wide intervals
 // (more than 2^wide_log entries) use e⁺, e⁻ ≥ 0 (committed range limbs) with e⁺·(hi − q) = e⁻·(q − lo) = 0 and the
-// limbs of q − lo and hi − q (dlo, dhi) for the bound lo ≤ q ≤ hi.
+// limbs of q − lo and hi − q (dlo, dhi) for the bound lo ≤ q ≤ hi. A wide clamp that can never
+// trigger (model::RequantWindow::clamp_free) has no excess and no dhi: e = 0, q − lo ∈ [0, 2^d_bits).
 struct RequantStep {
   uint32_t x, q;
   std::vector<int64_t> mult, offset;  // per channel (size 1 = scalar)
   int shift;
   int64_t lo, hi;
   bool wide = false;
+  bool clamp_free = false;            // wide only
   unsigned excess_total_bits = 0;
   std::vector<uint32_t> e;            // narrow: signed limbs
   std::vector<uint32_t> ep, en;       // wide: range limbs of e⁺ and e⁻

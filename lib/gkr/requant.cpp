@@ -43,8 +43,9 @@ namespace {
 QM31 wide_clamp(WalkState& st, const RequantStep& s, const lookup::LeafClaims& leaf,
                 const std::function<QM31(uint32_t)>& val, std::span<const QM31> rho) {
   const std::string where = "requant " + s.name;
-  const QM31 q = val(s.q), lo = QM31() + M31::from_signed(s.lo), hi = QM31() + M31::from_signed(s.hi);
+  const QM31 lo = QM31() + M31::from_signed(s.lo), hi = QM31() + M31::from_signed(s.hi);
   st.check_bound_limbs(where, leaf, s.instance, s.q, s.lo, s.hi, s.dlo, s.dhi, real_indicator(st.c.vecs[s.q], rho, 0));
+  if (s.clamp_free) return QM31();
   const QM31 nu = st.side.draw(s.name + "/clamp/nu");
   const unsigned rb = st.c.config.range_bits;
   auto combine = [&](const std::vector<uint32_t>& limbs, auto&& get) {

@@ -93,14 +93,14 @@ void WalkState::check_bound_limbs(const std::string& where, const lookup::LeafCl
                                   const std::vector<uint32_t>& dhi, QM31 real) {
   const auto& srcs = c.instance_vecs[k];
   auto val = [&](uint32_t vec) { return leaf.values[size_t(std::find(srcs.begin(), srcs.end(), vec) - srcs.begin())]; };
-  QM31 a, b;
-  for (size_t j = 0; j < dlo.size(); ++j) {
-    a += val(dlo[j]) * M31::from_u64(uint64_t(1) << (c.config.range_bits * j));
-    b += val(dhi[j]) * M31::from_u64(uint64_t(1) << (c.config.range_bits * j));
-  }
+  auto combine = [&](const std::vector<uint32_t>& limbs) {
+    QM31 acc;
+    for (size_t j = 0; j < limbs.size(); ++j) acc += val(limbs[j]) * M31::from_u64(uint64_t(1) << (c.config.range_bits * j));
+    return acc;
+  };
   const QM31 v = val(x);
-  check(v - real * M31::from_signed(lo) == a && real * M31::from_signed(hi) - v == b, where,
-        "x − lo or hi − x does not match its range limbs");
+  check(v - real * M31::from_signed(lo) == combine(dlo) && (dhi.empty() || real * M31::from_signed(hi) - v == combine(dhi)),
+        where, "x − lo or hi − x does not match its range limbs");
 }
 
 Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<std::vector<M31>>& pub,

@@ -60,7 +60,7 @@ struct WalkState {
   void claim(uint32_t vec, std::vector<QM31> point, QM31 value, const std::string& origin);
   lookup::LeafClaims run_instance(uint32_t instance);
   // x − lo·real and hi·real − x equal their range limbs at the leaf point (so lo ≤ x ≤ hi on the
-  // entries where the indicator `real` is 1, and limbs of 0 where it is 0).
+  // entries where the indicator `real` is 1, and limbs of 0 where it is 0). An empty dhi bounds x − lo only.
   void check_bound_limbs(const std::string& where, const lookup::LeafClaims& leaf, uint32_t instance, uint32_t x,
                          int64_t lo, int64_t hi, const std::vector<uint32_t>& dlo, const std::vector<uint32_t>& dhi,
                          QM31 real = QM31::one());

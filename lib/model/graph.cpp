@@ -506,7 +506,13 @@ RequantWindow requant_window(const Node& n, int64_t x_lo, int64_t x_hi) {
   for (int64_t m : n.mult) mmax = std::max<i128>(mmax, m < 0 ? -i128(m) : m);
   for (int64_t b : n.offset) bmax = std::max<i128>(bmax, b < 0 ? -i128(b) : b);
   const i128 xmax = std::max<i128>(-i128(x_lo), x_hi);
-  w.unique = xmax * mmax + bmax + half + (window + 1) * (i128(1) << n.shift) < kP;
+  const i128 reach = xmax * mmax + bmax + half;
+  w.unique = reach + (window + 1) * (i128(1) << n.shift) < kP;
+  // Without saturation q needs only q − lo ∈ [0, 2^d), d = ⌈log2(hi − lo + 1)⌉, for uniqueness.
+  unsigned d = 0;
+  while ((i128(1) << d) < i128(n.hi) - n.lo + 1) ++d;
+  const i128 qmax = std::max<i128>(n.lo < 0 ? -i128(n.lo) : i128(n.lo), i128(n.lo) + (i128(1) << d) - 1);
+  w.clamp_free = emax == 0 && reach + (qmax + 1) * (i128(1) << n.shift) < kP;
   return w;
 }
 

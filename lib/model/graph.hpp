@@ -195,6 +195,9 @@ Inferred infer(const Graph& g, const Node& n);
 struct RequantWindow {
   unsigned excess_bits = 1;
   bool unique = false;
+  // The clamp can never trigger on [x_lo, x_hi], and q − lo ∈ [0, 2^⌈log2(hi − lo + 1)⌉) alone makes
+  // the decomposition unique mod p: the proof then needs no excess and no upper bound limbs.
+  bool clamp_free = false;
 };
 RequantWindow requant_window(const Node& n, int64_t x_lo, int64_t x_hi);
 

@@ -242,6 +242,61 @@ TEST(Ops, WideClampAbovePositiveLowerBoundOnPaddedTensor) {
   EXPECT_TRUE(clamped_low);
 }
 
+TEST(Ops, ClampFreeWideRequantBoundsQFromBelowOnly) {
+  // q = floor((a + 2) / 4) into [−20320, 20320], exactly the reach of |a| ≤ 5·128·127: the clamp can
+  // never trigger, so the proof carries q − lo's limbs and the remainder only (no excess, no hi − q).
+  model::Graph g;
+  g.name = "test-clamp-free";
+  const uint32_t x = fixture::add_tensor(g, "x", TensorKind::Input, {3, 5}, -128, 127);
+  const uint32_t w = fixture::add_tensor(g, "W", TensorKind::Weight, {5, 6}, -127, 127);
+  g.weights = {{w, {}, {}, {1.0}}};
+  for (int i = 0; i < 30; ++i) g.weights[0].values.push_back(int32_t(i * 37 % 255) - 127);
+  g.inputs = {x};
+  const uint32_t a = node(g, Op::MatMul, "a", {x, w});
+  const uint32_t q = fixture::add_tensor(g, "q", TensorKind::Activation, {3, 6}, -20320, 20320);
+  g.nodes.push_back(fixture::requant_node(g, "q", a, q, {1}, {}, 2, -20320, 20320));
+  g.outputs = {q};
+  model::validate(g);
+  Ops o{g, {}, {}};
+  for (int i = 0; i < 15; ++i) o.x.push_back(int32_t(i * 53 % 256) - 128);
+  const auto t = forward(o);
+  Proved p = prove(t);
+  const RequantStep rq = std::get<RequantStep>(p.c.steps.back());
+  ASSERT_TRUE(rq.wide && rq.clamp_free);
+  EXPECT_TRUE(rq.ep.empty() && rq.en.empty() && rq.dhi.empty());
+  EXPECT_EQ(rq.dlo.size(), 2u);  // q − lo ∈ [0, 2^16)
+  EXPECT_NO_THROW(verify(p, p.w.values));
+  // One more bit of reach and the clamp could trigger: the excess limbs come back.
+  g.nodes.back().lo = -20319;
+  g.tensors[q].lo = -20319;
+  EXPECT_FALSE(std::get<RequantStep>(compile(g, Config{}).proof.steps.back()).clamp_free);
+
+  auto set_limbs = [](Proved& f, const std::vector<uint32_t>& limbs, size_t i, uint64_t v) {
+    for (size_t j = 0; j < limbs.size(); ++j) f.w.values[limbs[j]][i] = M31(uint32_t((v >> (12 * j)) & 4095));
+  };
+  const M31 inv4 = M31(4).inverse();
+  for (int lie = 0; lie < 2; ++lie) {
+    Proved f = p;
+    const size_t i = 4;
+    const M31 V = f.w.values[rq.x][i] + M31(2);  // M = 1, B = 0, rounding 2^(s−1)
+    if (lie == 0) {
+      // q + 1 with the remainder lowered by 4: the identity holds, the remainder leaves [0, 4).
+      f.w.values[rq.q][i] += M31(1);
+      f.w.values[rq.r[0]][i] -= M31(4);
+    } else {
+      // Another root of 4·q + r = V mod p: r' = r + 1, q' = (V − r')/4 (a huge field element),
+      // q' − lo's limbs taken from its low 24 bits.
+      const M31 r1 = f.w.values[rq.r[0]][i] + M31(1);
+      f.w.values[rq.r[0]][i] = r1;
+      f.w.values[rq.q][i] = (V - r1) * inv4;
+    }
+    set_limbs(f, rq.dlo, i, uint64_t((f.w.values[rq.q][i] - M31::from_signed(rq.lo)).v));
+    count_multiplicities(f.c, f.w, false);
+    prove_witness(f, CheatMode::ForgedWitness);
+    EXPECT_THROW(verify(f, f.w.values), Rejected) << lie;
+  }
+}
+
 namespace {
 
 // x [3, 5] → q = requant(x·W) → y = reduce_max(q) [3, 1] (the output): rows and columns padded.

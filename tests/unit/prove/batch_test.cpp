@@ -1,6 +1,6 @@
-// cnn_digits: more committed claims than one PCS opening takes, batched by a sumcheck first — a
-// prover that walks one trace and commits another is caught there (the opening alone would pass);
-// a lie in an index map (im2col, transpose) is rejected.
+// gpt_block: more committed claims than one PCS opening takes, batched by a sumcheck first — a
+// prover that walks one trace and commits another is caught there (the opening alone would pass).
+// cnn_digits: a lie in an index map (im2col, transpose) is rejected.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -40,7 +40,18 @@ TEST(Batch, ManyClaimsBatchedAndLiesCaught) {
   EXPECT_EQ(artifact::MapView(h.get(), "proof").array("trace_openings").size(), 1u);
   o.cheat = gkr::CheatMode::WrongWiring;  // the convolutions' im2col and transposes
   EXPECT_THROW(prove::verify(prove::prove(t, o), v), Rejected);
-  o.cheat = gkr::CheatMode::None;
+}
+
+TEST(Batch, ACommitmentOfAnotherTraceIsCaughtByTheBatchedClaims) {
+  const std::string dir = std::string(ZKM31_SHARED_DIR) + "/models/";
+  if (!std::filesystem::exists(dir + "gpt_block.onnx")) GTEST_SKIP() << "shared gpt_block absent";
+  model::Graph g = onnx_import::import_onnx(slurp(dir + "gpt_block.onnx"), {});
+  auto text = slurp(dir + "gpt_block.input.json");
+  model::Trace t = model::run_forward(g, model::parse_inputs_json(std::string(text.begin(), text.end())));
+  prove::Options o;
+  o.pcs.queries = 12, o.pcs.pow_bits = 0;
+  prove::VerifyOptions v;
+  v.floor_bits = 0;
   o.commit_different = true;  // every walk check passes; only the batched openings can tell
   try {
     prove::verify(prove::prove(t, o), v);
