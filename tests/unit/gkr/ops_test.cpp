@@ -216,23 +216,35 @@ TEST(Ops, BatchedAttentionVerifies) {
   EXPECT_NO_THROW(verify(pr, pr.w.values));
 }
 
-TEST(Ops, WideClampAbovePositiveLowerBoundOnPaddedTensor) {
-  // A requant into [1, 5000] (a variance before an rsqrt table): q = 0 on the padding is outside the
-  // interval, so the bound limbs are checked on the real entries only.
+namespace {
+
+// x [3, 5] in [−128, 127] times a fixed W [5, 6] in [−127, 127], requantized by (mult, shift) into
+// [lo, hi]; the tensor q is the graph's output.
+Ops matmul_requant(const std::string& name, int64_t mult, int shift, int64_t lo, int64_t hi) {
   model::Graph g;
-  g.name = "test-positive-clamp";
+  g.name = name;
   const uint32_t x = fixture::add_tensor(g, "x", TensorKind::Input, {3, 5}, -128, 127);
   const uint32_t w = fixture::add_tensor(g, "W", TensorKind::Weight, {5, 6}, -127, 127);
   g.weights = {{w, {}, {}, {1.0}}};
   for (int i = 0; i < 30; ++i) g.weights[0].values.push_back(int32_t(i * 37 % 255) - 127);
   g.inputs = {x};
   const uint32_t a = node(g, Op::MatMul, "a", {x, w});
-  const uint32_t q = fixture::add_tensor(g, "q", TensorKind::Activation, {3, 6}, 1, 5000);
-  g.nodes.push_back(fixture::requant_node(g, "q", a, q, {3}, {}, 4, 1, 5000));
+  const uint32_t q = fixture::add_tensor(g, "q", TensorKind::Activation, {3, 6}, lo, hi);
+  g.nodes.push_back(fixture::requant_node(g, "q", a, q, {mult}, {}, shift, lo, hi));
   g.outputs = {q};
   model::validate(g);
   Ops o{g, {}, {}};
   for (int i = 0; i < 15; ++i) o.x.push_back(int32_t(i * 53 % 256) - 128);
+  return o;
+}
+
+}  // namespace
+
+TEST(Ops, WideClampAbovePositiveLowerBoundOnPaddedTensor) {
+  // A requant into [1, 5000] (a variance before an rsqrt table): q = 0 on the padding is outside the
+  // interval, so the bound limbs are checked on the real entries only.
+  const Ops o = matmul_requant("test-positive-clamp", 3, 4, 1, 5000);
+  const uint32_t q = o.g.outputs[0];
   const auto t = forward(o);
   Proved p = prove(t);
   ASSERT_TRUE(std::get<RequantStep>(p.c.steps.back()).wide);
@@ -245,20 +257,9 @@ TEST(Ops, WideClampAbovePositiveLowerBoundOnPaddedTensor) {
 TEST(Ops, ClampFreeWideRequantBoundsQFromBelowOnly) {
   // q = floor((a + 2) / 4) into [−20320, 20320], exactly the reach of |a| ≤ 5·128·127: the clamp can
   // never trigger, so the proof carries q − lo's limbs and the remainder only (no excess, no hi − q).
-  model::Graph g;
-  g.name = "test-clamp-free";
-  const uint32_t x = fixture::add_tensor(g, "x", TensorKind::Input, {3, 5}, -128, 127);
-  const uint32_t w = fixture::add_tensor(g, "W", TensorKind::Weight, {5, 6}, -127, 127);
-  g.weights = {{w, {}, {}, {1.0}}};
-  for (int i = 0; i < 30; ++i) g.weights[0].values.push_back(int32_t(i * 37 % 255) - 127);
-  g.inputs = {x};
-  const uint32_t a = node(g, Op::MatMul, "a", {x, w});
-  const uint32_t q = fixture::add_tensor(g, "q", TensorKind::Activation, {3, 6}, -20320, 20320);
-  g.nodes.push_back(fixture::requant_node(g, "q", a, q, {1}, {}, 2, -20320, 20320));
-  g.outputs = {q};
-  model::validate(g);
-  Ops o{g, {}, {}};
-  for (int i = 0; i < 15; ++i) o.x.push_back(int32_t(i * 53 % 256) - 128);
+  Ops o = matmul_requant("test-clamp-free", 1, 2, -20320, 20320);
+  model::Graph& g = o.g;
+  const uint32_t q = g.outputs[0];
   const auto t = forward(o);
   Proved p = prove(t);
   const RequantStep rq = std::get<RequantStep>(p.c.steps.back());

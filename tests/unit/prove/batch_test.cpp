@@ -21,14 +21,19 @@ std::vector<uint8_t> slurp(const std::string& path) {
   return {std::istreambuf_iterator<char>(f), {}};
 }
 
+// A shared model's trace on its bundled input.
+model::Trace shared_trace(const std::string& dir, const std::string& name) {
+  model::Graph g = onnx_import::import_onnx(slurp(dir + name + ".onnx"), {});
+  auto text = slurp(dir + name + ".input.json");
+  return model::run_forward(g, model::parse_inputs_json(std::string(text.begin(), text.end())));
+}
+
 }  // namespace
 
 TEST(Batch, ManyClaimsBatchedAndLiesCaught) {
   const std::string dir = std::string(ZKM31_SHARED_DIR) + "/models/";
   if (!std::filesystem::exists(dir + "cnn_digits.onnx")) GTEST_SKIP() << "shared cnn_digits absent";
-  model::Graph g = onnx_import::import_onnx(slurp(dir + "cnn_digits.onnx"), {});
-  auto text = slurp(dir + "cnn_digits.input.json");
-  model::Trace t = model::run_forward(g, model::parse_inputs_json(std::string(text.begin(), text.end())));
+  model::Trace t = shared_trace(dir, "cnn_digits");
   prove::Options o;
   o.pcs.queries = 12, o.pcs.pow_bits = 0;
   prove::VerifyOptions v;
@@ -45,9 +50,7 @@ TEST(Batch, ManyClaimsBatchedAndLiesCaught) {
 TEST(Batch, ACommitmentOfAnotherTraceIsCaughtByTheBatchedClaims) {
   const std::string dir = std::string(ZKM31_SHARED_DIR) + "/models/";
   if (!std::filesystem::exists(dir + "gpt_block.onnx")) GTEST_SKIP() << "shared gpt_block absent";
-  model::Graph g = onnx_import::import_onnx(slurp(dir + "gpt_block.onnx"), {});
-  auto text = slurp(dir + "gpt_block.input.json");
-  model::Trace t = model::run_forward(g, model::parse_inputs_json(std::string(text.begin(), text.end())));
+  model::Trace t = shared_trace(dir, "gpt_block");
   prove::Options o;
   o.pcs.queries = 12, o.pcs.pow_bits = 0;
   prove::VerifyOptions v;
