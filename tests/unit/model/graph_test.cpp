@@ -241,3 +241,30 @@ TEST(Graph, InputShapeThatOverflowsIsRefused) {
   EXPECT_THROW(model::parse_inputs_json(R"({"name":"x","shape":[1390226632356957972,8],"data":[0.1]})"), BadInput);
   EXPECT_EQ(numel({3, 5, 7}), 105);
 }
+
+TEST(Graph, TableRunsRoundTripAndRefuseMalformedBytes) {
+  // A GELU-like staircase of 2^16 rows, steep steps, the extremes ±(p−1)/2, and a single value.
+  std::vector<int64_t> stair;
+  for (int64_t x = -32768; x < 32768; ++x) stair.push_back(x < 0 ? -(-x / 64) / 4 : x / 64);
+  const int64_t half = int64_t(kP / 2);
+  for (const auto& values : {stair, std::vector<int64_t>{5, -7, 1000000, -half, half, half, 0}, std::vector<int64_t>{-3}}) {
+    const auto bytes = encode_table_runs(values);
+    EXPECT_EQ(decode_table_runs(bytes, "t"), values);
+  }
+  EXPECT_LT(encode_table_runs(stair).size(), 8000u);  // 256 kB as M31 words
+  EXPECT_TRUE(decode_table_runs({}, "t").empty());
+  auto refused = [](std::vector<uint8_t> b) {
+    try {
+      decode_table_runs(b, "t");
+    } catch (const BadInput& e) {
+      return std::string(e.what()).find("t:") == 0;
+    }
+    return false;
+  };
+  EXPECT_TRUE(refused({0x02}));                                      // a step without its count
+  EXPECT_TRUE(refused({0x02, 0x80}));                                // a truncated count
+  EXPECT_TRUE(refused({0x02, 0x00}));                                // an empty run
+  EXPECT_TRUE(refused({0x02, 0x81, 0x80, 0x40}));                    // 2^20 + 1 values
+  EXPECT_TRUE(refused({0x80, 0x80, 0x80, 0x80, 0x08, 0x01}));        // one value of 2^30 > (p−1)/2
+  EXPECT_TRUE(refused({0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}));  // 70-bit varint
+}
