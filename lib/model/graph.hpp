@@ -213,12 +213,7 @@ void validate(const Graph& g, WeightValues weights = WeightValues::present);
 // accumulator bounds, requant parameters, tables (onnx2graph --inspect).
 std::string describe(const Graph& g);
 
-// A lookup table's values as runs of equal steps (varint pairs: zigzag step, count; the first step
-// from 0), and back: BadInput on malformed runs, more than 2^20 values or a value beyond ±(p−1)/2.
-std::vector<uint8_t> encode_table_runs(const std::vector<int64_t>& values);
-std::vector<int64_t> decode_table_runs(std::span<const uint8_t> bytes, const std::string& where);
-
-// Graph artifact (kind "graph", version 2: tables as runs of steps). The body is a msgpack map; see graph_io.cpp.
+// Graph artifact (kind "graph", version 2: tables stored as their definitions). The body is a msgpack map; see graph_io.cpp.
 inline constexpr uint32_t kGraphVersion = 2;
 // WeightValues::integers: the weights' integers without their float originals (what a trace carries).
 std::vector<uint8_t> encode_graph_body(const Graph& g, WeightValues weights = WeightValues::present);

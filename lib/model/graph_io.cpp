@@ -3,7 +3,7 @@
 //   tensors   array of {name, kind: "input"|"activation"|"weight"|"constant", shape: [int], bits, lo, hi, scale: f64}
 //   nodes     array of {op, name, in: [id], out: [id], acc_bound, mult: [int], offset: [int], shift, lo, hi,
 //                       unclamped_bound, real_mult: [f64], real_offset: [f64],
-//                       table: {fn, params: [int], in_lo, values: bin runs}, fill, ints, axes, starts,
+//                       table: {fn, params: [int], in_lo, rows}, fill, ints, axes, starts,
 //                       ends, steps: [int], idx_shape: [int], axis}
 //   inputs, outputs  [id]
 //   weights   array of {tensor, values: bin, original: bin f32, scales: [f64]}; values are little-endian
@@ -11,24 +11,26 @@
 //             holds the tensor, its width told by the length: 1, 2 or 4 bytes per element
 //   constants array of {tensor, values: bin M31, original: bin f32}
 //   notes     [str]
-// A table's `values` are runs of equal steps: pairs of varints (zigzag step, count), the first step
-// taken from 0 — a 2^16-row monotone table (GELU, exp, rsqrt) takes a few kB instead of 256 kB.
+// A table is stored as its definition: its values are make_table(fn, params, in_lo, rows, out.lo,
+// out.hi) — what validate() demands of them — recomputed when the graph is read.
 // The digest encodes the same map with every weight's `values` and `original` left empty.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <map>
+#include <tuple>
 
 #include "artifact/artifact.hpp"
 #include "artifact/body.hpp"
 #include "error/error.hpp"
 #include "model/graph.hpp"
+#include "model/tables.hpp"
 
 namespace zkm31::model {
 
 namespace {
 constexpr uint32_t kGraphFields = 8;  // top-level fields of a graph body
-constexpr uint64_t kMaxTableValues = uint64_t(1) << 20;  // lookup tables have at most 2^20 rows
 
 using artifact::BodyWriter;
 using artifact::MapView;
@@ -64,23 +66,23 @@ std::vector<int64_t> from_m31(const std::vector<M31>& v) {
   return out;
 }
 
-void put_varint(std::vector<uint8_t>& out, uint64_t v) {
-  for (; v >= 0x80; v >>= 7) out.push_back(uint8_t(v | 0x80));
-  out.push_back(uint8_t(v));
-}
-
-uint64_t get_varint(std::span<const uint8_t> b, size_t& i, const std::string& where) {
-  uint64_t v = 0;
-  for (unsigned shift = 0; shift < 64; shift += 7) {
-    if (i == b.size()) throw BadInput(where + ": truncated varint");
-    const uint8_t byte = b[i++];
-    v |= uint64_t(byte & 0x7f) << shift;
-    if (!(byte & 0x80)) return v;
-  }
-  throw BadInput(where + ": varint longer than 64 bits");
-}
-
 void put_str(BodyWriter& w, const std::string& s) { w.pk.pack(s); }
+
+// A lookup's table from its definition (identical definitions computed once); none for rows = 0.
+using TableDefinitions = std::map<std::tuple<std::string, std::vector<int64_t>, int64_t, uint64_t, int64_t, int64_t>,
+                                  std::vector<int64_t>>;
+std::vector<int64_t> table_values(const Graph& g, const Node& n, uint64_t rows, TableDefinitions& defined,
+                                  const std::string& where) {
+  if (rows == 0) return {};
+  if (n.outputs.empty() || n.outputs[0] >= g.tensors.size()) throw BadInput(where + ": a table on a node without a valid output");
+  const Tensor& out = g.tensors[n.outputs[0]];
+  auto [at, fresh] = defined.try_emplace({n.table.fn, n.table.params, n.table.in_lo, rows, out.lo, out.hi});
+  if (fresh) {
+    if (rows > (uint64_t(1) << 16)) throw BadInput(where + ": table of more than 2^16 rows");
+    at->second = make_table(n.table.fn, n.table.params, n.table.in_lo, int64_t(rows), out.lo, out.hi);
+  }
+  return at->second;
+}
 
 void put_ints(BodyWriter& w, std::string_view key, const std::vector<int64_t>& v) {
   w.key(key);
@@ -172,7 +174,7 @@ void encode(BodyWriter& w, const Graph& g, WeightValues weights) {
     w.key("fn"), put_str(w, n.table.fn);
     put_ints(w, "params", n.table.params);
     w.key("in_lo"), w.pk.pack_int64(n.table.in_lo);
-    w.key("values"), w.bin(encode_table_runs(n.table.values));
+    w.key("rows"), w.pk.pack_uint64(n.table.values.size());
     w.key("fill"), w.pk.pack_int64(n.fill);
     put_ints(w, "ints", n.ints);
     put_ints(w, "axes", n.axes);
@@ -254,38 +256,6 @@ uint32_t get_u32(const MapView& m, std::string_view key) {
 
 }  // namespace
 
-std::vector<uint8_t> encode_table_runs(const std::vector<int64_t>& values) {
-  std::vector<uint8_t> out;
-  int64_t prev = 0;
-  for (size_t i = 0; i < values.size();) {
-    const int64_t step = values[i] - prev;
-    size_t j = i + 1;
-    while (j < values.size() && values[j] - values[j - 1] == step) ++j;
-    put_varint(out, (uint64_t(step) << 1) ^ uint64_t(step >> 63));
-    put_varint(out, j - i);
-    prev = values[j - 1], i = j;
-  }
-  return out;
-}
-
-std::vector<int64_t> decode_table_runs(std::span<const uint8_t> b, const std::string& where) {
-  constexpr int64_t kHalf = int64_t(kP / 2);
-  std::vector<int64_t> out;
-  int64_t v = 0;
-  for (size_t i = 0; i < b.size();) {
-    const uint64_t z = get_varint(b, i, where), count = get_varint(b, i, where);
-    const int64_t step = int64_t(z >> 1) ^ -int64_t(z & 1);
-    if (count == 0 || count > kMaxTableValues - out.size())
-      throw BadInput(where + ": an empty run, or more than 2^20 table values");
-    if (step < -int64_t(kP) || step > int64_t(kP)) throw BadInput(where + ": a table step beyond the field");
-    for (uint64_t k = 0; k < count; ++k) {
-      v += step;
-      if (v < -kHalf || v > kHalf) throw BadInput(where + ": a table value beyond ±(p−1)/2");
-      out.push_back(v);
-    }
-  }
-  return out;
-}
 
 
 std::vector<uint8_t> encode_graph_body(const Graph& g, WeightValues weights) {
@@ -309,6 +279,7 @@ Graph decode_graph_body(std::span<const uint8_t> body, WeightValues weights) {
   MapView m(handle.get(), "graph");
   Graph g;
   g.name = m.str("name");
+  TableDefinitions defined;
   size_t i = 0;
   for (const auto& o : m.array("tensors")) {
     MapView t(o, "graph.tensors[" + std::to_string(i++) + "]");
@@ -343,7 +314,7 @@ Graph decode_graph_body(std::span<const uint8_t> body, WeightValues weights) {
     n.table.fn = t.str("fn");
     n.table.params = get_ints(t, "params");
     n.table.in_lo = t.i64("in_lo");
-    n.table.values = decode_table_runs(t.bin("values"), t.where() + ".values");
+    n.table.values = table_values(g, n, t.u64("rows"), defined, t.where());
     n.fill = v.i64("fill");
     n.ints = get_ints(v, "ints");
     n.axes = get_ints(v, "axes");
