@@ -68,17 +68,22 @@ std::vector<int64_t> from_m31(const std::vector<M31>& v) {
 
 void put_str(BodyWriter& w, const std::string& s) { w.pk.pack(s); }
 
-// A lookup's table from its definition (identical definitions computed once); none for rows = 0.
-using TableDefinitions = std::map<std::tuple<std::string, std::vector<int64_t>, int64_t, uint64_t, int64_t, int64_t>,
-                                  std::vector<int64_t>>;
+// Lookup tables from their definitions, identical ones computed once. The rows computed are bounded
+// by the body's size (budget), so a small body cannot ask for unbounded work.
+struct TableDefinitions {
+  std::map<std::tuple<std::string, std::vector<int64_t>, int64_t, uint64_t, int64_t, int64_t>, std::vector<int64_t>> made;
+  uint64_t budget;
+};
 std::vector<int64_t> table_values(const Graph& g, const Node& n, uint64_t rows, TableDefinitions& defined,
                                   const std::string& where) {
   if (rows == 0) return {};
   if (n.outputs.empty() || n.outputs[0] >= g.tensors.size()) throw BadInput(where + ": a table on a node without a valid output");
   const Tensor& out = g.tensors[n.outputs[0]];
-  auto [at, fresh] = defined.try_emplace({n.table.fn, n.table.params, n.table.in_lo, rows, out.lo, out.hi});
+  auto [at, fresh] = defined.made.try_emplace({n.table.fn, n.table.params, n.table.in_lo, rows, out.lo, out.hi});
   if (fresh) {
     if (rows > (uint64_t(1) << 16)) throw BadInput(where + ": table of more than 2^16 rows");
+    if (rows > defined.budget) throw BadInput(where + ": the tables ask for more rows than a graph of this size may");
+    defined.budget -= rows;
     at->second = make_table(n.table.fn, n.table.params, n.table.in_lo, int64_t(rows), out.lo, out.hi);
   }
   return at->second;
@@ -279,7 +284,7 @@ Graph decode_graph_body(std::span<const uint8_t> body, WeightValues weights) {
   MapView m(handle.get(), "graph");
   Graph g;
   g.name = m.str("name");
-  TableDefinitions defined;
+  TableDefinitions defined{{}, (uint64_t(1) << 20) + 64 * uint64_t(body.size())};
   size_t i = 0;
   for (const auto& o : m.array("tensors")) {
     MapView t(o, "graph.tensors[" + std::to_string(i++) + "]");

@@ -1,5 +1,5 @@
 #pragma once
-// The trace artifact (kind "trace", version 1): everything gkr-prove needs, from stdin alone.
+// The trace artifact (kind "trace", version 2: graph body v2): everything gkr-prove needs, from stdin alone.
 //
 // Body (msgpack map):
 //   graph          bin   the graph artifact *body* (encode_graph_body), the weights' integers included
@@ -31,7 +31,7 @@ struct Trace {
   std::vector<std::vector<float>> float_outputs;  // index = position in graph.outputs
 };
 
-inline constexpr uint32_t kTraceVersion = 1;
+inline constexpr uint32_t kTraceVersion = 2;
 std::vector<uint8_t> write_trace(const Trace& t);     // full artifact
 // The body alone, written into w (opened with kTraceFields): a large trace is written by
 // cli::write_artifact without being copied into its envelope.

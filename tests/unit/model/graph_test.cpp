@@ -272,4 +272,18 @@ TEST(Graph, LookupTablesAreStoredAsTheirDefinitions) {
       EXPECT_NE(std::string(e.what()).find(rows > 65536 ? "2^16 rows" : "nosuchfn"), std::string::npos) << e.what();
     }
   }
+  // Forty distinct 2^16-row definitions in a body of a few kB: more work than its size allows.
+  Graph many = g;
+  for (int i = 0; i < 40; ++i) {
+    Node m = many.nodes.back();
+    m.table.params = {1, 5 + i, 1, 7};
+    m.table.values.assign(65536, 0);
+    many.nodes.push_back(m);
+  }
+  try {
+    read_graph(write_graph(many));
+    ADD_FAILURE() << "accepted";
+  } catch (const BadInput& e) {
+    EXPECT_NE(std::string(e.what()).find("more rows than a graph of this size may"), std::string::npos) << e.what();
+  }
 }
