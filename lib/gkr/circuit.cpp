@@ -27,6 +27,30 @@ QM31 prefix_indicator(int64_t n, std::span<const QM31> c) {
   return (QM31::one() - top) * prefix_indicator(n, low);
 }
 
+// The real entries of v in row-major order with their padded indices, by an odometer (no divisions).
+struct RealWalk {
+  model::Shape dims;            // a copy: the walk may outlive a reallocation of the circuit's vecs
+  std::vector<int64_t> idx;     // multi-index of entry `at`
+  std::vector<unsigned> shift;  // bit offset of each dimension in the padded index
+  int64_t at = 0;
+  size_t padded = 0;
+  explicit RealWalk(const Vec& vec) : dims(vec.dims), idx(vec.dims.size(), 0), shift(vec.dims.size()) {
+    unsigned s = 0;
+    for (size_t d = vec.dims.size(); d-- > 0;) shift[d] = s, s += vec.log_dims[d];
+  }
+  void next() {
+    ++at;
+    for (size_t d = idx.size(); d-- > 0;) {
+      if (++idx[d] < dims[d]) {
+        padded += size_t(1) << shift[d];
+        return;
+      }
+      padded -= size_t(idx[d] - 1) << shift[d];
+      idx[d] = 0;
+    }
+  }
+};
+
 struct Builder {
   const Graph& g;
   Circuit c;
@@ -208,18 +232,18 @@ struct Builder {
     c.steps.push_back(s);
   }
 
-  // Real row-major index → (padded index of y, padded index of x) for every y entry with a source.
-  void index_map(const Node& n, const std::function<int64_t(const std::vector<int64_t>&)>& src_of) {
-    const model::Shape& ys = g.tensors[n.outputs[0]].shape;
-    const int64_t total = model::numel(ys);
+  // (padded index of y, padded index of x) for every real y entry with a source: src(y's multi-index)
+  // gives x's padded index, −1 for none. The verifier builds every map: no divisions per entry.
+  void index_map(const Node& n, const std::function<int64_t(const std::vector<int64_t>&)>& src) {
     check_map_size(n);
-    std::vector<int64_t> idx(ys.size()), map(static_cast<size_t>(total));
-    for (int64_t i = 0; i < total; ++i) {
-      int64_t r = i;
-      for (size_t d = ys.size(); d-- > 0;) idx[d] = r % ys[d], r /= ys[d];
-      map[size_t(i)] = src_of(idx);
+    IndexMapStep st{vec_of(n.inputs[0]), vec_of(n.outputs[0]), {}, n.name};
+    const int64_t total = model::numel(g.tensors[n.outputs[0]].shape);
+    st.pairs.reserve(size_t(total));
+    for (RealWalk y(c.vecs[st.y]); y.at < total; y.next()) {
+      const int64_t x = src(y.idx);
+      if (x >= 0) st.pairs.push_back({uint32_t(y.padded), uint32_t(x)});
     }
-    c.steps.push_back(map_step(n, 0, map));
+    c.steps.push_back(std::move(st));
   }
 
   // The verifier walks every map itself: keep them bounded (checked before building one).
@@ -232,9 +256,8 @@ struct Builder {
   IndexMapStep map_step(const Node& n, size_t in, const std::vector<int64_t>& map) {
     IndexMapStep st{vec_of(n.inputs[in]), vec_of(n.outputs[0]), {}, n.name};
     const Vec& xv = c.vecs[st.x];
-    const Vec& yv = c.vecs[st.y];
-    for (size_t i = 0; i < map.size(); ++i)
-      if (map[i] >= 0) st.pairs.push_back({uint32_t(padded_index(yv, i)), uint32_t(padded_index(xv, size_t(map[i])))});
+    for (RealWalk y(c.vecs[st.y]); y.at < int64_t(map.size()); y.next())
+      if (map[size_t(y.at)] >= 0) st.pairs.push_back({uint32_t(y.padded), uint32_t(padded_index(xv, size_t(map[size_t(y.at)])))});
     return st;
   }
 
@@ -366,23 +389,22 @@ struct Builder {
       c.steps.push_back(ReshapeStep{vec_of(n.inputs[0]), vec_of(n.outputs[0]), n.name});
       return;
     }
-    const model::Shape ys = y.shape;
-    index_map(n, [ys](const std::vector<int64_t>& idx) {
-      int64_t flat = 0;
-      for (size_t d = 0; d < ys.size(); ++d) flat = flat * ys[d] + idx[d];
-      return flat;  // same row-major element
+    RealWalk xw(c.vecs[vec_of(n.inputs[0])]);
+    index_map(n, [&xw](const std::vector<int64_t>&) {  // the same row-major element, walked alongside y
+      const int64_t at = int64_t(xw.padded);
+      xw.next();
+      return at;
     });
   }
 
   void transpose(const Node& n) {
-    const model::Shape xs = g.tensors[n.inputs[0]].shape;
-    const std::vector<int64_t> perm = n.ints;
-    index_map(n, [xs, perm](const std::vector<int64_t>& yi) {
-      std::vector<int64_t> xi(xs.size());
-      for (size_t i = 0; i < perm.size(); ++i) xi[size_t(perm[i])] = yi[i];
-      int64_t flat = 0;
-      for (size_t d = 0; d < xs.size(); ++d) flat = flat * xs[d] + xi[d];
-      return flat;
+    const std::vector<unsigned> xshift = RealWalk(c.vecs[vec_of(n.inputs[0])]).shift;
+    std::vector<unsigned> shift_of_y(n.ints.size());  // y's axis i is x's axis perm[i]
+    for (size_t i = 0; i < n.ints.size(); ++i) shift_of_y[i] = xshift[size_t(n.ints[i])];
+    index_map(n, [shift_of_y](const std::vector<int64_t>& yi) {
+      int64_t at = 0;
+      for (size_t i = 0; i < yi.size(); ++i) at |= yi[i] << shift_of_y[i];
+      return at;
     });
   }
 
@@ -395,12 +417,13 @@ struct Builder {
     const int64_t pr = n.ints[7], dh = n.ints[8], dw = n.ints[9];
     const int64_t OW = (W + pl + pr - dw * (KW - 1) - 1) / sw + 1;
     if (ys[1] != C * KH * KW || OW <= 0 || ys[0] % OW) throw NotSupported("im2col shapes (" + n.name + ")");
+    const Vec xv = c.vecs[vec_of(n.inputs[0])];  // a copy: index_map may add vecs
     index_map(n, [=](const std::vector<int64_t>& yi) -> int64_t {
       const int64_t oh = yi[0] / OW, ow = yi[0] % OW;
       const int64_t c = yi[1] / (KH * KW), i = yi[1] / KW % KH, j = yi[1] % KW;
       const int64_t h = oh * sh - pt + i * dh, w = ow * sw - pl + j * dw;
-      if (h < 0 || h >= H || w < 0 || w >= W) return -1;
-      return (c * H + h) * W + w;
+      if (h < 0 || h >= H || w < 0 || w >= W) return int64_t(-1);
+      return int64_t(padded_index(xv, size_t((c * H + h) * W + w)));
     });
   }
 

@@ -394,7 +394,7 @@ Inferred infer(const Graph& g, const Node& n) {
   fail(n, "unknown op");
 }
 
-void validate(const Graph& g, WeightValues weights) {
+void validate(const Graph& g, WeightValues weights, TableValues tables) {
   const size_t T = g.tensors.size();
   std::vector<bool> ready(T, false);
   auto check_id = [&](uint32_t id, const std::string& what) {
@@ -460,7 +460,7 @@ void validate(const Graph& g, WeightValues weights) {
       if (ready[id] || g.tensors[id].kind != TensorKind::Activation)
         throw BadInput("graph: node '" + n.name + "' writes tensor '" + g.tensors[id].name + "' twice or writes a non-activation");
     }
-    if (n.op == Op::Lookup) {
+    if (n.op == Op::Lookup && tables == TableValues::check) {
       const Tensor& out = g.tensors[n.outputs.at(0)];
       const int64_t size = int64_t(n.table.values.size());
       auto [at, fresh] = defined.try_emplace({n.table.fn, n.table.params, n.table.in_lo, size, out.lo, out.hi});

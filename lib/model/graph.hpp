@@ -207,7 +207,10 @@ RequantWindow requant_window(const Node& n, int64_t x_lo, int64_t x_hi);
 // empty, and are not checked against the tensor. WeightValues::integers (decoding only): the weights'
 // integers without their float originals, which only the float reference track reads.
 enum class WeightValues { present, integers, absent };
-void validate(const Graph& g, WeightValues weights = WeightValues::present);
+// TableValues::made: the lookups' tables were just built from their definitions (a decoded graph),
+// so their values are not recomputed to be compared.
+enum class TableValues { check, made };
+void validate(const Graph& g, WeightValues weights = WeightValues::present, TableValues tables = TableValues::check);
 
 // A readable multi-line summary: inputs/outputs, ops, shapes, parameter count, bit widths,
 // accumulator bounds, requant parameters, tables (onnx2graph --inspect).

@@ -353,7 +353,7 @@ Graph decode_graph_body(std::span<const uint8_t> body, WeightValues weights) {
     if (o.type != msgpack::type::STR) throw BadInput("graph.notes: expected strings");
     g.notes.emplace_back(o.via.str.ptr, o.via.str.size);
   }
-  validate(g, weights);
+  validate(g, weights, TableValues::made);
   return g;
 }
 
