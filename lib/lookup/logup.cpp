@@ -208,20 +208,22 @@ TableClaim prove_table(proof::Writer& w, const Table& table, uint32_t index, std
     Q[i] = base - ch.beta * M31::from_signed(b[i]) - M31::from_signed(a[i]);
   }
   TableClaim out;
-  out.point = gkr_prove(w, "logup/table/" + table.name(), std::move(P), std::move(Q));
+  const std::string label = "logup/table/" + table.name();  // a function table's name hashes its values
+  out.point = gkr_prove(w, label, std::move(P), std::move(Q));
   out.value = poly::evaluate(mult, std::span<const QM31>(out.point));
-  w.send("logup/table/" + table.name() + "/multiplicity", out.value);
+  w.send(label + "/multiplicity", out.value);
   return out;
 }
 
 TableClaim verify_table(proof::Reader& rd, const Table& table, uint32_t index, const Challenges& ch) {
-  GkrClaim g = gkr_verify(rd, "logup/table/" + table.name(), table.log_size());
+  const std::string name = table.name();  // a function table's name hashes its values
+  GkrClaim g = gkr_verify(rd, "logup/table/" + name, table.log_size());
   TableClaim out;
   out.root = g.root;
   out.point = g.point;
-  out.value = rd.recv1("logup/table/" + table.name() + "/multiplicity");
+  out.value = rd.recv1("logup/table/" + name + "/multiplicity");
   auto [ta, tb] = table.eval(out.point);
-  require(g.p == QM31() - out.value && g.q == compress(ch, ta, tb, index), "lookup table " + table.name(),
+  require(g.p == QM31() - out.value && g.q == compress(ch, ta, tb, index), "lookup table " + name,
           "table leaves do not match the multiplicities and the fixed table");
   return out;
 }

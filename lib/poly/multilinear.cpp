@@ -382,7 +382,10 @@ QM31 eval_from_values(std::span<const QM31> values, QM31 x) {
   if (values.empty()) throw BadInput("eval_from_values: no values");
   const size_t n = values.size();
   // Π_{j≠i}(x − j) = prefix·suffix[i + 1], prefix = Π_{j<i}(x − j): O(n) products, no inversion.
-  std::vector<QM31> suffix(n + 1);
+  // Round polynomials have a handful of values: their suffix products stay on the stack.
+  std::array<QM31, 9> small;
+  std::vector<QM31> large(n + 1 > small.size() ? n + 1 : 0);
+  const std::span<QM31> suffix = large.empty() ? std::span<QM31>(small).first(n + 1) : std::span<QM31>(large);
   suffix[n] = QM31::one();
   for (size_t j = n; j-- > 0;) suffix[j] = suffix[j + 1] * (x - M31(uint32_t(j)));
   QM31 acc, prefix = QM31::one();
