@@ -449,16 +449,37 @@ bool integer_type(int32_t elem_type) {
          elem_type != onnx::TensorProto::FLOAT16 && elem_type != onnx::TensorProto::BFLOAT16;
 }
 
-// libonnx's shape inference divides by a conv's or pool's strides, dilations, kernel and group without
-// checking them (a fuzzed stride of 0 raised SIGFPE): each must be positive, checked before it runs.
-void check_window_attributes(const onnx::NodeProto& np) {
+// libonnx's shape inference divides by a conv's or pool's strides, dilations, kernel and group, and
+// indexes those lists by the spatial axis, without checking either (a fuzzed stride of 0 raised
+// SIGFPE; a kernel_shape shorter than the weight's spatial rank read out of bounds). Checked before it
+// runs: each is positive, and strides, dilations, kernel_shape, output_padding have one entry per
+// spatial axis and pads two — the weight's rank − 2 where the weight is an initializer, else the
+// length the first of them gives.
+void check_window_attributes(const onnx::NodeProto& np, const OnnxModel& m) {
+  const std::string who = "node '" + (np.name().empty() ? np.op_type() : np.name()) + "'";
+  int64_t spatial = -1;
+  const std::string& op = np.op_type();
+  if ((op == "Conv" || op == "ConvTranspose" || op == "ConvInteger") && np.input_size() > 1) {
+    auto w = m.consts.find(np.input(1));
+    if (w != m.consts.end()) {
+      if (w->second.shape.size() < 3) throw BadInput(who + ": a convolution weight needs rank 3 or more");
+      spatial = int64_t(w->second.shape.size()) - 2;
+    }
+  }
   for (const auto& a : np.attribute()) {
     const std::string& key = a.name();
     const bool window = key == "strides" || key == "dilations" || key == "kernel_shape";
-    if (!window && key != "group") continue;
-    const bool positive = window ? std::all_of(a.ints().begin(), a.ints().end(), [](int64_t v) { return v > 0; }) : a.i() > 0;
-    if (!positive)
-      throw BadInput("node '" + (np.name().empty() ? np.op_type() : np.name()) + "': " + key + " must be positive");
+    if ((window || key == "group") &&
+        !(window ? std::all_of(a.ints().begin(), a.ints().end(), [](int64_t v) { return v > 0; }) : a.i() > 0))
+      throw BadInput(who + ": " + key + " must be positive");
+    const int64_t per = key == "pads" ? 2 : window || key == "output_padding" ? 1 : 0;
+    if (per == 0) continue;
+    const int64_t len = a.ints_size();
+    if (spatial < 0 && len % per) throw BadInput(who + ": pads has an odd number of entries");
+    if (spatial < 0) spatial = len / per;
+    if (len != per * spatial)
+      throw BadInput(who + ": " + key + " has " + std::to_string(len) + " entries for " + std::to_string(spatial) +
+                     " spatial axes");
   }
 }
 
@@ -635,7 +656,7 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes, const FixedShapes& fixed) {
 
   std::vector<LiveNode> all;
   for (const auto& np : g.node()) {
-    check_window_attributes(np);
+    check_window_attributes(np, m);
     LiveNode n;
     n.op = np.op_type();
     n.name = np.name().empty() ? np.op_type() + "_" + std::to_string(all.size()) : np.name();
