@@ -1,6 +1,7 @@
 // Calibration (float-track statistics) and requantization: the choices of scales, multipliers
 // and shifts that every op family's lowering goes through.
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "error/error.hpp"
@@ -62,6 +63,7 @@ uint32_t Lowerer::requant(uint32_t x, std::vector<double> in_scales, const std::
   auto shift_for = [&](double scale) {  // the main shift when the input is pre-shifted by `scale`
     double xm = std::min(std::ceil(xfull / scale) + 1.0, xsat / scale + 1.0), rm = rmax * scale;
     double room = double(kProductBudget) / (xm * rm + omax + 1.0);
+    if (!(room > 0) || !std::isfinite(rm)) return -1;  // no product fits (overflowed scales): refused below
     return std::min({int(std::floor(std::log2(room))), kMaxMultBits - 1 - int(std::floor(std::log2(rm))), 40});
   };
   int s = shift_for(1.0);
