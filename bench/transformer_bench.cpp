@@ -108,6 +108,7 @@ ZKM31_BENCH("prove_gpt2_small_body_warm", [] { return prove_model(synthetic::gpt
 // The same body in commitments of up to 2^28 entries (the default before it followed the largest vector):
 // fewer openings, each with four times the tables.
 ZKM31_BENCH("prove_gpt2_small_body_warm_commit28", [] { return prove_model(synthetic::gpt2_small_body(), true, 28); });
+ZKM31_BENCH("prove_qwen3_14b_block_cold", [] { return prove_model(synthetic::qwen3_14b_block(), false); });
 ZKM31_BENCH("prove_qwen3_14b_block_warm", [] { return prove_model(synthetic::qwen3_14b_block(), true); });
 
 ZKM31_BENCH("prove_body_w256_2_blocks_cold", [] { return prove_model(narrow_body(2), false); });

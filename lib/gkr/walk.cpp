@@ -71,15 +71,9 @@ void WalkState::check(bool cond, const std::string& where, const std::string& wh
 
 lookup::LeafClaims WalkState::run_instance(uint32_t k) {
   const lookup::Instance& inst = c.instances[k];
-  lookup::LeafClaims leaf;
-  if (side.proving()) {
-    std::vector<std::span<const M31>> src;
-    for (uint32_t v : c.instance_vecs[k]) src.emplace_back(values(v));
-    leaf = lookup::prove_instance(*side.writer, c.tables, inst, src, ch);
-  } else {
-    leaf = lookup::verify_instance(*side.reader, c.tables, inst, ch);
-    roots.push_back(leaf.root);
-  }
+  if (instance_walked[k]) throw std::logic_error("walk: instance " + inst.name + " reached twice");
+  instance_walked[k] = true;
+  const lookup::LeafClaims& leaf = lookups.instances[k];
   for (size_t s = 0; s < inst.sources.size(); ++s) {
     const auto& pt = leaf.row_point;
     claim(c.instance_vecs[k][s], std::vector<QM31>(pt.begin(), pt.begin() + inst.sources[s].log_len),
@@ -87,6 +81,29 @@ lookup::LeafClaims WalkState::run_instance(uint32_t k) {
   }
   return leaf;
 }
+
+namespace {
+
+// Every instance and table of the circuit, batched (lookup/logup.hpp).
+void prove_lookups(WalkState& st) {
+  const Circuit& c = st.c;
+  if (!st.side.proving()) {
+    st.lookups = lookup::verify_lookups(*st.side.reader, c.tables, c.instances, st.ch);
+    return;
+  }
+  std::vector<std::vector<std::span<const M31>>> sources(c.instances.size());
+  for (size_t k = 0; k < c.instances.size(); ++k)
+    for (uint32_t v : c.instance_vecs[k]) sources[k].emplace_back(st.values(v));
+  std::vector<std::span<const M31>> mults;
+  for (uint32_t v : c.mult_vecs) mults.emplace_back(st.values(v));
+  int64_t omit = -1;
+  if (st.cheat == CheatMode::SkipLookup)
+    for (const Step& s : c.steps)
+      if (const auto* l = std::get_if<LookupStep>(&s)) omit = l->instance;
+  st.lookups = lookup::prove_lookups(*st.side.writer, c.tables, c.instances, sources, mults, st.ch, lookup::kBatchLog, omit);
+}
+
+}  // namespace
 
 void WalkState::check_bound_limbs(const std::string& where, const lookup::LeafClaims& leaf, uint32_t k, uint32_t x,
                                   int64_t lo, int64_t hi, const std::vector<uint32_t>& dlo,
@@ -110,6 +127,9 @@ Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<
   };
   WalkState st(c, side, wit, pub, cheat);
   st.ch = lookup::Challenges::draw(side.channel());
+  st.instance_walked.assign(c.instances.size(), false);
+  prove_lookups(st);
+  done("lookups");
   // An output produced by a linear node starts the walk at a random point; the verifier
   // evaluates the public output there itself.
   for (uint32_t o : c.outputs) {
@@ -153,18 +173,11 @@ Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<
       st.check_bound_limbs("weights " + c.vecs[wb.w].name, leaf, wb.instance, wb.w, wb.lo, wb.hi, wb.dlo, wb.dhi);
   }
   if (!c.weight_bounds.empty()) done("weights");
-  for (uint32_t t = 0; t < c.tables.size(); ++t) {
-    lookup::TableClaim tc;
-    if (side.proving()) {
-      tc = lookup::prove_table(*side.writer, c.tables[t], t, st.values(c.mult_vecs[t]), st.ch);
-    } else {
-      tc = lookup::verify_table(*side.reader, c.tables[t], t, st.ch);
-      st.roots.push_back(tc.root);
-    }
-    st.ledger.add(c.mult_vecs[t], tc.point, tc.value, "table " + c.tables[t].name());
-  }
-  if (!side.proving()) lookup::check_roots(st.roots);
-  done("tables");
+  for (uint32_t t = 0; t < c.tables.size(); ++t)
+    st.ledger.add(c.mult_vecs[t], st.lookups.tables[t].point, st.lookups.tables[t].value, "table " + c.tables[t].name());
+  if (std::find(st.instance_walked.begin(), st.instance_walked.end(), false) != st.instance_walked.end())
+    throw std::logic_error("walk: a lookup instance no step reached");
+  if (!side.proving()) lookup::check_roots(st.lookups.roots);
   return std::move(st.ledger);
 }
 

@@ -2,9 +2,10 @@
 // The claim walk (DESIGN §5): from the outputs to the inputs, one reduction per node (matmul.cpp,
 // requant.cpp, relu.cpp, index_map.cpp, add.cpp, mul.cpp, scale.cpp, reduce_sum.cpp, reduce_max.cpp, embedding.cpp;
 // claims on a vector read by several nodes merged first, merge.hpp), then the weights' bound lookups
-// (the weight certificate's circuit has only these) and one GKR tree per table. Before calling, the
-// channel must hold the statement and every commitment the lookups read; the walk draws the circuit's
-// one set of LogUp challenges first. It returns the ledger, whose pending claims are all on committed,
+// (the weight certificate's circuit has only these) and the tables' multiplicity claims. Before
+// calling, the channel must hold the statement and every commitment the lookups read; the walk draws
+// the circuit's one set of LogUp challenges and proves every lookup (lookup::prove_lookups) first, so
+// that a step reached later finds its instance's leaf claims ready. It returns the ledger, whose pending claims are all on committed,
 // certificate or weight vectors: the caller discharges them with PCS openings.
 #include <vector>
 
@@ -20,7 +21,7 @@ namespace zkm31::gkr {
 // environment). The verifier must reject each.
 enum class CheatMode : uint8_t {
   None,
-  SkipLookup,      // a ReLU layer sends no lookup at all
+  SkipLookup,      // the last ReLU layer's lookups are left out of their tree (dummy leaves)
   AlterRound,      // a matmul sumcheck round polynomial is changed after the fact
   ReuseChallenge,  // a matmul sumcheck binds with a stale challenge
   WrongFinal,      // the first matmul walked claims a wrong operand value (opens a different vector)
@@ -44,7 +45,8 @@ struct WalkState {
   CheatMode cheat;
   Ledger ledger;
   lookup::Challenges ch;
-  std::vector<lookup::Fraction> roots;          // verifier only
+  lookup::LookupClaims lookups;                 // every instance's and table's leaf claims, proven first
+  std::vector<bool> instance_walked;
   bool lied = false;                            // a one-shot cheat was used
 
   WalkState(const Circuit& circuit, Side& s, const Witness* w, const std::vector<std::vector<M31>>& p, CheatMode m)
@@ -58,6 +60,7 @@ struct WalkState {
   Claim take(uint32_t vec, const std::string& where);
   // Records a claim; a claim on a public vector is checked and consumed on the spot.
   void claim(uint32_t vec, std::vector<QM31> point, QM31 value, const std::string& origin);
+  // Instance k's leaf claims (proven before the walk) put on its sources, once.
   lookup::LeafClaims run_instance(uint32_t instance);
   // x − lo·real and hi·real − x equal their range limbs at the leaf point (so lo ≤ x ≤ hi on the
   // entries where the indicator `real` is 1, and limbs of 0 where it is 0). An empty dhi bounds x − lo only.

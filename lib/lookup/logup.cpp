@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <memory>
 
 #include "error/error.hpp"
 #include "field/packed.hpp"
@@ -97,10 +98,12 @@ std::vector<M31> to_field(std::span<const uint32_t> counts) {
   return out;
 }
 
-LeafClaims prove_instance(proof::Writer& w, std::span<const Table> tables, const Instance& inst,
-                          std::span<const std::span<const M31>> sources, const Challenges& ch) {
-  const unsigned nr = inst.log_rows(), nc = inst.log_cols();
-  const size_t N = size_t(1) << nr;
+namespace {
+
+// Instance k's leaves: leaf c·N + i is row i of column c, P = 1, Q = α − (a + β·b + γ·tag); dummy
+// columns P = 0, Q = 1. a and b of a run of rows by packed passes over the sources (rows past the
+// column's length keep the constants).
+LeafBlock instance_leaves(const Instance& inst, std::span<const std::span<const M31>> sources, const Challenges& ch) {
   // Per column: α − γ·tag, and its terms with the coefficients already in the field.
   struct Prepared {
     QM31 base;
@@ -108,16 +111,13 @@ LeafClaims prove_instance(proof::Writer& w, std::span<const Table> tables, const
     std::vector<std::pair<const M31*, M31>> a, b;
     size_t len;
   };
-  std::vector<Prepared> cols;
+  auto cols = std::make_shared<std::vector<Prepared>>();
   for (const Column& col : inst.columns) {
     Prepared c{ch.alpha - ch.gamma * tag_of(col.table), M31::from_signed(col.a_const), {}, {}, size_t(1) << inst.column_log_len(col)};
     for (const Term& x : col.a) c.a.emplace_back(sources[x.source].data(), M31::from_signed(x.coeff));
     for (const Term& x : col.b) c.b.emplace_back(sources[x.source].data(), M31::from_signed(x.coeff));
-    cols.push_back(std::move(c));
+    cols->push_back(std::move(c));
   }
-  // Leaf c·N + i is row i of column c: P = 1, Q = α − (a + β·b + γ·tag); dummy columns P = 0, Q = 1.
-  // a and b of a run of rows by packed passes over the sources (rows past the column's length keep
-  // the constants).
   const auto combine = [](const std::vector<std::pair<const M31*, M31>>& terms, size_t i0, size_t live,
                           std::span<M31> out, std::span<M31> scratch) {
     for (const auto& [src, coeff] : terms) {
@@ -130,15 +130,18 @@ LeafClaims prove_instance(proof::Writer& w, std::span<const Table> tables, const
       }
     }
   };
-  const LeafBlock leaves = [&](size_t first, size_t count, QM31* p, QM31* q) {
+  const unsigned nr = inst.log_rows();
+  const QM31 beta = ch.beta;
+  return [cols, combine, nr, beta](size_t first, size_t count, QM31* p, QM31* q) {
+    const size_t N = size_t(1) << nr;
     std::vector<M31> a(count), b(count), scratch(count);
     for (size_t k = 0; k < count;) {
       const size_t c = (first + k) >> nr, i0 = (first + k) & (N - 1), run = std::min(count - k, N - i0);
-      if (c >= cols.size()) {
+      if (c >= cols->size()) {
         std::fill_n(p + k, run, QM31());
         std::fill_n(q + k, run, QM31::one());
       } else {
-        const Prepared& col = cols[c];
+        const Prepared& col = (*cols)[c];
         const size_t live = i0 < col.len ? std::min(run, col.len - i0) : 0;
         const std::span<M31> A(a.data(), run), B(b.data(), run);
         std::fill(A.begin(), A.end(), col.a_const);
@@ -149,82 +152,194 @@ LeafClaims prove_instance(proof::Writer& w, std::span<const Table> tables, const
         if (col.b.empty())
           for (size_t j = 0; j < run; ++j) q[k + j] = col.base - A[j];
         else
-          for (size_t j = 0; j < run; ++j) q[k + j] = col.base - ch.beta * B[j] - A[j];
+          for (size_t j = 0; j < run; ++j) q[k + j] = col.base - beta * B[j] - A[j];
       }
       k += run;
     }
   };
-  LeafClaims out;
-  std::vector<QM31> r = gkr_prove(w, "logup/" + inst.name + "/witness", nr + nc, leaves);
-  out.row_point.assign(r.begin(), r.begin() + nr);
-  for (size_t s = 0; s < inst.sources.size(); ++s)
-    out.values.push_back(
-        poly::evaluate(sources[s], std::span<const QM31>(out.row_point.data(), inst.sources[s].log_len)));
-  w.send("logup/" + inst.name + "/leaf_values", out.values);
-  return out;
 }
 
-LeafClaims verify_instance(proof::Reader& rd, std::span<const Table> tables, const Instance& inst,
+// Instance leaves' MLEs at a point (row coordinates, then column coordinates) from the source values
+// at the row point: each source zero-padded to N rows.
+Fraction instance_expected(const Instance& inst, std::span<const QM31> point, std::span<const QM31> values,
                            const Challenges& ch) {
-  const unsigned nr = inst.log_rows(), nc = inst.log_cols();
-  GkrClaim g = gkr_verify(rd, "logup/" + inst.name + "/witness", nr + nc);
-  LeafClaims out;
-  out.root = g.root;
-  out.row_point.assign(g.point.begin(), g.point.begin() + nr);
-  const std::span<const QM31> col_point(g.point.data() + nr, nc);
-  out.values = rd.recv("logup/" + inst.name + "/leaf_values", inst.sources.size());
-  // Each source zero-padded to N rows, evaluated at the row point.
+  const unsigned nr = inst.log_rows();
+  const std::span<const QM31> row_point = point.first(nr);
   std::vector<QM31> padded(inst.sources.size());
-  for (size_t s = 0; s < padded.size(); ++s) {
-    const unsigned k = inst.sources[s].log_len;
-    padded[s] = out.values[s] * zero_pad_selector(std::span<const QM31>(out.row_point).subspan(k));
-  }
-  const std::vector<QM31> eqc = poly::eq_table(col_point);
-  QM31 p_exp, q_exp;
+  for (size_t s = 0; s < padded.size(); ++s)
+    padded[s] = values[s] * zero_pad_selector(row_point.subspan(inst.sources[s].log_len));
+  const std::vector<QM31> eqc = poly::eq_table(point.subspan(nr));
+  Fraction out;
   for (size_t c = 0; c < eqc.size(); ++c) {
     if (c >= inst.columns.size()) {
-      q_exp += eqc[c];
+      out.q += eqc[c];
       continue;
     }
     const Column& col = inst.columns[c];
     QM31 a = QM31() + M31::from_signed(col.a_const), b;
     for (const Term& x : col.a) a += padded[x.source] * M31::from_signed(x.coeff);
     for (const Term& x : col.b) b += padded[x.source] * M31::from_signed(x.coeff);
-    p_exp += eqc[c];
-    q_exp += eqc[c] * compress(ch, a, b, col.table);
+    out.p += eqc[c];
+    out.q += eqc[c] * compress(ch, a, b, col.table);
   }
-  require(g.p == p_exp && g.q == q_exp, where(inst), "witness leaves do not match the claimed source values");
   return out;
 }
 
-TableClaim prove_table(proof::Writer& w, const Table& table, uint32_t index, std::span<const M31> mult,
-                       const Challenges& ch) {
-  std::vector<int64_t> a, b;
-  table.rows(a, b);
-  std::vector<QM31> P(a.size()), Q(a.size());
-  const QM31 base = ch.alpha - ch.gamma * tag_of(index);
-  for (size_t i = 0; i < a.size(); ++i) {
-    P[i] = QM31() - mult[i];
-    Q[i] = base - ch.beta * M31::from_signed(b[i]) - M31::from_signed(a[i]);
+// Table t's leaves: P = −m, Q = α − (a + β·b + γ·tag) per row.
+LeafBlock table_leaves(const Table& table, uint32_t t, std::span<const M31> mult, const Challenges& ch) {
+  auto rows = std::make_shared<std::pair<std::vector<int64_t>, std::vector<int64_t>>>();
+  table.rows(rows->first, rows->second);
+  const QM31 base = ch.alpha - ch.gamma * tag_of(t), beta = ch.beta;
+  return [rows, base, beta, mult](size_t first, size_t count, QM31* p, QM31* q) {
+    for (size_t i = 0; i < count; ++i) {
+      p[i] = QM31() - mult[first + i];
+      q[i] = base - beta * M31::from_signed(rows->second[first + i]) - M31::from_signed(rows->first[first + i]);
+    }
+  };
+}
+
+Fraction table_expected(const Table& table, uint32_t t, std::span<const QM31> point, QM31 mult, const Challenges& ch) {
+  auto [a, b] = table.eval(point);
+  return {QM31() - mult, compress(ch, a, b, t)};
+}
+
+std::string tree_label(size_t i) { return "logup/tree" + std::to_string(i); }
+std::string leaf_values_label(const Instance& inst) { return "logup/" + inst.name + "/leaf_values"; }
+// A function table's name hashes its values.
+std::string multiplicity_label(const Table& t) { return "logup/table/" + t.name() + "/multiplicity"; }
+
+// The tree's leaves, part by part (parts sit in increasing offsets with no gaps; dummies after).
+LeafBlock tree_leaves(const Layout::Tree& tree, std::vector<LeafBlock> parts) {
+  return [&tree, parts = std::move(parts)](size_t first, size_t count, QM31* p, QM31* q) {
+    size_t k = 0;
+    for (size_t i = 0; i < tree.parts.size() && k < count; ++i) {
+      const Layout::Part& part = tree.parts[i];
+      const size_t end = part.offset + (size_t(1) << part.log_size);
+      if (first + k >= end) continue;
+      const size_t run = std::min(count - k, end - (first + k));
+      parts[i](first + k - part.offset, run, p + k, q + k);
+      k += run;
+    }
+    std::fill(p + k, p + count, QM31());
+    std::fill(q + k, q + count, QM31::one());
+  };
+}
+
+// Σ_x over the part's leaves of eq(point, x) = eq of the point's high coordinates with the part's
+// block index (the low ones sum out).
+QM31 block_selector(const Layout::Part& part, std::span<const QM31> point) {
+  QM31 acc = QM31::one();
+  for (size_t i = part.log_size; i < point.size(); ++i)
+    acc *= (part.offset >> i) & 1 ? point[i] : QM31::one() - point[i];
+  return acc;
+}
+
+}  // namespace
+
+Layout Layout::of(std::span<const Instance> instances, std::span<const Table> tables, unsigned max_log) {
+  std::vector<Part> parts;
+  for (uint32_t k = 0; k < instances.size(); ++k)
+    parts.push_back({false, k, instances[k].log_rows() + instances[k].log_cols(), 0});
+  for (uint32_t t = 0; t < tables.size(); ++t) parts.push_back({true, t, tables[t].log_size(), 0});
+  std::stable_sort(parts.begin(), parts.end(), [](const Part& x, const Part& y) { return x.log_size > y.log_size; });
+  Layout out;
+  size_t used = 0;  // leaves of the open tree (the last one), which takes parts below 2^max_log
+  const auto close = [&] {
+    if (used) out.trees.back().log_size = std::max(1u, ceil_log2(used));
+    used = 0;
+  };
+  for (Part p : parts) {
+    const size_t size = size_t(1) << p.log_size;
+    if (p.log_size >= max_log) {
+      out.trees.push_back({std::max(1u, p.log_size), {p}});
+      continue;
+    }
+    if (used == 0 || used + size > (size_t(1) << max_log)) {
+      close();
+      out.trees.push_back({0, {}});
+    }
+    p.offset = used;  // a multiple of size: every earlier part is at least as large
+    out.trees.back().parts.push_back(p);
+    used += size;
   }
-  TableClaim out;
-  const std::string label = "logup/table/" + table.name();  // a function table's name hashes its values
-  out.point = gkr_prove(w, label, std::move(P), std::move(Q));
-  out.value = poly::evaluate(mult, std::span<const QM31>(out.point));
-  w.send(label + "/multiplicity", out.value);
+  close();
   return out;
 }
 
-TableClaim verify_table(proof::Reader& rd, const Table& table, uint32_t index, const Challenges& ch) {
-  const std::string name = table.name();  // a function table's name hashes its values
-  GkrClaim g = gkr_verify(rd, "logup/table/" + name, table.log_size());
-  TableClaim out;
-  out.root = g.root;
-  out.point = g.point;
-  out.value = rd.recv1("logup/table/" + name + "/multiplicity");
-  auto [ta, tb] = table.eval(out.point);
-  require(g.p == QM31() - out.value && g.q == compress(ch, ta, tb, index), "lookup table " + name,
-          "table leaves do not match the multiplicities and the fixed table");
+LookupClaims prove_lookups(proof::Writer& w, std::span<const Table> tables, std::span<const Instance> instances,
+                           std::span<const std::vector<std::span<const M31>>> sources,
+                           std::span<const std::span<const M31>> mults, const Challenges& ch, unsigned max_log,
+                           int64_t omit_instance) {
+  const Layout layout = Layout::of(instances, tables, max_log);
+  LookupClaims out;
+  out.instances.resize(instances.size());
+  out.tables.resize(tables.size());
+  const LeafBlock omitted = [](size_t, size_t count, QM31* p, QM31* q) {
+    std::fill_n(p, count, QM31());
+    std::fill_n(q, count, QM31::one());
+  };
+  for (size_t i = 0; i < layout.trees.size(); ++i) {
+    const Layout::Tree& tree = layout.trees[i];
+    std::vector<LeafBlock> parts;
+    for (const Layout::Part& part : tree.parts)
+      parts.push_back(part.table ? table_leaves(tables[part.index], part.index, mults[part.index], ch)
+                      : int64_t(part.index) == omit_instance ? omitted
+                                                             : instance_leaves(instances[part.index], sources[part.index], ch));
+    const std::vector<QM31> point = gkr_prove(w, tree_label(i), tree.log_size, tree_leaves(tree, std::move(parts)));
+    for (const Layout::Part& part : tree.parts) {
+      const std::span<const QM31> local = std::span<const QM31>(point).first(part.log_size);
+      if (part.table) {
+        TableClaim& tc = out.tables[part.index];
+        tc.point.assign(local.begin(), local.end());
+        tc.value = poly::evaluate(mults[part.index], local);
+        w.send(multiplicity_label(tables[part.index]), tc.value);
+        continue;
+      }
+      const Instance& inst = instances[part.index];
+      LeafClaims& leaf = out.instances[part.index];
+      leaf.row_point.assign(local.begin(), local.begin() + inst.log_rows());
+      for (size_t s = 0; s < inst.sources.size(); ++s)
+        leaf.values.push_back(poly::evaluate(sources[part.index][s],
+                                             std::span<const QM31>(leaf.row_point).first(inst.sources[s].log_len)));
+      w.send(leaf_values_label(inst), leaf.values);
+    }
+  }
+  return out;
+}
+
+LookupClaims verify_lookups(proof::Reader& rd, std::span<const Table> tables, std::span<const Instance> instances,
+                            const Challenges& ch, unsigned max_log) {
+  const Layout layout = Layout::of(instances, tables, max_log);
+  LookupClaims out;
+  out.instances.resize(instances.size());
+  out.tables.resize(tables.size());
+  for (size_t i = 0; i < layout.trees.size(); ++i) {
+    const Layout::Tree& tree = layout.trees[i];
+    const GkrClaim g = gkr_verify(rd, tree_label(i), tree.log_size);
+    out.roots.push_back(g.root);
+    Fraction expected{QM31(), QM31::one()};  // dummy leaves' share: Q = 1 − Σ selectors
+    for (const Layout::Part& part : tree.parts) {
+      const std::span<const QM31> local = std::span<const QM31>(g.point).first(part.log_size);
+      Fraction f;
+      if (part.table) {
+        TableClaim& tc = out.tables[part.index];
+        tc.point.assign(local.begin(), local.end());
+        tc.value = rd.recv1(multiplicity_label(tables[part.index]));
+        f = table_expected(tables[part.index], part.index, local, tc.value, ch);
+      } else {
+        const Instance& inst = instances[part.index];
+        LeafClaims& leaf = out.instances[part.index];
+        leaf.row_point.assign(local.begin(), local.begin() + inst.log_rows());
+        leaf.values = rd.recv(leaf_values_label(inst), inst.sources.size());
+        f = instance_expected(inst, local, leaf.values, ch);
+      }
+      const QM31 sel = block_selector(part, g.point);
+      expected.p += sel * f.p;
+      expected.q += sel * (f.q - QM31::one());
+    }
+    require(g.p == expected.p && g.q == expected.q, tree_label(i),
+            "leaves do not match the claimed source values, multiplicities and fixed tables");
+  }
   return out;
 }
 

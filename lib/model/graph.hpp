@@ -162,8 +162,9 @@ struct Graph {
   size_t parameter_count() const;                       // total weight elements
 };
 
-// BLAKE2s over the canonical encoding of everything except weight values (ops, shapes, bounds,
-// quantization parameters, tables, constants, weight shapes). Domain string "zkm31/graph/v1".
+// BLAKE2s over the canonical encoding of everything except weight data (ops, shapes, bounds,
+// quantization parameters, tables, constants, weight shapes; not the weights' values, float
+// originals or dequantization scales). Domain string "zkm31/graph/v1".
 hash::Digest graph_digest(const Graph& g);
 
 // Signed width of the interval [lo, hi]: the least b with −2^(b−1) ≤ lo and hi < 2^(b−1).

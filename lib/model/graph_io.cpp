@@ -13,7 +13,9 @@
 //   notes     [str]
 // A table is stored as its definition: its values are make_table(fn, params, in_lo, rows, out.lo,
 // out.hi) — what validate() demands of them — recomputed when the graph is read.
-// The digest encodes the same map with every weight's `values` and `original` left empty.
+// The digest encodes the same map with every weight's `values`, `original` and `scales` left empty
+// (the weight-free graph a proof carries): the scales only dequantize for reports, nothing proven
+// reads them, and per-channel scales would be most of a large model's proof graph.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -201,7 +203,7 @@ void encode(BodyWriter& w, const Graph& g, WeightValues weights) {
     else w.bin({});
     w.key("original"),
         w.f32s(weights == WeightValues::present ? std::span<const float>(d.original) : std::span<const float>{});
-    put_f64s(w, "scales", d.scales);
+    put_f64s(w, "scales", weights == WeightValues::absent ? std::vector<double>{} : d.scales);
   }
   w.key("constants");
   w.pk.pack_array(uint32_t(g.constants.size()));

@@ -16,8 +16,8 @@
 //
 // Transcript (its own channel, label kCertificateProtocol): version, config (PCS and walk
 // parameters, commit_log), graph digest, weight root (and the log size of every weight chunk),
-// certificate commitment (root and log size of every chunk); then the LogUp challenges, one GKR tree
-// per instance and per table; then the batched openings, chunk by chunk (weights, then certificate),
+// certificate commitment (root and log size of every chunk); then the LogUp challenges and the
+// batched lookup trees (lookup/logup.hpp); then the batched openings, chunk by chunk (weights, then certificate),
 // of every claim the verifier's ledger holds, which must end empty.
 //
 // Body fields: protocol, graph_digest, weight_root, certificate_commitment (bin: the chunks' 32-byte
@@ -37,10 +37,10 @@
 
 namespace zkm31::prove {
 
-// 3: chunked commitments (commit_log); 2: the weight root is named as such (the model commitment
+// 4: instances and tables batched into a few LogUp-GKR trees; 3: chunked commitments (commit_log); 2: the weight root is named as such (the model commitment
 // became the model identity)
-inline constexpr uint32_t kCertificateVersion = 3;
-inline constexpr std::string_view kCertificateProtocol = "zkm31/weight-certificate/v3";
+inline constexpr uint32_t kCertificateVersion = 4;
+inline constexpr std::string_view kCertificateProtocol = "zkm31/weight-certificate/v4";
 
 // What a certificate is about: one graph's weights under one config.
 struct CertificateStatement {

@@ -50,9 +50,9 @@
 
 namespace zkm31::prove {
 
-// 6: a wide requant clamp that cannot trigger has no excess and no upper-bound limbs; 5: trace chunks in circuit order (ChunkOrder::Given); 4: weights and trace committed in chunks (weight_roots, commit_log); 3: the model commitment is the
+// 7: lookup instances and tables batched into a few LogUp-GKR trees, proven before the walk; 6: a wide requant clamp that cannot trigger has no excess and no upper-bound limbs; 5: trace chunks in circuit order (ChunkOrder::Given); 4: weights and trace committed in chunks (weight_roots, commit_log); 3: the model commitment is the
 // model identity (graph digest + weight root); 2: the weight root alone
-inline constexpr uint32_t kProofVersion = 6;
+inline constexpr uint32_t kProofVersion = 7;
 inline constexpr std::string_view kProtocol = "zkm31/gkr-prove/v1";
 inline constexpr unsigned kMinCommitLog = 4;  // the smallest commit_log (tests split small models)
 inline constexpr unsigned kAutoCommitLog = 0;  // Options::commit_log: chosen from the model (above)

@@ -34,7 +34,7 @@ PY
   assert_success
   commitment=$(head -n 1 "$BATS_TEST_TMPDIR/run.calldata")
   assert_output --partial "io commitment $commitment"
-  [ "$(sed -n 2p "$BATS_TEST_TMPDIR/run.calldata")" = "0x6" ]  # artifact version (proof v6: clamp-free wide requants)
+  [ "$(sed -n 2p "$BATS_TEST_TMPDIR/run.calldata")" = "0x7" ]  # artifact version (proof v7: batched LogUp trees)
   io=$(unpack_io "$BATS_TEST_TMPDIR/run.calldata")
   [ -n "$io" ]
   run calldata hash poseidon $io

@@ -56,42 +56,41 @@ struct Fixture {
 
 struct ProofRun {
   std::vector<QM31> stream;
-  LeafClaims leaf;
-  std::vector<TableClaim> tabs;
+  LookupClaims claims;
 };
 
-ProofRun prove(const Fixture& f, const std::vector<std::vector<M31>>& mults) {
+std::vector<std::span<const M31>> spans_of(const std::vector<std::vector<M31>>& v) { return {v.begin(), v.end()}; }
+
+ProofRun prove(const Fixture& f, const std::vector<std::vector<M31>>& mults, unsigned max_log = kBatchLog) {
   Channel ch("test/logup");
   proof::Writer w(ch);
   Challenges c = Challenges::draw(ch);
-  ProofRun run;
-  run.leaf = prove_instance(w, f.tables, f.inst, f.spans(), c);
-  for (uint32_t t = 0; t < f.tables.size(); ++t) run.tabs.push_back(prove_table(w, f.tables[t], t, mults[t], c));
-  run.stream = w.data();
-  return run;
+  const std::vector<std::vector<std::span<const M31>>> sources{f.spans()};
+  const auto m = spans_of(mults);
+  LookupClaims claims = prove_lookups(w, f.tables, std::span(&f.inst, 1), sources, m, c, max_log);
+  return {w.data(), claims};
 }
 
 // Verifies and also checks that the leaf claims the verifier accepted are the true MLEs (the job
 // of the PCS and the walk in a real proof).
-void verify(const Fixture& f, const std::vector<QM31>& stream, const std::vector<std::vector<M31>>& mults) {
+void verify(const Fixture& f, const std::vector<QM31>& stream, const std::vector<std::vector<M31>>& mults,
+            unsigned max_log = kBatchLog) {
   Channel ch("test/logup");
   proof::Reader r(ch, stream);
   Challenges c = Challenges::draw(ch);
-  std::vector<Fraction> roots;
-  LeafClaims leaf = verify_instance(r, f.tables, f.inst, c);
-  roots.push_back(leaf.root);
+  LookupClaims claims = verify_lookups(r, f.tables, std::span(&f.inst, 1), c, max_log);
   for (uint32_t t = 0; t < f.tables.size(); ++t) {
-    TableClaim tc = verify_table(r, f.tables[t], t, c);
-    roots.push_back(tc.root);
+    const TableClaim& tc = claims.tables[t];
     require(tc.value == poly::evaluate(std::span<const M31>(mults[t]), std::span<const QM31>(tc.point)), "test",
             "multiplicity claim false");
   }
   r.finish();
+  const LeafClaims& leaf = claims.instances[0];
   for (size_t s = 0; s < f.src.size(); ++s)
     require(leaf.values[s] == poly::evaluate(std::span<const M31>(f.src[s]),
                                         std::span<const QM31>(leaf.row_point).first(f.inst.sources[s].log_len)),
             "test", "source claim false");
-  check_roots(roots);
+  check_roots(claims.roots);
 }
 
 }  // namespace
@@ -176,21 +175,67 @@ TEST(LogUp, WrongMultiplicityRejected) {
   EXPECT_THROW(verify(f, run.stream, m), Rejected);
 }
 
+// Every element of the stream matters, whether the instance and the tables share one tree
+// (kBatchLog), two trees hold two parts each, or every part has its own tree (3).
 TEST(LogUp, TamperedMessagesRejected) {
   Fixture f;
   auto m = f.mults();
-  ProofRun run = prove(f, m);
-  for (size_t i = 0; i < run.stream.size(); ++i) {
-    auto s = run.stream;
-    s[i] += QM31(M31(1));
-    EXPECT_THROW(verify(f, s, m), Rejected) << "element " << i;
+  for (unsigned max_log : {kBatchLog, 5u, 3u}) {
+    ProofRun run = prove(f, m, max_log);
+    EXPECT_NO_THROW(verify(f, run.stream, m, max_log)) << max_log;
+    for (size_t i = 0; i < run.stream.size(); ++i) {
+      auto s = run.stream;
+      s[i] += QM31(M31(1));
+      EXPECT_THROW(verify(f, s, m, max_log), Rejected) << "element " << i << " of max_log " << max_log;
+    }
+    auto longer = run.stream;
+    longer.push_back(QM31());
+    EXPECT_THROW(verify(f, longer, m, max_log), Rejected);
+    auto shorter = run.stream;
+    shorter.pop_back();
+    EXPECT_THROW(verify(f, shorter, m, max_log), Rejected);
   }
-  auto longer = run.stream;
-  longer.push_back(QM31());
-  EXPECT_THROW(verify(f, longer, m), Rejected);
-  auto shorter = run.stream;
-  shorter.pop_back();
-  EXPECT_THROW(verify(f, shorter, m), Rejected);
+}
+
+// Parts go by decreasing size into trees of at most 2^max_log leaves, each at a multiple of its size;
+// a larger part has its own tree.
+TEST(LogUp, LayoutPacksPartsBySize) {
+  Fixture f;  // instance: 2^6 leaves; tables: relu 2^4, clamp 2^5, range 2^4
+  const Layout one = Layout::of(std::span(&f.inst, 1), f.tables);
+  ASSERT_EQ(one.trees.size(), 1u);
+  EXPECT_EQ(one.trees[0].log_size, 7u);  // 64 + 32 + 16 + 16 = 128 leaves
+  std::vector<std::pair<size_t, unsigned>> got;
+  for (const auto& p : one.trees[0].parts) got.emplace_back(p.offset, p.log_size);
+  EXPECT_EQ(got, (std::vector<std::pair<size_t, unsigned>>{{0, 6}, {64, 5}, {96, 4}, {112, 4}}));
+  EXPECT_FALSE(one.trees[0].parts[0].table);
+  EXPECT_EQ(one.trees[0].parts[2].index, 0u);  // equal sizes keep their order: relu before range
+  const Layout split = Layout::of(std::span(&f.inst, 1), f.tables, 5);
+  ASSERT_EQ(split.trees.size(), 3u);
+  EXPECT_EQ(split.trees[0].log_size, 6u);
+  EXPECT_EQ(split.trees[1].log_size, 5u);
+  EXPECT_EQ(split.trees[2].log_size, 5u);
+  EXPECT_EQ(split.trees[2].parts.size(), 2u);
+  EXPECT_EQ(split.trees[2].parts[1].offset, 16u);
+}
+
+// A prover that leaves one instance's lookups out of its tree (its leaves dummies) but keeps the
+// multiplicities that make the sum zero is caught by the leaf check.
+TEST(LogUp, OmittedInstanceRejected) {
+  Fixture f;
+  std::vector<std::vector<M31>> none;
+  for (const Table& t : f.tables) none.emplace_back(t.size());
+  Channel ch("test/logup");
+  proof::Writer w(ch);
+  Challenges c = Challenges::draw(ch);
+  const std::vector<std::vector<std::span<const M31>>> sources{f.spans()};
+  const auto m = spans_of(none);
+  prove_lookups(w, f.tables, std::span(&f.inst, 1), sources, m, c, kBatchLog, 0);
+  try {
+    verify(f, w.data(), none);
+    FAIL() << "accepted";
+  } catch (const Rejected& e) {
+    EXPECT_NE(std::string(e.what()).find("leaves do not match"), std::string::npos) << e.what();
+  }
 }
 
 TEST(LogUp, ZeroRootDenominatorRejected) {
