@@ -248,8 +248,8 @@ struct Builder {
 
   // The verifier walks every map itself: keep them bounded (checked before building one).
   void check_map_size(const Node& n) const {
-    if (model::numel(g.tensors[n.outputs[0]].shape) > (int64_t(1) << 26))
-      throw NotSupported("index map " + n.name + " over more than 2^26 entries");
+    if (model::numel(g.tensors[n.outputs[0]].shape) > (int64_t(1) << model::kMaxIndexMapLog))
+      throw NotSupported("index map " + n.name + " over more than 2^" + std::to_string(model::kMaxIndexMapLog) + " entries");
   }
 
   // map[i]: real source index in input `in` of y's real entry i, −1 for none.

@@ -87,6 +87,11 @@ std::string shape_str(const Shape& s) {
   return out + "]";
 }
 
+bool is_index_map(Op op) {
+  return op == Op::Reshape || op == Op::Transpose || op == Op::Im2col || op == Op::Slice || op == Op::Gather ||
+         op == Op::Concat;
+}
+
 const char* op_name(Op op) {
   for (const auto& e : kOps)
     if (e.op == op) return e.name;

@@ -115,6 +115,11 @@ enum class Op : uint8_t {
   Reshape, Transpose, Im2col, Slice, Concat, Gather, ReduceSum, ReduceMax, Embedding,
 };
 const char* op_name(Op op);
+// Index maps (reshape, transpose, im2col, slice, gather, concat) are built entry by entry by prover
+// and verifier, so their outputs are bounded: at most 2^kMaxIndexMapLog entries (gkr-prove refuses
+// larger ones, onnx2graph before its calibration pass would allocate them).
+inline constexpr unsigned kMaxIndexMapLog = 26;
+bool is_index_map(Op op);
 Op op_from_name(const std::string& name);  // throws BadInput for an unknown op
 
 struct Node {

@@ -53,6 +53,9 @@ uint32_t Lowerer::emit(Node n, const std::string& out_name, double scale) {
   uint32_t out = add_tensor(out_name, TensorKind::Activation, {}, 0, 0, scale);
   n.outputs = {out};
   auto r = model::infer(g_, n);
+  if (model::is_index_map(n.op) && model::numel(r.shape) > (int64_t(1) << model::kMaxIndexMapLog))
+    throw NotSupported("node '" + n.name + "': " + model::op_name(n.op) + " output " + model::shape_str(r.shape) +
+                       " has more than 2^" + std::to_string(model::kMaxIndexMapLog) + " entries");
   Tensor& t = g_.tensors[out];
   t.shape = r.shape, t.lo = r.lo, t.hi = r.hi, t.bits = model::signed_bits(r.lo, r.hi);
   if (n.op == Op::MatMul) n.acc_bound = std::max(-r.lo, r.hi);
