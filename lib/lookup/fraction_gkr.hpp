@@ -29,7 +29,7 @@ using LeafBlock = std::function<void(size_t first, size_t count, QM31* p, QM31* 
 // leaves. The proof does not depend on stored_log (≥ 2; tests lower it). By default (0) trees of up
 // to 2^kStoredLeavesLog leaves are stored whole, larger ones recompute their leaves (the largest
 // layer, and the cheapest to recompute) and store the layers of up to 2^kStoredLog.
-inline constexpr unsigned kStoredLog = 20, kStoredLeavesLog = 16;
+inline constexpr unsigned kStoredLog = 21, kStoredLeavesLog = 16;
 std::vector<QM31> gkr_prove(proof::Writer& w, const std::string& label, unsigned n, const LeafBlock& leaves,
                             unsigned stored_log = 0);
 // The same over leaves already in memory (kept, not copied).

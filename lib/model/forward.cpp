@@ -214,7 +214,9 @@ template <typename T>
 const T* weight_values(const Graph& g, uint32_t id) {
   const WeightData& w = g.weight(id);
   if constexpr (std::is_same_v<T, int32_t>) return w.values.data();
-  else return w.original.size() == w.values.size() ? w.original.data() : throw BadInput("graph has no float weights");
+  else
+    return w.original.size() == size_t(numel(g.tensors[id].shape)) ? w.original.data()
+                                                                     : throw BadInput("graph has no float weights");
 }
 
 // A pass's starting values: the inputs, the constants, and the weights read as elementwise operands.

@@ -53,6 +53,7 @@
 // Ids: tensors are numbered 0..T−1 in `tensors`; a node's inputs are produced by earlier nodes
 // (or are graph inputs, weights, constants): `nodes` is in execution order.
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -226,6 +227,8 @@ std::string describe(const Graph& g);
 inline constexpr uint32_t kGraphVersion = 2;
 // WeightValues::integers: the weights' integers without their float originals (what a trace carries).
 std::vector<uint8_t> encode_graph_body(const Graph& g, WeightValues weights = WeightValues::present);
+// The same body in a writer of its own, whose bytes() a caller writes out without a copy (a large model).
+std::unique_ptr<artifact::BodyWriter> graph_body_writer(const Graph& g, WeightValues weights = WeightValues::present);
 // The same body written as a bin value straight into w (no intermediate copy of a large model).
 void write_graph_body_bin(artifact::BodyWriter& w, const Graph& g, WeightValues weights);
 Graph decode_graph_body(std::span<const uint8_t> body, WeightValues weights = WeightValues::present);  // validates

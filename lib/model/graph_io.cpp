@@ -265,11 +265,15 @@ uint32_t get_u32(const MapView& m, std::string_view key) {
 
 
 
+std::unique_ptr<BodyWriter> graph_body_writer(const Graph& g, WeightValues weights) {
+  auto w = std::make_unique<BodyWriter>(kGraphFields);
+  encode(*w, g, weights);
+  return w;
+}
+
 std::vector<uint8_t> encode_graph_body(const Graph& g, WeightValues weights) {
-  BodyWriter w(kGraphFields);
-  encode(w, g, weights);
-  auto b = w.bytes();
-  return {b.begin(), b.end()};
+  const auto w = graph_body_writer(g, weights);
+  return {w->bytes().begin(), w->bytes().end()};
 }
 
 hash::Digest graph_digest(const Graph& g) {

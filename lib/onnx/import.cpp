@@ -23,6 +23,7 @@ Graph import_onnx(std::span<const uint8_t> bytes, const ImportOptions& opt) {
     for (const auto& t : opt.calibration[0]) fixed[t.name] = {t.shape, "the --calibrate input"};
   for (const auto& [name, shape] : opt.shapes) fixed[name] = {shape, "--shape " + name + "=" + dims_str(shape)};
   OnnxModel m = load_onnx(bytes, fixed);
+  if (opt.parsed) opt.parsed();
   for (const auto& line : m.notices)
     if (opt.notice) opt.notice(line);
   bool synthetic = opt.calibration.empty();
@@ -31,7 +32,7 @@ Graph import_onnx(std::span<const uint8_t> bytes, const ImportOptions& opt) {
     Graph structure = Lowerer(m, opt, nullptr).run();
     stats = calibrate(structure, synthetic ? default_calibration(m, opt.default_samples) : opt.calibration);
   }
-  Graph g = Lowerer(m, opt, &stats).run();
+  Graph g = Lowerer(m, opt, stats).run();
   g.notes.push_back("activations " + std::to_string(opt.act_bits) + " bits, residual stream " +
                     std::to_string(residual_bits(opt)) + " bits, per-channel weights of 8 to " +
                     std::to_string(opt.weight_bits) + " bits");

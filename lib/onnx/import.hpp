@@ -52,6 +52,9 @@ struct ImportOptions {
   int default_samples = 64;                                // N(0,1) inputs when calibration is empty
   std::map<std::string, model::Shape> shapes;              // --shape NAME=d0,d1,…: fixed input shapes
   std::function<void(const std::string&)> notice;          // one-line notices (e.g. a defaulted batch dim)
+  // Called once the bytes are parsed and no longer read: a caller may free them then (a large model's
+  // file is otherwise held beside its parsed tensors).
+  std::function<void()> parsed;
 };
 
 // The width of the residual stream for these options.

@@ -630,6 +630,7 @@ OnnxModel load_onnx(std::span<const uint8_t> bytes, const FixedShapes& fixed) {
   for (const auto& o : proto->opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx") m.opset = o.version();
   for (const auto& t : g.initializer()) m.consts[t.name()] = tensor_to_const(t);
+  proto->mutable_graph()->clear_initializer();  // held as constants now: a large model's weights once, not twice
   for (const auto& [name, c] : m.consts) m.shapes[name] = c.shape;
   for (const auto& entry : fixed) {
     const std::string& name = entry.first;  // a named reference: clang 14 cannot capture a structured binding

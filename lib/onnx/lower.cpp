@@ -96,7 +96,7 @@ uint32_t Lowerer::weight(const std::string& name, const model::Shape& shape, std
                          std::vector<float> original, std::vector<double> scales) {
   int64_t lo = 0, hi = 0;
   if (structural()) {
-    std::fill(values.begin(), values.end(), 0);
+    values = {};  // the calibration pass reads the float originals only
     lo = -1, hi = 1;
   } else if (!values.empty()) {
     // The declared interval is the whole signed range of the width, which is what a range
@@ -108,6 +108,11 @@ uint32_t Lowerer::weight(const std::string& name, const model::Shape& shape, std
   uint32_t id = add_tensor(name, TensorKind::Weight, shape, lo, hi, scales.size() == 1 ? scales[0] : 0.0);
   g_.weights.push_back({id, std::move(values), std::move(original), std::move(scales)});
   return id;
+}
+
+void Lowerer::release_constant(const std::string& name, size_t i) {
+  if (!consumed_ || consumers(name) != std::vector<size_t>{i}) return;
+  std::vector<double>().swap(consumed_->consts.at(name).data);
 }
 
 uint32_t Lowerer::tid(const std::string& name) const {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/graph.hpp"
@@ -39,6 +40,11 @@ class Lowerer {
   Lowerer(const OnnxModel& m, const ImportOptions& opt, const StatsMap* stats)
       : m_(m), stats_(stats), bits_(opt.act_bits), qmax_((int64_t(1) << (opt.act_bits - 1)) - 1),
         qres_((int64_t(1) << (residual_bits(opt) - 1)) - 1), wbits_(opt.weight_bits) {}
+  // The last pass over m: it frees a weight constant once the one node that reads it is lowered, so
+  // that a large model is not held as its doubles beside its quantized graph.
+  Lowerer(OnnxModel& m, const ImportOptions& opt, const StatsMap& stats) : Lowerer(std::as_const(m), opt, &stats) {
+    consumed_ = &m;
+  }
 
   model::Graph run();
 
@@ -243,6 +249,9 @@ class Lowerer {
   void lower_embedding(size_t i);
 
   const OnnxModel& m_;
+  OnnxModel* consumed_ = nullptr;  // the last pass's model, whose read weight constants are freed
+  // Frees constant `name` when this is the last pass and node i is its only reader.
+  void release_constant(const std::string& name, size_t i);
   const StatsMap* stats_;
   int bits_;
   int64_t qmax_;

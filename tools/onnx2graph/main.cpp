@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "artifact/body.hpp"
 #include "cli/cli.hpp"
 #include "error/error.hpp"
 #include "hf/hf.hpp"
@@ -84,17 +85,19 @@ int main(int argc, char** argv) {
       auto text = cli::read_all(calib_path);
       opt.calibration = onnx_import::parse_calibration_json(std::string(text.begin(), text.end()));
     }
+    opt.parsed = [&] { std::vector<uint8_t>().swap(bytes); };
     model::Graph g = onnx_import::import_onnx(bytes, opt);
-    std::vector<uint8_t>().swap(bytes);
     if (inspect) {
       std::string s = model::describe(g);
       std::fwrite(s.data(), 1, s.size(), stdout);
       return cli::kOk;
     }
-    auto out = model::write_graph(g);
-    cli::write_all(io.output, out);
-    progress.line("onnx2graph: " + std::to_string(g.nodes.size()) + " nodes, " + std::to_string(g.parameter_count()) +
-                  " parameters, " + std::to_string(out.size()) + " bytes in " + std::to_string(watch.seconds()).substr(0, 5) + " s");
+    const auto body = model::graph_body_writer(g);
+    const std::string summary = std::to_string(g.nodes.size()) + " nodes, " + std::to_string(g.parameter_count()) + " parameters";
+    g = {};  // a large model is not held beside its encoding
+    cli::write_artifact(io.output, "graph", model::kGraphVersion, body->bytes());
+    progress.line("onnx2graph: " + summary + ", " + std::to_string(body->bytes().size()) + " bytes of graph body in " +
+                  std::to_string(watch.seconds()).substr(0, 5) + " s");
     return cli::kOk;
   });
 }

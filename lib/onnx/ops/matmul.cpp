@@ -58,12 +58,12 @@ uint32_t Lowerer::linear(uint32_t x, const std::vector<double>& W, int64_t K, in
   std::vector<double> sw(static_cast<size_t>(N));
   for (size_t c = 0; c < sw.size(); ++c) sw[c] = std::max(wmax[c], 1e-12) / wq;
   double sx = T(x).scale;
-  std::vector<int32_t> wq_values(W.size());
+  // The structural pass (calibration) reads the float weights only.
+  std::vector<int32_t> wq_values(structural() ? 0 : W.size());
   std::vector<float> wf(W.size());
-  for (size_t i = 0; i < W.size(); ++i) {
+  for (size_t i = 0; i < W.size(); ++i) wf[i] = float(W[i]);
+  for (size_t i = 0; i < wq_values.size(); ++i)
     wq_values[i] = int32_t(std::clamp<double>(std::round(W[i] / sw[i % size_t(N)]), -wq, wq));
-    wf[i] = float(W[i]);
-  }
   std::vector<uint32_t> ins = {x, weight(node_name + ":W", {K, N}, std::move(wq_values), std::move(wf), sw)};
   if (bias_in_acc) {
     std::vector<int32_t> bq(static_cast<size_t>(N));
@@ -149,6 +149,7 @@ void Lowerer::lower_matmul(size_t i) {
       }
     }
   }
+  release_constant(n.inputs[1], i);  // W holds it now
   bind(out, linear(tid(n.inputs[0]), W, K, N, bp, out, n.name, sole_consumer(out, "Relu") != nullptr));
 }
 
