@@ -2,6 +2,7 @@
 // and shifts that every op family's lowering goes through.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "error/error.hpp"
@@ -150,9 +151,16 @@ StatsMap calibrate(const Graph& g, const std::vector<std::vector<model::InputTen
   }
   model::forward_float_sets(g, inputs, [&](uint32_t t, const std::vector<const std::vector<float>*>& per_set) {
     Stats& s = stats[g.tensors[t].name];
-    for (const auto* vals : per_set)
-      for (float v : *vals)
-        if (std::isfinite(v)) s.lo = std::min(s.lo, double(v)), s.hi = std::max(s.hi, double(v));
+    for (const auto* vals : per_set) {
+      // Branch-free over floats (vectorised): NaN and ±inf are skipped, as no finite bound holds them.
+      float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+      for (float v : *vals) {
+        const bool finite = std::abs(v) <= std::numeric_limits<float>::max();
+        lo = finite && v < lo ? v : lo;
+        hi = finite && v > hi ? v : hi;
+      }
+      s.lo = std::min(s.lo, double(lo)), s.hi = std::max(s.hi, double(hi));
+    }
   });
   return stats;
 }
