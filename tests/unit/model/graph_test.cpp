@@ -68,13 +68,23 @@ TEST(Graph, ValidatesAndRoundTrips) {
   EXPECT_EQ(graph_digest(h), graph_digest(g));
 }
 
-TEST(Graph, DigestIgnoresWeightValuesOnly) {
+// Weight data (values, float originals, dequantization scales) is bound by the weight commitment or
+// by nothing proven; everything else is the architecture and the quantization.
+TEST(Graph, DigestIgnoresWeightDataOnly) {
   Graph g = tiny_graph();
   auto d = graph_digest(g);
   Graph w = g;
   w.weights[0].values[0] = -1;
   w.weights[0].original[0] = 9.f;
+  w.weights[0].scales.assign(w.weights[0].scales.size(), 0.5);
   EXPECT_EQ(graph_digest(w), d);
+  // The weight-free body (a proof's graph) carries no scales, and still has the digest.
+  const Graph free = decode_graph_body(encode_graph_body(g, WeightValues::absent), WeightValues::absent);
+  EXPECT_TRUE(free.weights[0].scales.empty());
+  EXPECT_EQ(graph_digest(free), d);
+  Graph act = g;
+  act.tensors[1].scale *= 2;  // an activation's scale dequantizes the output: part of the digest
+  EXPECT_NE(graph_digest(act), d);
   Graph s = g;
   s.nodes[1].shift = 9;
   EXPECT_NE(graph_digest(s), d);
