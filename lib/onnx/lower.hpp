@@ -170,8 +170,10 @@ class Lowerer {
     model::Shape shape;
     double a = 0, b = 1;
   };
-  // Node i reads a mask value: carries it (a reshape, a cast, a scalar affine step) or, added to the
-  // scores of a Softmax, makes it that Softmax's pending mask. False when node i reads none.
+  // Node i reads a mask value: carries it (a reshape, a cast, a scalar affine step, a comparison with
+  // a scalar or its negation, which give 0/1 values of the same form) or, added to the scores of a
+  // Softmax or choosing between them and a fill ≤ −1e4 (Where), makes it that Softmax's pending mask.
+  // False when node i reads none.
   bool mask_step(size_t i);
   // The scores with the entries the mask drops set to `fill` (scale ss): s·keep + drop·fill.
   uint32_t apply_input_mask(uint32_t s, const MaskValue& m, double ss, int64_t fill, const std::string& out,
@@ -186,6 +188,8 @@ class Lowerer {
     std::optional<MaskValue> input;  // a mask from an input instead of the constant
   };
   void lower_where(size_t i);
+  // Equal / Not on anything but an attention mask input (mask_step takes those): refused.
+  void lower_mask_only(size_t i);
   void lower_softmax(size_t i);
   void lower_log_softmax(size_t i);
   void softmax_node(const LiveNode& n, bool log);

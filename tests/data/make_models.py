@@ -759,13 +759,13 @@ class BertMask(torch.nn.Module):
     """A BERT-style encoder layer on token ids with Hugging Face's attention_mask: token and position
     embeddings, LayerNorm, attention whose scores get (1 − mask)·finfo(float32).min (padding dropped),
     GELU MLP, post-LN."""
-    def __init__(self, vocab=50, d=32, heads=4, t_max=16):
+    def __init__(self, vocab=50, d=32, heads=4, t_max=16, masked_fill=False):
         super().__init__()
         self.tok, self.pos = torch.nn.Embedding(vocab, d), torch.nn.Embedding(t_max, d)
         self.ln_e, self.ln_1, self.ln_2 = torch.nn.LayerNorm(d), torch.nn.LayerNorm(d), torch.nn.LayerNorm(d)
         self.q, self.k, self.v, self.o = (torch.nn.Linear(d, d) for _ in range(4))
         self.fc, self.proj = torch.nn.Linear(d, 4 * d), torch.nn.Linear(4 * d, d)
-        self.h = heads
+        self.h, self.masked_fill = heads, masked_fill
 
     def forward(self, input_ids, attention_mask):
         B, T = input_ids.shape
@@ -773,26 +773,40 @@ class BertMask(torch.nn.Module):
         bias = (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
         heads = lambda t: t.view(B, T, self.h, -1).transpose(1, 2)
         q, k, v = heads(self.q(x)), heads(self.k(x)), heads(self.v(x))
-        att = q @ k.transpose(-1, -2) / (q.size(-1) ** 0.5) + bias
+        att = q @ k.transpose(-1, -2) / (q.size(-1) ** 0.5)
+        # The other form users write: scores.masked_fill(mask == 0, -inf) (Equal + Where on the input).
+        att = att.masked_fill(attention_mask[:, None, None, :] == 0, float('-inf')) if self.masked_fill else att + bias
         y = (torch.softmax(att, dim=-1) @ v).transpose(1, 2).reshape(B, T, -1)
         x = self.ln_1(x + self.o(y))
         return self.ln_2(x + self.proj(torch.nn.functional.gelu(self.fc(x))))
 
 
-def bert_mask():
+def bert_mask(name='bert_mask', masked_fill=False):
     """bert_mask.onnx: BertMask with dynamic batch and sequence axes; its input has the last two of 8
-    tokens padded (mask 0)."""
+    tokens padded (mask 0). bert_mask_fill.onnx: the same with masked_fill(mask == 0, -inf)."""
     torch.manual_seed(15)
-    model = BertMask().eval()
+    model = BertMask(masked_fill=masked_fill).eval()
     ids, mask = torch.randint(0, 50, (1, 8)), torch.tensor([[1, 1, 1, 1, 1, 1, 0, 0]])
     axes = {0: 'batch', 1: 'seq'}
-    torch.onnx.export(model, (ids, mask), os.path.join(HERE, 'bert_mask.onnx'), input_names=['input_ids', 'attention_mask'],
+    torch.onnx.export(model, (ids, mask), os.path.join(HERE, name + '.onnx'), input_names=['input_ids', 'attention_mask'],
                       output_names=['y'], opset_version=14, dynamic_axes={'input_ids': axes, 'attention_mask': axes, 'y': axes})
     with torch.no_grad():
         y = model(ids, mask)
-    dump('bert_mask.input.json', [{'name': n, 'shape': [1, 8], 'data': [int(v) for v in t.ravel()]}
-                                  for n, t in (('input_ids', ids), ('attention_mask', mask))])
-    dump('bert_mask.torch_output.json', tensor_json('bert_mask', 'y', y))
+    dump(name + '.input.json', [{'name': n, 'shape': [1, 8], 'data': [int(v) for v in t.ravel()]}
+                                for n, t in (('input_ids', ids), ('attention_mask', mask))])
+    dump(name + '.torch_output.json', tensor_json(name, 'y', y))
+
+
+class FillOnScores(torch.nn.Module):
+    """softmax(x.masked_fill(x == 0, -inf)): Equal + Where on an activation, not on a mask input."""
+    def forward(self, x):
+        return torch.softmax(x.masked_fill(x == 0, float('-inf')), dim=-1)
+
+
+def masked_fill_activation():
+    """masked_fill_activation.onnx: a masked_fill whose condition is computed from the scores (refused)."""
+    torch.onnx.export(FillOnScores(), (torch.randn(1, 4, 8),), os.path.join(HERE, 'masked_fill_activation.onnx'),
+                      input_names=['x'], output_names=['y'], opset_version=14)
 
 
 def opset20_models():
@@ -838,7 +852,7 @@ BUILDERS = {'dyn_block': dynamic_models, 'dyn_mlp': dynamic_models, 'hand_built'
             'encoder_layer': encoder_layer, 'decoder_blocks': decoder_blocks, 'gpt_heads12': gpt_heads12_model,
             'ln_mlp': ln_mlp, 'pre_ln_stack': pre_ln_stack, 'nanogpt_block': nanogpt_block,
             'upsample_ops': upsample_models, 'opset20': opset20_models, 'more_activations2': more_activations2,
-            'bert_mask': bert_mask, 'resize_cubic': resize_cubic}
+            'bert_mask': bert_mask, 'bert_mask_fill': lambda: bert_mask('bert_mask_fill', True), 'masked_fill_activation': masked_fill_activation, 'resize_cubic': resize_cubic}
 
 
 def main():

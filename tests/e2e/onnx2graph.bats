@@ -105,6 +105,8 @@ refuses() {
 
 @test "onnx2graph lists every unsupported node" {
   refuses "$DATA/bad_unsupported.onnx" "not supported: ONNX op 'LSTM' (node 'lstm_1'), ONNX op 'TopK' (node 'topk_1')"
+  # Equal / Where are taken on an attention mask input only (bert_mask_fill in prove.bats).
+  refuses "$DATA/masked_fill_activation.onnx" "not supported: node '/Equal': Equal other than on an attention mask input"
 }
 
 @test "onnx2graph narrows the input of a matmul whose accumulator could wrap (K = 2048 at --bits 16)" {

@@ -209,29 +209,31 @@ proves_ops() {
   proves_ops --shape x=1,8,32 nanogpt_block
 }
 
-@test "a BERT-style encoder with Hugging Face's attention_mask input proves and verifies; the mask is a public input in [0, 1]" {
-  onnx2graph -q "$DATA/bert_mask.onnx" --input "$DATA/bert_mask.input.json" -o "$TMP/m.graph"
-  float_matches_torch "$TMP/m.graph" "$DATA/bert_mask.input.json" "$DATA/bert_mask.torch_output.json"
-  run jq -n --slurpfile a "$TMP/f.json" --slurpfile t "$DATA/bert_mask.torch_output.json" \
-    '[range(0; $t[0].data | length) as $i | ($a[0].outputs[0].quantized[$i] - $t[0].data[$i]) | . * .] | add | sqrt'
-  local err=$output
-  run jq -n --slurpfile t "$DATA/bert_mask.torch_output.json" '[$t[0].data[] | . * .] | add | sqrt'
-  awk -v e="$err" -v n="$output" 'BEGIN { exit !(e / n < 0.01) }' || fail "integer vs torch: $err / $output"
-  # The padding matters: without it (every token kept) the output is another one.
-  jq -c '.[1].data = [1,1,1,1,1,1,1,1]' "$DATA/bert_mask.input.json" > "$TMP/unmasked.json"
-  graph-forward -q --input "$TMP/unmasked.json" --graph "$TMP/m.graph" --json-out "$TMP/u.json" -o "$TMP/u.trace"
-  run jq -n --slurpfile a "$TMP/f.json" --slurpfile u "$TMP/u.json" '$a[0].outputs[0].quantized != $u[0].outputs[0].quantized'
-  assert_output true
-  gkr-prove -q -i "$TMP/f.trace" -o "$TMP/run.proof"
-  run verify -q -i "$TMP/run.proof"
-  assert_success
-  # The mask follows the 8 token ids in the public input: a kept token dropped (1 → 2, outside
-  # [0, 1]) and a padded one kept (0 → 1) are both rejected.
-  for at in 8 14; do
-    $EDIT proof "$TMP/run.proof" "$TMP/forged.proof" public_input $at
-    run --separate-stderr verify -i "$TMP/forged.proof"
-    assert_failure 1
-    [[ "$stderr" == *"rejected"* ]] || fail "mask entry $at: $stderr"
+@test "a BERT-style encoder with Hugging Face's attention_mask input proves and verifies, as an added (1 − m)·min and as masked_fill(m == 0, −inf); the mask is a public input in [0, 1]" {
+  for model in bert_mask bert_mask_fill; do
+    onnx2graph -q "$DATA/$model.onnx" --input "$DATA/$model.input.json" -o "$TMP/m.graph"
+    float_matches_torch "$TMP/m.graph" "$DATA/$model.input.json" "$DATA/$model.torch_output.json"
+    run jq -n --slurpfile a "$TMP/f.json" --slurpfile t "$DATA/$model.torch_output.json" \
+      '[range(0; $t[0].data | length) as $i | ($a[0].outputs[0].quantized[$i] - $t[0].data[$i]) | . * .] | add | sqrt'
+    local err=$output
+    run jq -n --slurpfile t "$DATA/$model.torch_output.json" '[$t[0].data[] | . * .] | add | sqrt'
+    awk -v e="$err" -v n="$output" 'BEGIN { exit !(e / n < 0.01) }' || fail "$model: integer vs torch: $err / $output"
+    # The padding matters: without it (every token kept) the output is another one.
+    jq -c '.[1].data = [1,1,1,1,1,1,1,1]' "$DATA/$model.input.json" > "$TMP/unmasked.json"
+    graph-forward -q --input "$TMP/unmasked.json" --graph "$TMP/m.graph" --json-out "$TMP/u.json" -o "$TMP/u.trace"
+    run jq -n --slurpfile a "$TMP/f.json" --slurpfile u "$TMP/u.json" '$a[0].outputs[0].quantized != $u[0].outputs[0].quantized'
+    assert_output true
+    gkr-prove -q -i "$TMP/f.trace" -o "$TMP/run.proof"
+    run verify -q -i "$TMP/run.proof"
+    assert_success
+    # The mask follows the 8 token ids in the public input: a kept token dropped (1 → 2, outside
+    # [0, 1]) and a padded one kept (0 → 1) are both rejected.
+    for at in 8 14; do
+      $EDIT proof "$TMP/run.proof" "$TMP/forged.proof" public_input $at
+      run --separate-stderr verify -i "$TMP/forged.proof"
+      assert_failure 1
+      [[ "$stderr" == *"rejected"* ]] || fail "$model: mask entry $at: $stderr"
+    done
   done
 }
 

@@ -40,6 +40,8 @@ const std::map<std::string, Lowerer::Lowering>& Lowerer::registry() {
       {"Neg", &Lowerer::lower_neg},
       {"Pow", &Lowerer::lower_pow},
       {"Where", &Lowerer::lower_where},
+      {"Equal", &Lowerer::lower_mask_only},
+      {"Not", &Lowerer::lower_mask_only},
       {"Softmax", &Lowerer::lower_softmax},
       {"LogSoftmax", &Lowerer::lower_log_softmax},
       {"ReduceMean", &Lowerer::lower_reduce_mean},
