@@ -84,8 +84,8 @@ lookup::LeafClaims WalkState::run_instance(uint32_t k) {
 
 namespace {
 
-// Every instance and table of the circuit, batched (lookup/logup.hpp).
-void prove_lookups(WalkState& st) {
+// Every instance and table of the circuit, batched (lookup/logup.hpp); done() after each tree.
+void prove_lookups(WalkState& st, const std::function<void(const std::string&)>& done) {
   const Circuit& c = st.c;
   if (!st.side.proving()) {
     st.lookups = lookup::verify_lookups(*st.side.reader, c.tables, c.instances, st.ch);
@@ -100,7 +100,10 @@ void prove_lookups(WalkState& st) {
   if (st.cheat == CheatMode::SkipLookup)
     for (const Step& s : c.steps)
       if (const auto* l = std::get_if<LookupStep>(&s)) omit = l->instance;
-  st.lookups = lookup::prove_lookups(*st.side.writer, c.tables, c.instances, sources, mults, st.ch, lookup::kBatchLog, omit);
+  st.lookups = lookup::prove_lookups(*st.side.writer, c.tables, c.instances, sources, mults, st.ch, lookup::kBatchLog, omit,
+                                     [&](size_t i, size_t n) {
+                                       done(std::string(kLookupTreePart) + " " + std::to_string(i + 1) + "/" + std::to_string(n));
+                                     });
 }
 
 }  // namespace
@@ -128,8 +131,7 @@ Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<
   WalkState st(c, side, wit, pub, cheat);
   st.ch = lookup::Challenges::draw(side.channel());
   st.instance_walked.assign(c.instances.size(), false);
-  prove_lookups(st);
-  done("lookups");
+  prove_lookups(st, done);
   // An output produced by a linear node starts the walk at a random point; the verifier
   // evaluates the public output there itself.
   for (uint32_t o : c.outputs) {

@@ -69,8 +69,10 @@ struct WalkState {
                          QM31 real = QM31::one());
 };
 
-// Called after each part of the walk with its name (node, "weights", "tables"): progress and timing.
+// Called after each part of the walk with its name (kLookupTreePart + " i/n" per batched lookup tree,
+// then each node, "weights"): progress and timing.
 using StepHook = std::function<void(const std::string&)>;
+inline constexpr std::string_view kLookupTreePart = "lookup tree";
 
 Ledger walk(const Circuit& c, Side& side, const Witness* wit, const std::vector<std::vector<M31>>& pub,
             CheatMode cheat = CheatMode::None, const StepHook& hook = {});

@@ -186,14 +186,15 @@ Fraction instance_expected(const Instance& inst, std::span<const QM31> point, st
 }
 
 // Table t's leaves: P = −m, Q = α − (a + β·b + γ·tag) per row.
+// The rows are made block by block: a proof's many 2^16-row tables are not all held at once.
 LeafBlock table_leaves(const Table& table, uint32_t t, std::span<const M31> mult, const Challenges& ch) {
-  auto rows = std::make_shared<std::pair<std::vector<int64_t>, std::vector<int64_t>>>();
-  table.rows(rows->first, rows->second);
   const QM31 base = ch.alpha - ch.gamma * tag_of(t), beta = ch.beta;
-  return [rows, base, beta, mult](size_t first, size_t count, QM31* p, QM31* q) {
+  return [&table, base, beta, mult](size_t first, size_t count, QM31* p, QM31* q) {
+    std::vector<int64_t> a(count), b(count);
+    table.rows(first, count, a.data(), b.data());
     for (size_t i = 0; i < count; ++i) {
       p[i] = QM31() - mult[first + i];
-      q[i] = base - beta * M31::from_signed(rows->second[first + i]) - M31::from_signed(rows->first[first + i]);
+      q[i] = base - beta * M31::from_signed(b[i]) - M31::from_signed(a[i]);
     }
   };
 }
@@ -269,7 +270,7 @@ Layout Layout::of(std::span<const Instance> instances, std::span<const Table> ta
 LookupClaims prove_lookups(proof::Writer& w, std::span<const Table> tables, std::span<const Instance> instances,
                            std::span<const std::vector<std::span<const M31>>> sources,
                            std::span<const std::span<const M31>> mults, const Challenges& ch, unsigned max_log,
-                           int64_t omit_instance) {
+                           int64_t omit_instance, const std::function<void(size_t, size_t)>& after_tree) {
   const Layout layout = Layout::of(instances, tables, max_log);
   LookupClaims out;
   out.instances.resize(instances.size());
@@ -303,6 +304,7 @@ LookupClaims prove_lookups(proof::Writer& w, std::span<const Table> tables, std:
                                              std::span<const QM31>(leaf.row_point).first(inst.sources[s].log_len)));
       w.send(leaf_values_label(inst), leaf.values);
     }
+    if (after_tree) after_tree(i, layout.trees.size());
   }
   return out;
 }

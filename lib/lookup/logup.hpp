@@ -9,6 +9,7 @@
 // checks that no root denominator is zero and that the root fractions sum to zero, rebuilds the
 // witness leaves from the claimed source values and evaluates the fixed tables itself.
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -107,10 +108,12 @@ struct LookupClaims {
 // instance's source values at its row point, each table's multiplicity at its point). sources[k]
 // are instance k's source vectors, mults[t] table t's multiplicities. omit_instance (tests only)
 // leaves that instance's lookups out of its tree, as a prover that skips a layer's lookup would.
+// after_tree is called as each tree is done (progress; the caller may drop the pages it read).
 LookupClaims prove_lookups(proof::Writer& w, std::span<const Table> tables, std::span<const Instance> instances,
                            std::span<const std::vector<std::span<const M31>>> sources,
                            std::span<const std::span<const M31>> mults, const Challenges& ch,
-                           unsigned max_log = kBatchLog, int64_t omit_instance = -1);
+                           unsigned max_log = kBatchLog, int64_t omit_instance = -1,
+                           const std::function<void(size_t tree, size_t trees)>& after_tree = {});
 // Checks each tree's leaves against its parts: the witness leaves rebuilt from the claimed source
 // values, the table leaves from the claimed multiplicities and the fixed tables evaluated here.
 LookupClaims verify_lookups(proof::Reader& r, std::span<const Table> tables, std::span<const Instance> instances,

@@ -92,30 +92,30 @@ int64_t Table::row_of(int64_t a, int64_t b) const {
   return -1;
 }
 
+void Table::rows(size_t first, size_t count, int64_t* a, int64_t* b) const {
+  // Padding rows repeat the row at the input nearest 0 ((0, 0) when the domain holds 0); a function
+  // table is padded with its first row.
+  const int64_t pad = std::clamp<int64_t>(0, lo, hi), n = hi - lo + 1, e = int64_t(1) << bits;
+  for (size_t j = 0; j < count; ++j) {
+    const int64_t i = int64_t(first + j);
+    if (kind == TableKind::Function) {
+      const int64_t k = i < n ? i : 0;
+      a[j] = lo + k, b[j] = values[size_t(k)];
+    } else if (i < n) {
+      a[j] = lo + i, b[j] = kind == TableKind::Relu ? std::max<int64_t>(lo + i, 0) : 0;
+    } else if (kind == TableKind::Clamp && i < n + 2 * (e - 1)) {  // (hi, t) then (lo, −t), t in [1, e)
+      const bool high = i < n + e - 1;
+      const int64_t t = high ? i - n + 1 : i - (n + e - 1) + 1;
+      a[j] = high ? hi : lo, b[j] = high ? t : -t;
+    } else {
+      a[j] = pad, b[j] = kind == TableKind::Relu ? std::max<int64_t>(pad, 0) : 0;
+    }
+  }
+}
+
 void Table::rows(std::vector<int64_t>& a, std::vector<int64_t>& b) const {
-  // Padding rows repeat the row at the input nearest 0 ((0, 0) when the domain holds 0).
-  const int64_t pad = std::clamp<int64_t>(0, lo, hi);
-  a.assign(size(), pad);
-  b.assign(size(), kind == TableKind::Relu ? std::max<int64_t>(pad, 0) : 0);
-  const int64_t n = hi - lo + 1;
-  if (kind == TableKind::Function) {  // padded with its first row
-    for (size_t i = 0; i < a.size(); ++i) {
-      const size_t k = i < size_t(n) ? i : 0;
-      a[i] = lo + int64_t(k), b[i] = values[k];
-    }
-    return;
-  }
-  for (int64_t i = 0; i < n; ++i) {
-    a[i] = lo + i;
-    if (kind == TableKind::Relu) b[i] = std::max<int64_t>(lo + i, 0);
-  }
-  if (kind == TableKind::Clamp) {
-    const int64_t e = int64_t(1) << bits;
-    for (int64_t t = 1; t < e; ++t) {
-      a[n + t - 1] = hi, b[n + t - 1] = t;
-      a[n + e - 1 + t - 1] = lo, b[n + e - 1 + t - 1] = -t;
-    }
-  }
+  a.resize(size()), b.resize(size());
+  rows(0, size(), a.data(), b.data());
 }
 
 std::pair<QM31, QM31> Table::eval(std::span<const QM31> point) const {

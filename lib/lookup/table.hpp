@@ -39,8 +39,9 @@ struct Table {
   size_t size() const { return size_t(1) << log_size(); }
   // The first row equal to (a, b), or −1 when the tuple is not in the table.
   int64_t row_of(int64_t a, int64_t b) const;
-  // Both columns, padded.
+  // Both columns, padded; or rows [first, first + count) of them.
   void rows(std::vector<int64_t>& a, std::vector<int64_t>& b) const;
+  void rows(size_t first, size_t count, int64_t* a, int64_t* b) const;
   // MLEs of the two columns at a point with log_size() coordinates.
   std::pair<QM31, QM31> eval(std::span<const QM31> point) const;
   bool operator==(const Table&) const = default;

@@ -222,7 +222,10 @@ std::vector<uint8_t> prove_impl(const model::Trace& t, model::Trace* release, co
   writer = &wr;
   gkr::Side side{&wr, nullptr};
   gkr::Ledger ledger = gkr::walk(c, side, &w, w.values, opt.cheat, [&](const std::string& name) {
-    release_mapped_codewords();  // a step reads its own vectors: the mapped ones' pages go after it
+    // A step reads its own vectors: the mapped ones' pages go after it; a lookup tree (up to 2^22
+    // leaves, whose layers it frees) also gives its freed pages back, or the next tree's peak adds to them.
+    if (name.rfind(gkr::kLookupTreePart, 0) == 0) return_free_memory();
+    else release_mapped_codewords();
     part(name);
   });
 
