@@ -5,8 +5,9 @@
 // (the weight certificate's circuit has only these) and the tables' multiplicity claims. Before
 // calling, the channel must hold the statement and every commitment the lookups read; the walk draws
 // the circuit's one set of LogUp challenges and proves every lookup (lookup::prove_lookups) first, so
-// that a step reached later finds its instance's leaf claims ready. It returns the ledger, whose pending claims are all on committed,
-// certificate or weight vectors: the caller discharges them with PCS openings.
+// that a step reached later finds its instance's leaf claims ready. It returns the ledger, whose
+// pending claims are all on committed, certificate or weight vectors: the caller discharges them with
+// PCS openings.
 #include <vector>
 
 #include "gkr/circuit.hpp"
@@ -21,7 +22,7 @@ namespace zkm31::gkr {
 // environment). The verifier must reject each.
 enum class CheatMode : uint8_t {
   None,
-  SkipLookup,      // the last ReLU layer's lookups are left out of their tree (dummy leaves)
+  SkipLookup,      // the last lookup step's (ReLU or table) lookups are left out of their tree (dummy leaves)
   AlterRound,      // a matmul sumcheck round polynomial is changed after the fact
   ReuseChallenge,  // a matmul sumcheck binds with a stale challenge
   WrongFinal,      // the first matmul walked claims a wrong operand value (opens a different vector)

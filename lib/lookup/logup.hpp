@@ -5,9 +5,10 @@
 // is proven by GKR over fractional sums: the leaves of each instance (P = 1, Q = α − w; dummy
 // columns P = 0, Q = 1) and ONE set of leaves per table for the whole proof (P = −m, Q = α − T),
 // so a table shared by many layers is paid once; all of them packed into a few trees (Layout
-// below). One α, β, γ per proof, drawn after the multiplicities (and every vector a lookup constrains) are committed. The verifier
-// checks that no root denominator is zero and that the root fractions sum to zero, rebuilds the
-// witness leaves from the claimed source values and evaluates the fixed tables itself.
+// below). One α, β, γ per proof, drawn after the multiplicities (and every vector a lookup
+// constrains) are committed. The verifier checks that no root denominator is zero and that the root
+// fractions sum to zero, rebuilds the witness leaves from the claimed source values and evaluates the
+// fixed tables itself.
 #include <cstdint>
 #include <functional>
 #include <span>
